@@ -1,0 +1,162 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Time-sortable server ids (ULID, 26 Crockford base-32 characters). */
+export const Id = Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$', description: 'ULID' });
+export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 time' });
+const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const WorkspaceRole = Type.Union([
+  Type.Literal('owner'),
+  Type.Literal('admin'),
+  Type.Literal('member'),
+  Type.Literal('guest'),
+]);
+export type WorkspaceRole = Static<typeof WorkspaceRole>;
+
+export const MemberRole = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
+export type MemberRole = Static<typeof MemberRole>;
+
+export const PresenceStatus = Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]);
+export type PresenceStatus = Static<typeof PresenceStatus>;
+
+export const User = Type.Object(
+  {
+    id: Id,
+    username: Type.String(),
+    display_name: Type.String(),
+    avatar_url: Nullable(Type.String()),
+    status_text: Nullable(Type.String()),
+    role: WorkspaceRole,
+    created_at: Timestamp,
+  },
+  { $id: 'User' },
+);
+export type User = Static<typeof User>;
+
+export const ConversationKind = Type.Union([Type.Literal('dm'), Type.Literal('group'), Type.Literal('channel')]);
+export type ConversationKind = Static<typeof ConversationKind>;
+
+export const Visibility = Type.Union([Type.Literal('public'), Type.Literal('private')]);
+export type Visibility = Static<typeof Visibility>;
+
+/** `full`: new members read all earlier history; `since_join`: they start at the seq they joined. */
+export const HistoryVisibility = Type.Union([Type.Literal('full'), Type.Literal('since_join')]);
+export type HistoryVisibility = Static<typeof HistoryVisibility>;
+
+export const ReactionSummary = Type.Object({
+  emoji: Type.String(),
+  count: Type.Integer(),
+  user_ids: Type.Array(Id),
+});
+export type ReactionSummary = Static<typeof ReactionSummary>;
+
+export const ThreadSummary = Type.Object({
+  id: Id,
+  reply_count: Type.Integer(),
+  last_reply_at: Nullable(Timestamp),
+});
+export type ThreadSummary = Static<typeof ThreadSummary>;
+
+export const Message = Type.Object(
+  {
+    id: Id,
+    conv_id: Id,
+    seq: Type.Integer({ minimum: 1 }),
+    sender_id: Id,
+    client_msg_id: Type.String(),
+    /** Empty for a recalled message: the tombstone keeps its place, never its text. */
+    body: Type.String(),
+    created_at: Timestamp,
+    edited_at: Nullable(Timestamp),
+    recalled: Type.Boolean(),
+    recalled_at: Nullable(Timestamp),
+    reply_to: Nullable(Id),
+    thread_root_id: Nullable(Id),
+    reply_count: Type.Integer(),
+    last_reply_at: Nullable(Timestamp),
+    mentions: Type.Array(Id),
+    mentions_channel: Type.Boolean(),
+    reactions: Type.Array(ReactionSummary),
+  },
+  { $id: 'Message' },
+);
+export type Message = Static<typeof Message>;
+
+export const Membership = Type.Object({
+  role: MemberRole,
+  joined_at: Timestamp,
+  /** First seq this member may read. */
+  visible_from_seq: Type.Integer(),
+  /** Set once the member left: the last seq they may read. */
+  left_seq: Nullable(Type.Integer()),
+  read_seq: Type.Integer(),
+});
+export type Membership = Static<typeof Membership>;
+
+export const Conversation = Type.Object(
+  {
+    id: Id,
+    kind: ConversationKind,
+    name: Nullable(Type.String()),
+    topic: Type.String(),
+    visibility: Nullable(Visibility),
+    history_visibility: HistoryVisibility,
+    created_by: Id,
+    created_at: Timestamp,
+    archived: Type.Boolean(),
+    last_seq: Type.Integer(),
+    member_count: Type.Integer(),
+    /** For a DM: the other member (yourself for a note-to-self DM). */
+    dm_user_id: Nullable(Id),
+    /** Your membership, null when you are not a member (browsing a public channel). */
+    membership: Nullable(Membership),
+    unread_count: Type.Integer(),
+    mention_count: Type.Integer(),
+    last_message: Nullable(Message),
+  },
+  { $id: 'Conversation' },
+);
+export type Conversation = Static<typeof Conversation>;
+
+export const Member = Type.Object({
+  user: User,
+  role: MemberRole,
+  joined_at: Timestamp,
+  read_seq: Type.Integer(),
+});
+export type Member = Static<typeof Member>;
+
+export const Session = Type.Object({
+  id: Id,
+  device_name: Type.String(),
+  user_agent: Type.String(),
+  ip: Type.String(),
+  created_at: Timestamp,
+  last_used_at: Timestamp,
+  current: Type.Boolean(),
+});
+export type Session = Static<typeof Session>;
+
+export const Presence = Type.Object({
+  user_id: Id,
+  status: PresenceStatus,
+  last_seen_at: Nullable(Timestamp),
+});
+export type Presence = Static<typeof Presence>;
+
+/** The limits in force, sent in the hello frame and at GET /api/v1/limits. */
+export const Limits = Type.Object({
+  max_frame_bytes: Type.Integer(),
+  max_body_bytes: Type.Integer(),
+  max_message_chars: Type.Integer(),
+  send_rate_per_sec: Type.Number(),
+  send_burst: Type.Integer(),
+  frame_rate_per_sec: Type.Number(),
+  frame_burst: Type.Integer(),
+  edit_window_ms: Nullable(Type.Integer({ description: 'null means unlimited' })),
+  recall_window_ms: Nullable(Type.Integer({ description: 'null means unlimited' })),
+  history_page_max: Type.Integer(),
+  heartbeat_ms: Type.Integer(),
+  typing_ttl_ms: Type.Integer(),
+});
+export type Limits = Static<typeof Limits>;

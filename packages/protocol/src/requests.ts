@@ -1,0 +1,139 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, HistoryVisibility, MemberRole, Visibility } from './entities.js';
+
+/**
+ * Request bodies, shared by REST routes and socket frames so both validate the same way.
+ * Names pair a schema with its inferred type: `SendMessageBody` / `SendMessageBody` (Static).
+ */
+export const Username = Type.String({ minLength: 2, maxLength: 32, pattern: '^[a-z0-9][a-z0-9._-]*$' });
+export const Password = Type.String({ minLength: 8, maxLength: 256 });
+export const ClientMsgId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+export const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+export const Emoji = Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\s]+$' });
+
+export const RegisterBody = Type.Object(
+  {
+    username: Username,
+    password: Password,
+    display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    invite_code: Type.Optional(Type.String({ maxLength: 128 })),
+    device_name: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+export type RegisterBody = Static<typeof RegisterBody>;
+
+export const LoginBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+    device_name: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+export type LoginBody = Static<typeof LoginBody>;
+
+export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
+export type RefreshBody = Static<typeof RefreshBody>;
+
+export const UpdateProfileBody = Type.Object(
+  {
+    display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    avatar_url: Type.Optional(Type.Union([Type.String({ maxLength: 2048, pattern: '^https?://' }), Type.Null()])),
+    status_text: Type.Optional(Type.Union([Type.String({ maxLength: 140 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type UpdateProfileBody = Static<typeof UpdateProfileBody>;
+
+export const CreateConversationBody = Type.Union([
+  Type.Object({ kind: Type.Literal('dm'), user_id: Id }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('group'),
+      member_ids: Type.Array(Id, { minItems: 1, maxItems: 256 }),
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('channel'),
+      name: Type.String({ minLength: 1, maxLength: 80, pattern: '^[^\\s#@][^#@]*$' }),
+      visibility: Visibility,
+      topic: Type.Optional(Type.String({ maxLength: 250 })),
+      history_visibility: Type.Optional(HistoryVisibility),
+      member_ids: Type.Optional(Type.Array(Id, { maxItems: 256 })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type CreateConversationBody = Static<typeof CreateConversationBody>;
+
+export const UpdateConversationBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 80, pattern: '^[^\\s#@][^#@]*$' })),
+    topic: Type.Optional(Type.String({ maxLength: 250 })),
+    archived: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateConversationBody = Static<typeof UpdateConversationBody>;
+
+export const AddMemberBody = Type.Object({ user_id: Id }, { additionalProperties: false });
+export type AddMemberBody = Static<typeof AddMemberBody>;
+
+export const SetRoleBody = Type.Object({ role: MemberRole }, { additionalProperties: false });
+export type SetRoleBody = Static<typeof SetRoleBody>;
+
+export const SendMessageBody = Type.Object(
+  {
+    client_msg_id: ClientMsgId,
+    body: Type.String({ minLength: 1 }),
+    reply_to: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+export type SendMessageBody = Static<typeof SendMessageBody>;
+
+export const EditMessageBody = Type.Object({ body: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+export type EditMessageBody = Static<typeof EditMessageBody>;
+
+export const ReactionBody = Type.Object({ emoji: Emoji }, { additionalProperties: false });
+export type ReactionBody = Static<typeof ReactionBody>;
+
+export const MarkReadBody = Type.Object({ seq: Seq }, { additionalProperties: false });
+export type MarkReadBody = Static<typeof MarkReadBody>;
+
+export const HistoryQuery = Type.Object(
+  {
+    after_seq: Type.Optional(Seq),
+    before_seq: Type.Optional(Seq),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type HistoryQuery = Static<typeof HistoryQuery>;
+
+/** Resync: the client's last applied seq per conversation it knows. */
+export const SyncBody = Type.Object(
+  { cursors: Type.Record(Type.String({ maxLength: 26 }), Seq, { maxProperties: 10000 }) },
+  { additionalProperties: false },
+);
+export type SyncBody = Static<typeof SyncBody>;
+
+export const EventsQuery = Type.Object(
+  {
+    after_seq: Seq,
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type EventsQuery = Static<typeof EventsQuery>;
+
+export const CreateInviteBody = Type.Object(
+  { expires_in_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 365 })) },
+  { additionalProperties: false },
+);
+export type CreateInviteBody = Static<typeof CreateInviteBody>;
+

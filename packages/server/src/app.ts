@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import pino, { type Logger } from 'pino';
+import { PROTOCOL_LEVEL, type ErrorCode } from '@parley/protocol';
+import type { Config } from './config/config.js';
+import type { Bus } from './bus/bus.js';
+import { MemoryBus } from './bus/memory.js';
+import { Publisher } from './bus/publisher.js';
+import type { Deps } from './core/context.js';
+import { openSqlite, type OpenedDb } from './store/db.js';
+import { buildServices, type Services } from './services.js';
+import { installErrorHandling, installJsonParser } from './http/errors.js';
+import { coercingAjv, strictAjv } from './http/validation.js';
+import { authRoutes } from './auth/routes.js';
+import { usersRoutes } from './users/routes.js';
+import { conversationsRoutes } from './conversations/routes.js';
+import { messagesRoutes } from './messages/routes.js';
+import { Gateway } from './gateway/gateway.js';
+import { adminRoutes } from './audit/routes.js';
+
+export interface Parley {
+  app: FastifyInstance;
+  services: Services;
+  gateway: Gateway;
+  config: Config;
+  /** Graceful: stop accepting, ask sockets to reconnect elsewhere, flush, close storage. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  logger?: Logger;
+  bus?: Bus;
+  now?: () => number;
+}
+
+/** Builds a Parley server without listening; `main.ts` listens, tests may use `inject` or a real port. */
+export async function build(config: Config, opts: BuildOptions = {}): Promise<Parley> {
+  const log = opts.logger ?? pino({ level: config.logLevel });
+  const opened: OpenedDb = await openSqlite(config.dataDir, config.sqliteSynchronous);
+  const bus = opts.bus ?? new MemoryBus();
+  const deps: Deps = { db: opened.db, config, publisher: new Publisher(bus), log, now: opts.now ?? Date.now };
+  const services = buildServices(deps);
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: config.limits.maxBodyBytes,
+    trustProxy: process.env.PARLEY_TRUST_PROXY === '1',
+    requestIdHeader: 'x-request-id',
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+  });
+  app.decorateRequest('actor', null);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema)));
+  installJsonParser(app);
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Parley API', version: `level ${PROTOCOL_LEVEL}`, description: 'REST API of Parley. Errors are `{ "error": { "code", "message" } }`.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const checks: Record<string, string> = {};
+    try {
+      await opened.db.selectFrom('users').select('id').limit(1).execute();
+      checks.database = 'ok';
+    } catch {
+      checks.database = 'down';
+    }
+    checks.bus = bus.healthy() ? 'ok' : 'degraded';
+    const ready = checks.database === 'ok';
+    return reply.status(ready ? 200 : 503).send({ status: ready ? (checks.bus === 'ok' ? 'ready' : 'degraded') : 'unavailable', checks });
+  });
+
+  const gateway = new Gateway(services, bus, opened.db, config, log);
+
+  await app.register(
+    async (api) => {
+      api.get('/limits', { schema: { tags: ['meta'], summary: 'Limits in force and the protocol level' } }, async () => ({ protocol_level: PROTOCOL_LEVEL, limits: gateway.limits() }));
+      await authRoutes(api, services);
+      await usersRoutes(api, services);
+      await conversationsRoutes(api, services);
+      await messagesRoutes(api, services);
+      await adminRoutes(api, services);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  if (config.webDir && fs.existsSync(config.webDir)) {
+    const { default: fastifyStatic } = await import('@fastify/static');
+    await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+      reply.type('text/html').send(
+        '<!doctype html><meta charset="utf-8"><title>Parley</title><h1>Parley is running</h1><p>API: <a href="/api/docs">/api/docs</a> · socket: <code>/ws</code></p>',
+      ),
+    );
+  }
+
+  app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    services,
+    gateway,
+    config,
+    close() {
+      closing ??= (async () => {
+        await gateway.drain(config.shutdownGraceMs);
+        await app.close();
+        await bus.close();
+        await opened.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export type { ErrorCode };

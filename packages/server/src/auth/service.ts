@@ -1,0 +1,241 @@
+import crypto from 'node:crypto';
+import type { LoginBody, RegisterBody, Session, User } from '@parley/protocol';
+import type { Actor, Deps } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { iso } from '../core/time.js';
+import type { AuditService } from '../audit/service.js';
+import { presentUser } from '../users/presenter.js';
+import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
+import { hashRefreshSecret, makeRefreshToken, parseRefreshToken, safeEqual, type AccessTokens } from './tokens.js';
+
+export interface AuthResult {
+  user: User;
+  access_token: string;
+  refresh_token: string;
+  session_id: string;
+  expires_in: number;
+}
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}
+
+const hashInvite = (code: string) => crypto.createHash('sha256').update(code).digest('base64url');
+
+export class AuthService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly tokens: AccessTokens,
+    private readonly audit: AuditService,
+  ) {}
+
+  async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
+    const { db, config, now } = this.deps;
+    const username = body.username.toLowerCase();
+    const passwordHash = await hashPassword(body.password);
+    const id = newId();
+    const t = now();
+    await db.transaction().execute(async (trx) => {
+      const taken = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+      if (taken) throw new AppError('username_taken');
+      const anyone = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
+      const role = anyone ? 'member' : 'owner';
+      if (anyone && config.registration === 'invite') {
+        if (!body.invite_code) throw new AppError('registration_closed');
+        const used = await trx
+          .updateTable('invites')
+          .set({ used_by: id, used_at: t })
+          .where('code_hash', '=', hashInvite(body.invite_code))
+          .where('used_by', 'is', null)
+          .where('expires_at', '>', t)
+          .executeTakeFirst();
+        if (Number(used.numUpdatedRows) !== 1) throw new AppError('registration_closed', 'The invite code is invalid, used or expired.');
+      }
+      await trx
+        .insertInto('users')
+        .values({
+          id,
+          username,
+          password_hash: passwordHash,
+          display_name: body.display_name?.trim() || username,
+          avatar_url: null,
+          status_text: null,
+          role,
+          created_at: t,
+          deactivated_at: null,
+          last_seen_at: null,
+        })
+        .execute();
+      await this.audit.record({ actor_id: id, action: 'user.registered', target: id, data: { role }, ip: client.ip }, trx);
+    });
+    return this.startSession(id, body.device_name, client);
+  }
+
+  async login(body: LoginBody, client: ClientInfo): Promise<AuthResult> {
+    const row = await this.deps.db
+      .selectFrom('users')
+      .select(['id', 'password_hash', 'deactivated_at'])
+      .where('username', '=', body.username.toLowerCase())
+      .executeTakeFirst();
+    const ok = await verifyPassword(row?.password_hash ?? (await dummyHash()), body.password);
+    if (!row || !ok || row.deactivated_at !== null) {
+      await this.audit.record({ actor_id: row?.id ?? null, action: 'auth.login_failed', target: body.username.slice(0, 64), ip: client.ip });
+      throw new AppError('invalid_credentials');
+    }
+    return this.startSession(row.id, body.device_name, client);
+  }
+
+  private async startSession(userId: string, deviceName: string | undefined, client: ClientInfo): Promise<AuthResult> {
+    const { db, config, now } = this.deps;
+    const sid = newId();
+    const t = now();
+    const refresh = makeRefreshToken(sid, 1);
+    await db
+      .insertInto('sessions')
+      .values({
+        id: sid,
+        user_id: userId,
+        device_name: (deviceName ?? '').trim() || guessDevice(client.userAgent),
+        user_agent: client.userAgent.slice(0, 512),
+        ip: client.ip.slice(0, 64),
+        refresh_gen: 1,
+        refresh_hash: refresh.hash,
+        created_at: t,
+        last_used_at: t,
+        expires_at: t + config.refreshTokenTtlSec * 1000,
+        revoked_at: null,
+        revoked_reason: null,
+      })
+      .execute();
+    const user = await this.loadUser(userId);
+    return {
+      user,
+      access_token: await this.tokens.sign({ sub: userId, sid }),
+      refresh_token: refresh.token,
+      session_id: sid,
+      expires_in: config.accessTokenTtlSec,
+    };
+  }
+
+  /** Rotates the refresh token. Presenting an already-rotated token revokes the whole session (theft signal). */
+  async refresh(token: string, client: ClientInfo): Promise<AuthResult> {
+    const { db, config, now } = this.deps;
+    const parsed = parseRefreshToken(token);
+    if (!parsed) throw new AppError('invalid_token');
+    const s = await db.selectFrom('sessions').selectAll().where('id', '=', parsed.sessionId).executeTakeFirst();
+    if (!s) throw new AppError('invalid_token');
+    if (s.revoked_at !== null) throw new AppError('session_revoked');
+    const t = now();
+    if (s.expires_at <= t) throw new AppError('invalid_token', 'The session has expired; log in again.');
+    if (parsed.gen < s.refresh_gen) {
+      await this.revoke(s.user_id, s.id, 'refresh_token_reuse', null, client.ip);
+      throw new AppError('session_revoked', 'This refresh token was already used; the session is revoked.');
+    }
+    if (parsed.gen !== s.refresh_gen || !safeEqual(hashRefreshSecret(parsed.secret, parsed.gen), s.refresh_hash)) {
+      throw new AppError('invalid_token');
+    }
+    const next = makeRefreshToken(s.id, s.refresh_gen + 1);
+    const res = await db
+      .updateTable('sessions')
+      .set({ refresh_gen: s.refresh_gen + 1, refresh_hash: next.hash, last_used_at: t, expires_at: t + config.refreshTokenTtlSec * 1000, ip: client.ip.slice(0, 64) })
+      .where('id', '=', s.id)
+      .where('refresh_gen', '=', s.refresh_gen)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) {
+      // Another refresh with the same token won the race: that is reuse too.
+      await this.revoke(s.user_id, s.id, 'refresh_token_reuse', null, client.ip);
+      throw new AppError('session_revoked', 'This refresh token was already used; the session is revoked.');
+    }
+    return {
+      user: await this.loadUser(s.user_id),
+      access_token: await this.tokens.sign({ sub: s.user_id, sid: s.id }),
+      refresh_token: next.token,
+      session_id: s.id,
+      expires_in: config.accessTokenTtlSec,
+    };
+  }
+
+  /** Verifies an access token and that its session is still live; the role comes fresh from the database. */
+  async authenticate(token: string): Promise<Actor> {
+    const claims = await this.tokens.verify(token);
+    const row = await this.deps.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['sessions.revoked_at', 'sessions.expires_at', 'users.role', 'users.deactivated_at'])
+      .where('sessions.id', '=', claims.sid)
+      .where('sessions.user_id', '=', claims.sub)
+      .executeTakeFirst();
+    if (!row || row.deactivated_at !== null) throw new AppError('invalid_token');
+    if (row.revoked_at !== null) throw new AppError('session_revoked');
+    if (row.expires_at <= this.deps.now()) throw new AppError('invalid_token');
+    return { userId: claims.sub, role: row.role, sessionId: claims.sid };
+  }
+
+  async logout(actor: Actor): Promise<void> {
+    await this.revoke(actor.userId, actor.sessionId, 'logout', actor.userId, actor.ip ?? null);
+  }
+
+  async listSessions(actor: Actor): Promise<Session[]> {
+    const rows = await this.deps.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', actor.userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', this.deps.now())
+      .orderBy('last_used_at', 'desc')
+      .execute();
+    return rows.map((s) => ({
+      id: s.id,
+      device_name: s.device_name,
+      user_agent: s.user_agent,
+      ip: s.ip,
+      created_at: iso(s.created_at),
+      last_used_at: iso(s.last_used_at),
+      current: s.id === actor.sessionId,
+    }));
+  }
+
+  async revokeSession(actor: Actor, sessionId: string): Promise<void> {
+    const s = await this.deps.db.selectFrom('sessions').select(['user_id', 'revoked_at']).where('id', '=', sessionId).executeTakeFirst();
+    if (!s || s.user_id !== actor.userId || s.revoked_at !== null) throw new AppError('not_found', 'No such session.');
+    await this.revoke(actor.userId, sessionId, 'revoked_by_user', actor.userId, actor.ip ?? null);
+  }
+
+  private async revoke(userId: string, sessionId: string, reason: string, actorId: string | null, ip: string | null): Promise<void> {
+    await this.deps.db
+      .updateTable('sessions')
+      .set({ revoked_at: this.deps.now(), revoked_reason: reason })
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await this.audit.record({ actor_id: actorId, action: 'session.revoked', target: sessionId, data: { reason, user_id: userId }, ip });
+    this.deps.publisher.revokeSession(userId, sessionId);
+  }
+
+  /** Admins create single-use invite codes for invite-only workspaces. */
+  async createInvite(actor: Actor, expiresInHours = 168): Promise<{ code: string; expires_at: string }> {
+    if (actor.role !== 'owner' && actor.role !== 'admin') throw new AppError('forbidden', 'Only workspace admins can create invites.');
+    const code = crypto.randomBytes(18).toString('base64url');
+    const t = this.deps.now();
+    const expires = t + expiresInHours * 3_600_000;
+    await this.deps.db.insertInto('invites').values({ code_hash: hashInvite(code), created_by: actor.userId, created_at: t, expires_at: expires, used_by: null, used_at: null }).execute();
+    await this.audit.record({ actor_id: actor.userId, action: 'invite.created', data: { expires_at: expires }, ip: actor.ip ?? null });
+    return { code, expires_at: iso(expires) };
+  }
+
+  private async loadUser(id: string): Promise<User> {
+    const row = await this.deps.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return presentUser(row);
+  }
+}
+
+function guessDevice(ua: string): string {
+  if (!ua) return 'Unknown device';
+  if (/parley-cli/i.test(ua)) return 'Parley CLI';
+  if (/parley-sdk/i.test(ua)) return 'Parley SDK';
+  const browser = /Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
+  const os = /Windows/.test(ua) ? 'Windows' : /Mac OS X/.test(ua) ? 'macOS' : /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Linux/.test(ua) ? 'Linux' : '';
+  return os ? `${browser} on ${os}` : browser;
+}

@@ -1,0 +1,37 @@
+import type { LogEvent, ServerEvent } from '@parley/protocol';
+import { subjects, type Bus } from './bus.js';
+import { busControl, busFrame, encodeEventFrame } from './envelope.js';
+
+/** The only way services emit real-time events; it never touches a socket. */
+export class Publisher {
+  constructor(private readonly bus: Bus) {}
+
+  logEvent(event: LogEvent): void {
+    this.bus.publish(subjects.conv(event.conv_id), busFrame(encodeEventFrame(event)));
+  }
+
+  toConversation(convId: string, event: ServerEvent): void {
+    this.bus.publish(subjects.conv(convId), busFrame(encodeEventFrame(event)));
+  }
+
+  toUser(userId: string, event: ServerEvent): void {
+    this.bus.publish(subjects.user(userId), busFrame(encodeEventFrame(event)));
+  }
+
+  presence(userId: string, event: ServerEvent): void {
+    this.bus.publish(subjects.presence(userId), busFrame(encodeEventFrame(event)));
+  }
+
+  /** The user now belongs to the conversation: their sockets subscribe and receive `events` first. */
+  joined(userId: string, convId: string, events: ServerEvent[]): void {
+    this.bus.publish(subjects.user(userId), busControl({ op: 'join', conv_id: convId, frames: events.map(encodeEventFrame) }));
+  }
+
+  left(userId: string, convId: string): void {
+    this.bus.publish(subjects.user(userId), busControl({ op: 'leave', conv_id: convId }));
+  }
+
+  revokeSession(userId: string, sessionId: string): void {
+    this.bus.publish(subjects.user(userId), busControl({ op: 'revoke', session_id: sessionId }));
+  }
+}

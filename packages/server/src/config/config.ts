@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { parseWindow } from '../core/duration.js';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Where the web client's production build lives; served at / when present. */
+  webDir: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  registration: 'open' | 'invite';
+  /** HS256 secret for access tokens; generated and kept in the data dir when not given. */
+  jwtSecret: string | null;
+  accessTokenTtlSec: number;
+  refreshTokenTtlSec: number;
+  sqliteSynchronous: 'full' | 'normal';
+  limits: {
+    maxFrameBytes: number;
+    maxBodyBytes: number;
+    maxMessageChars: number;
+    sendRatePerSec: number;
+    sendBurst: number;
+    frameRatePerSec: number;
+    frameBurst: number;
+    authRatePerMin: number;
+    historyPageMax: number;
+    maxGroupMembers: number;
+    maxSocketBufferBytes: number;
+    authTimeoutMs: number;
+  };
+  editWindowMs: number | null;
+  recallWindowMs: number | null;
+  heartbeatMs: number;
+  typingTtlMs: number;
+  shutdownGraceMs: number;
+}
+
+export type ConfigOverrides = Partial<Omit<Config, 'limits'>> & { limits?: Partial<Config['limits']> };
+
+type Env = Record<string, string | undefined>;
+
+class ConfigError extends Error {}
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name}=${raw} is invalid: expected a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function num(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new ConfigError(`${name}=${raw} is invalid: expected a number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name}=${raw} is invalid: expected one of ${allowed.join(', ')}`);
+  }
+  return raw as T;
+}
+
+function window(env: Env, name: string, def: string): number | null {
+  try {
+    return parseWindow(env[name] ?? def);
+  } catch (e) {
+    throw new ConfigError(`${name}: ${(e as Error).message}`);
+  }
+}
+
+/** Reads and validates configuration from the environment; throws one clear message per bad variable. */
+export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): Config {
+  const dataDir = path.resolve(env.DATA_DIR ?? env.PARLEY_DATA_DIR ?? './data');
+  const jwtSecret = env.PARLEY_JWT_SECRET ?? null;
+  if (jwtSecret !== null && jwtSecret.length < 32) {
+    throw new ConfigError('PARLEY_JWT_SECRET must be at least 32 characters');
+  }
+  const base: Config = {
+    host: env.HOST ?? '0.0.0.0',
+    port: int(env, 'PORT', 8080, 0, 65535),
+    dataDir,
+    webDir: env.PARLEY_WEB_DIR ? path.resolve(env.PARLEY_WEB_DIR) : null,
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    registration: oneOf(env, 'PARLEY_REGISTRATION', 'open', ['open', 'invite']),
+    jwtSecret,
+    accessTokenTtlSec: int(env, 'PARLEY_ACCESS_TOKEN_TTL_SEC', 900, 10, 86_400),
+    refreshTokenTtlSec: int(env, 'PARLEY_REFRESH_TOKEN_TTL_SEC', 30 * 86_400, 60, 365 * 86_400),
+    sqliteSynchronous: oneOf(env, 'PARLEY_SQLITE_SYNCHRONOUS', 'full', ['full', 'normal']),
+    limits: {
+      maxFrameBytes: int(env, 'PARLEY_MAX_FRAME_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+      maxBodyBytes: int(env, 'PARLEY_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+      maxMessageChars: int(env, 'PARLEY_MAX_MESSAGE_CHARS', 16_000, 1, 1_000_000),
+      sendRatePerSec: num(env, 'PARLEY_SEND_RATE_PER_SEC', 20, 0.01, 1_000_000),
+      sendBurst: int(env, 'PARLEY_SEND_BURST', 60, 1, 1_000_000),
+      frameRatePerSec: num(env, 'PARLEY_FRAME_RATE_PER_SEC', 100, 0.01, 1_000_000),
+      frameBurst: int(env, 'PARLEY_FRAME_BURST', 300, 1, 1_000_000),
+      authRatePerMin: int(env, 'PARLEY_AUTH_RATE_PER_MIN', 30, 1, 1_000_000),
+      historyPageMax: int(env, 'PARLEY_HISTORY_PAGE_MAX', 200, 10, 1000),
+      maxGroupMembers: int(env, 'PARLEY_MAX_GROUP_MEMBERS', 64, 2, 10_000),
+      maxSocketBufferBytes: int(env, 'PARLEY_MAX_SOCKET_BUFFER_BYTES', 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+      authTimeoutMs: int(env, 'PARLEY_AUTH_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
+    editWindowMs: window(env, 'PARLEY_EDIT_WINDOW', '10m'),
+    recallWindowMs: window(env, 'PARLEY_RECALL_WINDOW', '10m'),
+    heartbeatMs: int(env, 'PARLEY_HEARTBEAT_MS', 25_000, 100, 600_000),
+    typingTtlMs: int(env, 'PARLEY_TYPING_TTL_MS', 6_000, 100, 60_000),
+    shutdownGraceMs: int(env, 'PARLEY_SHUTDOWN_GRACE_MS', 5_000, 0, 120_000),
+  };
+  return { ...base, ...overrides, limits: { ...base.limits, ...(overrides.limits ?? {}) } };
+}
+
+export { ConfigError };

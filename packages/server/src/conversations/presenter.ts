@@ -1,0 +1,82 @@
+import type { Conversation } from '@parley/protocol';
+import type { Db } from '../store/db.js';
+import type { ConversationsTable, MembersTable } from '../store/schema.js';
+import { iso } from '../core/time.js';
+import { normaliseMessage, presentMessages } from '../messages/presenter.js';
+import { normaliseConv, normaliseMember } from './access.js';
+
+/**
+ * The conversation as one user sees it: their membership, unread and mention counts (top-level
+ * messages from others after their read cursor, within what they may see) and the last message.
+ */
+export async function presentConversation(db: Db, userId: string, convRaw: ConversationsTable, memberRaw: MembersTable | null): Promise<Conversation> {
+  const conv = normaliseConv(convRaw);
+  const member = memberRaw ? normaliseMember(memberRaw) : null;
+  const upTo = member ? (member.left_seq ?? conv.last_seq) : 0;
+  let unread = 0;
+  let mentions = 0;
+  let lastMessage = null;
+  if (member) {
+    const from = Math.max(member.read_seq, member.visible_from_seq - 1);
+    const base = db
+      .selectFrom('messages')
+      .where('conv_id', '=', conv.id)
+      .where('seq', '>', from)
+      .where('seq', '<=', upTo)
+      .where('sender_id', '!=', userId)
+      .where('recalled_at', 'is', null)
+      .where('thread_root_id', 'is', null);
+    const [u, m, last] = await Promise.all([
+      from >= upTo ? Promise.resolve({ n: 0 }) : base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      from >= upTo
+        ? Promise.resolve({ n: 0 })
+        : base
+            .where((eb) =>
+              eb.or([
+                eb('mentions_all', '=', 1),
+                eb.exists(eb.selectFrom('mentions').select('mentions.seq').whereRef('mentions.message_id', '=', 'messages.id').where('mentions.user_id', '=', userId)),
+              ]),
+            )
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('messages')
+        .selectAll()
+        .where('conv_id', '=', conv.id)
+        .where('seq', '>=', member.visible_from_seq)
+        .where('seq', '<=', upTo)
+        .where('thread_root_id', 'is', null)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
+    ]);
+    unread = Number(u.n);
+    mentions = Number(m.n);
+    if (last) lastMessage = (await presentMessages(db, [normaliseMessage(last)]))[0] ?? null;
+  }
+  let dmUser: string | null = null;
+  if (conv.kind === 'dm') {
+    const other = await db.selectFrom('members').select('user_id').where('conv_id', '=', conv.id).where('user_id', '!=', userId).executeTakeFirst();
+    dmUser = other?.user_id ?? userId;
+  }
+  return {
+    id: conv.id,
+    kind: conv.kind,
+    name: conv.name,
+    topic: conv.topic,
+    visibility: conv.visibility,
+    history_visibility: conv.history_visibility,
+    created_by: conv.created_by,
+    created_at: iso(conv.created_at),
+    archived: conv.archived_at !== null,
+    last_seq: member ? upTo : conv.last_seq,
+    member_count: Number(conv.member_count),
+    dm_user_id: dmUser,
+    membership: member
+      ? { role: member.role, joined_at: iso(member.joined_at), visible_from_seq: member.visible_from_seq, left_seq: member.left_seq, read_seq: member.read_seq }
+      : null,
+    unread_count: unread,
+    mention_count: mentions,
+    last_message: lastMessage,
+  };
+}

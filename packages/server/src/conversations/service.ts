@@ -1,0 +1,356 @@
+import type { Conversation, CreateConversationBody, Member, MemberRole, UpdateConversationBody } from '@parley/protocol';
+import type { Actor, Deps } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { iso } from '../core/time.js';
+import type { AuditService } from '../audit/service.js';
+import type { Db } from '../store/db.js';
+import { presentUser } from '../users/presenter.js';
+import { accessConversation, normaliseMember } from './access.js';
+import { appendEvent, readEvents } from './log.js';
+import { assertCan, isActive, type ConvAccess } from './policy.js';
+import { presentConversation } from './presenter.js';
+
+export interface CreateResult {
+  conversation: Conversation;
+  created: boolean;
+}
+
+/** Every conversation and membership change: each one a log event, published after commit. */
+export class ConversationsService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(actor: Actor, body: CreateConversationBody): Promise<CreateResult> {
+    const { db, config } = this.deps;
+    if (body.kind === 'dm') {
+      await this.requireUsers([body.user_id]);
+      const key = [actor.userId, body.user_id].sort().join(':');
+      const existing = await db.selectFrom('conversations').select('id').where('dm_key', '=', key).executeTakeFirst();
+      if (existing) return { conversation: await this.get(actor, existing.id), created: false };
+      try {
+        const id = await this.insertConversation(actor, { kind: 'dm', name: null, topic: '', visibility: null, history: 'full', dmKey: key }, [
+          { userId: actor.userId, role: 'member' },
+          ...(body.user_id === actor.userId ? [] : [{ userId: body.user_id, role: 'member' as const }]),
+        ]);
+        return { conversation: await this.get(actor, id), created: true };
+      } catch (e) {
+        // Two first messages racing to open the same DM: the unique dm_key decides, both get the one DM.
+        const raced = await db.selectFrom('conversations').select('id').where('dm_key', '=', key).executeTakeFirst();
+        if (raced) return { conversation: await this.get(actor, raced.id), created: false };
+        throw e;
+      }
+    }
+    if (actor.role === 'guest') throw new AppError('forbidden', 'Guests cannot create conversations.');
+    const others = [...new Set((body.kind === 'group' ? body.member_ids : (body.member_ids ?? [])).filter((u) => u !== actor.userId))];
+    if (others.length + 1 > (body.kind === 'group' ? config.limits.maxGroupMembers : 10_000)) {
+      throw new AppError('invalid_request', `A group has at most ${config.limits.maxGroupMembers} members.`);
+    }
+    await this.requireUsers(others);
+    if (body.kind === 'channel') {
+      const name = body.name.trim();
+      const clash = await db
+        .selectFrom('conversations')
+        .select('id')
+        .where('kind', '=', 'channel')
+        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+        .executeTakeFirst();
+      if (clash) throw new AppError('conflict', `A channel named "${name}" already exists.`);
+    }
+    const id = await this.insertConversation(
+      actor,
+      body.kind === 'group'
+        ? { kind: 'group', name: body.name?.trim() ?? null, topic: '', visibility: null, history: 'full', dmKey: null }
+        : { kind: 'channel', name: body.name.trim(), topic: body.topic ?? '', visibility: body.visibility, history: body.history_visibility ?? 'full', dmKey: null },
+      [{ userId: actor.userId, role: 'owner' }, ...others.map((u) => ({ userId: u, role: 'member' as const }))],
+    );
+    return { conversation: await this.get(actor, id), created: true };
+  }
+
+  private async insertConversation(
+    actor: Actor,
+    c: { kind: 'dm' | 'group' | 'channel'; name: string | null; topic: string; visibility: 'public' | 'private' | null; history: 'full' | 'since_join'; dmKey: string | null },
+    members: { userId: string; role: MemberRole }[],
+  ): Promise<string> {
+    const { db, now } = this.deps;
+    const id = newId();
+    const t = now();
+    const publish = await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('conversations')
+        .values({ id, kind: c.kind, name: c.name, topic: c.topic, visibility: c.visibility, history_visibility: c.history, dm_key: c.dmKey, created_by: actor.userId, created_at: t, last_seq: 0, archived_at: null, member_count: 0 })
+        .execute();
+      const seqs: number[] = [];
+      for (const m of members) seqs.push(await this.addMemberRow(trx, id, c.history, m.userId, m.role, actor.userId, t));
+      return this.collect(trx, id, seqs[0]!, seqs[seqs.length - 1]!, members.map((m) => m.userId));
+    });
+    publish();
+    return id;
+  }
+
+  /** Adds (or re-adds) a member inside a transaction; returns the seq of their member.joined event. */
+  private async addMemberRow(trx: Db, convId: string, history: 'full' | 'since_join', userId: string, role: MemberRole, actorId: string, t: number): Promise<number> {
+    const conv = await trx.updateTable('conversations').set((eb) => ({ member_count: eb('member_count', '+', 1) })).where('id', '=', convId).returning('member_count').executeTakeFirstOrThrow();
+    const seq = await appendEvent(trx, { conv_id: convId, type: 'member.joined', actor_id: actorId, data: { user_id: userId, role, member_count: Number(conv.member_count) }, now: t });
+    const visibleFrom = history === 'full' ? 1 : seq;
+    const existing = await trx.selectFrom('members').select('user_id').where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst();
+    if (existing) {
+      await trx
+        .updateTable('members')
+        .set({ role, joined_at: t, visible_from_seq: visibleFrom, left_seq: null, read_seq: seq })
+        .where('conv_id', '=', convId)
+        .where('user_id', '=', userId)
+        .execute();
+    } else {
+      await trx.insertInto('members').values({ conv_id: convId, user_id: userId, role, joined_at: t, visible_from_seq: visibleFrom, left_seq: null, read_seq: seq, delivered_seq: seq }).execute();
+    }
+    return seq;
+  }
+
+  /**
+   * Reads, inside the writing transaction, the log events in [fromSeq, toSeq] and the
+   * conversation as each newly joined user now sees it; returns the function that publishes
+   * them, to be called as soon as the commit resolves (so events leave in commit order).
+   * Joined users' sockets are not subscribed yet, so they get `conversation.added` and the
+   * events through their user subject.
+   */
+  private async collect(trx: Db, convId: string, fromSeq: number, toSeq: number, joined: string[] = []): Promise<() => void> {
+    const { publisher } = this.deps;
+    const events = await readEvents(trx, convId, fromSeq, toSeq);
+    const views = await Promise.all(joined.map(async (u) => [u, await this.viewFor(u, convId, trx)] as const));
+    return () => {
+      for (const e of events) publisher.logEvent(e);
+      for (const [userId, conversation] of views) publisher.joined(userId, convId, [{ type: 'conversation.added', conversation }, ...events]);
+    };
+  }
+
+  private async viewFor(userId: string, convId: string, db: Db = this.deps.db): Promise<Conversation> {
+    const conv = await db.selectFrom('conversations').selectAll().where('id', '=', convId).executeTakeFirstOrThrow();
+    const member = (await db.selectFrom('members').selectAll().where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst()) ?? null;
+    return presentConversation(db, userId, conv, member);
+  }
+
+  private async requireUsers(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const rows = await this.deps.db.selectFrom('users').select('id').where('id', 'in', ids).where('deactivated_at', 'is', null).execute();
+    if (rows.length !== new Set(ids).size) {
+      const found = new Set(rows.map((r) => r.id));
+      throw new AppError('not_found', `No such user: ${ids.find((i) => !found.has(i))}`);
+    }
+  }
+
+  async get(actor: Actor, convId: string): Promise<Conversation> {
+    const a = await accessConversation(this.deps.db, actor, convId);
+    assertCan(actor, 'conversation.view', a);
+    return presentConversation(this.deps.db, actor.userId, a.conv, a.member);
+  }
+
+  /** The conversations I belong to (and ones I left, until I read up to my leave point). */
+  async listMine(actor: Actor, includeLeft = false): Promise<Conversation[]> {
+    const { db } = this.deps;
+    let q = db.selectFrom('members').innerJoin('conversations', 'conversations.id', 'members.conv_id').selectAll('conversations').select([
+      'members.role as m_role',
+      'members.joined_at as m_joined_at',
+      'members.visible_from_seq as m_visible_from_seq',
+      'members.left_seq as m_left_seq',
+      'members.read_seq as m_read_seq',
+      'members.delivered_seq as m_delivered_seq',
+    ]).where('members.user_id', '=', actor.userId);
+    if (!includeLeft) q = q.where('members.left_seq', 'is', null);
+    const rows = await q.execute();
+    const out = await Promise.all(
+      rows.map((r) =>
+        presentConversation(db, actor.userId, r, {
+          conv_id: r.id,
+          user_id: actor.userId,
+          role: r.m_role,
+          joined_at: r.m_joined_at,
+          visible_from_seq: r.m_visible_from_seq,
+          left_seq: r.m_left_seq,
+          read_seq: r.m_read_seq,
+          delivered_seq: r.m_delivered_seq,
+        }),
+      ),
+    );
+    // Most recent activity first, the order a sidebar wants.
+    return out.sort((a, b) => (b.last_message?.created_at ?? b.created_at).localeCompare(a.last_message?.created_at ?? a.created_at));
+  }
+
+  /** Public channels anyone (but guests) can find and join. */
+  async browse(actor: Actor, query: string, limit: number): Promise<Conversation[]> {
+    if (actor.role === 'guest') return [];
+    const { db } = this.deps;
+    let q = db.selectFrom('conversations').selectAll().where('kind', '=', 'channel').where('visibility', '=', 'public').where('archived_at', 'is', null).orderBy('name').limit(limit);
+    const term = query.trim().toLowerCase();
+    if (term) q = q.where((eb) => eb(eb.fn('lower', ['name']), 'like', `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+    const rows = await q.execute();
+    const members = rows.length
+      ? await db.selectFrom('members').selectAll().where('user_id', '=', actor.userId).where('conv_id', 'in', rows.map((r) => r.id)).execute()
+      : [];
+    const byConv = new Map(members.map((m) => [m.conv_id, m]));
+    return Promise.all(rows.map((r) => presentConversation(db, actor.userId, r, byConv.get(r.id) ?? null)));
+  }
+
+  async update(actor: Actor, convId: string, body: UpdateConversationBody): Promise<Conversation> {
+    const { db, now } = this.deps;
+    const a = await accessConversation(db, actor, convId);
+    const changes: { name?: string; topic?: string; archived?: boolean } = {};
+    if (body.archived !== undefined && body.archived !== (a.conv.archived_at !== null)) {
+      assertCan(actor, 'conversation.archive', a);
+      changes.archived = body.archived;
+    }
+    const live = { ...a, conv: { ...a.conv, archived_at: changes.archived === false ? null : a.conv.archived_at } };
+    if (body.name !== undefined && body.name.trim() !== a.conv.name) {
+      assertCan(actor, 'conversation.rename', live);
+      if (a.conv.kind === 'channel') {
+        const clash = await db.selectFrom('conversations').select('id').where('kind', '=', 'channel').where('id', '!=', convId)
+          .where((eb) => eb(eb.fn('lower', ['name']), '=', body.name!.trim().toLowerCase())).executeTakeFirst();
+        if (clash) throw new AppError('conflict', `A channel named "${body.name.trim()}" already exists.`);
+      }
+      changes.name = body.name.trim();
+    }
+    if (body.topic !== undefined && body.topic !== a.conv.topic) {
+      assertCan(actor, 'conversation.set_topic', live);
+      changes.topic = body.topic;
+    }
+    if (Object.keys(changes).length === 0) {
+      assertCan(actor, 'conversation.view', a);
+      return presentConversation(db, actor.userId, a.conv, a.member);
+    }
+    const t = now();
+    const publish = await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('conversations')
+        .set({
+          ...(changes.name !== undefined ? { name: changes.name } : {}),
+          ...(changes.topic !== undefined ? { topic: changes.topic } : {}),
+          ...(changes.archived !== undefined ? { archived_at: changes.archived ? t : null } : {}),
+        })
+        .where('id', '=', convId)
+        .execute();
+      const seq = await appendEvent(trx, { conv_id: convId, type: 'conversation.updated', actor_id: actor.userId, data: { changes }, now: t });
+      return this.collect(trx, convId, seq, seq);
+    });
+    publish();
+    if (changes.archived !== undefined) {
+      await this.audit.record({ actor_id: actor.userId, action: changes.archived ? 'conversation.archived' : 'conversation.unarchived', target: convId, ip: actor.ip ?? null });
+    }
+    return this.get(actor, convId);
+  }
+
+  async join(actor: Actor, convId: string): Promise<Conversation> {
+    const a = await accessConversation(this.deps.db, actor, convId);
+    if (isActive(a)) return presentConversation(this.deps.db, actor.userId, a.conv, a.member);
+    assertCan(actor, 'conversation.join', a);
+    await this.addMembers(actor, a, [actor.userId]);
+    return this.get(actor, convId);
+  }
+
+  /** Adds a member; adding someone already in is a no-op that returns the conversation. */
+  async invite(actor: Actor, convId: string, userId: string): Promise<Conversation> {
+    const { db } = this.deps;
+    const a = await accessConversation(db, actor, convId);
+    assertCan(actor, 'conversation.invite', a);
+    await this.requireUsers([userId]);
+    const target = await db.selectFrom('members').select('left_seq').where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst();
+    if (target && target.left_seq === null) return this.get(actor, convId);
+    if (a.conv.kind === 'group' && Number(a.conv.member_count) + 1 > this.deps.config.limits.maxGroupMembers) {
+      throw new AppError('invalid_request', `A group has at most ${this.deps.config.limits.maxGroupMembers} members.`);
+    }
+    await this.addMembers(actor, a, [userId]);
+    return this.get(actor, convId);
+  }
+
+  private async addMembers(actor: Actor, a: ConvAccess, userIds: string[]): Promise<void> {
+    const t = this.deps.now();
+    const publish = await this.deps.db.transaction().execute(async (trx) => {
+      const seqs: number[] = [];
+      for (const u of userIds) seqs.push(await this.addMemberRow(trx, a.conv.id, a.conv.history_visibility, u, 'member', actor.userId, t));
+      return this.collect(trx, a.conv.id, seqs[0]!, seqs[seqs.length - 1]!, userIds);
+    });
+    publish();
+  }
+
+  async leave(actor: Actor, convId: string): Promise<void> {
+    const a = await accessConversation(this.deps.db, actor, convId);
+    assertCan(actor, 'conversation.leave', a);
+    await this.removeMember(actor, a, actor.userId, null);
+  }
+
+  async kick(actor: Actor, convId: string, userId: string): Promise<void> {
+    const { db } = this.deps;
+    const a = await accessConversation(db, actor, convId);
+    assertCan(actor, 'conversation.kick', a);
+    const target = await db.selectFrom('members').selectAll().where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst();
+    if (!target || target.left_seq !== null) throw new AppError('not_found', 'That user is not a member.');
+    if (target.role === 'owner' && actor.role !== 'owner' && userId !== actor.userId) {
+      throw new AppError('forbidden', 'Only the workspace owner can remove a conversation owner.');
+    }
+    await this.removeMember(actor, a, userId, actor.userId);
+    await this.audit.record({ actor_id: actor.userId, action: 'member.removed', target: convId, data: { user_id: userId }, ip: actor.ip ?? null });
+  }
+
+  private async removeMember(actor: Actor, a: ConvAccess, userId: string, removedBy: string | null): Promise<void> {
+    const t = this.deps.now();
+    const publish = await this.deps.db.transaction().execute(async (trx) => {
+      const conv = await trx.updateTable('conversations').set((eb) => ({ member_count: eb('member_count', '-', 1) })).where('id', '=', a.conv.id).returning('member_count').executeTakeFirstOrThrow();
+      const s = await appendEvent(trx, { conv_id: a.conv.id, type: 'member.left', actor_id: actor.userId, data: { user_id: userId, removed_by: removedBy, member_count: Number(conv.member_count) }, now: t });
+      await trx.updateTable('members').set({ left_seq: s }).where('conv_id', '=', a.conv.id).where('user_id', '=', userId).execute();
+      return this.collect(trx, a.conv.id, s, s);
+    });
+    publish();
+    this.deps.publisher.left(userId, a.conv.id);
+  }
+
+  async setRole(actor: Actor, convId: string, userId: string, role: MemberRole): Promise<Member> {
+    const { db, now } = this.deps;
+    const a = await accessConversation(db, actor, convId);
+    assertCan(actor, 'conversation.set_role', a);
+    const target = await db.selectFrom('members').selectAll().where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst();
+    if (!target || target.left_seq !== null) throw new AppError('not_found', 'That user is not a member.');
+    if (target.role !== role) {
+      const t = now();
+      const publish = await db.transaction().execute(async (trx) => {
+        await trx.updateTable('members').set({ role }).where('conv_id', '=', convId).where('user_id', '=', userId).execute();
+        const seq = await appendEvent(trx, { conv_id: convId, type: 'member.role_changed', actor_id: actor.userId, data: { user_id: userId, role }, now: t });
+        return this.collect(trx, convId, seq, seq);
+      });
+      publish();
+      await this.audit.record({ actor_id: actor.userId, action: 'member.role_changed', target: convId, data: { user_id: userId, role }, ip: actor.ip ?? null });
+    }
+    const members = await this.members(actor, convId);
+    return members.find((m) => m.user.id === userId)!;
+  }
+
+  async members(actor: Actor, convId: string): Promise<Member[]> {
+    const { db } = this.deps;
+    const a = await accessConversation(db, actor, convId);
+    assertCan(actor, 'conversation.read', a);
+    const rows = await db
+      .selectFrom('members')
+      .innerJoin('users', 'users.id', 'members.user_id')
+      .select(['users.id', 'users.username', 'users.display_name', 'users.avatar_url', 'users.status_text', 'users.role as user_role', 'users.created_at', 'members.role', 'members.joined_at', 'members.read_seq', 'members.visible_from_seq', 'members.left_seq', 'members.delivered_seq'])
+      .where('members.conv_id', '=', convId)
+      .where('members.left_seq', 'is', null)
+      .orderBy('users.username')
+      .execute();
+    return rows.map((r) => {
+      const m = normaliseMember({ ...r, joined_at: r.joined_at });
+      return {
+        user: presentUser({ id: r.id, username: r.username, display_name: r.display_name, avatar_url: r.avatar_url, status_text: r.status_text, role: r.user_role, created_at: Number(r.created_at) }),
+        role: r.role,
+        joined_at: iso(m.joined_at),
+        read_seq: m.read_seq,
+      };
+    });
+  }
+
+  /** Users who currently belong to the conversation (for typing, receipts, mentions). */
+  async activeMemberIds(convId: string): Promise<string[]> {
+    const rows = await this.deps.db.selectFrom('members').select('user_id').where('conv_id', '=', convId).where('left_seq', 'is', null).execute();
+    return rows.map((r) => r.user_id);
+  }
+
+}

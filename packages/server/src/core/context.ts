@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { Db } from '../store/db.js';
+import type { Publisher } from '../bus/publisher.js';
+
+/** What every service is built from; injected, never looked up globally. */
+export interface Deps {
+  db: Db;
+  config: Config;
+  publisher: Publisher;
+  log: Logger;
+  now: () => number;
+}
+
+/** The authenticated caller of any action. */
+export interface Actor {
+  userId: string;
+  role: 'owner' | 'admin' | 'member' | 'guest';
+  sessionId: string;
+  ip?: string;
+}

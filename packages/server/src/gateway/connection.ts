@@ -1,0 +1,50 @@
+import type { WebSocket } from 'ws';
+import type { ErrorBody, ServerFrame } from '@parley/protocol';
+import type { Actor } from '../core/context.js';
+import { TokenBuckets } from '../core/rate-limit.js';
+
+let nextConnId = 1;
+
+/** One device's socket: its identity, its subscriptions and its bounded send buffer. */
+export class Connection {
+  readonly id = nextConnId++;
+  actor: Actor | null = null;
+  alive = true;
+  readonly convs = new Set<string>();
+  readonly presence = new Set<string>();
+  /** Requests from one socket run one at a time, so its sends keep their order. */
+  queue: Promise<void> = Promise.resolve();
+  closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly ip: string,
+    readonly frameLimiter: TokenBuckets,
+    private readonly maxBuffer: number,
+  ) {}
+
+  /** Sends a pre-encoded frame; a consumer whose buffer is over the bound is dropped (it will resync). */
+  sendRaw(json: string): void {
+    if (this.closed) return;
+    if (this.ws.bufferedAmount + json.length > this.maxBuffer) {
+      this.close(4008, 'slow consumer: send buffer full; reconnect and resync');
+      setTimeout(() => this.ws.terminate(), 2000).unref();
+      return;
+    }
+    this.ws.send(json);
+  }
+
+  send(frame: ServerFrame): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  error(id: string | null, error: ErrorBody): void {
+    this.send({ type: 'error', id, error });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ws.close(code, reason.slice(0, 120));
+  }
+}

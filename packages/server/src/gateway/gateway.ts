@@ -1,0 +1,314 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { CloseCodes, ClientFrameEnvelope, PROTOCOL_LEVEL, RequestSchemas, type HelloFrame, type Limits, type RequestType } from '@parley/protocol';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { subjects, type Bus } from '../bus/bus.js';
+import { decodeBus } from '../bus/envelope.js';
+import { AppError, toErrorBody } from '../core/errors.js';
+import { TokenBuckets } from '../core/rate-limit.js';
+import type { Db } from '../store/db.js';
+import type { Services } from '../services.js';
+import { check } from '../http/validation.js';
+import { Connection } from './connection.js';
+import { handlers } from './handlers.js';
+
+interface Fanout {
+  unsubscribe: () => void;
+  conns: Set<Connection>;
+}
+
+/**
+ * The WebSocket transport: frames, sessions, subscriptions and back-pressure. It calls services
+ * for every request and relays bus messages to sockets; it holds no domain logic.
+ */
+export class Gateway {
+  private readonly wss: WebSocketServer;
+  private readonly conns = new Set<Connection>();
+  private readonly byUser = new Map<string, Set<Connection>>();
+  private readonly userSubs = new Map<string, () => void>();
+  private readonly convFanout = new Map<string, Fanout>();
+  private readonly presenceFanout = new Map<string, Fanout>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private draining = false;
+
+  constructor(
+    private readonly services: Services,
+    private readonly bus: Bus,
+    private readonly db: Db,
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {
+    // ws enforces a hard cap (close 1009) well above our own limit, which closes with 1008 and a reason.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxFrameBytes * 4, skipUTF8Validation: true, perMessageDeflate: false });
+    this.heartbeat = setInterval(() => this.beat(), config.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  limits(): Limits {
+    const l = this.config.limits;
+    return {
+      max_frame_bytes: l.maxFrameBytes,
+      max_body_bytes: l.maxBodyBytes,
+      max_message_chars: l.maxMessageChars,
+      send_rate_per_sec: l.sendRatePerSec,
+      send_burst: l.sendBurst,
+      frame_rate_per_sec: l.frameRatePerSec,
+      frame_burst: l.frameBurst,
+      edit_window_ms: this.config.editWindowMs,
+      recall_window_ms: this.config.recallWindowMs,
+      history_page_max: l.historyPageMax,
+      heartbeat_ms: this.config.heartbeatMs,
+      typing_ttl_ms: this.config.typingTtlMs,
+    };
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/ws' || this.draining) {
+      socket.end(this.draining ? 'HTTP/1.1 503 Service Unavailable\r\n\r\n' : 'HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req));
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage): void {
+    const l = this.config.limits;
+    const conn = new Connection(ws, req.socket.remoteAddress ?? '', new TokenBuckets(l.frameRatePerSec, l.frameBurst), l.maxSocketBufferBytes);
+    this.conns.add(conn);
+    const authTimer = setTimeout(() => {
+      if (!conn.actor) conn.close(CloseCodes.authTimeout, 'authentication timeout: send an auth frame first');
+    }, l.authTimeoutMs);
+    authTimer.unref();
+    ws.on('pong', () => (conn.alive = true));
+    ws.on('message', (data, isBinary) => this.onFrame(conn, data, isBinary));
+    ws.on('error', (err) => this.log.debug({ err, conn: conn.id }, 'socket error'));
+    ws.on('close', () => {
+      clearTimeout(authTimer);
+      this.drop(conn);
+    });
+  }
+
+  private onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
+    conn.alive = true;
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    if (buf.length > this.config.limits.maxFrameBytes) {
+      conn.close(CloseCodes.policyViolation, `frame too large: the limit is ${this.config.limits.maxFrameBytes} bytes`);
+      return;
+    }
+    if (conn.frameLimiter.take('f') > 0) {
+      conn.close(CloseCodes.policyViolation, `flooding: more than ${this.config.limits.frameRatePerSec} frames per second`);
+      return;
+    }
+    if (isBinary) {
+      conn.error(null, { code: 'invalid_frame', message: 'Send JSON text frames, not binary.' });
+      return;
+    }
+    let text: string;
+    try {
+      text = this.decoder.decode(buf);
+    } catch {
+      conn.error(null, { code: 'invalid_utf8', message: 'The frame is not valid UTF-8.' });
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      conn.error(null, { code: 'invalid_json', message: 'The frame is not valid JSON.' });
+      return;
+    }
+    const maybeId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? ((raw as { id: string }).id.slice(0, 64)) : null;
+    let env: { id: string; type: string; data?: unknown };
+    try {
+      env = check(ClientFrameEnvelope, raw);
+    } catch (e) {
+      conn.error(maybeId, { code: 'invalid_frame', message: `A frame is {"id": string, "type": string, "data"?: object}: ${(e as Error).message}` });
+      return;
+    }
+    if (!Object.prototype.hasOwnProperty.call(RequestSchemas, env.type)) {
+      conn.error(env.id, { code: 'unknown_frame', message: `Unknown frame type "${env.type.slice(0, 64)}".` });
+      return;
+    }
+    const type = env.type as RequestType;
+    conn.queue = conn.queue.then(() => this.run(conn, env.id, type, env.data ?? {}));
+  }
+
+  private async run(conn: Connection, id: string, type: RequestType, data: unknown): Promise<void> {
+    if (conn.closed) return;
+    try {
+      const valid = check<Record<string, unknown>>(RequestSchemas[type], data, '/data');
+      if (type === 'auth') {
+        await this.authenticate(conn, id, valid as { token: string });
+        return;
+      }
+      if (!conn.actor) throw new AppError('unauthenticated', 'Send an auth frame first.');
+      const handler = handlers[type] as (s: Services, a: typeof conn.actor, d: unknown, c: { subscribePresence(ids: string[]): void }) => unknown;
+      const result = await handler(this.services, conn.actor, valid, { subscribePresence: (ids) => this.subscribePresence(conn, ids) });
+      conn.sendRaw(`{"type":"result","id":${JSON.stringify(id)},"data":${JSON.stringify(result)}}`);
+    } catch (e) {
+      if (!(e instanceof AppError)) this.log.error({ err: e, type }, 'socket request failed');
+      conn.error(id, toErrorBody(e));
+    }
+  }
+
+  private async authenticate(conn: Connection, id: string, data: { token: string }): Promise<void> {
+    if (conn.actor) throw new AppError('already_authenticated');
+    let actor;
+    try {
+      actor = await this.services.auth.authenticate(data.token);
+    } catch (e) {
+      conn.error(id, toErrorBody(e));
+      conn.close(CloseCodes.authFailed, 'authentication failed');
+      return;
+    }
+    if (conn.closed) return;
+    conn.actor = { ...actor, ip: conn.ip };
+    let set = this.byUser.get(actor.userId);
+    if (!set) {
+      set = new Set();
+      this.byUser.set(actor.userId, set);
+      const userId = actor.userId;
+      this.userSubs.set(userId, this.bus.subscribe(subjects.user(userId), (p) => this.onUserMessage(userId, p)));
+    }
+    set.add(conn);
+    // Subscribed to the user subject first, so a join that lands while we list is not missed.
+    const rows = await this.db.selectFrom('members').select('conv_id').where('user_id', '=', actor.userId).where('left_seq', 'is', null).execute();
+    for (const r of rows) this.subscribeConv(conn, r.conv_id);
+    this.services.presence.connected(actor.userId);
+    const user = await this.services.users.getUser(actor.userId);
+    const hello: HelloFrame = {
+      type: 'hello',
+      id,
+      protocol_level: PROTOCOL_LEVEL,
+      user,
+      session_id: actor.sessionId,
+      server_time: new Date().toISOString(),
+      limits: this.limits(),
+    };
+    conn.send(hello);
+  }
+
+  private subscribeConv(conn: Connection, convId: string): void {
+    if (conn.convs.has(convId)) return;
+    conn.convs.add(convId);
+    let f = this.convFanout.get(convId);
+    if (!f) {
+      const conns = new Set<Connection>();
+      f = { conns, unsubscribe: this.bus.subscribe(subjects.conv(convId), (p) => this.fanout(conns, p)) };
+      this.convFanout.set(convId, f);
+    }
+    f.conns.add(conn);
+  }
+
+  private unsubscribeConv(conn: Connection, convId: string): void {
+    if (!conn.convs.delete(convId)) return;
+    const f = this.convFanout.get(convId);
+    if (!f) return;
+    f.conns.delete(conn);
+    if (f.conns.size === 0) {
+      f.unsubscribe();
+      this.convFanout.delete(convId);
+    }
+  }
+
+  private subscribePresence(conn: Connection, userIds: string[]): void {
+    for (const u of userIds) {
+      if (conn.presence.has(u)) continue;
+      if (conn.presence.size >= 5000) break;
+      conn.presence.add(u);
+      let f = this.presenceFanout.get(u);
+      if (!f) {
+        const conns = new Set<Connection>();
+        f = { conns, unsubscribe: this.bus.subscribe(subjects.presence(u), (p) => this.fanout(conns, p)) };
+        this.presenceFanout.set(u, f);
+      }
+      f.conns.add(conn);
+    }
+  }
+
+  private fanout(conns: Set<Connection>, payload: string): void {
+    const msg = decodeBus(payload);
+    if (msg.kind !== 'frame') return;
+    for (const c of conns) c.sendRaw(msg.frame);
+  }
+
+  private onUserMessage(userId: string, payload: string): void {
+    const conns = this.byUser.get(userId);
+    if (!conns) return;
+    const msg = decodeBus(payload);
+    if (msg.kind === 'frame') {
+      for (const c of conns) c.sendRaw(msg.frame);
+      return;
+    }
+    const ctl = msg.control;
+    for (const c of [...conns]) {
+      if (ctl.op === 'join') {
+        if (c.convs.has(ctl.conv_id)) continue;
+        this.subscribeConv(c, ctl.conv_id);
+        for (const f of ctl.frames) c.sendRaw(f);
+      } else if (ctl.op === 'leave') {
+        this.unsubscribeConv(c, ctl.conv_id);
+      } else if (ctl.op === 'revoke' && c.actor?.sessionId === ctl.session_id) {
+        c.close(CloseCodes.sessionRevoked, 'session revoked');
+      }
+    }
+  }
+
+  private drop(conn: Connection): void {
+    conn.closed = true;
+    if (!this.conns.delete(conn)) return;
+    for (const convId of [...conn.convs]) this.unsubscribeConv(conn, convId);
+    for (const u of conn.presence) {
+      const f = this.presenceFanout.get(u);
+      if (!f) continue;
+      f.conns.delete(conn);
+      if (f.conns.size === 0) {
+        f.unsubscribe();
+        this.presenceFanout.delete(u);
+      }
+    }
+    const actor = conn.actor;
+    if (!actor) return;
+    const set = this.byUser.get(actor.userId);
+    set?.delete(conn);
+    if (set && set.size === 0) {
+      this.byUser.delete(actor.userId);
+      this.userSubs.get(actor.userId)?.();
+      this.userSubs.delete(actor.userId);
+    }
+    this.services.presence.disconnected(actor.userId).catch((err: unknown) => this.log.warn({ err }, 'presence update failed'));
+  }
+
+  /** Pings every socket; one that did not answer the previous ping is terminated. */
+  private beat(): void {
+    for (const c of this.conns) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+
+  /** Graceful shutdown: refuse new sockets, ask every client to reconnect elsewhere, close. */
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    clearInterval(this.heartbeat);
+    for (const c of this.conns) {
+      c.send({ type: 'reconnect', reason: 'server shutting down', retry_after_ms: 1000 });
+      c.close(CloseCodes.goingAway, 'server shutting down');
+    }
+    const deadline = Date.now() + graceMs;
+    while (this.conns.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    for (const c of this.conns) c.ws.terminate();
+    this.wss.close();
+  }
+}

@@ -1,0 +1,39 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import type { Services } from '../services.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+/** Reads `Authorization: Bearer <access token>` and checks the session is live. */
+export function bearerAuth(services: Services) {
+  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const header = req.headers.authorization;
+    if (!header) throw new AppError('unauthenticated', 'Send Authorization: Bearer <access token>.');
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new AppError('unauthenticated', 'The Authorization header must be "Bearer <access token>".');
+    const actor = await services.auth.authenticate(m[1]!);
+    req.actor = { ...actor, ip: req.ip };
+  };
+}
+
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw new AppError('unauthenticated');
+  return req.actor;
+}
+
+export function clientInfo(req: FastifyRequest): { ip: string; userAgent: string } {
+  return { ip: req.ip, userAgent: String(req.headers['user-agent'] ?? '') };
+}
+
+/** Per-IP limit on credential endpoints (register, login, refresh). */
+export function authRateLimit(services: Services) {
+  return async (req: FastifyRequest): Promise<void> => {
+    const wait = services.authLimiter.take(req.ip);
+    if (wait > 0) throw new AppError('rate_limited', 'Too many sign-in attempts; wait and retry.', { retry_after_ms: wait });
+  };
+}

@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ERRORS, type ErrorBody } from '@parley/protocol';
+import { AppError } from '../core/errors.js';
+import { validationError } from './validation.js';
+
+/** Maps any error to the wire shape `{ error: { code, message } }` with its HTTP status. */
+export function toHttpError(err: unknown): { status: number; body: { error: ErrorBody } } {
+  if (err instanceof AppError) return { status: err.status, body: { error: err.toBody() } };
+  const fe = err as FastifyError & { validation?: unknown; validationContext?: string };
+  if (fe && fe.validation) {
+    const e = validationError(fe.validation as never, fe.validationContext ? `/${fe.validationContext}` : '');
+    return { status: 400, body: { error: e.toBody() } };
+  }
+  const byCode: Record<string, AppError> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: new AppError('payload_too_large'),
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: new AppError('unsupported_media_type'),
+    FST_ERR_CTP_EMPTY_JSON_BODY: new AppError('invalid_json', 'The body is empty; send a JSON object.'),
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: new AppError('invalid_request', 'Content-Length does not match the body.'),
+    FST_ERR_BAD_URL: new AppError('invalid_request', 'The URL is malformed.'),
+  };
+  const mapped = fe?.code ? byCode[fe.code] : undefined;
+  if (mapped) return { status: mapped.status, body: { error: mapped.toBody() } };
+  if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { status: fe.statusCode, body: { error: { code: 'invalid_request', message: fe.message } } };
+  }
+  return { status: 500, body: { error: { code: 'internal', message: ERRORS.internal.message } } };
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = toHttpError(err);
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    if (body.error.retry_after_ms !== undefined) reply.header('retry-after', Math.ceil(body.error.retry_after_ms / 1000));
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}.` } });
+  });
+}
+
+/**
+ * JSON bodies are read as bytes and decoded with a fatal UTF-8 decoder, so invalid UTF-8 is
+ * rejected with a typed error instead of being silently replaced with U+FFFD.
+ */
+export function installJsonParser(app: FastifyInstance): void {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = decoder.decode(body);
+    } catch {
+      done(new AppError('invalid_utf8'), undefined);
+      return;
+    }
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text) as unknown);
+    } catch (e) {
+      done(new AppError('invalid_json', `The body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
+}

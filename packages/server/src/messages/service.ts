@@ -1,0 +1,286 @@
+import type { HistoryPage, LogEvent, Message, SendAck } from '@parley/protocol';
+import type { Actor, Deps } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { TokenBuckets } from '../core/rate-limit.js';
+import { accessConversation, visibleUpTo } from '../conversations/access.js';
+import { appendEvent, readEvents } from '../conversations/log.js';
+import { assertCan, can, type ConvAccess } from '../conversations/policy.js';
+import { parseMentions } from './mentions.js';
+import { normaliseMessage, presentMessages, type MessageRow } from './presenter.js';
+import { checkBody } from './validate.js';
+
+export interface SendInput {
+  conv_id: string;
+  client_msg_id: string;
+  body: string;
+  reply_to?: string | undefined;
+}
+
+const MAX_DISTINCT_REACTIONS = 50;
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === '23505' || /UNIQUE constraint failed/.test(err.message ?? '');
+}
+
+/** Sending, editing, recalling, reacting, reading history: every message write is a log event. */
+export class MessagesService {
+  readonly sendLimiter: TokenBuckets;
+
+  constructor(private readonly deps: Deps) {
+    this.sendLimiter = new TokenBuckets(deps.config.limits.sendRatePerSec, deps.config.limits.sendBurst, deps.now);
+  }
+
+  /**
+   * Validates, authorises and stores a message, then acks. A retry with the same client_msg_id
+   * returns the original ack (duplicate: true) and never creates a second message.
+   */
+  async send(actor: Actor, input: SendInput): Promise<SendAck> {
+    const { db, config } = this.deps;
+    const prior = await this.findByClientId(actor.userId, input.client_msg_id);
+    if (prior) return this.ackFor(prior, input.conv_id, true);
+    const wait = this.sendLimiter.take(actor.userId);
+    if (wait > 0) throw new AppError('rate_limited', `Slow down: at most ${config.limits.sendRatePerSec} messages per second.`, { retry_after_ms: wait });
+    const body = checkBody(input.body, config.limits.maxMessageChars);
+    const a = await accessConversation(db, actor, input.conv_id);
+    assertCan(actor, 'message.send', a);
+    let threadRootId: string | null = null;
+    if (input.reply_to) {
+      const parent = await this.loadVisible(actor, input.reply_to, a);
+      if (parent.recalled_at !== null) throw new AppError('invalid_request', 'You cannot reply to a recalled message.', { field: '/reply_to' });
+      threadRootId = parent.thread_root_id ?? parent.id;
+    }
+    const mentioned = await this.resolveMentions(input.conv_id, body);
+    const id = newId();
+    const t = this.deps.now();
+    let events: LogEvent[];
+    try {
+      events = await db.transaction().execute(async (trx) => {
+        const s = await appendEvent(trx, { conv_id: input.conv_id, type: 'message.created', actor_id: actor.userId, message_id: id, now: t });
+        await trx
+          .insertInto('messages')
+          .values({
+            id,
+            conv_id: input.conv_id,
+            seq: s,
+            sender_id: actor.userId,
+            client_msg_id: input.client_msg_id,
+            body,
+            reply_to: input.reply_to ?? null,
+            thread_root_id: threadRootId,
+            reply_count: 0,
+            last_reply_at: null,
+            mentions_all: mentioned.broadcast ? 1 : 0,
+            created_at: t,
+            edited_at: null,
+            recalled_at: null,
+            recalled_by: null,
+          })
+          .execute();
+        if (mentioned.userIds.length > 0) {
+          await trx.insertInto('mentions').values(mentioned.userIds.map((u) => ({ message_id: id, conv_id: input.conv_id, seq: s, user_id: u }))).execute();
+        }
+        if (threadRootId) {
+          await trx
+            .updateTable('messages')
+            .set((eb) => ({ reply_count: eb('reply_count', '+', 1), last_reply_at: t }))
+            .where('id', '=', threadRootId)
+            .execute();
+        }
+        return readEvents(trx, input.conv_id, s, s);
+      });
+    } catch (e) {
+      // A concurrent retry of the same send committed first: answer with its ack.
+      if (isUniqueViolation(e)) {
+        const raced = await this.findByClientId(actor.userId, input.client_msg_id);
+        if (raced) return this.ackFor(raced, input.conv_id, true);
+      }
+      throw e;
+    }
+    this.publish(events);
+    const created = events[0];
+    if (!created || created.type !== 'message.created') throw new Error('send committed without its message.created event');
+    const message = created.message;
+    return { id, conv_id: input.conv_id, seq: created.seq, client_msg_id: input.client_msg_id, created_at: message.created_at, duplicate: false, message };
+  }
+
+  private async findByClientId(senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {
+    const row = await this.deps.db.selectFrom('messages').selectAll().where('sender_id', '=', senderId).where('client_msg_id', '=', clientMsgId).executeTakeFirst();
+    return row ? normaliseMessage(row) : undefined;
+  }
+
+  private async ackFor(row: MessageRow, convId: string, duplicate: boolean): Promise<SendAck> {
+    if (row.conv_id !== convId) throw new AppError('idempotency_conflict');
+    const [message] = await presentMessages(this.deps.db, [row]);
+    return { id: row.id, conv_id: row.conv_id, seq: row.seq, client_msg_id: row.client_msg_id, created_at: message!.created_at, duplicate, message: message! };
+  }
+
+  private async resolveMentions(convId: string, body: string): Promise<{ userIds: string[]; broadcast: boolean }> {
+    const parsed = parseMentions(body);
+    if (parsed.usernames.length === 0) return { userIds: [], broadcast: parsed.broadcast };
+    const rows = await this.deps.db
+      .selectFrom('users')
+      .innerJoin('members', 'members.user_id', 'users.id')
+      .select('users.id')
+      .where('members.conv_id', '=', convId)
+      .where('members.left_seq', 'is', null)
+      .where('users.username', 'in', parsed.usernames.slice(0, 100))
+      .execute();
+    return { userIds: rows.map((r) => r.id), broadcast: parsed.broadcast };
+  }
+
+  /** A message the actor may read: in a conversation they see, within their visible range. */
+  private async loadVisible(actor: Actor, messageId: string, known?: ConvAccess): Promise<MessageRow & { access: ConvAccess }> {
+    const raw = await this.deps.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
+    if (!raw) throw new AppError('not_found', 'No such message.');
+    const row = normaliseMessage(raw);
+    if (known && known.conv.id !== row.conv_id) throw new AppError('not_found', 'No such message in this conversation.');
+    const access = known ?? (await accessConversation(this.deps.db, actor, row.conv_id));
+    if (!can(actor, 'conversation.read', access) || row.seq < access.member!.visible_from_seq || row.seq > visibleUpTo(access)) {
+      throw new AppError('not_found', 'No such message.');
+    }
+    return { ...row, access };
+  }
+
+  async get(actor: Actor, messageId: string): Promise<Message> {
+    const row = await this.loadVisible(actor, messageId);
+    return (await presentMessages(this.deps.db, [row]))[0]!;
+  }
+
+  async edit(actor: Actor, messageId: string, newBody: string): Promise<Message> {
+    const { db, config, now } = this.deps;
+    const row = await this.loadVisible(actor, messageId);
+    assertCan(actor, 'message.edit_own', row.access);
+    if (row.sender_id !== actor.userId) throw new AppError('forbidden', 'You can only edit your own messages.');
+    if (row.recalled_at !== null) throw new AppError('conflict', 'A recalled message cannot be edited.');
+    const t = now();
+    if (config.editWindowMs !== null && t - row.created_at > config.editWindowMs) throw new AppError('edit_window_closed');
+    const body = checkBody(newBody, config.limits.maxMessageChars);
+    if (body === row.body) return this.get(actor, messageId);
+    const mentioned = await this.resolveMentions(row.conv_id, body);
+    const events = await db.transaction().execute(async (trx) => {
+      await trx.insertInto('message_edits').values({ message_id: row.id, edited_at: t, previous_body: row.body }).execute();
+      await trx.updateTable('messages').set({ body, edited_at: t, mentions_all: mentioned.broadcast ? 1 : 0 }).where('id', '=', row.id).execute();
+      await trx.deleteFrom('mentions').where('message_id', '=', row.id).execute();
+      if (mentioned.userIds.length > 0) {
+        await trx.insertInto('mentions').values(mentioned.userIds.map((u) => ({ message_id: row.id, conv_id: row.conv_id, seq: row.seq, user_id: u }))).execute();
+      }
+      const seq = await appendEvent(trx, { conv_id: row.conv_id, type: 'message.edited', actor_id: actor.userId, message_id: row.id, now: t });
+      return readEvents(trx, row.conv_id, seq, seq);
+    });
+    this.publish(events);
+    return this.get(actor, messageId);
+  }
+
+  /**
+   * Recall: the sender within the recall window, conversation or workspace admins at any time.
+   * The text and its edit history are erased for good; a tombstone keeps the message's place.
+   */
+  async recall(actor: Actor, messageId: string): Promise<Message> {
+    const { db, config, now } = this.deps;
+    const row = await this.loadVisible(actor, messageId);
+    if (row.recalled_at !== null) return this.get(actor, messageId);
+    const t = now();
+    const asAdmin = can(actor, 'message.recall_any', row.access);
+    if (!asAdmin) {
+      assertCan(actor, 'message.recall_own', row.access);
+      if (row.sender_id !== actor.userId) throw new AppError('forbidden', 'You can only recall your own messages.');
+      if (config.recallWindowMs !== null && t - row.created_at > config.recallWindowMs) throw new AppError('recall_window_closed');
+    }
+    const events = await db.transaction().execute(async (trx) => {
+      await trx.updateTable('messages').set({ body: '', recalled_at: t, recalled_by: actor.userId, mentions_all: 0 }).where('id', '=', row.id).execute();
+      await trx.deleteFrom('message_edits').where('message_id', '=', row.id).execute();
+      await trx.deleteFrom('mentions').where('message_id', '=', row.id).execute();
+      await trx.deleteFrom('reactions').where('message_id', '=', row.id).execute();
+      const seq = await appendEvent(trx, { conv_id: row.conv_id, type: 'message.recalled', actor_id: actor.userId, message_id: row.id, now: t });
+      return readEvents(trx, row.conv_id, seq, seq);
+    });
+    this.publish(events);
+    return this.get(actor, messageId);
+  }
+
+  async react(actor: Actor, messageId: string, emoji: string, op: 'add' | 'remove'): Promise<Message> {
+    const { db, now } = this.deps;
+    const row = await this.loadVisible(actor, messageId);
+    assertCan(actor, 'message.react', row.access);
+    if (row.recalled_at !== null) throw new AppError('conflict', 'A recalled message cannot take reactions.');
+    const t = now();
+    const events = await db.transaction().execute(async (trx) => {
+      const exists = await trx.selectFrom('reactions').select('emoji').where('message_id', '=', row.id).where('user_id', '=', actor.userId).where('emoji', '=', emoji).executeTakeFirst();
+      if (op === 'add') {
+        if (exists) return [];
+        const distinct = await trx.selectFrom('reactions').select('emoji').distinct().where('message_id', '=', row.id).execute();
+        if (distinct.length >= MAX_DISTINCT_REACTIONS && !distinct.some((d) => d.emoji === emoji)) {
+          throw new AppError('invalid_request', `A message takes at most ${MAX_DISTINCT_REACTIONS} different reactions.`);
+        }
+        await trx.insertInto('reactions').values({ message_id: row.id, user_id: actor.userId, emoji, created_at: t }).execute();
+      } else {
+        if (!exists) return [];
+        await trx.deleteFrom('reactions').where('message_id', '=', row.id).where('user_id', '=', actor.userId).where('emoji', '=', emoji).execute();
+      }
+      const seq = await appendEvent(trx, { conv_id: row.conv_id, type: 'reaction.changed', actor_id: actor.userId, message_id: row.id, data: { emoji, user_id: actor.userId, op }, now: t });
+      return readEvents(trx, row.conv_id, seq, seq);
+    });
+    this.publish(events);
+    return this.get(actor, messageId);
+  }
+
+  /**
+   * History in seq order. `after_seq`: the page after it; `before_seq`: the page before it;
+   * neither: the latest page. Clamped to the member's visible range.
+   */
+  async history(actor: Actor, convId: string, q: { after_seq?: number | undefined; before_seq?: number | undefined; limit?: number | undefined }): Promise<HistoryPage> {
+    const { db, config } = this.deps;
+    const a = await accessConversation(db, actor, convId);
+    assertCan(actor, 'conversation.read', a);
+    const limit = Math.min(q.limit ?? 50, config.limits.historyPageMax);
+    const lo = a.member!.visible_from_seq;
+    const hi = visibleUpTo(a);
+    let sel = db.selectFrom('messages').selectAll().where('conv_id', '=', convId).where('seq', '>=', lo).where('seq', '<=', hi);
+    let rows: MessageRow[];
+    if (q.after_seq !== undefined) {
+      sel = sel.where('seq', '>', q.after_seq);
+      if (q.before_seq !== undefined) sel = sel.where('seq', '<', q.before_seq);
+      rows = (await sel.orderBy('seq', 'asc').limit(limit + 1).execute()).map(normaliseMessage);
+      const hasMore = rows.length > limit;
+      return { messages: await presentMessages(db, rows.slice(0, limit)), has_more: hasMore };
+    }
+    if (q.before_seq !== undefined) sel = sel.where('seq', '<', q.before_seq);
+    rows = (await sel.orderBy('seq', 'desc').limit(limit + 1).execute()).map(normaliseMessage);
+    const hasMore = rows.length > limit;
+    return { messages: await presentMessages(db, rows.slice(0, limit).reverse()), has_more: hasMore };
+  }
+
+  /** A thread: its root and replies in order. */
+  async thread(actor: Actor, rootId: string, limit = 200): Promise<{ root: Message; replies: Message[] }> {
+    const { db } = this.deps;
+    const root = await this.loadVisible(actor, rootId);
+    if (root.thread_root_id) return this.thread(actor, root.thread_root_id, limit);
+    const rows = (
+      await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('thread_root_id', '=', root.id)
+        .where('seq', '<=', visibleUpTo(root.access))
+        .where('seq', '>=', root.access.member!.visible_from_seq)
+        .orderBy('seq')
+        .limit(Math.min(limit, 1000))
+        .execute()
+    ).map(normaliseMessage);
+    const [rootMsg, ...replies] = await presentMessages(db, [root, ...rows]);
+    return { root: rootMsg!, replies };
+  }
+
+  /** Edit history of a message (sender and admins only), newest first. */
+  async edits(actor: Actor, messageId: string): Promise<{ edited_at: string; previous_body: string }[]> {
+    const row = await this.loadVisible(actor, messageId);
+    if (row.sender_id !== actor.userId && !can(actor, 'message.recall_any', row.access)) throw new AppError('forbidden');
+    const rows = await this.deps.db.selectFrom('message_edits').selectAll().where('message_id', '=', row.id).orderBy('edited_at', 'desc').execute();
+    return rows.map((r) => ({ edited_at: new Date(Number(r.edited_at)).toISOString(), previous_body: r.previous_body }));
+  }
+
+  private publish(events: LogEvent[]): void {
+    for (const e of events) this.deps.publisher.logEvent(e);
+  }
+}

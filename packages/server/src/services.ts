@@ -1,0 +1,41 @@
+import type { Deps } from './core/context.js';
+import { AuditService } from './audit/service.js';
+import { AuthService } from './auth/service.js';
+import { AccessTokens, loadJwtSecret } from './auth/tokens.js';
+import { ConversationsService } from './conversations/service.js';
+import { MessagesService } from './messages/service.js';
+import { PresenceService } from './presence/service.js';
+import { ReceiptsService } from './receipts/service.js';
+import { SyncService } from './sync/service.js';
+import { UsersService } from './users/service.js';
+import { TokenBuckets } from './core/rate-limit.js';
+
+/** The composition root of the domain: every service, built once from the same dependencies. */
+export interface Services {
+  audit: AuditService;
+  auth: AuthService;
+  users: UsersService;
+  conversations: ConversationsService;
+  messages: MessagesService;
+  receipts: ReceiptsService;
+  presence: PresenceService;
+  sync: SyncService;
+  /** Per-IP limiter for register, login and refresh. */
+  authLimiter: TokenBuckets;
+}
+
+export function buildServices(deps: Deps): Services {
+  const audit = new AuditService(deps.db, deps.now);
+  const tokens = new AccessTokens(loadJwtSecret(deps.config.jwtSecret, deps.config.dataDir), deps.config.accessTokenTtlSec);
+  return {
+    audit,
+    auth: new AuthService(deps, tokens, audit),
+    users: new UsersService(deps),
+    conversations: new ConversationsService(deps, audit),
+    messages: new MessagesService(deps),
+    receipts: new ReceiptsService(deps),
+    presence: new PresenceService(deps),
+    sync: new SyncService(deps),
+    authLimiter: new TokenBuckets(deps.config.limits.authRatePerMin / 60, deps.config.limits.authRatePerMin, deps.now),
+  };
+}

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import * as m001 from './migrations/001_initial.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+/** Migrations are listed in code (not read from disk) so a bundled server carries them. */
+class StaticMigrations implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { '001_initial': m001 };
+  }
+}
+
+export interface OpenedDb {
+  db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the embedded SQLite database under `dataDir` (WAL mode) and runs pending migrations.
+ * `synchronous=FULL` by default: an ack promises durability across power loss, not only a crash.
+ */
+export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal'): Promise<OpenedDb> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'parley.db');
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db);
+  return {
+    db,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticMigrations() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}

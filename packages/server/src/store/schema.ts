@@ -1,0 +1,136 @@
+/** Row types of every table, as Kysely sees them. Times are integer milliseconds since the epoch; flags are 0/1. */
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  display_name: string;
+  avatar_url: string | null;
+  status_text: string | null;
+  role: 'owner' | 'admin' | 'member' | 'guest';
+  created_at: number;
+  deactivated_at: number | null;
+  last_seen_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  device_name: string;
+  user_agent: string;
+  ip: string;
+  refresh_gen: number;
+  refresh_hash: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+export interface InvitesTable {
+  code_hash: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_by: string | null;
+  used_at: number | null;
+}
+
+export interface ConversationsTable {
+  id: string;
+  kind: 'dm' | 'group' | 'channel';
+  name: string | null;
+  topic: string;
+  visibility: 'public' | 'private' | null;
+  history_visibility: 'full' | 'since_join';
+  dm_key: string | null;
+  created_by: string;
+  created_at: number;
+  last_seq: number;
+  archived_at: number | null;
+  member_count: number;
+}
+
+export interface MembersTable {
+  conv_id: string;
+  user_id: string;
+  role: 'owner' | 'admin' | 'member';
+  joined_at: number;
+  visible_from_seq: number;
+  left_seq: number | null;
+  read_seq: number;
+  delivered_seq: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  conv_id: string;
+  seq: number;
+  sender_id: string;
+  client_msg_id: string;
+  body: string;
+  reply_to: string | null;
+  thread_root_id: string | null;
+  reply_count: number;
+  last_reply_at: number | null;
+  mentions_all: number;
+  created_at: number;
+  edited_at: number | null;
+  recalled_at: number | null;
+  recalled_by: string | null;
+}
+
+export interface MessageEditsTable {
+  message_id: string;
+  edited_at: number;
+  previous_body: string;
+}
+
+export interface ReactionsTable {
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: number;
+}
+
+export interface MentionsTable {
+  message_id: string;
+  conv_id: string;
+  seq: number;
+  user_id: string;
+}
+
+export interface EventsTable {
+  conv_id: string;
+  seq: number;
+  type: string;
+  actor_id: string;
+  message_id: string | null;
+  /** JSON of the event's own fields (not the message, which is read fresh when served). */
+  data: string;
+  created_at: number;
+}
+
+export interface AuditTable {
+  id: string;
+  actor_id: string | null;
+  action: string;
+  target: string | null;
+  data: string;
+  ip: string | null;
+  created_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  invites: InvitesTable;
+  conversations: ConversationsTable;
+  members: MembersTable;
+  messages: MessagesTable;
+  message_edits: MessageEditsTable;
+  reactions: ReactionsTable;
+  mentions: MentionsTable;
+  events: EventsTable;
+  audit_log: AuditTable;
+}

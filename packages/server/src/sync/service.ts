@@ -1,0 +1,66 @@
+import type { EventsPage, SyncResult } from '@parley/protocol';
+import type { Actor, Deps } from '../core/context.js';
+import { accessConversation, normaliseMember, visibleUpTo } from '../conversations/access.js';
+import { assertCan } from '../conversations/policy.js';
+import { presentConversation } from '../conversations/presenter.js';
+import { hydrateEvents } from './hydrate.js';
+
+/**
+ * Resync: the client says the last seq it applied per conversation; the server answers which
+ * conversations moved (or are new to it, or gone), and the client pulls the missing events in
+ * pages with `events`. Used after every reconnect, restart or detected gap.
+ */
+export class SyncService {
+  constructor(private readonly deps: Deps) {}
+
+  async sync(actor: Actor, cursors: Record<string, number>): Promise<SyncResult> {
+    const { db } = this.deps;
+    const rows = await db
+      .selectFrom('members')
+      .innerJoin('conversations', 'conversations.id', 'members.conv_id')
+      .selectAll('conversations')
+      .select(['members.role as m_role', 'members.joined_at as m_joined_at', 'members.visible_from_seq as m_vfs', 'members.left_seq as m_left', 'members.read_seq as m_read', 'members.delivered_seq as m_deliv'])
+      .where('members.user_id', '=', actor.userId)
+      .execute();
+    const mine = new Set<string>();
+    const moved = [];
+    for (const r of rows) {
+      mine.add(r.id);
+      const member = normaliseMember({
+        conv_id: r.id,
+        user_id: actor.userId,
+        role: r.m_role,
+        joined_at: r.m_joined_at,
+        visible_from_seq: r.m_vfs,
+        left_seq: r.m_left,
+        read_seq: r.m_read,
+        delivered_seq: r.m_deliv,
+      });
+      const upTo = member.left_seq ?? Number(r.last_seq);
+      const known = cursors[r.id];
+      if (known === undefined ? member.left_seq === null : known < upTo) moved.push(presentConversation(db, actor.userId, r, member));
+    }
+    const removed = Object.keys(cursors).filter((id) => !mine.has(id));
+    return { conversations: await Promise.all(moved), removed };
+  }
+
+  async events(actor: Actor, convId: string, afterSeq: number, limit = 200): Promise<EventsPage> {
+    const { db, config } = this.deps;
+    const a = await accessConversation(db, actor, convId);
+    assertCan(actor, 'conversation.read', a);
+    const upTo = visibleUpTo(a);
+    const from = Math.max(afterSeq, a.member!.visible_from_seq - 1);
+    const n = Math.min(limit, config.limits.historyPageMax * 5);
+    const rows = await db
+      .selectFrom('events')
+      .selectAll()
+      .where('conv_id', '=', convId)
+      .where('seq', '>', from)
+      .where('seq', '<=', upTo)
+      .orderBy('seq')
+      .limit(n + 1)
+      .execute();
+    const hasMore = rows.length > n;
+    return { conv_id: convId, events: await hydrateEvents(db, rows.slice(0, n)), last_seq: upTo, has_more: hasMore };
+  }
+}

@@ -1,0 +1,48 @@
+import type { UpdateProfileBody, User } from '@parley/protocol';
+import type { Actor, Deps } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { presentUser } from './presenter.js';
+
+const userColumns = ['id', 'username', 'display_name', 'avatar_url', 'status_text', 'role', 'created_at'] as const;
+
+export class UsersService {
+  constructor(private readonly deps: Deps) {}
+
+  async getUser(id: string): Promise<User> {
+    const row = await this.deps.db.selectFrom('users').select(userColumns).where('id', '=', id).where('deactivated_at', 'is', null).executeTakeFirst();
+    if (!row) throw new AppError('not_found', 'No such user.');
+    return presentUser(row);
+  }
+
+  async getUsers(ids: readonly string[]): Promise<Map<string, User>> {
+    const out = new Map<string, User>();
+    if (ids.length === 0) return out;
+    const rows = await this.deps.db.selectFrom('users').select(userColumns).where('id', 'in', [...new Set(ids)]).execute();
+    for (const r of rows) out.set(r.id, presentUser(r));
+    return out;
+  }
+
+  /** Directory search by username or display name prefix/substring. */
+  async searchUsers(query: string, limit: number): Promise<User[]> {
+    const q = query.trim().toLowerCase();
+    let sel = this.deps.db.selectFrom('users').select(userColumns).where('deactivated_at', 'is', null).orderBy('username').limit(limit);
+    if (q) {
+      const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      sel = sel.where((eb) => eb.or([eb('username', 'like', like), eb(eb.fn('lower', ['display_name']), 'like', like)]));
+    }
+    return (await sel.execute()).map(presentUser);
+  }
+
+  async updateProfile(actor: Actor, body: UpdateProfileBody): Promise<User> {
+    const patch: { display_name?: string; avatar_url?: string | null; status_text?: string | null } = {};
+    if (body.display_name !== undefined) patch.display_name = body.display_name.trim() || body.display_name;
+    if (body.avatar_url !== undefined) patch.avatar_url = body.avatar_url;
+    if (body.status_text !== undefined) patch.status_text = body.status_text;
+    if (Object.keys(patch).length > 0) {
+      await this.deps.db.updateTable('users').set(patch).where('id', '=', actor.userId).execute();
+    }
+    const user = await this.getUser(actor.userId);
+    this.deps.publisher.toUser(actor.userId, { type: 'user.updated', user });
+    return user;
+  }
+}
