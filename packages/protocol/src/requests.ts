@@ -137,3 +137,12 @@ export const CreateInviteBody = Type.Object(
 );
 export type CreateInviteBody = Static<typeof CreateInviteBody>;
 
+
+export const AdminUpdateUserBody = Type.Object(
+  {
+    role: Type.Optional(Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member'), Type.Literal('guest')])),
+    deactivated: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type AdminUpdateUserBody = Static<typeof AdminUpdateUserBody>;

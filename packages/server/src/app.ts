@@ -48,7 +48,6 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: process.env.PARLEY_TRUST_PROXY === '1',
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
   });
   app.decorateRequest('actor', null);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema)));

@@ -8,6 +8,7 @@ import { PresenceService } from './presence/service.js';
 import { ReceiptsService } from './receipts/service.js';
 import { SyncService } from './sync/service.js';
 import { UsersService } from './users/service.js';
+import { AdminService } from './users/admin.js';
 import { TokenBuckets } from './core/rate-limit.js';
 
 /** The composition root of the domain: every service, built once from the same dependencies. */
@@ -15,6 +16,7 @@ export interface Services {
   audit: AuditService;
   auth: AuthService;
   users: UsersService;
+  admin: AdminService;
   conversations: ConversationsService;
   messages: MessagesService;
   receipts: ReceiptsService;
@@ -27,10 +29,12 @@ export interface Services {
 export function buildServices(deps: Deps): Services {
   const audit = new AuditService(deps.db, deps.now);
   const tokens = new AccessTokens(loadJwtSecret(deps.config.jwtSecret, deps.config.dataDir), deps.config.accessTokenTtlSec);
+  const users = new UsersService(deps);
   return {
     audit,
     auth: new AuthService(deps, tokens, audit),
-    users: new UsersService(deps),
+    users,
+    admin: new AdminService(deps, users, audit),
     conversations: new ConversationsService(deps, audit),
     messages: new MessagesService(deps),
     receipts: new ReceiptsService(deps),

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { Services } from '../services.js';
 import { actorOf, bearerAuth } from '../http/auth.js';
 import { AppError } from '../core/errors.js';
-import { bearer } from '../http/schemas.js';
+import { AdminUpdateUserBody, type AdminUpdateUserBody as AdminUpdateT } from '@parley/protocol';
+import { bearer, IdParams, SearchQuery } from '../http/schemas.js';
 
 export async function adminRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const auth = bearerAuth(services);
@@ -23,5 +24,17 @@ export async function adminRoutes(app: FastifyInstance, services: Services): Pro
       if (actor.role !== 'owner' && actor.role !== 'admin') throw new AppError('forbidden', 'Only workspace owners and admins can read the audit log.');
       return { entries: await services.audit.list(req.query.limit ?? 100, req.query.before) };
     },
+  );
+
+  app.get<{ Querystring: { query?: string; limit?: number } }>(
+    '/admin/users',
+    { preHandler: auth, schema: { tags: ['admin'], summary: 'List users (workspace owners and admins)', security: bearer, querystring: SearchQuery } },
+    async (req) => ({ users: await services.admin.listUsers(actorOf(req), req.query.query ?? '', req.query.limit ?? 100) }),
+  );
+
+  app.patch<{ Params: { id: string }; Body: AdminUpdateT }>(
+    '/admin/users/:id',
+    { preHandler: auth, schema: { tags: ['admin'], summary: "Change a user's workspace role or deactivate them", security: bearer, params: IdParams, body: AdminUpdateUserBody } },
+    async (req) => services.admin.updateUser(actorOf(req), req.params.id, req.body),
   );
 }

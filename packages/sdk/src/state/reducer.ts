@@ -1,0 +1,2 @@
+// Placeholder replaced by the client-state reducer (work in progress).
+export {};
