@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { ErrorBody, ServerFrame } from '@parley/protocol';
 import type { Actor } from '../core/context.js';
-import { TokenBuckets } from '../core/rate-limit.js';
+import type { TokenBuckets } from '../core/rate-limit.js';
 
 let nextConnId = 1;
 
