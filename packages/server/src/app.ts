@@ -19,6 +19,8 @@ import { conversationsRoutes } from './conversations/routes.js';
 import { messagesRoutes } from './messages/routes.js';
 import { Gateway } from './gateway/gateway.js';
 import { adminRoutes } from './audit/routes.js';
+import { TokenBuckets } from './core/rate-limit.js';
+import { AppError } from './core/errors.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -78,8 +80,14 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
 
   const gateway = new Gateway(services, bus, opened.db, config, log);
 
+  const ipLimiter = new TokenBuckets(config.limits.ipRatePerSec, config.limits.ipBurst);
   await app.register(
     async (api) => {
+      // Every API request counts against its client IP, whoever is logged in.
+      api.addHook('onRequest', async (req) => {
+        const wait = ipLimiter.take(req.ip);
+        if (wait > 0) throw new AppError('rate_limited', 'Too many requests from this address; retry later.', { retry_after_ms: wait });
+      });
       api.get('/limits', { schema: { tags: ['meta'], summary: 'Limits in force and the protocol level' } }, async () => ({ protocol_level: PROTOCOL_LEVEL, limits: gateway.limits() }));
       await authRoutes(api, services);
       await usersRoutes(api, services);

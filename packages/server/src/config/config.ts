@@ -23,6 +23,8 @@ export interface Config {
     frameRatePerSec: number;
     frameBurst: number;
     authRatePerMin: number;
+    ipRatePerSec: number;
+    ipBurst: number;
     historyPageMax: number;
     maxGroupMembers: number;
     maxSocketBufferBytes: number;
@@ -105,6 +107,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       frameRatePerSec: num(env, 'PARLEY_FRAME_RATE_PER_SEC', 100, 0.01, 1_000_000),
       frameBurst: int(env, 'PARLEY_FRAME_BURST', 300, 1, 1_000_000),
       authRatePerMin: int(env, 'PARLEY_AUTH_RATE_PER_MIN', 30, 1, 1_000_000),
+      ipRatePerSec: num(env, 'PARLEY_IP_RATE_PER_SEC', 100, 0.01, 1_000_000),
+      ipBurst: int(env, 'PARLEY_IP_BURST', 500, 1, 10_000_000),
       historyPageMax: int(env, 'PARLEY_HISTORY_PAGE_MAX', 200, 10, 1000),
       maxGroupMembers: int(env, 'PARLEY_MAX_GROUP_MEMBERS', 64, 2, 10_000),
       maxSocketBufferBytes: int(env, 'PARLEY_MAX_SOCKET_BUFFER_BYTES', 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
