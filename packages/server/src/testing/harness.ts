@@ -34,7 +34,7 @@ export async function startServer(overrides: ConfigOverrides = {}, dataDir?: str
     },
   );
   const parley = await build(config, { logger: pino({ level: 'silent' }) });
-  await parley.app.listen({ host: '127.0.0.1', port: 0 });
+  await parley.app.listen({ host: '127.0.0.1', port: config.port });
   const addr = parley.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {

@@ -1,0 +1,669 @@
+import type {
+  ClientFrame,
+  Conversation,
+  CreateConversationBody,
+  EventsPage,
+  HelloFrame,
+  HistoryPage,
+  LogEvent,
+  Message,
+  RequestResults,
+  RequestType,
+  SendAck,
+  ServerEvent,
+  ServerFrame,
+  SyncResult,
+  User,
+} from '@parley/protocol';
+import { backoffDelay } from './backoff.js';
+import { Emitter } from './emitter.js';
+import { ParleyError } from './errors.js';
+import { MemoryOutbox, type OutboxEntry, type OutboxStore } from './outbox.js';
+import { RestClient, type AuthAnswer, type FetchLike, type Tokens } from './rest.js';
+
+/** The part of the WebSocket API the SDK uses; the browser's WebSocket and `ws` both have it. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open', fn: () => void): void;
+  addEventListener(type: 'message', fn: (ev: { data: unknown }) => void): void;
+  addEventListener(type: 'close', fn: (ev: { code: number; reason: string }) => void): void;
+  addEventListener(type: 'error', fn: (ev: unknown) => void): void;
+}
+export type WebSocketCtor = new (url: string) => WebSocketLike;
+
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface ParleyOptions {
+  /** The server's base URL, e.g. `http://localhost:8080`. */
+  url: string;
+  token?: string;
+  refreshToken?: string | null;
+  /** Called whenever tokens change (after login or refresh), so an app can persist them. */
+  onTokens?: (tokens: Tokens) => void;
+  /** The WebSocket class: the browser's by default; `ws` under Node (the `node` export wires it). */
+  WebSocket?: WebSocketCtor;
+  fetch?: FetchLike;
+  /** Where unsent messages wait; memory by default. */
+  outbox?: OutboxStore;
+  /** Last applied seq per conversation, from a previous run; the SDK resumes from there. */
+  cursors?: Record<string, number>;
+  /** For a conversation with no cursor: start at its latest seq (default) or replay from the beginning. */
+  newConversations?: 'latest' | 'beginning';
+  requestTimeoutMs?: number;
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  /** How often an open connection is probed with `ping`; a missing answer forces a reconnect. */
+  pingIntervalMs?: number;
+  /** How often to resync while idle, to repair anything a lost push would hide. */
+  idleResyncMs?: number;
+  /** Acknowledge delivery of messages from others automatically (default true). */
+  deliveryAcks?: boolean;
+  deviceName?: string;
+  userAgent?: string;
+}
+
+export interface ClientEvents extends Record<string, unknown> {
+  /** Every event, once: log events in seq order per conversation, ephemeral ones as they come. */
+  event: ServerEvent;
+  state: ConnectionState;
+  hello: HelloFrame;
+  /** A conversation summary learned from a resync. */
+  conversation: Conversation;
+  /** A send from the outbox was acked (also for sends restored from a persistent outbox). */
+  sent: SendAck;
+  /** A send failed for good (not retried). */
+  send_failed: { entry: OutboxEntry; error: ParleyError };
+  error: ParleyError;
+}
+
+interface ConvCursor {
+  applied: number;
+  catchingUp: boolean;
+  pending: LogEvent[];
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: ParleyError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const OPEN = 1;
+const isLog = (e: ServerEvent): e is LogEvent => 'seq' in e && typeof (e as { seq?: unknown }).seq === 'number';
+
+function newClientMsgId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/**
+ * A Parley client: one socket per instance, reconnecting with backoff and jitter, resyncing by
+ * seq after every reconnect and on any gap, and sending through an outbox so a message written
+ * while disconnected is sent once, with its original client_msg_id, when the socket is back.
+ */
+export class Parley {
+  readonly rest: RestClient;
+  private readonly emitter = new Emitter<ClientEvents>();
+  private readonly opts: Required<Pick<ParleyOptions, 'requestTimeoutMs' | 'reconnectBaseMs' | 'reconnectMaxMs' | 'pingIntervalMs' | 'idleResyncMs' | 'newConversations' | 'deliveryAcks'>> & ParleyOptions;
+  private readonly WS: WebSocketCtor;
+  private readonly outbox: OutboxStore;
+  private readonly cursors = new Map<string, ConvCursor>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly sendWaiters = new Map<string, { resolve: (a: SendAck) => void; reject: (e: ParleyError) => void }>();
+  private queue: OutboxEntry[] = [];
+  private queueLoaded: Promise<void> | null = null;
+  private pumping = false;
+  private ws: WebSocketLike | null = null;
+  private stateValue: ConnectionState = 'idle';
+  private attempt = 0;
+  private nextId = 1;
+  private stopped = false;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private resyncTimer: ReturnType<typeof setInterval> | null = null;
+  private resyncing: Promise<void> | null = null;
+  private deliveryTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private firstHello: { resolve: (h: HelloFrame) => void; reject: (e: ParleyError) => void } | null = null;
+  helloFrame: HelloFrame | null = null;
+
+  constructor(options: ParleyOptions) {
+    this.opts = {
+      requestTimeoutMs: 15_000,
+      reconnectBaseMs: 300,
+      reconnectMaxMs: 15_000,
+      pingIntervalMs: 25_000,
+      idleResyncMs: 60_000,
+      newConversations: 'latest',
+      deliveryAcks: true,
+      ...options,
+    };
+    const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
+    if (!WS) throw new Error('No WebSocket implementation: pass { WebSocket } (from the "ws" package under Node 20).');
+    this.WS = WS;
+    const fetchImpl = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+    const base = options.url.replace(/\/+$/, '');
+    this.rest = new RestClient(base, options.token ? { access_token: options.token, refresh_token: options.refreshToken ?? null } : null, fetchImpl, (t) => options.onTokens?.(t), options.userAgent ?? null);
+    this.outbox = options.outbox ?? new MemoryOutbox();
+    for (const [conv, seq] of Object.entries(options.cursors ?? {})) this.cursors.set(conv, { applied: seq, catchingUp: false, pending: [] });
+  }
+
+  // ---- accounts ----------------------------------------------------------------------------
+
+  async login(username: string, password: string): Promise<AuthAnswer> {
+    const res = await this.rest.raw<AuthAnswer>('POST', '/auth/login', { username, password, ...(this.opts.deviceName ? { device_name: this.opts.deviceName } : {}) }, undefined, null);
+    this.rest.setTokens({ access_token: res.access_token, refresh_token: res.refresh_token });
+    return res;
+  }
+
+  async register(username: string, password: string, extra: { display_name?: string; invite_code?: string } = {}): Promise<AuthAnswer> {
+    const res = await this.rest.raw<AuthAnswer>('POST', '/auth/register', { username, password, ...extra, ...(this.opts.deviceName ? { device_name: this.opts.deviceName } : {}) }, undefined, null);
+    this.rest.setTokens({ access_token: res.access_token, refresh_token: res.refresh_token });
+    return res;
+  }
+
+  me(): Promise<User> {
+    return this.rest.request<User>('GET', '/me');
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+
+  on<K extends keyof ClientEvents>(name: K, fn: (value: ClientEvents[K]) => void): () => void {
+    return this.emitter.on(name, fn);
+  }
+
+  /** Every event as an async iterator (`for await (const e of client.events())`), until `signal` aborts. */
+  events(signal?: AbortSignal): AsyncIterableIterator<ServerEvent> {
+    return this.emitter.iterate('event', signal);
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  /** Last applied seq per conversation: persist it to resume after a restart. */
+  cursorSnapshot(): Record<string, number> {
+    return Object.fromEntries([...this.cursors].map(([k, v]) => [k, v.applied]));
+  }
+
+  // ---- connection --------------------------------------------------------------------------
+
+  /** Opens the socket; resolves on the first hello. After that, the SDK reconnects by itself until `close()`. */
+  connect(): Promise<HelloFrame> {
+    this.stopped = false;
+    const p = new Promise<HelloFrame>((resolve, reject) => (this.firstHello = { resolve, reject }));
+    this.queueLoaded ??= this.outbox.load().then((entries) => {
+      const known = new Set(this.queue.map((e) => e.client_msg_id));
+      this.queue.unshift(...entries.filter((e) => !known.has(e.client_msg_id)));
+    });
+    this.open();
+    this.pingTimer ??= setInterval(() => this.probe(), this.opts.pingIntervalMs);
+    this.resyncTimer ??= setInterval(() => {
+      if (this.stateValue === 'open') this.resync().catch(() => undefined);
+    }, this.opts.idleResyncMs);
+    return p;
+  }
+
+  /** Closes for good: no reconnect. Unsent messages stay in the outbox store. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    for (const t of this.deliveryTimers.values()) clearTimeout(t);
+    this.deliveryTimers.clear();
+    this.pingTimer = this.resyncTimer = this.reconnectTimer = null;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws && ws.readyState <= OPEN) ws.close(1000, 'client closed');
+    this.failPending(new ParleyError('disconnected', 'The client was closed.'));
+    this.setState('closed');
+    this.firstHello?.reject(new ParleyError('disconnected', 'The client was closed before it connected.'));
+    this.firstHello = null;
+  }
+
+  private setState(s: ConnectionState): void {
+    if (this.stateValue === s) return;
+    this.stateValue = s;
+    this.emitter.emit('state', s);
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    this.setState(this.attempt === 0 && !this.helloFrame ? 'connecting' : 'reconnecting');
+    const wsUrl = `${this.rest.baseUrl.replace(/^http/, 'ws')}/ws`;
+    let ws: WebSocketLike;
+    try {
+      ws = new this.WS(wsUrl);
+    } catch (e) {
+      this.emitter.emit('error', new ParleyError('network', `Cannot open ${wsUrl}: ${(e as Error).message}`));
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.addEventListener('open', () => {
+      if (this.ws !== ws) return;
+      this.authenticate(ws).catch((e: unknown) => this.onAuthFailure(ws, e));
+    });
+    ws.addEventListener('message', (ev) => {
+      if (this.ws === ws) this.onFrame(typeof ev.data === 'string' ? ev.data : String(ev.data));
+    });
+    ws.addEventListener('close', (ev) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.onClose(ev.code, ev.reason);
+    });
+    ws.addEventListener('error', () => undefined);
+  }
+
+  private async authenticate(ws: WebSocketLike): Promise<void> {
+    const token = await this.rest.freshToken();
+    const hello = (await this.rawRequest(ws, 'auth', { token, ...(this.opts.deviceName ? { device_name: this.opts.deviceName } : {}) }, this.opts.requestTimeoutMs)) as HelloFrame;
+    if (this.ws !== ws) return;
+    this.attempt = 0;
+    this.helloFrame = hello;
+    this.setState('open');
+    this.emitter.emit('hello', hello);
+    await this.resync();
+    this.firstHello?.resolve(hello);
+    this.firstHello = null;
+    await this.queueLoaded;
+    void this.pump();
+  }
+
+  private async onAuthFailure(ws: WebSocketLike, e: unknown): Promise<void> {
+    const err = e instanceof ParleyError ? e : new ParleyError('network', String(e));
+    if (err.code === 'invalid_token' && this.rest.accessToken) {
+      try {
+        await this.rest.refresh();
+        if (this.ws === ws) ws.close(1000, 'retrying with a refreshed token');
+        return;
+      } catch (re) {
+        this.fatal(re instanceof ParleyError ? re : err);
+        return;
+      }
+    }
+    if (err.code === 'session_revoked' || err.code === 'unauthenticated' || err.code === 'invalid_token') {
+      this.fatal(err);
+      return;
+    }
+    this.emitter.emit('error', err);
+    if (this.ws === ws) ws.close(1000, 'auth did not complete');
+  }
+
+  /** An error no retry can fix (revoked session, no credentials): stop and tell the app. */
+  private fatal(err: ParleyError): void {
+    this.emitter.emit('error', err);
+    const first = this.firstHello;
+    this.firstHello = null;
+    void this.close();
+    first?.reject(err);
+  }
+
+  private onClose(code: number, reason: string): void {
+    this.failPending(new ParleyError('disconnected', `The connection closed (${code}${reason ? `: ${reason}` : ''}).`));
+    for (const c of this.cursors.values()) c.catchingUp = false;
+    if (this.stopped) return;
+    if (code === 4003) {
+      this.fatal(new ParleyError('session_revoked', 'This session was revoked.'));
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(delayMs?: number): void {
+    if (this.stopped || this.reconnectTimer) return;
+    this.setState('reconnecting');
+    const delay = delayMs ?? backoffDelay(this.attempt++, this.opts.reconnectBaseMs, this.opts.reconnectMaxMs);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.open();
+    }, delay);
+  }
+
+  private probe(): void {
+    const ws = this.ws;
+    if (!ws || this.stateValue !== 'open') return;
+    this.rawRequest(ws, 'ping', {}, Math.min(10_000, this.opts.pingIntervalMs)).catch(() => {
+      // No answer: the connection is dead even if the OS has not noticed. Start over.
+      if (this.ws === ws) {
+        this.ws = null;
+        try {
+          ws.close(4000, 'ping timeout');
+        } catch {
+          /* already closing */
+        }
+        this.onClose(4000, 'ping timeout');
+      }
+    });
+  }
+
+  private failPending(err: ParleyError): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+  }
+
+  // ---- requests ----------------------------------------------------------------------------
+
+  /** A typed socket request; waits for the connection when it is (re)connecting. */
+  async request<T extends RequestType>(type: T, data: ClientFrame<T>['data'], opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RequestResults[T]> {
+    const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    while (!this.ws || this.stateValue !== 'open') {
+      if (this.stopped) throw new ParleyError('disconnected', 'The client is closed.');
+      if (opts.signal?.aborted) throw new ParleyError('aborted', 'The request was aborted.');
+      if (Date.now() > deadline) throw new ParleyError('timeout', `${type} timed out waiting for a connection.`);
+      await new Promise<void>((r) => {
+        const off = this.emitter.on('state', () => {
+          off();
+          r();
+        });
+        setTimeout(() => {
+          off();
+          r();
+        }, Math.min(250, Math.max(1, deadline - Date.now())));
+      });
+    }
+    return (await this.rawRequest(this.ws, type, data, Math.max(1, deadline - Date.now()), opts.signal)) as RequestResults[T];
+  }
+
+  private rawRequest(ws: WebSocketLike, type: string, data: unknown, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
+    const id = String(this.nextId++);
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new ParleyError('aborted', 'The request was aborted.'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new ParleyError('timeout', `${type} got no answer within ${timeoutMs} ms.`));
+      }, timeoutMs);
+      const onAbort = () => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(new ParleyError('aborted', 'The request was aborted.'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        resolve: (v) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+        timer,
+      });
+      try {
+        ws.send(JSON.stringify({ id, type, data }));
+      } catch (e) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(new ParleyError('disconnected', `Cannot send: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  private onFrame(text: string): void {
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(text) as ServerFrame;
+    } catch {
+      return;
+    }
+    switch (frame.type) {
+      case 'hello':
+      case 'result': {
+        const p = this.pending.get(frame.id);
+        if (!p) return;
+        this.pending.delete(frame.id);
+        clearTimeout(p.timer);
+        p.resolve(frame.type === 'hello' ? frame : frame.data);
+        return;
+      }
+      case 'error': {
+        if (frame.id === null) {
+          this.emitter.emit('error', ParleyError.from(frame.error));
+          return;
+        }
+        const p = this.pending.get(frame.id);
+        if (!p) return;
+        this.pending.delete(frame.id);
+        clearTimeout(p.timer);
+        p.reject(ParleyError.from(frame.error));
+        return;
+      }
+      case 'event':
+        this.onEvent(frame.event);
+        return;
+      case 'reconnect': {
+        const ws = this.ws;
+        this.ws = null;
+        ws?.close(1000, 'server asked to reconnect');
+        this.failPending(new ParleyError('disconnected', frame.reason));
+        this.scheduleReconnect(Math.max(50, frame.retry_after_ms * (0.5 + Math.random())));
+        return;
+      }
+    }
+  }
+
+  // ---- ordering and resync -----------------------------------------------------------------
+
+  private cursor(convId: string, startAt: number): ConvCursor {
+    let c = this.cursors.get(convId);
+    if (!c) this.cursors.set(convId, (c = { applied: startAt, catchingUp: false, pending: [] }));
+    return c;
+  }
+
+  private onEvent(e: ServerEvent): void {
+    if (e.type === 'conversation.added') {
+      this.cursor(e.conversation.id, e.conversation.last_seq);
+      this.emitter.emit('event', e);
+      return;
+    }
+    if (!isLog(e)) {
+      this.emitter.emit('event', e);
+      return;
+    }
+    const c = this.cursor(e.conv_id, e.seq - 1);
+    if (c.catchingUp) {
+      c.pending.push(e);
+      return;
+    }
+    if (e.seq <= c.applied) return;
+    if (e.seq === c.applied + 1) {
+      this.apply(c, e);
+      return;
+    }
+    c.pending.push(e);
+    void this.catchUp(e.conv_id);
+  }
+
+  private apply(c: ConvCursor, e: LogEvent): void {
+    c.applied = e.seq;
+    this.emitter.emit('event', e);
+    if (this.opts.deliveryAcks && e.type === 'message.created' && e.message.sender_id !== this.helloFrame?.user.id) this.scheduleDeliveryAck(e.conv_id);
+  }
+
+  private scheduleDeliveryAck(convId: string): void {
+    if (this.deliveryTimers.has(convId)) return;
+    this.deliveryTimers.set(
+      convId,
+      setTimeout(() => {
+        this.deliveryTimers.delete(convId);
+        const c = this.cursors.get(convId);
+        if (c && this.stateValue === 'open') this.request('delivery.ack', { conv_id: convId, seq: c.applied }).catch(() => undefined);
+      }, 200),
+    );
+  }
+
+  /** Pulls the events after the cursor, page by page, then applies what arrived live meanwhile. */
+  private async catchUp(convId: string): Promise<void> {
+    const c = this.cursors.get(convId);
+    if (!c || c.catchingUp) return;
+    c.catchingUp = true;
+    try {
+      for (;;) {
+        const page: EventsPage = await this.request('sync.events', { conv_id: convId, after_seq: c.applied, limit: 500 });
+        for (const e of page.events) if (e.seq > c.applied) this.apply(c, e);
+        if (!page.has_more) break;
+      }
+    } catch (e) {
+      if (e instanceof ParleyError && e.code === 'not_found') {
+        this.cursors.delete(convId);
+        return;
+      }
+      // A dropped connection ends the catch-up; the resync after reconnecting finishes it.
+      c.catchingUp = false;
+      return;
+    }
+    c.catchingUp = false;
+    const pending = c.pending.sort((a, b) => a.seq - b.seq);
+    c.pending = [];
+    for (const e of pending) {
+      if (e.seq <= c.applied) continue;
+      if (e.seq === c.applied + 1) this.apply(c, e);
+      else {
+        c.pending.push(e);
+        void this.catchUp(convId);
+        return;
+      }
+    }
+  }
+
+  /** Asks which conversations moved past the cursors and catches each one up. Runs once at a time. */
+  resync(): Promise<void> {
+    this.resyncing ??= (async () => {
+      try {
+        const res: SyncResult = await this.request('sync', { cursors: this.cursorSnapshot() });
+        for (const id of res.removed) this.cursors.delete(id);
+        const work: Promise<void>[] = [];
+        for (const conv of res.conversations) {
+          this.emitter.emit('conversation', conv);
+          if (!this.cursors.has(conv.id)) {
+            const start = this.opts.newConversations === 'latest' ? conv.last_seq : Math.max(0, (conv.membership?.visible_from_seq ?? 1) - 1);
+            this.cursor(conv.id, start);
+          }
+          if (this.cursors.get(conv.id)!.applied < conv.last_seq) work.push(this.catchUp(conv.id));
+        }
+        await Promise.all(work);
+      } finally {
+        this.resyncing = null;
+      }
+    })();
+    return this.resyncing;
+  }
+
+  // ---- sending -----------------------------------------------------------------------------
+
+  /**
+   * Sends a message through the outbox. Resolves with the server's ack once the message is
+   * durable; if the connection is down it waits, and a retry after a reconnect reuses the same
+   * client_msg_id, so the message is stored once whatever happens.
+   */
+  async send(convId: string, body: string, opts: { replyTo?: string; clientMsgId?: string } = {}): Promise<SendAck> {
+    const entry: OutboxEntry = { client_msg_id: opts.clientMsgId ?? newClientMsgId(), conv_id: convId, body, created_at: Date.now(), ...(opts.replyTo ? { reply_to: opts.replyTo } : {}) };
+    await this.outbox.put(entry);
+    const p = new Promise<SendAck>((resolve, reject) => this.sendWaiters.set(entry.client_msg_id, { resolve, reject }));
+    this.queue.push(entry);
+    void this.pump();
+    return p;
+  }
+
+  /** Messages not yet acked, in send order. */
+  pendingSends(): OutboxEntry[] {
+    return [...this.queue];
+  }
+
+  /** Sends queued messages one at a time, in order, while the socket is open. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0 && this.stateValue === 'open' && !this.stopped) {
+        const entry = this.queue[0]!;
+        try {
+          const ack = await this.request('message.send', { conv_id: entry.conv_id, client_msg_id: entry.client_msg_id, body: entry.body, ...(entry.reply_to ? { reply_to: entry.reply_to } : {}) });
+          this.queue.shift();
+          await this.outbox.delete(entry.client_msg_id);
+          this.sendWaiters.get(entry.client_msg_id)?.resolve(ack);
+          this.sendWaiters.delete(entry.client_msg_id);
+          this.emitter.emit('sent', ack);
+        } catch (e) {
+          const err = e instanceof ParleyError ? e : new ParleyError('internal', String(e));
+          if (err.code === 'rate_limited') {
+            await new Promise((r) => setTimeout(r, err.retryAfterMs ?? 1000));
+            continue;
+          }
+          if (err.transient) break; // reconnect (or the next hello) pumps again
+          this.queue.shift();
+          await this.outbox.delete(entry.client_msg_id);
+          this.sendWaiters.get(entry.client_msg_id)?.reject(err);
+          this.sendWaiters.delete(entry.client_msg_id);
+          this.emitter.emit('send_failed', { entry, error: err });
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  // ---- REST conveniences -------------------------------------------------------------------
+
+  listConversations(includeLeft = false): Promise<Conversation[]> {
+    return this.rest.request<{ conversations: Conversation[] }>('GET', `/conversations${includeLeft ? '?include_left=true' : ''}`).then((r) => r.conversations);
+  }
+
+  createConversation(body: CreateConversationBody): Promise<Conversation> {
+    return this.rest.request<Conversation>('POST', '/conversations', body);
+  }
+
+  history(convId: string, q: { after_seq?: number; before_seq?: number; limit?: number } = {}): Promise<HistoryPage> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) qs.set(k, String(v));
+    const s = qs.toString();
+    return this.rest.request<HistoryPage>('GET', `/conversations/${encodeURIComponent(convId)}/messages${s ? `?${s}` : ''}`);
+  }
+
+  /** Every message after `afterSeq`, in order, page by page. */
+  async *allMessages(convId: string, afterSeq = 0, signal?: AbortSignal): AsyncIterableIterator<Message> {
+    let after = afterSeq;
+    for (;;) {
+      if (signal?.aborted) return;
+      const page = await this.history(convId, { after_seq: after, limit: 200 });
+      for (const m of page.messages) yield m;
+      if (!page.has_more || page.messages.length === 0) return;
+      after = page.messages[page.messages.length - 1]!.seq;
+    }
+  }
+
+  /**
+   * Resolves a human target to a conversation: `#name` (a channel I am in or a public one),
+   * `@username` (opens the DM), or a conversation id.
+   */
+  async resolveTarget(target: string): Promise<Conversation> {
+    if (target.startsWith('#')) {
+      const name = target.slice(1).toLowerCase();
+      const mine = await this.listConversations();
+      const hit = mine.find((c) => c.kind === 'channel' && c.name?.toLowerCase() === name);
+      if (hit) return hit;
+      const pub = await this.rest.request<{ conversations: Conversation[] }>('GET', `/channels?query=${encodeURIComponent(name)}`);
+      const p = pub.conversations.find((c) => c.name?.toLowerCase() === name);
+      if (p) return p;
+      throw new ParleyError('not_found', `No channel named #${name} that you can see.`, 404);
+    }
+    if (target.startsWith('@')) {
+      const username = target.slice(1).toLowerCase();
+      const res = await this.rest.request<{ users: User[] }>('GET', `/users?query=${encodeURIComponent(username)}&limit=50`);
+      const u = res.users.find((x) => x.username === username);
+      if (!u) throw new ParleyError('not_found', `No user named @${username}.`, 404);
+      return this.createConversation({ kind: 'dm', user_id: u.id });
+    }
+    if (/^[0-9A-HJKMNP-TV-Z]{26}$/.test(target)) return this.rest.request<Conversation>('GET', `/conversations/${target}`);
+    throw new ParleyError('invalid_request', `"${target}" is not a target: use #channel, @user or a conversation id.`, 400);
+  }
+}

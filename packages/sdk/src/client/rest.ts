@@ -1,0 +1,126 @@
+import type { ErrorBody, User } from '@parley/protocol';
+import { ParleyError } from './errors.js';
+
+export interface Tokens {
+  access_token: string;
+  /** Absent for long-lived tokens handed in by CI (`PARLEY_TOKEN`): then there is nothing to refresh. */
+  refresh_token?: string | null;
+}
+
+export interface AuthAnswer {
+  user: User;
+  access_token: string;
+  refresh_token: string;
+  session_id: string;
+  expires_in: number;
+}
+
+export type FetchLike = (input: string, init?: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{
+  status: number;
+  text(): Promise<string>;
+}>;
+
+/** Seconds since the epoch at which a JWT expires, read without verifying it (the server verifies). */
+export function jwtExpiry(token: string): number | null {
+  const part = token.split('.')[1];
+  if (!part) return null;
+  try {
+    const json = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown };
+    return typeof json.exp === 'number' ? json.exp : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * REST over fetch with bearer tokens: refreshes the access token shortly before it expires, and
+ * once more (then retries the request once) when the server answers `invalid_token`.
+ */
+export class RestClient {
+  private tokens: Tokens | null;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(
+    readonly baseUrl: string,
+    tokens: Tokens | null,
+    private readonly fetchImpl: FetchLike,
+    private readonly onTokens: (t: Tokens) => void,
+    private readonly userAgent: string | null,
+  ) {
+    this.tokens = tokens;
+  }
+
+  get accessToken(): string | null {
+    return this.tokens?.access_token ?? null;
+  }
+
+  setTokens(t: Tokens | null): void {
+    this.tokens = t;
+    if (t) this.onTokens(t);
+  }
+
+  /** A valid access token, refreshed first when it expires within a minute. */
+  async freshToken(): Promise<string> {
+    if (!this.tokens) throw new ParleyError('unauthenticated', 'Not logged in: call login() or pass a token.');
+    const exp = jwtExpiry(this.tokens.access_token);
+    if (exp !== null && exp * 1000 - Date.now() < 60_000 && this.tokens.refresh_token) await this.refresh();
+    return this.tokens.access_token;
+  }
+
+  async refresh(): Promise<void> {
+    // One refresh at a time: a second concurrent refresh would present a rotated token and revoke the session.
+    this.refreshing ??= (async () => {
+      try {
+        const rt = this.tokens?.refresh_token;
+        if (!rt) throw new ParleyError('invalid_token', 'The access token expired and there is no refresh token.');
+        const res = await this.raw<AuthAnswer>('POST', '/auth/refresh', { refresh_token: rt }, undefined, null);
+        this.setTokens({ access_token: res.access_token, refresh_token: res.refresh_token });
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const token = await this.freshToken();
+    try {
+      return await this.raw<T>(method, path, body, signal, token);
+    } catch (e) {
+      if (e instanceof ParleyError && e.code === 'invalid_token' && this.tokens?.refresh_token) {
+        await this.refresh();
+        return this.raw<T>(method, path, body, signal, this.tokens.access_token);
+      }
+      throw e;
+    }
+  }
+
+  async raw<T>(method: string, path: string, body: unknown, signal: AbortSignal | undefined, token: string | null): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (this.userAgent) headers['user-agent'] = this.userAgent;
+    let res;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}/api/v1${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(signal ? { signal } : {}) });
+    } catch (e) {
+      if (signal?.aborted) throw new ParleyError('aborted', 'The request was aborted.');
+      throw new ParleyError('network', `Cannot reach ${this.baseUrl}: ${(e as Error).message}`);
+    }
+    const text = await res.text();
+    let json: unknown = undefined;
+    if (text) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new ParleyError('internal', `The server answered ${res.status} with a body that is not JSON.`, res.status);
+      }
+    }
+    if (res.status >= 400) {
+      const err = (json as { error?: ErrorBody } | undefined)?.error;
+      if (err) throw ParleyError.from(err, res.status);
+      throw new ParleyError(res.status >= 500 ? 'internal' : 'invalid_request', `HTTP ${res.status}`, res.status);
+    }
+    return json as T;
+  }
+}
