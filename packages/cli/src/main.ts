@@ -1,0 +1,110 @@
+import { Command } from 'commander';
+import { describe, exitCodeFor, Exit } from './errors.js';
+import { serve } from './commands/serve.js';
+import { login, logout, whoami } from './commands/account.js';
+import { history, send, tail } from './commands/messages.js';
+import { conversations } from './commands/conversations.js';
+import { exportAll } from './commands/export.js';
+import { audit, listUsers, sessions, setDeactivated, setRole } from './commands/admin.js';
+
+/** Runs an action and turns any failure into one line on stderr and a meaningful exit code. */
+function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (e) {
+      process.stderr.write(`parley: ${describe(e)}\n`);
+      process.exitCode = exitCodeFor(e);
+    }
+  };
+}
+
+// `parley history … | head` closes the pipe early: that is a normal end, not a crash.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+const program = new Command()
+  .name('parley')
+  .description('Parley from the shell: run the server, send and stream messages, export, administer.\nPARLEY_SERVER and PARLEY_TOKEN override stored credentials (for CI).')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : Exit.usage);
+  });
+
+program
+  .command('serve')
+  .description('start the Parley server (what `npm start` runs)')
+  .option('-p, --port <port>', 'port (default 8080, or PORT)')
+  .option('-d, --data-dir <dir>', 'data directory (default ./data, or DATA_DIR)')
+  .option('-w, --workers <n>', 'worker processes; only 1 with embedded SQLite')
+  .action(run(serve));
+
+program
+  .command('login')
+  .description('log in and store credentials (mode 0600) in the config directory')
+  .requiredOption('-s, --server <url>', 'server URL, e.g. http://localhost:8080')
+  .option('-u, --username <name>', 'username (or PARLEY_USERNAME)')
+  .option('--password-stdin', 'read the password from standard input (else PARLEY_PASSWORD, else a prompt)')
+  .option('--register', 'create the account instead of logging in')
+  .action(run(login));
+
+program.command('logout').description('revoke this session and forget the stored credentials').action(run(logout));
+program.command('whoami').description('show the logged-in user').option('--json', 'JSON output').action(run(whoami));
+
+program
+  .command('send')
+  .description('send a message to #channel, @user or a conversation id')
+  .argument('<target>', '#channel, @user or conversation id')
+  .argument('[text]', 'the message (or --stdin)')
+  .option('--stdin', 'read the message from standard input')
+  .option('--reply-to <id>', 'reply in the thread of this message')
+  .option('--json', 'print the stored message as JSON')
+  .action(run(send));
+
+program
+  .command('tail')
+  .description('stream new messages until interrupted (survives server restarts)')
+  .argument('<target>', '#channel, @user or conversation id')
+  .option('--since <seq>', 'first replay everything after this seq')
+  .option('--json', 'one JSON object per line')
+  .action(run(tail));
+
+program
+  .command('history')
+  .description('print messages of a conversation')
+  .argument('<target>', '#channel, @user or conversation id')
+  .option('--since <seq>', 'messages after this seq')
+  .option('--until <seq>', 'messages up to this seq')
+  .option('--limit <n>', 'without --since: the last n messages (default 50)')
+  .option('--json', 'one JSON object per line')
+  .action(run(history));
+
+program.command('conversations').description('list my conversations with unread counts').option('--json', 'one JSON object per line').action(run(conversations));
+
+program
+  .command('export')
+  .description('export every conversation I can see; with --out, a rerun resumes')
+  .option('--format <format>', 'ndjson (default)', 'ndjson')
+  .option('-o, --out <file>', 'write to a file (resumable) instead of stdout')
+  .action(run(exportAll));
+
+program
+  .command('sessions')
+  .description('list my device sessions, or revoke one')
+  .option('--revoke <id>', 'revoke this session')
+  .option('--json', 'JSON output')
+  .action(run(sessions));
+
+const admin = program.command('admin').description('workspace administration (owners and admins)');
+const users = admin.command('users').description('list users, change roles, deactivate');
+users.command('list', { isDefault: true }).description('list users').option('--query <text>', 'filter').option('--json', 'JSON output').action(run(listUsers));
+users.command('role').description("change a user's workspace role").argument('<username>').argument('<role>', 'owner, admin, member or guest').action(run(setRole));
+users.command('deactivate').description('deactivate a user (revokes their sessions)').argument('<username>').action(run((u: string) => setDeactivated(u, true)));
+users.command('reactivate').description('reactivate a user').argument('<username>').action(run((u: string) => setDeactivated(u, false)));
+admin.command('sessions').description('my sessions (same as `parley sessions`)').option('--revoke <id>').option('--json').action(run(sessions));
+admin.command('audit').description('the audit log, newest first').option('--limit <n>', '1 to 500 (default 50)').option('--json', 'JSON output').action(run(audit));
+
+await program.parseAsync(process.argv);
