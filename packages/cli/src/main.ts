@@ -6,6 +6,7 @@ import { history, send, tail } from './commands/messages.js';
 import { conversations } from './commands/conversations.js';
 import { exportAll } from './commands/export.js';
 import { audit, listUsers, sessions, setDeactivated, setRole } from './commands/admin.js';
+import { createToken, listTokens, revokeToken } from './commands/tokens.js';
 
 /** Runs an action and turns any failure into one line on stderr and a meaningful exit code. */
 function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
@@ -106,5 +107,16 @@ users.command('deactivate').description('deactivate a user (revokes their sessio
 users.command('reactivate').description('reactivate a user').argument('<username>').action(run((u: string) => setDeactivated(u, false)));
 admin.command('sessions').description('my sessions (same as `parley sessions`)').option('--revoke <id>').option('--json').action(run(sessions));
 admin.command('audit').description('the audit log, newest first').option('--limit <n>', '1 to 500 (default 50)').option('--json', 'JSON output').action(run(audit));
+
+const token = program.command('token').description('API tokens for scripts, CI and bots');
+token
+  .command('create')
+  .description('create a token for me, or with --bot for a bot (created if missing); printed once')
+  .option('--bot <name>', 'the bot account the token acts as')
+  .option('--name <label>', 'a label to recognise the token by')
+  .option('--json', 'JSON output')
+  .action(run(createToken));
+token.command('list').description('my tokens and my bots\' tokens').option('--json', 'JSON output').action(run(listTokens));
+token.command('revoke').description('revoke a token').argument('<id>').action(run(revokeToken));
 
 await program.parseAsync(process.argv);

@@ -27,6 +27,8 @@ export const User = Type.Object(
     avatar_url: Nullable(Type.String()),
     status_text: Nullable(Type.String()),
     role: WorkspaceRole,
+    /** A bot account (created by a user, acting through API tokens). */
+    is_bot: Type.Boolean(),
     created_at: Timestamp,
   },
   { $id: 'User' },
@@ -160,3 +162,12 @@ export const Limits = Type.Object({
   typing_ttl_ms: Type.Integer(),
 });
 export type Limits = Static<typeof Limits>;
+
+export const ApiToken = Type.Object({
+  id: Id,
+  name: Type.String(),
+  user_id: Id,
+  created_at: Timestamp,
+  last_used_at: Nullable(Timestamp),
+});
+export type ApiToken = Static<typeof ApiToken>;

@@ -146,3 +146,15 @@ export const AdminUpdateUserBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 export type AdminUpdateUserBody = Static<typeof AdminUpdateUserBody>;
+
+export const CreateBotBody = Type.Object(
+  { username: Username, display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  { additionalProperties: false },
+);
+export type CreateBotBody = Static<typeof CreateBotBody>;
+
+export const CreateTokenBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 128 }), user_id: Type.Optional(Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' })) },
+  { additionalProperties: false },
+);
+export type CreateTokenBody = Static<typeof CreateTokenBody>;

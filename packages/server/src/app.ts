@@ -14,6 +14,7 @@ import { buildServices, type Services } from './services.js';
 import { installErrorHandling, installJsonParser } from './http/errors.js';
 import { coercingAjv, strictAjv } from './http/validation.js';
 import { authRoutes } from './auth/routes.js';
+import { tokenRoutes } from './auth/token-routes.js';
 import { usersRoutes } from './users/routes.js';
 import { conversationsRoutes } from './conversations/routes.js';
 import { messagesRoutes } from './messages/routes.js';
@@ -90,6 +91,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       });
       api.get('/limits', { schema: { tags: ['meta'], summary: 'Limits in force and the protocol level' } }, async () => ({ protocol_level: PROTOCOL_LEVEL, limits: gateway.limits() }));
       await authRoutes(api, services);
+      await tokenRoutes(api, services);
       await usersRoutes(api, services);
       await conversationsRoutes(api, services);
       await messagesRoutes(api, services);

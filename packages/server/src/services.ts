@@ -1,6 +1,7 @@
 import type { Deps } from './core/context.js';
 import { AuditService } from './audit/service.js';
 import { AuthService } from './auth/service.js';
+import { ApiTokensService } from './auth/api-tokens.js';
 import { AccessTokens, loadJwtSecret } from './auth/tokens.js';
 import { ConversationsService } from './conversations/service.js';
 import { MessagesService } from './messages/service.js';
@@ -15,6 +16,7 @@ import { TokenBuckets } from './core/rate-limit.js';
 export interface Services {
   audit: AuditService;
   auth: AuthService;
+  apiTokens: ApiTokensService;
   users: UsersService;
   admin: AdminService;
   conversations: ConversationsService;
@@ -30,9 +32,11 @@ export function buildServices(deps: Deps): Services {
   const audit = new AuditService(deps.db, deps.now);
   const tokens = new AccessTokens(loadJwtSecret(deps.config.jwtSecret, deps.config.dataDir), deps.config.accessTokenTtlSec);
   const users = new UsersService(deps);
+  const apiTokens = new ApiTokensService(deps, audit);
   return {
     audit,
-    auth: new AuthService(deps, tokens, audit),
+    auth: new AuthService(deps, tokens, audit, apiTokens),
+    apiTokens,
     users,
     admin: new AdminService(deps, users, audit),
     conversations: new ConversationsService(deps, audit),

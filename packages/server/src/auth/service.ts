@@ -7,6 +7,7 @@ import { iso } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import { presentUser } from '../users/presenter.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
+import { isApiToken, type ApiTokensService } from './api-tokens.js';
 import { hashRefreshSecret, makeRefreshToken, parseRefreshToken, safeEqual, type AccessTokens } from './tokens.js';
 
 export interface AuthResult {
@@ -29,6 +30,7 @@ export class AuthService {
     private readonly deps: Deps,
     private readonly tokens: AccessTokens,
     private readonly audit: AuditService,
+    private readonly apiTokens: ApiTokensService,
   ) {}
 
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
@@ -66,6 +68,7 @@ export class AuthService {
           created_at: t,
           deactivated_at: null,
           last_seen_at: null,
+          bot_owner_id: null,
         })
         .execute();
       await this.audit.record({ actor_id: id, action: 'user.registered', target: id, data: { role }, ip: client.ip }, trx);
@@ -159,6 +162,7 @@ export class AuthService {
 
   /** Verifies an access token and that its session is still live; the role comes fresh from the database. */
   async authenticate(token: string): Promise<Actor> {
+    if (isApiToken(token)) return this.apiTokens.authenticate(token);
     const claims = await this.tokens.verify(token);
     const row = await this.deps.db
       .selectFrom('sessions')

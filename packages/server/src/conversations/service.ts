@@ -331,7 +331,7 @@ export class ConversationsService {
     const rows = await db
       .selectFrom('members')
       .innerJoin('users', 'users.id', 'members.user_id')
-      .select(['users.id', 'users.username', 'users.display_name', 'users.avatar_url', 'users.status_text', 'users.role as user_role', 'users.created_at', 'members.role', 'members.joined_at', 'members.read_seq', 'members.visible_from_seq', 'members.left_seq', 'members.delivered_seq'])
+      .select(['users.id', 'users.username', 'users.display_name', 'users.avatar_url', 'users.status_text', 'users.role as user_role', 'users.created_at', 'users.bot_owner_id', 'members.role', 'members.joined_at', 'members.read_seq', 'members.visible_from_seq', 'members.left_seq', 'members.delivered_seq'])
       .where('members.conv_id', '=', convId)
       .where('members.left_seq', 'is', null)
       .orderBy('users.username')
@@ -339,7 +339,7 @@ export class ConversationsService {
     return rows.map((r) => {
       const m = normaliseMember({ ...r, joined_at: r.joined_at });
       return {
-        user: presentUser({ id: r.id, username: r.username, display_name: r.display_name, avatar_url: r.avatar_url, status_text: r.status_text, role: r.user_role, created_at: Number(r.created_at) }),
+        user: presentUser({ id: r.id, username: r.username, display_name: r.display_name, avatar_url: r.avatar_url, status_text: r.status_text, role: r.user_role, created_at: Number(r.created_at), bot_owner_id: r.bot_owner_id }),
         role: r.role,
         joined_at: iso(m.joined_at),
         read_seq: m.read_seq,

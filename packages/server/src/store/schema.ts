@@ -10,6 +10,8 @@ export interface UsersTable {
   created_at: number;
   deactivated_at: number | null;
   last_seen_at: number | null;
+  /** Set for bot accounts: the user who created the bot. */
+  bot_owner_id: string | null;
 }
 
 export interface SessionsTable {
@@ -121,7 +123,19 @@ export interface AuditTable {
   created_at: number;
 }
 
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  secret_hash: string;
+  created_by: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface Database {
+  api_tokens: ApiTokensTable;
   users: UsersTable;
   sessions: SessionsTable;
   invites: InvitesTable;

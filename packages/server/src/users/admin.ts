@@ -3,6 +3,7 @@ import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import type { AuditService } from '../audit/service.js';
 import type { UsersService } from './service.js';
+import { presentUser } from './presenter.js';
 
 /**
  * Workspace administration. Admins manage members and guests; only owners grant or remove the
@@ -42,7 +43,10 @@ export class AdminService {
       }
     }
     const row = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
-    return { id: row.id, username: row.username, display_name: row.display_name, avatar_url: row.avatar_url, status_text: row.status_text, role: row.role, created_at: new Date(Number(row.created_at)).toISOString() };
+    const user: User = presentUser(row);
+    // The workspace role is part of the user object every member list holds.
+    if (patch.role !== undefined) await this.users.announce(user);
+    return user;
   }
 
   async listUsers(actor: Actor, query: string, limit: number): Promise<User[]> {

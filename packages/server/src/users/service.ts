@@ -3,7 +3,7 @@ import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { presentUser } from './presenter.js';
 
-const userColumns = ['id', 'username', 'display_name', 'avatar_url', 'status_text', 'role', 'created_at'] as const;
+const userColumns = ['id', 'username', 'display_name', 'avatar_url', 'status_text', 'role', 'created_at', 'bot_owner_id'] as const;
 
 export class UsersService {
   constructor(private readonly deps: Deps) {}
@@ -42,7 +42,20 @@ export class UsersService {
       await this.deps.db.updateTable('users').set(patch).where('id', '=', actor.userId).execute();
     }
     const user = await this.getUser(actor.userId);
-    this.deps.publisher.toUser(actor.userId, { type: 'user.updated', user });
+    await this.announce(user);
     return user;
+  }
+
+  /**
+   * Sends `user.updated` to the user's own devices and to every conversation they are in: everyone
+   * who shares a conversation with them holds them in a member list (found by
+   * sync-correctness.test.ts). A member of several shared conversations gets one copy per
+   * conversation; applying user.updated is a "set", so copies are harmless.
+   */
+  async announce(user: User): Promise<void> {
+    const event = { type: 'user.updated' as const, user };
+    this.deps.publisher.toUser(user.id, event);
+    const convs = await this.deps.db.selectFrom('members').select('conv_id').where('user_id', '=', user.id).where('left_seq', 'is', null).execute();
+    for (const c of convs) this.deps.publisher.toConversation(c.conv_id, event);
   }
 }

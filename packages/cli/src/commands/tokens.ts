@@ -1,0 +1,36 @@
+import type { ApiToken, User } from '@parley/protocol';
+import { printJson, time } from '../output.js';
+import { clientFromConfig } from '../session.js';
+
+/** `parley token create --bot NAME`: creates the bot if needed, then a token acting as it. */
+export async function createToken(opts: { bot?: string; name?: string; json?: boolean }): Promise<void> {
+  const client = clientFromConfig();
+  let userId: string | undefined;
+  let label = opts.name;
+  if (opts.bot) {
+    const username = opts.bot.replace(/^@/, '').toLowerCase();
+    const { bots } = await client.rest.request<{ bots: User[] }>('GET', '/bots');
+    const bot = bots.find((b) => b.username === username) ?? (await client.rest.request<User>('POST', '/bots', { username }));
+    userId = bot.id;
+    label ??= `${username} token`;
+  }
+  const res = await client.rest.request<ApiToken & { token: string }>('POST', '/tokens', { name: label ?? 'CLI token', ...(userId ? { user_id: userId } : {}) });
+  if (opts.json) printJson(res);
+  else {
+    process.stderr.write(`Token ${res.id} created${opts.bot ? ` for bot @${opts.bot.replace(/^@/, '')}` : ''}. It is shown only once:\n`);
+    process.stdout.write(`${res.token}\n`);
+  }
+}
+
+export async function listTokens(opts: { json?: boolean }): Promise<void> {
+  const { tokens } = await clientFromConfig().rest.request<{ tokens: ApiToken[] }>('GET', '/tokens');
+  for (const t of tokens) {
+    if (opts.json) printJson(t);
+    else process.stdout.write(`${t.id}  ${t.name.padEnd(24)} user=${t.user_id}  created ${time(t.created_at)}${t.last_used_at ? `  last used ${time(t.last_used_at)}` : ''}\n`);
+  }
+}
+
+export async function revokeToken(id: string): Promise<void> {
+  await clientFromConfig().rest.request('DELETE', `/tokens/${encodeURIComponent(id)}`);
+  process.stderr.write(`Token ${id} revoked.\n`);
+}

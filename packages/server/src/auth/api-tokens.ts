@@ -1,0 +1,122 @@
+import crypto from 'node:crypto';
+import type { ApiToken, CreateBotBody, User } from '@parley/protocol';
+import type { Actor, Deps } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { iso, isoOrNull } from '../core/time.js';
+import type { AuditService } from '../audit/service.js';
+import { presentUser } from '../users/presenter.js';
+import { safeEqual } from './tokens.js';
+
+const PREFIX = 'pat_';
+const TOKEN = /^pat_([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})$/;
+const hashSecret = (s: string) => crypto.createHash('sha256').update(s).digest('base64url');
+
+export const isApiToken = (token: string) => token.startsWith(PREFIX);
+
+/**
+ * Long-lived API tokens for scripts, CI and bots (`pat_<id>_<secret>`, shown once, stored as a
+ * hash). A token acts as its user; revoking it closes sockets authenticated with it.
+ */
+export class ApiTokensService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** A bot is a user without a password, owned by the member who created it. */
+  async createBot(actor: Actor, body: CreateBotBody): Promise<User> {
+    if (actor.role === 'guest') throw new AppError('forbidden', 'Guests cannot create bots.');
+    const { db, now } = this.deps;
+    const username = body.username.toLowerCase();
+    const taken = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+    if (taken) throw new AppError('username_taken');
+    const id = newId();
+    await db
+      .insertInto('users')
+      .values({
+        id,
+        username,
+        // Not an argon2 hash, so no password ever verifies against it: bots log in only with tokens.
+        password_hash: '!bot',
+        display_name: body.display_name?.trim() || username,
+        avatar_url: null,
+        status_text: null,
+        role: 'member',
+        created_at: now(),
+        deactivated_at: null,
+        last_seen_at: null,
+        bot_owner_id: actor.userId,
+      })
+      .execute();
+    await this.audit.record({ actor_id: actor.userId, action: 'bot.created', target: id, data: { username }, ip: actor.ip ?? null });
+    return presentUser(await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+  }
+
+  async listBots(actor: Actor): Promise<User[]> {
+    let q = this.deps.db.selectFrom('users').selectAll().where('bot_owner_id', 'is not', null).where('deactivated_at', 'is', null);
+    if (actor.role !== 'owner' && actor.role !== 'admin') q = q.where('bot_owner_id', '=', actor.userId);
+    return (await q.orderBy('username').execute()).map(presentUser);
+  }
+
+  /** Creates a token for myself, or for a bot I own (workspace admins: any bot). */
+  async create(actor: Actor, name: string, userId?: string): Promise<ApiToken & { token: string }> {
+    const { db, now } = this.deps;
+    const target = userId ?? actor.userId;
+    if (target !== actor.userId) {
+      const bot = await db.selectFrom('users').select(['bot_owner_id']).where('id', '=', target).where('deactivated_at', 'is', null).executeTakeFirst();
+      const admin = actor.role === 'owner' || actor.role === 'admin';
+      if (!bot || bot.bot_owner_id === null || (bot.bot_owner_id !== actor.userId && !admin)) {
+        throw new AppError('not_found', 'No bot of yours with that id.');
+      }
+    }
+    const id = newId();
+    const secret = crypto.randomBytes(32).toString('base64url');
+    const t = now();
+    await db.insertInto('api_tokens').values({ id, user_id: target, name, secret_hash: hashSecret(secret), created_by: actor.userId, created_at: t, last_used_at: null, revoked_at: null }).execute();
+    await this.audit.record({ actor_id: actor.userId, action: 'token.created', target: id, data: { user_id: target, name }, ip: actor.ip ?? null });
+    return { id, name, user_id: target, created_at: iso(t), last_used_at: null, token: `${PREFIX}${id}_${secret}` };
+  }
+
+  async list(actor: Actor): Promise<ApiToken[]> {
+    const rows = await this.deps.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('user_id', '=', actor.userId), eb('created_by', '=', actor.userId)]))
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, user_id: r.user_id, created_at: iso(Number(r.created_at)), last_used_at: isoOrNull(r.last_used_at === null ? null : Number(r.last_used_at)) }));
+  }
+
+  async revoke(actor: Actor, id: string): Promise<void> {
+    const { db, now, publisher } = this.deps;
+    const row = await db.selectFrom('api_tokens').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    const admin = actor.role === 'owner' || actor.role === 'admin';
+    if (!row || (row.user_id !== actor.userId && row.created_by !== actor.userId && !admin)) throw new AppError('not_found', 'No such token.');
+    await db.updateTable('api_tokens').set({ revoked_at: now() }).where('id', '=', id).execute();
+    await this.audit.record({ actor_id: actor.userId, action: 'token.revoked', target: id, ip: actor.ip ?? null });
+    publisher.revokeSession(row.user_id, id);
+  }
+
+  /** The actor behind a token; its id stands in for the session id (revocation closes its sockets). */
+  async authenticate(token: string): Promise<Actor> {
+    const m = TOKEN.exec(token);
+    if (!m) throw new AppError('invalid_token');
+    const { db, now } = this.deps;
+    const row = await db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .select(['api_tokens.id', 'api_tokens.user_id', 'api_tokens.secret_hash', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'users.role', 'users.deactivated_at'])
+      .where('api_tokens.id', '=', m[1]!)
+      .executeTakeFirst();
+    if (!row || !safeEqual(hashSecret(m[2]!), row.secret_hash) || row.deactivated_at !== null) throw new AppError('invalid_token');
+    if (row.revoked_at !== null) throw new AppError('session_revoked', 'This API token has been revoked.');
+    const t = now();
+    // Coarse last-used stamp: one write a minute per token at most.
+    if (row.last_used_at === null || t - Number(row.last_used_at) > 60_000) {
+      await db.updateTable('api_tokens').set({ last_used_at: t }).where('id', '=', row.id).execute();
+    }
+    return { userId: row.user_id, role: row.role, sessionId: row.id };
+  }
+}
