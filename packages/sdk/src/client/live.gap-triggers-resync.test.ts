@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type { MessageCreatedEvent, ServerEvent } from '@parley/protocol';
 import { createConversation, registerUser, startServer, SocketClient } from '@parley/server/testing';
 import { Parley } from '../node.js';
-import type { WebSocketCtor } from './parley.js';
+import type { WebSocketCtor, WebSocketLike } from './parley.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -12,14 +12,27 @@ afterEach(async () => {
 
 /** A real `ws` socket whose incoming frames pass through `filter` first: a lossy network, for one test. */
 function lossyWebSocket(filter: (text: string) => boolean): WebSocketCtor {
-  return class extends WebSocket {
-    override addEventListener(type: string, fn: (ev: { data: unknown }) => void): void {
-      if (type !== 'message') return void super.addEventListener(type as 'open', fn as () => void);
-      super.addEventListener('message', (ev) => {
-        if (filter(String(ev.data))) fn(ev);
-      });
+  return class implements WebSocketLike {
+    private readonly ws: WebSocket;
+    constructor(url: string) {
+      this.ws = new WebSocket(url);
     }
-  } as unknown as WebSocketCtor;
+    get readyState(): number {
+      return this.ws.readyState;
+    }
+    send(data: string): void {
+      this.ws.send(data);
+    }
+    close(code?: number, reason?: string): void {
+      this.ws.close(code, reason);
+    }
+    addEventListener(type: 'open' | 'message' | 'close' | 'error', fn: (ev: never) => void): void {
+      if (type === 'message') this.ws.on('message', (data) => filter(data.toString()) && (fn as (ev: { data: string }) => void)({ data: data.toString() }));
+      else if (type === 'close') this.ws.on('close', (code, reason) => (fn as (ev: { code: number; reason: string }) => void)({ code, reason: reason.toString() }));
+      else if (type === 'open') this.ws.on('open', () => (fn as () => void)());
+      else this.ws.on('error', (e) => (fn as (ev: unknown) => void)(e));
+    }
+  };
 }
 
 test('a live event that arrives after a missing seq makes the client fetch the missing one, then apply both in order', async () => {
