@@ -57,7 +57,16 @@ export interface ConversationUpdatedEvent extends LogEventBase {
   changes: { name?: string | null; topic?: string; archived?: boolean };
 }
 
+/**
+ * A log event you may not see: it touched a message from before your visible range (an edit,
+ * reaction or recall of history a `since_join` member never had). It only advances your cursor.
+ */
+export interface HiddenEvent extends LogEventBase {
+  type: 'hidden';
+}
+
 export type LogEvent =
+  | HiddenEvent
   | MessageCreatedEvent
   | MessageEditedEvent
   | MessageRecalledEvent
@@ -70,6 +79,7 @@ export type LogEvent =
 export type LogEventType = LogEvent['type'];
 
 export const LOG_EVENT_TYPES: readonly LogEventType[] = [
+  'hidden',
   'message.created',
   'message.edited',
   'message.recalled',
@@ -134,3 +144,9 @@ export function isLogEvent(e: ServerEvent): e is LogEvent {
   return (LOG_EVENT_TYPES as readonly string[]).includes(e.type);
 }
 
+
+/** What a member whose history starts at `visibleFrom` may receive of `e`. */
+export function redactForMember(e: LogEvent, visibleFrom: number): LogEvent {
+  if ('message' in e && e.message.seq < visibleFrom) return { type: 'hidden', conv_id: e.conv_id, seq: e.seq, ts: e.ts, actor_id: e.actor_id };
+  return e;
+}

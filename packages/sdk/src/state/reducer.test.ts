@@ -10,7 +10,7 @@ const C = 'C_1';
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const ts = (n: number) => new Date(T0 + n * 1000).toISOString();
 
-const user = (id: string): User => ({ id, username: id.toLowerCase(), display_name: id, avatar_url: null, status_text: null, role: 'member', created_at: ts(0) });
+const user = (id: string): User => ({ id, username: id.toLowerCase(), display_name: id, avatar_url: null, status_text: null, role: 'member', is_bot: false, created_at: ts(0) });
 const member = (id: string, read = 3, role: Member['role'] = 'member'): Member => ({ user: user(id), role, joined_at: ts(0), read_seq: read });
 
 function msg(seq: number, sender: string, over: Partial<Message> = {}): Message {

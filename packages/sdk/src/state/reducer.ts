@@ -145,6 +145,7 @@ export function hasGap(state: ClientState, event: ServerEvent): boolean {
 /** Applies one pushed event. Pure: returns a new state (or the same one when nothing changed). */
 export function applyEvent(state: ClientState, event: ServerEvent): ClientState {
   switch (event.type) {
+    case 'hidden':
     case 'message.created':
     case 'message.edited':
     case 'message.recalled':
@@ -210,6 +211,9 @@ function applyLogEvent(state: ClientState, e: LogEvent, fromResync: boolean): Cl
   }
   let s: ClientState = { ...state, appliedSeq: { ...state.appliedSeq, [e.conv_id]: e.seq } };
   switch (e.type) {
+    case 'hidden':
+      // Only the cursor moves: the event touched history this member never had.
+      return s;
     case 'message.created': {
       s = upsertMessage(s, e.message);
       if (e.thread_root) {

@@ -6,7 +6,7 @@ import type { EventFrame, ServerEvent } from '@parley/protocol';
  */
 export type Control =
   /** Subscribe the user's sockets to a conversation, then give them `frames` (already encoded). */
-  | { op: 'join'; conv_id: string; frames: string[] }
+  | { op: 'join'; conv_id: string; visible_from_seq: number; frames: string[] }
   /** Unsubscribe the user's sockets from a conversation. */
   | { op: 'leave'; conv_id: string }
   /** Close the sockets of one session. */
@@ -18,11 +18,24 @@ export function encodeEventFrame(event: ServerEvent): string {
 }
 
 export const busFrame = (frameJson: string): string => `F${frameJson}`;
+
+/**
+ * A log event about an older message (edit, reaction, recall): `M<message seq>|<frame>`, so a
+ * gateway can give members whose history starts later a `hidden` event instead.
+ */
+export const busMessageFrame = (messageSeq: number, frameJson: string): string => `M${messageSeq}|${frameJson}`;
 export const busControl = (c: Control): string => `C${JSON.stringify(c)}`;
 
-export type Decoded = { kind: 'frame'; frame: string } | { kind: 'control'; control: Control };
+export type Decoded =
+  | { kind: 'frame'; frame: string; messageSeq: null }
+  | { kind: 'frame'; frame: string; messageSeq: number }
+  | { kind: 'control'; control: Control };
 
 export function decodeBus(payload: string): Decoded {
   if (payload.startsWith('C')) return { kind: 'control', control: JSON.parse(payload.slice(1)) as Control };
-  return { kind: 'frame', frame: payload.slice(1) };
+  if (payload.startsWith('M')) {
+    const bar = payload.indexOf('|');
+    return { kind: 'frame', frame: payload.slice(bar + 1), messageSeq: Number(payload.slice(1, bar)) };
+  }
+  return { kind: 'frame', frame: payload.slice(1), messageSeq: null };
 }

@@ -1,13 +1,15 @@
 import type { LogEvent, ServerEvent } from '@parley/protocol';
 import { subjects, type Bus } from './bus.js';
-import { busControl, busFrame, encodeEventFrame } from './envelope.js';
+import { busControl, busFrame, busMessageFrame, encodeEventFrame } from './envelope.js';
 
 /** The only way services emit real-time events; it never touches a socket. */
 export class Publisher {
   constructor(private readonly bus: Bus) {}
 
   logEvent(event: LogEvent): void {
-    this.bus.publish(subjects.conv(event.conv_id), busFrame(encodeEventFrame(event)));
+    const frame = encodeEventFrame(event);
+    const older = 'message' in event && event.message.seq < event.seq;
+    this.bus.publish(subjects.conv(event.conv_id), older ? busMessageFrame(event.message.seq, frame) : busFrame(frame));
   }
 
   toConversation(convId: string, event: ServerEvent): void {
@@ -23,8 +25,8 @@ export class Publisher {
   }
 
   /** The user now belongs to the conversation: their sockets subscribe and receive `events` first. */
-  joined(userId: string, convId: string, events: ServerEvent[]): void {
-    this.bus.publish(subjects.user(userId), busControl({ op: 'join', conv_id: convId, frames: events.map(encodeEventFrame) }));
+  joined(userId: string, convId: string, visibleFromSeq: number, events: ServerEvent[]): void {
+    this.bus.publish(subjects.user(userId), busControl({ op: 'join', conv_id: convId, visible_from_seq: visibleFromSeq, frames: events.map(encodeEventFrame) }));
   }
 
   left(userId: string, convId: string): void {

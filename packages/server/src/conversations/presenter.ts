@@ -54,6 +54,32 @@ export async function presentConversation(db: Db, userId: string, convRaw: Conve
     mentions = Number(m.n);
     if (last) lastMessage = (await presentMessages(db, [normaliseMessage(last)]))[0] ?? null;
   }
+  // A member who left sees the conversation as it was when they left: later renames, topic and
+  // archive changes and member counts are not theirs to know.
+  let { name, topic } = conv;
+  let archived = conv.archived_at !== null;
+  let memberCount = Number(conv.member_count);
+  if (member && member.left_seq !== null) {
+    const later = await db
+      .selectFrom('events')
+      .select(['seq', 'type', 'data'])
+      .where('conv_id', '=', conv.id)
+      .where('seq', '>=', member.left_seq)
+      .where('type', 'in', ['conversation.updated', 'member.left'])
+      .orderBy('seq', 'desc')
+      .execute();
+    for (const e of later) {
+      const d = JSON.parse(e.data) as { previous?: { name?: string | null; topic?: string; archived?: boolean }; member_count?: number };
+      if (Number(e.seq) === member.left_seq) {
+        if (e.type === 'member.left' && d.member_count !== undefined) memberCount = d.member_count;
+        continue;
+      }
+      if (e.type !== 'conversation.updated' || !d.previous) continue;
+      if (d.previous.name !== undefined) name = d.previous.name;
+      if (d.previous.topic !== undefined) topic = d.previous.topic;
+      if (d.previous.archived !== undefined) archived = d.previous.archived;
+    }
+  }
   let dmUser: string | null = null;
   if (conv.kind === 'dm') {
     const other = await db.selectFrom('members').select('user_id').where('conv_id', '=', conv.id).where('user_id', '!=', userId).executeTakeFirst();
@@ -62,15 +88,15 @@ export async function presentConversation(db: Db, userId: string, convRaw: Conve
   return {
     id: conv.id,
     kind: conv.kind,
-    name: conv.name,
-    topic: conv.topic,
+    name,
+    topic,
     visibility: conv.visibility,
     history_visibility: conv.history_visibility,
     created_by: conv.created_by,
     created_at: iso(conv.created_at),
-    archived: conv.archived_at !== null,
+    archived,
     last_seq: member ? upTo : conv.last_seq,
-    member_count: Number(conv.member_count),
+    member_count: memberCount,
     dm_user_id: dmUser,
     membership: member
       ? { role: member.role, joined_at: iso(member.joined_at), visible_from_seq: member.visible_from_seq, left_seq: member.left_seq, read_seq: member.read_seq }

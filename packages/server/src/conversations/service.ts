@@ -122,7 +122,9 @@ export class ConversationsService {
     const views = await Promise.all(joined.map(async (u) => [u, await this.viewFor(u, convId, trx)] as const));
     return () => {
       for (const e of events) publisher.logEvent(e);
-      for (const [userId, conversation] of views) publisher.joined(userId, convId, [{ type: 'conversation.added', conversation }, ...events]);
+      for (const [userId, conversation] of views) {
+        publisher.joined(userId, convId, conversation.membership?.visible_from_seq ?? 1, [{ type: 'conversation.added', conversation }, ...events]);
+      }
     };
   }
 
@@ -189,7 +191,8 @@ export class ConversationsService {
     const members = rows.length
       ? await db.selectFrom('members').selectAll().where('user_id', '=', actor.userId).where('conv_id', 'in', rows.map((r) => r.id)).execute()
       : [];
-    const byConv = new Map(members.map((m) => [m.conv_id, m]));
+    // Browsing shows channels as they are now; a membership someone left is not a membership here.
+    const byConv = new Map(members.filter((m) => m.left_seq === null).map((m) => [m.conv_id, m]));
     return Promise.all(rows.map((r) => presentConversation(db, actor.userId, r, byConv.get(r.id) ?? null)));
   }
 
@@ -230,7 +233,13 @@ export class ConversationsService {
         })
         .where('id', '=', convId)
         .execute();
-      const seq = await appendEvent(trx, { conv_id: convId, type: 'conversation.updated', actor_id: actor.userId, data: { changes }, now: t });
+      // `previous` lets a member who left before this change be shown the conversation as they last saw it.
+      const previous = {
+        ...(changes.name !== undefined ? { name: a.conv.name } : {}),
+        ...(changes.topic !== undefined ? { topic: a.conv.topic } : {}),
+        ...(changes.archived !== undefined ? { archived: a.conv.archived_at !== null } : {}),
+      };
+      const seq = await appendEvent(trx, { conv_id: convId, type: 'conversation.updated', actor_id: actor.userId, data: { changes, previous }, now: t });
       return this.collect(trx, convId, seq, seq);
     });
     publish();
@@ -328,6 +337,7 @@ export class ConversationsService {
     const { db } = this.deps;
     const a = await accessConversation(db, actor, convId);
     assertCan(actor, 'conversation.read', a);
+    if (a.member!.left_seq !== null) return this.membersAsOf(convId, a.member!.left_seq);
     const rows = await db
       .selectFrom('members')
       .innerJoin('users', 'users.id', 'members.user_id')
@@ -345,6 +355,42 @@ export class ConversationsService {
         read_seq: m.read_seq,
       };
     });
+  }
+
+  /**
+   * The member list as it stood at `seq`, rebuilt from the log: what a member who left at `seq`
+   * last saw. Read cursors are capped at `seq` (later reads never reached them).
+   */
+  private async membersAsOf(convId: string, seq: number): Promise<Member[]> {
+    const { db } = this.deps;
+    const events = await db
+      .selectFrom('events')
+      .select(['type', 'data', 'created_at'])
+      .where('conv_id', '=', convId)
+      .where('seq', '<=', seq)
+      .where('type', 'in', ['member.joined', 'member.left', 'member.role_changed'])
+      .orderBy('seq')
+      .execute();
+    const state = new Map<string, { role: MemberRole; joined_at: number }>();
+    for (const e of events) {
+      const d = JSON.parse(e.data) as { user_id: string; role?: MemberRole };
+      if (e.type === 'member.joined') state.set(d.user_id, { role: d.role ?? 'member', joined_at: Number(e.created_at) });
+      else if (e.type === 'member.left') state.delete(d.user_id);
+      else {
+        const m = state.get(d.user_id);
+        if (m && d.role) m.role = d.role;
+      }
+    }
+    if (state.size === 0) return [];
+    const ids = [...state.keys()];
+    const [users, cursors] = await Promise.all([
+      db.selectFrom('users').selectAll().where('id', 'in', ids).execute(),
+      db.selectFrom('members').select(['user_id', 'read_seq']).where('conv_id', '=', convId).where('user_id', 'in', ids).execute(),
+    ]);
+    const readOf = new Map(cursors.map((c) => [c.user_id, Math.min(Number(c.read_seq), seq)]));
+    return users
+      .map((u) => ({ user: presentUser(u), role: state.get(u.id)!.role, joined_at: iso(state.get(u.id)!.joined_at), read_seq: readOf.get(u.id) ?? 0 }))
+      .sort((x, y) => x.user.username.localeCompare(y.user.username));
   }
 
   /** Users who currently belong to the conversation (for typing, receipts, mentions). */

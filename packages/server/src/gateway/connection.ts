@@ -11,6 +11,8 @@ export class Connection {
   actor: Actor | null = null;
   alive = true;
   readonly convs = new Set<string>();
+  /** Per subscribed conversation: the first seq this member may read (since_join channels start late). */
+  readonly visibleFrom = new Map<string, number>();
   readonly presence = new Set<string>();
   /** Requests from one socket run one at a time, so its sends keep their order. */
   queue: Promise<void> = Promise.resolve();

@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { CloseCodes, ClientFrameEnvelope, PROTOCOL_LEVEL, RequestSchemas, type HelloFrame, type Limits, type RequestType } from '@parley/protocol';
+import { CloseCodes, ClientFrameEnvelope, PROTOCOL_LEVEL, RequestSchemas, redactForMember, type EventFrame, type HelloFrame, type Limits, type LogEvent, type RequestType } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { subjects, type Bus } from '../bus/bus.js';
-import { decodeBus } from '../bus/envelope.js';
+import { decodeBus, encodeEventFrame } from '../bus/envelope.js';
 import { AppError, toErrorBody } from '../core/errors.js';
 import { TokenBuckets } from '../core/rate-limit.js';
 import type { Db } from '../store/db.js';
@@ -179,8 +179,8 @@ export class Gateway {
     }
     set.add(conn);
     // Subscribed to the user subject first, so a join that lands while we list is not missed.
-    const rows = await this.db.selectFrom('members').select('conv_id').where('user_id', '=', actor.userId).where('left_seq', 'is', null).execute();
-    for (const r of rows) this.subscribeConv(conn, r.conv_id);
+    const rows = await this.db.selectFrom('members').select(['conv_id', 'visible_from_seq']).where('user_id', '=', actor.userId).where('left_seq', 'is', null).execute();
+    for (const r of rows) this.subscribeConv(conn, r.conv_id, Number(r.visible_from_seq));
     this.services.presence.connected(actor.userId);
     const user = await this.services.users.getUser(actor.userId);
     const hello: HelloFrame = {
@@ -195,13 +195,14 @@ export class Gateway {
     conn.send(hello);
   }
 
-  private subscribeConv(conn: Connection, convId: string): void {
+  private subscribeConv(conn: Connection, convId: string, visibleFrom: number): void {
     if (conn.convs.has(convId)) return;
     conn.convs.add(convId);
+    conn.visibleFrom.set(convId, visibleFrom);
     let f = this.convFanout.get(convId);
     if (!f) {
       const conns = new Set<Connection>();
-      f = { conns, unsubscribe: this.bus.subscribe(subjects.conv(convId), (p) => this.fanout(conns, p)) };
+      f = { conns, unsubscribe: this.bus.subscribe(subjects.conv(convId), (p) => this.fanout(conns, p, convId)) };
       this.convFanout.set(convId, f);
     }
     f.conns.add(conn);
@@ -209,6 +210,7 @@ export class Gateway {
 
   private unsubscribeConv(conn: Connection, convId: string): void {
     if (!conn.convs.delete(convId)) return;
+    conn.visibleFrom.delete(convId);
     const f = this.convFanout.get(convId);
     if (!f) return;
     f.conns.delete(conn);
@@ -233,10 +235,23 @@ export class Gateway {
     }
   }
 
-  private fanout(conns: Set<Connection>, payload: string): void {
+  /** Hands one encoded frame to every subscribed socket; members who may not see the message get a `hidden` event. */
+  private fanout(conns: Set<Connection>, payload: string, convId?: string): void {
     const msg = decodeBus(payload);
     if (msg.kind !== 'frame') return;
-    for (const c of conns) c.sendRaw(msg.frame);
+    if (msg.messageSeq === null || convId === undefined) {
+      for (const c of conns) c.sendRaw(msg.frame);
+      return;
+    }
+    let hidden: string | null = null;
+    for (const c of conns) {
+      if ((c.visibleFrom.get(convId) ?? 1) <= msg.messageSeq) {
+        c.sendRaw(msg.frame);
+        continue;
+      }
+      hidden ??= encodeEventFrame(redactForMember((JSON.parse(msg.frame) as EventFrame).event as LogEvent, Number.MAX_SAFE_INTEGER));
+      c.sendRaw(hidden);
+    }
   }
 
   private onUserMessage(userId: string, payload: string): void {
@@ -251,7 +266,7 @@ export class Gateway {
     for (const c of [...conns]) {
       if (ctl.op === 'join') {
         if (c.convs.has(ctl.conv_id)) continue;
-        this.subscribeConv(c, ctl.conv_id);
+        this.subscribeConv(c, ctl.conv_id, ctl.visible_from_seq);
         for (const f of ctl.frames) c.sendRaw(f);
       } else if (ctl.op === 'leave') {
         this.unsubscribeConv(c, ctl.conv_id);

@@ -1,4 +1,4 @@
-import type { EventsPage, SyncResult } from '@parley/protocol';
+import { redactForMember, type EventsPage, type SyncResult } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { accessConversation, normaliseMember, visibleUpTo } from '../conversations/access.js';
 import { assertCan } from '../conversations/policy.js';
@@ -61,6 +61,8 @@ export class SyncService {
       .limit(n + 1)
       .execute();
     const hasMore = rows.length > n;
-    return { conv_id: convId, events: await hydrateEvents(db, rows.slice(0, n)), last_seq: upTo, has_more: hasMore };
+    const visibleFrom = a.member!.visible_from_seq;
+    const events = (await hydrateEvents(db, rows.slice(0, n))).map((e) => redactForMember(e, visibleFrom));
+    return { conv_id: convId, events, last_seq: upTo, has_more: hasMore };
   }
 }
