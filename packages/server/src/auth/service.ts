@@ -40,8 +40,6 @@ export class AuthService {
     const id = newId();
     const t = now();
     await db.transaction().execute(async (trx) => {
-      const taken = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
-      if (taken) throw new AppError('username_taken');
       const anyone = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
       const role = anyone ? 'member' : 'owner';
       if (anyone && config.registration === 'invite') {
@@ -55,6 +53,9 @@ export class AuthService {
           .executeTakeFirst();
         if (Number(used.numUpdatedRows) !== 1) throw new AppError('registration_closed', 'The invite code is invalid, used or expired.');
       }
+      // Checked after the invite, so an invite-only workspace does not reveal which usernames exist.
+      const taken = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+      if (taken) throw new AppError('username_taken');
       await trx
         .insertInto('users')
         .values({

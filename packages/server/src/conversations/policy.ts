@@ -63,8 +63,10 @@ export function can(actor: Actor, action: ConvAction, a: ConvAccess): boolean {
     case 'conversation.set_topic':
       return notDm && !archived(a) && isActive(a);
     case 'conversation.archive':
-    case 'conversation.set_role':
       return notDm && ((isActive(a) && a.member!.role === 'owner') || (isWorkspaceAdmin(actor) && (isActive(a) || isPublicChannel(a))));
+    case 'conversation.set_role':
+      // Roles are frozen with the rest of an archived conversation; unarchive first.
+      return notDm && !archived(a) && ((isActive(a) && a.member!.role === 'owner') || (isWorkspaceAdmin(actor) && (isActive(a) || isPublicChannel(a))));
     case 'message.send':
     case 'message.react':
     case 'message.edit_own':
@@ -72,7 +74,8 @@ export function can(actor: Actor, action: ConvAction, a: ConvAccess): boolean {
     case 'typing':
       return isActive(a) && !archived(a);
     case 'message.recall_any':
-      return isActive(a) && !archived(a) && (isConvAdmin(a) || isWorkspaceAdmin(actor));
+      // Moderation belongs to groups and channels; in a DM each side recalls only their own messages.
+      return notDm && isActive(a) && !archived(a) && (isConvAdmin(a) || isWorkspaceAdmin(actor));
     case 'read.mark':
       return a.member !== null;
   }
@@ -85,10 +88,7 @@ export function assertCan(actor: Actor, action: ConvAction, a: ConvAccess): void
   if (archived(a) && action !== 'conversation.view' && action !== 'conversation.read' && action !== 'conversation.archive') {
     throw new AppError('conversation_archived');
   }
-  if (a.member === null || a.member.left_seq !== null) {
-    if (action === 'conversation.join' && isActive(a)) throw new AppError('conflict', 'You are already a member.');
-    throw new AppError('not_member');
-  }
+  if (a.member === null || a.member.left_seq !== null) throw new AppError('not_member');
   throw new AppError('forbidden');
 }
 

@@ -44,7 +44,8 @@ export function installErrorHandling(app: FastifyInstance): void {
  */
 export function installJsonParser(app: FastifyInstance): void {
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  app.removeContentTypeParser('application/json');
+  // Fastify also parses text/plain by default; the API speaks only JSON, so that is a 415.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
     let text: string;
     try {

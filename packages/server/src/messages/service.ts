@@ -135,8 +135,13 @@ export class MessagesService {
     const raw = await this.deps.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
     if (!raw) throw new AppError('not_found', 'No such message.');
     const row = normaliseMessage(raw);
-    if (known && known.conv.id !== row.conv_id) throw new AppError('not_found', 'No such message in this conversation.');
-    const access = known ?? (await accessConversation(this.deps.db, actor, row.conv_id));
+    // Every "you may not see it" answer is word for word the answer for an id that does not exist.
+    if (known && known.conv.id !== row.conv_id) throw new AppError('not_found', 'No such message.');
+    const access =
+      known ??
+      (await accessConversation(this.deps.db, actor, row.conv_id).catch((e: unknown) => {
+        throw e instanceof AppError && e.code === 'not_found' ? new AppError('not_found', 'No such message.') : e;
+      }));
     if (!can(actor, 'conversation.read', access) || row.seq < access.member!.visible_from_seq || row.seq > visibleUpTo(access)) {
       throw new AppError('not_found', 'No such message.');
     }

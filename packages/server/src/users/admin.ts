@@ -39,7 +39,10 @@ export class AdminService {
       if (patch.deactivated_at) {
         const sessions = await db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
         await db.updateTable('sessions').set({ revoked_at: now(), revoked_reason: 'user_deactivated' }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-        for (const s of sessions) publisher.revokeSession(userId, s.id);
+        for (const s of sessions) {
+          await this.audit.record({ actor_id: actor.userId, action: 'session.revoked', target: s.id, data: { reason: 'user_deactivated', user_id: userId }, ip: actor.ip ?? null });
+          publisher.revokeSession(userId, s.id);
+        }
       }
     }
     const row = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Conversation, Message } from '@parley/protocol';
+import { SocketClient, api, createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startServer();
+  await registerUser(server); // the workspace owner
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+async function send(u: TestUser, convId: string, body: string): Promise<Message> {
+  const res = await api<Message>(server, 'POST', `/conversations/${convId}/messages`, { client_msg_id: randomUUID(), body }, u.token);
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+async function counts(u: TestUser, convId: string): Promise<{ mention: number; unread: number }> {
+  const res = await api<{ conversations: Conversation[] }>(server, 'GET', '/conversations', undefined, u.token);
+  const c = res.body.conversations.find((x) => x.id === convId);
+  if (!c) throw new Error('conversation missing from the list');
+  return { mention: c.mention_count, unread: c.unread_count };
+}
+
+test('@username of a member counts as a mention for that member only, @channel for everyone but the sender, and code does not count', async () => {
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const carol = await registerUser(server);
+  const outsider = await registerUser(server);
+  const channel = await createConversation(server, alice.token, {
+    kind: 'channel',
+    name: `team-${randomUUID().slice(0, 8)}`,
+    visibility: 'private',
+    member_ids: [bob.user.id, carol.user.id],
+  });
+
+  const m1 = await send(alice, channel.id, `hey @${bob.user.username}, can you look?`);
+  expect(m1.mentions).toEqual([bob.user.id]);
+  expect(m1.mentions_channel).toBe(false);
+  expect((await counts(bob, channel.id)).mention).toBe(1);
+  expect((await counts(carol, channel.id)).mention).toBe(0);
+
+  const m2 = await send(alice, channel.id, '@channel the deploy starts now');
+  expect(m2.mentions_channel).toBe(true);
+  expect((await counts(bob, channel.id)).mention).toBe(2);
+  expect((await counts(carol, channel.id)).mention).toBe(1);
+  expect((await counts(alice, channel.id)).mention).toBe(0);
+
+  // Mentions inside code spans and code blocks are text, not mentions.
+  const inSpan = await send(alice, channel.id, `run \`notify @${carol.user.username}\` later`);
+  const inBlock = await send(alice, channel.id, `\`\`\`\nping @${carol.user.username}\n@channel\n\`\`\``);
+  expect(inSpan.mentions).toEqual([]);
+  expect(inBlock.mentions).toEqual([]);
+  expect(inBlock.mentions_channel).toBe(false);
+  // Someone who is not a member is not mentioned, and an e-mail address is not a mention.
+  const notMember = await send(alice, channel.id, `cc @${outsider.user.username} and mail ${carol.user.username}@example.com`);
+  expect(notMember.mentions).toEqual([]);
+  expect(await counts(carol, channel.id)).toEqual({ mention: 1, unread: 5 });
+  expect((await counts(bob, channel.id)).mention).toBe(2);
+
+  // Several members in one message; each counts once, even if named twice.
+  const both = await send(bob, channel.id, `@${carol.user.username} @${alice.user.username} and again @${carol.user.username}`);
+  expect(both.mentions).toEqual([alice.user.id, carol.user.id].sort());
+  expect((await counts(carol, channel.id)).mention).toBe(2);
+  expect((await counts(alice, channel.id)).mention).toBe(1);
+
+  // Reading past a mention clears it.
+  const c = await SocketClient.connect(server, carol.token);
+  await c.request('read.mark', { conv_id: channel.id, seq: both.seq });
+  expect(await counts(carol, channel.id)).toEqual({ mention: 0, unread: 0 });
+  await c.close();
+});
+
+test('editing a message to add or remove a mention changes the mention count', async () => {
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const group = await createConversation(server, alice.token, { kind: 'group', member_ids: [bob.user.id] });
+  const m = await send(alice, group.id, 'no mention yet');
+  expect((await counts(bob, group.id)).mention).toBe(0);
+
+  const edited = await api<Message>(server, 'PATCH', `/messages/${m.id}`, { body: `now @${bob.user.username}` }, alice.token);
+  expect(edited.status).toBe(200);
+  expect(edited.body.mentions).toEqual([bob.user.id]);
+  expect((await counts(bob, group.id)).mention).toBe(1);
+
+  await api<Message>(server, 'PATCH', `/messages/${m.id}`, { body: 'never mind' }, alice.token);
+  expect((await counts(bob, group.id)).mention).toBe(0);
+});

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { ErrorBody, Message, MessageCreatedEvent } from '@parley/protocol';
+import { SocketClient, api, createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+
+let server: TestServer;
+const sockets: SocketClient[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  await registerUser(server); // the workspace owner
+});
+afterAll(async () => {
+  await Promise.all(sockets.map((s) => s.close()));
+  await server.stop();
+});
+
+async function connect(u: TestUser): Promise<SocketClient> {
+  const s = await SocketClient.connect(server, u.token);
+  sockets.push(s);
+  return s;
+}
+
+async function getMessage(u: TestUser, id: string): Promise<Message> {
+  const res = await api<Message>(server, 'GET', `/messages/${id}`, undefined, u.token);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+test('a reply joins the root’s thread and updates its reply_count and last_reply_at, live and at rest', async () => {
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const group = await createConversation(server, alice.token, { kind: 'group', member_ids: [bob.user.id] });
+  const a = await connect(alice);
+  const b = await connect(bob);
+
+  const root = await a.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: 'lunch?' });
+  expect(root.message.thread_root_id).toBeNull();
+  expect(root.message.reply_count).toBe(0);
+  expect(root.message.last_reply_at).toBeNull();
+
+  const r1 = await b.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: 'yes', reply_to: root.id });
+  expect(r1.message.reply_to).toBe(root.id);
+  expect(r1.message.thread_root_id).toBe(root.id);
+  const live1 = await a.waitFor<MessageCreatedEvent>((e) => e.type === 'message.created' && e.message.id === r1.id);
+  expect(live1.thread_root).toEqual({ id: root.id, reply_count: 1, last_reply_at: r1.created_at });
+
+  // Replying to a reply stays in the same thread: thread_root_id is the root, reply_to the reply.
+  const r2 = await a.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: 'where?', reply_to: r1.id });
+  expect(r2.message.reply_to).toBe(r1.id);
+  expect(r2.message.thread_root_id).toBe(root.id);
+  const live2 = await b.waitFor<MessageCreatedEvent>((e) => e.type === 'message.created' && e.message.id === r2.id);
+  expect(live2.thread_root).toEqual({ id: root.id, reply_count: 2, last_reply_at: r2.created_at });
+  // A top-level message carries no thread summary.
+  expect((await b.waitFor<MessageCreatedEvent>((e) => e.type === 'message.created' && e.message.id === root.id)).thread_root).toBeNull();
+
+  const rootNow = await getMessage(bob, root.id);
+  expect(rootNow.reply_count).toBe(2);
+  expect(rootNow.last_reply_at).toBe(r2.created_at);
+  expect((await getMessage(bob, r1.id)).reply_count).toBe(0);
+
+  const thread = await api<{ root: Message; replies: Message[] }>(server, 'GET', `/messages/${root.id}/thread`, undefined, bob.token);
+  expect(thread.status).toBe(200);
+  expect(thread.body.root.id).toBe(root.id);
+  expect(thread.body.root.reply_count).toBe(2);
+  expect(thread.body.replies.map((m) => [m.id, m.body])).toEqual([
+    [r1.id, 'yes'],
+    [r2.id, 'where?'],
+  ]);
+  // Asking for the thread of a reply gives the whole thread.
+  const viaReply = await api<{ root: Message; replies: Message[] }>(server, 'GET', `/messages/${r1.id}/thread`, undefined, alice.token);
+  expect(viaReply.body.root.id).toBe(root.id);
+  expect(viaReply.body.replies.map((m) => m.id)).toEqual([r1.id, r2.id]);
+
+  // Replies are part of the conversation log and its history too.
+  const hist = await a.request('history', { conv_id: group.id });
+  expect(hist.messages.map((m) => m.id)).toEqual([root.id, r1.id, r2.id]);
+});
+
+test('a reply must point at a message in the same conversation that the sender can see', async () => {
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const carol = await registerUser(server);
+  const ours = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
+  const theirs = await createConversation(server, carol.token, { kind: 'dm', user_id: bob.user.id });
+  const elsewhere = await api<Message>(server, 'POST', `/conversations/${theirs.id}/messages`, { client_msg_id: randomUUID(), body: 'private' }, carol.token);
+
+  const res = await api<{ error: ErrorBody }>(server, 'POST', `/conversations/${ours.id}/messages`, { client_msg_id: randomUUID(), body: 'x', reply_to: elsewhere.body.id }, alice.token);
+  expect(res.status).toBe(404);
+  expect(res.body.error.code).toBe('not_found');
+  expect((await getMessage(carol, elsewhere.body.id)).reply_count).toBe(0);
+});
