@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -55,7 +56,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   app.decorateRequest('actor', null);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema)));
   installJsonParser(app);
-  installErrorHandling(app);
+  installErrorHandling(app, config.webDir && fs.existsSync(path.join(config.webDir, 'index.html')) ? config.webDir : null);
 
   await app.register(swagger, {
     openapi: {
@@ -100,9 +101,18 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     { prefix: '/api/v1' },
   );
 
-  if (config.webDir && fs.existsSync(config.webDir)) {
+  if (config.webDir && fs.existsSync(path.join(config.webDir, 'index.html'))) {
     const { default: fastifyStatic } = await import('@fastify/static');
-    await app.register(fastifyStatic, { root: config.webDir, wildcard: false });
+    const webDir = config.webDir;
+    await app.register(fastifyStatic, {
+      root: webDir,
+      wildcard: false,
+      setHeaders(res, file) {
+        // Hashed assets never change; the shell, manifest and service worker must revalidate.
+        if (file.includes(`${path.sep}assets${path.sep}`)) res.header('cache-control', 'public, max-age=31536000, immutable');
+        else res.header('cache-control', 'no-cache');
+      },
+    });
   } else {
     app.get('/', { schema: { hide: true } }, async (_req, reply) =>
       reply.type('text/html').send(

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { build, loadConfig } from '@parley/server';
 import { CliError, Exit } from '../errors.js';
 
@@ -13,6 +14,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const env = { ...process.env };
   if (opts.port !== undefined) env.PORT = opts.port;
   if (opts.dataDir !== undefined) env.DATA_DIR = opts.dataDir;
+  // The web client's production build, when it has been built (`npm start` builds it first).
+  env.PARLEY_WEB_DIR ??= fileURLToPath(new URL('../../../web/dist', import.meta.url));
   const workers = opts.workers === undefined ? 1 : opts.workers === 'auto' ? os.availableParallelism() : Number(opts.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new CliError('--workers takes a whole number of at least 1, or "auto".', Exit.usage);
   if (workers > 1) {

@@ -26,7 +26,8 @@ export function toHttpError(err: unknown): { status: number; body: { error: Erro
   return { status: 500, body: { error: { code: 'internal', message: ERRORS.internal.message } } };
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
+/** `webDir`: when the web client is served, other GETs that want HTML get its shell (client-side routes). */
+export function installErrorHandling(app: FastifyInstance, webDir: string | null = null): void {
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toHttpError(err);
     if (status >= 500) req.log.error({ err }, 'request failed');
@@ -34,6 +35,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
+    const wantsHtml = req.method === 'GET' && !req.url.startsWith('/api/') && String(req.headers.accept ?? '').includes('text/html');
+    if (webDir && wantsHtml) {
+      void reply.header('cache-control', 'no-cache').sendFile('index.html', webDir);
+      return;
+    }
     void reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}.` } });
   });
 }
