@@ -26,6 +26,7 @@ import { AppError } from './core/errors.js';
 
 export interface Parley {
   app: FastifyInstance;
+  storage: OpenedDb;
   services: Services;
   gateway: Gateway;
   config: Config;
@@ -126,6 +127,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   let closing: Promise<void> | null = null;
   return {
     app,
+    storage: opened,
     services,
     gateway,
     config,

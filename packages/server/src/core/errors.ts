@@ -18,9 +18,23 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * Storage that cannot take a write right now (disk full, I/O error, locked, connection lost):
+ * the request failed before anything was acked, and retrying later is the right move.
+ */
+export function isStorageUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return (
+    /^SQLITE_(FULL|IOERR|BUSY|LOCKED|CANTOPEN|READONLY)/.test(code) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53100'].includes(code)
+  );
+}
+
 /** Turns anything thrown into a wire error body; unknown errors become `internal` without leaking details. */
 export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof AppError) return err.toBody();
+  if (isStorageUnavailable(err)) return { code: 'unavailable', message: ERRORS.unavailable.message };
   return { code: 'internal', message: ERRORS.internal.message };
 }
 

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { subjects, type Bus } from '../bus/bus.js';
 import { decodeBus, encodeEventFrame } from '../bus/envelope.js';
-import { AppError, toErrorBody } from '../core/errors.js';
+import { AppError, isStorageUnavailable, toErrorBody } from '../core/errors.js';
 import { TokenBuckets } from '../core/rate-limit.js';
 import type { Db } from '../store/db.js';
 import type { Services } from '../services.js';
@@ -153,7 +153,8 @@ export class Gateway {
       const result = await handler(this.services, conn.actor, valid, { subscribePresence: (ids) => this.subscribePresence(conn, ids) });
       conn.sendRaw(`{"type":"result","id":${JSON.stringify(id)},"data":${JSON.stringify(result)}}`);
     } catch (e) {
-      if (!(e instanceof AppError)) this.log.error({ err: e, type }, 'socket request failed');
+      if (isStorageUnavailable(e)) this.log.warn({ err: e, type }, 'storage unavailable');
+      else if (!(e instanceof AppError)) this.log.error({ err: e, type }, 'socket request failed');
       conn.error(id, toErrorBody(e));
     }
   }

@@ -1,11 +1,12 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ERRORS, type ErrorBody } from '@parley/protocol';
-import { AppError } from '../core/errors.js';
+import { AppError, isStorageUnavailable } from '../core/errors.js';
 import { validationError } from './validation.js';
 
 /** Maps any error to the wire shape `{ error: { code, message } }` with its HTTP status. */
 export function toHttpError(err: unknown): { status: number; body: { error: ErrorBody } } {
   if (err instanceof AppError) return { status: err.status, body: { error: err.toBody() } };
+  if (isStorageUnavailable(err)) return { status: 503, body: { error: { code: 'unavailable', message: ERRORS.unavailable.message } } };
   const fe = err as FastifyError & { validation?: unknown; validationContext?: string };
   if (fe && fe.validation) {
     const e = validationError(fe.validation as never, fe.validationContext ? `/${fe.validationContext}` : '');
@@ -30,7 +31,8 @@ export function toHttpError(err: unknown): { status: number; body: { error: Erro
 export function installErrorHandling(app: FastifyInstance, webDir: string | null = null): void {
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toHttpError(err);
-    if (status >= 500) req.log.error({ err }, 'request failed');
+    if (status === 503) req.log.warn({ err }, 'storage unavailable');
+    else if (status >= 500) req.log.error({ err }, 'request failed');
     if (body.error.retry_after_ms !== undefined) reply.header('retry-after', Math.ceil(body.error.retry_after_ms / 1000));
     void reply.status(status).send(body);
   });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_api_tokens.js';
 import type { Database } from './schema.js';
@@ -15,8 +15,35 @@ class StaticMigrations implements MigrationProvider {
   }
 }
 
+/**
+ * When a statement fails with SQLITE_FULL or an I/O error, SQLite has already rolled the
+ * transaction back; Kysely's ROLLBACK then fails with "no transaction is active" and that error
+ * would replace the real one. Swallowing exactly that case keeps the original error, so the
+ * client gets `unavailable` instead of `internal`.
+ */
+class ResilientSqliteDriver extends SqliteDriver {
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (e) {
+      if (!/no transaction is active/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+class ResilientSqliteDialect extends SqliteDialect {
+  constructor(private readonly cfg: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(cfg);
+  }
+  override createDriver(): Driver {
+    return new ResilientSqliteDriver(this.cfg);
+  }
+}
+
 export interface OpenedDb {
   db: Db;
+  /** The raw SQLite handle (embedded mode), for operations tooling and fault-injection tests. */
+  sqlite: SQLite.Database | null;
   close(): Promise<void>;
 }
 
@@ -32,10 +59,11 @@ export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal'
   sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ResilientSqliteDialect({ database: sqlite }) });
   await migrate(db);
   return {
     db,
+    sqlite,
     async close() {
       await db.destroy();
     },

@@ -54,6 +54,6 @@ export class AdminService {
 
   async listUsers(actor: Actor, query: string, limit: number): Promise<User[]> {
     if (actor.role !== 'owner' && actor.role !== 'admin') throw new AppError('forbidden', 'Only workspace owners and admins manage users.');
-    return this.users.searchUsers(query, limit);
+    return this.users.searchUsers(query, limit, true);
   }
 }

@@ -22,10 +22,14 @@ export class UsersService {
     return out;
   }
 
-  /** Directory search by username or display name prefix/substring. */
-  async searchUsers(query: string, limit: number): Promise<User[]> {
+  /**
+   * Directory search by username or display name prefix/substring. `includeDeactivated` is for the
+   * admin list, where deactivated users must be found to be reactivated.
+   */
+  async searchUsers(query: string, limit: number, includeDeactivated = false): Promise<User[]> {
     const q = query.trim().toLowerCase();
-    let sel = this.deps.db.selectFrom('users').select(userColumns).where('deactivated_at', 'is', null).orderBy('username').limit(limit);
+    let sel = this.deps.db.selectFrom('users').select(userColumns).orderBy('username').limit(limit);
+    if (!includeDeactivated) sel = sel.where('deactivated_at', 'is', null);
     if (q) {
       const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       sel = sel.where((eb) => eb.or([eb('username', 'like', like), eb(eb.fn('lower', ['display_name']), 'like', like)]));
