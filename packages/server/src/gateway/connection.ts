@@ -17,6 +17,8 @@ export class Connection {
   /** Requests from one socket run one at a time, so its sends keep their order. */
   queue: Promise<void> = Promise.resolve();
   closed = false;
+  /** Called once when the server decides to close, before the socket has finished closing. */
+  onClosing: (() => void) | null = null;
 
   constructor(
     readonly ws: WebSocket,
@@ -48,5 +50,6 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.ws.close(code, reason.slice(0, 120));
+    this.onClosing?.();
   }
 }

@@ -82,6 +82,9 @@ export class Gateway {
     const l = this.config.limits;
     const conn = new Connection(ws, req.socket.remoteAddress ?? '', new TokenBuckets(l.frameRatePerSec, l.frameBurst), l.maxSocketBufferBytes);
     this.conns.add(conn);
+    // Stop fanning out to a socket the moment we decide to close it (a slow consumer's close
+    // frame waits behind its full buffer; nothing more should pile up behind it).
+    conn.onClosing = () => this.drop(conn);
     const authTimer = setTimeout(() => {
       if (!conn.actor) conn.close(CloseCodes.authTimeout, 'authentication timeout: send an auth frame first');
     }, l.authTimeoutMs);
