@@ -1,0 +1,93 @@
+/**
+ * A Parley server in its own process (`parley serve`), for tests that kill it: SIGKILL and
+ * restart on the same port and data directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../../../cli/bin/parley.js', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface SpawnedServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  dataDir: string;
+  proc: ChildProcess;
+  /** SIGKILL: no shutdown, no flush beyond what was committed. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+}
+
+/** Limits raised so the tests measure durability, not the rate limiter. */
+const testEnv = {
+  LOG_LEVEL: 'warn',
+  PARLEY_AUTH_RATE_PER_MIN: '100000',
+  PARLEY_IP_RATE_PER_SEC: '100000',
+  PARLEY_IP_BURST: '100000',
+  PARLEY_SEND_RATE_PER_SEC: '100000',
+  PARLEY_SEND_BURST: '100000',
+  PARLEY_FRAME_RATE_PER_SEC: '100000',
+  PARLEY_FRAME_BURST: '100000',
+  PARLEY_SHUTDOWN_GRACE_MS: '500',
+};
+
+export async function spawnServer(opts: { port?: number; dataDir?: string; env?: Record<string, string> } = {}): Promise<SpawnedServer> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-proc-'));
+  const proc = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--data-dir', dataDir], {
+    env: { ...process.env, ...testEnv, PARLEY_WEB_DIR: path.join(dataDir, 'no-web'), ...(opts.env ?? {}) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`parley serve exited with ${proc.exitCode}: ${stderr}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`parley serve did not start within 20 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    port,
+    dataDir,
+    proc,
+    async kill() {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
