@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { describe, exitCodeFor, Exit } from './errors.js';
-import { serve } from './commands/serve.js';
+import type { ServeOptions } from './commands/serve.js';
 import { login, logout, whoami } from './commands/account.js';
 import { history, send, tail } from './commands/messages.js';
 import { conversations } from './commands/conversations.js';
@@ -41,12 +41,13 @@ program
   .option('-p, --port <port>', 'port (default 8080, or PORT)')
   .option('-d, --data-dir <dir>', 'data directory (default ./data, or DATA_DIR)')
   .option('-w, --workers <n>', 'worker processes; only 1 with embedded SQLite')
-  .action(run(serve));
+  // Imported on demand: loading the whole server would slow every other command down by seconds.
+  .action(run(async (opts: ServeOptions) => (await import('./commands/serve.js')).serve(opts)));
 
 program
   .command('login')
   .description('log in and store credentials (mode 0600) in the config directory')
-  .requiredOption('-s, --server <url>', 'server URL, e.g. http://localhost:8080')
+  .option('-s, --server <url>', 'server URL, e.g. http://localhost:8080 (or PARLEY_SERVER)')
   .option('-u, --username <name>', 'username (or PARLEY_USERNAME)')
   .option('--password-stdin', 'read the password from standard input (else PARLEY_PASSWORD, else a prompt)')
   .option('--register', 'create the account instead of logging in')

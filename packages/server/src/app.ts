@@ -11,6 +11,7 @@ import { MemoryBus } from './bus/memory.js';
 import { Publisher } from './bus/publisher.js';
 import type { Deps } from './core/context.js';
 import { openSqlite, type OpenedDb } from './store/db.js';
+import { openPostgres } from './store/postgres.js';
 import { buildServices, type Services } from './services.js';
 import { installErrorHandling, installJsonParser } from './http/errors.js';
 import { coercingAjv, strictAjv } from './http/validation.js';
@@ -43,7 +44,9 @@ export interface BuildOptions {
 /** Builds a Parley server without listening; `main.ts` listens, tests may use `inject` or a real port. */
 export async function build(config: Config, opts: BuildOptions = {}): Promise<Parley> {
   const log = opts.logger ?? pino({ level: config.logLevel });
-  const opened: OpenedDb = await openSqlite(config.dataDir, config.sqliteSynchronous);
+  const opened: OpenedDb = config.databaseUrl
+    ? await openPostgres(config.databaseUrl, config.pgSchema, config.pgPoolSize)
+    : await openSqlite(config.dataDir, config.sqliteSynchronous);
   const bus = opts.bus ?? new MemoryBus();
   const deps: Deps = { db: opened.db, config, publisher: new Publisher(bus), log, now: opts.now ?? Date.now };
   const services = buildServices(deps);

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import fs from 'node:fs';
 import type { Conversation, Message } from '@parley/protocol';
 import { CliError, Exit } from '../errors.js';
@@ -35,20 +36,26 @@ export async function exportAll(opts: { format?: string; out?: string }): Promis
   if ((opts.format ?? 'ndjson') !== 'ndjson') throw new CliError(`Unknown format "${opts.format}": only ndjson is supported.`, Exit.usage);
   const client = clientFromConfig();
   const { done, headers } = opts.out ? resumeState(opts.out) : { done: new Map<string, number>(), headers: new Set<string>() };
-  const fd = opts.out ? fs.openSync(opts.out, 'a') : 1;
-  const write = (rec: Line) => fs.writeSync(fd, `${JSON.stringify(rec)}\n`);
+  const fd = opts.out ? fs.openSync(opts.out, 'a') : null;
+  // Standard output goes through the stream, with backpressure: a synchronous write to a pipe
+  // that is full (`parley export | gzip`) fails with EAGAIN.
+  const write = async (rec: Line) => {
+    const line = `${JSON.stringify(rec)}\n`;
+    if (fd !== null) fs.writeSync(fd, line);
+    else if (!process.stdout.write(line)) await once(process.stdout, 'drain');
+  };
   let count = 0;
   try {
     const convs = await client.listConversations(true);
     for (const c of convs) {
-      if (!headers.has(c.id)) write({ type: 'conversation', ...c });
+      if (!headers.has(c.id)) await write({ type: 'conversation', ...c });
       for await (const m of client.allMessages(c.id, done.get(c.id) ?? 0)) {
-        write({ type: 'message', ...m });
+        await write({ type: 'message', ...m });
         count++;
       }
     }
   } finally {
-    if (opts.out) fs.closeSync(fd);
+    if (fd !== null) fs.closeSync(fd);
     await client.close();
   }
   if (opts.out) process.stderr.write(`exported ${count} new messages to ${opts.out}\n`);

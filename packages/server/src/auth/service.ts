@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { LoginBody, RegisterBody, Session, User } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
-import { AppError } from '../core/errors.js';
+import { AppError, isUniqueViolation } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { iso } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
@@ -73,6 +73,9 @@ export class AuthService {
         })
         .execute();
       await this.audit.record({ actor_id: id, action: 'user.registered', target: id, data: { role }, ip: client.ip }, trx);
+    }).catch((e: unknown) => {
+      // Two sign-ups racing for one name: the unique index decides.
+      throw isUniqueViolation(e) ? new AppError('username_taken') : e;
     });
     return this.startSession(id, body.device_name, client);
   }

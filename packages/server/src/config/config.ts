@@ -5,6 +5,11 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** `postgres://…` to store in PostgreSQL instead of the embedded SQLite file. */
+  databaseUrl: string | null;
+  /** A PostgreSQL schema to use (created if missing); isolates deployments sharing a database. */
+  pgSchema: string | null;
+  pgPoolSize: number;
   /** Where the web client's production build lives; served at / when present. */
   webDir: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -83,6 +88,9 @@ function window(env: Env, name: string, def: string): number | null {
 /** Reads and validates configuration from the environment; throws one clear message per bad variable. */
 export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): Config {
   const dataDir = path.resolve(env.DATA_DIR ?? env.PARLEY_DATA_DIR ?? './data');
+  if (env.DATABASE_URL && !/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite database)');
+  }
   const jwtSecret = env.PARLEY_JWT_SECRET ?? null;
   if (jwtSecret !== null && jwtSecret.length < 32) {
     throw new ConfigError('PARLEY_JWT_SECRET must be at least 32 characters');
@@ -91,6 +99,9 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     host: env.HOST ?? '0.0.0.0',
     port: int(env, 'PORT', 8080, 0, 65535),
     dataDir,
+    databaseUrl: env.DATABASE_URL || null,
+    pgSchema: env.PARLEY_PG_SCHEMA || null,
+    pgPoolSize: int(env, 'PARLEY_PG_POOL_SIZE', 10, 1, 1000),
     webDir: env.PARLEY_WEB_DIR ? path.resolve(env.PARLEY_WEB_DIR) : null,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     registration: oneOf(env, 'PARLEY_REGISTRATION', 'open', ['open', 'invite']),

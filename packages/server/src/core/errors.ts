@@ -39,3 +39,9 @@ export function toErrorBody(err: unknown): ErrorBody {
 }
 
 export const notFound = (what = 'Not found.') => new AppError('not_found', what);
+
+/** A unique constraint refused a write (SQLite or PostgreSQL): a concurrent twin won the race. */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string } | null;
+  return err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err?.code === '23505' || /UNIQUE constraint failed/.test(err?.message ?? '');
+}

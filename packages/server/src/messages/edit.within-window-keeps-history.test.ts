@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ErrorBody, Message, MessageEditedEvent, ServerEvent } from '@parley/protocol';
 import { RequestError, SocketClient, api, createConversation, registerUser, sleep, startServer, type TestServer, type TestUser } from '../testing/harness.js';
@@ -122,13 +120,11 @@ describe('edit and recall windows', () => {
     const m2 = await a.request('message.send', { conv_id: dm.id, client_msg_id: randomUUID(), body: 'older news' });
 
     // Make both messages a year old, as if sent long ago.
-    const file = new SQLite(path.join(forever.dataDir, 'parley.db'));
-    try {
-      file.pragma('busy_timeout = 5000');
-      file.prepare('UPDATE messages SET created_at = created_at - ? WHERE id IN (?, ?)').run(365 * 86_400_000, m1.id, m2.id);
-    } finally {
-      file.close();
-    }
+    await forever.parley.storage.db
+      .updateTable('messages')
+      .set((eb) => ({ created_at: eb('created_at', '-', 365 * 86_400_000) }))
+      .where('id', 'in', [m1.id, m2.id])
+      .execute();
     expect(Date.parse((await a.request('message.get', { message_id: m1.id })).created_at)).toBeLessThan(Date.now() - 300 * 86_400_000);
 
     const edited = await a.request('message.edit', { message_id: m1.id, body: 'still editable' });

@@ -1,6 +1,6 @@
 import type { HistoryPage, LogEvent, Message, SendAck } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
-import { AppError } from '../core/errors.js';
+import { AppError, isUniqueViolation } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { TokenBuckets } from '../core/rate-limit.js';
 import { accessConversation, visibleUpTo } from '../conversations/access.js';
@@ -18,11 +18,6 @@ export interface SendInput {
 }
 
 const MAX_DISTINCT_REACTIONS = 50;
-
-function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string };
-  return err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === '23505' || /UNIQUE constraint failed/.test(err.message ?? '');
-}
 
 /** Sending, editing, recalling, reacting, reading history: every message write is a log event. */
 export class MessagesService {

@@ -70,8 +70,9 @@ export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal'
   };
 }
 
-export async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: new StaticMigrations() });
+/** `schema`: where the migration bookkeeping tables live (PostgreSQL with a schema per deployment). */
+export async function migrate(db: Db, schema: string | null = null): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticMigrations(), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -2,6 +2,7 @@
  * Test helpers shared by every server test: a real Parley on a real port with its own data
  * directory, users made through the public API, and a socket client that speaks the protocol.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,18 @@ export interface TestServer {
 }
 
 /** Starts a server on a free port. Limits that would slow a test suite down are raised explicitly. */
+/**
+ * `PARLEY_TEST_DB=postgres` (with `PARLEY_TEST_PG_URL`) runs the suite on PostgreSQL: each data
+ * directory maps to its own schema, so a restart on the same directory finds the same data.
+ */
+export function testDatabase(dataDir: string): { databaseUrl: string; pgSchema: string } | null {
+  const url = process.env.PARLEY_TEST_PG_URL;
+  if (process.env.PARLEY_TEST_DB !== 'postgres' || !url) return null;
+  return { databaseUrl: url, pgSchema: `parley_t_${crypto.createHash('sha1').update(dataDir).digest('hex').slice(0, 20)}` };
+}
+
+export const onPostgres = () => process.env.PARLEY_TEST_DB === 'postgres' && !!process.env.PARLEY_TEST_PG_URL;
+
 export async function startServer(overrides: ConfigOverrides = {}, dataDir?: string): Promise<TestServer> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   const config = loadConfig(
@@ -29,6 +42,7 @@ export async function startServer(overrides: ConfigOverrides = {}, dataDir?: str
       host: '127.0.0.1',
       logLevel: 'silent',
       shutdownGraceMs: 200,
+      ...(testDatabase(dir) ?? {}),
       ...overrides,
       limits: { authRatePerMin: 100_000, ipRatePerSec: 100_000, ipBurst: 100_000, sendRatePerSec: 10_000, sendBurst: 10_000, frameRatePerSec: 10_000, frameBurst: 10_000, ...(overrides.limits ?? {}) },
     },

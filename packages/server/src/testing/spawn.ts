@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testDatabase } from './harness.js';
 
 const cli = fileURLToPath(new URL('../../../cli/bin/parley.js', import.meta.url));
 
@@ -50,8 +51,12 @@ const testEnv = {
 export async function spawnServer(opts: { port?: number; dataDir?: string; env?: Record<string, string> } = {}): Promise<SpawnedServer> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-proc-'));
+  const pgEnv = (() => {
+    const t = testDatabase(dataDir);
+    return t ? { DATABASE_URL: t.databaseUrl, PARLEY_PG_SCHEMA: t.pgSchema } : {};
+  })();
   const proc = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--data-dir', dataDir], {
-    env: { ...process.env, ...testEnv, PARLEY_WEB_DIR: path.join(dataDir, 'no-web'), ...(opts.env ?? {}) },
+    env: { ...process.env, ...testEnv, ...pgEnv, PARLEY_WEB_DIR: path.join(dataDir, 'no-web'), ...(opts.env ?? {}) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -1,0 +1,516 @@
+/**
+ * The `parley` command end to end: a real server in its own process (`parley serve`), the CLI
+ * spawned as a user would run it, each test with its own config directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation, Message, User } from '@parley/protocol';
+import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
+import { writeCredentials } from './credentials.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../../..');
+const bin = path.join(repoRoot, 'packages/cli/bin/parley.js');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cli-e2e-'));
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment without anything Parley-related leaking in from the developer's shell. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PARLEY_') && k !== 'XDG_CONFIG_HOME') env[k] = v;
+  return { ...env, ...extra };
+}
+
+let dirCounter = 0;
+function freshDir(label: string): string {
+  return fs.mkdtempSync(path.join(root, `${label}-${++dirCounter}-`));
+}
+
+/** Runs `parley …` to completion with its own config directory, capturing output and the exit code. */
+function parley(args: string[], opts: { configDir: string; env?: Record<string, string>; input?: string; timeoutMs?: number; readStdoutAfterMs?: number }): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: cleanEnv({ PARLEY_CONFIG_DIR: opts.configDir, ...(opts.env ?? {}) }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    if (opts.readStdoutAfterMs) {
+      // A slow reader: the pipe fills up and the command has to wait for it.
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), opts.readStdoutAfterMs);
+    }
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`parley ${args.join(' ')} did not finish in time.\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, opts.timeoutMs ?? 45_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** The complete lines of NDJSON output (a line still being written is left for later). */
+function jsonLines<T>(text: string): T[] {
+  const lines = text.split('\n');
+  lines.pop();
+  return lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// ---- the server, in its own process ------------------------------------------------------------
+
+const dataDir = path.join(root, 'data');
+let port = 0;
+let url = '';
+let serverProc: ChildProcess | null = null;
+let serverLog = '';
+
+async function startServerProcess(): Promise<void> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir], {
+    cwd: repoRoot,
+    env: cleanEnv({
+      LOG_LEVEL: 'warn',
+      PARLEY_AUTH_RATE_PER_MIN: '100000',
+      PARLEY_IP_RATE_PER_SEC: '100000',
+      PARLEY_IP_BURST: '100000',
+      PARLEY_SEND_RATE_PER_SEC: '1000',
+      PARLEY_SEND_BURST: '1000',
+      PARLEY_SHUTDOWN_GRACE_MS: '300',
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (serverLog += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (serverLog += d));
+  serverProc = child;
+  await until(
+    'the server to answer /healthz',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${serverLog}`);
+      try {
+        const res = await fetch(`${url}/healthz`);
+        return res.ok ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    25_000,
+  );
+}
+
+async function stopServerProcess(): Promise<void> {
+  const child = serverProc;
+  serverProc = null;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---- users -------------------------------------------------------------------------------------
+
+const server = {
+  get url() {
+    return url;
+  },
+};
+let owner: TestUser;
+let userCounter = 0;
+
+/** A new user registered over REST, with a fresh config directory holding their credentials. */
+async function newUser(label: string): Promise<TestUser & { dir: string }> {
+  const u = await registerUser(server, `${label}${++userCounter}`);
+  return { ...u, dir: configFor(u) };
+}
+
+function configFor(u: TestUser): string {
+  const dir = freshDir(u.user.username);
+  writeCredentials({ server: url, username: u.user.username, access_token: u.token, refresh_token: u.refresh }, { PARLEY_CONFIG_DIR: dir });
+  return dir;
+}
+
+let channelCounter = 0;
+async function newChannel(creator: TestUser, members: TestUser[] = []): Promise<Conversation> {
+  return createConversation(server, creator.token, { kind: 'channel', name: `room-${++channelCounter}`, visibility: 'public', member_ids: members.map((m) => m.user.id) });
+}
+
+async function restSend(u: TestUser, convId: string, body: string): Promise<Message> {
+  const res = await api<Message>(server, 'POST', `/conversations/${convId}/messages`, { client_msg_id: globalThis.crypto.randomUUID(), body }, u.token);
+  if (res.status !== 201) throw new Error(`send failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  await startServerProcess();
+  // The first account of a workspace becomes its owner.
+  owner = await registerUser(server, 'owner');
+  expect(owner.user.role).toBe('owner');
+}, 40_000);
+
+afterAll(async () => {
+  await stopServerProcess();
+  fs.rmSync(root, { recursive: true, force: true });
+}, 15_000);
+
+// ---- accounts ----------------------------------------------------------------------------------
+
+describe('parley login', { timeout: 60_000 }, () => {
+  it('registers with --password-stdin, stores the credentials with mode 0600, and whoami and sessions show the user and this CLI session', async () => {
+    const dir = freshDir('login');
+    const res = await parley(['login', '--server', url, '-u', 'carol', '--register', '--password-stdin'], { configDir: dir, input: 'carol-secret-pw\n' });
+    expect(res.stderr).toContain(`Logged in to ${url} as carol.`);
+    expect(res.code).toBe(0);
+
+    const file = path.join(dir, 'credentials.json');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(stored).toMatchObject({ server: url, username: 'carol' });
+    expect(typeof stored.access_token).toBe('string');
+    expect(typeof stored.refresh_token).toBe('string');
+
+    const [who, sessions] = await Promise.all([parley(['whoami'], { configDir: dir }), parley(['sessions'], { configDir: dir })]);
+    expect(who.code).toBe(0);
+    expect(who.stdout).toBe('carol (carol, member)\n');
+    expect(sessions.code).toBe(0);
+    // One session, made by this login, named after the CLI and marked as the one in use.
+    expect(sessions.stdout).toMatch(/^[0-9A-Z]{26} {2}Parley CLI +127\.0\.0\.1 +last used [0-9: -]+ {2}\(this one\)\n$/);
+  });
+
+  it('exits 3 with a clear message and stores nothing when the password is wrong, and logs in with the right one', async () => {
+    const u = await registerUser(server, `pw${++userCounter}`);
+    const [wrongDir, rightDir] = [freshDir('wrongpw'), freshDir('rightpw')];
+    const [wrong, right] = await Promise.all([
+      parley(['login', '--server', url, '-u', u.user.username, '--password-stdin'], { configDir: wrongDir, input: 'not the password\n' }),
+      // registerUser's password; the trailing newline of --password-stdin is not part of it. The server may come from PARLEY_SERVER.
+      parley(['login', '-u', u.user.username, '--password-stdin'], { configDir: rightDir, input: 'correct horse battery\n', env: { PARLEY_SERVER: url } }),
+    ]);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/wrong username or password/i);
+    expect(fs.existsSync(path.join(wrongDir, 'credentials.json'))).toBe(false);
+    expect(right.stderr).toContain(`as ${u.user.username}.`);
+    expect(right.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(rightDir, 'credentials.json'), 'utf8'))).toMatchObject({ server: url, username: u.user.username });
+  });
+});
+
+// ---- sending and reading -----------------------------------------------------------------------
+
+describe('parley send and history', { timeout: 60_000 }, () => {
+  it('sends to a #channel from an argument and from --stdin, and history shows the messages in order', async () => {
+    const alice = await newUser('alice');
+    const chan = await newChannel(alice);
+
+    const first = await parley(['send', `#${chan.name}`, 'first message'], { configDir: alice.dir });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/^sent #\d+ [0-9A-Z]{26}\n$/);
+    const second = await parley(['send', `#${chan.name}`, '--stdin', '--json'], { configDir: alice.dir, input: 'second, line one\nline two\n' });
+    expect(second.code).toBe(0);
+    const sent = JSON.parse(second.stdout) as Message;
+    expect(sent).toMatchObject({ conv_id: chan.id, body: 'second, line one\nline two', sender_id: alice.user.id });
+
+    // What the server stored, read back over REST.
+    const stored = await api<{ messages: Message[] }>(server, 'GET', `/conversations/${chan.id}/messages`, undefined, alice.token);
+    expect(stored.body.messages.map((m) => m.body)).toEqual(['first message', 'second, line one\nline two']);
+
+    const [human, json] = await Promise.all([parley(['history', `#${chan.name}`], { configDir: alice.dir }), parley(['history', `#${chan.name}`, '--json'], { configDir: alice.dir })]);
+    expect(human.code).toBe(0);
+    const firstAt = human.stdout.indexOf(`${alice.user.username}: first message`);
+    const secondAt = human.stdout.indexOf(`${alice.user.username}: second, line one`);
+    expect(firstAt).toBeGreaterThanOrEqual(0);
+    expect(secondAt).toBeGreaterThan(firstAt);
+    expect(json.code).toBe(0);
+    const lines = jsonLines<Message>(json.stdout);
+    expect(lines.map((m) => m.body)).toEqual(['first message', 'second, line one\nline two']);
+    expect(lines[1]!.seq).toBeGreaterThan(lines[0]!.seq);
+  });
+
+  it('history --since and --until select messages by seq', async () => {
+    const u = await newUser('ranger');
+    const chan = await newChannel(u);
+    const msgs: Message[] = [];
+    for (const body of ['m1', 'm2', 'm3', 'm4', 'm5']) msgs.push(await restSend(u, chan.id, body));
+    const seq = msgs.map((m) => m.seq);
+    const target = `#${chan.name}`;
+    const [range, upTo] = await Promise.all([
+      parley(['history', target, '--json', '--since', String(seq[0]), '--until', String(seq[3])], { configDir: u.dir }),
+      parley(['history', target, '--json', '--until', String(seq[1])], { configDir: u.dir }),
+    ]);
+    expect(range.code).toBe(0);
+    // After --since, up to and including --until.
+    expect(jsonLines<Message>(range.stdout).map((m) => m.body)).toEqual(['m2', 'm3', 'm4']);
+    expect(upTo.code).toBe(0);
+    expect(jsonLines<Message>(upTo.stdout).map((m) => m.body)).toEqual(['m1', 'm2']);
+  });
+
+  it('send @user opens a direct conversation that the other user can read', async () => {
+    const [sender, receiver] = await Promise.all([newUser('dmfrom'), newUser('dmto')]);
+    const res = await parley(['send', `@${receiver.user.username}`, 'psst, a direct message'], { configDir: sender.dir });
+    expect(res.code).toBe(0);
+
+    const list = await api<{ conversations: Conversation[] }>(server, 'GET', '/conversations', undefined, receiver.token);
+    const dm = list.body.conversations.find((c) => c.kind === 'dm' && c.dm_user_id === sender.user.id);
+    expect(dm?.last_message?.body).toBe('psst, a direct message');
+
+    const seen = await parley(['history', `@${sender.user.username}`], { configDir: receiver.dir });
+    expect(seen.code).toBe(0);
+    expect(seen.stdout).toContain(`${sender.user.username}: psst, a direct message`);
+  });
+
+  it('conversations --json lists the channel I am in', async () => {
+    const u = await newUser('lister');
+    const chan = await newChannel(u);
+    await restSend(u, chan.id, 'so the channel has a last message');
+    const json = await parley(['conversations', '--json'], { configDir: u.dir });
+    expect(json.code).toBe(0);
+    const convs = jsonLines<Conversation>(json.stdout);
+    expect(convs.map((c) => c.id)).toEqual([chan.id]);
+    expect(convs[0]).toMatchObject({ kind: 'channel', name: chan.name, last_message: { body: 'so the channel has a last message' } });
+  });
+});
+
+// ---- tail --------------------------------------------------------------------------------------
+
+describe('parley tail', { timeout: 60_000 }, () => {
+  it('prints messages from another client as JSON lines, keeps streaming across a server restart, and exits 0 on SIGINT', async () => {
+    const [watcher, talker] = await Promise.all([newUser('watcher'), newUser('talker')]);
+    const chan = await newChannel(watcher, [talker]);
+
+    const tail = spawn(process.execPath, [bin, 'tail', `#${chan.name}`, '--json'], { cwd: repoRoot, env: cleanEnv({ PARLEY_CONFIG_DIR: watcher.dir }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    tail.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    tail.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const exited = new Promise<number | null>((resolve) => tail.once('exit', (code) => resolve(code)));
+    try {
+      // tail only opens a socket once it has resolved the target: the watcher shows up online then.
+      await until(
+        'tail to connect',
+        async () => {
+          if (tail.exitCode !== null) throw new Error(`tail exited early (${tail.exitCode}): ${err}`);
+          const res = await api<User & { presence: { status: string } }>(server, 'GET', `/users/${watcher.user.id}`, undefined, talker.token);
+          return res.body.presence.status === 'online' ? true : undefined;
+        },
+        25_000,
+      );
+
+      type TailLine = Message & { event: string };
+      const linesWith = (body: string) => jsonLines<TailLine>(out).filter((l) => l.body === body);
+
+      const before = await restSend(talker, chan.id, 'before the restart');
+      await until('the first message on tail', () => (linesWith('before the restart').length > 0 ? true : undefined), 10_000);
+      expect(linesWith('before the restart')[0]).toMatchObject({ event: 'message.created', id: before.id, conv_id: chan.id, seq: before.seq, sender_id: talker.user.id });
+
+      await stopServerProcess();
+      await startServerProcess();
+      const after = await restSend(talker, chan.id, 'after the restart');
+      await until('the message sent after the restart on tail', () => (linesWith('after the restart').length > 0 ? true : undefined), 25_000);
+      expect(linesWith('after the restart')[0]).toMatchObject({ event: 'message.created', id: after.id, seq: after.seq, sender_id: talker.user.id });
+      expect(err).toContain('reconnecting');
+
+      tail.kill('SIGINT');
+      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
+      expect(code).toBe(0);
+      // Every message exactly once, in seq order, and nothing else.
+      expect(jsonLines<TailLine>(out).map((l) => l.body)).toEqual(['before the restart', 'after the restart']);
+    } finally {
+      if (tail.exitCode === null && tail.signalCode === null) tail.kill('SIGKILL');
+    }
+  });
+});
+
+// ---- export ------------------------------------------------------------------------------------
+
+describe('parley export', { timeout: 60_000 }, () => {
+  type Line = { type: 'conversation'; id: string } | ({ type: 'message' } & Message);
+
+  function readExport(file: string): Line[] {
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    return jsonLines<Line>(text);
+  }
+
+  /** Every expected message is in the file exactly once, and nothing else; each conversation has one header. */
+  function expectExactly(lines: Line[], expected: Message[], convIds: string[]): void {
+    const ids = lines.filter((l) => l.type === 'message').map((l) => l.id);
+    expect([...ids].sort()).toEqual(expected.map((m) => m.id).sort());
+    const headers = lines.filter((l) => l.type === 'conversation').map((l) => l.id);
+    expect([...headers].sort()).toEqual([...convIds].sort());
+  }
+
+  it('writes NDJSON with every message exactly once, and a rerun appends only the new ones', async () => {
+    const [u, friend] = await Promise.all([newUser('exporter'), newUser('friend')]);
+    const chan = await newChannel(u, [friend]);
+    const dm = await createConversation(server, u.token, { kind: 'dm', user_id: friend.user.id });
+    const sent: Message[] = [];
+    for (let i = 1; i <= 3; i++) sent.push(await restSend(u, chan.id, `channel ${i}`));
+    sent.push(await restSend(friend, dm.id, 'dm 1'));
+    const file = path.join(freshDir('export'), 'export.ndjson');
+
+    const first = await parley(['export', '--out', file], { configDir: u.dir });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(`exported 4 new messages to ${file}`);
+    expect(first.stdout).toBe('');
+    const lines = readExport(file);
+    expectExactly(lines, sent, [chan.id, dm.id]);
+    // A conversation's header comes before its messages.
+    for (const [i, l] of lines.entries()) if (l.type === 'message') expect(lines.findIndex((h) => h.type === 'conversation' && h.id === l.conv_id)).toBeLessThan(i);
+
+    sent.push(await restSend(friend, chan.id, 'channel 4'), await restSend(u, dm.id, 'dm 2'));
+    const second = await parley(['export', '--out', file], { configDir: u.dir });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('exported 2 new messages');
+    expectExactly(readExport(file), sent, [chan.id, dm.id]);
+  });
+
+  it('repairs an export whose last line was torn by an interruption', async () => {
+    const u = await newUser('torn');
+    const chan = await newChannel(u);
+    const sent: Message[] = [];
+    for (let i = 1; i <= 4; i++) sent.push(await restSend(u, chan.id, `message ${i}`));
+    const file = path.join(freshDir('torn'), 'export.ndjson');
+    const first = await parley(['export', '-o', file], { configDir: u.dir });
+    expect(first.code).toBe(0);
+
+    // Simulate a crash in the middle of writing the last message: half a line, no newline.
+    const text = fs.readFileSync(file, 'utf8');
+    const lastStart = text.lastIndexOf('\n', text.length - 2) + 1;
+    const lastLine = text.slice(lastStart);
+    expect(JSON.parse(lastLine)).toMatchObject({ type: 'message', id: sent[3]!.id });
+    fs.writeFileSync(file, text.slice(0, lastStart) + lastLine.slice(0, Math.floor(lastLine.length / 2)));
+
+    const rerun = await parley(['export', '-o', file], { configDir: u.dir });
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toContain('exported 1 new messages');
+    expectExactly(readExport(file), sent, [chan.id]);
+  });
+
+  it('streams a large export to standard output through a slow pipe without losing a line', async () => {
+    const u = await newUser('piped');
+    const chan = await newChannel(u);
+    const padding = 'x'.repeat(1000);
+    // Well past a pipe's 64 KiB buffer.
+    const sent = await Promise.all(Array.from({ length: 150 }, (_, i) => restSend(u, chan.id, `${i} ${padding}`)));
+    const res = await parley(['export'], { configDir: u.dir, readStdoutAfterMs: 1500 });
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout.endsWith('\n')).toBe(true);
+    expectExactly(jsonLines<Line>(res.stdout), sent, [chan.id]);
+  });
+});
+
+// ---- failures and exit codes -------------------------------------------------------------------
+
+describe('parley failures', { timeout: 60_000 }, () => {
+  it('a target that does not exist prints a clear error on stderr and exits 4', async () => {
+    const u = await newUser('lost');
+    const [send, history] = await Promise.all([parley(['send', '#does-not-exist', 'hi'], { configDir: u.dir }), parley(['history', '@nobody'], { configDir: u.dir })]);
+    expect(send.code).toBe(4);
+    expect(send.stderr).toMatch(/No channel named #does-not-exist/);
+    expect(send.stdout).toBe('');
+    expect(history.code).toBe(4);
+    expect(history.stderr).toMatch(/No user named @nobody/);
+    expect(history.stdout).toBe('');
+  });
+
+  it('without credentials a command exits 3 and says how to log in', async () => {
+    // A server but no token: nothing to authenticate with.
+    const res = await parley(['history', '#general'], { configDir: freshDir('nocreds'), env: { PARLEY_SERVER: url } });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain(`Not logged in to ${url}: run \`parley login --server ${url}\``);
+    expect(res.stdout).toBe('');
+  });
+
+  it('a missing argument is a usage error and exits 2', async () => {
+    const res = await parley(['send'], { configDir: freshDir('usage') });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("missing required argument 'target'");
+    expect(res.stderr).toContain('Usage: parley send');
+  });
+});
+
+// ---- CI usage and administration ---------------------------------------------------------------
+
+describe('parley in CI and for admins', { timeout: 60_000 }, () => {
+  it('PARLEY_SERVER and PARLEY_TOKEN work without logging in, and win over stored credentials', async () => {
+    const [bot, other] = await Promise.all([newUser('cibot'), newUser('someone')]);
+    const chan = await newChannel(bot);
+    const env = { PARLEY_SERVER: url, PARLEY_TOKEN: bot.token };
+    const empty = freshDir('ci');
+    const [send, overriding] = await Promise.all([
+      parley(['send', `#${chan.name}`, 'deploy finished'], { configDir: empty, env }),
+      // Stored credentials of someone else: the environment wins.
+      parley(['whoami'], { configDir: other.dir, env }),
+    ]);
+    expect(send.code).toBe(0);
+    expect(overriding.code).toBe(0);
+    expect(overriding.stdout).toBe(`${bot.user.username} (${bot.user.username}, member)\n`);
+    expect(fs.readdirSync(empty)).toEqual([]);
+    const stored = await api<{ messages: Message[] }>(server, 'GET', `/conversations/${chan.id}/messages`, undefined, bot.token);
+    expect(stored.body.messages.map((m) => [m.body, m.sender_id])).toEqual([['deploy finished', bot.user.id]]);
+  });
+
+  it('admin users lists the users for the owner and is refused for a plain member', async () => {
+    const member = await newUser('plain');
+    const ownerDir = configFor(owner);
+    const [asOwner, asMember] = await Promise.all([parley(['admin', 'users'], { configDir: ownerDir }), parley(['admin', 'users'], { configDir: member.dir })]);
+    expect(asOwner.code).toBe(0);
+    expect(asOwner.stdout).toMatch(new RegExp(`^owner\\s+owner\\s+${owner.user.id}`, 'm'));
+    expect(asOwner.stdout).toMatch(new RegExp(`^${member.user.username}\\s+member\\s+${member.user.id}`, 'm'));
+    expect(asMember.code).not.toBe(0);
+    expect(asMember.stderr).toMatch(/owners and admins/);
+    expect(asMember.stdout).toBe('');
+  });
+
+  it('admin users deactivate locks a user out and reactivate finds them again and lets them back in', async () => {
+    const member = await newUser('paused');
+    const ownerDir = configFor(owner);
+    const login = () => api(server, 'POST', '/auth/login', { username: member.user.username, password: 'correct horse battery' });
+
+    const off = await parley(['admin', 'users', 'deactivate', member.user.username], { configDir: ownerDir });
+    expect(off.code).toBe(0);
+    expect(off.stderr).toContain(`${member.user.username} is deactivated.`);
+    expect((await login()).status).toBe(401);
+
+    const on = await parley(['admin', 'users', 'reactivate', member.user.username], { configDir: ownerDir });
+    expect(on.stderr).toContain(`${member.user.username} is active again.`);
+    expect(on.code).toBe(0);
+    expect((await login()).status).toBe(200);
+  });
+});
