@@ -20,22 +20,24 @@ export function encodeEventFrame(event: ServerEvent): string {
 export const busFrame = (frameJson: string): string => `F${frameJson}`;
 
 /**
- * A log event about an older message (edit, reaction, recall): `M<message seq>|<frame>`, so a
- * gateway can give members whose history starts later a `hidden` event instead.
+ * A log event: `L<seq>:<message seq or 0>|<frame>`. The seq lets gateways hand events to sockets
+ * in seq order even when commits on several connections or nodes publish out of order; the
+ * message seq lets them give members whose history starts later a `hidden` event instead.
  */
-export const busMessageFrame = (messageSeq: number, frameJson: string): string => `M${messageSeq}|${frameJson}`;
+export const busLogFrame = (seq: number, messageSeq: number | null, frameJson: string): string => `L${seq}:${messageSeq ?? 0}|${frameJson}`;
 export const busControl = (c: Control): string => `C${JSON.stringify(c)}`;
 
 export type Decoded =
-  | { kind: 'frame'; frame: string; messageSeq: null }
-  | { kind: 'frame'; frame: string; messageSeq: number }
+  | { kind: 'frame'; frame: string; seq: number | null; messageSeq: number | null }
   | { kind: 'control'; control: Control };
 
 export function decodeBus(payload: string): Decoded {
   if (payload.startsWith('C')) return { kind: 'control', control: JSON.parse(payload.slice(1)) as Control };
-  if (payload.startsWith('M')) {
-    const bar = payload.indexOf('|');
-    return { kind: 'frame', frame: payload.slice(bar + 1), messageSeq: Number(payload.slice(1, bar)) };
+  if (payload.startsWith('L')) {
+    const colon = payload.indexOf(':');
+    const bar = payload.indexOf('|', colon);
+    const messageSeq = Number(payload.slice(colon + 1, bar));
+    return { kind: 'frame', frame: payload.slice(bar + 1), seq: Number(payload.slice(1, colon)), messageSeq: messageSeq > 0 ? messageSeq : null };
   }
-  return { kind: 'frame', frame: payload.slice(1), messageSeq: null };
+  return { kind: 'frame', frame: payload.slice(1), seq: null, messageSeq: null };
 }

@@ -1,6 +1,6 @@
 import type { LogEvent, ServerEvent } from '@parley/protocol';
 import { subjects, type Bus } from './bus.js';
-import { busControl, busFrame, busMessageFrame, encodeEventFrame } from './envelope.js';
+import { busControl, busFrame, busLogFrame, encodeEventFrame } from './envelope.js';
 
 /** The only way services emit real-time events; it never touches a socket. */
 export class Publisher {
@@ -8,8 +8,8 @@ export class Publisher {
 
   logEvent(event: LogEvent): void {
     const frame = encodeEventFrame(event);
-    const older = 'message' in event && event.message.seq < event.seq;
-    this.bus.publish(subjects.conv(event.conv_id), older ? busMessageFrame(event.message.seq, frame) : busFrame(frame));
+    const messageSeq = 'message' in event && event.message.seq < event.seq ? event.message.seq : null;
+    this.bus.publish(subjects.conv(event.conv_id), busLogFrame(event.seq, messageSeq, frame));
   }
 
   toConversation(convId: string, event: ServerEvent): void {

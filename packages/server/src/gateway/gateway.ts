@@ -5,7 +5,8 @@ import { CloseCodes, ClientFrameEnvelope, PROTOCOL_LEVEL, RequestSchemas, redact
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { subjects, type Bus } from '../bus/bus.js';
-import { decodeBus, encodeEventFrame } from '../bus/envelope.js';
+import { decodeBus, encodeEventFrame, type Decoded } from '../bus/envelope.js';
+import { SeqOrder } from './seq-order.js';
 import { AppError, isStorageUnavailable, toErrorBody } from '../core/errors.js';
 import { TokenBuckets } from '../core/rate-limit.js';
 import type { Db } from '../store/db.js';
@@ -17,7 +18,12 @@ import { handlers } from './handlers.js';
 interface Fanout {
   unsubscribe: () => void;
   conns: Set<Connection>;
+  /** Conversation subjects only: log events in seq order. */
+  order?: SeqOrder<Extract<Decoded, { kind: 'frame' }>>;
 }
+
+/** How long an event waits for an earlier seq that was published later (see SeqOrder). */
+const REORDER_WINDOW_MS = 100;
 
 /**
  * The WebSocket transport: frames, sessions, subscriptions and back-pressure. It calls services
@@ -206,7 +212,17 @@ export class Gateway {
     let f = this.convFanout.get(convId);
     if (!f) {
       const conns = new Set<Connection>();
-      f = { conns, unsubscribe: this.bus.subscribe(subjects.conv(convId), (p) => this.fanout(conns, p, convId)) };
+      const order = new SeqOrder<Extract<Decoded, { kind: 'frame' }>>((m) => this.deliverConv(conns, convId, m), REORDER_WINDOW_MS);
+      f = {
+        conns,
+        order,
+        unsubscribe: this.bus.subscribe(subjects.conv(convId), (p) => {
+          const msg = decodeBus(p);
+          if (msg.kind !== 'frame') return;
+          if (msg.seq === null) this.deliverConv(conns, convId, msg);
+          else order.push(msg.seq, msg);
+        }),
+      };
       this.convFanout.set(convId, f);
     }
     f.conns.add(conn);
@@ -220,6 +236,7 @@ export class Gateway {
     f.conns.delete(conn);
     if (f.conns.size === 0) {
       f.unsubscribe();
+      f.order?.close();
       this.convFanout.delete(convId);
     }
   }
@@ -239,11 +256,15 @@ export class Gateway {
     }
   }
 
-  /** Hands one encoded frame to every subscribed socket; members who may not see the message get a `hidden` event. */
-  private fanout(conns: Set<Connection>, payload: string, convId?: string): void {
+  private fanout(conns: Set<Connection>, payload: string): void {
     const msg = decodeBus(payload);
     if (msg.kind !== 'frame') return;
-    if (msg.messageSeq === null || convId === undefined) {
+    for (const c of conns) c.sendRaw(msg.frame);
+  }
+
+  /** Hands one encoded frame to every subscribed socket; members who may not see the message get a `hidden` event. */
+  private deliverConv(conns: Set<Connection>, convId: string, msg: Extract<Decoded, { kind: 'frame' }>): void {
+    if (msg.messageSeq === null) {
       for (const c of conns) c.sendRaw(msg.frame);
       return;
     }

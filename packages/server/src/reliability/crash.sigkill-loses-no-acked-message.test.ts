@@ -37,11 +37,12 @@ test(`SIGKILL under ${SENDERS * RATE_PER_SENDER} msg/s: every acked message surv
 
   for (let round = 0; round < ROUNDS; round++) {
     const sockets = await Promise.all(users.map((u) => SocketClient.connect(current!, u.token)));
-    const killAt = Date.now() + 300 + Math.random() * (FULL ? 2_500 : 1_200);
-    const stopAt = killAt + 2_000;
+    // Kill at a random moment once this round has real traffic behind it (at least 150 acks).
+    const ackedBefore = acked.size;
+    const stopAt = Date.now() + 30_000;
     const loops = sockets.map(async (s, i) => {
       let n = 0;
-      while (Date.now() < stopAt && n < 5_000) {
+      while (Date.now() < stopAt && n < 5_000 && current?.proc.exitCode === null) {
         const cmid = `r${round}-s${i}-${n++}`;
         const body = `round ${round} sender ${i} #${n}`;
         unacked.set(cmid, { sender: i, body });
@@ -56,7 +57,8 @@ test(`SIGKILL under ${SENDERS * RATE_PER_SENDER} msg/s: every acked message surv
         await sleep(1000 / RATE_PER_SENDER);
       }
     });
-    while (Date.now() < killAt) await sleep(20);
+    while (acked.size - ackedBefore < 150 && Date.now() < stopAt - 5_000) await sleep(10);
+    await sleep(Math.random() * (FULL ? 1_500 : 500));
     await current.kill();
     await Promise.all(loops);
     await Promise.all(sockets.map((s) => s.close()));
