@@ -8,6 +8,7 @@ import { PROTOCOL_LEVEL, type ErrorCode } from '@parley/protocol';
 import type { Config } from './config/config.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory.js';
+import { NatsBus } from './bus/nats.js';
 import { Publisher } from './bus/publisher.js';
 import type { Deps } from './core/context.js';
 import { openSqlite, type OpenedDb } from './store/db.js';
@@ -47,7 +48,10 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   const opened: OpenedDb = config.databaseUrl
     ? await openPostgres(config.databaseUrl, config.pgSchema, config.pgPoolSize)
     : await openSqlite(config.dataDir, config.sqliteSynchronous);
-  const bus = opts.bus ?? new MemoryBus();
+  if (config.natsUrl && !config.databaseUrl) {
+    log.warn('NATS_URL without DATABASE_URL: every node would have its own SQLite file; use PostgreSQL for several nodes');
+  }
+  const bus = opts.bus ?? (config.natsUrl ? NatsBus.start(config.natsUrl, log, config.nodeName) : new MemoryBus());
   const deps: Deps = { db: opened.db, config, publisher: new Publisher(bus), log, now: opts.now ?? Date.now };
   const services = buildServices(deps);
 
@@ -85,6 +89,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   });
 
   const gateway = new Gateway(services, bus, opened.db, config, log);
+  services.presence.start();
 
   const ipLimiter = new TokenBuckets(config.limits.ipRatePerSec, config.limits.ipBurst);
   await app.register(
@@ -137,6 +142,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     close() {
       closing ??= (async () => {
         await gateway.drain(config.shutdownGraceMs);
+        await services.presence.stop();
         await app.close();
         await bus.close();
         await opened.close();

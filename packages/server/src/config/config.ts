@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { parseWindow } from '../core/duration.js';
 
@@ -10,6 +11,10 @@ export interface Config {
   /** A PostgreSQL schema to use (created if missing); isolates deployments sharing a database. */
   pgSchema: string | null;
   pgPoolSize: number;
+  /** `nats://…` to fan events out between nodes; unset means one node with an in-process bus. */
+  natsUrl: string | null;
+  /** This node's name in logs and on NATS. */
+  nodeName: string;
   /** Where the web client's production build lives; served at / when present. */
   webDir: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -102,6 +107,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     databaseUrl: env.DATABASE_URL || null,
     pgSchema: env.PARLEY_PG_SCHEMA || null,
     pgPoolSize: int(env, 'PARLEY_PG_POOL_SIZE', 10, 1, 1000),
+    natsUrl: env.NATS_URL || null,
+    nodeName: env.PARLEY_NODE_NAME || `parley-${os.hostname()}-${process.pid}`,
     webDir: env.PARLEY_WEB_DIR ? path.resolve(env.PARLEY_WEB_DIR) : null,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     registration: oneOf(env, 'PARLEY_REGISTRATION', 'open', ['open', 'invite']),

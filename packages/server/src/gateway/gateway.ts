@@ -191,7 +191,7 @@ export class Gateway {
     // Subscribed to the user subject first, so a join that lands while we list is not missed.
     const rows = await this.db.selectFrom('members').select(['conv_id', 'visible_from_seq']).where('user_id', '=', actor.userId).where('left_seq', 'is', null).execute();
     for (const r of rows) this.subscribeConv(conn, r.conv_id, Number(r.visible_from_seq));
-    this.services.presence.connected(actor.userId);
+    await this.services.presence.connected(actor.userId);
     const user = await this.services.users.getUser(actor.userId);
     const hello: HelloFrame = {
       type: 'hello',

@@ -4,23 +4,63 @@ import { accessConversation } from '../conversations/access.js';
 import { assertCan } from '../conversations/policy.js';
 import { isoOrNull } from '../core/time.js';
 
+/** A node that has not refreshed its presence rows for this long is treated as gone. */
+const STALE_MS = 60_000;
+const HEARTBEAT_MS = 20_000;
+
 /**
  * Presence and typing: ephemeral, never in the log. A user is online while any of their devices
- * holds a socket; `away` is a manual choice that lasts while connected. Last-seen is written when
- * the last socket closes.
+ * holds a socket on any node: each node keeps one `presence` row per user it holds sockets of,
+ * refreshed by a heartbeat, so presence is shared through the database every node already uses
+ * and a crashed node's rows expire by themselves. `away` is a manual choice while connected.
+ * Last-seen is written when the last socket closes.
  */
 export class PresenceService {
   private readonly sockets = new Map<string, number>();
-  private readonly away = new Set<string>();
-  private readonly lastSeen = new Map<string, number>();
   private readonly typingSent = new Map<string, number>();
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: Deps) {}
 
-  connected(userId: string): void {
+  private get node(): string {
+    return this.deps.config.nodeName;
+  }
+
+  /** Starts the heartbeat that keeps this node's rows fresh. */
+  start(): void {
+    this.heartbeat ??= setInterval(() => {
+      this.deps.db
+        .updateTable('presence')
+        .set({ updated_at: this.deps.now() })
+        .where('node_id', '=', this.node)
+        .execute()
+        .catch((err: unknown) => this.deps.log.warn({ err }, 'presence heartbeat failed'));
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Graceful stop: this node's sockets are gone. */
+  async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    const users = [...this.sockets.keys()];
+    this.sockets.clear();
+    await this.deps.db.deleteFrom('presence').where('node_id', '=', this.node).execute().catch(() => undefined);
+    for (const u of users) await this.announce(u).catch(() => undefined);
+  }
+
+  async connected(userId: string): Promise<void> {
     const n = (this.sockets.get(userId) ?? 0) + 1;
     this.sockets.set(userId, n);
-    if (n === 1) this.announce(userId);
+    if (n !== 1) return;
+    const t = this.deps.now();
+    const { db } = this.deps;
+    await db
+      .insertInto('presence')
+      .values({ node_id: this.node, user_id: userId, away: 0, updated_at: t })
+      .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet({ away: 0, updated_at: t }))
+      .execute();
+    await this.announce(userId);
   }
 
   async disconnected(userId: string): Promise<void> {
@@ -30,37 +70,51 @@ export class PresenceService {
       return;
     }
     this.sockets.delete(userId);
-    this.away.delete(userId);
-    const t = this.deps.now();
-    this.lastSeen.set(userId, t);
-    this.announce(userId);
-    await this.deps.db.updateTable('users').set({ last_seen_at: t }).where('id', '=', userId).execute();
+    const { db } = this.deps;
+    await db.deleteFrom('presence').where('node_id', '=', this.node).where('user_id', '=', userId).execute();
+    const [p] = await this.many([userId]);
+    if (p && p.status === 'offline') await db.updateTable('users').set({ last_seen_at: this.deps.now() }).where('id', '=', userId).execute();
+    await this.announce(userId);
   }
 
-  set(actor: Actor, status: 'online' | 'away'): Presence {
-    if (status === 'away') this.away.add(actor.userId);
-    else this.away.delete(actor.userId);
-    this.announce(actor.userId);
-    return this.current(actor.userId);
+  async set(actor: Actor, status: 'online' | 'away'): Promise<Presence> {
+    await this.deps.db
+      .updateTable('presence')
+      .set({ away: status === 'away' ? 1 : 0, updated_at: this.deps.now() })
+      .where('user_id', '=', actor.userId)
+      .execute();
+    return this.announce(actor.userId);
   }
 
-  current(userId: string): Presence {
-    const online = (this.sockets.get(userId) ?? 0) > 0;
-    const status = !online ? 'offline' : this.away.has(userId) ? 'away' : 'online';
-    return { user_id: userId, status, last_seen_at: online ? null : isoOrNull(this.lastSeen.get(userId) ?? null) };
-  }
-
+  /** Presence of many users at once: online if any live row is not away, away if all are. */
   async many(userIds: string[]): Promise<Presence[]> {
-    const missing = userIds.filter((u) => !this.sockets.has(u) && !this.lastSeen.has(u));
-    if (missing.length > 0) {
-      const rows = await this.deps.db.selectFrom('users').select(['id', 'last_seen_at']).where('id', 'in', missing).execute();
-      for (const r of rows) if (r.last_seen_at !== null) this.lastSeen.set(r.id, Number(r.last_seen_at));
+    if (userIds.length === 0) return [];
+    const { db } = this.deps;
+    const ids = [...new Set(userIds)];
+    const fresh = this.deps.now() - STALE_MS;
+    const [rows, users] = await Promise.all([
+      db.selectFrom('presence').select(['user_id', 'away']).where('user_id', 'in', ids).where('updated_at', '>', fresh).execute(),
+      db.selectFrom('users').select(['id', 'last_seen_at']).where('id', 'in', ids).execute(),
+    ]);
+    const live = new Map<string, { any: boolean; allAway: boolean }>();
+    for (const r of rows) {
+      const cur = live.get(r.user_id) ?? { any: false, allAway: true };
+      cur.any = true;
+      cur.allAway &&= Number(r.away) === 1;
+      live.set(r.user_id, cur);
     }
-    return userIds.map((u) => this.current(u));
+    const seen = new Map(users.map((u) => [u.id, u.last_seen_at === null ? null : Number(u.last_seen_at)]));
+    return userIds.map((u) => {
+      const l = live.get(u);
+      if (!l) return { user_id: u, status: 'offline', last_seen_at: isoOrNull(seen.get(u) ?? null) };
+      return { user_id: u, status: l.allAway ? 'away' : 'online', last_seen_at: null };
+    });
   }
 
-  private announce(userId: string): void {
-    this.deps.publisher.presence(userId, { type: 'presence', ...this.current(userId) });
+  private async announce(userId: string): Promise<Presence> {
+    const [p] = await this.many([userId]);
+    this.deps.publisher.presence(userId, { type: 'presence', ...p! });
+    return p!;
   }
 
   /**

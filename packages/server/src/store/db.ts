@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_api_tokens.js';
+import * as m003 from './migrations/003_presence.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -11,7 +12,7 @@ export type Db = Kysely<Database>;
 /** Migrations are listed in code (not read from disk) so a bundled server carries them. */
 class StaticMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001_initial': m001, '002_api_tokens': m002 };
+    return { '001_initial': m001, '002_api_tokens': m002, '003_presence': m003 };
   }
 }
 

@@ -134,7 +134,15 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+export interface PresenceTable {
+  node_id: string;
+  user_id: string;
+  away: number;
+  updated_at: number;
+}
+
 export interface Database {
+  presence: PresenceTable;
   api_tokens: ApiTokensTable;
   users: UsersTable;
   sessions: SessionsTable;
