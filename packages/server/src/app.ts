@@ -29,6 +29,7 @@ import { AppError } from './core/errors.js';
 export interface Parley {
   app: FastifyInstance;
   storage: OpenedDb;
+  bus: Bus;
   services: Services;
   gateway: Gateway;
   config: Config;
@@ -136,6 +137,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   return {
     app,
     storage: opened,
+    bus,
     services,
     gateway,
     config,

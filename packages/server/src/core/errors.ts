@@ -24,6 +24,9 @@ export class AppError extends Error {
  */
 export function isStorageUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
+  const message = (err as { message?: unknown } | null)?.message;
+  // node-postgres reports a dropped or unreachable server without a code.
+  if (typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/i.test(message)) return true;
   if (typeof code !== 'string') return false;
   return (
     /^SQLITE_(FULL|IOERR|BUSY|LOCKED|CANTOPEN|READONLY)/.test(code) ||

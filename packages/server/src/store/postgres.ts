@@ -29,8 +29,10 @@ export async function openPostgres(url: string, schema: string | null, poolSize:
     connectionTimeoutMillis: 3_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection must never crash the process: idle ones are reported on the
+  // pool, busy ones on themselves (their query rejects too, and the caller answers `unavailable`).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrate(db, schema);
   return {

@@ -1,0 +1,57 @@
+/**
+ * A TCP proxy in front of a real server (NATS, PostgreSQL) so a test can cut the network and
+ * restore it: the engine stays real, only the wire between it and Parley breaks.
+ */
+import net from 'node:net';
+
+export interface TcpProxy {
+  port: number;
+  url(scheme: string, path?: string): string;
+  /** Drops every open connection and refuses new ones until `restore`. */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function tcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+  const open = new Set<net.Socket>();
+  let down = false;
+  const server = net.createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(targetPort, targetHost);
+    open.add(client);
+    open.add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    url: (scheme, path = '') => `${scheme}://127.0.0.1:${port}${path}`,
+    cut() {
+      down = true;
+      for (const s of open) s.destroy();
+      open.clear();
+    },
+    restore() {
+      down = false;
+    },
+    close() {
+      down = true;
+      for (const s of open) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
