@@ -1,6 +1,7 @@
+import cluster from 'node:cluster';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { build, loadConfig } from '@parley/server';
+import { build, loadConfig, loadJwtSecret } from '@parley/server';
 import { CliError, Exit } from '../errors.js';
 
 export interface ServeOptions {
@@ -16,11 +17,15 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (opts.dataDir !== undefined) env.DATA_DIR = opts.dataDir;
   // The web client's production build, when it has been built (`npm start` builds it first).
   env.PARLEY_WEB_DIR ??= fileURLToPath(new URL('../../../web/dist', import.meta.url));
-  const workers = opts.workers === undefined ? 1 : opts.workers === 'auto' ? os.availableParallelism() : Number(opts.workers);
+  const shared = Boolean(env.DATABASE_URL && env.NATS_URL);
+  // Default: one worker per core when storage and bus are shared, else the single embedded process.
+  const workers = opts.workers === undefined ? (shared ? os.availableParallelism() : 1) : opts.workers === 'auto' ? os.availableParallelism() : Number(opts.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new CliError('--workers takes a whole number of at least 1, or "auto".', Exit.usage);
-  if (workers > 1) {
-    // One SQLite file has one writer; several worker processes need PostgreSQL and a shared bus (scale-out).
-    throw new CliError('--workers above 1 needs DATABASE_URL (PostgreSQL) and NATS_URL, which this build does not support yet; run one worker.', Exit.usage);
+  if (workers > 1 && cluster.isPrimary) {
+    // One SQLite file has one writer, and workers only see each other's events through a shared bus.
+    if (!shared) throw new CliError('--workers above 1 needs DATABASE_URL (PostgreSQL) and NATS_URL; with the embedded SQLite database run one worker.', Exit.usage);
+    await runWorkers(workers, env);
+    return;
   }
   let config;
   try {
@@ -41,5 +46,49 @@ export async function serve(opts: ServeOptions): Promise<void> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  // A cluster worker's IPC channel would keep it alive after a clean shutdown.
+  if (cluster.isWorker) process.exit(0);
+}
+
+/**
+ * `--workers N`: N processes share one port through node:cluster (the primary hands out
+ * connections); each is a full stateless node on the shared PostgreSQL and NATS. A worker that
+ * dies is replaced; SIGTERM drains them all.
+ */
+async function runWorkers(n: number, env: NodeJS.ProcessEnv): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    throw new CliError(`configuration error: ${(e as Error).message}`, Exit.usage);
+  }
+  // Every worker must sign and verify with the same key.
+  const secret = env.PARLEY_JWT_SECRET ?? new TextDecoder().decode(loadJwtSecret(null, config.dataDir));
+  let stopping = false;
+  const fork = (i: number) => {
+    const w = cluster.fork({ ...env, PARLEY_JWT_SECRET: secret, PARLEY_NODE_NAME: `${config.nodeName}-w${i}-${Date.now().toString(36)}` });
+    w.on('exit', (code, signal) => {
+      if (stopping) return;
+      process.stderr.write(`parley: worker ${i} exited (${signal ?? code}); starting a new one\n`);
+      setTimeout(() => fork(i), 500);
+    });
+  };
+  for (let i = 0; i < n; i++) fork(i);
+  process.stderr.write(`parley: ${n} workers sharing port ${config.port}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      const all = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+      let left = all.length;
+      if (left === 0) resolve();
+      for (const w of all) {
+        w.once('exit', () => --left === 0 && resolve());
+        w.process.kill('SIGTERM');
+      }
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 }
