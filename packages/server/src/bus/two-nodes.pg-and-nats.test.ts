@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { MessageCreatedEvent, PresenceEvent, TypingEvent } from '@parley/protocol';
-import { NatsBus } from './nats.js';
+import { type NatsBus } from './nats.js';
 import { RequestError, SocketClient, api, createConversation, registerUser, sleep, startServer, type TestServer } from '../testing/harness.js';
 import { spawnServer, type SpawnedServer } from '../testing/spawn.js';
 import { tcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';

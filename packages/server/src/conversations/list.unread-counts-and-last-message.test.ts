@@ -1,25 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Conversation, Message } from '@parley/protocol';
-import { SocketClient, api, createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { api, createConversation, registerUser, type TestServer, type TestUser } from '../testing/harness.js';
+import { serverPerFile } from '../testing/fixture.js';
 
-let server: TestServer;
-const sockets: SocketClient[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  await registerUser(server); // the workspace owner
-});
-afterAll(async () => {
-  await Promise.all(sockets.map((s) => s.close()));
-  await server.stop();
-});
-
-async function connect(u: TestUser): Promise<SocketClient> {
-  const s = await SocketClient.connect(server, u.token);
-  sockets.push(s);
-  return s;
-}
+let server!: TestServer;
+const { connect } = serverPerFile((s) => (server = s));
 
 async function listOf(u: TestUser): Promise<Conversation[]> {
   const res = await api<{ conversations: Conversation[] }>(server, 'GET', '/conversations', undefined, u.token);

@@ -1,26 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Conversation, ConversationAddedEvent, MessageCreatedEvent, ServerEvent } from '@parley/protocol';
-import { SocketClient, api, createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { type SocketClient, api, createConversation, registerUser, type TestServer } from '../testing/harness.js';
+import { serverPerFile } from '../testing/fixture.js';
 
-let server: TestServer;
-const sockets: SocketClient[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  // The first account of a workspace is its owner; take it so the users below are plain members.
-  await registerUser(server);
-});
-afterAll(async () => {
-  await Promise.all(sockets.map((s) => s.close()));
-  await server.stop();
-});
-
-async function connect(u: TestUser): Promise<SocketClient> {
-  const s = await SocketClient.connect(server, u.token);
-  sockets.push(s);
-  return s;
-}
+let server!: TestServer;
+const { connect } = serverPerFile((s) => (server = s));
 
 const createdWith = (id: string) => (e: ServerEvent) => e.type === 'message.created' && e.message.id === id;
 

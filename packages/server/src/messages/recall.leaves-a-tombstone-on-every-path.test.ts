@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Conversation, ErrorBody, EventsPage, HistoryPage, LogEvent, Message, MessageRecalledEvent, ServerEvent } from '@parley/protocol';
-import { RequestError, SocketClient, api, createConversation, registerUser, sleep, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { errorCode, SocketClient, api, createConversation, registerUser, sleep, startServer, type TestServer, type TestUser } from '../testing/harness.js';
 
 const servers: TestServer[] = [];
 const sockets: SocketClient[] = [];
@@ -19,15 +19,6 @@ async function connect(server: TestServer, u: TestUser): Promise<SocketClient> {
   return s;
 }
 
-async function errorCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof RequestError) return e.error.code;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
-}
 
 afterAll(async () => {
   await Promise.all(sockets.map((s) => s.close()));

@@ -1,35 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { ErrorBody, HistoryPage, Message, ServerEvent } from '@parley/protocol';
-import { RequestError, SocketClient, api, createConversation, login, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { errorCode, type SocketClient, api, createConversation, login, registerUser, type TestServer, type TestUser } from '../testing/harness.js';
+import { serverPerFile } from '../testing/fixture.js';
 
-let server: TestServer;
-const sockets: SocketClient[] = [];
+let server!: TestServer;
+const { connect } = serverPerFile((s) => (server = s));
 
-beforeAll(async () => {
-  server = await startServer();
-  await registerUser(server); // the workspace owner
-});
-afterAll(async () => {
-  await Promise.all(sockets.map((s) => s.close()));
-  await server.stop();
-});
-
-async function connect(u: TestUser): Promise<SocketClient> {
-  const s = await SocketClient.connect(server, u.token);
-  sockets.push(s);
-  return s;
-}
-
-async function errorCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof RequestError) return e.error.code;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
-}
 
 async function history(u: TestUser, convId: string): Promise<Message[]> {
   const res = await api<HistoryPage>(server, 'GET', `/conversations/${convId}/messages?limit=1000`, undefined, u.token);

@@ -1,25 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { MessageCreatedEvent, PresenceEvent, ServerEvent, TypingEvent } from '@parley/protocol';
-import { SocketClient, api, createConversation, login, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { SocketClient, api, createConversation, login, registerUser, type TestServer } from '../testing/harness.js';
+import { serverPerFile } from '../testing/fixture.js';
 
-let server: TestServer;
-const sockets: SocketClient[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  await registerUser(server); // the workspace owner; everyone below is a plain member
-});
-afterAll(async () => {
-  await Promise.all(sockets.map((s) => s.close()));
-  await server.stop();
-});
-
-async function connect(u: TestUser): Promise<SocketClient> {
-  const s = await SocketClient.connect(server, u.token);
-  sockets.push(s);
-  return s;
-}
+let server!: TestServer;
+const { connect } = serverPerFile((s) => (server = s));
 
 const typingOf = (userId: string, convId: string, active: boolean) => (e: ServerEvent) =>
   e.type === 'typing' && e.user_id === userId && e.conv_id === convId && e.active === active;

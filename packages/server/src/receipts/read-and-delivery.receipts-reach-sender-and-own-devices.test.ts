@@ -1,25 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { DeliveredEvent, Member, ReadEvent, ServerEvent } from '@parley/protocol';
-import { SocketClient, api, createConversation, login, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { api, createConversation, login, registerUser, type TestServer } from '../testing/harness.js';
+import { serverPerFile } from '../testing/fixture.js';
 
-let server: TestServer;
-const sockets: SocketClient[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  await registerUser(server); // the workspace owner
-});
-afterAll(async () => {
-  await Promise.all(sockets.map((s) => s.close()));
-  await server.stop();
-});
-
-async function connect(u: TestUser): Promise<SocketClient> {
-  const s = await SocketClient.connect(server, u.token);
-  sockets.push(s);
-  return s;
-}
+let server!: TestServer;
+const { connect } = serverPerFile((s) => (server = s));
 
 const readBy = (userId: string, convId: string, seq: number) => (e: ServerEvent) => e.type === 'read' && e.user_id === userId && e.conv_id === convId && e.read_seq === seq;
 const deliveredBy = (userId: string, convId: string, seq: number) => (e: ServerEvent) =>

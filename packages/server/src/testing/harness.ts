@@ -246,3 +246,14 @@ export class SocketClient {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The error code a failing request was refused with (throws if it succeeded). */
+export async function errorCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof RequestError) return e.error.code;
+    throw e;
+  }
+  throw new Error('expected the request to fail');
+}
