@@ -10,6 +10,7 @@ import { accessConversation, normaliseMember } from './access.js';
 import { appendEvent, readEvents } from './log.js';
 import { assertCan, isActive, type ConvAccess } from './policy.js';
 import { presentConversation } from './presenter.js';
+import { containsIgnoringCase } from '../store/like.js';
 
 export interface CreateResult {
   conversation: Conversation;
@@ -186,7 +187,7 @@ export class ConversationsService {
     const { db } = this.deps;
     let q = db.selectFrom('conversations').selectAll().where('kind', '=', 'channel').where('visibility', '=', 'public').where('archived_at', 'is', null).orderBy('name').limit(limit);
     const term = query.trim().toLowerCase();
-    if (term) q = q.where((eb) => eb(eb.fn('lower', ['name']), 'like', `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+    if (term) q = q.where((eb) => containsIgnoringCase(eb.ref('name'), term));
     const rows = await q.execute();
     const members = rows.length
       ? await db.selectFrom('members').selectAll().where('user_id', '=', actor.userId).where('conv_id', 'in', rows.map((r) => r.id)).execute()

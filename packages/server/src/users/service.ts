@@ -2,6 +2,7 @@ import type { UpdateProfileBody, User } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { presentUser } from './presenter.js';
+import { containsIgnoringCase } from '../store/like.js';
 
 const userColumns = ['id', 'username', 'display_name', 'avatar_url', 'status_text', 'role', 'created_at', 'bot_owner_id'] as const;
 
@@ -31,8 +32,7 @@ export class UsersService {
     let sel = this.deps.db.selectFrom('users').select(userColumns).orderBy('username').limit(limit);
     if (!includeDeactivated) sel = sel.where('deactivated_at', 'is', null);
     if (q) {
-      const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      sel = sel.where((eb) => eb.or([eb('username', 'like', like), eb(eb.fn('lower', ['display_name']), 'like', like)]));
+      sel = sel.where((eb) => eb.or([containsIgnoringCase(eb.ref('username'), q), containsIgnoringCase(eb.ref('display_name'), q)]));
     }
     return (await sel.execute()).map(presentUser);
   }
