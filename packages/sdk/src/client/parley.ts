@@ -141,7 +141,8 @@ export class Parley {
     const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
     if (!WS) throw new Error('No WebSocket implementation: pass { WebSocket } (from the "ws" package under Node 20).');
     this.WS = WS;
-    const fetchImpl = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+    // Bound: browsers throw "Illegal invocation" when fetch is called as a method of another object.
+    const fetchImpl = options.fetch ?? (globalThis.fetch.bind(globalThis) as unknown as FetchLike);
     const base = options.url.replace(/\/+$/, '');
     this.rest = new RestClient(base, options.token ? { access_token: options.token, refresh_token: options.refreshToken ?? null } : null, fetchImpl, (t) => options.onTokens?.(t), options.userAgent ?? null);
     this.outbox = options.outbox ?? new MemoryOutbox();
@@ -220,6 +221,25 @@ export class Parley {
     this.setState('closed');
     this.firstHello?.reject(new ParleyError('disconnected', 'The client was closed before it connected.'));
     this.firstHello = null;
+  }
+
+  /**
+   * Skips the backoff wait and reconnects at once. Apps call it when they learn the network is
+   * back (a browser's `online` event): after a long outage the backoff may have grown to
+   * `reconnectMaxMs`. An open socket is probed instead of replaced, since it may be healthy.
+   */
+  reconnectNow(): void {
+    if (this.stopped || this.stateValue === 'idle') return;
+    if (this.stateValue === 'open') {
+      this.probe();
+      return;
+    }
+    this.attempt = 0;
+    if (this.reconnectTimer) {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
+      this.open();
+    }
   }
 
   private setState(s: ConnectionState): void {

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { createConversation, registerUser } from '@parley/server/testing';
+import {
+  announceSkip,
+  browserUnavailable,
+  historyViaApi,
+  loginInUi,
+  messagesWithText,
+  openConversation,
+  recordFailure,
+  registerInUi,
+  sendViaApi,
+  startDmInUi,
+  startHarness,
+  uniqueName,
+  type Harness,
+} from './support.js';
+
+announceSkip();
+
+describe.skipIf(browserUnavailable !== null)('chatting in the browser', { timeout: 45_000 }, () => {
+  let h: Harness;
+  let pages: Page[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness();
+  }, 180_000);
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await recordFailure(task.name, pages);
+    pages = [];
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function open() {
+    const opened = await h.newPage();
+    pages.push(opened.page);
+    return opened;
+  }
+
+  test('Alice and Bob register in two browsers, open a DM and chat live, with typing and read receipts', async () => {
+    const alice = uniqueName('alice');
+    const bob = uniqueName('bob');
+    const { page: a } = await open();
+    const { page: b } = await open();
+    await Promise.all([a.goto('/'), b.goto('/')]);
+    await registerInUi(a, alice, 'Alice Liddell');
+    await registerInUi(b, bob, 'Bob Builder');
+
+    const convId = await startDmInUi(a, bob);
+    await a.getByTestId('conversation-header').filter({ hasText: /Bob Builder|bob/ }).waitFor();
+
+    // Alice writes; she sees it sent, and it shows up in Bob's sidebar as unread without a reload.
+    await a.getByTestId('composer-input').fill('Hi Bob, lunch at noon?');
+    await a.getByTestId('composer-input').press('Enter');
+    const sentByAlice = messagesWithText(a, 'Hi Bob, lunch at noon?');
+    await expect.poll(() => sentByAlice.getAttribute('data-status'), { timeout: 10_000 }).toBe('sent');
+    await expect(a.getByTestId('composer-input').inputValue(), 'Enter sends and clears the composer').resolves.toBe('');
+
+    const bobsItem = b.locator(`[data-testid="conv-item"][data-conv-id="${convId}"]`);
+    await bobsItem.waitFor();
+    await expect.poll(() => bobsItem.getAttribute('data-unread'), { timeout: 10_000 }).toBe('1');
+    await openConversation(b, convId);
+    const received = messagesWithText(b, 'Hi Bob, lunch at noon?');
+    await received.waitFor();
+    expect(await received.getAttribute('data-sender')).toBe(alice);
+
+    // Bob has looked at the message, so Alice sees a read receipt.
+    await a.getByTestId('seen-by').waitFor({ timeout: 10_000 });
+
+    // While Alice types, Bob sees it; once she sends, the indicator goes away.
+    await a.getByTestId('composer-input').pressSequentially('Or maybe at one', { delay: 30 });
+    await b.getByTestId('typing-indicator').waitFor({ timeout: 10_000 });
+    await a.getByTestId('composer-input').press('Enter');
+    await messagesWithText(b, 'Or maybe at one').waitFor();
+    await b.getByTestId('typing-indicator').waitFor({ state: 'hidden', timeout: 10_000 });
+
+    // Bob answers; Alice sees it live, in order, attributed to Bob.
+    await b.getByTestId('composer-input').fill('Noon works');
+    await b.getByTestId('composer-input').press('Enter');
+    const reply = messagesWithText(a, 'Noon works');
+    await reply.waitFor();
+    expect(await reply.getAttribute('data-sender')).toBe(bob);
+    const bodiesOnA = await a.getByTestId('message-body').allInnerTexts();
+    const order = ['Hi Bob, lunch at noon?', 'Or maybe at one', 'Noon works'].map((t) => bodiesOnA.findIndex((x) => x.includes(t)));
+    expect(order, 'both messages in the order they were sent').toEqual([...order].sort((x, y) => x - y));
+    expect(order.every((i) => i >= 0)).toBe(true);
+  });
+
+  test('a reload keeps the conversation, and a message written offline is sent once when the network returns', async () => {
+    const alice = await registerUser(h.server, uniqueName('alice'));
+    const bob = await registerUser(h.server, uniqueName('bob'));
+    const dm = await createConversation(h.server, alice.token, { kind: 'dm', user_id: bob.user.id });
+    await sendViaApi(h.server, alice.token, dm.id, 'first, from before the reload');
+    await sendViaApi(h.server, bob.token, dm.id, 'second, also from before');
+
+    const { context: aContext, page: a } = await open();
+    const { page: b } = await open();
+    await Promise.all([a.goto('/'), b.goto('/')]);
+    await loginInUi(a, alice.user.username);
+    await loginInUi(b, bob.user.username);
+    await openConversation(a, dm.id);
+    await openConversation(b, dm.id);
+    await messagesWithText(a, 'second, also from before').waitFor();
+
+    await a.reload();
+    await a.getByTestId('message-list').waitFor();
+    expect(new URL(a.url()).pathname).toBe(`/c/${dm.id}`);
+    await messagesWithText(a, 'first, from before the reload').waitFor();
+    await messagesWithText(a, 'second, also from before').waitFor();
+    await expect(a.getByTestId('auth-username').count(), 'still signed in after a reload').resolves.toBe(0);
+
+    await aContext.setOffline(true);
+    await a.getByTestId('offline-banner').waitFor();
+    const body = `written on the train ${randomUUID().slice(0, 8)}`;
+    await a.getByTestId('composer-input').fill(body);
+    await a.getByTestId('composer-input').press('Enter');
+    const mine = messagesWithText(a, body);
+    await mine.waitFor();
+    expect(await mine.getAttribute('data-status'), 'a message written offline waits as pending').toBe('pending');
+
+    await aContext.setOffline(false);
+    await a.getByTestId('offline-banner').waitFor({ state: 'hidden', timeout: 15_000 });
+    await expect.poll(() => mine.getAttribute('data-status'), { timeout: 15_000 }).toBe('sent');
+    await messagesWithText(b, body).waitFor({ timeout: 15_000 });
+
+    const stored = (await historyViaApi(h.server, bob.token, dm.id)).filter((m) => m.body === body);
+    expect(stored, 'exactly one stored message with that body').toHaveLength(1);
+    await expect(messagesWithText(a, body).count(), 'shown once to Alice').resolves.toBe(1);
+    await expect(messagesWithText(b, body).count(), 'shown once to Bob').resolves.toBe(1);
+    expect(await messagesWithText(b, body).getAttribute('data-sender')).toBe(alice.user.username);
+  });
+});

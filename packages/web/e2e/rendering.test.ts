@@ -1,0 +1,133 @@
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { createConversation, registerUser, type TestUser } from '@parley/server/testing';
+import { announceSkip, browserUnavailable, loginInUi, messagesWithText, openConversation, recordFailure, sendViaApi, startHarness, uniqueName, type Harness } from './support.js';
+
+announceSkip();
+
+describe.skipIf(browserUnavailable !== null)('rendering messages in the browser', { timeout: 45_000 }, () => {
+  let h: Harness;
+  let pages: Page[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness();
+  }, 180_000);
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await recordFailure(task.name, pages);
+    pages = [];
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  /** Alice (REST) and Bob (signed in to a browser) in a fresh DM. */
+  async function dmWithBobInBrowser(): Promise<{ alice: TestUser; bob: TestUser; convId: string; page: Page; dialogs: string[] }> {
+    const alice = await registerUser(h.server, uniqueName('alice'));
+    const bob = await registerUser(h.server, uniqueName('bob'));
+    const dm = await createConversation(h.server, alice.token, { kind: 'dm', user_id: bob.user.id });
+    const { page } = await h.newPage();
+    pages.push(page);
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(`${d.type()}: ${d.message()}`);
+      void d.dismiss().catch(() => undefined);
+    });
+    await page.goto('/');
+    await loginInUi(page, bob.user.username);
+    return { alice, bob, convId: dm.id, page, dialogs };
+  }
+
+  test('hostile Markdown and HTML in messages is shown as inert text: no script runs, no styles or frames leak in', async () => {
+    const { alice, convId, page, dialogs } = await dmWithBobInBrowser();
+    const hostile = [
+      '<img src=x onerror="window.__pwned=1">',
+      '[click](javascript:window.__pwned=2)',
+      '<style>body{display:none}</style>',
+      '<iframe src=javascript:alert(1)>',
+      '<svg><script>window.__pwned=3</script></svg> <a href="JaVaScRiPt:window.__pwned=4">caps</a>',
+    ];
+    for (const body of hostile) await sendViaApi(h.server, alice.token, convId, body);
+    await sendViaApi(h.server, alice.token, convId, 'the last, harmless one');
+
+    await openConversation(page, convId);
+    await messagesWithText(page, 'the last, harmless one').waitFor();
+    await expect.poll(() => page.getByTestId('message').count()).toBe(hostile.length + 1);
+    // Give failed image loads and any late handlers their chance to fire before judging.
+    await page.waitForLoadState('networkidle');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+    const found = await page.evaluate(() => {
+      const bodies = [...document.querySelectorAll('[data-testid="message-body"]')];
+      const inBodies = (sel: string) => bodies.reduce((n, b) => n + b.querySelectorAll(sel).length, 0);
+      const hrefs = [...document.querySelectorAll('[href], [src], [action], [formaction], [xlink\\:href]')].flatMap((el) =>
+        ['href', 'src', 'action', 'formaction', 'xlink:href'].map((a) => el.getAttribute(a) ?? '').filter((v) => /^\s*(javascript|vbscript|data:text\/html)/i.test(v)),
+      );
+      const withHandlers = [...document.querySelectorAll('[data-testid="message-list"] *')].filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name))).map((el) => el.outerHTML.slice(0, 120));
+      const list = document.querySelector('[data-testid="message-list"]');
+      return {
+        pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+        imgWithOnerror: document.querySelectorAll('img[onerror]').length,
+        withHandlers,
+        styles: inBodies('style, link'),
+        frames: inBodies('iframe, frame, object, embed, script'),
+        scriptHrefs: hrefs,
+        bodyDisplay: getComputedStyle(document.body).display,
+        bodyVisibility: getComputedStyle(document.body).visibility,
+        listHeight: list ? list.getBoundingClientRect().height : 0,
+      };
+    });
+    expect(found.pwned, 'no injected script ran').toBeUndefined();
+    expect(dialogs, 'no alert/confirm was raised').toEqual([]);
+    expect(found.imgWithOnerror, 'no <img onerror>').toBe(0);
+    expect(found.withHandlers, 'no inline event handler survived').toEqual([]);
+    expect(found.styles, 'no <style> or <link> inside message bodies').toBe(0);
+    expect(found.frames, 'no iframe, object, embed or script inside message bodies').toBe(0);
+    expect(found.scriptHrefs, 'no javascript: URLs').toEqual([]);
+    expect(found.bodyDisplay).not.toBe('none');
+    expect(found.bodyVisibility).toBe('visible');
+    expect(found.listHeight).toBeGreaterThan(0);
+    expect(await page.getByTestId('message-list').isVisible()).toBe(true);
+    // The harmless part of the link message is still readable.
+    await messagesWithText(page, 'click').waitFor();
+  });
+
+  test('a ```ts block is syntax-highlighted and a ```diff block colours added and removed lines differently', async () => {
+    const { alice, convId, page } = await dmWithBobInBrowser();
+    await sendViaApi(h.server, alice.token, convId, 'Here is the fix:\n\n```ts\nexport function add(a: number, b: number): number {\n  return a + b; // sum\n}\n```');
+    await sendViaApi(h.server, alice.token, convId, '```diff\n unchanged context line\n-const oldValue = removedLine;\n+const newValue = addedLine;\n```');
+    await openConversation(page, convId);
+
+    const ts = messagesWithText(page, 'export function add').getByTestId('message-body');
+    const diff = messagesWithText(page, 'addedLine').getByTestId('message-body');
+    await ts.waitFor();
+    await diff.waitFor();
+
+    // Shiki loads lazily: wait for tokens (spans with an inline colour or a class) inside the <pre>.
+    const tokens = ts.locator('pre span[style*="color"], pre span[class]:not([class="line"])');
+    await expect.poll(() => tokens.count(), { timeout: 15_000, message: 'highlighted tokens inside the ts <pre>' }).toBeGreaterThan(2);
+    const tsColours = await ts.locator('pre').evaluate((pre) => [...new Set([...pre.querySelectorAll('span')].filter((s) => s.children.length === 0 && s.textContent?.trim()).map((s) => getComputedStyle(s).color))]);
+    expect(tsColours.length, `several token colours in the ts block (got ${tsColours.join(', ')})`).toBeGreaterThan(1);
+    expect(await ts.locator('pre').innerText()).toContain('return a + b;');
+
+    await expect.poll(() => diff.locator('pre span').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const looks = await diff.locator('pre').evaluate((pre) => {
+      /** How the line holding `marker` looks: classes and colours from its innermost element up to the <pre>. */
+      const look = (marker: string): string | null => {
+        const holders = [...pre.querySelectorAll('*')].filter((el) => el.textContent?.includes(marker));
+        const innermost = holders.at(-1);
+        if (!innermost) return null;
+        const parts: string[] = [];
+        for (let el: Element | null = innermost; el && el !== pre.parentElement; el = el.parentElement) {
+          const cs = getComputedStyle(el);
+          parts.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} color=${cs.color} bg=${cs.backgroundColor}`);
+        }
+        return parts.join(' < ');
+      };
+      return { added: look('addedLine'), removed: look('removedLine'), context: look('unchanged context') };
+    });
+    expect(looks.added, 'the added line is rendered').not.toBeNull();
+    expect(looks.removed, 'the removed line is rendered').not.toBeNull();
+    expect(looks.added, 'added and removed lines look different').not.toBe(looks.removed);
+    expect(await diff.locator('pre').innerText()).toContain('const newValue = addedLine;');
+  });
+});

@@ -1,0 +1,17 @@
+import { useEffect } from 'react';
+import { useChat } from '../chat/context';
+import { conversationName } from '../chat/names';
+
+/** "(3) #general · Parley": the unread total in the tab title, visible from other tabs. */
+export function useDocumentTitle(convId: string | null): void {
+  const conversations = useChat((s) => s.conversations);
+  const users = useChat((s) => s.users);
+  const me = useChat((s) => s.me.id);
+  useEffect(() => {
+    let unread = 0;
+    for (const c of Object.values(conversations)) unread += c.unread_count;
+    const conv = convId ? conversations[convId] : undefined;
+    const name = conv ? conversationName(conv, users, me) : null;
+    document.title = `${unread ? `(${unread}) ` : ''}${name ? `${conv?.kind === 'channel' ? '#' : ''}${name} · ` : ''}Parley`;
+  }, [conversations, users, me, convId]);
+}

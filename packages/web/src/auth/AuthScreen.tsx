@@ -1,0 +1,106 @@
+import { useState, type FormEvent } from 'react';
+import { Parley } from '@parley/sdk';
+import { useT } from '../i18n/i18n';
+import type { StoredSession } from '../storage/session';
+import { LanguageSelect } from '../settings/LanguageSelect';
+import { ThemeToggle } from '../settings/ThemeToggle';
+import { describeError } from './errors';
+import { deviceLabel } from './device';
+
+interface Props {
+  onSignedIn: (s: StoredSession) => void;
+  notice: string | null;
+}
+
+export function AuthScreen({ onSignedIn, notice }: Props) {
+  const t = useT();
+  const [mode, setMode] = useState<'login' | 'register'>('login');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const registering = mode === 'register';
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      // A throwaway client: it only makes the auth request; the session's client is made afterwards.
+      const client = new Parley({ url: location.origin, deviceName: deviceLabel() });
+      const name = username.trim().toLowerCase();
+      const res = registering ? await client.register(name, password, displayName.trim() ? { display_name: displayName.trim() } : {}) : await client.login(name, password);
+      onSignedIn({ access_token: res.access_token, refresh_token: res.refresh_token, user: res.user });
+    } catch (err) {
+      setError(describeError(err, t));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="auth-page">
+      <div className="auth-tools">
+        <LanguageSelect />
+        <ThemeToggle />
+      </div>
+      <main className="auth-card">
+        <div className="brand" aria-hidden="true">
+          <img src="/icons/icon.svg" alt="" width={48} height={48} />
+        </div>
+        <h1>{t(registering ? 'auth.title.register' : 'auth.title.login')}</h1>
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
+        <form onSubmit={submit} noValidate>
+          <label className="field">
+            <span>{t('auth.username')}</span>
+            <input data-testid="auth-username" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required value={username} onChange={(e) => setUsername(e.target.value)} aria-describedby={registering ? 'username-hint' : undefined} />
+            {registering && (
+              <small id="username-hint" className="hint">
+                {t('auth.usernameHint')}
+              </small>
+            )}
+          </label>
+          {registering && (
+            <label className="field">
+              <span>{t('auth.displayName')}</span>
+              <input data-testid="auth-display-name" name="display_name" autoComplete="name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+            </label>
+          )}
+          <label className="field">
+            <span>{t('auth.password')}</span>
+            <input data-testid="auth-password" name="password" type="password" autoComplete={registering ? 'new-password' : 'current-password'} required value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby={registering ? 'password-hint' : undefined} />
+            {registering && (
+              <small id="password-hint" className="hint">
+                {t('auth.passwordHint')}
+              </small>
+            )}
+          </label>
+          {error && (
+            <p className="error" role="alert" data-testid="auth-error">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="button primary wide" data-testid="auth-submit" disabled={busy}>
+            {busy ? t('auth.busy') : t(registering ? 'auth.submit.register' : 'auth.submit.login')}
+          </button>
+        </form>
+        <button
+          type="button"
+          className="link-button"
+          data-testid="auth-toggle"
+          onClick={() => {
+            setMode(registering ? 'login' : 'register');
+            setError(null);
+          }}
+        >
+          {t(registering ? 'auth.toggle.toLogin' : 'auth.toggle.toRegister')}
+        </button>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,21 @@
+import { ParleyError } from '@parley/sdk';
+import type { Translate } from '../i18n/i18n';
+
+/** A user-facing sentence for a failed request, in the current language. */
+export function describeError(e: unknown, t: Translate): string {
+  if (e instanceof ParleyError) {
+    switch (e.code) {
+      case 'invalid_credentials':
+      case 'username_taken':
+      case 'registration_closed':
+      case 'rate_limited':
+      case 'network':
+        return t(`error.${e.code}`);
+      case 'invalid_request':
+        return e.message || t('error.invalid_request');
+      default:
+        return t('error.generic', { message: e.message });
+    }
+  }
+  return t('error.generic', { message: e instanceof Error ? e.message : String(e) });
+}

@@ -1,0 +1,32 @@
+import type { Conversation, User } from '@parley/protocol';
+
+export function userLabel(u: User | undefined, fallback = '…'): string {
+  if (!u) return fallback;
+  return u.display_name || u.username;
+}
+
+/** A conversation's human name: the channel or group name, the other person for a DM. */
+export function conversationName(c: Conversation, users: Record<string, User>, meId: string, memberIds?: readonly string[]): string {
+  if (c.kind === 'dm') {
+    const other = c.dm_user_id ? users[c.dm_user_id] : undefined;
+    return userLabel(other, c.dm_user_id === meId ? userLabel(users[meId]) : '…');
+  }
+  if (c.name) return c.name;
+  if (memberIds && memberIds.length) {
+    return memberIds
+      .filter((id) => id !== meId)
+      .map((id) => userLabel(users[id], '…'))
+      .join(', ');
+  }
+  return '…';
+}
+
+/** A 26-character ULID-like id that works outside secure contexts (crypto.randomUUID needs one). */
+export function newClientMsgId(): string {
+  if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,920 @@
+import type { Conversation, CreateConversationBody, HelloFrame, LogEvent, Member, Message, Presence, SendAck, ServerEvent, Session, User } from '@parley/protocol';
+import { Parley, ParleyError } from '@parley/sdk';
+import { openUserDb, type CachedTimeline, type ParleyDb } from '../storage/db';
+import { IdbOutbox } from '../storage/outbox';
+import { loadSession, updateTokens, updateUser, type StoredSession } from '../storage/session';
+import { maybeNotify } from '../notifications/notify';
+import { emptyTimeline, findById, mergeLatest, replaceIfPresent, upsert, upsertMany } from './timeline';
+import { newClientMsgId } from './names';
+import { deviceLabel } from '../auth/device';
+import { coordinatedFetch } from '../auth/refresh';
+import type { ChatState, MissingReason, PendingMessage, ThreadState, Timeline } from './types';
+
+const LATEST_PAGE = 50;
+const OLDER_PAGE = 100;
+const CACHE_MESSAGES = 200;
+const PERSIST_DELAY_MS = 1_000;
+
+export type SessionEndReason = 'revoked' | 'logout';
+
+const isLog = (e: ServerEvent): e is LogEvent => 'seq' in e && typeof (e as { seq?: unknown }).seq === 'number';
+
+function errorText(e: unknown): string {
+  if (e instanceof ParleyError) return e.code;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * The web client's state and every action on it. One instance per signed-in session: it restores
+ * the IndexedDB cache (so a reload renders before the network answers), then runs the SDK, whose
+ * ordered, deduplicated event stream it folds into conversations, timelines and counters.
+ */
+export class ChatStore {
+  state: ChatState;
+  client: Parley | null = null;
+  private readonly listeners = new Set<() => void>();
+  private readonly db: Promise<ParleyDb>;
+  private readonly outbox: IdbOutbox;
+  private persistTimer: ReturnType<typeof setTimeout> | null = null;
+  private typingTimer: ReturnType<typeof setInterval> | null = null;
+  private refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private userFetches = new Set<string>();
+  private memberFetches = new Map<string, Promise<void>>();
+  private latestFetches = new Map<string, Promise<void>>();
+  private subscribedPresence = new Set<string>();
+  private stopped = false;
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(
+    session: StoredSession,
+    private readonly onSessionEnded: (reason: SessionEndReason) => void,
+  ) {
+    this.state = {
+      me: session.user,
+      connection: 'idle',
+      online: navigator.onLine,
+      ready: false,
+      conversations: {},
+      countsAsOf: {},
+      timelines: {},
+      members: {},
+      reads: {},
+      users: { [session.user.id]: session.user },
+      pending: {},
+      typing: {},
+      presence: {},
+      threads: {},
+      limits: null,
+      missing: {},
+    };
+    this.db = openUserDb(session.user.id);
+    // A failing IndexedDB (private browsing, quota) must not stop the app: it just runs without a cache.
+    this.db.catch(() => undefined);
+    this.outbox = new IdbOutbox(this.db);
+    void this.start(session);
+  }
+
+  // ---- subscription ------------------------------------------------------------------------
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  getState = (): ChatState => this.state;
+
+  private set(patch: Partial<ChatState> | ((s: ChatState) => Partial<ChatState>)): void {
+    const p = typeof patch === 'function' ? patch(this.state) : patch;
+    this.state = { ...this.state, ...p };
+    for (const l of this.listeners) l();
+  }
+
+  private setTimeline(convId: string, f: (t: Timeline) => Timeline): void {
+    this.set((s) => ({ timelines: { ...s.timelines, [convId]: f(s.timelines[convId] ?? emptyTimeline()) } }));
+  }
+
+  private setConv(conv: Conversation): void {
+    this.set((s) => ({ conversations: { ...s.conversations, [conv.id]: conv } }));
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  private async start(session: StoredSession): Promise<void> {
+    let cursors: Record<string, number> = {};
+    try {
+      cursors = await this.restoreCache();
+    } catch {
+      cursors = {};
+    }
+    try {
+      const pending = await this.outbox.load();
+      const map: Record<string, PendingMessage> = {};
+      for (const e of pending) map[e.client_msg_id] = { client_msg_id: e.client_msg_id, conv_id: e.conv_id, body: e.body, reply_to: e.reply_to ?? null, created_at: e.created_at, status: 'pending', error: null };
+      this.set((s) => ({ pending: { ...map, ...s.pending } }));
+    } catch {
+      /* no persisted outbox */
+    }
+    if (this.stopped) return;
+
+    const client = new Parley({
+      url: location.origin,
+      token: session.access_token,
+      refreshToken: session.refresh_token,
+      onTokens: (t) => updateTokens(t),
+      outbox: this.outbox,
+      cursors,
+      deviceName: deviceLabel(),
+      fetch: coordinatedFetch,
+    });
+    this.client = client;
+    client.on('state', (connection) => {
+      this.set({ connection });
+      // The SDK stops for good after an error it cannot fix (say, a refresh that failed on the
+      // network). Unless the session really ended, start it again after a pause.
+      if (connection === 'closed' && !this.stopped) setTimeout(() => !this.stopped && client.connect().catch(() => undefined), 5_000);
+    });
+    client.on('hello', (h) => void this.onHello(h));
+    client.on('conversation', (c) => this.upsertConversation(c));
+    client.on('event', (e) => this.onEvent(e));
+    client.on('sent', (ack) => this.onSent(ack));
+    client.on('send_failed', ({ entry, error }) => this.markFailed(entry.client_msg_id, error));
+    client.on('error', (err) => {
+      if (err.code === 'session_revoked' || err.code === 'invalid_token' || err.code === 'unauthenticated') this.endSession('revoked');
+    });
+    // The cache is applied and the client exists: the shell can render (before the network answers).
+    this.set({ ready: true });
+    client.connect().catch(() => undefined);
+
+    const onOnline = () => {
+      this.set({ online: true });
+      client.reconnectNow();
+    };
+    const onOffline = () => this.set({ online: false });
+    const onHide = () => {
+      if (document.visibilityState === 'hidden') void this.persistNow();
+      if (this.state.connection === 'open') client.request('presence.set', { status: document.visibilityState === 'hidden' ? 'away' : 'online' }).catch(() => undefined);
+    };
+    const onPageHide = () => void this.persistNow();
+    // Another tab refreshed the tokens: use them, so this tab never presents a rotated refresh token.
+    const onStorage = (e: StorageEvent) => {
+      if (e.key !== 'parley.session' || !e.newValue) return;
+      const next = loadSession();
+      if (next && next.user.id === this.state.me.id && next.access_token !== client.rest.accessToken) client.rest.setTokens({ access_token: next.access_token, refresh_token: next.refresh_token });
+    };
+    window.addEventListener('storage', onStorage);
+    window.addEventListener('online', onOnline);
+    window.addEventListener('offline', onOffline);
+    document.addEventListener('visibilitychange', onHide);
+    window.addEventListener('pagehide', onPageHide);
+    this.cleanups.push(() => {
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+      document.removeEventListener('visibilitychange', onHide);
+      window.removeEventListener('pagehide', onPageHide);
+      window.removeEventListener('storage', onStorage);
+    });
+    this.typingTimer = setInterval(() => this.pruneTyping(), 1_000);
+  }
+
+  /** Stops the client; unsent messages stay in the outbox for the next session of this account. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const c of this.cleanups) c();
+    if (this.typingTimer) clearInterval(this.typingTimer);
+    for (const t of this.refreshTimers.values()) clearTimeout(t);
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    await this.client?.close();
+    (await this.db.catch(() => null))?.close();
+  }
+
+  private endSession(reason: SessionEndReason): void {
+    if (this.stopped) return;
+    void this.stop();
+    this.onSessionEnded(reason);
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.client?.rest.request('POST', '/auth/logout');
+    } catch {
+      /* the local sign-out proceeds whatever the server says */
+    }
+    this.endSession('logout');
+  }
+
+  private async onHello(h: HelloFrame): Promise<void> {
+    this.set((s) => ({ me: h.user, limits: h.limits, users: { ...s.users, [h.user.id]: h.user } }));
+    updateUser(h.user);
+    const client = this.client;
+    if (!client) return;
+    try {
+      await client.resync();
+    } catch {
+      /* the SDK retries on its own */
+    }
+    // Pages fetched before the SDK knew a conversation may miss events: fetch them again now.
+    for (const [id, t] of Object.entries(this.state.timelines)) if (t.loaded && !t.anchored) void this.loadLatest(id, true);
+    try {
+      const list = await client.listConversations();
+      this.mergeConversationList(list);
+    } catch {
+      /* offline or failing: the cached list stays */
+    }
+    this.subscribedPresence.clear();
+    void this.subscribePresence();
+    const missingUsers = new Set<string>();
+    for (const c of Object.values(this.state.conversations)) if (c.dm_user_id) missingUsers.add(c.dm_user_id);
+    this.ensureUsers([...missingUsers]);
+    this.schedulePersist();
+  }
+
+  // ---- cache -------------------------------------------------------------------------------
+
+  private async restoreCache(): Promise<Record<string, number>> {
+    const db = await this.db;
+    const tx = db.transaction(['kv', 'timelines'], 'readonly');
+    const [convs, cursors, countsAsOf, users, timelines] = await Promise.all([
+      tx.objectStore('kv').get('conversations'),
+      tx.objectStore('kv').get('cursors'),
+      tx.objectStore('kv').get('counts_as_of'),
+      tx.objectStore('kv').get('users'),
+      tx.objectStore('timelines').getAll(),
+    ]);
+    const conversations: Record<string, Conversation> = {};
+    for (const c of (convs as Conversation[] | undefined) ?? []) conversations[c.id] = c;
+    const userMap: Record<string, User> = {};
+    for (const u of (users as User[] | undefined) ?? []) userMap[u.id] = u;
+    const cur = (cursors as Record<string, number> | undefined) ?? {};
+    const tl: Record<string, Timeline> = {};
+    for (const t of timelines) {
+      // A cached tail is only trusted with the cursor saved alongside it: the SDK then replays
+      // exactly what came after it.
+      if (cur[t.conv_id] === undefined) continue;
+      tl[t.conv_id] = { messages: t.messages, hasOlder: t.has_older, loadingOlder: false, loaded: true, anchored: true };
+    }
+    this.set((s) => ({
+      conversations: { ...conversations, ...s.conversations },
+      countsAsOf: { ...((countsAsOf as Record<string, number> | undefined) ?? {}), ...s.countsAsOf },
+      users: { ...userMap, ...s.users },
+      timelines: { ...tl, ...s.timelines },
+    }));
+    return cur;
+  }
+
+  private schedulePersist(): void {
+    if (this.persistTimer || this.stopped) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = null;
+      void this.persistNow();
+    }, PERSIST_DELAY_MS);
+  }
+
+  /** Saves conversations, cursors and timeline tails together, taken at one instant so they agree. */
+  private async persistNow(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const s = this.state;
+    const cursors = client.cursorSnapshot();
+    const timelines: CachedTimeline[] = [];
+    for (const [convId, t] of Object.entries(s.timelines)) {
+      if (!t.anchored || cursors[convId] === undefined || !s.conversations[convId]?.membership) continue;
+      const tail = t.messages.slice(-CACHE_MESSAGES);
+      timelines.push({ conv_id: convId, messages: tail, has_older: t.hasOlder || tail.length < t.messages.length });
+    }
+    const convs = Object.values(s.conversations).filter((c) => c.membership && c.membership.left_seq === null);
+    try {
+      const db = await this.db;
+      const tx = db.transaction(['kv', 'timelines'], 'readwrite');
+      const store = tx.objectStore('timelines');
+      await store.clear();
+      await Promise.all([
+        tx.objectStore('kv').put(convs, 'conversations'),
+        tx.objectStore('kv').put(cursors, 'cursors'),
+        tx.objectStore('kv').put(s.countsAsOf, 'counts_as_of'),
+        tx.objectStore('kv').put(Object.values(s.users), 'users'),
+        ...timelines.map((t) => store.put(t)),
+      ]);
+      await tx.done;
+    } catch {
+      /* a cache write failing only costs the next cold start */
+    }
+  }
+
+  // ---- conversations -----------------------------------------------------------------------
+
+  /**
+   * Takes a conversation summary from the server. Its counters are exact as of its `last_seq`;
+   * we keep ours when they are newer (events we already applied) and ask again later.
+   */
+  upsertConversation(incoming: Conversation): void {
+    const s = this.state;
+    const cur = s.conversations[incoming.id];
+    const asOf = s.countsAsOf[incoming.id] ?? -1;
+    if (cur && incoming.last_seq < asOf) {
+      this.scheduleRefresh(incoming.id);
+      return;
+    }
+    let conv = incoming;
+    const myRead = cur?.membership?.read_seq ?? -1;
+    if (conv.membership && myRead > conv.membership.read_seq) {
+      conv = { ...conv, membership: { ...conv.membership, read_seq: myRead } };
+      if (myRead >= conv.last_seq) conv = { ...conv, unread_count: 0, mention_count: 0 };
+      else this.scheduleRefresh(conv.id);
+    }
+    this.set((st) => ({
+      conversations: { ...st.conversations, [conv.id]: conv },
+      countsAsOf: { ...st.countsAsOf, [conv.id]: conv.last_seq },
+      missing: st.missing[conv.id] ? omit(st.missing, conv.id) : st.missing,
+    }));
+    if (conv.dm_user_id) {
+      this.ensureUsers([conv.dm_user_id]);
+      if (!this.subscribedPresence.has(conv.dm_user_id)) void this.subscribePresence();
+    }
+    this.schedulePersist();
+  }
+
+  private mergeConversationList(list: Conversation[]): void {
+    const ids = new Set(list.map((c) => c.id));
+    for (const c of list) this.upsertConversation(c);
+    // Conversations we were in but the server no longer lists: we left or were removed.
+    const gone = Object.values(this.state.conversations).filter((c) => c.membership && !ids.has(c.id));
+    if (gone.length) {
+      this.set((s) => {
+        const conversations = { ...s.conversations };
+        for (const c of gone) delete conversations[c.id];
+        return { conversations };
+      });
+    }
+  }
+
+  private scheduleRefresh(convId: string): void {
+    if (this.refreshTimers.has(convId)) return;
+    this.refreshTimers.set(
+      convId,
+      setTimeout(() => {
+        this.refreshTimers.delete(convId);
+        void this.fetchConversation(convId).catch(() => undefined);
+      }, 400),
+    );
+  }
+
+  async fetchConversation(convId: string): Promise<Conversation | null> {
+    const client = this.client;
+    if (!client) return null;
+    try {
+      const conv = await client.rest.request<Conversation>('GET', `/conversations/${convId}`);
+      this.upsertConversation(conv);
+      if (!conv.membership) this.setMissing(convId, 'not_member');
+      return conv;
+    } catch (e) {
+      if (e instanceof ParleyError && (e.code === 'not_found' || e.code === 'not_member' || e.code === 'forbidden')) this.setMissing(convId, e.code === 'not_found' ? 'not_found' : 'not_member');
+      throw e;
+    }
+  }
+
+  private setMissing(convId: string, reason: MissingReason): void {
+    this.set((s) => ({ missing: { ...s.missing, [convId]: reason } }));
+  }
+
+  async createConversation(body: CreateConversationBody): Promise<Conversation> {
+    const conv = await this.requireClient().createConversation(body);
+    this.upsertConversation(conv);
+    return conv;
+  }
+
+  async joinChannel(convId: string): Promise<Conversation> {
+    const conv = await this.requireClient().rest.request<Conversation>('POST', `/conversations/${convId}/join`);
+    this.set((s) => ({ missing: omit(s.missing, convId) }));
+    this.upsertConversation(conv);
+    void this.loadLatest(convId, true);
+    void this.loadMembers(convId, true);
+    return conv;
+  }
+
+  browseChannels(query: string): Promise<Conversation[]> {
+    return this.requireClient()
+      .rest.request<{ conversations: Conversation[] }>('GET', `/channels?query=${encodeURIComponent(query)}&limit=100`)
+      .then((r) => r.conversations);
+  }
+
+  searchUsers(query: string, signal?: AbortSignal): Promise<User[]> {
+    return this.requireClient()
+      .rest.request<{ users: User[] }>('GET', `/users?query=${encodeURIComponent(query)}&limit=20`, undefined, signal)
+      .then((r) => {
+        this.rememberUsers(r.users);
+        return r.users;
+      });
+  }
+
+  listSessions(): Promise<Session[]> {
+    return this.requireClient()
+      .rest.request<{ sessions: Session[] }>('GET', '/sessions')
+      .then((r) => r.sessions);
+  }
+
+  revokeSession(id: string): Promise<void> {
+    return this.requireClient().rest.request<void>('DELETE', `/sessions/${id}`);
+  }
+
+  private requireClient(): Parley {
+    if (!this.client) throw new ParleyError('disconnected', 'Still starting up.');
+    return this.client;
+  }
+
+  // ---- users, members, presence ------------------------------------------------------------
+
+  rememberUsers(users: readonly User[]): void {
+    if (users.length === 0) return;
+    this.set((s) => {
+      const next = { ...s.users };
+      for (const u of users) next[u.id] = u;
+      return { users: next };
+    });
+  }
+
+  /** Fetches users we have no profile for (senders who left, DM partners), each once. */
+  ensureUsers(ids: readonly string[]): void {
+    const client = this.client;
+    if (!client) return;
+    for (const id of ids) {
+      if (this.state.users[id] || this.userFetches.has(id)) continue;
+      this.userFetches.add(id);
+      client.rest
+        .request<User>('GET', `/users/${id}`)
+        .then((u) => this.rememberUsers([u]))
+        .catch(() => this.userFetches.delete(id));
+    }
+  }
+
+  loadMembers(convId: string, force = false): Promise<void> {
+    const client = this.client;
+    if (!client) return Promise.resolve();
+    if (!force && this.state.members[convId]) return Promise.resolve();
+    let p = this.memberFetches.get(convId);
+    if (p && !force) return p;
+    p = client.rest
+      .request<{ members: Member[] }>('GET', `/conversations/${convId}/members`)
+      .then((r) => {
+        const map: Record<string, Member> = {};
+        const reads = this.state.reads[convId] ?? {};
+        for (const m of r.members) map[m.user.id] = { ...m, read_seq: Math.max(m.read_seq, reads[m.user.id] ?? 0) };
+        this.rememberUsers(r.members.map((m) => m.user));
+        this.set((s) => ({ members: { ...s.members, [convId]: map } }));
+      })
+      .catch(() => undefined)
+      .finally(() => this.memberFetches.delete(convId));
+    this.memberFetches.set(convId, p);
+    return p;
+  }
+
+  private async subscribePresence(): Promise<void> {
+    const client = this.client;
+    if (!client || this.state.connection !== 'open') return;
+    const ids = new Set<string>();
+    for (const c of Object.values(this.state.conversations)) if (c.dm_user_id && c.dm_user_id !== this.state.me.id) ids.add(c.dm_user_id);
+    const fresh = [...ids].filter((id) => !this.subscribedPresence.has(id));
+    if (fresh.length === 0) return;
+    for (const id of fresh) this.subscribedPresence.add(id);
+    try {
+      const res = await client.request('presence.subscribe', { user_ids: fresh.slice(0, 1000) });
+      this.set((s) => {
+        const presence = { ...s.presence };
+        for (const p of res.presences) presence[p.user_id] = p;
+        return { presence };
+      });
+    } catch {
+      for (const id of fresh) this.subscribedPresence.delete(id);
+    }
+  }
+
+  // ---- history -----------------------------------------------------------------------------
+
+  /** Loads the newest page of a conversation unless the loaded timeline already reaches it. */
+  loadLatest(convId: string, force = false): Promise<void> {
+    const t = this.state.timelines[convId];
+    if (!force && t?.loaded && (t.anchored || this.state.connection !== 'open')) return Promise.resolve();
+    const running = this.latestFetches.get(convId);
+    if (running) return running;
+    const client = this.client;
+    if (!client) return Promise.resolve();
+    const anchored = client.cursorSnapshot()[convId] !== undefined;
+    const p = client
+      .history(convId, { limit: LATEST_PAGE })
+      .then((page) => {
+        this.setTimeline(convId, (cur) => mergeLatest(cur, page.messages, page.has_more, anchored));
+        this.reconcilePending(page.messages);
+        this.collectUsers(page.messages);
+        this.schedulePersist();
+      })
+      .catch((e: unknown) => {
+        if (e instanceof ParleyError && (e.code === 'not_found' || e.code === 'not_member' || e.code === 'forbidden')) this.setMissing(convId, e.code === 'not_found' ? 'not_found' : 'not_member');
+      })
+      .finally(() => this.latestFetches.delete(convId));
+    this.latestFetches.set(convId, p);
+    return p;
+  }
+
+  private olderFetches = new Map<string, Promise<number>>();
+
+  /** Prepends the page before the oldest loaded message. Resolves with how many messages came. */
+  loadOlder(convId: string): Promise<number> {
+    // Callers racing (scroll, "jump to unread") share the page in flight instead of getting 0.
+    const running = this.olderFetches.get(convId);
+    if (running) return running;
+    const p = this.fetchOlder(convId).finally(() => this.olderFetches.delete(convId));
+    this.olderFetches.set(convId, p);
+    return p;
+  }
+
+  private async fetchOlder(convId: string): Promise<number> {
+    const t = this.state.timelines[convId];
+    const client = this.client;
+    if (!client || !t || !t.hasOlder || t.loadingOlder) return 0;
+    const oldest = t.messages[0];
+    if (!oldest) {
+      await this.loadLatest(convId, true);
+      return this.state.timelines[convId]?.messages.length ?? 0;
+    }
+    this.setTimeline(convId, (cur) => ({ ...cur, loadingOlder: true }));
+    try {
+      const page = await client.history(convId, { before_seq: oldest.seq, limit: OLDER_PAGE });
+      this.setTimeline(convId, (cur) => ({ ...cur, messages: upsertMany(cur.messages, page.messages), hasOlder: page.has_more, loadingOlder: false }));
+      this.collectUsers(page.messages);
+      return page.messages.length;
+    } catch {
+      this.setTimeline(convId, (cur) => ({ ...cur, loadingOlder: false }));
+      return 0;
+    }
+  }
+
+  /**
+   * Makes sure a message is in the loaded timeline (a message link), paging back as needed.
+   * Returns the message, or null when it is gone or out of reach.
+   */
+  async ensureMessage(convId: string, messageId: string): Promise<Message | null> {
+    const client = this.client;
+    if (!client) return null;
+    let target: Message;
+    try {
+      target = await client.rest.request<Message>('GET', `/messages/${messageId}`);
+    } catch {
+      return null;
+    }
+    if (target.conv_id !== convId) return null;
+    if (target.thread_root_id) return target;
+    await this.loadLatest(convId);
+    for (let i = 0; i < 100; i++) {
+      const t = this.state.timelines[convId];
+      if (!t) return null;
+      if (findById(t.messages, messageId)) return target;
+      if ((t.messages[0]?.seq ?? Infinity) < target.seq || !t.hasOlder) return null;
+      const got = await this.loadOlder(convId);
+      if (got === 0 && this.state.timelines[convId]?.hasOlder) return null;
+    }
+    return null;
+  }
+
+  private collectUsers(messages: readonly Message[]): void {
+    const ids = new Set<string>();
+    for (const m of messages) if (!this.state.users[m.sender_id]) ids.add(m.sender_id);
+    if (ids.size) this.ensureUsers([...ids]);
+  }
+
+  // ---- threads -----------------------------------------------------------------------------
+
+  async openThread(rootId: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.set((s) => ({ threads: { ...s.threads, [rootId]: { root: s.threads[rootId]?.root ?? null, replies: s.threads[rootId]?.replies ?? [], loading: true, error: null } } }));
+    try {
+      const res = await client.rest.request<{ root: Message; replies: Message[] }>('GET', `/messages/${rootId}/thread`);
+      this.collectUsers([res.root, ...res.replies]);
+      this.set((s) => {
+        const cur = s.threads[rootId];
+        const replies = upsertMany(cur?.replies ?? [], res.replies);
+        return { threads: { ...s.threads, [rootId]: { root: res.root, replies, loading: false, error: null } } };
+      });
+      this.reconcilePending(res.replies);
+    } catch (e) {
+      this.set((s) => ({ threads: { ...s.threads, [rootId]: { ...(s.threads[rootId] ?? { root: null, replies: [] }), loading: false, error: errorText(e) } } }));
+    }
+  }
+
+  private updateThreads(msg: Message): void {
+    const threads = this.state.threads;
+    let next: Record<string, ThreadState> | null = null;
+    const root = threads[msg.id];
+    if (root) (next ??= { ...threads })[msg.id] = { ...root, root: msg };
+    if (msg.thread_root_id) {
+      const t = threads[msg.thread_root_id];
+      if (t) (next ??= { ...threads })[msg.thread_root_id] = { ...t, replies: upsert(t.replies, msg) };
+    }
+    if (next) this.set({ threads: next });
+  }
+
+  // ---- live events -------------------------------------------------------------------------
+
+  private onEvent(e: ServerEvent): void {
+    if (isLog(e)) {
+      this.onLogEvent(e);
+      return;
+    }
+    switch (e.type) {
+      case 'read':
+        this.onRead(e.conv_id, e.user_id, e.read_seq);
+        return;
+      case 'typing': {
+        if (e.user_id === this.state.me.id) return;
+        this.set((s) => {
+          const cur = { ...(s.typing[e.conv_id] ?? {}) };
+          if (e.active) cur[e.user_id] = { until: Date.now() + e.expires_in_ms, thread_root_id: e.thread_root_id };
+          else delete cur[e.user_id];
+          return { typing: { ...s.typing, [e.conv_id]: cur } };
+        });
+        return;
+      }
+      case 'presence': {
+        const p: Presence = { user_id: e.user_id, status: e.status, last_seen_at: e.last_seen_at };
+        this.set((s) => ({ presence: { ...s.presence, [e.user_id]: p } }));
+        return;
+      }
+      case 'conversation.added':
+        this.upsertConversation(e.conversation);
+        return;
+      case 'user.updated':
+        this.rememberUsers([e.user]);
+        if (e.user.id === this.state.me.id) {
+          this.set({ me: e.user });
+          updateUser(e.user);
+        }
+        return;
+      case 'delivered':
+      case 'session.revoked':
+        return;
+    }
+  }
+
+  private onLogEvent(e: LogEvent): void {
+    const s = this.state;
+    let conv = s.conversations[e.conv_id];
+    if (!conv) {
+      // An event for a conversation we have not heard of yet (the added event may trail it).
+      this.scheduleRefresh(e.conv_id);
+    }
+    const countedBefore = s.countsAsOf[e.conv_id] ?? -1;
+    const fresh = e.seq > countedBefore;
+    const me = s.me.id;
+    let countsChanged = false;
+    if (conv && e.seq > conv.last_seq) conv = { ...conv, last_seq: e.seq };
+
+    switch (e.type) {
+      case 'message.created': {
+        const msg = e.message;
+        this.setTimeline(e.conv_id, (t) => ({ ...t, messages: upsert(t.messages, msg) }));
+        if (e.thread_root) {
+          const root = e.thread_root;
+          this.patchMessage(e.conv_id, root.id, (m) => ({ ...m, reply_count: root.reply_count, last_reply_at: root.last_reply_at }));
+        }
+        this.updateThreads(msg);
+        this.reconcilePending([msg]);
+        if (!s.users[msg.sender_id]) this.ensureUsers([msg.sender_id]);
+        // The sender just sent: their typing indicator is over.
+        if (s.typing[e.conv_id]?.[msg.sender_id]) this.set((st) => ({ typing: { ...st.typing, [e.conv_id]: omit(st.typing[e.conv_id] ?? {}, msg.sender_id) } }));
+        if (conv && msg.thread_root_id === null) {
+          conv = { ...conv, last_message: msg };
+          const read = conv.membership?.read_seq ?? 0;
+          if (fresh && msg.sender_id !== me && !msg.recalled && msg.seq > read) {
+            const mentioned = msg.mentions_channel || msg.mentions.includes(me);
+            conv = { ...conv, unread_count: conv.unread_count + 1, mention_count: conv.mention_count + (mentioned ? 1 : 0) };
+          }
+        }
+        if (conv && fresh && msg.sender_id !== me && !msg.recalled) maybeNotify(this, conv, msg, e.ts);
+        break;
+      }
+      case 'message.edited':
+      case 'message.recalled':
+      case 'reaction.changed': {
+        const msg = e.message;
+        this.replaceMessage(msg);
+        if (conv?.last_message?.id === msg.id) conv = { ...conv, last_message: msg };
+        if (e.type !== 'reaction.changed' && msg.sender_id !== me && msg.seq > (conv?.membership?.read_seq ?? 0)) countsChanged = true;
+        break;
+      }
+      case 'member.joined': {
+        this.rememberUsers([e.user]);
+        if (conv) conv = { ...conv, member_count: e.member_count };
+        const members = this.state.members[e.conv_id];
+        if (members) this.set((st) => ({ members: { ...st.members, [e.conv_id]: { ...members, [e.user.id]: { user: e.user, role: e.role, joined_at: e.ts, read_seq: e.seq } } } }));
+        break;
+      }
+      case 'member.left': {
+        if (conv) conv = { ...conv, member_count: e.member_count };
+        const members = this.state.members[e.conv_id];
+        if (members) this.set((st) => ({ members: { ...st.members, [e.conv_id]: omit(members, e.user_id) } }));
+        if (e.user_id === me && conv) {
+          // We left or were removed: the conversation leaves the sidebar.
+          this.set((st) => ({ conversations: omit(st.conversations, e.conv_id) }));
+          this.schedulePersist();
+          return;
+        }
+        break;
+      }
+      case 'member.role_changed': {
+        const members = this.state.members[e.conv_id];
+        const m = members?.[e.user_id];
+        if (members && m) this.set((st) => ({ members: { ...st.members, [e.conv_id]: { ...members, [e.user_id]: { ...m, role: e.role } } } }));
+        if (conv?.membership && e.user_id === me) conv = { ...conv, membership: { ...conv.membership, role: e.role } };
+        break;
+      }
+      case 'conversation.updated': {
+        if (conv) {
+          const ch = e.changes;
+          conv = { ...conv, ...(ch.name !== undefined ? { name: ch.name } : {}), ...(ch.topic !== undefined ? { topic: ch.topic } : {}), ...(ch.archived !== undefined ? { archived: ch.archived } : {}) };
+        }
+        break;
+      }
+      case 'hidden':
+        break;
+    }
+    if (conv) this.setConv(conv);
+    if (fresh) this.set((st) => ({ countsAsOf: { ...st.countsAsOf, [e.conv_id]: e.seq } }));
+    if (countsChanged) this.scheduleRefresh(e.conv_id);
+    this.schedulePersist();
+  }
+
+  private onRead(convId: string, userId: string, readSeq: number): void {
+    const s = this.state;
+    if (userId === s.me.id) {
+      const conv = s.conversations[convId];
+      if (!conv?.membership || conv.membership.read_seq >= readSeq) return;
+      let next: Conversation = { ...conv, membership: { ...conv.membership, read_seq: readSeq } };
+      if (readSeq >= Math.max(conv.last_seq, s.countsAsOf[convId] ?? 0)) next = { ...next, unread_count: 0, mention_count: 0 };
+      else this.scheduleRefresh(convId);
+      this.setConv(next);
+      this.schedulePersist();
+      return;
+    }
+    const reads = s.reads[convId] ?? {};
+    const members = s.members[convId];
+    const m = members?.[userId];
+    this.set((st) => ({
+      reads: { ...st.reads, [convId]: { ...reads, [userId]: Math.max(reads[userId] ?? 0, readSeq) } },
+      ...(members && m && m.read_seq < readSeq ? { members: { ...st.members, [convId]: { ...members, [userId]: { ...m, read_seq: readSeq } } } } : {}),
+    }));
+  }
+
+  private patchMessage(convId: string, id: string, f: (m: Message) => Message): void {
+    const t = this.state.timelines[convId];
+    const m = t && findById(t.messages, id);
+    if (!m) return;
+    const next = f(m);
+    this.setTimeline(convId, (cur) => ({ ...cur, messages: replaceIfPresent(cur.messages, next) ?? cur.messages }));
+    this.updateThreads(next);
+  }
+
+  /** Applies a newer copy of a message we may hold: in its timeline, its thread, the sidebar preview. */
+  replaceMessage(msg: Message): void {
+    const t = this.state.timelines[msg.conv_id];
+    if (t) {
+      const next = replaceIfPresent(t.messages, msg);
+      if (next) this.setTimeline(msg.conv_id, (cur) => ({ ...cur, messages: replaceIfPresent(cur.messages, msg) ?? cur.messages }));
+    }
+    this.updateThreads(msg);
+    const conv = this.state.conversations[msg.conv_id];
+    if (conv?.last_message?.id === msg.id) this.setConv({ ...conv, last_message: msg });
+  }
+
+  private pruneTyping(): void {
+    const now = Date.now();
+    let changed = false;
+    const typing: ChatState['typing'] = {};
+    for (const [conv, users] of Object.entries(this.state.typing)) {
+      const kept: Record<string, ChatState['typing'][string][string]> = {};
+      for (const [u, v] of Object.entries(users)) {
+        if (v.until > now) kept[u] = v;
+        else changed = true;
+      }
+      typing[conv] = kept;
+    }
+    if (changed) this.set({ typing });
+  }
+
+  // ---- sending -----------------------------------------------------------------------------
+
+  send(convId: string, body: string, replyTo: string | null = null): void {
+    const id = newClientMsgId();
+    const p: PendingMessage = { client_msg_id: id, conv_id: convId, body, reply_to: replyTo, created_at: Date.now(), status: 'pending', error: null };
+    this.set((s) => ({ pending: { ...s.pending, [id]: p } }));
+    this.dispatch(p);
+  }
+
+  /** Sends again with the same client_msg_id, so a send that did land is not stored twice. */
+  retry(clientMsgId: string): void {
+    const p = this.state.pending[clientMsgId];
+    if (!p) return;
+    const next: PendingMessage = { ...p, status: 'pending', error: null };
+    this.set((s) => ({ pending: { ...s.pending, [clientMsgId]: next } }));
+    this.dispatch(next);
+  }
+
+  discard(clientMsgId: string): void {
+    this.set((s) => ({ pending: omit(s.pending, clientMsgId) }));
+    void this.outbox.delete(clientMsgId).catch(() => undefined);
+  }
+
+  private dispatch(p: PendingMessage): void {
+    const client = this.client;
+    if (!client) {
+      this.markFailed(p.client_msg_id, new ParleyError('disconnected', 'Not started'));
+      return;
+    }
+    client
+      .send(p.conv_id, p.body, { clientMsgId: p.client_msg_id, ...(p.reply_to ? { replyTo: p.reply_to } : {}) })
+      .then((ack) => this.onSent(ack))
+      .catch((e: unknown) => this.markFailed(p.client_msg_id, e));
+  }
+
+  private onSent(ack: SendAck): void {
+    // The event carrying this message follows; showing the ack's copy now avoids a flicker.
+    const msg = ack.message;
+    this.setTimeline(msg.conv_id, (t) => ({ ...t, messages: upsert(t.messages, msg) }));
+    this.updateThreads(msg);
+    this.set((s) => ({ pending: omit(s.pending, ack.client_msg_id) }));
+  }
+
+  private markFailed(clientMsgId: string, e: unknown): void {
+    const p = this.state.pending[clientMsgId];
+    if (!p) return;
+    this.set((s) => ({ pending: { ...s.pending, [clientMsgId]: { ...p, status: 'failed', error: errorText(e) } } }));
+  }
+
+  /** Drops pending entries whose message has arrived (by client_msg_id): never show one twice. */
+  private reconcilePending(messages: readonly Message[]): void {
+    const pending = this.state.pending;
+    const me = this.state.me.id;
+    let next: Record<string, PendingMessage> | null = null;
+    for (const m of messages) {
+      if (m.sender_id !== me || !pending[m.client_msg_id]) continue;
+      next ??= { ...pending };
+      delete next[m.client_msg_id];
+    }
+    if (next) this.set({ pending: next });
+  }
+
+  // ---- message actions ---------------------------------------------------------------------
+
+  async edit(messageId: string, body: string): Promise<void> {
+    const msg = await this.requireClient().request('message.edit', { message_id: messageId, body });
+    this.replaceMessage(msg);
+  }
+
+  async recall(messageId: string): Promise<void> {
+    const msg = await this.requireClient().request('message.recall', { message_id: messageId });
+    this.replaceMessage(msg);
+  }
+
+  async toggleReaction(message: Message, emoji: string): Promise<void> {
+    const mine = message.reactions.find((r) => r.emoji === emoji)?.user_ids.includes(this.state.me.id) ?? false;
+    const msg = await this.requireClient().request(mine ? 'reaction.remove' : 'reaction.add', { message_id: message.id, emoji });
+    this.replaceMessage(msg);
+  }
+
+  /** Moves my read cursor to the end of the conversation (what I can see). */
+  markRead(convId: string): void {
+    const s = this.state;
+    const conv = s.conversations[convId];
+    const client = this.client;
+    if (!conv?.membership || !client) return;
+    const seq = Math.max(conv.last_seq, client.cursorSnapshot()[convId] ?? 0);
+    if (seq <= conv.membership.read_seq) return;
+    this.onRead(convId, s.me.id, seq);
+    if (s.connection === 'open') client.request('read.mark', { conv_id: convId, seq }).catch(() => this.scheduleRefresh(convId));
+  }
+
+  private lastTypingSent = new Map<string, number>();
+
+  /** Tells others I am typing, at most once per third of the typing TTL (the server absorbs repeats anyway). */
+  typing(convId: string, threadRootId: string | null): void {
+    const client = this.client;
+    if (!client || this.state.connection !== 'open') return;
+    const ttl = this.state.limits?.typing_ttl_ms ?? 6_000;
+    const key = `${convId}:${threadRootId ?? ''}`;
+    const last = this.lastTypingSent.get(key) ?? 0;
+    if (Date.now() - last < ttl / 3) return;
+    this.lastTypingSent.set(key, Date.now());
+    client.request('typing.start', { conv_id: convId, ...(threadRootId ? { thread_root_id: threadRootId } : {}) }).catch(() => undefined);
+  }
+
+  stopTyping(convId: string, threadRootId: string | null): void {
+    const key = `${convId}:${threadRootId ?? ''}`;
+    if (!this.lastTypingSent.has(key)) return;
+    this.lastTypingSent.delete(key);
+    if (this.state.connection === 'open') this.client?.request('typing.stop', { conv_id: convId }).catch(() => undefined);
+  }
+}
+
+function omit<T>(rec: Record<string, T>, key: string): Record<string, T> {
+  if (!(key in rec)) return rec;
+  const { [key]: _gone, ...rest } = rec;
+  return rest;
+}

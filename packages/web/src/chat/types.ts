@@ -1,0 +1,70 @@
+import type { Conversation, Limits, Member, Message, Presence, User } from '@parley/protocol';
+import type { ConnectionState } from '@parley/sdk';
+
+/**
+ * A conversation's loaded messages (top-level and thread replies), sorted by seq. Invariant:
+ * the list is complete from its oldest message up to the newest event the SDK has applied, so
+ * older pages are prepended with `before_seq` and live events are appended, never leaving holes.
+ */
+export interface Timeline {
+  messages: Message[];
+  /** False once a history page said there is nothing older. */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  /** The latest page was fetched (or restored from a cache that was consistent with the cursors). */
+  loaded: boolean;
+  /**
+   * The SDK had a cursor for this conversation when the latest page was fetched, so every later
+   * event reaches the list. A page fetched before the first resync is refetched after it.
+   */
+  anchored: boolean;
+}
+
+export type SendStatus = 'pending' | 'failed';
+
+/** A message the server has not acknowledged yet (or refused for good). */
+export interface PendingMessage {
+  client_msg_id: string;
+  conv_id: string;
+  body: string;
+  reply_to: string | null;
+  created_at: number;
+  status: SendStatus;
+  error: string | null;
+}
+
+export interface ThreadState {
+  root: Message | null;
+  replies: Message[];
+  loading: boolean;
+  error: string | null;
+}
+
+export interface TypingEntry {
+  until: number;
+  thread_root_id: string | null;
+}
+
+export type MissingReason = 'not_found' | 'not_member';
+
+export interface ChatState {
+  me: User;
+  connection: ConnectionState;
+  online: boolean;
+  /** The cache (or the first network answer) has been applied: the shell can render. */
+  ready: boolean;
+  conversations: Record<string, Conversation>;
+  /** The log seq up to which a conversation's unread and mention counts are exact. */
+  countsAsOf: Record<string, number>;
+  timelines: Record<string, Timeline>;
+  members: Record<string, Record<string, Member>>;
+  /** Read cursors of other members learned from `read` events, for conversations whose members are not loaded yet. */
+  reads: Record<string, Record<string, number>>;
+  users: Record<string, User>;
+  pending: Record<string, PendingMessage>;
+  typing: Record<string, Record<string, TypingEntry>>;
+  presence: Record<string, Presence>;
+  threads: Record<string, ThreadState>;
+  limits: Limits | null;
+  missing: Record<string, MissingReason>;
+}

@@ -1,0 +1,188 @@
+import { forwardRef, useEffect, useId, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { useChat, useStore } from '../chat/context';
+import { useT } from '../i18n/i18n';
+import { loadDraft, saveDraft } from '../storage/drafts';
+import { Avatar } from '../ui/Avatar';
+import { IconSend } from '../ui/icons';
+import { autoGrow } from './autogrow';
+import { mentionOptions, mentionQuery } from './mentions';
+
+interface Props {
+  convId: string;
+  threadRootId: string | null;
+  placeholder: string;
+  /** Up arrow in an empty composer: edit my last message. */
+  onEditLast?: () => boolean;
+  disabled?: boolean;
+}
+
+export interface ComposerHandle {
+  focus: () => void;
+}
+
+/**
+ * The message box: Enter sends, Shift+Enter breaks the line, `@` suggests members, the draft
+ * survives switching conversations and reloads, and typing is signalled (throttled) to others.
+ */
+export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ convId, threadRootId, placeholder, onEditLast, disabled }, handle) {
+  const t = useT();
+  const store = useStore();
+  const me = useChat((s) => s.me.id);
+  const members = useChat((s) => s.members[convId]);
+  const kind = useChat((s) => s.conversations[convId]?.kind);
+  const maxChars = useChat((s) => s.limits?.max_message_chars ?? null);
+  const draftKey = threadRootId ? `thread:${threadRootId}` : convId;
+  const [text, setText] = useState(() => loadDraft(me, draftKey));
+  const [caret, setCaret] = useState(0);
+  const [active, setActive] = useState(0);
+  const [dismissed, setDismissed] = useState<number | null>(null);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const listId = useId();
+  const inThread = threadRootId !== null;
+
+  useImperativeHandle(handle, () => ({ focus: () => ref.current?.focus() }), []);
+
+  useEffect(() => {
+    if (ref.current) autoGrow(ref.current);
+  }, []);
+
+  // Save the draft shortly after typing stops, and when leaving the conversation.
+  const textRef = useRef(text);
+  textRef.current = text;
+  useEffect(() => {
+    const timer = setTimeout(() => saveDraft(me, draftKey, text), 300);
+    return () => clearTimeout(timer);
+  }, [text, me, draftKey]);
+  useEffect(
+    () => () => {
+      saveDraft(me, draftKey, textRef.current);
+      store.stopTyping(convId, threadRootId);
+    },
+    [me, draftKey, store, convId, threadRootId],
+  );
+
+  const mq = mentionQuery(text, caret);
+  const options = useMemo(() => (mq && mq.start !== dismissed ? mentionOptions(Object.values(members ?? {}).map((m) => m.user), mq.query, me, kind !== 'dm') : []), [mq?.query, mq?.start, dismissed, members, me, kind]);
+  const showMentions = options.length > 0;
+  const over = maxChars !== null ? [...text].length - maxChars : 0;
+
+  function insertMention(username: string) {
+    if (!mq) return;
+    const next = `${text.slice(0, mq.start)}@${username} ${text.slice(caret)}`;
+    const pos = mq.start + username.length + 2;
+    setText(next);
+    setCaret(pos);
+    requestAnimationFrame(() => {
+      const el = ref.current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(pos, pos);
+    });
+  }
+
+  function send() {
+    const body = text.trim();
+    if (!body || over > 0 || disabled) return;
+    store.send(convId, body, threadRootId);
+    store.stopTyping(convId, threadRootId);
+    setText('');
+    saveDraft(me, draftKey, '');
+    requestAnimationFrame(() => ref.current && autoGrow(ref.current));
+  }
+
+  function onKeyDown(e: React.KeyboardEvent<HTMLTextAreaElement>) {
+    // An IME (Chinese, Japanese…) uses Enter to confirm a candidate: never send then.
+    if (e.nativeEvent.isComposing || e.keyCode === 229) return;
+    if (showMentions) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const d = e.key === 'ArrowDown' ? 1 : -1;
+        setActive((a) => (a + d + options.length) % options.length);
+        return;
+      }
+      // A name typed out in full needs no completion: Enter sends as usual.
+      const complete = e.key === 'Enter' && options.some((o) => o.username === mq?.query);
+      if ((e.key === 'Enter' && !complete) || e.key === 'Tab') {
+        e.preventDefault();
+        const o = options[Math.min(active, options.length - 1)];
+        if (o) insertMention(o.username);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        setDismissed(mq?.start ?? null);
+        return;
+      }
+    }
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      send();
+      return;
+    }
+    if (e.key === 'ArrowUp' && text === '' && onEditLast) {
+      if (onEditLast()) e.preventDefault();
+    }
+  }
+
+  return (
+    <div className="composer">
+      {showMentions && (
+        <ul className="mention-suggestions" id={listId} role="listbox" data-testid="mention-suggestions" aria-label={t('composer.mentions')}>
+          {options.map((o, i) => (
+            <li
+              key={o.username}
+              id={`${listId}-${i}`}
+              role="option"
+              aria-selected={i === active}
+              className={`option ${i === active ? 'active' : ''}`}
+              data-testid="mention-option"
+              data-username={o.username}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                insertMention(o.username);
+              }}
+            >
+              {o.user && <Avatar user={o.user} id={o.user.id} size={20} />}
+              <span className="option-main">{o.label}</span>
+              <span className="muted">@{o.username}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="composer-box">
+        <textarea
+          ref={ref}
+          className="composer-input"
+          data-testid={inThread ? 'thread-composer-input' : 'composer-input'}
+          aria-label={placeholder}
+          placeholder={placeholder}
+          rows={1}
+          value={text}
+          disabled={disabled}
+          role={showMentions ? 'combobox' : undefined}
+          aria-expanded={showMentions ? true : undefined}
+          aria-controls={showMentions ? listId : undefined}
+          aria-activedescendant={showMentions ? `${listId}-${Math.min(active, options.length - 1)}` : undefined}
+          aria-describedby={`${listId}-hint`}
+          onChange={(e) => {
+            setText(e.target.value);
+            setCaret(e.target.selectionStart);
+            setActive(0);
+            autoGrow(e.target);
+            if (e.target.value.trim()) store.typing(convId, threadRootId);
+            else store.stopTyping(convId, threadRootId);
+          }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+          onKeyDown={onKeyDown}
+        />
+        <button type="button" className="send-button" data-testid={inThread ? 'thread-composer-send' : 'composer-send'} aria-label={t('composer.send')} title={t('composer.send')} disabled={!text.trim() || over > 0 || disabled} onClick={send}>
+          <IconSend />
+        </button>
+      </div>
+      <div className="composer-hint muted" id={`${listId}-hint`}>
+        {over > 0 ? <span className="error">{t('composer.tooLong', { n: over })}</span> : t('composer.hint')}
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,276 @@
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { Conversation } from '@parley/protocol';
+import { useChat, useStore } from '../chat/context';
+import { userLabel } from '../chat/names';
+import { useLanguage, useT } from '../i18n/i18n';
+import { MessageRow } from '../messages/MessageRow';
+import { IconArrowDown, IconArrowUp } from '../ui/icons';
+import { buildRows, type Row } from './rows';
+
+interface Props {
+  conv: Conversation;
+  /** The message a link points at: scrolled to and highlighted once loaded. */
+  targetId: string | null;
+}
+
+const AT_END_PX = 48;
+// Room above the first row for "loading older…" / "the beginning": padding, not a row, so the
+// virtualizer anchors prepended pages to a real message and never to this banner.
+const HEAD_PX = 56;
+const LOAD_OLDER_PX = 600;
+
+function estimate(row: Row | undefined): number {
+  if (!row) return 40;
+  return (row.grouped ? 28 : 64) + (row.day ? 36 : 0) + (row.unread ? 36 : 0);
+}
+
+/**
+ * The conversation's history as a virtualised list anchored to its end: new messages follow
+ * when you are at the bottom, older pages load as you scroll up without moving what you read,
+ * and only the rows on screen exist in the DOM, so 10,000 messages scroll like 50.
+ */
+export function MessageList({ conv, targetId }: Props) {
+  const t = useT();
+  const store = useStore();
+  const convId = conv.id;
+  const timeline = useChat((s) => s.timelines[convId]);
+  const pendingAll = useChat((s) => s.pending);
+  const me = useChat((s) => s.me.id);
+  const members = useChat((s) => s.members[convId]);
+  const reads = useChat((s) => s.reads[convId]);
+  const users = useChat((s) => s.users);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [atEnd, setAtEnd] = useState(true);
+  const [visible, setVisible] = useState(document.visibilityState === 'visible');
+  const [highlightId, setHighlightId] = useState<string | null>(null);
+  const [targetMissing, setTargetMissing] = useState(false);
+
+  // The "new messages" line stays where it was when the conversation opened, even once read.
+  const [unreadAfter] = useState<number | null>(() => (conv.unread_count > 0 && conv.membership ? conv.membership.read_seq : null));
+
+  const pending = useMemo(
+    () =>
+      Object.values(pendingAll)
+        .filter((p) => p.conv_id === convId && !p.reply_to)
+        .sort((a, b) => a.created_at - b.created_at),
+    [pendingAll, convId],
+  );
+  const messages = timeline?.messages;
+  const hasOlder = timeline?.hasOlder ?? true;
+  const lang = useLanguage();
+  // Day labels are words ("Today", "星期一"): rebuild them when the language changes.
+  const rows = useMemo(() => (void lang, buildRows(messages ?? [], pending, me, unreadAfter, !hasOlder)), [messages, pending, me, unreadAfter, hasOlder, lang]);
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => estimate(rows[i]),
+    getItemKey: (i) => rows[i]?.key ?? i,
+    overscan: 8,
+    paddingStart: HEAD_PX,
+    paddingEnd: 8,
+    anchorTo: 'end',
+    followOnAppend: true,
+    scrollEndThreshold: AT_END_PX,
+  });
+
+  const loadOlder = useCallback(() => {
+    const tl = store.state.timelines[convId];
+    if (!tl || !tl.loaded || !tl.hasOlder || tl.loadingOlder) return;
+    void store.loadOlder(convId);
+  }, [store, convId]);
+
+  const onScroll = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    setAtEnd(el.scrollHeight - el.scrollTop - el.clientHeight <= AT_END_PX);
+    if (el.scrollTop < LOAD_OLDER_PX) loadOlder();
+  }, [loadOlder]);
+
+  // Start at the bottom once the first page is there (unless a link asks for a message).
+  const startedRef = useRef(false);
+  useLayoutEffect(() => {
+    if (startedRef.current || !timeline?.loaded || targetId) return;
+    startedRef.current = true;
+    virtualizer.scrollToEnd();
+  }, [timeline?.loaded, targetId, virtualizer]);
+
+  // After a page arrives (or a short first page that does not fill the screen) the view may
+  // still sit near the top, where no further scroll event will come: keep loading from here.
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (el && timeline?.loaded && startedRef.current && el.scrollTop < LOAD_OLDER_PX) loadOlder();
+  }, [messages, timeline?.loaded, timeline?.loadingOlder, loadOlder]);
+
+  useEffect(() => {
+    const onVis = () => setVisible(document.visibilityState === 'visible');
+    document.addEventListener('visibilitychange', onVis);
+    return () => document.removeEventListener('visibilitychange', onVis);
+  }, []);
+
+  // Read when the newest message is on screen in a visible tab.
+  const lastSeq = conv.last_seq;
+  const readSeq = conv.membership?.read_seq ?? 0;
+  useEffect(() => {
+    if (atEnd && visible && timeline?.loaded && lastSeq > readSeq) store.markRead(convId);
+  }, [atEnd, visible, timeline?.loaded, lastSeq, readSeq, store, convId]);
+
+  // A message link: page back until the message is loaded, then centre and flash it.
+  useEffect(() => {
+    if (!targetId) return;
+    let live = true;
+    setTargetMissing(false);
+    void store.ensureMessage(convId, targetId).then((m) => {
+      if (!live) return;
+      if (!m) {
+        setTargetMissing(true);
+        return;
+      }
+      if (m.thread_root_id) return;
+      setHighlightId(m.id);
+      startedRef.current = true;
+    });
+    return () => {
+      live = false;
+    };
+  }, [targetId, convId, store]);
+
+  useLayoutEffect(() => {
+    if (!highlightId) return;
+    const idx = rows.findIndex((r) => r.kind === 'message' && r.msg.id === highlightId);
+    if (idx >= 0) virtualizer.scrollToIndex(idx, { align: 'center' });
+    const timer = setTimeout(() => setHighlightId(null), 4000);
+    return () => clearTimeout(timer);
+    // Only when the target changes: later rows must not pull the view back to it.
+  }, [highlightId]);
+
+  // Read receipts: who has read up to my last message (DMs and groups, where receipts are shared).
+  const receiptsFor = useMemo(() => {
+    if (conv.kind === 'channel') return null;
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const r = rows[i]!;
+      if (r.kind === 'pending') return null;
+      if (r.kind === 'message' && !r.msg.recalled) {
+        if (r.msg.sender_id !== me) continue;
+        const seq = r.msg.seq;
+        const readers = new Set<string>();
+        for (const m of Object.values(members ?? {})) if (m.user.id !== me && m.read_seq >= seq) readers.add(m.user.id);
+        for (const [uid, s] of Object.entries(reads ?? {})) if (uid !== me && s >= seq) readers.add(uid);
+        return { msgId: r.msg.id, readers: [...readers] };
+      }
+    }
+    return null;
+  }, [rows, conv.kind, members, reads, me]);
+
+  const unreadIndex = rows.findIndex((r) => r.unread);
+  const items = virtualizer.getVirtualItems();
+  const firstVisible = items.find((it) => it.end > (scrollRef.current?.scrollTop ?? 0))?.index ?? 0;
+  // The first unread message is above the view, or not even loaded yet (more unread than a page).
+  const unreadAbove = unreadAfter !== null && (unreadIndex >= 0 ? unreadIndex < firstVisible : hasOlder && !!timeline?.loaded);
+
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
+  const jumpToUnread = async () => {
+    for (let i = 0; i < 50; i++) {
+      const tl = store.state.timelines[convId];
+      if (!tl?.hasOlder || (tl.messages[0]?.seq ?? 0) <= (unreadAfter ?? 0) + 1) break;
+      if ((await store.loadOlder(convId)) === 0) break;
+    }
+    // Two frames: React renders the prepended rows, then the virtualizer anchors them; only then
+    // is the marker's offset final enough to scroll to.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        const idx = rowsRef.current.findIndex((r) => r.unread);
+        if (idx >= 0) virtualizer.scrollToIndex(idx, { align: 'start' });
+      }),
+    );
+  };
+
+  const jumpToLatest = () => {
+    virtualizer.scrollToEnd();
+    requestAnimationFrame(() => {
+      const el = scrollRef.current;
+      if (el) el.scrollTop = el.scrollHeight;
+    });
+  };
+
+  const renderRow = (row: Row) => {
+    const separators = (
+      <>
+        {row.day && (
+          <div className="day-separator" data-testid="day-separator" role="separator" aria-label={row.day}>
+            <span>{row.day}</span>
+          </div>
+        )}
+        {row.unread && (
+          <div className="unread-marker" role="separator" aria-label={t('message.unreadMarker')}>
+            <span>{t('message.unreadMarker')}</span>
+          </div>
+        )}
+      </>
+    );
+    if (row.kind === 'pending') {
+      return (
+        <>
+          {separators}
+          <MessageRow pending={row.pending} grouped={row.grouped} />
+        </>
+      );
+    }
+    const receipts = receiptsFor?.msgId === row.msg.id && receiptsFor.readers.length > 0 ? receiptsFor.readers : null;
+    const footer = receipts ? (
+      <div className="seen-by muted" data-testid="seen-by">
+        {conv.kind === 'dm' ? t('message.seen') : t('message.seenBy', { names: receipts.map((id) => userLabel(users[id])).join(', ') })}
+      </div>
+    ) : undefined;
+    return (
+      <>
+        {separators}
+        <MessageRow msg={row.msg} grouped={row.grouped} highlighted={row.msg.id === highlightId} footer={footer} />
+      </>
+    );
+  };
+
+  return (
+    <div className="message-list-wrap">
+      <div ref={scrollRef} className="message-scroll" data-testid="message-list" role="log" aria-label={t('conv.messageList')} tabIndex={0} onScroll={onScroll} onWheel={(e) => e.deltaY < 0 && (scrollRef.current?.scrollTop ?? 0) < LOAD_OLDER_PX && loadOlder()}>
+        {!timeline?.loaded && rows.length === 0 ? (
+          <div className="list-start muted">{t('conv.loading')}</div>
+        ) : (
+          <div className="message-sizer" style={{ height: virtualizer.getTotalSize() }}>
+            <div className="list-start muted" style={{ height: HEAD_PX }}>
+              {hasOlder ? (timeline?.loadingOlder ? t('conv.loadingOlder') : '') : t('conv.beginning')}
+            </div>
+            {items.map((item) => {
+              const row = rows[item.index];
+              if (!row) return null;
+              return (
+                <div key={item.key} ref={virtualizer.measureElement} data-index={item.index} className="row" style={{ transform: `translateY(${item.start}px)` }}>
+                  {renderRow(row)}
+                </div>
+              );
+            })}
+          </div>
+        )}
+      </div>
+      {targetMissing && (
+        <div className="list-notice" role="status">
+          {t('message.notFound')}
+        </div>
+      )}
+      <div className="jump-buttons">
+        {unreadAbove && (
+          <button type="button" className="button pill" data-testid="jump-unread" onClick={() => void jumpToUnread()}>
+            <IconArrowUp /> {t('conv.jumpUnread')}
+          </button>
+        )}
+        {!atEnd && (
+          <button type="button" className="button pill" data-testid="jump-latest" onClick={jumpToLatest}>
+            <IconArrowDown /> {t('conv.jumpLatest')}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import type { Message } from '@parley/protocol';
+import type { PendingMessage } from '../chat/types';
+import { dayLabel, sameDay } from '../messages/format';
+
+interface RowBase {
+  key: string;
+  grouped: boolean;
+  /** A day separator drawn above this message. */
+  day: string | null;
+  /** The "new messages" line drawn above this message. */
+  unread: boolean;
+}
+
+/**
+ * One line of the virtualised list: always a message. Separators belong to the message below
+ * them rather than being rows of their own, so every row is anchored to a message and a page
+ * prepended above the view can never leave the view pinned to a separator.
+ */
+export type Row = (RowBase & { kind: 'message'; msg: Message }) | (RowBase & { kind: 'pending'; pending: PendingMessage });
+
+// Consecutive messages from one sender within this window share a header.
+const GROUP_MS = 5 * 60_000;
+
+/**
+ * Flattens messages and pending sends into rows with day separators, sender grouping and the
+ * "new messages" marker. Keys use sender + client_msg_id, so a pending row keeps its identity
+ * (and measured height) when the server's copy replaces it. The first loaded message only gets
+ * a day separator once we know nothing older exists, so loading older pages rarely resizes it.
+ */
+export function buildRows(messages: readonly Message[], pending: readonly PendingMessage[], me: string, unreadAfterSeq: number | null, atBeginning: boolean): Row[] {
+  const rows: Row[] = [];
+  let prevSender: string | null = null;
+  let prevTime: number | null = null;
+  let markerPlaced = false;
+  const place = (sender: string, at: string | number, recalled: boolean, unread: boolean): Pick<RowBase, 'grouped' | 'day' | 'unread'> => {
+    const t = typeof at === 'number' ? at : Date.parse(at);
+    const newDay = prevTime === null ? atBeginning : !sameDay(prevTime, t);
+    const grouped = !newDay && !unread && prevSender === sender && prevTime !== null && t - prevTime < GROUP_MS && !recalled;
+    prevSender = recalled ? null : sender;
+    prevTime = t;
+    return { grouped, day: newDay ? dayLabel(t) : null, unread };
+  };
+  for (const m of messages) {
+    if (m.thread_root_id !== null) continue;
+    const unread = !markerPlaced && unreadAfterSeq !== null && m.seq > unreadAfterSeq && m.sender_id !== me;
+    if (unread) markerPlaced = true;
+    rows.push({ kind: 'message', key: `m:${m.sender_id}:${m.client_msg_id}`, msg: m, ...place(m.sender_id, m.created_at, m.recalled, unread) });
+  }
+  for (const p of pending) rows.push({ kind: 'pending', key: `m:${me}:${p.client_msg_id}`, pending: p, ...place(me, p.created_at, false, false) });
+  return rows;
+}

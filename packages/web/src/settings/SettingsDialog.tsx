@@ -1,0 +1,109 @@
+import { useEffect, useState } from 'react';
+import type { Session } from '@parley/protocol';
+import { useChat, useStore } from '../chat/context';
+import { userLabel } from '../chat/names';
+import { setThemePref, useTheme, type ThemePref } from '../app/theme';
+import { describeError } from '../auth/errors';
+import { useT } from '../i18n/i18n';
+import { relativeTime } from '../messages/format';
+import { disableNotifications, enableNotifications, notificationsEnabled, notificationsSupported } from '../notifications/notify';
+import { useInstallPrompt } from '../pwa/install';
+import { Dialog } from '../ui/Dialog';
+import { LanguageSelect } from './LanguageSelect';
+
+export function SettingsDialog({ onClose }: { onClose: () => void }) {
+  const t = useT();
+  const store = useStore();
+  const me = useChat((s) => s.me);
+  const { pref } = useTheme();
+  const [sessions, setSessions] = useState<Session[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notify, setNotify] = useState(notificationsEnabled);
+  const [notifyNote, setNotifyNote] = useState<string | null>(notificationsSupported() ? null : t('settings.notificationsUnsupported'));
+  const install = useInstallPrompt();
+
+  useEffect(() => {
+    store
+      .listSessions()
+      .then(setSessions)
+      .catch((e: unknown) => setError(describeError(e, t)));
+  }, [store, t]);
+
+  async function revoke(id: string) {
+    try {
+      await store.revokeSession(id);
+      setSessions((s) => s?.filter((x) => x.id !== id) ?? null);
+    } catch (e) {
+      setError(describeError(e, t));
+    }
+  }
+
+  async function toggleNotifications(on: boolean) {
+    if (!on) {
+      disableNotifications();
+      setNotify(false);
+      return;
+    }
+    const perm = await enableNotifications();
+    setNotify(perm === 'granted');
+    setNotifyNote(perm === 'denied' ? t('settings.notificationsDenied') : null);
+  }
+
+  return (
+    <Dialog title={t('settings.title')} onClose={onClose} className="wide">
+      <p className="muted">{t('settings.profile', { name: `${userLabel(me)} (@${me.username})` })}</p>
+      <div className="settings-grid">
+        <LanguageSelect showLabel />
+        <fieldset className="theme-choice">
+          <legend>{t('settings.theme')}</legend>
+          {(['system', 'light', 'dark'] as ThemePref[]).map((p) => (
+            <label key={p} className="radio">
+              <input type="radio" name="theme" value={p} checked={pref === p} onChange={() => setThemePref(p)} />
+              {t(`settings.theme.${p}`)}
+            </label>
+          ))}
+        </fieldset>
+        <label className="checkbox">
+          <input type="checkbox" data-testid="notifications-toggle" checked={notify} disabled={!notificationsSupported()} onChange={(e) => void toggleNotifications(e.target.checked)} />
+          {t('settings.notifications')}
+        </label>
+        {notifyNote && <p className="muted small">{notifyNote}</p>}
+        {install && (
+          <button type="button" className="button" onClick={install}>
+            {t('settings.install')}
+          </button>
+        )}
+      </div>
+      <h3>{t('settings.sessions')}</h3>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <ul className="sessions-list" data-testid="sessions-list" aria-busy={sessions === null}>
+        {sessions === null && <li className="muted">{t('settings.sessionsLoading')}</li>}
+        {sessions?.map((s) => (
+          <li key={s.id} className="session-row" data-session-id={s.id} data-current={s.current ? 'true' : 'false'}>
+            <div>
+              <strong>{s.device_name || s.user_agent || s.id}</strong>
+              {s.current && <span className="tag">{t('settings.thisDevice')}</span>}
+              <div className="muted small">
+                {s.ip} · {t('settings.lastUsed', { time: relativeTime(s.last_used_at) })}
+              </div>
+            </div>
+            {!s.current && (
+              <button type="button" className="button small danger" data-testid="session-revoke" onClick={() => void revoke(s.id)}>
+                {t('settings.revoke')}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <div className="settings-footer">
+        <button type="button" className="button danger" data-testid="logout" onClick={() => void store.logout()}>
+          {t('settings.logout')}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
