@@ -37,3 +37,19 @@ export function visibleUpTo(a: ConvAccess): number {
   if (!a.member) return 0;
   return a.member.left_seq ?? a.conv.last_seq;
 }
+
+/** Every conversation the user has a membership row in (active, or left too), with that row, in one query. */
+export async function myMemberships(db: Db, userId: string, includeLeft: boolean): Promise<ConvAccess[]> {
+  let q = db
+    .selectFrom('members')
+    .innerJoin('conversations', 'conversations.id', 'members.conv_id')
+    .selectAll('conversations')
+    .select(['members.role as m_role', 'members.joined_at as m_joined_at', 'members.visible_from_seq as m_vfs', 'members.left_seq as m_left', 'members.read_seq as m_read', 'members.delivered_seq as m_deliv'])
+    .where('members.user_id', '=', userId);
+  if (!includeLeft) q = q.where('members.left_seq', 'is', null);
+  const rows = await q.execute();
+  return rows.map(({ m_role, m_joined_at, m_vfs, m_left, m_read, m_deliv, ...conv }) => ({
+    conv: normaliseConv(conv),
+    member: normaliseMember({ conv_id: conv.id, user_id: userId, role: m_role, joined_at: m_joined_at, visible_from_seq: m_vfs, left_seq: m_left, read_seq: m_read, delivered_seq: m_deliv }),
+  }));
+}

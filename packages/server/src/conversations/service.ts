@@ -6,7 +6,7 @@ import { iso } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import type { Db } from '../store/db.js';
 import { presentUser } from '../users/presenter.js';
-import { accessConversation, normaliseMember } from './access.js';
+import { accessConversation, myMemberships, normaliseMember } from './access.js';
 import { appendEvent, readEvents } from './log.js';
 import { assertCan, isActive, type ConvAccess } from './policy.js';
 import { presentConversation } from './presenter.js';
@@ -153,30 +153,8 @@ export class ConversationsService {
   /** The conversations I belong to (and ones I left, until I read up to my leave point). */
   async listMine(actor: Actor, includeLeft = false): Promise<Conversation[]> {
     const { db } = this.deps;
-    let q = db.selectFrom('members').innerJoin('conversations', 'conversations.id', 'members.conv_id').selectAll('conversations').select([
-      'members.role as m_role',
-      'members.joined_at as m_joined_at',
-      'members.visible_from_seq as m_visible_from_seq',
-      'members.left_seq as m_left_seq',
-      'members.read_seq as m_read_seq',
-      'members.delivered_seq as m_delivered_seq',
-    ]).where('members.user_id', '=', actor.userId);
-    if (!includeLeft) q = q.where('members.left_seq', 'is', null);
-    const rows = await q.execute();
-    const out = await Promise.all(
-      rows.map((r) =>
-        presentConversation(db, actor.userId, r, {
-          conv_id: r.id,
-          user_id: actor.userId,
-          role: r.m_role,
-          joined_at: r.m_joined_at,
-          visible_from_seq: r.m_visible_from_seq,
-          left_seq: r.m_left_seq,
-          read_seq: r.m_read_seq,
-          delivered_seq: r.m_delivered_seq,
-        }),
-      ),
-    );
+    const mine = await myMemberships(db, actor.userId, includeLeft);
+    const out = await Promise.all(mine.map((a) => presentConversation(db, actor.userId, a.conv, a.member)));
     // Most recent activity first, the order a sidebar wants.
     return out.sort((a, b) => (b.last_message?.created_at ?? b.created_at).localeCompare(a.last_message?.created_at ?? a.created_at));
   }

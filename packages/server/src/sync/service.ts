@@ -1,6 +1,6 @@
 import { redactForMember, type EventsPage, type SyncResult } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
-import { accessConversation, normaliseMember, visibleUpTo } from '../conversations/access.js';
+import { accessConversation, myMemberships, visibleUpTo } from '../conversations/access.js';
 import { assertCan } from '../conversations/policy.js';
 import { presentConversation } from '../conversations/presenter.js';
 import { hydrateEvents } from './hydrate.js';
@@ -15,30 +15,13 @@ export class SyncService {
 
   async sync(actor: Actor, cursors: Record<string, number>): Promise<SyncResult> {
     const { db } = this.deps;
-    const rows = await db
-      .selectFrom('members')
-      .innerJoin('conversations', 'conversations.id', 'members.conv_id')
-      .selectAll('conversations')
-      .select(['members.role as m_role', 'members.joined_at as m_joined_at', 'members.visible_from_seq as m_vfs', 'members.left_seq as m_left', 'members.read_seq as m_read', 'members.delivered_seq as m_deliv'])
-      .where('members.user_id', '=', actor.userId)
-      .execute();
     const mine = new Set<string>();
     const moved = [];
-    for (const r of rows) {
-      mine.add(r.id);
-      const member = normaliseMember({
-        conv_id: r.id,
-        user_id: actor.userId,
-        role: r.m_role,
-        joined_at: r.m_joined_at,
-        visible_from_seq: r.m_vfs,
-        left_seq: r.m_left,
-        read_seq: r.m_read,
-        delivered_seq: r.m_deliv,
-      });
-      const upTo = member.left_seq ?? Number(r.last_seq);
-      const known = cursors[r.id];
-      if (known === undefined ? member.left_seq === null : known < upTo) moved.push(presentConversation(db, actor.userId, r, member));
+    for (const { conv, member } of await myMemberships(db, actor.userId, true)) {
+      mine.add(conv.id);
+      const upTo = member!.left_seq ?? conv.last_seq;
+      const known = cursors[conv.id];
+      if (known === undefined ? member!.left_seq === null : known < upTo) moved.push(presentConversation(db, actor.userId, conv, member));
     }
     const removed = Object.keys(cursors).filter((id) => !mine.has(id));
     return { conversations: await Promise.all(moved), removed };
