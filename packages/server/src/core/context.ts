@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Db } from '../store/db.js';
@@ -10,6 +11,8 @@ export interface Deps {
   publisher: Publisher;
   log: Logger;
   now: () => number;
+  /** The embedded database's raw handle, for hot paths that run prepared statements; null on PostgreSQL. */
+  sqlite: SQLite.Database | null;
 }
 
 /** The authenticated caller of any action. */

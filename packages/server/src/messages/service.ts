@@ -9,22 +9,20 @@ import { assertCan, can, type ConvAccess } from '../conversations/policy.js';
 import { parseMentions } from './mentions.js';
 import { normaliseMessage, presentMessages, type MessageRow } from './presenter.js';
 import { checkBody } from './validate.js';
+import { SqliteSendBatcher, type SendInput } from './sqlite-send.js';
 
-export interface SendInput {
-  conv_id: string;
-  client_msg_id: string;
-  body: string;
-  reply_to?: string | undefined;
-}
+export type { SendInput };
 
 const MAX_DISTINCT_REACTIONS = 50;
 
 /** Sending, editing, recalling, reacting, reading history: every message write is a log event. */
 export class MessagesService {
   readonly sendLimiter: TokenBuckets;
+  private readonly batcher: SqliteSendBatcher | null;
 
   constructor(private readonly deps: Deps) {
     this.sendLimiter = new TokenBuckets(deps.config.limits.sendRatePerSec, deps.config.limits.sendBurst, deps.now);
+    this.batcher = deps.sqlite ? new SqliteSendBatcher(deps.sqlite, deps, this.sendLimiter, deps.config.limits.sendBatchMax) : null;
   }
 
   /**
@@ -32,6 +30,15 @@ export class MessagesService {
    * returns the original ack (duplicate: true) and never creates a second message.
    */
   async send(actor: Actor, input: SendInput): Promise<SendAck> {
+    if (this.batcher) {
+      const out = await this.batcher.submit(actor, input);
+      return out.kind === 'sent' ? out.ack : this.ackFor(normaliseMessage(out.row), input.conv_id, true);
+    }
+    return this.sendOneByOne(actor, input);
+  }
+
+  /** PostgreSQL: one transaction per send (the row lock on the conversation orders concurrent nodes). */
+  private async sendOneByOne(actor: Actor, input: SendInput): Promise<SendAck> {
     const { db, config } = this.deps;
     const prior = await this.findByClientId(actor.userId, input.client_msg_id);
     if (prior) return this.ackFor(prior, input.conv_id, true);

@@ -1,0 +1,211 @@
+import type SQLite from 'better-sqlite3';
+import type { LogEvent, Message, SendAck } from '@parley/protocol';
+import type { Actor, Deps } from '../core/context.js';
+import { AppError, isStorageUnavailable } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { TokenBuckets } from '../core/rate-limit.js';
+import { iso } from '../core/time.js';
+import { visibleUpTo } from '../conversations/access.js';
+import { assertCan, can, canSee, type ConvAccess } from '../conversations/policy.js';
+import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
+import { parseMentions } from './mentions.js';
+import { checkBody } from './validate.js';
+
+export interface SendInput {
+  conv_id: string;
+  client_msg_id: string;
+  body: string;
+  reply_to?: string | undefined;
+}
+
+/** What one queued send became once its batch committed. */
+export type SendOutcome =
+  | { kind: 'sent'; ack: SendAck }
+  /** An earlier send with this client_msg_id exists; the caller builds the duplicate ack from it. */
+  | { kind: 'duplicate'; row: MessagesTable };
+
+interface Pending {
+  actor: Actor;
+  input: SendInput;
+  resolve: (o: SendOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+type Done = { ok: true; outcome: SendOutcome; event: LogEvent | null } | { ok: false; error: unknown };
+
+/**
+ * Group commit for the embedded database. Sends that arrive while a commit is being prepared
+ * share one transaction, so one fsync makes a whole batch durable; each send is acked and
+ * published only after that commit. Every send runs in its own savepoint, so one refused send
+ * (not a member, bad reply target…) never takes its batch-mates down; a storage failure (disk
+ * full, I/O error) fails the whole batch, unacked.
+ *
+ * Why not Kysely here: a send is about ten statements, and building and preparing them through
+ * the query builder each time cost ~1 ms of CPU per message (profiled). These are prepared once.
+ * The batch holds Kysely's connection lock while it runs, so it never interleaves with a
+ * transaction another service has open on the same SQLite connection.
+ */
+export class SqliteSendBatcher {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private running = false;
+  private readonly st;
+  private readonly sendOne: (p: Pending) => { outcome: SendOutcome; event: LogEvent | null };
+  private readonly runBatch: SQLite.Transaction<(items: Pending[]) => Done[]>;
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly deps: Deps,
+    private readonly limiter: TokenBuckets,
+    private readonly maxBatch: number,
+  ) {
+    const p = <R>(sql: string) => sqlite.prepare<unknown[], R>(sql);
+    this.st = {
+      byClientId: p<MessagesTable>('SELECT * FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
+      conv: p<ConversationsTable>('SELECT * FROM conversations WHERE id = ?'),
+      member: p<MembersTable>('SELECT * FROM members WHERE conv_id = ? AND user_id = ?'),
+      message: p<MessagesTable>('SELECT * FROM messages WHERE id = ?'),
+      mentioned: p<{ id: string }>(
+        `SELECT users.id FROM users JOIN members ON members.user_id = users.id
+         WHERE members.conv_id = ? AND members.left_seq IS NULL AND users.username IN (SELECT value FROM json_each(?))`,
+      ),
+      bumpSeq: p<{ last_seq: number }>('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
+      insertEvent: p<never>("INSERT INTO events (conv_id, seq, type, actor_id, message_id, data, created_at) VALUES (?, ?, 'message.created', ?, ?, '{}', ?)"),
+      insertMessage: p<never>(
+        `INSERT INTO messages (id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, reply_count, last_reply_at, mentions_all, created_at, edited_at, recalled_at, recalled_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, NULL, NULL, NULL)`,
+      ),
+      insertMention: p<never>('INSERT INTO mentions (message_id, conv_id, seq, user_id) VALUES (?, ?, ?, ?)'),
+      bumpRoot: p<{ reply_count: number; last_reply_at: number }>('UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ? WHERE id = ? RETURNING reply_count, last_reply_at'),
+    };
+    // Nested inside the batch's transaction, better-sqlite3 runs this one as a SAVEPOINT.
+    this.sendOne = sqlite.transaction((item: Pending) => this.write(item));
+    this.runBatch = sqlite.transaction((items: Pending[]) => {
+      const out: Done[] = [];
+      for (const item of items) {
+        try {
+          const r = this.sendOne(item);
+          out.push({ ok: true, ...r });
+        } catch (e) {
+          if (isStorageUnavailable(e)) throw e;
+          out.push({ ok: false, error: e });
+        }
+      }
+      return out;
+    });
+  }
+
+  submit(actor: Actor, input: SendInput): Promise<SendOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ actor, input, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * The flush waits for the check phase of the event loop, so every frame that arrived in this
+   * poll round joins the batch; while a batch runs, the next one collects.
+   */
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    this.running = true;
+    const items = this.queue.splice(0, this.maxBatch);
+    try {
+      await this.deps.db.connection().execute(async () => {
+        const done = this.runBatch.immediate(items);
+        // Still holding the connection: no other transaction can commit (and publish) between
+        // this commit and these publishes, so events leave in seq order.
+        for (let i = 0; i < items.length; i++) {
+          const d = done[i]!;
+          if (d.ok && d.event) this.deps.publisher.logEvent(d.event);
+        }
+        for (let i = 0; i < items.length; i++) {
+          const d = done[i]!;
+          if (d.ok) items[i]!.resolve(d.outcome);
+          else items[i]!.reject(d.error);
+        }
+      });
+    } catch (e) {
+      for (const it of items) it.reject(e);
+    } finally {
+      this.running = false;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  /** One send, inside its savepoint: the same checks, in the same order, as the general path. */
+  private write({ actor, input }: Pending): { outcome: SendOutcome; event: LogEvent | null } {
+    const { config, now } = this.deps;
+    const st = this.st;
+    const prior = st.byClientId.get(actor.userId, input.client_msg_id);
+    if (prior) return { outcome: { kind: 'duplicate', row: prior }, event: null };
+    const wait = this.limiter.take(actor.userId);
+    if (wait > 0) throw new AppError('rate_limited', `Slow down: at most ${config.limits.sendRatePerSec} messages per second.`, { retry_after_ms: wait });
+    const body = checkBody(input.body, config.limits.maxMessageChars);
+    const conv = st.conv.get(input.conv_id);
+    if (!conv) throw new AppError('not_found', 'No such conversation.');
+    const a: ConvAccess = { conv, member: st.member.get(input.conv_id, actor.userId) ?? null };
+    if (!canSee(actor, a)) throw new AppError('not_found', 'No such conversation.');
+    assertCan(actor, 'message.send', a);
+
+    let threadRootId: string | null = null;
+    if (input.reply_to) {
+      const parent = st.message.get(input.reply_to);
+      // Every "you may not see it" answer is word for word the answer for an id that does not exist.
+      if (!parent || parent.conv_id !== conv.id || !can(actor, 'conversation.read', a) || parent.seq < a.member!.visible_from_seq || parent.seq > visibleUpTo(a)) {
+        throw new AppError('not_found', 'No such message.');
+      }
+      if (parent.recalled_at !== null) throw new AppError('invalid_request', 'You cannot reply to a recalled message.', { field: '/reply_to' });
+      threadRootId = parent.thread_root_id ?? parent.id;
+    }
+    const parsed = parseMentions(body);
+    const mentioned = parsed.usernames.length === 0 ? [] : st.mentioned.all(conv.id, JSON.stringify(parsed.usernames.slice(0, 100))).map((r) => r.id);
+
+    const id = newId();
+    const t = now();
+    const seq = st.bumpSeq.get(conv.id)!.last_seq;
+    st.insertEvent.run(conv.id, seq, actor.userId, id, t);
+    st.insertMessage.run(id, conv.id, seq, actor.userId, input.client_msg_id, body, input.reply_to ?? null, threadRootId, parsed.broadcast ? 1 : 0, t);
+    for (const u of mentioned) st.insertMention.run(id, conv.id, seq, u);
+    const root = threadRootId ? st.bumpRoot.get(t, threadRootId) : undefined;
+
+    const createdAt = iso(t);
+    const message: Message = {
+      id,
+      conv_id: conv.id,
+      seq,
+      sender_id: actor.userId,
+      client_msg_id: input.client_msg_id,
+      body,
+      created_at: createdAt,
+      edited_at: null,
+      recalled: false,
+      recalled_at: null,
+      reply_to: input.reply_to ?? null,
+      thread_root_id: threadRootId,
+      reply_count: 0,
+      last_reply_at: null,
+      mentions: mentioned.sort(),
+      mentions_channel: parsed.broadcast,
+      reactions: [],
+    };
+    // The same shape hydrateEvents builds from the log, so live and replayed events are identical.
+    const event: LogEvent = {
+      conv_id: conv.id,
+      seq,
+      ts: createdAt,
+      actor_id: actor.userId,
+      type: 'message.created',
+      message,
+      thread_root: root && threadRootId ? { id: threadRootId, reply_count: root.reply_count, last_reply_at: iso(root.last_reply_at) } : null,
+    };
+    const ack: SendAck = { id, conv_id: conv.id, seq, client_msg_id: input.client_msg_id, created_at: createdAt, duplicate: false, message };
+    return { outcome: { kind: 'sent', ack }, event };
+  }
+}
