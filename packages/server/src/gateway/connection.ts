@@ -1,9 +1,12 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ErrorBody, ServerFrame } from '@parley/protocol';
 import type { Actor } from '../core/context.js';
 import type { TokenBuckets } from '../core/rate-limit.js';
 
 let nextConnId = 1;
+
+const TEXT = { binary: false } as const;
 
 /** One device's socket: its identity, its subscriptions and its bounded send buffer. */
 export class Connection {
@@ -27,15 +30,38 @@ export class Connection {
     private readonly maxBuffer: number,
   ) {}
 
-  /** Sends a pre-encoded frame; a consumer whose buffer is over the bound is dropped (it will resync). */
-  sendRaw(json: string): void {
+  private corked = false;
+
+  /**
+   * Sends a pre-encoded frame (a Buffer when the same frame goes to many sockets, so it is
+   * UTF-8-encoded once); a consumer whose buffer is over the bound is dropped (it will resync).
+   */
+  sendRaw(frame: string | Buffer): void {
     if (this.closed) return;
-    if (this.ws.bufferedAmount + json.length > this.maxBuffer) {
+    if (this.ws.bufferedAmount + frame.length > this.maxBuffer) {
       this.close(4008, 'slow consumer: send buffer full; reconnect and resync');
       setTimeout(() => this.ws.terminate(), 2000).unref();
       return;
     }
-    this.ws.send(json);
+    this.cork();
+    this.ws.send(frame, TEXT);
+  }
+
+  /**
+   * Frames written in one turn of the event loop (an ack and the echo of the same send, a batch
+   * of fan-out) leave in one writev instead of a system call each: the TCP socket under ws is
+   * corked until the loop's check phase. ws only exposes that socket as `_socket`.
+   */
+  private cork(): void {
+    if (this.corked) return;
+    const sock = (this.ws as unknown as { _socket?: Duplex })._socket;
+    if (!sock || sock.destroyed) return;
+    this.corked = true;
+    sock.cork();
+    setImmediate(() => {
+      this.corked = false;
+      sock.uncork();
+    });
   }
 
   send(frame: ServerFrame): void {

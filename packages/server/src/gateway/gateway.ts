@@ -22,6 +22,9 @@ interface Fanout {
   order?: SeqOrder<Extract<Decoded, { kind: 'frame' }>>;
 }
 
+/** A frame for several sockets is UTF-8-encoded once; for one, ws encodes it while writing. */
+const once = (frame: string, recipients: number): string | Buffer => (recipients > 1 ? Buffer.from(frame) : frame);
+
 /** How long an event waits for an earlier seq that was published later (see SeqOrder). */
 const REORDER_WINDOW_MS = 100;
 
@@ -259,19 +262,21 @@ export class Gateway {
   private fanout(conns: Set<Connection>, payload: string): void {
     const msg = decodeBus(payload);
     if (msg.kind !== 'frame') return;
-    for (const c of conns) c.sendRaw(msg.frame);
+    const frame = once(msg.frame, conns.size);
+    for (const c of conns) c.sendRaw(frame);
   }
 
   /** Hands one encoded frame to every subscribed socket; members who may not see the message get a `hidden` event. */
   private deliverConv(conns: Set<Connection>, convId: string, msg: Extract<Decoded, { kind: 'frame' }>): void {
+    const frame = once(msg.frame, conns.size);
     if (msg.messageSeq === null) {
-      for (const c of conns) c.sendRaw(msg.frame);
+      for (const c of conns) c.sendRaw(frame);
       return;
     }
     let hidden: string | null = null;
     for (const c of conns) {
       if ((c.visibleFrom.get(convId) ?? 1) <= msg.messageSeq) {
-        c.sendRaw(msg.frame);
+        c.sendRaw(frame);
         continue;
       }
       hidden ??= encodeEventFrame(redactForMember((JSON.parse(msg.frame) as EventFrame).event as LogEvent, Number.MAX_SAFE_INTEGER));
@@ -284,7 +289,8 @@ export class Gateway {
     if (!conns) return;
     const msg = decodeBus(payload);
     if (msg.kind === 'frame') {
-      for (const c of conns) c.sendRaw(msg.frame);
+      const frame = once(msg.frame, conns.size);
+      for (const c of conns) c.sendRaw(frame);
       return;
     }
     const ctl = msg.control;
