@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const parley = await build(config);
-  await parley.app.listen({ host: config.host, port: config.port });
+  await parley.app.listen({ host: config.host, port: config.port, backlog: config.listenBacklog });
   parley.app.log.info({ dataDir: config.dataDir, port: config.port }, `Parley is listening on http://localhost:${config.port}`);
   let stopping = false;
   const stop = (signal: string) => {

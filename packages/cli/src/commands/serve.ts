@@ -34,7 +34,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     throw new CliError(`configuration error: ${(e as Error).message}`, Exit.usage);
   }
   const parley = await build(config);
-  await parley.app.listen({ host: config.host, port: config.port });
+  await parley.app.listen({ host: config.host, port: config.port, backlog: config.listenBacklog });
   parley.app.log.info({ dataDir: config.dataDir, port: config.port }, `Parley is listening on http://localhost:${config.port}`);
   await new Promise<void>((resolve) => {
     let stopping = false;

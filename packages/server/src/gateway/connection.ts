@@ -38,6 +38,8 @@ export class Connection {
    */
   sendRaw(frame: string | Buffer): void {
     if (this.closed) return;
+    // Corked bytes count in bufferedAmount; hand them to the kernel before judging the reader.
+    if (this.corked && this.ws.bufferedAmount + frame.length > this.maxBuffer) this.uncork();
     if (this.ws.bufferedAmount + frame.length > this.maxBuffer) {
       this.close(4008, 'slow consumer: send buffer full; reconnect and resync');
       setTimeout(() => this.ws.terminate(), 2000).unref();
@@ -54,14 +56,21 @@ export class Connection {
    */
   private cork(): void {
     if (this.corked) return;
-    const sock = (this.ws as unknown as { _socket?: Duplex })._socket;
+    const sock = this.socket();
     if (!sock || sock.destroyed) return;
     this.corked = true;
     sock.cork();
-    setImmediate(() => {
-      this.corked = false;
-      sock.uncork();
-    });
+    setImmediate(() => this.uncork());
+  }
+
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket()?.uncork();
+  }
+
+  private socket(): Duplex | undefined {
+    return (this.ws as unknown as { _socket?: Duplex })._socket;
   }
 
   send(frame: ServerFrame): void {

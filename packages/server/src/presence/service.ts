@@ -45,8 +45,18 @@ export class PresenceService {
     this.heartbeat = null;
     const users = [...this.sockets.keys()];
     this.sockets.clear();
-    await this.deps.db.deleteFrom('presence').where('node_id', '=', this.node).execute().catch(() => undefined);
-    for (const u of users) await this.announce(u).catch(() => undefined);
+    const { db, now, publisher } = this.deps;
+    try {
+      await db.deleteFrom('presence').where('node_id', '=', this.node).execute();
+      for (let i = 0; i < users.length; i += 500) {
+        const list = await this.many(users.slice(i, i + 500));
+        const gone = list.filter((p) => p.status === 'offline').map((p) => p.user_id);
+        if (gone.length > 0) await db.updateTable('users').set({ last_seen_at: now() }).where('id', 'in', gone).execute();
+        for (const p of await this.many(gone)) publisher.presence(p.user_id, { type: 'presence', ...p });
+      }
+    } catch (err) {
+      this.deps.log.warn({ err }, 'presence cleanup at shutdown failed; rows expire by themselves');
+    }
   }
 
   async connected(userId: string): Promise<void> {
