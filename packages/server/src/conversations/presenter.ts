@@ -26,18 +26,29 @@ export async function presentConversation(db: Db, userId: string, convRaw: Conve
       .where('sender_id', '!=', userId)
       .where('recalled_at', 'is', null)
       .where('thread_root_id', 'is', null);
-    const [u, m, last] = await Promise.all([
-      from >= upTo ? Promise.resolve({ n: 0 }) : base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    // Unread and mention counts in one pass over the unread range.
+    const [counts, last] = await Promise.all([
       from >= upTo
-        ? Promise.resolve({ n: 0 })
+        ? Promise.resolve({ n: 0, m: 0 })
         : base
-            .where((eb) =>
-              eb.or([
-                eb('mentions_all', '=', 1),
-                eb.exists(eb.selectFrom('mentions').select('mentions.seq').whereRef('mentions.message_id', '=', 'messages.id').where('mentions.user_id', '=', userId)),
-              ]),
-            )
-            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .select((eb) => [
+              eb.fn.countAll<number>().as('n'),
+              eb.fn
+                .sum<number | string | null>(
+                  eb
+                    .case()
+                    .when(
+                      eb.or([
+                        eb('mentions_all', '=', 1),
+                        eb.exists(eb.selectFrom('mentions').select('mentions.seq').whereRef('mentions.message_id', '=', 'messages.id').where('mentions.user_id', '=', userId)),
+                      ]),
+                    )
+                    .then(1)
+                    .else(0)
+                    .end(),
+                )
+                .as('m'),
+            ])
             .executeTakeFirstOrThrow(),
       db
         .selectFrom('messages')
@@ -50,8 +61,8 @@ export async function presentConversation(db: Db, userId: string, convRaw: Conve
         .limit(1)
         .executeTakeFirst(),
     ]);
-    unread = Number(u.n);
-    mentions = Number(m.n);
+    unread = Number(counts.n);
+    mentions = Number(counts.m ?? 0);
     if (last) lastMessage = (await presentMessages(db, [normaliseMessage(last)]))[0] ?? null;
   }
   // A member who left sees the conversation as it was when they left: later renames, topic and
