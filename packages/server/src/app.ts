@@ -86,7 +86,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     }
     checks.bus = bus.healthy() ? 'ok' : 'degraded';
     const ready = checks.database === 'ok';
-    return reply.status(ready ? 200 : 503).send({ status: ready ? (checks.bus === 'ok' ? 'ready' : 'degraded') : 'unavailable', checks });
+    return reply.status(ready ? 200 : 503).send({ status: ready ? (checks.bus === 'ok' ? 'ready' : 'degraded') : 'unavailable', node: config.nodeName, checks });
   });
 
   const gateway = new Gateway(services, bus, opened.db, config, log);

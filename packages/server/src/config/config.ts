@@ -142,7 +142,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     heartbeatMs: int(env, 'PARLEY_HEARTBEAT_MS', 25_000, 100, 600_000),
     typingTtlMs: int(env, 'PARLEY_TYPING_TTL_MS', 6_000, 100, 60_000),
     shutdownGraceMs: int(env, 'PARLEY_SHUTDOWN_GRACE_MS', 5_000, 0, 120_000),
-    listenBacklog: int(env, 'PARLEY_LISTEN_BACKLOG', 4096, 1, 65_535),
+    listenBacklog: int(env, 'PARLEY_LISTEN_BACKLOG', 16_384, 1, 65_535),
   };
   return { ...base, ...overrides, limits: { ...base.limits, ...(overrides.limits ?? {}) } };
 }

@@ -1,20 +1,68 @@
 import type { Actor } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import type { Db } from '../store/db.js';
+import { prepared } from '../store/prepared.js';
+import type { ConversationsTable, MembersTable } from '../store/schema.js';
 import { canSee, type ConvAccess } from './policy.js';
+
+const MEMBER_COLUMNS = [
+  'members.role as m_role',
+  'members.joined_at as m_joined_at',
+  'members.visible_from_seq as m_vfs',
+  'members.left_seq as m_left',
+  'members.read_seq as m_read',
+  'members.delivered_seq as m_deliv',
+] as const;
+
+type JoinedRow = ConversationsTable & {
+  m_role: MembersTable['role'] | null;
+  m_joined_at: number | string | null;
+  m_vfs: number | string | null;
+  m_left: number | string | null;
+  m_read: number | string | null;
+  m_deliv: number | string | null;
+};
+
+/** A conversation row joined with one user's membership columns (null when they never joined). */
+function splitMembership(row: JoinedRow, userId: string): ConvAccess {
+  const { m_role, m_joined_at, m_vfs, m_left, m_read, m_deliv, ...conv } = row;
+  const member: MembersTable | null =
+    m_role === null
+      ? null
+      : {
+          conv_id: conv.id,
+          user_id: userId,
+          role: m_role,
+          joined_at: Number(m_joined_at),
+          visible_from_seq: Number(m_vfs),
+          left_seq: m_left === null ? null : Number(m_left),
+          read_seq: Number(m_read),
+          delivered_seq: Number(m_deliv),
+        };
+  return { conv: normaliseConv(conv), member };
+}
 
 /**
  * Loads a conversation together with the actor's membership. Missing and invisible look the
  * same (404), so non-members learn nothing about private conversations.
  */
 export async function accessConversation(db: Db, actor: Actor, convId: string): Promise<ConvAccess> {
-  const conv = await db.selectFrom('conversations').selectAll().where('id', '=', convId).executeTakeFirst();
-  if (!conv) throw new AppError('not_found', 'No such conversation.');
-  const member = (await db.selectFrom('members').selectAll().where('conv_id', '=', convId).where('user_id', '=', actor.userId).executeTakeFirst()) ?? null;
-  const access = { conv: normaliseConv(conv), member: member ? normaliseMember(member) : null };
+  const [row] = await convWithMembership(db, { convId, userId: actor.userId });
+  if (!row) throw new AppError('not_found', 'No such conversation.');
+  const access = splitMembership(row, actor.userId);
   if (!canSee(actor, access)) throw new AppError('not_found', 'No such conversation.');
   return access;
 }
+
+/** One query: the conversation with the user's membership row, if any. */
+const convWithMembership = prepared((db, p: { convId: string; userId: string }) =>
+  db
+    .selectFrom('conversations')
+    .leftJoin('members', (j) => j.onRef('members.conv_id', '=', 'conversations.id').on('members.user_id', '=', p.userId))
+    .selectAll('conversations')
+    .select(MEMBER_COLUMNS)
+    .where('conversations.id', '=', p.convId),
+);
 
 /** PostgreSQL returns bigint columns as strings; every row passes through here to get numbers. */
 export function normaliseConv<T extends { last_seq: number | string; created_at: number | string; archived_at: number | string | null }>(c: T): T {
@@ -38,18 +86,31 @@ export function visibleUpTo(a: ConvAccess): number {
   return a.member.left_seq ?? a.conv.last_seq;
 }
 
-/** Every conversation the user has a membership row in (active, or left too), with that row, in one query. */
-export async function myMemberships(db: Db, userId: string, includeLeft: boolean): Promise<ConvAccess[]> {
-  let q = db
+/**
+ * Every conversation the user has a membership row in (active, or left too), with that row, in
+ * one query; for DMs also the other member (`dmUserId`), so presenting the list needs no
+ * per-conversation lookup for it.
+ */
+export async function myMemberships(db: Db, userId: string, includeLeft: boolean): Promise<(ConvAccess & { dmUserId: string | null })[]> {
+  const rows = await (includeLeft ? membershipsWithLeft : activeMemberships)(db, { userId });
+  return rows.map(({ dm_other, ...row }) => ({ ...splitMembership(row, userId), dmUserId: row.kind === 'dm' ? (dm_other ?? userId) : null }));
+}
+
+const memberships = (db: Db, userId: string) =>
+  db
     .selectFrom('members')
     .innerJoin('conversations', 'conversations.id', 'members.conv_id')
     .selectAll('conversations')
-    .select(['members.role as m_role', 'members.joined_at as m_joined_at', 'members.visible_from_seq as m_vfs', 'members.left_seq as m_left', 'members.read_seq as m_read', 'members.delivered_seq as m_deliv'])
+    .select(MEMBER_COLUMNS)
+    .select((eb) =>
+      eb
+        .case()
+        .when('conversations.kind', '=', 'dm')
+        .then(eb.selectFrom('members as other').select('other.user_id').whereRef('other.conv_id', '=', 'members.conv_id').where('other.user_id', '!=', userId).limit(1))
+        .else(null)
+        .end()
+        .as('dm_other'),
+    )
     .where('members.user_id', '=', userId);
-  if (!includeLeft) q = q.where('members.left_seq', 'is', null);
-  const rows = await q.execute();
-  return rows.map(({ m_role, m_joined_at, m_vfs, m_left, m_read, m_deliv, ...conv }) => ({
-    conv: normaliseConv(conv),
-    member: normaliseMember({ conv_id: conv.id, user_id: userId, role: m_role, joined_at: m_joined_at, visible_from_seq: m_vfs, left_seq: m_left, read_seq: m_read, delivered_seq: m_deliv }),
-  }));
-}
+const membershipsWithLeft = prepared((db, p: { userId: string }) => memberships(db, p.userId));
+const activeMemberships = prepared((db, p: { userId: string }) => memberships(db, p.userId).where('members.left_seq', 'is', null));

@@ -1,5 +1,6 @@
 import type { Conversation } from '@parley/protocol';
 import type { Db } from '../store/db.js';
+import { prepared } from '../store/prepared.js';
 import type { ConversationsTable, MembersTable } from '../store/schema.js';
 import { iso } from '../core/time.js';
 import { normaliseMessage, presentMessages } from '../messages/presenter.js';
@@ -9,7 +10,14 @@ import { normaliseConv, normaliseMember } from './access.js';
  * The conversation as one user sees it: their membership, unread and mention counts (top-level
  * messages from others after their read cursor, within what they may see) and the last message.
  */
-export async function presentConversation(db: Db, userId: string, convRaw: ConversationsTable, memberRaw: MembersTable | null): Promise<Conversation> {
+export async function presentConversation(
+  db: Db,
+  userId: string,
+  convRaw: ConversationsTable,
+  memberRaw: MembersTable | null,
+  /** The other member of a DM when the caller already knows it (myMemberships does). */
+  knownDmUser?: string | null,
+): Promise<Conversation> {
   const conv = normaliseConv(convRaw);
   const member = memberRaw ? normaliseMember(memberRaw) : null;
   const upTo = member ? (member.left_seq ?? conv.last_seq) : 0;
@@ -18,49 +26,10 @@ export async function presentConversation(db: Db, userId: string, convRaw: Conve
   let lastMessage = null;
   if (member) {
     const from = Math.max(member.read_seq, member.visible_from_seq - 1);
-    const base = db
-      .selectFrom('messages')
-      .where('conv_id', '=', conv.id)
-      .where('seq', '>', from)
-      .where('seq', '<=', upTo)
-      .where('sender_id', '!=', userId)
-      .where('recalled_at', 'is', null)
-      .where('thread_root_id', 'is', null);
-    // Unread and mention counts in one pass over the unread range.
     const [counts, last] = await Promise.all([
-      from >= upTo
-        ? Promise.resolve({ n: 0, m: 0 })
-        : base
-            .select((eb) => [
-              eb.fn.countAll<number>().as('n'),
-              eb.fn
-                .sum<number | string | null>(
-                  eb
-                    .case()
-                    .when(
-                      eb.or([
-                        eb('mentions_all', '=', 1),
-                        eb.exists(eb.selectFrom('mentions').select('mentions.seq').whereRef('mentions.message_id', '=', 'messages.id').where('mentions.user_id', '=', userId)),
-                      ]),
-                    )
-                    .then(1)
-                    .else(0)
-                    .end(),
-                )
-                .as('m'),
-            ])
-            .executeTakeFirstOrThrow(),
-      db
-        .selectFrom('messages')
-        .selectAll()
-        .where('conv_id', '=', conv.id)
-        .where('seq', '>=', member.visible_from_seq)
-        .where('seq', '<=', upTo)
-        .where('thread_root_id', 'is', null)
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .executeTakeFirst(),
-    ]);
+      from >= upTo ? Promise.resolve([{ n: 0, m: 0 }]) : unreadCounts(db, { convId: conv.id, from, upTo, userId }),
+      lastTopLevel(db, { convId: conv.id, from: member.visible_from_seq, upTo }),
+    ]).then(([c, l]) => [c[0] ?? { n: 0, m: 0 }, l[0]] as const);
     unread = Number(counts.n);
     mentions = Number(counts.m ?? 0);
     if (last) lastMessage = (await presentMessages(db, [normaliseMessage(last)]))[0] ?? null;
@@ -92,7 +61,9 @@ export async function presentConversation(db: Db, userId: string, convRaw: Conve
     }
   }
   let dmUser: string | null = null;
-  if (conv.kind === 'dm') {
+  if (conv.kind === 'dm' && knownDmUser) {
+    dmUser = knownDmUser;
+  } else if (conv.kind === 'dm') {
     const other = await db.selectFrom('members').select('user_id').where('conv_id', '=', conv.id).where('user_id', '!=', userId).executeTakeFirst();
     dmUser = other?.user_id ?? userId;
   }
@@ -117,3 +88,45 @@ export async function presentConversation(db: Db, userId: string, convRaw: Conve
     last_message: lastMessage,
   };
 }
+
+/** Top-level messages from others after the read cursor, and how many of them mention the user, in one pass. */
+const unreadCounts = prepared((db, p: { convId: string; from: number; upTo: number; userId: string }) =>
+  db
+    .selectFrom('messages')
+    .where('conv_id', '=', p.convId)
+    .where('seq', '>', p.from)
+    .where('seq', '<=', p.upTo)
+    .where('sender_id', '!=', p.userId)
+    .where('recalled_at', 'is', null)
+    .where('thread_root_id', 'is', null)
+    .select((eb) => [
+      eb.fn.countAll<number>().as('n'),
+      eb.fn
+        .sum<number | string | null>(
+          eb
+            .case()
+            .when(
+              eb.or([
+                eb('mentions_all', '=', 1),
+                eb.exists(eb.selectFrom('mentions').select('mentions.seq').whereRef('mentions.message_id', '=', 'messages.id').where('mentions.user_id', '=', p.userId)),
+              ]),
+            )
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('m'),
+    ]),
+);
+
+const lastTopLevel = prepared((db, p: { convId: string; from: number; upTo: number }) =>
+  db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conv_id', '=', p.convId)
+    .where('seq', '>=', p.from)
+    .where('seq', '<=', p.upTo)
+    .where('thread_root_id', 'is', null)
+    .orderBy('seq', 'desc')
+    .limit(1),
+);

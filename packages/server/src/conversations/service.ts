@@ -154,7 +154,7 @@ export class ConversationsService {
   async listMine(actor: Actor, includeLeft = false): Promise<Conversation[]> {
     const { db } = this.deps;
     const mine = await myMemberships(db, actor.userId, includeLeft);
-    const out = await Promise.all(mine.map((a) => presentConversation(db, actor.userId, a.conv, a.member)));
+    const out = await Promise.all(mine.map((a) => presentConversation(db, actor.userId, a.conv, a.member, a.dmUserId)));
     // Most recent activity first, the order a sidebar wants.
     return out.sort((a, b) => (b.last_message?.created_at ?? b.created_at).localeCompare(a.last_message?.created_at ?? a.created_at));
   }

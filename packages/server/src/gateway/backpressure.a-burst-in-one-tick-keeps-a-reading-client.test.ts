@@ -30,3 +30,15 @@ test('a burst of sends committed together, larger than the send buffer, reaches 
   expect(new Set(got.map((e) => (e as MessageCreatedEvent).seq)).size).toBe(total);
   expect(watcher.ws.readyState).toBe(watcher.ws.OPEN);
 });
+
+test('one answer larger than the whole send buffer (a resync page) reaches a client that has read everything', async () => {
+  const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
+  const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
+  const sender = await SocketClient.connect(server, alice.token);
+  for (let i = 0; i < 12; i++) await sender.request('message.send', { conv_id: dm.id, client_msg_id: `big-${i}`, body: `${i} ${'q'.repeat(10_000)}` });
+  const reader = await SocketClient.connect(server, bob.token);
+  const page = await reader.request('sync.events', { conv_id: dm.id, after_seq: 0, limit: 200 });
+  expect(JSON.stringify(page).length).toBeGreaterThan(64 * 1024);
+  expect(page.events.filter((e) => e.type === 'message.created')).toHaveLength(12);
+  expect(reader.ws.readyState).toBe(reader.ws.OPEN);
+});

@@ -34,13 +34,17 @@ export class Connection {
 
   /**
    * Sends a pre-encoded frame (a Buffer when the same frame goes to many sockets, so it is
-   * UTF-8-encoded once); a consumer whose buffer is over the bound is dropped (it will resync).
+   * UTF-8-encoded once); a consumer whose waiting data would pass the bound is dropped (it will
+   * resync).
    */
   sendRaw(frame: string | Buffer): void {
     if (this.closed) return;
     // Corked bytes count in bufferedAmount; hand them to the kernel before judging the reader.
     if (this.corked && this.ws.bufferedAmount + frame.length > this.maxBuffer) this.uncork();
-    if (this.ws.bufferedAmount + frame.length > this.maxBuffer) {
+    // A frame larger than the whole bound (a big resync page) still goes to a reader that has
+    // caught up; only a reader that leaves data waiting is slow.
+    const waiting = this.ws.bufferedAmount;
+    if (waiting > 0 && waiting + frame.length > this.maxBuffer) {
       this.close(4008, 'slow consumer: send buffer full; reconnect and resync');
       setTimeout(() => this.ws.terminate(), 2000).unref();
       return;

@@ -1,5 +1,7 @@
 import type { Message, ReactionSummary } from '@parley/protocol';
+import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
+import { prepared } from '../store/prepared.js';
 import type { MessagesTable } from '../store/schema.js';
 import { iso, isoOrNull } from '../core/time.js';
 
@@ -27,10 +29,10 @@ export function normaliseMessage(r: MessageRow): MessageRow {
 export async function presentMessages(db: Db, rows: MessageRow[]): Promise<Message[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [reactions, mentions] = await Promise.all([
-    db.selectFrom('reactions').select(['message_id', 'emoji', 'user_id', 'created_at']).where('message_id', 'in', ids).orderBy('created_at').execute(),
-    db.selectFrom('mentions').select(['message_id', 'user_id']).where('message_id', 'in', ids).execute(),
-  ]);
+  // Reactions and mentions in one round trip: `kind` tells the rows apart.
+  const rows2 = ids.length === 1 ? await reactionsAndMentionsOfOne(db, { id: ids[0]! }) : await reactionsAndMentions(db, ids).execute();
+  const reactions = rows2.filter((r) => r.kind === 'r');
+  const mentions = rows2.filter((r) => r.kind === 'm');
   const byMsg = new Map<string, Map<string, string[]>>();
   for (const r of reactions) {
     let m = byMsg.get(r.message_id);
@@ -76,7 +78,28 @@ export async function presentMessages(db: Db, rows: MessageRow[]): Promise<Messa
 export async function loadMessages(db: Db, ids: readonly string[]): Promise<Map<string, Message>> {
   const out = new Map<string, Message>();
   if (ids.length === 0) return out;
-  const rows = await db.selectFrom('messages').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+  const unique = [...new Set(ids)];
+  const rows = unique.length === 1 ? await messageById(db, { id: unique[0]! }) : await db.selectFrom('messages').selectAll().where('id', 'in', unique).execute();
   for (const m of await presentMessages(db, rows)) out.set(m.id, m);
   return out;
 }
+
+const reactionsAndMentions = (db: Db, ids: string[]) =>
+  db
+    .selectFrom('reactions')
+    .select(['message_id', 'emoji', 'user_id', 'created_at', sql<string>`'r'`.as('kind')])
+    .where('message_id', 'in', ids)
+    .unionAll(db.selectFrom('mentions').select(['message_id', sql<string>`''`.as('emoji'), 'user_id', sql<number>`0`.as('created_at'), sql<string>`'m'`.as('kind')]).where('message_id', 'in', ids))
+    .orderBy('created_at');
+
+// One message at a time is the common case (a conversation's last message, a live event).
+const reactionsAndMentionsOfOne = prepared((db, p: { id: string }) =>
+  db
+    .selectFrom('reactions')
+    .select(['message_id', 'emoji', 'user_id', 'created_at', sql<string>`'r'`.as('kind')])
+    .where('message_id', '=', p.id)
+    .unionAll(db.selectFrom('mentions').select(['message_id', sql<string>`''`.as('emoji'), 'user_id', sql<number>`0`.as('created_at'), sql<string>`'m'`.as('kind')]).where('message_id', '=', p.id))
+    .orderBy('created_at'),
+);
+
+const messageById = prepared((db, p: { id: string }) => db.selectFrom('messages').selectAll().where('id', '=', p.id));

@@ -25,12 +25,60 @@ class StaticMigrations implements MigrationProvider {
  * client gets `unavailable` instead of `internal`.
  */
 class ResilientSqliteDriver extends SqliteDriver {
+  private readonly turn = new FifoLock();
+
+  /**
+   * Kysely's own lock wakes every waiter on each release and all but one go back to sleep: with
+   * thousands of queries waiting (a reconnect storm) each query cost ~1 ms instead of ~12 µs
+   * (measured: 20,000 concurrent lookups). Ours hands the connection to the next waiter only;
+   * the base class's lock is then never contended.
+   */
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await this.turn.acquire();
+    return super.acquireConnection();
+  }
+
+  override async releaseConnection(): Promise<void> {
+    await super.releaseConnection();
+    this.turn.release();
+  }
+
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     try {
       await super.rollbackTransaction(connection);
     } catch (e) {
       if (!/no transaction is active/.test((e as Error).message)) throw e;
     }
+  }
+}
+
+/** A lock that wakes its waiters one at a time, in arrival order. */
+export class FifoLock {
+  private held = false;
+  private waiters: (() => void)[] = [];
+  private head = 0;
+
+  acquire(): Promise<void> {
+    if (!this.held) {
+      this.held = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  release(): void {
+    if (this.head < this.waiters.length) {
+      const next = this.waiters[this.head++]!;
+      if (this.head > 1024 && this.head * 2 > this.waiters.length) {
+        this.waiters = this.waiters.slice(this.head);
+        this.head = 0;
+      }
+      next(); // the lock passes straight to the next waiter
+      return;
+    }
+    this.waiters = [];
+    this.head = 0;
+    this.held = false;
   }
 }
 

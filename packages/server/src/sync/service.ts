@@ -4,6 +4,7 @@ import { accessConversation, myMemberships, visibleUpTo } from '../conversations
 import { assertCan } from '../conversations/policy.js';
 import { presentConversation } from '../conversations/presenter.js';
 import { hydrateEvents } from './hydrate.js';
+import { prepared } from '../store/prepared.js';
 
 /**
  * Resync: the client says the last seq it applied per conversation; the server answers which
@@ -17,11 +18,11 @@ export class SyncService {
     const { db } = this.deps;
     const mine = new Set<string>();
     const moved = [];
-    for (const { conv, member } of await myMemberships(db, actor.userId, true)) {
+    for (const { conv, member, dmUserId } of await myMemberships(db, actor.userId, true)) {
       mine.add(conv.id);
       const upTo = member!.left_seq ?? conv.last_seq;
       const known = cursors[conv.id];
-      if (known === undefined ? member!.left_seq === null : known < upTo) moved.push(presentConversation(db, actor.userId, conv, member));
+      if (known === undefined ? member!.left_seq === null : known < upTo) moved.push(presentConversation(db, actor.userId, conv, member, dmUserId));
     }
     const removed = Object.keys(cursors).filter((id) => !mine.has(id));
     return { conversations: await Promise.all(moved), removed };
@@ -34,18 +35,14 @@ export class SyncService {
     const upTo = visibleUpTo(a);
     const from = Math.max(afterSeq, a.member!.visible_from_seq - 1);
     const n = Math.min(limit, config.limits.historyPageMax * 5);
-    const rows = await db
-      .selectFrom('events')
-      .selectAll()
-      .where('conv_id', '=', convId)
-      .where('seq', '>', from)
-      .where('seq', '<=', upTo)
-      .orderBy('seq')
-      .limit(n + 1)
-      .execute();
+    const rows = await eventsAfter(db, { convId, from, upTo, limit: n + 1 });
     const hasMore = rows.length > n;
     const visibleFrom = a.member!.visible_from_seq;
     const events = (await hydrateEvents(db, rows.slice(0, n))).map((e) => redactForMember(e, visibleFrom));
     return { conv_id: convId, events, last_seq: upTo, has_more: hasMore };
   }
 }
+
+const eventsAfter = prepared((db, p: { convId: string; from: number; upTo: number; limit: number }) =>
+  db.selectFrom('events').selectAll().where('conv_id', '=', p.convId).where('seq', '>', p.from).where('seq', '<=', p.upTo).orderBy('seq').limit(p.limit),
+);

@@ -55,8 +55,11 @@ export async function spawnServer(opts: { port?: number; dataDir?: string; env?:
     const t = testDatabase(dataDir);
     return t ? { DATABASE_URL: t.databaseUrl, PARLEY_PG_SCHEMA: t.pgSchema } : {};
   })();
+  // Named after its data directory, so a restart keeps the name and the readiness check below can
+  // tell this server from another test's server that took the port while this one was down.
+  const nodeName = opts.env?.PARLEY_NODE_NAME ?? `spawn-${path.basename(dataDir)}`;
   const proc = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--data-dir', dataDir], {
-    env: { ...process.env, ...testEnv, ...pgEnv, PARLEY_WEB_DIR: path.join(dataDir, 'no-web'), ...(opts.env ?? {}) },
+    env: { ...process.env, ...testEnv, ...pgEnv, PARLEY_WEB_DIR: path.join(dataDir, 'no-web'), PARLEY_NODE_NAME: nodeName, ...(opts.env ?? {}) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -67,8 +70,8 @@ export async function spawnServer(opts: { port?: number; dataDir?: string; env?:
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`parley serve exited with ${proc.exitCode}: ${stderr}`);
     try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok && ((await res.json()) as { node?: string }).node === nodeName) break;
     } catch {
       // not listening yet
     }
