@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { MessageCreatedEvent } from '@parley/protocol';
+import { RequestError, SocketClient, createConversation, onPostgres, registerUser, startServer, type TestServer } from '../testing/harness.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+// Group commit writes many sends in one transaction. A write that fails for a reason other than
+// the storage (simulated here with a trigger that refuses one body) must fail only that send.
+test.skipIf(onPostgres())('one send whose write fails gets an error; the sends committed with it are acked, stored once and gapless', async () => {
+  const sqlite = server.parley.storage.sqlite!;
+  sqlite.exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END;`);
+  try {
+    const users = await Promise.all(Array.from({ length: 6 }, () => registerUser(server)));
+    const group = await createConversation(server, users[0]!.token, { kind: 'group', member_ids: users.slice(1).map((u) => u.user.id) });
+    const sockets = await Promise.all(users.map((u) => SocketClient.connect(server, u.token)));
+    const results = await Promise.allSettled(
+      sockets.map((s, i) => s.request('message.send', { conv_id: group.id, client_msg_id: `batch-${i}`, body: i === 3 ? 'boom' : `hello ${i}` })),
+    );
+    const failed = results.filter((r) => r.status === 'rejected');
+    expect(failed).toHaveLength(1);
+    expect((failed[0] as PromiseRejectedResult).reason).toBeInstanceOf(RequestError);
+    expect(((failed[0] as PromiseRejectedResult).reason as RequestError).error.code).toBe('internal');
+    const acks = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(acks).toHaveLength(5);
+
+    const seqs = acks.map((a) => a.seq).sort((a, b) => a - b);
+    const watcher = sockets[0]!;
+    const page = await watcher.request('sync.events', { conv_id: group.id, after_seq: 0, limit: 200 });
+    const created = page.events.filter((e): e is MessageCreatedEvent => e.type === 'message.created');
+    expect(created.map((e) => e.message.client_msg_id).sort()).toEqual(['batch-0', 'batch-1', 'batch-2', 'batch-4', 'batch-5']);
+    expect(created.map((e) => e.seq)).toEqual(seqs);
+    const all = page.events.map((e) => e.seq);
+    expect(all).toEqual(Array.from({ length: all.length }, (_, k) => all[0]! + k));
+  } finally {
+    sqlite.exec('DROP TRIGGER refuse_boom');
+  }
+});
