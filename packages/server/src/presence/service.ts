@@ -103,18 +103,51 @@ export class PresenceService {
     }
   }
 
-  async disconnected(userId: string): Promise<void> {
+  /**
+   * The last socket of a user on this node closed. Departures in the same turn of the event loop
+   * (a node's network blip drops thousands) share one delete, one read and one last-seen update.
+   */
+  disconnected(userId: string): Promise<void> {
     const n = (this.sockets.get(userId) ?? 1) - 1;
     if (n > 0) {
       this.sockets.set(userId, n);
-      return;
+      return Promise.resolve();
     }
     this.sockets.delete(userId);
-    const { db } = this.deps;
-    await db.deleteFrom('presence').where('node_id', '=', this.node).where('user_id', '=', userId).execute();
-    const [p] = await this.many([userId]);
-    if (p && p.status === 'offline') await db.updateTable('users').set({ last_seen_at: this.deps.now() }).where('id', '=', userId).execute();
-    await this.announce(userId);
+    return new Promise((resolve, reject) => {
+      this.leaving.push({ userId, resolve, reject });
+      if (this.leavingScheduled) return;
+      this.leavingScheduled = true;
+      setImmediate(() => void this.markOffline());
+    });
+  }
+
+  private leaving: { userId: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private leavingScheduled = false;
+
+  private async markOffline(): Promise<void> {
+    const batch = this.leaving;
+    this.leaving = [];
+    this.leavingScheduled = false;
+    const { db, now, publisher } = this.deps;
+    try {
+      // Someone who came back in the meantime keeps their row.
+      const ids = [...new Set(batch.map((b) => b.userId))].filter((u) => !this.sockets.has(u));
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        await db.deleteFrom('presence').where('node_id', '=', this.node).where('user_id', 'in', chunk).execute();
+        const t = now();
+        const list = await this.many(chunk);
+        const gone = list.filter((p) => p.status === 'offline').map((p) => p.user_id);
+        if (gone.length > 0) await db.updateTable('users').set({ last_seen_at: t }).where('id', 'in', gone).execute();
+        for (const p of list) {
+          publisher.presence(p.user_id, { type: 'presence', ...p, ...(p.status === 'offline' ? { last_seen_at: isoOrNull(t) } : {}) });
+        }
+      }
+      for (const b of batch) b.resolve();
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
   }
 
   async set(actor: Actor, status: 'online' | 'away'): Promise<Presence> {
