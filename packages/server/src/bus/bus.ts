@@ -11,6 +11,12 @@ export interface Bus {
   publish(subject: string, payload: string): void;
   /** Returns a function that removes this subscription. */
   subscribe(subject: string, handler: BusHandler): () => void;
+  /**
+   * Resolves once the subscriptions made so far are in force at the broker, so a client told
+   * "you are subscribed" cannot miss a message published right after (memory: at once; gives up
+   * after a short wait when the broker is unreachable, as the node then serves local sockets only).
+   */
+  flush(): Promise<void>;
   /** true while the bus can carry messages (always for memory). */
   healthy(): boolean;
   close(): Promise<void>;

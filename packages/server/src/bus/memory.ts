@@ -26,6 +26,10 @@ export class MemoryBus implements Bus {
     };
   }
 
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
   healthy(): boolean {
     return true;
   }

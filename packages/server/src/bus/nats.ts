@@ -117,6 +117,15 @@ export class NatsBus implements Bus {
     };
   }
 
+  /** A PING/PONG round trip: NATS handles a connection's protocol in order, so our SUBs are in. */
+  async flush(timeoutMs = 1_000): Promise<void> {
+    const nc = this.nc;
+    if (!nc || !this.connected) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([nc.flush().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
   healthy(): boolean {
     return this.connected;
   }

@@ -194,7 +194,9 @@ export class Gateway {
     // Subscribed to the user subject first, so a join that lands while we list is not missed.
     const rows = await this.db.selectFrom('members').select(['conv_id', 'visible_from_seq']).where('user_id', '=', actor.userId).where('left_seq', 'is', null).execute();
     for (const r of rows) this.subscribeConv(conn, r.conv_id, Number(r.visible_from_seq));
-    await this.services.presence.connected(actor.userId);
+    // Across nodes the subscriptions must reach the broker before `hello`, or a message sent
+    // to this user right after could pass this node by (it would come back only by resync).
+    await Promise.all([this.bus.flush(), this.services.presence.connected(actor.userId)]);
     const user = await this.services.users.getUser(actor.userId);
     const hello: HelloFrame = {
       type: 'hello',

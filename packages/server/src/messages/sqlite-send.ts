@@ -1,15 +1,15 @@
 import type SQLite from 'better-sqlite3';
-import type { LogEvent, Message, SendAck } from '@parley/protocol';
+import type { LogEvent, SendAck } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { AppError, isStorageUnavailable } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { TokenBuckets } from '../core/rate-limit.js';
-import { iso } from '../core/time.js';
 import { visibleUpTo } from '../conversations/access.js';
 import { assertCan, can, canSee, type ConvAccess } from '../conversations/policy.js';
 import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
 import { parseMentions } from './mentions.js';
 import { checkBody } from './validate.js';
+import { createdEventAndAck } from './created-event.js';
 
 export interface SendInput {
   conv_id: string;
@@ -225,37 +225,20 @@ export class SqliteSendBatcher {
     for (const u of mentioned) st.insertMention.run(id, conv.id, seq, u);
     const root = threadRootId ? st.bumpRoot.get(t, threadRootId) : undefined;
 
-    const createdAt = iso(t);
-    const message: Message = {
+    const { event, ack } = createdEventAndAck({
       id,
-      conv_id: conv.id,
+      convId: conv.id,
       seq,
-      sender_id: actor.userId,
-      client_msg_id: input.client_msg_id,
+      senderId: actor.userId,
+      clientMsgId: input.client_msg_id,
       body,
-      created_at: createdAt,
-      edited_at: null,
-      recalled: false,
-      recalled_at: null,
-      reply_to: input.reply_to ?? null,
-      thread_root_id: threadRootId,
-      reply_count: 0,
-      last_reply_at: null,
-      mentions: mentioned.sort(),
-      mentions_channel: broadcast,
-      reactions: [],
-    };
-    // The same shape hydrateEvents builds from the log, so live and replayed events are identical.
-    const event: LogEvent = {
-      conv_id: conv.id,
-      seq,
-      ts: createdAt,
-      actor_id: actor.userId,
-      type: 'message.created',
-      message,
-      thread_root: root && threadRootId ? { id: threadRootId, reply_count: root.reply_count, last_reply_at: iso(root.last_reply_at) } : null,
-    };
-    const ack: SendAck = { id, conv_id: conv.id, seq, client_msg_id: input.client_msg_id, created_at: createdAt, duplicate: false, message };
+      replyTo: input.reply_to ?? null,
+      threadRootId,
+      mentioned,
+      broadcast,
+      at: t,
+      root: root ?? null,
+    });
     return { outcome: { kind: 'sent', ack }, event };
   }
 }

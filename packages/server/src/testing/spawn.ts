@@ -71,7 +71,9 @@ export async function spawnServer(opts: { port?: number; dataDir?: string; env?:
     if (proc.exitCode !== null) throw new Error(`parley serve exited with ${proc.exitCode}: ${stderr}`);
     try {
       const res = await fetch(`${url}/readyz`);
-      if (res.ok && ((await res.json()) as { node?: string }).node === nodeName) break;
+      // With --workers, each worker is named `<node>-w<i>-…`.
+      const node = res.ok ? ((await res.json()) as { node?: string }).node : undefined;
+      if (node !== undefined && (node === nodeName || node.startsWith(`${nodeName}-w`))) break;
     } catch {
       // not listening yet
     }

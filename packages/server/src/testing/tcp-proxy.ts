@@ -22,6 +22,9 @@ export async function tcpProxy(targetHost: string, targetPort: number): Promise<
       return;
     }
     const upstream = net.connect(targetPort, targetHost);
+    // Like a direct connection: no Nagle delay added by the proxy's own hop.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     open.add(client);
     open.add(upstream);
     const drop = () => {

@@ -1,0 +1,61 @@
+import type { LogEvent, Message, SendAck } from '@parley/protocol';
+import { iso } from '../core/time.js';
+
+export interface StoredSend {
+  id: string;
+  convId: string;
+  seq: number;
+  senderId: string;
+  clientMsgId: string;
+  body: string;
+  replyTo: string | null;
+  threadRootId: string | null;
+  /** Mentioned member ids. */
+  mentioned: string[];
+  broadcast: boolean;
+  at: number;
+  /** The thread root after this reply was counted. */
+  root: { reply_count: number | string; last_reply_at: number | string | null } | null;
+}
+
+/**
+ * The `message.created` event and the ack of a send just written, built from what was written
+ * instead of read back: the same shape `hydrateEvents` gives when the log is replayed, so live
+ * and resynced clients see identical events.
+ */
+export function createdEventAndAck(s: StoredSend): { event: LogEvent; ack: SendAck } {
+  const createdAt = iso(s.at);
+  const message: Message = {
+    id: s.id,
+    conv_id: s.convId,
+    seq: s.seq,
+    sender_id: s.senderId,
+    client_msg_id: s.clientMsgId,
+    body: s.body,
+    created_at: createdAt,
+    edited_at: null,
+    recalled: false,
+    recalled_at: null,
+    reply_to: s.replyTo,
+    thread_root_id: s.threadRootId,
+    reply_count: 0,
+    last_reply_at: null,
+    mentions: [...s.mentioned].sort(),
+    mentions_channel: s.broadcast,
+    reactions: [],
+  };
+  const event: LogEvent = {
+    conv_id: s.convId,
+    seq: s.seq,
+    ts: createdAt,
+    actor_id: s.senderId,
+    type: 'message.created',
+    message,
+    thread_root:
+      s.root && s.threadRootId
+        ? { id: s.threadRootId, reply_count: Number(s.root.reply_count), last_reply_at: s.root.last_reply_at === null ? null : iso(Number(s.root.last_reply_at)) }
+        : null,
+  };
+  const ack: SendAck = { id: s.id, conv_id: s.convId, seq: s.seq, client_msg_id: s.clientMsgId, created_at: createdAt, duplicate: false, message };
+  return { event, ack };
+}
