@@ -36,6 +36,8 @@ export interface Config {
     ipRatePerSec: number;
     ipBurst: number;
     historyPageMax: number;
+    /** A `sync.events` page stops before this many bytes of events (at least one event is always sent). */
+    syncPageBytes: number;
     /** Most sends committed together in one transaction (embedded SQLite's group commit). */
     sendBatchMax: number;
     maxGroupMembers: number;
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       ipBurst: int(env, 'PARLEY_IP_BURST', 500, 1, 10_000_000),
       historyPageMax: int(env, 'PARLEY_HISTORY_PAGE_MAX', 200, 10, 1000),
       sendBatchMax: int(env, 'PARLEY_SEND_BATCH_MAX', 512, 1, 100_000),
+      syncPageBytes: int(env, 'PARLEY_SYNC_PAGE_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
       maxGroupMembers: int(env, 'PARLEY_MAX_GROUP_MEMBERS', 64, 2, 10_000),
       maxSocketBufferBytes: int(env, 'PARLEY_MAX_SOCKET_BUFFER_BYTES', 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
       authTimeoutMs: int(env, 'PARLEY_AUTH_TIMEOUT_MS', 10_000, 100, 600_000),

@@ -39,7 +39,18 @@ export class SyncService {
     const hasMore = rows.length > n;
     const visibleFrom = a.member!.visible_from_seq;
     const events = (await hydrateEvents(db, rows.slice(0, n))).map((e) => redactForMember(e, visibleFrom));
-    return { conv_id: convId, events, last_seq: upTo, has_more: hasMore };
+    // Bounded in bytes as well as in count: 1,000 long messages would otherwise be one frame of
+    // many MB. The client pages on from the last event it got.
+    let bytes = 0;
+    let keep = events.length;
+    for (let i = 0; i < events.length; i++) {
+      bytes += JSON.stringify(events[i]).length;
+      if (bytes > config.limits.syncPageBytes && i > 0) {
+        keep = i;
+        break;
+      }
+    }
+    return { conv_id: convId, events: events.slice(0, keep), last_seq: upTo, has_more: hasMore || keep < events.length };
   }
 }
 
