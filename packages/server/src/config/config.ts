@@ -24,6 +24,8 @@ export interface Config {
   accessTokenTtlSec: number;
   refreshTokenTtlSec: number;
   sqliteSynchronous: 'full' | 'normal';
+  /** How often a worker thread checkpoints the SQLite WAL; 0 leaves it to SQLite (every 1,000 pages, on the event loop). */
+  sqliteCheckpointMs: number;
   limits: {
     maxFrameBytes: number;
     maxBodyBytes: number;
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     accessTokenTtlSec: int(env, 'PARLEY_ACCESS_TOKEN_TTL_SEC', 900, 10, 86_400),
     refreshTokenTtlSec: int(env, 'PARLEY_REFRESH_TOKEN_TTL_SEC', 30 * 86_400, 60, 365 * 86_400),
     sqliteSynchronous: oneOf(env, 'PARLEY_SQLITE_SYNCHRONOUS', 'full', ['full', 'normal']),
+    sqliteCheckpointMs: int(env, 'PARLEY_SQLITE_CHECKPOINT_MS', 250, 0, 60_000),
     limits: {
       maxFrameBytes: int(env, 'PARLEY_MAX_FRAME_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
       maxBodyBytes: int(env, 'PARLEY_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),

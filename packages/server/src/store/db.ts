@@ -8,6 +8,8 @@ import * as m003 from './migrations/003_presence.js';
 import * as m004 from './migrations/004_thread_index_partial.js';
 import * as m005 from './migrations/005_mentions_by_message.js';
 import type { Database } from './schema.js';
+import type { Logger } from 'pino';
+import { BackgroundCheckpointer } from './checkpointer.js';
 
 export type Db = Kysely<Database>;
 
@@ -135,7 +137,7 @@ export interface OpenedDb {
  * Opens the embedded SQLite database under `dataDir` (WAL mode) and runs pending migrations.
  * `synchronous=FULL` by default: an ack promises durability across power loss, not only a crash.
  */
-export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal'): Promise<OpenedDb> {
+export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal', checkpointMs = 0, log: Logger | null = null): Promise<OpenedDb> {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'parley.db');
   const sqlite = new SQLite(file);
@@ -146,12 +148,16 @@ export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal'
   // SQLite's default page cache is 2 MB: under load most index pages were re-read from the OS
   // on every statement. 64 MB keeps the hot indexes of a busy workspace in memory.
   sqlite.pragma('cache_size = -65536');
+  // With the checkpoint thread, SQLite's own checkpoint is only a backstop (40 MB of WAL).
+  sqlite.pragma(`wal_autocheckpoint = ${checkpointMs > 0 ? 10_000 : 1_000}`);
   const db = new Kysely<Database>({ dialect: new ResilientSqliteDialect({ database: new CachedStatements(sqlite) }) });
   await migrate(db);
+  const checkpointer = checkpointMs > 0 ? new BackgroundCheckpointer(file, checkpointMs, log) : null;
   return {
     db,
     sqlite,
     async close() {
+      await checkpointer?.stop();
       await db.destroy();
     },
   };
