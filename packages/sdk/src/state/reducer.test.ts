@@ -173,6 +173,16 @@ describe('log events', () => {
     expect(s.messages[C]!.map((m) => m.seq)).toEqual([4, 5, 6]);
   });
 
+  test('a mention of me in a thread reply counts as a mention but not as unread, as on the server', () => {
+    let s = applyEvent(base(), created(msg(4, ME)));
+    const reply = msg(5, BOB, { thread_root_id: 'M4', reply_to: 'M4', mentions: [ME] });
+    s = applyEvent(s, created(reply, { id: 'M4', reply_count: 1, last_reply_at: reply.created_at }));
+    expect(c(s)).toMatchObject({ unread_count: 0, mention_count: 1 });
+    const plain = msg(6, CAROL, { thread_root_id: 'M4', reply_to: 'M4' });
+    s = applyEvent(s, created(plain, { id: 'M4', reply_count: 2, last_reply_at: plain.created_at }));
+    expect(c(s)).toMatchObject({ unread_count: 0, mention_count: 1 });
+  });
+
   test('mentions of me and of the channel count; an edit that removes the mention uncounts it', () => {
     const a = msg(4, BOB, { mentions: [ME] });
     const b = msg(5, CAROL, { mentions_channel: true });

@@ -382,10 +382,11 @@ function byUser(members: readonly Member[]): Record<string, Member> {
 }
 
 /**
- * The server's derived fields, from our own messages (presenter.ts): counts cover top-level
- * messages from others, not recalled, after max(read_seq, visible_from_seq - 1), up to the leave
- * seq or the end of the log; a mention is a mention of me or of the whole channel; the last
- * message is the latest visible top-level message (recalled ones included, as tombstones).
+ * The server's derived fields, from our own messages (presenter.ts): counts cover messages from
+ * others, not recalled, after max(read_seq, visible_from_seq - 1), up to the leave seq or the end
+ * of the log; unread counts top-level messages only, mentions (of me or of the whole channel)
+ * count thread replies too; the last message is the latest visible top-level message (recalled
+ * ones included, as tombstones).
  */
 function recompute(state: ClientState, convId: string): ClientState {
   const conv = state.conversations[convId];
@@ -403,11 +404,17 @@ function recompute(state: ClientState, convId: string): ClientState {
   let last: Message | null = null;
   for (const msg of state.messages[convId] ?? []) {
     if (msg.seq > upTo) break;
-    if (msg.thread_root_id !== null) continue;
+    const counted = msg.seq > from && msg.sender_id !== state.me && !msg.recalled;
+    const mentionsMe = msg.mentions_channel || msg.mentions.includes(state.me);
+    if (msg.thread_root_id !== null) {
+      // A reply is not unread in the channel, but a mention in it still counts.
+      if (counted && mentionsMe) mentions++;
+      continue;
+    }
     if (msg.seq >= m.visible_from_seq) last = msg;
-    if (msg.seq > from && msg.sender_id !== state.me && !msg.recalled) {
+    if (counted) {
       unread++;
-      if (msg.mentions_channel || msg.mentions.includes(state.me)) mentions++;
+      if (mentionsMe) mentions++;
     }
   }
   return setConv(state, { ...conv, last_seq: upTo, unread_count: unread, mention_count: mentions, last_message: last });

@@ -30,7 +30,7 @@ export async function presentConversation(
       from >= upTo ? Promise.resolve([{ n: 0, m: 0 }]) : unreadCounts(db, { convId: conv.id, from, upTo, userId }),
       lastTopLevel(db, { convId: conv.id, from: member.visible_from_seq, upTo }),
     ]).then(([c, l]) => [c[0] ?? { n: 0, m: 0 }, l[0]] as const);
-    unread = Number(counts.n);
+    unread = Number(counts.n ?? 0);
     mentions = Number(counts.m ?? 0);
     if (last) lastMessage = (await presentMessages(db, [normaliseMessage(last)]))[0] ?? null;
   }
@@ -89,7 +89,10 @@ export async function presentConversation(
   };
 }
 
-/** Top-level messages from others after the read cursor, and how many of them mention the user, in one pass. */
+/**
+ * Messages from others after the read cursor, in one pass: `n` counts the top-level ones (unread),
+ * `m` those that mention the user, thread replies included (a mention in a thread still calls you).
+ */
 const unreadCounts = prepared((db, p: { convId: string; from: number; upTo: number; userId: string }) =>
   db
     .selectFrom('messages')
@@ -98,9 +101,8 @@ const unreadCounts = prepared((db, p: { convId: string; from: number; upTo: numb
     .where('seq', '<=', p.upTo)
     .where('sender_id', '!=', p.userId)
     .where('recalled_at', 'is', null)
-    .where('thread_root_id', 'is', null)
     .select((eb) => [
-      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number | string | null>(eb.case().when('thread_root_id', 'is', null).then(1).else(0).end()).as('n'),
       eb.fn
         .sum<number | string | null>(
           eb

@@ -90,3 +90,28 @@ test('editing a message to add or remove a mention changes the mention count', a
   await api<Message>(server, 'PATCH', `/messages/${m.id}`, { body: 'never mind' }, alice.token);
   expect((await counts(bob, group.id)).mention).toBe(0);
 });
+
+test('a mention inside a thread reply counts for the mentioned member, while the reply does not add to the unread count', async () => {
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const channel = await createConversation(server, alice.token, {
+    kind: 'channel',
+    name: `threads-${randomUUID().slice(0, 8)}`,
+    visibility: 'private',
+    member_ids: [bob.user.id],
+  });
+  const root = await send(bob, channel.id, 'a question for the thread');
+  const sock = await SocketClient.connect(server, bob.token);
+  await sock.request('read.mark', { conv_id: channel.id, seq: root.seq });
+  expect(await counts(bob, channel.id)).toEqual({ mention: 0, unread: 0 });
+
+  const res = await api<Message>(server, 'POST', `/conversations/${channel.id}/messages`, { client_msg_id: randomUUID(), body: `@${bob.user.username} here is the answer`, reply_to: root.id }, alice.token);
+  expect(res.status).toBe(201);
+  expect(res.body.thread_root_id).toBe(root.id);
+  expect(await counts(bob, channel.id)).toEqual({ mention: 1, unread: 0 });
+
+  // Reading past the reply clears it.
+  await sock.request('read.mark', { conv_id: channel.id, seq: res.body.seq });
+  expect(await counts(bob, channel.id)).toEqual({ mention: 0, unread: 0 });
+  await sock.close();
+});

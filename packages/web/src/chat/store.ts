@@ -680,12 +680,16 @@ export class ChatStore {
         if (!s.users[msg.sender_id]) this.ensureUsers([msg.sender_id]);
         // The sender just sent: their typing indicator is over.
         if (s.typing[e.conv_id]?.[msg.sender_id]) this.set((st) => ({ typing: { ...st.typing, [e.conv_id]: omit(st.typing[e.conv_id] ?? {}, msg.sender_id) } }));
-        if (conv && msg.thread_root_id === null) {
-          conv = { ...conv, last_message: msg };
+        if (conv) {
           const read = conv.membership?.read_seq ?? 0;
-          if (fresh && msg.sender_id !== me && !msg.recalled && msg.seq > read) {
-            const mentioned = msg.mentions_channel || msg.mentions.includes(me);
-            conv = { ...conv, unread_count: conv.unread_count + 1, mention_count: conv.mention_count + (mentioned ? 1 : 0) };
+          const counted = fresh && msg.sender_id !== me && !msg.recalled && msg.seq > read;
+          const mentioned = msg.mentions_channel || msg.mentions.includes(me);
+          if (msg.thread_root_id === null) {
+            conv = { ...conv, last_message: msg };
+            if (counted) conv = { ...conv, unread_count: conv.unread_count + 1, mention_count: conv.mention_count + (mentioned ? 1 : 0) };
+          } else if (counted && mentioned) {
+            // A thread reply is not unread in the channel, but a mention in it still counts.
+            conv = { ...conv, mention_count: conv.mention_count + 1 };
           }
         }
         if (conv && fresh && msg.sender_id !== me && !msg.recalled) maybeNotify(this, conv, msg, e.ts);
