@@ -3,7 +3,7 @@ import { AppError } from '../core/errors.js';
 import type { Db } from '../store/db.js';
 import { prepared } from '../store/prepared.js';
 import type { ConversationsTable, MembersTable } from '../store/schema.js';
-import { canSee, type ConvAccess } from './policy.js';
+import { can, canSee, type ConvAccess } from './policy.js';
 
 const MEMBER_COLUMNS = [
   'members.role as m_role',
@@ -48,10 +48,18 @@ function splitMembership(row: JoinedRow, userId: string): ConvAccess {
  */
 export async function accessConversation(db: Db, actor: Actor, convId: string): Promise<ConvAccess> {
   const [row] = await convWithMembership(db, { convId, userId: actor.userId });
-  if (!row) throw new AppError('not_found', 'No such conversation.');
-  const access = splitMembership(row, actor.userId);
-  if (!canSee(actor, access)) throw new AppError('not_found', 'No such conversation.');
+  return visibleAccess(actor, row ? splitMembership(row, actor.userId) : undefined);
+}
+
+/** The actor's access to a loaded conversation; missing and invisible give the same 404. */
+export function visibleAccess(actor: Actor, access: ConvAccess | undefined): ConvAccess {
+  if (!access || !canSee(actor, access)) throw new AppError('not_found', 'No such conversation.');
   return access;
+}
+
+/** Whether the actor may read the message at `seq`: a member whose visible range holds it. */
+export function readsSeq(actor: Actor, a: ConvAccess, seq: number): boolean {
+  return can(actor, 'conversation.read', a) && seq >= a.member!.visible_from_seq && seq <= visibleUpTo(a);
 }
 
 /** One query: the conversation with the user's membership row, if any. */

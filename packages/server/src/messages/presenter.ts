@@ -30,9 +30,9 @@ export async function presentMessages(db: Db, rows: MessageRow[]): Promise<Messa
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   // Reactions and mentions in one round trip: `kind` tells the rows apart.
-  const rows2 = ids.length === 1 ? await reactionsAndMentionsOfOne(db, { id: ids[0]! }) : await reactionsAndMentions(db, ids).execute();
-  const reactions = rows2.filter((r) => r.kind === 'r');
-  const mentions = rows2.filter((r) => r.kind === 'm');
+  const related = ids.length === 1 ? await reactionsAndMentionsOfOne(db, { id: ids[0]! }) : await reactionsAndMentions(db, ids).execute();
+  const reactions = related.filter((r) => r.kind === 'r');
+  const mentions = related.filter((r) => r.kind === 'm');
   const byMsg = new Map<string, Map<string, string[]>>();
   for (const r of reactions) {
     let m = byMsg.get(r.message_id);
@@ -84,22 +84,21 @@ export async function loadMessages(db: Db, ids: readonly string[]): Promise<Map<
   return out;
 }
 
-const reactionsAndMentions = (db: Db, ids: string[]) =>
+/** Reactions and mentions of the given messages, told apart by `kind`. */
+const reactionsAndMentions = (db: Db, ids: string | string[]) =>
   db
     .selectFrom('reactions')
     .select(['message_id', 'emoji', 'user_id', 'created_at', sql<string>`'r'`.as('kind')])
-    .where('message_id', 'in', ids)
-    .unionAll(db.selectFrom('mentions').select(['message_id', sql<string>`''`.as('emoji'), 'user_id', sql<number>`0`.as('created_at'), sql<string>`'m'`.as('kind')]).where('message_id', 'in', ids))
+    .where((eb) => (Array.isArray(ids) ? eb('message_id', 'in', ids) : eb('message_id', '=', ids)))
+    .unionAll(
+      db
+        .selectFrom('mentions')
+        .select(['message_id', sql<string>`''`.as('emoji'), 'user_id', sql<number>`0`.as('created_at'), sql<string>`'m'`.as('kind')])
+        .where((eb) => (Array.isArray(ids) ? eb('message_id', 'in', ids) : eb('message_id', '=', ids))),
+    )
     .orderBy('created_at');
 
 // One message at a time is the common case (a conversation's last message, a live event).
-const reactionsAndMentionsOfOne = prepared((db, p: { id: string }) =>
-  db
-    .selectFrom('reactions')
-    .select(['message_id', 'emoji', 'user_id', 'created_at', sql<string>`'r'`.as('kind')])
-    .where('message_id', '=', p.id)
-    .unionAll(db.selectFrom('mentions').select(['message_id', sql<string>`''`.as('emoji'), 'user_id', sql<number>`0`.as('created_at'), sql<string>`'m'`.as('kind')]).where('message_id', '=', p.id))
-    .orderBy('created_at'),
-);
+const reactionsAndMentionsOfOne = prepared((db, p: { id: string }) => reactionsAndMentions(db, p.id));
 
 const messageById = prepared((db, p: { id: string }) => db.selectFrom('messages').selectAll().where('id', '=', p.id));

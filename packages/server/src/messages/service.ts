@@ -3,12 +3,12 @@ import type { Actor, Deps } from '../core/context.js';
 import { AppError, isUniqueViolation } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { TokenBuckets } from '../core/rate-limit.js';
-import { accessConversation, visibleUpTo } from '../conversations/access.js';
+import { accessConversation, readsSeq, visibleUpTo } from '../conversations/access.js';
 import { appendEvent, readEvents } from '../conversations/log.js';
 import { assertCan, can, type ConvAccess } from '../conversations/policy.js';
 import { parseMentions } from './mentions.js';
 import { normaliseMessage, presentMessages, type MessageRow } from './presenter.js';
-import { checkBody } from './validate.js';
+import { checkBody, sendRateLimited, threadRootOf } from './validate.js';
 import { SqliteSendBatcher, type SendInput } from './sqlite-send.js';
 import { createdEventAndAck } from './created-event.js';
 
@@ -44,16 +44,11 @@ export class MessagesService {
     const prior = await this.findByClientId(actor.userId, input.client_msg_id);
     if (prior) return this.ackFor(prior, input.conv_id, true);
     const wait = this.sendLimiter.take(actor.userId);
-    if (wait > 0) throw new AppError('rate_limited', `Slow down: at most ${config.limits.sendRatePerSec} messages per second.`, { retry_after_ms: wait });
+    if (wait > 0) throw sendRateLimited(config.limits.sendRatePerSec, wait);
     const body = checkBody(input.body, config.limits.maxMessageChars);
     const a = await accessConversation(db, actor, input.conv_id);
     assertCan(actor, 'message.send', a);
-    let threadRootId: string | null = null;
-    if (input.reply_to) {
-      const parent = await this.loadVisible(actor, input.reply_to, a);
-      if (parent.recalled_at !== null) throw new AppError('invalid_request', 'You cannot reply to a recalled message.', { field: '/reply_to' });
-      threadRootId = parent.thread_root_id ?? parent.id;
-    }
+    const threadRootId = input.reply_to ? threadRootOf(await this.loadVisible(actor, input.reply_to, a)) : null;
     const mentioned = await this.resolveMentions(input.conv_id, body);
     const id = newId();
     const t = this.deps.now();
@@ -157,9 +152,7 @@ export class MessagesService {
       (await accessConversation(this.deps.db, actor, row.conv_id).catch((e: unknown) => {
         throw e instanceof AppError && e.code === 'not_found' ? new AppError('not_found', 'No such message.') : e;
       }));
-    if (!can(actor, 'conversation.read', access) || row.seq < access.member!.visible_from_seq || row.seq > visibleUpTo(access)) {
-      throw new AppError('not_found', 'No such message.');
-    }
+    if (!readsSeq(actor, access, row.seq)) throw new AppError('not_found', 'No such message.');
     return { ...row, access };
   }
 

@@ -4,11 +4,11 @@ import type { Actor, Deps } from '../core/context.js';
 import { AppError, isStorageUnavailable } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { TokenBuckets } from '../core/rate-limit.js';
-import { visibleUpTo } from '../conversations/access.js';
-import { assertCan, can, canSee, type ConvAccess } from '../conversations/policy.js';
+import { readsSeq, visibleAccess } from '../conversations/access.js';
+import { assertCan } from '../conversations/policy.js';
 import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
 import { parseMentions } from './mentions.js';
-import { checkBody } from './validate.js';
+import { checkBody, sendRateLimited, threadRootOf } from './validate.js';
 import { createdEventAndAck } from './created-event.js';
 
 export interface SendInput {
@@ -187,25 +187,21 @@ export class SqliteSendBatcher {
     if (prior) return { kind: 'duplicate', row: prior };
     if (!item.charged) {
       const wait = this.limiter.take(actor.userId);
-      if (wait > 0) throw new AppError('rate_limited', `Slow down: at most ${config.limits.sendRatePerSec} messages per second.`, { retry_after_ms: wait });
+      if (wait > 0) throw sendRateLimited(config.limits.sendRatePerSec, wait);
       item.charged = true;
     }
     const body = checkBody(input.body, config.limits.maxMessageChars);
-    const conv = st.conv.get(input.conv_id);
-    if (!conv) throw new AppError('not_found', 'No such conversation.');
-    const a: ConvAccess = { conv, member: st.member.get(input.conv_id, actor.userId) ?? null };
-    if (!canSee(actor, a)) throw new AppError('not_found', 'No such conversation.');
+    const row = st.conv.get(input.conv_id);
+    const a = visibleAccess(actor, row && { conv: row, member: st.member.get(input.conv_id, actor.userId) ?? null });
+    const conv = a.conv;
     assertCan(actor, 'message.send', a);
 
     let threadRootId: string | null = null;
     if (input.reply_to) {
       const parent = st.message.get(input.reply_to);
       // Every "you may not see it" answer is word for word the answer for an id that does not exist.
-      if (!parent || parent.conv_id !== conv.id || !can(actor, 'conversation.read', a) || parent.seq < a.member!.visible_from_seq || parent.seq > visibleUpTo(a)) {
-        throw new AppError('not_found', 'No such message.');
-      }
-      if (parent.recalled_at !== null) throw new AppError('invalid_request', 'You cannot reply to a recalled message.', { field: '/reply_to' });
-      threadRootId = parent.thread_root_id ?? parent.id;
+      if (!parent || parent.conv_id !== conv.id || !readsSeq(actor, a, parent.seq)) throw new AppError('not_found', 'No such message.');
+      threadRootId = threadRootOf(parent);
     }
     const parsed = parseMentions(body);
     const mentioned = parsed.usernames.length === 0 ? [] : st.mentioned.all(conv.id, JSON.stringify(parsed.usernames.slice(0, 100))).map((r) => r.id);

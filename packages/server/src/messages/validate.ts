@@ -10,3 +10,14 @@ export function checkBody(body: string, maxChars: number): string {
   }
   return body;
 }
+
+/** The answer to a send over the per-user rate. */
+export function sendRateLimited(ratePerSec: number, retryAfterMs: number): AppError {
+  return new AppError('rate_limited', `Slow down: at most ${ratePerSec} messages per second.`, { retry_after_ms: retryAfterMs });
+}
+
+/** The thread a reply to `parent` belongs to; a recalled message takes no replies. */
+export function threadRootOf(parent: { id: string; thread_root_id: string | null; recalled_at: number | null }): string {
+  if (parent.recalled_at !== null) throw new AppError('invalid_request', 'You cannot reply to a recalled message.', { field: '/reply_to' });
+  return parent.thread_root_id ?? parent.id;
+}

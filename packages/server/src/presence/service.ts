@@ -3,6 +3,16 @@ import type { Actor, Deps } from '../core/context.js';
 import { accessConversation } from '../conversations/access.js';
 import { assertCan } from '../conversations/policy.js';
 import { isoOrNull } from '../core/time.js';
+import { TurnBatch } from '../core/turn-batch.js';
+
+/** Users per presence statement, well under every engine's bound-parameter limit. */
+const CHUNK = 500;
+
+const unique = (ids: string[]): string[] => [...new Set(ids)];
+
+async function inChunks(ids: string[], each: (chunk: string[]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < ids.length; i += CHUNK) await each(ids.slice(i, i + CHUNK));
+}
 
 /** A node that has not refreshed its presence rows for this long is treated as gone. */
 const STALE_MS = 60_000;
@@ -45,15 +55,9 @@ export class PresenceService {
     this.heartbeat = null;
     const users = [...this.sockets.keys()];
     this.sockets.clear();
-    const { db, now, publisher } = this.deps;
     try {
-      await db.deleteFrom('presence').where('node_id', '=', this.node).execute();
-      for (let i = 0; i < users.length; i += 500) {
-        const list = await this.many(users.slice(i, i + 500));
-        const gone = list.filter((p) => p.status === 'offline').map((p) => p.user_id);
-        if (gone.length > 0) await db.updateTable('users').set({ last_seen_at: now() }).where('id', 'in', gone).execute();
-        for (const p of await this.many(gone)) publisher.presence(p.user_id, { type: 'presence', ...p });
-      }
+      await this.deps.db.deleteFrom('presence').where('node_id', '=', this.node).execute();
+      await inChunks(users, (chunk) => this.announceDepartures(chunk));
     } catch (err) {
       this.deps.log.warn({ err }, 'presence cleanup at shutdown failed; rows expire by themselves');
     }
@@ -67,41 +71,21 @@ export class PresenceService {
   connected(userId: string): Promise<void> {
     const n = (this.sockets.get(userId) ?? 0) + 1;
     this.sockets.set(userId, n);
-    if (n !== 1) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.arriving.push({ userId, resolve, reject });
-      if (this.arrivingScheduled) return;
-      this.arrivingScheduled = true;
-      setImmediate(() => void this.markOnline());
-    });
+    return n === 1 ? this.arrivals.add(userId) : Promise.resolve();
   }
 
-  private arriving: { userId: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  private arrivingScheduled = false;
-
-  private async markOnline(): Promise<void> {
-    const batch = this.arriving;
-    this.arriving = [];
-    this.arrivingScheduled = false;
-    const { db, now, publisher } = this.deps;
-    try {
-      // Someone who already left again must not be written back as online.
-      const ids = [...new Set(batch.map((b) => b.userId))].filter((u) => this.sockets.has(u));
-      const t = now();
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        await db
-          .insertInto('presence')
-          .values(chunk.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t })))
-          .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet({ away: 0, updated_at: t }))
-          .execute();
-        for (const p of await this.many(chunk)) publisher.presence(p.user_id, { type: 'presence', ...p });
-      }
-      for (const b of batch) b.resolve();
-    } catch (e) {
-      for (const b of batch) b.reject(e);
-    }
-  }
+  private readonly arrivals = new TurnBatch<string>((userIds) =>
+    // Someone who already left again must not be written back as online.
+    inChunks(unique(userIds).filter((u) => this.sockets.has(u)), async (chunk) => {
+      const t = this.deps.now();
+      await this.deps.db
+        .insertInto('presence')
+        .values(chunk.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t })))
+        .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet({ away: 0, updated_at: t }))
+        .execute();
+      for (const p of await this.many(chunk)) this.deps.publisher.presence(p.user_id, { type: 'presence', ...p });
+    }),
+  );
 
   /**
    * The last socket of a user on this node closed. Departures in the same turn of the event loop
@@ -114,40 +98,25 @@ export class PresenceService {
       return Promise.resolve();
     }
     this.sockets.delete(userId);
-    return new Promise((resolve, reject) => {
-      this.leaving.push({ userId, resolve, reject });
-      if (this.leavingScheduled) return;
-      this.leavingScheduled = true;
-      setImmediate(() => void this.markOffline());
-    });
+    return this.departures.add(userId);
   }
 
-  private leaving: { userId: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  private leavingScheduled = false;
+  private readonly departures = new TurnBatch<string>((userIds) =>
+    // Someone who came back in the meantime keeps their row.
+    inChunks(unique(userIds).filter((u) => !this.sockets.has(u)), async (chunk) => {
+      await this.deps.db.deleteFrom('presence').where('node_id', '=', this.node).where('user_id', 'in', chunk).execute();
+      await this.announceDepartures(chunk);
+    }),
+  );
 
-  private async markOffline(): Promise<void> {
-    const batch = this.leaving;
-    this.leaving = [];
-    this.leavingScheduled = false;
+  /** After their rows on this node are gone: who is now offline gets a last-seen time; everyone's presence is announced. */
+  private async announceDepartures(userIds: string[]): Promise<void> {
     const { db, now, publisher } = this.deps;
-    try {
-      // Someone who came back in the meantime keeps their row.
-      const ids = [...new Set(batch.map((b) => b.userId))].filter((u) => !this.sockets.has(u));
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        await db.deleteFrom('presence').where('node_id', '=', this.node).where('user_id', 'in', chunk).execute();
-        const t = now();
-        const list = await this.many(chunk);
-        const gone = list.filter((p) => p.status === 'offline').map((p) => p.user_id);
-        if (gone.length > 0) await db.updateTable('users').set({ last_seen_at: t }).where('id', 'in', gone).execute();
-        for (const p of list) {
-          publisher.presence(p.user_id, { type: 'presence', ...p, ...(p.status === 'offline' ? { last_seen_at: isoOrNull(t) } : {}) });
-        }
-      }
-      for (const b of batch) b.resolve();
-    } catch (e) {
-      for (const b of batch) b.reject(e);
-    }
+    const t = now();
+    const list = await this.many(userIds);
+    const gone = list.filter((p) => p.status === 'offline').map((p) => p.user_id);
+    if (gone.length > 0) await db.updateTable('users').set({ last_seen_at: t }).where('id', 'in', gone).execute();
+    for (const p of list) publisher.presence(p.user_id, { type: 'presence', ...p, ...(p.status === 'offline' ? { last_seen_at: isoOrNull(t) } : {}) });
   }
 
   async set(actor: Actor, status: 'online' | 'away'): Promise<Presence> {
