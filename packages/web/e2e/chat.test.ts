@@ -1,43 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createConversation, registerUser } from '@parley/server/testing';
 import {
   announceSkip,
+  browserHarness,
   browserUnavailable,
   historyViaApi,
   loginInUi,
   messagesWithText,
   openConversation,
-  recordFailure,
   registerInUi,
   sendViaApi,
   startDmInUi,
-  startHarness,
   uniqueName,
-  type Harness,
 } from './support.js';
 
 announceSkip();
 
 describe.skipIf(browserUnavailable !== null)('chatting in the browser', { timeout: 45_000 }, () => {
-  let h: Harness;
-  let pages: Page[] = [];
+  const suite = browserHarness();
 
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 180_000);
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await recordFailure(task.name, pages);
-    pages = [];
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
 
   async function open() {
-    const opened = await h.newPage();
-    pages.push(opened.page);
+    const opened = await suite.h.newPage();
+    suite.track(opened.page);
     return opened;
   }
 
@@ -91,11 +77,11 @@ describe.skipIf(browserUnavailable !== null)('chatting in the browser', { timeou
   });
 
   test('a reload keeps the conversation, and a message written offline is sent once when the network returns', async () => {
-    const alice = await registerUser(h.server, uniqueName('alice'));
-    const bob = await registerUser(h.server, uniqueName('bob'));
-    const dm = await createConversation(h.server, alice.token, { kind: 'dm', user_id: bob.user.id });
-    await sendViaApi(h.server, alice.token, dm.id, 'first, from before the reload');
-    await sendViaApi(h.server, bob.token, dm.id, 'second, also from before');
+    const alice = await registerUser(suite.h.server, uniqueName('alice'));
+    const bob = await registerUser(suite.h.server, uniqueName('bob'));
+    const dm = await createConversation(suite.h.server, alice.token, { kind: 'dm', user_id: bob.user.id });
+    await sendViaApi(suite.h.server, alice.token, dm.id, 'first, from before the reload');
+    await sendViaApi(suite.h.server, bob.token, dm.id, 'second, also from before');
 
     const { context: aContext, page: a } = await open();
     const { page: b } = await open();
@@ -127,7 +113,7 @@ describe.skipIf(browserUnavailable !== null)('chatting in the browser', { timeou
     await expect.poll(() => mine.getAttribute('data-status'), { timeout: 15_000 }).toBe('sent');
     await messagesWithText(b, body).waitFor({ timeout: 15_000 });
 
-    const stored = (await historyViaApi(h.server, bob.token, dm.id)).filter((m) => m.body === body);
+    const stored = (await historyViaApi(suite.h.server, bob.token, dm.id)).filter((m) => m.body === body);
     expect(stored, 'exactly one stored message with that body').toHaveLength(1);
     await expect(messagesWithText(a, body).count(), 'shown once to Alice').resolves.toBe(1);
     await expect(messagesWithText(b, body).count(), 'shown once to Bob').resolves.toBe(1);

@@ -1,32 +1,21 @@
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createConversation, registerUser, type TestUser } from '@parley/server/testing';
-import { announceSkip, browserUnavailable, loginInUi, messagesWithText, openConversation, recordFailure, sendViaApi, startHarness, uniqueName, type Harness } from './support.js';
+import { announceSkip, browserHarness, browserUnavailable, loginInUi, messagesWithText, openConversation, sendViaApi, uniqueName } from './support.js';
 
 announceSkip();
 
 describe.skipIf(browserUnavailable !== null)('rendering messages in the browser', { timeout: 45_000 }, () => {
-  let h: Harness;
-  let pages: Page[] = [];
+  const suite = browserHarness();
 
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 180_000);
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await recordFailure(task.name, pages);
-    pages = [];
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
 
   /** Alice (REST) and Bob (signed in to a browser) in a fresh DM. */
   async function dmWithBobInBrowser(): Promise<{ alice: TestUser; bob: TestUser; convId: string; page: Page; dialogs: string[] }> {
-    const alice = await registerUser(h.server, uniqueName('alice'));
-    const bob = await registerUser(h.server, uniqueName('bob'));
-    const dm = await createConversation(h.server, alice.token, { kind: 'dm', user_id: bob.user.id });
-    const { page } = await h.newPage();
-    pages.push(page);
+    const alice = await registerUser(suite.h.server, uniqueName('alice'));
+    const bob = await registerUser(suite.h.server, uniqueName('bob'));
+    const dm = await createConversation(suite.h.server, alice.token, { kind: 'dm', user_id: bob.user.id });
+    const { page } = await suite.h.newPage();
+    suite.track(page);
     const dialogs: string[] = [];
     page.on('dialog', (d) => {
       dialogs.push(`${d.type()}: ${d.message()}`);
@@ -46,8 +35,8 @@ describe.skipIf(browserUnavailable !== null)('rendering messages in the browser'
       '<iframe src=javascript:alert(1)>',
       '<svg><script>window.__pwned=3</script></svg> <a href="JaVaScRiPt:window.__pwned=4">caps</a>',
     ];
-    for (const body of hostile) await sendViaApi(h.server, alice.token, convId, body);
-    await sendViaApi(h.server, alice.token, convId, 'the last, harmless one');
+    for (const body of hostile) await sendViaApi(suite.h.server, alice.token, convId, body);
+    await sendViaApi(suite.h.server, alice.token, convId, 'the last, harmless one');
 
     await openConversation(page, convId);
     await messagesWithText(page, 'the last, harmless one').waitFor();
@@ -93,8 +82,8 @@ describe.skipIf(browserUnavailable !== null)('rendering messages in the browser'
 
   test('a ```ts block is syntax-highlighted and a ```diff block colours added and removed lines differently', async () => {
     const { alice, convId, page } = await dmWithBobInBrowser();
-    await sendViaApi(h.server, alice.token, convId, 'Here is the fix:\n\n```ts\nexport function add(a: number, b: number): number {\n  return a + b; // sum\n}\n```');
-    await sendViaApi(h.server, alice.token, convId, '```diff\n unchanged context line\n-const oldValue = removedLine;\n+const newValue = addedLine;\n```');
+    await sendViaApi(suite.h.server, alice.token, convId, 'Here is the fix:\n\n```ts\nexport function add(a: number, b: number): number {\n  return a + b; // sum\n}\n```');
+    await sendViaApi(suite.h.server, alice.token, convId, '```diff\n unchanged context line\n-const oldValue = removedLine;\n+const newValue = addedLine;\n```');
     await openConversation(page, convId);
 
     const ts = messagesWithText(page, 'export function add').getByTestId('message-body');

@@ -1,20 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
 import {
   RESULTS_DIR,
   announceSkip,
+  browserHarness,
   browserUnavailable,
   loginInUi,
   messagesWithText,
   openConversation,
-  recordFailure,
   runAxe,
   screenshot,
   sendViaApi,
-  startHarness,
   uniqueName,
   type AxeViolation,
   type Harness,
@@ -52,39 +51,30 @@ async function useTheme(page: Page, want: 'light' | 'dark'): Promise<void> {
 }
 
 describe.skipIf(browserUnavailable !== null)('the main screens', { timeout: 45_000 }, () => {
-  let h: Harness;
-  let pages: Page[] = [];
+  const suite = browserHarness();
   let alice: TestUser;
   let convId: string;
   let rootId: string;
 
   beforeAll(async () => {
-    h = await startHarness();
     // A lived-in channel: plain text, Markdown, code, a reaction and a thread.
-    alice = await registerUser(h.server, uniqueName('alice'));
-    const bob = await registerUser(h.server, uniqueName('bob'));
-    const channel = await createConversation(h.server, alice.token, { kind: 'channel', name: uniqueName('design'), visibility: 'public', topic: 'Screens and pixels', member_ids: [bob.user.id] });
+    alice = await registerUser(suite.h.server, uniqueName('alice'));
+    const bob = await registerUser(suite.h.server, uniqueName('bob'));
+    const channel = await createConversation(suite.h.server, alice.token, { kind: 'channel', name: uniqueName('design'), visibility: 'public', topic: 'Screens and pixels', member_ids: [bob.user.id] });
     convId = channel.id;
-    await sendViaApi(h.server, bob.token, convId, 'Morning! The **new sidebar** is up for review.');
-    const root = await sendViaApi(h.server, alice.token, convId, 'Looks great. Two things:\n\n1. the badge colour\n2. the `focus` ring');
+    await sendViaApi(suite.h.server, bob.token, convId, 'Morning! The **new sidebar** is up for review.');
+    const root = await sendViaApi(suite.h.server, alice.token, convId, 'Looks great. Two things:\n\n1. the badge colour\n2. the `focus` ring');
     rootId = root.id;
-    await sendViaApi(h.server, bob.token, convId, 'Badge colour fixed in the next build', rootId);
-    await sendViaApi(h.server, alice.token, convId, 'Thanks, checking now', rootId);
-    await sendViaApi(h.server, bob.token, convId, '```ts\nconst unread = conversations.filter((c) => c.unread_count > 0);\n```');
-    const last = await sendViaApi(h.server, alice.token, convId, 'Shipping it after lunch :rocket:');
-    await api(h.server, 'POST', `/messages/${last.id}/reactions`, { emoji: '👍' }, bob.token);
+    await sendViaApi(suite.h.server, bob.token, convId, 'Badge colour fixed in the next build', rootId);
+    await sendViaApi(suite.h.server, alice.token, convId, 'Thanks, checking now', rootId);
+    await sendViaApi(suite.h.server, bob.token, convId, '```ts\nconst unread = conversations.filter((c) => c.unread_count > 0);\n```');
+    const last = await sendViaApi(suite.h.server, alice.token, convId, 'Shipping it after lunch :rocket:');
+    await api(suite.h.server, 'POST', `/messages/${last.id}/reactions`, { emoji: '👍' }, bob.token);
   }, 180_000);
-  afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await recordFailure(task.name, pages);
-    pages = [];
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
 
   async function signedInOnConversation(options: Parameters<Harness['newPage']>[0] = {}): Promise<Page> {
-    const { page } = await h.newPage({ colorScheme: 'light', ...options });
-    pages.push(page);
+    const { page } = await suite.h.newPage({ colorScheme: 'light', ...options });
+    suite.track(page);
     await page.goto('/');
     await loginInUi(page, alice.user.username);
     await openConversation(page, convId);
@@ -93,8 +83,8 @@ describe.skipIf(browserUnavailable !== null)('the main screens', { timeout: 45_0
   }
 
   test('the login screen renders and has no critical accessibility violations', async () => {
-    const { page } = await h.newPage({ colorScheme: 'light' });
-    pages.push(page);
+    const { page } = await suite.h.newPage({ colorScheme: 'light' });
+    suite.track(page);
     await page.goto('/');
     await page.getByTestId('auth-username').waitFor();
     await page.getByTestId('auth-submit').waitFor();

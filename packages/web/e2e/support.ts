@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Message } from '@parley/protocol';
 import { api, startServer, type TestServer } from '@parley/server/testing';
 
@@ -180,6 +181,35 @@ export async function startHarness(): Promise<Harness> {
 
 let userSeq = 0;
 /** A username that is valid for the server and unique across files running in parallel. */
+/**
+ * One Parley server and Chromium for a describe block, started before its tests and closed after
+ * them; when a test fails, the pages it opened (`track`) are saved as screenshots.
+ */
+export function browserHarness(): { readonly h: Harness; track(page: Page): Page } {
+  let harness: Harness | undefined;
+  let pages: Page[] = [];
+  beforeAll(async () => {
+    harness = await startHarness();
+  }, 180_000);
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await recordFailure(task.name, pages);
+    pages = [];
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return {
+    get h() {
+      if (!harness) throw new Error('the browser harness has not started');
+      return harness;
+    },
+    track(page) {
+      pages.push(page);
+      return page;
+    },
+  };
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}${process.pid.toString(36)}${(++userSeq).toString(36)}${randomUUID().slice(0, 4)}`;
 }

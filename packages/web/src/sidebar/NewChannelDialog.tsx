@@ -2,9 +2,9 @@ import { useState, type FormEvent } from 'react';
 import type { User, Visibility } from '@parley/protocol';
 import { useStore } from '../chat/context';
 import { convPath, navigate } from '../app/router';
-import { describeError } from '../auth/errors';
 import { useT } from '../i18n/i18n';
-import { Dialog } from '../ui/Dialog';
+import { Dialog, DialogButtons, DialogError } from '../ui/Dialog';
+import { useDialogAction } from '../ui/useDialogAction';
 import { UserPicker } from './UserPicker';
 
 export function NewChannelDialog({ onClose }: { onClose: () => void }) {
@@ -14,38 +14,24 @@ export function NewChannelDialog({ onClose }: { onClose: () => void }) {
   const [topic, setTopic] = useState('');
   const [visibility, setVisibility] = useState<Visibility>('public');
   const [picked, setPicked] = useState<User[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useDialogAction();
 
   async function submit(e?: FormEvent) {
     e?.preventDefault();
     const clean = name.trim().replace(/^#/, '');
-    if (busy || !clean) return;
-    setBusy(true);
-    try {
+    if (!clean) return;
+    await run(async () => {
       const conv = await store.createConversation({ kind: 'channel', name: clean, visibility, ...(topic.trim() ? { topic: topic.trim() } : {}), ...(picked.length ? { member_ids: picked.map((u) => u.id) } : {}) });
       onClose();
       navigate(convPath(conv.id));
-    } catch (err) {
-      setError(describeError(err, t));
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <Dialog
       title={t('newChannel.title')}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            {t('dialog.cancel')}
-          </button>
-          <button type="button" className="button primary" data-testid="dialog-submit" disabled={busy || !name.trim()} onClick={() => void submit()}>
-            {t('dialog.create')}
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onClose} label={t('dialog.create')} testId="dialog-submit" disabled={busy || !name.trim()} onConfirm={() => void submit()} />}
     >
       <form onSubmit={submit} className="stack">
         <label className="field">
@@ -69,11 +55,7 @@ export function NewChannelDialog({ onClose }: { onClose: () => void }) {
         <span>{t('newChannel.members')}</span>
         <UserPicker autoFocus={false} selected={picked} onPick={(u) => setPicked((p) => (p.some((x) => x.id === u.id) ? p : [...p, u]))} onRemove={(u) => setPicked((p) => p.filter((x) => x.id !== u.id))} />
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <DialogError error={error} />
     </Dialog>
   );
 }

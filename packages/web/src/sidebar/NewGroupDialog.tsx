@@ -2,9 +2,9 @@ import { useState, type FormEvent } from 'react';
 import type { User } from '@parley/protocol';
 import { useStore } from '../chat/context';
 import { convPath, navigate } from '../app/router';
-import { describeError } from '../auth/errors';
 import { useT } from '../i18n/i18n';
-import { Dialog } from '../ui/Dialog';
+import { Dialog, DialogButtons, DialogError } from '../ui/Dialog';
+import { useDialogAction } from '../ui/useDialogAction';
 import { UserPicker } from './UserPicker';
 
 export function NewGroupDialog({ onClose }: { onClose: () => void }) {
@@ -12,8 +12,7 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
   const store = useStore();
   const [picked, setPicked] = useState<User[]>([]);
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useDialogAction();
 
   async function submit(e?: FormEvent) {
     e?.preventDefault();
@@ -22,31 +21,18 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
       setError(t('newGroup.needMembers'));
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       const conv = await store.createConversation({ kind: 'group', member_ids: picked.map((u) => u.id), ...(name.trim() ? { name: name.trim() } : {}) });
       onClose();
       navigate(convPath(conv.id));
-    } catch (err) {
-      setError(describeError(err, t));
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <Dialog
       title={t('newGroup.title')}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            {t('dialog.cancel')}
-          </button>
-          <button type="button" className="button primary" data-testid="dialog-submit" disabled={busy} onClick={() => void submit()}>
-            {t('dialog.create')}
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onClose} label={t('dialog.create')} testId="dialog-submit" disabled={busy} onConfirm={() => void submit()} />}
     >
       <form onSubmit={submit}>
         <label className="field">
@@ -55,11 +41,7 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
         </label>
       </form>
       <UserPicker autoFocus={false} selected={picked} onPick={(u) => setPicked((p) => (p.some((x) => x.id === u.id) ? p : [...p, u]))} onRemove={(u) => setPicked((p) => p.filter((x) => x.id !== u.id))} />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <DialogError error={error} />
     </Dialog>
   );
 }

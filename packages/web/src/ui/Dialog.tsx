@@ -77,3 +77,27 @@ export function Dialog({ title, onClose, children, className, hideTitle, footer 
     document.body,
   );
 }
+
+/** Cancel and the dialog's action, for `footer`. */
+export function DialogButtons({ onCancel, label, onConfirm, disabled, danger, testId, autoFocus }: { onCancel: () => void; label: string; onConfirm: () => void; disabled: boolean; danger?: boolean; testId: string; autoFocus?: boolean }) {
+  const t = useT();
+  return (
+    <>
+      <button type="button" className="button" onClick={onCancel}>
+        {t('dialog.cancel')}
+      </button>
+      <button type="button" className={danger ? 'button danger' : 'button primary'} data-testid={testId} {...(autoFocus ? { 'data-autofocus': '' } : {})} disabled={disabled} onClick={onConfirm}>
+        {label}
+      </button>
+    </>
+  );
+}
+
+/** The failure of a dialog's action, announced to screen readers. */
+export function DialogError({ error }: { error: string | null }) {
+  return error ? (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}
