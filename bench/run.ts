@@ -23,7 +23,8 @@ import { Histogram, mergeAll, type Percentiles } from './load/hist.js';
 import type { ClientSpec, ConnectRes, Counts, HistoryRes, LoadRes, ProgressRes, ReceiptsRes, StormPrepareRes, StormWaitRes } from './load/ipc.js';
 import { lat, n0, n1, n2, table, type Row } from './load/report.js';
 import { seedConversation } from './load/seed.js';
-import { ChildServer, freePort, killAllServers, REPO_ROOT, sampleProc, type ProcSample } from './load/server.js';
+import { freePort } from '@parley/server/testing/ports';
+import { ChildServer, killAllServers, REPO_ROOT, sampleProc, type ProcSample } from './load/server.js';
 import { now, pool, sleep } from './load/util.js';
 import { killAllWorkers, Workers } from './load/workers.js';
 
@@ -625,12 +626,17 @@ async function scenarioChannel(o: Options, target: Target, api: Api): Promise<Ou
   return { rows: [['members (all connected, all send)', n0(g)], ...out.rows], json: { ...out.json, members: g, target_deliveries_per_s: o.rate * (g - 1), workers: wCount, max_inflight_per_socket: o.maxInflight } };
 }
 
+/** N bench users, each in `--dm-peers` DMs on either side of a ring (none with 0), as client specs. */
+async function usersWithDms(api: Api, n: number, o: Options): Promise<ClientSpec[]> {
+  const { users } = await makeUsers(api, n, o);
+  const { userConvs } = n > 1 && o.dmPeers > 0 ? await makeDms(api, users, o.dmPeers, o) : { userConvs: users.map(() => [] as string[]) };
+  return users.map((u, idx) => ({ idx, userId: u.userId, token: u.token, sendConvs: userConvs[idx]! }));
+}
+
 async function scenarioIdle(o: Options, target: Target, api: Api): Promise<Outcome> {
   const n = o.clients;
   const wCount = planWorkers(o, n);
-  const { users } = await makeUsers(api, n, o);
-  const { userConvs } = n > 1 && o.dmPeers > 0 ? await makeDms(api, users, o.dmPeers, o) : { userConvs: users.map(() => [] as string[]) };
-  const specs: ClientSpec[] = users.map((u, idx) => ({ idx, userId: u.userId, token: u.token, sendConvs: userConvs[idx]! }));
+  const specs = await usersWithDms(api, n, o);
   await restartForMeasure(o, target);
   const pid = target.pid();
   await sleep(3000); // let the fresh server settle before the baseline
@@ -683,9 +689,7 @@ async function scenarioStorm(o: Options, target: Target, api: Api): Promise<Outc
   if (!target.server) throw new UsageError('storm restarts the server, so it needs the spawned server: drop --url');
   const n = o.clients;
   const wCount = planWorkers(o, n);
-  const { users } = await makeUsers(api, n, o);
-  const { userConvs } = n > 1 && o.dmPeers > 0 ? await makeDms(api, users, o.dmPeers, o) : { userConvs: users.map(() => [] as string[]) };
-  const specs: ClientSpec[] = users.map((u, idx) => ({ idx, userId: u.userId, token: u.token, sendConvs: userConvs[idx]! }));
+  const specs = await usersWithDms(api, n, o);
   await restartForMeasure(o, target);
   const fleet = await connectFleet(target, specs, wCount);
   const w = fleet.workers;

@@ -4,13 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation, Message, User } from '@parley/protocol';
 import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
+import { freePort } from '@parley/server/testing/ports';
 import { writeCredentials } from './credentials.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -67,18 +67,6 @@ function jsonLines<T>(text: string): T[] {
   const lines = text.split('\n');
   lines.pop();
   return lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
