@@ -192,8 +192,14 @@ export class Gateway {
     }
     set.add(conn);
     // Subscribed to the user subject first, so a join that lands while we list is not missed.
-    const rows = await this.db.selectFrom('members').select(['conv_id', 'visible_from_seq']).where('user_id', '=', actor.userId).where('left_seq', 'is', null).execute();
-    for (const r of rows) this.subscribeConv(conn, r.conv_id, Number(r.visible_from_seq));
+    const rows = await this.db
+      .selectFrom('members')
+      .innerJoin('conversations', 'conversations.id', 'members.conv_id')
+      .select(['members.conv_id', 'members.visible_from_seq', 'conversations.last_seq'])
+      .where('members.user_id', '=', actor.userId)
+      .where('members.left_seq', 'is', null)
+      .execute();
+    for (const r of rows) this.subscribeConv(conn, r.conv_id, Number(r.visible_from_seq), Number(r.last_seq) + 1);
     // Across nodes the subscriptions must reach the broker before `hello`, or a message sent
     // to this user right after could pass this node by (it would come back only by resync).
     await Promise.all([this.bus.flush(), this.services.presence.connected(actor.userId)]);
@@ -210,14 +216,15 @@ export class Gateway {
     conn.send(hello);
   }
 
-  private subscribeConv(conn: Connection, convId: string, visibleFrom: number): void {
+  /** `nextSeq`, when known, is the conversation's next seq as read before subscribing (see SeqOrder). */
+  private subscribeConv(conn: Connection, convId: string, visibleFrom: number, nextSeq: number | null = null): void {
     if (conn.convs.has(convId)) return;
     conn.convs.add(convId);
     conn.visibleFrom.set(convId, visibleFrom);
     let f = this.convFanout.get(convId);
     if (!f) {
       const conns = new Set<Connection>();
-      const order = new SeqOrder<Extract<Decoded, { kind: 'frame' }>>((m) => this.deliverConv(conns, convId, m), REORDER_WINDOW_MS);
+      const order = new SeqOrder<Extract<Decoded, { kind: 'frame' }>>((m) => this.deliverConv(conns, convId, m), REORDER_WINDOW_MS, nextSeq);
       f = {
         conns,
         order,

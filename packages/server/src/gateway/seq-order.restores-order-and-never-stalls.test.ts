@@ -34,12 +34,26 @@ test('a gap that never fills holds later events only for the window, then lets t
 
 test('a burst of held events is bounded: past the limit they are flushed at once', () => {
   const out: number[] = [];
-  const o = new SeqOrder<number>((n) => out.push(n), 60_000, 3);
+  const o = new SeqOrder<number>((n) => out.push(n), 60_000, null, 3);
   o.push(1, 1);
   o.push(3, 3);
   o.push(4, 4);
   expect(out).toEqual([1]);
   o.push(5, 5);
   expect(out).toEqual([1, 3, 4, 5]);
+  o.close();
+});
+
+test('given the seq to start from, an event that overtakes the first expected one waits for it', () => {
+  const out: number[] = [];
+  const o = new SeqOrder<number>((n) => out.push(n), 100, 11);
+  o.push(12, 12);
+  expect(out).toEqual([]);
+  o.push(11, 11);
+  o.push(13, 13);
+  expect(out).toEqual([11, 12, 13]);
+  // One committed before the subscription but published after it is late: it still goes out.
+  o.push(10, 10);
+  expect(out).toEqual([11, 12, 13, 10]);
   o.close();
 });

@@ -3,15 +3,19 @@
  * several database connections (or nodes) can publish out of order; an event that arrives ahead
  * of a missing seq waits up to `windowMs` for it. If the gap does not fill (a publish lost in a
  * crash), the held events go out anyway and clients resync the gap, as they would for any gap.
+ *
+ * `next` is the first seq expected. Given the conversation's last seq when the subscription was
+ * made, the first event published out of order is held like any other; without it (null) the
+ * first event to arrive sets the order, and one that overtook an earlier seq goes out first.
  */
 export class SeqOrder<T> {
-  private next: number | null = null;
   private readonly held = new Map<number, T>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly deliver: (item: T) => void,
     private readonly windowMs: number,
+    private next: number | null = null,
     private readonly maxHeld = 10_000,
   ) {}
 
