@@ -6,7 +6,7 @@ import type { EventFrame, ServerEvent } from '@parley/protocol';
  */
 export type Control =
   /** Subscribe the user's sockets to a conversation, then give them `frames` (already encoded). */
-  | { op: 'join'; conv_id: string; visible_from_seq: number; frames: string[] }
+  | { op: 'join'; conv_id: string; visible_from_seq: number; next_seq?: number; frames: string[] }
   /** Unsubscribe the user's sockets from a conversation. */
   | { op: 'leave'; conv_id: string }
   /** Close the sockets of one session. */

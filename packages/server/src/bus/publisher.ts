@@ -24,9 +24,15 @@ export class Publisher {
     this.bus.publish(subjects.presence(userId), busFrame(encodeEventFrame(event)));
   }
 
-  /** The user now belongs to the conversation: their sockets subscribe and receive `events` first. */
-  joined(userId: string, convId: string, visibleFromSeq: number, events: ServerEvent[]): void {
-    this.bus.publish(subjects.user(userId), busControl({ op: 'join', conv_id: convId, visible_from_seq: visibleFromSeq, frames: events.map(encodeEventFrame) }));
+  /**
+   * The user now belongs to the conversation: their sockets subscribe and receive `events` first;
+   * `nextSeq` is the first seq after those events, where re-ordering starts (see SeqOrder).
+   */
+  joined(userId: string, convId: string, visibleFromSeq: number, nextSeq: number, events: ServerEvent[]): void {
+    this.bus.publish(
+      subjects.user(userId),
+      busControl({ op: 'join', conv_id: convId, visible_from_seq: visibleFromSeq, next_seq: nextSeq, frames: events.map(encodeEventFrame) }),
+    );
   }
 
   left(userId: string, convId: string): void {

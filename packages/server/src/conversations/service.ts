@@ -124,7 +124,7 @@ export class ConversationsService {
     return () => {
       for (const e of events) publisher.logEvent(e);
       for (const [userId, conversation] of views) {
-        publisher.joined(userId, convId, conversation.membership?.visible_from_seq ?? 1, [{ type: 'conversation.added', conversation }, ...events]);
+        publisher.joined(userId, convId, conversation.membership?.visible_from_seq ?? 1, toSeq + 1, [{ type: 'conversation.added', conversation }, ...events]);
       }
     };
   }

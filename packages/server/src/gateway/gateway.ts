@@ -306,7 +306,7 @@ export class Gateway {
     for (const c of [...conns]) {
       if (ctl.op === 'join') {
         if (c.convs.has(ctl.conv_id)) continue;
-        this.subscribeConv(c, ctl.conv_id, ctl.visible_from_seq);
+        this.subscribeConv(c, ctl.conv_id, ctl.visible_from_seq, ctl.next_seq ?? null);
         for (const f of ctl.frames) c.sendRaw(f);
       } else if (ctl.op === 'leave') {
         this.unsubscribeConv(c, ctl.conv_id);
