@@ -42,6 +42,8 @@ export interface Config {
     syncPageBytes: number;
     /** Most sends committed together in one transaction (embedded SQLite's group commit). */
     sendBatchMax: number;
+    /** PostgreSQL: send batches written at once, each on its own pooled connection. */
+    sendBatchesInFlight: number;
     maxGroupMembers: number;
     maxSocketBufferBytes: number;
     authTimeoutMs: number;
@@ -138,6 +140,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       ipBurst: int(env, 'PARLEY_IP_BURST', 500, 1, 10_000_000),
       historyPageMax: int(env, 'PARLEY_HISTORY_PAGE_MAX', 200, 10, 1000),
       sendBatchMax: int(env, 'PARLEY_SEND_BATCH_MAX', 512, 1, 100_000),
+      sendBatchesInFlight: int(env, 'PARLEY_SEND_BATCHES_IN_FLIGHT', 2, 1, 1000),
       syncPageBytes: int(env, 'PARLEY_SYNC_PAGE_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
       maxGroupMembers: int(env, 'PARLEY_MAX_GROUP_MEMBERS', 64, 2, 10_000),
       maxSocketBufferBytes: int(env, 'PARLEY_MAX_SOCKET_BUFFER_BYTES', 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),

@@ -1,4 +1,5 @@
 import type SQLite from 'better-sqlite3';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Db } from '../store/db.js';
@@ -13,6 +14,8 @@ export interface Deps {
   now: () => number;
   /** The embedded database's raw handle, for hot paths that run prepared statements; null on PostgreSQL. */
   sqlite: SQLite.Database | null;
+  /** The PostgreSQL pool, for the batched send path; null on SQLite. */
+  pg: pg.Pool | null;
 }
 
 /** The authenticated caller of any action. */

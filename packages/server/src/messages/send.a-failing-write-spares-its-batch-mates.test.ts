@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { sql } from 'kysely';
 import type { MessageCreatedEvent } from '@parley/protocol';
 import { RequestError, SocketClient, createConversation, onPostgres, registerUser, startServer, type TestServer } from '../testing/harness.js';
 
@@ -10,11 +11,25 @@ afterAll(async () => {
   await server.stop();
 });
 
-// Group commit writes many sends in one transaction. A write that fails for a reason other than
-// the storage (simulated here with a trigger that refuses one body) must fail only that send.
-test.skipIf(onPostgres())('one send whose write fails gets an error; the sends committed with it are acked, stored once and gapless', async () => {
-  const sqlite = server.parley.storage.sqlite!;
-  sqlite.exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END;`);
+/** A trigger that refuses to store the body 'boom', in the dialect of the storage under test. */
+async function refuseBoom(): Promise<() => Promise<void>> {
+  const db = server.parley.storage.db;
+  if (onPostgres()) {
+    await sql`CREATE FUNCTION refuse_boom() RETURNS trigger AS $$ BEGIN IF NEW.body = 'boom' THEN RAISE EXCEPTION 'refused by test trigger'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(db);
+    await sql`CREATE TRIGGER refuse_boom BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_boom()`.execute(db);
+    return async () => {
+      await sql`DROP TRIGGER refuse_boom ON messages`.execute(db);
+      await sql`DROP FUNCTION refuse_boom()`.execute(db);
+    };
+  }
+  await sql`CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END`.execute(db);
+  return async () => void (await sql`DROP TRIGGER refuse_boom`.execute(db));
+}
+
+// Group commit writes many sends in one transaction (on SQLite and on PostgreSQL). A write that
+// fails for a reason other than the storage (a trigger refusing one body) must fail only that send.
+test('one send whose write fails gets an error; the sends committed with it are acked, stored once and gapless', async () => {
+  const drop = await refuseBoom();
   try {
     const users = await Promise.all(Array.from({ length: 6 }, () => registerUser(server)));
     const group = await createConversation(server, users[0]!.token, { kind: 'group', member_ids: users.slice(1).map((u) => u.user.id) });
@@ -38,6 +53,6 @@ test.skipIf(onPostgres())('one send whose write fails gets an error; the sends c
     const all = page.events.map((e) => e.seq);
     expect(all).toEqual(Array.from({ length: all.length }, (_, k) => all[0]! + k));
   } finally {
-    sqlite.exec('DROP TRIGGER refuse_boom');
+    await drop();
   }
 });

@@ -1,16 +1,15 @@
 import type { HistoryPage, LogEvent, Message, SendAck } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
-import { AppError, isUniqueViolation } from '../core/errors.js';
-import { newId } from '../core/ids.js';
+import { AppError } from '../core/errors.js';
 import { TokenBuckets } from '../core/rate-limit.js';
 import { accessConversation, readsSeq, visibleUpTo } from '../conversations/access.js';
 import { appendEvent, readEvents } from '../conversations/log.js';
 import { assertCan, can, type ConvAccess } from '../conversations/policy.js';
 import { parseMentions } from './mentions.js';
 import { normaliseMessage, presentMessages, type MessageRow } from './presenter.js';
-import { checkBody, sendRateLimited, threadRootOf } from './validate.js';
+import { checkBody } from './validate.js';
 import { SqliteSendBatcher, type SendInput } from './sqlite-send.js';
-import { createdEventAndAck } from './created-event.js';
+import { PgSendBatcher } from './pg-send.js';
 
 export type { SendInput };
 
@@ -19,11 +18,14 @@ const MAX_DISTINCT_REACTIONS = 50;
 /** Sending, editing, recalling, reacting, reading history: every message write is a log event. */
 export class MessagesService {
   readonly sendLimiter: TokenBuckets;
-  private readonly batcher: SqliteSendBatcher | null;
+  private readonly batcher: SqliteSendBatcher | PgSendBatcher;
 
   constructor(private readonly deps: Deps) {
     this.sendLimiter = new TokenBuckets(deps.config.limits.sendRatePerSec, deps.config.limits.sendBurst, deps.now);
-    this.batcher = deps.sqlite ? new SqliteSendBatcher(deps.sqlite, deps, this.sendLimiter, deps.config.limits.sendBatchMax) : null;
+    const { sendBatchMax, sendBatchesInFlight } = deps.config.limits;
+    if (deps.sqlite) this.batcher = new SqliteSendBatcher(deps.sqlite, deps, this.sendLimiter, sendBatchMax);
+    else if (deps.pg) this.batcher = new PgSendBatcher(deps.pg, deps, this.sendLimiter, sendBatchMax, sendBatchesInFlight);
+    else throw new Error('no storage handle for the send path');
   }
 
   /**
@@ -31,88 +33,8 @@ export class MessagesService {
    * returns the original ack (duplicate: true) and never creates a second message.
    */
   async send(actor: Actor, input: SendInput): Promise<SendAck> {
-    if (this.batcher) {
-      const out = await this.batcher.submit(actor, input);
-      return out.kind === 'sent' ? out.ack : this.ackFor(normaliseMessage(out.row), input.conv_id, true);
-    }
-    return this.sendOneByOne(actor, input);
-  }
-
-  /** PostgreSQL: one transaction per send (the row lock on the conversation orders concurrent nodes). */
-  private async sendOneByOne(actor: Actor, input: SendInput): Promise<SendAck> {
-    const { db, config } = this.deps;
-    const prior = await this.findByClientId(actor.userId, input.client_msg_id);
-    if (prior) return this.ackFor(prior, input.conv_id, true);
-    const wait = this.sendLimiter.take(actor.userId);
-    if (wait > 0) throw sendRateLimited(config.limits.sendRatePerSec, wait);
-    const body = checkBody(input.body, config.limits.maxMessageChars);
-    const a = await accessConversation(db, actor, input.conv_id);
-    assertCan(actor, 'message.send', a);
-    const threadRootId = input.reply_to ? threadRootOf(await this.loadVisible(actor, input.reply_to, a)) : null;
-    const mentioned = await this.resolveMentions(input.conv_id, body);
-    const id = newId();
-    const t = this.deps.now();
-    let written: ReturnType<typeof createdEventAndAck>;
-    try {
-      written = await db.transaction().execute(async (trx) => {
-        const s = await appendEvent(trx, { conv_id: input.conv_id, type: 'message.created', actor_id: actor.userId, message_id: id, now: t });
-        await trx
-          .insertInto('messages')
-          .values({
-            id,
-            conv_id: input.conv_id,
-            seq: s,
-            sender_id: actor.userId,
-            client_msg_id: input.client_msg_id,
-            body,
-            reply_to: input.reply_to ?? null,
-            thread_root_id: threadRootId,
-            reply_count: 0,
-            last_reply_at: null,
-            mentions_all: mentioned.broadcast ? 1 : 0,
-            created_at: t,
-            edited_at: null,
-            recalled_at: null,
-            recalled_by: null,
-          })
-          .execute();
-        if (mentioned.userIds.length > 0) {
-          await trx.insertInto('mentions').values(mentioned.userIds.map((u) => ({ message_id: id, conv_id: input.conv_id, seq: s, user_id: u }))).execute();
-        }
-        const root = threadRootId
-          ? await trx
-              .updateTable('messages')
-              .set((eb) => ({ reply_count: eb('reply_count', '+', 1), last_reply_at: t }))
-              .where('id', '=', threadRootId)
-              .returning(['reply_count', 'last_reply_at'])
-              .executeTakeFirst()
-          : undefined;
-        // Built from what was written, not read back: three fewer round trips per send.
-        return createdEventAndAck({
-          id,
-          convId: input.conv_id,
-          seq: s,
-          senderId: actor.userId,
-          clientMsgId: input.client_msg_id,
-          body,
-          replyTo: input.reply_to ?? null,
-          threadRootId,
-          mentioned: mentioned.userIds,
-          broadcast: mentioned.broadcast,
-          at: t,
-          root: root ?? null,
-        });
-      });
-    } catch (e) {
-      // A concurrent retry of the same send committed first: answer with its ack.
-      if (isUniqueViolation(e)) {
-        const raced = await this.findByClientId(actor.userId, input.client_msg_id);
-        if (raced) return this.ackFor(raced, input.conv_id, true);
-      }
-      throw e;
-    }
-    this.publish([written.event]);
-    return written.ack;
+    const out = await this.batcher.submit(actor, input);
+    return out.kind === 'sent' ? out.ack : this.ackFor(normaliseMessage(out.row), input.conv_id, true);
   }
 
   private async findByClientId(senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import type pg from 'pg';
 import { Kysely, Migrator, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Migration, type MigrationProvider, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_api_tokens.js';
@@ -130,6 +131,8 @@ export interface OpenedDb {
   db: Db;
   /** The raw SQLite handle (embedded mode), for operations tooling and fault-injection tests. */
   sqlite: SQLite.Database | null;
+  /** The PostgreSQL pool (server mode), for the send path's batched statements. */
+  pg: pg.Pool | null;
   close(): Promise<void>;
 }
 
@@ -156,6 +159,7 @@ export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal'
   return {
     db,
     sqlite,
+    pg: null,
     async close() {
       await checkpointer?.stop();
       await db.destroy();

@@ -1,0 +1,344 @@
+import type pg from 'pg';
+import type { LogEvent } from '@parley/protocol';
+import type { Actor, Deps } from '../core/context.js';
+import { AppError, isStorageUnavailable, isUniqueViolation } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { TokenBuckets } from '../core/rate-limit.js';
+import { readsSeq, visibleAccess } from '../conversations/access.js';
+import { assertCan } from '../conversations/policy.js';
+import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
+import { parseMentions } from './mentions.js';
+import { checkBody, sendRateLimited, threadRootOf } from './validate.js';
+import { createdEventAndAck } from './created-event.js';
+import type { SendInput, SendOutcome } from './sqlite-send.js';
+
+interface Pending {
+  actor: Actor;
+  input: SendInput;
+  resolve: (o: SendOutcome) => void;
+  reject: (e: unknown) => void;
+  /** Took its rate-limit token already (a send carried to the next batch does not pay twice). */
+  charged: boolean;
+}
+
+/** A send that passed every check, ready to be written. */
+interface Plan {
+  item: Pending;
+  convId: string;
+  body: string;
+  threadRootId: string | null;
+  mentioned: string[];
+  broadcast: boolean;
+}
+
+interface Written {
+  plan: Plan;
+  event: LogEvent;
+  outcome: SendOutcome;
+}
+
+/**
+ * Statements with a fixed text whatever the batch size (rows travel as arrays through unnest),
+ * so PostgreSQL parses and plans each once per connection (named prepared statements).
+ */
+const Q = {
+  priors: `SELECT m.* FROM messages m JOIN unnest($1::varchar[], $2::varchar[]) AS p(sender_id, client_msg_id)
+           ON m.sender_id = p.sender_id AND m.client_msg_id = p.client_msg_id`,
+  convs: 'SELECT * FROM conversations WHERE id = ANY($1::varchar[])',
+  members: `SELECT m.* FROM members m JOIN unnest($1::varchar[], $2::varchar[]) AS p(conv_id, user_id)
+            ON m.conv_id = p.conv_id AND m.user_id = p.user_id`,
+  messages: 'SELECT * FROM messages WHERE id = ANY($1::varchar[])',
+  mentioned: `SELECT users.id FROM users JOIN members ON members.user_id = users.id
+              WHERE members.conv_id = $1 AND members.left_seq IS NULL AND users.username = ANY($2::varchar[])`,
+  // Row locks in id order: concurrent batches, on this node or another, never wait on each other in a cycle.
+  lock: 'SELECT id FROM conversations WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE',
+  bumpSeqs: `UPDATE conversations c SET last_seq = c.last_seq + v.n FROM unnest($1::varchar[], $2::bigint[]) AS v(id, n)
+             WHERE c.id = v.id RETURNING c.id, c.last_seq`,
+  insertEvents: `INSERT INTO events (conv_id, seq, type, actor_id, message_id, data, created_at)
+                 SELECT conv_id, seq, 'message.created', actor_id, message_id, '{}', created_at
+                 FROM unnest($1::varchar[], $2::bigint[], $3::varchar[], $4::varchar[], $5::bigint[]) AS t(conv_id, seq, actor_id, message_id, created_at)`,
+  insertMessages: `INSERT INTO messages (id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, reply_count, last_reply_at, mentions_all, created_at, edited_at, recalled_at, recalled_by)
+                   SELECT id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, 0, NULL, mentions_all, created_at, NULL, NULL, NULL
+                   FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[], $5::varchar[], $6::text[], $7::varchar[], $8::varchar[], $9::int[], $10::bigint[])
+                   AS t(id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, mentions_all, created_at)`,
+  insertMentions: `INSERT INTO mentions (message_id, conv_id, seq, user_id)
+                   SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[])`,
+  bumpRoots: `UPDATE messages m SET reply_count = m.reply_count + v.n, last_reply_at = v.at
+              FROM unnest($1::varchar[], $2::int[], $3::bigint[]) AS v(id, n, at) WHERE m.id = v.id RETURNING m.id, m.reply_count`,
+} as const;
+
+type Row = Record<string, unknown>;
+
+/**
+ * Group commit for PostgreSQL. Sends that arrive while earlier batches are being written share
+ * one transaction: one commit (one WAL flush) and a fixed number of statements per batch instead
+ * of about seven round trips per send. The checks run first, for the whole batch, as reads;
+ * a refused send fails alone. Seqs come from the conversation rows, locked in id order inside the
+ * transaction, so they stay gapless across nodes. If the batch's write fails for a reason other
+ * than the storage (a twin send committed by another node, a deadlock, a refusing constraint),
+ * each send is written again in its own transaction, so only the one at fault fails.
+ *
+ * Why the raw pool and not Kysely: building a dozen queries per send through the builder was most
+ * of the node's CPU per message (0.89 ms, measured); these statement texts are fixed and prepared.
+ */
+export class PgSendBatcher {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private inFlight = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly deps: Deps,
+    private readonly limiter: TokenBuckets,
+    private readonly maxBatch: number,
+    /** Batches written at once, each on its own pooled connection. */
+    private readonly maxInFlight: number,
+  ) {}
+
+  submit(actor: Actor, input: SendInput): Promise<SendOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ actor, input, resolve, reject, charged: false });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const items = this.queue.splice(0, this.maxBatch);
+    if (items.length === 0) return;
+    this.inFlight++;
+    try {
+      await this.run(items);
+    } finally {
+      this.inFlight--;
+      this.schedule();
+    }
+  }
+
+  private async run(items: Pending[]): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      for (const it of items) it.reject(e);
+      return;
+    }
+    let broken: Error | undefined;
+    const carried = new Set<Pending>();
+    try {
+      const plans = await this.check(client, items, carried);
+      if (plans.length === 0) return;
+      let written: Written[];
+      try {
+        written = await this.write(client, plans);
+      } catch (e) {
+        if (isStorageUnavailable(e)) throw e;
+        if (plans.length > 1) this.deps.log.warn({ err: e }, 'a batch of sends failed to write; writing its sends one by one');
+        written = [];
+        for (const plan of plans) {
+          try {
+            written.push(...(await this.write(client, [plan])));
+          } catch (err) {
+            if (isStorageUnavailable(err)) throw err;
+            await this.failed(client, plan, err);
+          }
+        }
+      }
+      for (const w of written) this.deps.publisher.logEvent(w.event);
+      for (const w of written) w.plan.item.resolve(w.outcome);
+    } catch (e) {
+      if (isStorageUnavailable(e)) broken = e as Error;
+      // Anything not yet settled fails with the storage's error (settling twice is a no-op);
+      // a send carried to the next batch is not settled here.
+      for (const it of items) if (!carried.has(it)) it.reject(e);
+    } finally {
+      client.release(broken);
+      if (carried.size > 0) {
+        this.queue.unshift(...carried);
+        this.schedule();
+      }
+    }
+  }
+
+  /** A send whose own write failed: a twin that committed first answers it, anything else fails it. */
+  private async failed(client: pg.PoolClient, plan: Plan, err: unknown): Promise<void> {
+    const { actor, input } = plan.item;
+    if (isUniqueViolation(err)) {
+      const prior = (await this.query(client, 'priors', [[actor.userId], [input.client_msg_id]]))[0];
+      if (prior) {
+        plan.item.resolve({ kind: 'duplicate', row: prior as unknown as MessagesTable });
+        return;
+      }
+    }
+    plan.item.reject(err);
+  }
+
+  /**
+   * Reads only: the same checks, in the same order, as the embedded path, for the whole batch in
+   * a handful of queries. Settles every send that is a duplicate or refused; returns the rest.
+   */
+  private async check(client: pg.PoolClient, items: Pending[], carried: Set<Pending>): Promise<Plan[]> {
+    const { config } = this.deps;
+    const key = (userId: string, clientMsgId: string) => `${userId}\u0000${clientMsgId}`;
+    const priorRows = await this.query(client, 'priors', [items.map((i) => i.actor.userId), items.map((i) => i.input.client_msg_id)]);
+    const priors = new Map(priorRows.map((r) => [key(r.sender_id as string, r.client_msg_id as string), r as unknown as MessagesTable]));
+
+    const live: Pending[] = [];
+    const keys = new Set<string>();
+    for (const item of items) {
+      const k = key(item.actor.userId, item.input.client_msg_id);
+      const prior = priors.get(k);
+      if (prior) {
+        item.resolve({ kind: 'duplicate', row: prior });
+        continue;
+      }
+      // A retry arriving while its original is in this batch waits for the next one, where it
+      // finds the original committed.
+      if (keys.has(k)) {
+        carried.add(item);
+        continue;
+      }
+      try {
+        if (!item.charged) {
+          const wait = this.limiter.take(item.actor.userId);
+          if (wait > 0) throw sendRateLimited(config.limits.sendRatePerSec, wait);
+          item.charged = true;
+        }
+        checkBody(item.input.body, config.limits.maxMessageChars);
+      } catch (e) {
+        item.reject(e);
+        continue;
+      }
+      keys.add(k);
+      live.push(item);
+    }
+    if (live.length === 0) return [];
+
+    const convIds = [...new Set(live.map((i) => i.input.conv_id))];
+    const replyIds = [...new Set(live.flatMap((i) => (i.input.reply_to ? [i.input.reply_to] : [])))];
+    const [convRows, memberRows, parentRows] = await Promise.all([
+      this.query(client, 'convs', [convIds]),
+      this.query(client, 'members', [live.map((i) => i.input.conv_id), live.map((i) => i.actor.userId)]),
+      replyIds.length > 0 ? this.query(client, 'messages', [replyIds]) : Promise.resolve([]),
+    ]);
+    const convs = new Map(convRows.map((r) => [r.id as string, r as unknown as ConversationsTable]));
+    const members = new Map(memberRows.map((r) => [key(r.conv_id as string, r.user_id as string), r as unknown as MembersTable]));
+    const parents = new Map(parentRows.map((r) => [r.id as string, r as unknown as MessagesTable]));
+
+    const plans: Plan[] = [];
+    for (const item of live) {
+      const { actor, input } = item;
+      try {
+        const conv = convs.get(input.conv_id);
+        const a = visibleAccess(actor, conv && { conv, member: members.get(key(input.conv_id, actor.userId)) ?? null });
+        assertCan(actor, 'message.send', a);
+        let threadRootId: string | null = null;
+        if (input.reply_to) {
+          const parent = parents.get(input.reply_to);
+          // Every "you may not see it" answer is word for word the answer for an id that does not exist.
+          if (!parent || parent.conv_id !== input.conv_id || !readsSeq(actor, a, parent.seq)) throw new AppError('not_found', 'No such message.');
+          threadRootId = threadRootOf(parent);
+        }
+        plans.push({ item, convId: input.conv_id, body: input.body, threadRootId, mentioned: [], broadcast: false });
+      } catch (e) {
+        item.reject(e);
+      }
+    }
+    await Promise.all(
+      plans.map(async (plan) => {
+        const parsed = parseMentions(plan.body);
+        plan.broadcast = parsed.broadcast;
+        if (parsed.usernames.length === 0) return;
+        const rows = await this.query(client, 'mentioned', [plan.convId, parsed.usernames.slice(0, 100)]);
+        plan.mentioned = rows.map((r) => r.id as string);
+      }),
+    );
+    return plans;
+  }
+
+  /** One transaction for the plans; rolled back and rethrown on any failure. */
+  private async write(client: pg.PoolClient, plans: Plan[]): Promise<Written[]> {
+    const perConv = new Map<string, number>();
+    for (const p of plans) perConv.set(p.convId, (perConv.get(p.convId) ?? 0) + 1);
+    const convIds = [...perConv.keys()];
+    await client.query('BEGIN');
+    try {
+      await this.query(client, 'lock', [convIds]);
+      const bumped = await this.query(client, 'bumpSeqs', [convIds, convIds.map((c) => perConv.get(c)!)]);
+      // The conversation's new last seq minus what this batch took gives the first seq of its sends.
+      const nextSeq = new Map(bumped.map((r) => [r.id as string, Number(r.last_seq) - perConv.get(r.id as string)! + 1]));
+      const rows = plans.map((plan) => {
+        const seq = nextSeq.get(plan.convId)!;
+        nextSeq.set(plan.convId, seq + 1);
+        return { plan, id: newId(), seq, at: this.deps.now() };
+      });
+      await this.query(client, 'insertEvents', [rows.map((r) => r.plan.convId), rows.map((r) => r.seq), rows.map((r) => r.plan.item.actor.userId), rows.map((r) => r.id), rows.map((r) => r.at)]);
+      await this.query(client, 'insertMessages', [
+        rows.map((r) => r.id),
+        rows.map((r) => r.plan.convId),
+        rows.map((r) => r.seq),
+        rows.map((r) => r.plan.item.actor.userId),
+        rows.map((r) => r.plan.item.input.client_msg_id),
+        rows.map((r) => r.plan.body),
+        rows.map((r) => r.plan.item.input.reply_to ?? null),
+        rows.map((r) => r.plan.threadRootId),
+        rows.map((r) => (r.plan.broadcast ? 1 : 0)),
+        rows.map((r) => r.at),
+      ]);
+      const mentions = rows.flatMap((r) => r.plan.mentioned.map((u) => [r.id, r.plan.convId, r.seq, u] as const));
+      if (mentions.length > 0) await this.query(client, 'insertMentions', [0, 1, 2, 3].map((k) => mentions.map((m) => m[k])));
+      // Replies to one root in this batch: the root's count goes up once by their number, and each
+      // reply's event carries the count as it was right after that reply.
+      const replies = new Map<string, { n: number; at: number }>();
+      for (const r of rows) {
+        if (!r.plan.threadRootId) continue;
+        const e = replies.get(r.plan.threadRootId) ?? { n: 0, at: 0 };
+        replies.set(r.plan.threadRootId, { n: e.n + 1, at: Math.max(e.at, r.at) });
+      }
+      const rootCount = new Map<string, number>();
+      if (replies.size > 0) {
+        const ids = [...replies.keys()];
+        const out = await this.query(client, 'bumpRoots', [ids, ids.map((i) => replies.get(i)!.n), ids.map((i) => replies.get(i)!.at)]);
+        for (const r of out) rootCount.set(r.id as string, Number(r.reply_count) - replies.get(r.id as string)!.n);
+      }
+      await client.query('COMMIT');
+      return rows.map(({ plan, id, seq, at }) => {
+        let root: { reply_count: number; last_reply_at: number } | null = null;
+        if (plan.threadRootId && rootCount.has(plan.threadRootId)) {
+          const count = rootCount.get(plan.threadRootId)! + 1;
+          rootCount.set(plan.threadRootId, count);
+          root = { reply_count: count, last_reply_at: at };
+        }
+        const { event, ack } = createdEventAndAck({
+          id,
+          convId: plan.convId,
+          seq,
+          senderId: plan.item.actor.userId,
+          clientMsgId: plan.item.input.client_msg_id,
+          body: plan.body,
+          replyTo: plan.item.input.reply_to ?? null,
+          threadRootId: plan.threadRootId,
+          mentioned: plan.mentioned,
+          broadcast: plan.broadcast,
+          at,
+          root,
+        });
+        return { plan, event, outcome: { kind: 'sent', ack } };
+      });
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async query(client: pg.PoolClient, name: keyof typeof Q, values: unknown[]): Promise<Row[]> {
+    const res = await client.query<Row>({ name: `parley_send_${name}`, text: Q[name], values });
+    return res.rows;
+  }
+}
