@@ -23,6 +23,7 @@ export const ERRORS = {
   idempotency_conflict: { status: 409, message: 'That client_msg_id was already used for another message.' },
   conflict: { status: 409, message: 'The request conflicts with the current state.' },
   rate_limited: { status: 429, message: 'Too many requests; retry later.' },
+  too_many_connections: { status: 429, message: 'This account has too many open connections.' },
   unknown_frame: { status: 400, message: 'Unknown frame type.' },
   invalid_frame: { status: 400, message: 'The frame is malformed.' },
   already_authenticated: { status: 400, message: 'This socket is already authenticated.' },

@@ -161,4 +161,5 @@ export const CloseCodes = {
   authFailed: 4002,
   sessionRevoked: 4003,
   slowConsumer: 4008,
+  tooManyConnections: 4009,
 } as const;

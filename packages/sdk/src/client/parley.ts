@@ -117,6 +117,8 @@ export class Parley {
   private ws: WebSocketLike | null = null;
   private stateValue: ConnectionState = 'idle';
   private attempt = 0;
+  /** The server refused a socket for the account's socket cap: the next try waits the longest backoff. */
+  private holdOff = false;
   private nextId = 1;
   private stopped = false;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -307,6 +309,9 @@ export class Parley {
       this.fatal(err);
       return;
     }
+    // The account holds as many sockets as the server allows: retrying soon cannot help, so the
+    // next try waits the longest backoff (the server closes this socket with 4009).
+    if (err.code === 'too_many_connections') this.holdOff = true;
     this.emitter.emit('error', err);
     if (this.ws === ws) ws.close(1000, 'auth did not complete');
   }
@@ -326,6 +331,11 @@ export class Parley {
     if (this.stopped) return;
     if (code === 4003) {
       this.fatal(new ParleyError('session_revoked', 'This session was revoked.'));
+      return;
+    }
+    if (code === 4009 || this.holdOff) {
+      this.holdOff = false;
+      this.scheduleReconnect(this.opts.reconnectMaxMs);
       return;
     }
     this.scheduleReconnect();

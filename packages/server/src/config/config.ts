@@ -46,6 +46,8 @@ export interface Config {
     sendBatchesInFlight: number;
     maxGroupMembers: number;
     maxSocketBufferBytes: number;
+    /** Authenticated sockets one user may hold on this node; one more is refused (4009). */
+    maxSocketsPerUser: number;
     authTimeoutMs: number;
   };
   editWindowMs: number | null;
@@ -144,6 +146,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       syncPageBytes: int(env, 'PARLEY_SYNC_PAGE_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
       maxGroupMembers: int(env, 'PARLEY_MAX_GROUP_MEMBERS', 64, 2, 10_000),
       maxSocketBufferBytes: int(env, 'PARLEY_MAX_SOCKET_BUFFER_BYTES', 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+      maxSocketsPerUser: int(env, 'PARLEY_MAX_SOCKETS_PER_USER', 50, 1, 1_000_000),
       authTimeoutMs: int(env, 'PARLEY_AUTH_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     editWindowMs: window(env, 'PARLEY_EDIT_WINDOW', '10m'),

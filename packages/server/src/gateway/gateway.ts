@@ -75,6 +75,7 @@ export class Gateway {
       history_page_max: l.historyPageMax,
       heartbeat_ms: this.config.heartbeatMs,
       typing_ttl_ms: this.config.typingTtlMs,
+      max_sockets_per_user: l.maxSocketsPerUser,
     };
   }
 
@@ -182,6 +183,14 @@ export class Gateway {
       return;
     }
     if (conn.closed) return;
+    // Each socket costs ~10 KB and a share of every fan-out: one account (or a stolen token)
+    // must not be able to hold thousands. The new socket is refused; the ones open stay.
+    const max = this.config.limits.maxSocketsPerUser;
+    if ((this.byUser.get(actor.userId)?.size ?? 0) >= max) {
+      conn.error(id, { code: 'too_many_connections', message: `This account already has ${max} open connections on this server; close one and retry.` });
+      conn.close(CloseCodes.tooManyConnections, 'too many connections');
+      return;
+    }
     conn.actor = { ...actor, ip: conn.ip };
     let set = this.byUser.get(actor.userId);
     if (!set) {
