@@ -11,6 +11,10 @@
  *
  * Prints a table and one JSON line, and rewrites the "Web client" section of docs/performance.md.
  * Targets: initial JS < 300 KB gzip; latest page < 300 ms after its data arrives.
+ *
+ * BENCH_WEB_PROFILE=<dir> also records a CPU profile of the page for each open (click to latest
+ * message visible) as <dir>/open-N.cpuprofile, for Chrome DevTools or bench/profile-summary.ts;
+ * with PARLEY_WEB_MINIFY=0 the build keeps its function names.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +30,7 @@ import { CHROMIUM_PATH, launchChromium, loginInUi, snapshotDist } from '../packa
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MESSAGES = Number(process.env.BENCH_WEB_MESSAGES ?? 10_000);
 const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 5);
+const PROFILE_DIR = process.env.BENCH_WEB_PROFILE ?? null;
 const TARGET_JS_KB = 300;
 const TARGET_LATEST_MS = 300;
 
@@ -172,7 +177,7 @@ interface RunResult {
   error?: string;
 }
 
-async function oneRun(browser: Browser, baseURL: string, username: string, convId: string, lastId: string): Promise<RunResult> {
+async function oneRun(browser: Browser, baseURL: string, username: string, convId: string, lastId: string, run: number): Promise<RunResult> {
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
   context.setDefaultTimeout(30_000);
   try {
@@ -183,8 +188,19 @@ async function oneRun(browser: Browser, baseURL: string, username: string, convI
     await loginInUi(page, username);
     const item = page.locator(`[data-testid="conv-item"][data-conv-id="${convId}"]`);
     await item.waitFor();
+    const cdp = PROFILE_DIR ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     if (!new URL(page.url()).pathname.endsWith(convId)) await item.click();
     await page.waitForFunction(() => (window as unknown as { __bench: BenchState }).__bench.visibleAt !== null, undefined, { timeout: 30_000, polling: 50 });
+    if (cdp && PROFILE_DIR) {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.mkdirSync(PROFILE_DIR, { recursive: true });
+      fs.writeFileSync(path.join(PROFILE_DIR, `open-${run + 1}.cpuprofile`), JSON.stringify(profile));
+    }
     const s = await page.evaluate(() => (window as unknown as { __bench: BenchState }).__bench);
     const messageElements = await page.locator('[data-testid="message"]').count();
     const visibleAt = s.visibleAt!;
@@ -281,7 +297,7 @@ async function main(): Promise<void> {
     process.stdout.write(`seeded in ${(seeded.ms / 1000).toFixed(1)} s (${Math.round(MESSAGES / (seeded.ms / 1000))} msg/s); opening it ${RUNS} times…\n`);
 
     const runs: RunResult[] = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await oneRun(browser, server.url, alice.user.username, dm.id, seeded.lastId));
+    for (let i = 0; i < RUNS; i++) runs.push(await oneRun(browser, server.url, alice.user.username, dm.id, seeded.lastId, i));
     const ok = runs.filter((r) => r.dataToVisibleMs !== null);
     const dataMs = ok.map((r) => r.dataToVisibleMs!);
     const result = {

@@ -53,6 +53,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: true,
+    // PARLEY_WEB_MINIFY=0 keeps function names, for reading a CPU profile of the page.
+    minify: process.env.PARLEY_WEB_MINIFY !== '0',
     // The entry is ~500 kB minified / ~170 kB gzip (React, markdown-it, DOMPurify) and the largest
     // lazy chunk is shiki's C++ grammar (~800 kB, fetched only for a ```cpp block). The budget that
     // matters is 300 kB gzip of initial JS; heavy parts are lazy chunks under assets/lazy/.
