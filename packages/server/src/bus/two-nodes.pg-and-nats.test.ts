@@ -97,6 +97,31 @@ describe.skipIf(!PG || !NATS || process.env.PARLEY_TEST_DB === 'postgres')('two 
     for (const o of orders) expect(o).toEqual(seqs);
   });
 
+  test('the same send submitted on both nodes at once makes one message: both acks carry its id and seq, one says duplicate', async () => {
+    const schema = newSchema();
+    const [n1, n2] = [await node('n1', schema), await node('n2', schema)];
+    const [alice, bob] = [await registerUser(n1), await registerUser(n2)];
+    const dm = await createConversation(n1, alice.token, { kind: 'dm', user_id: bob.user.id });
+    const [a1, a2, b] = [await connect(n1, alice.token), await connect(n2, alice.token), await connect(n2, bob.token)];
+    const pairs = await Promise.all(
+      Array.from({ length: 20 }, (_, k) => {
+        const frame = { conv_id: dm.id, client_msg_id: `twin-${k}`, body: `twin ${k}` };
+        return Promise.all([a1.request('message.send', frame), a2.request('message.send', frame)]);
+      }),
+    );
+    for (const [x, y] of pairs) {
+      expect(y.id).toBe(x.id);
+      expect(y.seq).toBe(x.seq);
+      expect([x.duplicate, y.duplicate].filter(Boolean)).toHaveLength(1);
+    }
+    const seqs = pairs.map(([x]) => x.seq).sort((p, q) => p - q);
+    expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => seqs[0]! + i));
+    const got = await b.waitForCount((e) => e.type === 'message.created' && e.conv_id === dm.id, 20);
+    await sleep(300);
+    expect(b.events.filter((e) => e.type === 'message.created' && e.conv_id === dm.id)).toHaveLength(got.length);
+    expect(got.map((e) => (e as MessageCreatedEvent).seq)).toEqual(seqs);
+  });
+
   test('NATS cut off from one node: it keeps serving its own sockets, /readyz says degraded, and resync fills what it missed', async () => {
     const schema = newSchema();
     const url = new URL(NATS!);
