@@ -4,6 +4,7 @@ import { prepared } from '../store/prepared.js';
 import type { ConversationsTable, MembersTable } from '../store/schema.js';
 import { iso } from '../core/time.js';
 import { normaliseMessage, presentMessages } from '../messages/presenter.js';
+import { asOfLeaving } from '../messages/as-of.js';
 import { normaliseConv, normaliseMember } from './access.js';
 
 /**
@@ -32,7 +33,7 @@ export async function presentConversation(
     ]).then(([c, l]) => [c[0] ?? { n: 0, m: 0 }, l[0]] as const);
     unread = Number(counts.n ?? 0);
     mentions = Number(counts.m ?? 0);
-    if (last) lastMessage = (await presentMessages(db, [normaliseMessage(last)]))[0] ?? null;
+    if (last) lastMessage = (await presentMessages(db, [normaliseMessage(last)], await asOfLeaving(db, conv.id, member)))[0] ?? null;
   }
   // A member who left sees the conversation as it was when they left: later renames, topic and
   // archive changes and member counts are not theirs to know.

@@ -4,6 +4,8 @@ import type { Db } from '../store/db.js';
 import { prepared } from '../store/prepared.js';
 import type { MessagesTable } from '../store/schema.js';
 import { iso, isoOrNull } from '../core/time.js';
+import type { AsOf } from './as-of.js';
+import { parseMentions } from './mentions.js';
 
 export type MessageRow = MessagesTable;
 
@@ -24,14 +26,15 @@ export function normaliseMessage(r: MessageRow): MessageRow {
 /**
  * Builds the client shape of messages with reactions and mentions, in two batched queries.
  * A recalled message is a tombstone here, the one place every path (REST, socket, resync) goes
- * through, so no path can leak recalled text.
+ * through, so no path can leak recalled text. With `asOf` (the reader left the conversation) each
+ * message is shown as it was when they left: see `asOfView`.
  */
-export async function presentMessages(db: Db, rows: MessageRow[]): Promise<Message[]> {
+export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOf | null = null): Promise<Message[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   // Reactions and mentions in one round trip: `kind` tells the rows apart.
   const related = ids.length === 1 ? await reactionsAndMentionsOfOne(db, { id: ids[0]! }) : await reactionsAndMentions(db, ids).execute();
-  const reactions = related.filter((r) => r.kind === 'r');
+  const reactions = related.filter((r) => r.kind === 'r' && (asOf === null || Number(r.created_at) <= asOf.at));
   const mentions = related.filter((r) => r.kind === 'm');
   const byMsg = new Map<string, Map<string, string[]>>();
   for (const r of reactions) {
@@ -47,8 +50,9 @@ export async function presentMessages(db: Db, rows: MessageRow[]): Promise<Messa
     l.push(m.user_id);
     mentionsBy.set(m.message_id, l);
   }
+  const past = asOf ? await asOfView(db, rows.map(normaliseMessage), asOf) : null;
   return rows.map((raw) => {
-    const r = normaliseMessage(raw);
+    const r = past?.rows.get(raw.id) ?? normaliseMessage(raw);
     const recalled = r.recalled_at !== null;
     const reacts: ReactionSummary[] = recalled
       ? []
@@ -68,20 +72,64 @@ export async function presentMessages(db: Db, rows: MessageRow[]): Promise<Messa
       thread_root_id: r.thread_root_id,
       reply_count: r.reply_count,
       last_reply_at: isoOrNull(r.last_reply_at),
-      mentions: recalled ? [] : (mentionsBy.get(r.id) ?? []).sort(),
+      // A body from before a later edit has no stored mentions (they follow the current body).
+      mentions: recalled || past?.rewound.has(r.id) ? [] : (mentionsBy.get(r.id) ?? []).sort(),
       mentions_channel: !recalled && r.mentions_all === 1,
       reactions: reacts,
     };
   });
 }
 
-export async function loadMessages(db: Db, ids: readonly string[]): Promise<Map<string, Message>> {
+export async function loadMessages(db: Db, ids: readonly string[], asOf: AsOf | null = null): Promise<Map<string, Message>> {
   const out = new Map<string, Message>();
   if (ids.length === 0) return out;
   const unique = [...new Set(ids)];
   const rows = unique.length === 1 ? await messageById(db, { id: unique[0]! }) : await db.selectFrom('messages').selectAll().where('id', 'in', unique).execute();
-  for (const m of await presentMessages(db, rows)) out.set(m.id, m);
+  for (const m of await presentMessages(db, rows, asOf)) out.set(m.id, m);
   return out;
+}
+
+/**
+ * The rows that changed after `asOf`, rewound: the body before the first later edit (the edit
+ * history keeps every previous body), the edit time before it, and thread counts over the replies
+ * up to `asOf.seq`. Recalled messages stay tombstones (a recall erases for everyone).
+ */
+async function asOfView(db: Db, rows: MessageRow[], asOf: AsOf): Promise<{ rows: Map<string, MessageRow>; rewound: Set<string> }> {
+  const out = new Map<string, MessageRow>();
+  const rewound = new Set<string>();
+  const edited = rows.filter((r) => r.recalled_at === null && r.edited_at !== null && r.edited_at > asOf.at).map((r) => r.id);
+  const roots = rows.filter((r) => r.last_reply_at !== null && r.last_reply_at > asOf.at).map((r) => r.id);
+  if (edited.length === 0 && roots.length === 0) return { rows: out, rewound };
+  const [edits, threads] = await Promise.all([
+    edited.length === 0 ? [] : db.selectFrom('message_edits').select(['message_id', 'edited_at', 'previous_body']).where('message_id', 'in', edited).orderBy('edited_at').execute(),
+    roots.length === 0
+      ? []
+      : db
+          .selectFrom('messages')
+          .select((eb) => ['thread_root_id', eb.fn.countAll<number | string>().as('n'), eb.fn.max('created_at').as('last')])
+          .where('thread_root_id', 'in', roots)
+          .where('seq', '<=', asOf.seq)
+          .groupBy('thread_root_id')
+          .execute(),
+  ]);
+  for (const r of rows) {
+    let row = r;
+    if (edited.includes(r.id)) {
+      const mine = edits.filter((e) => e.message_id === r.id).map((e) => ({ at: Number(e.edited_at), previous: e.previous_body }));
+      const firstLater = mine.find((e) => e.at > asOf.at);
+      const lastBefore = mine.filter((e) => e.at <= asOf.at).at(-1);
+      if (firstLater) {
+        row = { ...row, body: firstLater.previous, edited_at: lastBefore?.at ?? null, mentions_all: parseMentions(firstLater.previous).broadcast ? 1 : 0 };
+        rewound.add(r.id);
+      }
+    }
+    if (roots.includes(r.id)) {
+      const t = threads.find((x) => x.thread_root_id === r.id);
+      row = { ...row, reply_count: t ? Number(t.n) : 0, last_reply_at: t && t.last !== null ? Number(t.last) : null };
+    }
+    if (row !== r) out.set(r.id, row);
+  }
+  return { rows: out, rewound };
 }
 
 /** Reactions and mentions of the given messages, told apart by `kind`. */

@@ -7,6 +7,7 @@ import { appendEvent, readEvents } from '../conversations/log.js';
 import { assertCan, can, type ConvAccess } from '../conversations/policy.js';
 import { parseMentions } from './mentions.js';
 import { normaliseMessage, presentMessages, type MessageRow } from './presenter.js';
+import { asOfLeaving } from './as-of.js';
 import { checkBody } from './validate.js';
 import { SqliteSendBatcher, type SendInput } from './sqlite-send.js';
 import { PgSendBatcher } from './pg-send.js';
@@ -80,7 +81,7 @@ export class MessagesService {
 
   async get(actor: Actor, messageId: string): Promise<Message> {
     const row = await this.loadVisible(actor, messageId);
-    return (await presentMessages(this.deps.db, [row]))[0]!;
+    return (await presentMessages(this.deps.db, [row], await asOfLeaving(this.deps.db, row.conv_id, row.access.member)))[0]!;
   }
 
   async edit(actor: Actor, messageId: string, newBody: string): Promise<Message> {
@@ -177,15 +178,16 @@ export class MessagesService {
     const from = Math.max(lo, (q.after_seq ?? -1) + 1);
     const to = Math.min(hi, (q.before_seq ?? Number.MAX_SAFE_INTEGER) - 1);
     const sel = db.selectFrom('messages').selectAll().where('conv_id', '=', convId).where('seq', '>=', from).where('seq', '<=', to);
+    const asOf = await asOfLeaving(db, convId, a.member);
     let rows: MessageRow[];
     if (q.after_seq !== undefined) {
       rows = (await sel.orderBy('seq', 'asc').limit(limit + 1).execute()).map(normaliseMessage);
       const hasMore = rows.length > limit;
-      return { messages: await presentMessages(db, rows.slice(0, limit)), has_more: hasMore };
+      return { messages: await presentMessages(db, rows.slice(0, limit), asOf), has_more: hasMore };
     }
     rows = (await sel.orderBy('seq', 'desc').limit(limit + 1).execute()).map(normaliseMessage);
     const hasMore = rows.length > limit;
-    return { messages: await presentMessages(db, rows.slice(0, limit).reverse()), has_more: hasMore };
+    return { messages: await presentMessages(db, rows.slice(0, limit).reverse(), asOf), has_more: hasMore };
   }
 
   /** A thread: its root and replies in order. */
@@ -204,7 +206,7 @@ export class MessagesService {
         .limit(Math.min(limit, 1000))
         .execute()
     ).map(normaliseMessage);
-    const [rootMsg, ...replies] = await presentMessages(db, [root, ...rows]);
+    const [rootMsg, ...replies] = await presentMessages(db, [root, ...rows], await asOfLeaving(db, root.conv_id, root.access.member));
     return { root: rootMsg!, replies };
   }
 
@@ -212,7 +214,14 @@ export class MessagesService {
   async edits(actor: Actor, messageId: string): Promise<{ edited_at: string; previous_body: string }[]> {
     const row = await this.loadVisible(actor, messageId);
     if (row.sender_id !== actor.userId && !can(actor, 'message.recall_any', row.access)) throw new AppError('forbidden');
-    const rows = await this.deps.db.selectFrom('message_edits').selectAll().where('message_id', '=', row.id).orderBy('edited_at', 'desc').execute();
+    const asOf = await asOfLeaving(this.deps.db, row.conv_id, row.access.member);
+    const rows = await this.deps.db
+      .selectFrom('message_edits')
+      .selectAll()
+      .where('message_id', '=', row.id)
+      .where('edited_at', '<=', asOf?.at ?? Number.MAX_SAFE_INTEGER)
+      .orderBy('edited_at', 'desc')
+      .execute();
     return rows.map((r) => ({ edited_at: new Date(Number(r.edited_at)).toISOString(), previous_body: r.previous_body }));
   }
 

@@ -3,19 +3,21 @@ import type { Db } from '../store/db.js';
 import type { EventsTable } from '../store/schema.js';
 import { iso } from '../core/time.js';
 import { loadMessages } from '../messages/presenter.js';
+import type { AsOf } from '../messages/as-of.js';
 import { presentUser } from '../users/presenter.js';
 
 type Data = Record<string, unknown>;
 
 /**
  * Turns stored event rows into wire events. Messages (and thread roots) are read as they are now,
- * so a replayed `message.created` of a recalled message is already a tombstone.
+ * so a replayed `message.created` of a recalled message is already a tombstone; for a reader who
+ * left (`asOf`), as they were when that reader left.
  */
-export async function hydrateEvents(db: Db, rows: EventsTable[]): Promise<LogEvent[]> {
+export async function hydrateEvents(db: Db, rows: EventsTable[], asOf: AsOf | null = null): Promise<LogEvent[]> {
   const msgIds = rows.map((r) => r.message_id).filter((x): x is string => x !== null);
-  const messages = await loadMessages(db, msgIds);
+  const messages = await loadMessages(db, msgIds, asOf);
   const rootIds = [...messages.values()].map((m) => m.thread_root_id).filter((x): x is string => x !== null && !messages.has(x));
-  const roots = await loadMessages(db, rootIds);
+  const roots = await loadMessages(db, rootIds, asOf);
   for (const [k, v] of messages) roots.set(k, v);
   const userIds = rows.filter((r) => r.type === 'member.joined').map((r) => (JSON.parse(r.data) as Data).user_id as string);
   const users = new Map<string, User>();

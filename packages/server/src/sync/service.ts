@@ -4,6 +4,7 @@ import { accessConversation, myMemberships, visibleUpTo } from '../conversations
 import { assertCan } from '../conversations/policy.js';
 import { presentConversation } from '../conversations/presenter.js';
 import { hydrateEvents } from './hydrate.js';
+import { asOfLeaving } from '../messages/as-of.js';
 import { prepared } from '../store/prepared.js';
 
 /**
@@ -38,7 +39,8 @@ export class SyncService {
     const rows = await eventsAfter(db, { convId, from, upTo, limit: n + 1 });
     const hasMore = rows.length > n;
     const visibleFrom = a.member!.visible_from_seq;
-    const events = (await hydrateEvents(db, rows.slice(0, n))).map((e) => redactForMember(e, visibleFrom));
+    const asOf = await asOfLeaving(db, convId, a.member);
+    const events = (await hydrateEvents(db, rows.slice(0, n), asOf)).map((e) => redactForMember(e, visibleFrom));
     // Bounded in bytes as well as in count: 1,000 long messages would otherwise be one frame of
     // many MB. The client pages on from the last event it got.
     let bytes = 0;
