@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { createConversation, registerUser } from '@parley/server/testing';
+import { SocketClient, createConversation, registerUser } from '@parley/server/testing';
 import {
   announceSkip,
   browserHarness,
@@ -118,5 +118,24 @@ describe.skipIf(browserUnavailable !== null)('chatting in the browser', { timeou
     await expect(messagesWithText(a, body).count(), 'shown once to Alice').resolves.toBe(1);
     await expect(messagesWithText(b, body).count(), 'shown once to Bob').resolves.toBe(1);
     expect(await messagesWithText(b, body).getAttribute('data-sender')).toBe(alice.user.username);
+  });
+  test('at the account’s socket cap the page says why it cannot connect, and connects once a socket frees up and you retry', async () => {
+    const server = suite.h.server;
+    const carol = await registerUser(server, uniqueName('carol'));
+    const first = await SocketClient.connect(server, carol.token);
+    const cap = first.hello!.limits.max_sockets_per_user;
+    const held = [first, ...(await Promise.all(Array.from({ length: cap - 1 }, () => SocketClient.connect(server, carol.token))))];
+    try {
+      const { page } = await open();
+      await page.goto('/');
+      await loginInUi(page, carol.user.username);
+      const banner = page.getByTestId('offline-banner');
+      await banner.filter({ hasText: /too many tabs or devices/ }).waitFor();
+      await held.shift()!.close();
+      await banner.getByRole('button', { name: 'Retry now' }).click();
+      await banner.waitFor({ state: 'detached' });
+    } finally {
+      await Promise.all(held.map((s) => s.close()));
+    }
   });
 });

@@ -53,6 +53,7 @@ export class ChatStore {
       me: session.user,
       connection: 'idle',
       online: navigator.onLine,
+      refusal: null,
       ready: false,
       conversations: {},
       countsAsOf: {},
@@ -140,6 +141,7 @@ export class ChatStore {
     client.on('send_failed', ({ entry, error }) => this.markFailed(entry.client_msg_id, error));
     client.on('error', (err) => {
       if (err.code === 'session_revoked' || err.code === 'invalid_token' || err.code === 'unauthenticated') this.endSession('revoked');
+      if (err.code === 'too_many_connections') this.set({ refusal: 'too_many_connections' });
     });
     // The cache is applied and the client exists: the shell can render (before the network answers).
     this.set({ ready: true });
@@ -203,7 +205,7 @@ export class ChatStore {
   }
 
   private async onHello(h: HelloFrame): Promise<void> {
-    this.set((s) => ({ me: h.user, limits: h.limits, users: { ...s.users, [h.user.id]: h.user } }));
+    this.set((s) => ({ me: h.user, limits: h.limits, refusal: null, users: { ...s.users, [h.user.id]: h.user } }));
     updateUser(h.user);
     const client = this.client;
     if (!client) return;

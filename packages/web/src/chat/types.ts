@@ -51,6 +51,8 @@ export interface ChatState {
   me: User;
   connection: ConnectionState;
   online: boolean;
+  /** Why the server refused the socket, when retrying alone cannot help (cleared by the next hello). */
+  refusal: 'too_many_connections' | null;
   /** The cache (or the first network answer) has been applied: the shell can render. */
   ready: boolean;
   conversations: Record<string, Conversation>;

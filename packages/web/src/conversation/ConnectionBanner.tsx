@@ -7,8 +7,15 @@ export function ConnectionBanner() {
   const store = useStore();
   const connection = useChat((s) => s.connection);
   const online = useChat((s) => s.online);
+  const refusal = useChat((s) => s.refusal);
   if (connection === 'open' && online) return null;
-  const text = !online ? t('connection.offline') : connection === 'connecting' || connection === 'idle' ? t('connection.connecting') : t('connection.reconnecting');
+  const text = !online
+    ? t('connection.offline')
+    : refusal === 'too_many_connections'
+      ? t('connection.tooMany')
+      : connection === 'connecting' || connection === 'idle'
+        ? t('connection.connecting')
+        : t('connection.reconnecting');
   return (
     <div className={`offline-banner ${online ? 'reconnecting' : 'offline'}`} data-testid="offline-banner" role="status">
       <span>{text}</span>
