@@ -96,13 +96,15 @@ export class MessagesService {
     if (body === row.body) return this.get(actor, messageId);
     const mentioned = await this.resolveMentions(row.conv_id, body);
     const events = await db.transaction().execute(async (trx) => {
+      // The conversation's row lock (taken by appendEvent) before the message's: send batches
+      // take them in that order too (a reply bumps its root), so the two never deadlock.
+      const seq = await appendEvent(trx, { conv_id: row.conv_id, type: 'message.edited', actor_id: actor.userId, message_id: row.id, now: t });
       await trx.insertInto('message_edits').values({ message_id: row.id, edited_at: t, previous_body: row.body }).execute();
       await trx.updateTable('messages').set({ body, edited_at: t, mentions_all: mentioned.broadcast ? 1 : 0 }).where('id', '=', row.id).execute();
       await trx.deleteFrom('mentions').where('message_id', '=', row.id).execute();
       if (mentioned.userIds.length > 0) {
         await trx.insertInto('mentions').values(mentioned.userIds.map((u) => ({ message_id: row.id, conv_id: row.conv_id, seq: row.seq, user_id: u }))).execute();
       }
-      const seq = await appendEvent(trx, { conv_id: row.conv_id, type: 'message.edited', actor_id: actor.userId, message_id: row.id, now: t });
       return readEvents(trx, row.conv_id, seq, seq);
     });
     this.publish(events);
@@ -125,11 +127,12 @@ export class MessagesService {
       if (config.recallWindowMs !== null && t - row.created_at > config.recallWindowMs) throw new AppError('recall_window_closed');
     }
     const events = await db.transaction().execute(async (trx) => {
+      // Conversation lock first, as in edit().
+      const seq = await appendEvent(trx, { conv_id: row.conv_id, type: 'message.recalled', actor_id: actor.userId, message_id: row.id, now: t });
       await trx.updateTable('messages').set({ body: '', recalled_at: t, recalled_by: actor.userId, mentions_all: 0 }).where('id', '=', row.id).execute();
       await trx.deleteFrom('message_edits').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('mentions').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('reactions').where('message_id', '=', row.id).execute();
-      const seq = await appendEvent(trx, { conv_id: row.conv_id, type: 'message.recalled', actor_id: actor.userId, message_id: row.id, now: t });
       return readEvents(trx, row.conv_id, seq, seq);
     });
     this.publish(events);
