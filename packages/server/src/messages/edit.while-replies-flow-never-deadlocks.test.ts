@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from 'vitest';
+import type { MessageRecalledEvent } from '@parley/protocol';
 import { createConversation, registerUser, type TestServer } from '../testing/harness.js';
 import { serverPerFile } from '../testing/fixture.js';
 
@@ -28,7 +29,13 @@ test('editing and recalling thread roots while replies to them flow: every edit,
     ...roots.map((root) => a.request('message.recall', { message_id: root.id })),
     ...roots.map((root) => b.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: 'late reply', reply_to: root.id })),
   ]);
-  // A reply that lost the race to its root's recall is refused as such; nothing else may fail.
+  // A reply that lost the race to its root's recall is refused as such; nothing else may fail,
+  // and no reply is stored after its root's recall.
   const odd = recalls.flatMap((r) => (r.status === 'rejected' && !/recalled message/.test(String(r.reason)) ? [String(r.reason)] : []));
   expect(odd).toEqual([]);
+  for (const [i, root] of roots.entries()) {
+    const recalled = await a.waitFor<MessageRecalledEvent>((e) => e.type === 'message.recalled' && e.message.id === root.id);
+    const late = recalls[roots.length + i]!;
+    if (late.status === 'fulfilled' && 'seq' in late.value) expect(late.value.seq).toBeLessThan(recalled.seq);
+  }
 });

@@ -21,12 +21,11 @@ interface Pending {
   charged: boolean;
 }
 
-/** A send that passed every check, ready to be written. */
+/** A send that passed the checks that need no lock; access is checked under the lock. */
 interface Plan {
   item: Pending;
   convId: string;
   body: string;
-  threadRootId: string | null;
   mentioned: string[];
   broadcast: boolean;
 }
@@ -37,6 +36,12 @@ interface Written {
   outcome: SendOutcome;
 }
 
+/** What one transaction did: sends written, and sends its access checks refused. */
+interface WriteResult {
+  written: Written[];
+  refused: { plan: Plan; error: unknown }[];
+}
+
 /**
  * Statements with a fixed text whatever the batch size (rows travel as arrays through unnest),
  * so PostgreSQL parses and plans each once per connection (named prepared statements).
@@ -44,14 +49,14 @@ interface Written {
 const Q = {
   priors: `SELECT m.* FROM messages m JOIN unnest($1::varchar[], $2::varchar[]) AS p(sender_id, client_msg_id)
            ON m.sender_id = p.sender_id AND m.client_msg_id = p.client_msg_id`,
-  convs: 'SELECT * FROM conversations WHERE id = ANY($1::varchar[])',
   members: `SELECT m.* FROM members m JOIN unnest($1::varchar[], $2::varchar[]) AS p(conv_id, user_id)
             ON m.conv_id = p.conv_id AND m.user_id = p.user_id`,
   messages: 'SELECT * FROM messages WHERE id = ANY($1::varchar[])',
   mentioned: `SELECT users.id FROM users JOIN members ON members.user_id = users.id
               WHERE members.conv_id = $1 AND members.left_seq IS NULL AND users.username = ANY($2::varchar[])`,
-  // Row locks in id order: concurrent batches, on this node or another, never wait on each other in a cycle.
-  lock: 'SELECT id FROM conversations WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE',
+  // Row locks in id order: concurrent batches, on this node or another, never wait on each other
+  // in a cycle. The locked rows are the ones the access checks read.
+  lock: 'SELECT * FROM conversations WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE',
   bumpSeqs: `UPDATE conversations c SET last_seq = c.last_seq + v.n FROM unnest($1::varchar[], $2::bigint[]) AS v(id, n)
              WHERE c.id = v.id RETURNING c.id, c.last_seq`,
   insertEvents: `INSERT INTO events (conv_id, seq, type, actor_id, message_id, data, created_at)
@@ -72,9 +77,11 @@ type Row = Record<string, unknown>;
 /**
  * Group commit for PostgreSQL. Sends that arrive while earlier batches are being written share
  * one transaction: one commit (one WAL flush) and a fixed number of statements per batch instead
- * of about seven round trips per send. The checks run first, for the whole batch, as reads;
- * a refused send fails alone. Seqs come from the conversation rows, locked in id order inside the
- * transaction, so they stay gapless across nodes. If the batch's write fails for a reason other
+ * of about seven round trips per send. Idempotency, rate and body are checked first; access and
+ * the reply target are checked inside the transaction, once the conversation rows are locked, so
+ * a member removed or a message recalled a moment earlier (they take the same lock) is seen.
+ * A refused send fails alone. Seqs come from the locked conversation rows (id order), so they
+ * stay gapless across nodes. If the batch's write fails for a reason other
  * than the storage (a twin send committed by another node, a deadlock, a refusing constraint),
  * each send is written again in its own transaction, so only the one at fault fails.
  *
@@ -134,24 +141,27 @@ export class PgSendBatcher {
     try {
       const plans = await this.check(client, items, carried);
       if (plans.length === 0) return;
-      let written: Written[];
+      let done: WriteResult;
       try {
-        written = await this.write(client, plans);
+        done = await this.write(client, plans);
       } catch (e) {
         if (isStorageUnavailable(e)) throw e;
         if (plans.length > 1) this.deps.log.warn({ err: e }, 'a batch of sends failed to write; writing its sends one by one');
-        written = [];
+        done = { written: [], refused: [] };
         for (const plan of plans) {
           try {
-            written.push(...(await this.write(client, [plan])));
+            const one = await this.write(client, [plan]);
+            done.written.push(...one.written);
+            done.refused.push(...one.refused);
           } catch (err) {
             if (isStorageUnavailable(err)) throw err;
             await this.failed(client, plan, err);
           }
         }
       }
-      for (const w of written) this.deps.publisher.logEvent(w.event);
-      for (const w of written) w.plan.item.resolve(w.outcome);
+      for (const w of done.written) this.deps.publisher.logEvent(w.event);
+      for (const w of done.written) w.plan.item.resolve(w.outcome);
+      for (const r of done.refused) r.plan.item.reject(r.error);
     } catch (e) {
       if (isStorageUnavailable(e)) broken = e as Error;
       // Anything not yet settled fails with the storage's error (settling twice is a no-op);
@@ -180,8 +190,8 @@ export class PgSendBatcher {
   }
 
   /**
-   * Reads only: the same checks, in the same order, as the embedded path, for the whole batch in
-   * a handful of queries. Settles every send that is a duplicate or refused; returns the rest.
+   * Reads only, for the whole batch in a few queries: idempotency, rate limit, body, mentions.
+   * Settles every send that is a duplicate or refused; returns the rest.
    */
   private async check(client: pg.PoolClient, items: Pending[], carried: Set<Pending>): Promise<Plan[]> {
     const { config } = this.deps;
@@ -220,36 +230,7 @@ export class PgSendBatcher {
     }
     if (live.length === 0) return [];
 
-    const convIds = [...new Set(live.map((i) => i.input.conv_id))];
-    const replyIds = [...new Set(live.flatMap((i) => (i.input.reply_to ? [i.input.reply_to] : [])))];
-    const [convRows, memberRows, parentRows] = await Promise.all([
-      this.query(client, 'convs', [convIds]),
-      this.query(client, 'members', [live.map((i) => i.input.conv_id), live.map((i) => i.actor.userId)]),
-      replyIds.length > 0 ? this.query(client, 'messages', [replyIds]) : Promise.resolve([]),
-    ]);
-    const convs = new Map(convRows.map((r) => [r.id as string, r as unknown as ConversationsTable]));
-    const members = new Map(memberRows.map((r) => [key(r.conv_id as string, r.user_id as string), r as unknown as MembersTable]));
-    const parents = new Map(parentRows.map((r) => [r.id as string, r as unknown as MessagesTable]));
-
-    const plans: Plan[] = [];
-    for (const item of live) {
-      const { actor, input } = item;
-      try {
-        const conv = convs.get(input.conv_id);
-        const a = visibleAccess(actor, conv && { conv, member: members.get(key(input.conv_id, actor.userId)) ?? null });
-        assertCan(actor, 'message.send', a);
-        let threadRootId: string | null = null;
-        if (input.reply_to) {
-          const parent = parents.get(input.reply_to);
-          // Every "you may not see it" answer is word for word the answer for an id that does not exist.
-          if (!parent || parent.conv_id !== input.conv_id || !readsSeq(actor, a, parent.seq)) throw new AppError('not_found', 'No such message.');
-          threadRootId = threadRootOf(parent);
-        }
-        plans.push({ item, convId: input.conv_id, body: input.body, threadRootId, mentioned: [], broadcast: false });
-      } catch (e) {
-        item.reject(e);
-      }
-    }
+    const plans: Plan[] = live.map((item) => ({ item, convId: item.input.conv_id, body: item.input.body, mentioned: [], broadcast: false }));
     await Promise.all(
       plans.map(async (plan) => {
         const parsed = parseMentions(plan.body);
@@ -262,21 +243,30 @@ export class PgSendBatcher {
     return plans;
   }
 
-  /** One transaction for the plans; rolled back and rethrown on any failure. */
-  private async write(client: pg.PoolClient, plans: Plan[]): Promise<Written[]> {
-    const perConv = new Map<string, number>();
-    for (const p of plans) perConv.set(p.convId, (perConv.get(p.convId) ?? 0) + 1);
-    const convIds = [...perConv.keys()];
+  /**
+   * One transaction for the plans: lock their conversations, check access and reply targets
+   * (as the embedded path does, in the same order), write the sends that pass. Rolled back and
+   * rethrown on any failure.
+   */
+  private async write(client: pg.PoolClient, candidates: Plan[]): Promise<WriteResult> {
     await client.query('BEGIN');
     try {
-      await this.query(client, 'lock', [convIds]);
+      const locked = await this.query(client, 'lock', [[...new Set(candidates.map((c) => c.convId))]]);
+      const { plans, refused } = await this.authorise(client, candidates, locked);
+      if (plans.length === 0) {
+        await client.query('COMMIT');
+        return { written: [], refused };
+      }
+      const perConv = new Map<string, number>();
+      for (const p of plans) perConv.set(p.plan.convId, (perConv.get(p.plan.convId) ?? 0) + 1);
+      const convIds = [...perConv.keys()];
       const bumped = await this.query(client, 'bumpSeqs', [convIds, convIds.map((c) => perConv.get(c)!)]);
       // The conversation's new last seq minus what this batch took gives the first seq of its sends.
       const nextSeq = new Map(bumped.map((r) => [r.id as string, Number(r.last_seq) - perConv.get(r.id as string)! + 1]));
-      const rows = plans.map((plan) => {
+      const rows = plans.map(({ plan, threadRootId }) => {
         const seq = nextSeq.get(plan.convId)!;
         nextSeq.set(plan.convId, seq + 1);
-        return { plan, id: newId(), seq, at: this.deps.now() };
+        return { plan, threadRootId, id: newId(), seq, at: this.deps.now() };
       });
       await this.query(client, 'insertEvents', [rows.map((r) => r.plan.convId), rows.map((r) => r.seq), rows.map((r) => r.plan.item.actor.userId), rows.map((r) => r.id), rows.map((r) => r.at)]);
       await this.query(client, 'insertMessages', [
@@ -287,7 +277,7 @@ export class PgSendBatcher {
         rows.map((r) => r.plan.item.input.client_msg_id),
         rows.map((r) => r.plan.body),
         rows.map((r) => r.plan.item.input.reply_to ?? null),
-        rows.map((r) => r.plan.threadRootId),
+        rows.map((r) => r.threadRootId),
         rows.map((r) => (r.plan.broadcast ? 1 : 0)),
         rows.map((r) => r.at),
       ]);
@@ -297,9 +287,9 @@ export class PgSendBatcher {
       // reply's event carries the count as it was right after that reply.
       const replies = new Map<string, { n: number; at: number }>();
       for (const r of rows) {
-        if (!r.plan.threadRootId) continue;
-        const e = replies.get(r.plan.threadRootId) ?? { n: 0, at: 0 };
-        replies.set(r.plan.threadRootId, { n: e.n + 1, at: Math.max(e.at, r.at) });
+        if (!r.threadRootId) continue;
+        const e = replies.get(r.threadRootId) ?? { n: 0, at: 0 };
+        replies.set(r.threadRootId, { n: e.n + 1, at: Math.max(e.at, r.at) });
       }
       const rootCount = new Map<string, number>();
       if (replies.size > 0) {
@@ -308,11 +298,11 @@ export class PgSendBatcher {
         for (const r of out) rootCount.set(r.id as string, Number(r.reply_count) - replies.get(r.id as string)!.n);
       }
       await client.query('COMMIT');
-      return rows.map(({ plan, id, seq, at }) => {
+      const written = rows.map(({ plan, threadRootId, id, seq, at }): Written => {
         let root: { reply_count: number; last_reply_at: number } | null = null;
-        if (plan.threadRootId && rootCount.has(plan.threadRootId)) {
-          const count = rootCount.get(plan.threadRootId)! + 1;
-          rootCount.set(plan.threadRootId, count);
+        if (threadRootId && rootCount.has(threadRootId)) {
+          const count = rootCount.get(threadRootId)! + 1;
+          rootCount.set(threadRootId, count);
           root = { reply_count: count, last_reply_at: at };
         }
         const { event, ack } = createdEventAndAck({
@@ -323,7 +313,7 @@ export class PgSendBatcher {
           clientMsgId: plan.item.input.client_msg_id,
           body: plan.body,
           replyTo: plan.item.input.reply_to ?? null,
-          threadRootId: plan.threadRootId,
+          threadRootId,
           mentioned: plan.mentioned,
           broadcast: plan.broadcast,
           at,
@@ -331,10 +321,43 @@ export class PgSendBatcher {
         });
         return { plan, event, outcome: { kind: 'sent', ack } };
       });
+      return { written, refused };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
+  }
+
+  /** Under the conversation locks: who may send where, and to which thread (see the embedded path's check). */
+  private async authorise(client: pg.PoolClient, candidates: Plan[], convRows: Row[]): Promise<{ plans: { plan: Plan; threadRootId: string | null }[]; refused: WriteResult['refused'] }> {
+    const key = (a: string, b: string) => `${a}\u0000${b}`;
+    const replyIds = [...new Set(candidates.flatMap((c) => (c.item.input.reply_to ? [c.item.input.reply_to] : [])))];
+    const memberRows = await this.query(client, 'members', [candidates.map((c) => c.convId), candidates.map((c) => c.item.actor.userId)]);
+    const parentRows = replyIds.length > 0 ? await this.query(client, 'messages', [replyIds]) : [];
+    const convs = new Map(convRows.map((r) => [r.id as string, r as unknown as ConversationsTable]));
+    const members = new Map(memberRows.map((r) => [key(r.conv_id as string, r.user_id as string), r as unknown as MembersTable]));
+    const parents = new Map(parentRows.map((r) => [r.id as string, r as unknown as MessagesTable]));
+    const plans: { plan: Plan; threadRootId: string | null }[] = [];
+    const refused: WriteResult['refused'] = [];
+    for (const plan of candidates) {
+      const { actor, input } = plan.item;
+      try {
+        const conv = convs.get(plan.convId);
+        const a = visibleAccess(actor, conv && { conv, member: members.get(key(plan.convId, actor.userId)) ?? null });
+        assertCan(actor, 'message.send', a);
+        let threadRootId: string | null = null;
+        if (input.reply_to) {
+          const parent = parents.get(input.reply_to);
+          // Every "you may not see it" answer is word for word the answer for an id that does not exist.
+          if (!parent || parent.conv_id !== plan.convId || !readsSeq(actor, a, parent.seq)) throw new AppError('not_found', 'No such message.');
+          threadRootId = threadRootOf(parent);
+        }
+        plans.push({ plan, threadRootId });
+      } catch (e) {
+        refused.push({ plan, error: e });
+      }
+    }
+    return { plans, refused };
   }
 
   private async query(client: pg.PoolClient, name: keyof typeof Q, values: unknown[]): Promise<Row[]> {
