@@ -305,7 +305,8 @@ export interface AxeViolation {
   id: string;
   impact: string | null;
   help: string;
-  nodes: { target: unknown[] }[];
+  /** Where, and axe's own words on why (kept in the JSON report under test-results/). */
+  nodes: { target: unknown[]; html?: string; summary?: string }[];
 }
 
 const requireFromHere = createRequire(import.meta.url);
@@ -315,9 +316,15 @@ export const AXE_PATH = requireFromHere.resolve('axe-core/axe.min.js');
 export async function runAxe(page: Page): Promise<AxeViolation[]> {
   await page.addScriptTag({ path: AXE_PATH });
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    type Found = Omit<AxeViolation, 'nodes'> & { nodes: { target: unknown[]; html: string; failureSummary?: string }[] };
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Found[] }> } }).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, html: n.html.slice(0, 300), ...(n.failureSummary ? { summary: n.failureSummary } : {}) })),
+    }));
   });
 }
 

@@ -41,10 +41,10 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
 
   return (
     <div className="auth-page">
-      <div className="auth-tools">
+      <header className="auth-tools">
         <LanguageSelect />
         <ThemeToggle />
-      </div>
+      </header>
       <main className="auth-card">
         <div className="brand" aria-hidden="true">
           <img src="/icons/icon.svg" alt="" width={48} height={48} />

@@ -14,7 +14,8 @@ export function Reactions({ msg }: { msg: Message }) {
       {msg.reactions.map((r) => {
         const mine = r.user_ids.includes(me);
         const names = r.user_ids.map((id) => userLabel(users[id], '…')).join(', ');
-        const label = t('message.reactedBy', { emoji: r.emoji, names });
+        // The visible emoji and count lead the accessible name, so what is seen is what is announced.
+        const label = t('message.reactedBy', { emoji: r.emoji, count: String(r.count), names });
         return (
           <button key={r.emoji} type="button" className={`reaction ${mine ? 'mine' : ''}`} data-testid="reaction" data-emoji={r.emoji} data-count={r.count} aria-pressed={mine} aria-label={label} title={label} onClick={() => void store.toggleReaction(msg, r.emoji).catch(() => undefined)}>
             <span className="reaction-emoji">{r.emoji}</span>
