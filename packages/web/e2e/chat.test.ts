@@ -138,4 +138,55 @@ describe.skipIf(browserUnavailable !== null)('chatting in the browser', { timeou
       await Promise.all(held.map((s) => s.close()));
     }
   });
+  test('a send the server refuses stays on screen with its reason after a reload, and Retry then sends it once', async () => {
+    const server = suite.h.server;
+    const ann = await registerUser(server, uniqueName('ann'));
+    const ben = await registerUser(server, uniqueName('ben'));
+    const dm = await createConversation(server, ann.token, { kind: 'dm', user_id: ben.user.id });
+    const { page } = await open();
+    // The server's refusal, played at the protocol level: an error frame answering the send.
+    let refuse = true;
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      const upstream = ws.connectToServer();
+      ws.onMessage((m) => {
+        const frame = JSON.parse(String(m)) as { id?: string; type?: string };
+        if (refuse && frame.type === 'message.send') ws.send(JSON.stringify({ type: 'error', id: frame.id, error: { code: 'forbidden', message: 'Refused by the test.' } }));
+        else upstream.send(m);
+      });
+    });
+    await page.goto('/');
+    await loginInUi(page, ann.user.username);
+    await openConversation(page, dm.id);
+    const body = `refused once ${randomUUID().slice(0, 8)}`;
+    await page.getByTestId('composer-input').fill(body);
+    await page.getByTestId('composer-input').press('Enter');
+    const row = messagesWithText(page, body);
+    await expect.poll(() => row.getAttribute('data-status')).toBe('failed');
+    // Kept in this account's IndexedDB (saved a moment after the failure), so a reload finds it.
+    await expect
+      .poll(() =>
+        page.evaluate(
+          async ({ name, key }) =>
+            new Promise<number>((resolve) => {
+              const req = indexedDB.open(name);
+              req.onsuccess = () => {
+                const get = req.result.transaction('kv').objectStore('kv').get(key);
+                get.onsuccess = () => resolve(((get.result as unknown[] | undefined) ?? []).length);
+              };
+            }),
+          { name: `parley-${ann.user.id}`, key: 'failed_sends' },
+        ),
+      )
+      .toBe(1);
+
+    refuse = false;
+    await page.reload();
+    await row.waitFor();
+    await expect(row.getAttribute('data-status')).resolves.toBe('failed');
+    await expect(row.getByRole('alert').textContent()).resolves.toContain('forbidden');
+    await row.getByTestId('message-retry').click();
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('sent');
+    const stored = (await historyViaApi(server, ben.token, dm.id)).filter((m) => m.body === body);
+    expect(stored, 'stored once').toHaveLength(1);
+  });
 });

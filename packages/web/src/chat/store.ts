@@ -1,6 +1,6 @@
 import type { Conversation, CreateConversationBody, HelloFrame, LogEvent, Member, Message, Presence, SendAck, ServerEvent, Session, User } from '@parley/protocol';
 import { Parley, ParleyError } from '@parley/sdk';
-import { openUserDb, type CachedTimeline, type ParleyDb } from '../storage/db';
+import { openUserDb, type CachedTimeline, type FailedSend, type ParleyDb } from '../storage/db';
 import { IdbOutbox } from '../storage/outbox';
 import { loadSession, updateTokens, updateUser, type StoredSession } from '../storage/session';
 import { maybeNotify } from '../notifications/notify';
@@ -235,13 +235,17 @@ export class ChatStore {
   private async restoreCache(): Promise<Record<string, number>> {
     const db = await this.db;
     const tx = db.transaction(['kv', 'timelines'], 'readonly');
-    const [convs, cursors, countsAsOf, users, timelines] = await Promise.all([
+    const [convs, cursors, countsAsOf, users, failed, timelines] = await Promise.all([
       tx.objectStore('kv').get('conversations'),
       tx.objectStore('kv').get('cursors'),
       tx.objectStore('kv').get('counts_as_of'),
       tx.objectStore('kv').get('users'),
+      tx.objectStore('kv').get('failed_sends'),
       tx.objectStore('timelines').getAll(),
     ]);
+    // Sends the server refused stay on screen, with their reason, across reloads until retried or discarded.
+    const failedSends: Record<string, PendingMessage> = {};
+    for (const f of (failed as FailedSend[] | undefined) ?? []) failedSends[f.client_msg_id] = { ...f, status: 'failed' };
     const conversations: Record<string, Conversation> = {};
     for (const c of (convs as Conversation[] | undefined) ?? []) conversations[c.id] = c;
     const userMap: Record<string, User> = {};
@@ -259,6 +263,7 @@ export class ChatStore {
       countsAsOf: { ...((countsAsOf as Record<string, number> | undefined) ?? {}), ...s.countsAsOf },
       users: { ...userMap, ...s.users },
       timelines: { ...tl, ...s.timelines },
+      pending: { ...failedSends, ...s.pending },
     }));
     return cur;
   }
@@ -294,6 +299,12 @@ export class ChatStore {
         tx.objectStore('kv').put(cursors, 'cursors'),
         tx.objectStore('kv').put(s.countsAsOf, 'counts_as_of'),
         tx.objectStore('kv').put(Object.values(s.users), 'users'),
+        tx.objectStore('kv').put(
+          Object.values(s.pending)
+            .filter((p) => p.status === 'failed')
+            .map(({ status: _status, ...f }) => f),
+          'failed_sends',
+        ),
         ...timelines.map((t) => store.put(t)),
       ]);
       await tx.done;
@@ -826,6 +837,7 @@ export class ChatStore {
   discard(clientMsgId: string): void {
     this.set((s) => ({ pending: omit(s.pending, clientMsgId) }));
     void this.outbox.delete(clientMsgId).catch(() => undefined);
+    this.schedulePersist();
   }
 
   private dispatch(p: PendingMessage): void {
@@ -852,6 +864,7 @@ export class ChatStore {
     const p = this.state.pending[clientMsgId];
     if (!p) return;
     this.set((s) => ({ pending: { ...s.pending, [clientMsgId]: { ...p, status: 'failed', error: errorText(e) } } }));
+    this.schedulePersist();
   }
 
   /** Drops pending entries whose message has arrived (by client_msg_id): never show one twice. */

@@ -14,11 +14,22 @@ export interface StoredOutboxEntry extends OutboxEntry {
   order: number;
 }
 
+/** A send the server refused for good: kept, with its reason, until it is retried or discarded. */
+export interface FailedSend {
+  client_msg_id: string;
+  conv_id: string;
+  body: string;
+  reply_to: string | null;
+  created_at: number;
+  error: string | null;
+}
+
 export interface KvValues {
   conversations: Conversation[];
   cursors: Record<string, number>;
   counts_as_of: Record<string, number>;
   users: User[];
+  failed_sends: FailedSend[];
 }
 
 interface ParleySchema extends DBSchema {
