@@ -85,6 +85,13 @@ export interface HistoryPage {
   has_more: boolean;
 }
 
+/** A thread: its root and a page of replies in seq order; `has_more` when earlier replies exist. */
+export interface ThreadPage {
+  root: Message;
+  replies: Message[];
+  has_more: boolean;
+}
+
 /** Per request type: what a `result` frame's `data` holds. */
 export interface RequestResults {
   auth: HelloFrame;

@@ -115,6 +115,16 @@ export const HistoryQuery = Type.Object(
 );
 export type HistoryQuery = Static<typeof HistoryQuery>;
 
+/** A thread page: the latest replies, or those before `before_seq`. */
+export const ThreadQuery = Type.Object(
+  {
+    before_seq: Type.Optional(Seq),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type ThreadQuery = Static<typeof ThreadQuery>;
+
 /** Resync: the client's last applied seq per conversation it knows. */
 export const SyncBody = Type.Object(
   { cursors: Type.Record(Type.String({ maxLength: 26 }), Seq, { maxProperties: 10000 }) },

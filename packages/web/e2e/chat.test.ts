@@ -189,4 +189,31 @@ describe.skipIf(browserUnavailable !== null)('chatting in the browser', { timeou
     const stored = (await historyViaApi(server, ben.token, dm.id)).filter((m) => m.body === body);
     expect(stored, 'stored once').toHaveLength(1);
   });
+  test('a long thread opens at its latest replies, and "Show earlier replies" loads the rest', async () => {
+    const server = suite.h.server;
+    const ann = await registerUser(server, uniqueName('ann'));
+    const ben = await registerUser(server, uniqueName('ben'));
+    const dm = await createConversation(server, ann.token, { kind: 'dm', user_id: ben.user.id });
+    const root = await sendViaApi(server, ben.token, dm.id, 'the long thread');
+    const total = 205;
+    for (let i = 0; i < total; i += 25) await Promise.all(Array.from({ length: Math.min(25, total - i) }, (_, k) => sendViaApi(server, ben.token, dm.id, `reply ${i + k}`, root.id)));
+    const { page } = await open();
+    await page.goto('/');
+    await loginInUi(page, ann.user.username);
+    await openConversation(page, dm.id);
+    await page.locator(`[data-testid="message"][data-message-id="${root.id}"] .thread-summary`).click();
+    const panel = page.getByTestId('thread-panel');
+    const rows = panel.getByTestId('message');
+    const older = panel.getByTestId('thread-older');
+    await older.waitFor();
+    // The root and the latest page (the server's history page size, 200): the newest reply is there.
+    await expect.poll(() => rows.count()).toBe(1 + 200);
+    const reply = (n: number) => panel.getByTestId('message-body').getByText(`reply ${n}`, { exact: true });
+    await reply(total - 1).waitFor();
+    await expect(reply(4).count()).resolves.toBe(0);
+    await older.click();
+    await expect.poll(() => rows.count()).toBe(1 + total);
+    await older.waitFor({ state: 'detached' });
+    await reply(0).waitFor();
+  });
 });

@@ -6,11 +6,13 @@ import {
   MarkReadBody,
   ReactionBody,
   SendMessageBody,
+  ThreadQuery,
   type EditMessageBody as EditT,
   type HistoryQuery as HistoryT,
   type MarkReadBody as MarkReadT,
   type ReactionBody as ReactionT,
   type SendMessageBody as SendT,
+  type ThreadQuery as ThreadT,
 } from '@parley/protocol';
 import type { Services } from '../services.js';
 import { actorOf, bearerAuth } from '../http/auth.js';
@@ -56,8 +58,10 @@ export async function messagesRoutes(app: FastifyInstance, services: Services): 
     async (req) => m.recall(actorOf(req), req.params.id),
   );
 
-  app.get<IdP>('/messages/:id/thread', { preHandler: auth, schema: { tags, summary: 'A thread: root and replies', security: bearer, params: IdParams } }, async (req) =>
-    m.thread(actorOf(req), req.params.id),
+  app.get<IdP & { Querystring: ThreadT }>(
+    '/messages/:id/thread',
+    { preHandler: auth, schema: { tags, summary: 'A thread: root and the latest replies, or those before before_seq', security: bearer, params: IdParams, querystring: ThreadQuery } },
+    async (req) => m.thread(actorOf(req), req.params.id, req.query),
   );
 
   app.get<IdP>('/messages/:id/edits', { preHandler: auth, schema: { tags, summary: 'Edit history (sender and admins)', security: bearer, params: IdParams } }, async (req) => ({

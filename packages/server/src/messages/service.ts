@@ -1,4 +1,4 @@
-import type { HistoryPage, LogEvent, Message, SendAck } from '@parley/protocol';
+import type { HistoryPage, LogEvent, Message, SendAck, ThreadPage } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { TokenBuckets } from '../core/rate-limit.js';
@@ -193,24 +193,30 @@ export class MessagesService {
     return { messages: await presentMessages(db, rows.slice(0, limit).reverse(), asOf), has_more: hasMore };
   }
 
-  /** A thread: its root and replies in order. */
-  async thread(actor: Actor, rootId: string, limit = 200): Promise<{ root: Message; replies: Message[] }> {
-    const { db } = this.deps;
+  /**
+   * A thread: its root and a page of replies in seq order, the latest ones unless `before_seq`
+   * asks for those before it (a long thread opens at its end, like a conversation).
+   */
+  async thread(actor: Actor, rootId: string, q: { before_seq?: number | undefined; limit?: number | undefined } = {}): Promise<ThreadPage> {
+    const { db, config } = this.deps;
     const root = await this.loadVisible(actor, rootId);
-    if (root.thread_root_id) return this.thread(actor, root.thread_root_id, limit);
+    if (root.thread_root_id) return this.thread(actor, root.thread_root_id, q);
+    const limit = Math.min(q.limit ?? config.limits.historyPageMax, config.limits.historyPageMax);
     const rows = (
       await db
         .selectFrom('messages')
         .selectAll()
         .where('thread_root_id', '=', root.id)
-        .where('seq', '<=', visibleUpTo(root.access))
+        .where('seq', '<=', Math.min(visibleUpTo(root.access), (q.before_seq ?? Number.MAX_SAFE_INTEGER) - 1))
         .where('seq', '>=', root.access.member!.visible_from_seq)
-        .orderBy('seq')
-        .limit(Math.min(limit, 1000))
+        .orderBy('seq', 'desc')
+        .limit(limit + 1)
         .execute()
     ).map(normaliseMessage);
-    const [rootMsg, ...replies] = await presentMessages(db, [root, ...rows], await asOfLeaving(db, root.conv_id, root.access.member));
-    return { root: rootMsg!, replies };
+    const hasMore = rows.length > limit;
+    const page = rows.slice(0, limit).reverse();
+    const [rootMsg, ...replies] = await presentMessages(db, [root, ...page], await asOfLeaving(db, root.conv_id, root.access.member));
+    return { root: rootMsg!, replies, has_more: hasMore };
   }
 
   /** Edit history of a message (sender and admins only), newest first. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from 'vitest';
-import type { ErrorBody, Message, MessageCreatedEvent } from '@parley/protocol';
+import type { ErrorBody, Message, MessageCreatedEvent, ThreadPage } from '@parley/protocol';
 import { api, createConversation, registerUser, type TestServer, type TestUser } from '../testing/harness.js';
 import { serverPerFile } from '../testing/fixture.js';
 
@@ -94,4 +94,32 @@ test('replies sent at once by many members count once each: the root ends at the
   const stored = await getMessage(users[0]!, root.id);
   expect(stored.reply_count).toBe(acks.length);
   expect(stored.last_reply_at).toBe(replies.map((e) => e.message.created_at).sort().at(-1));
+});
+
+test('a long thread opens at its latest replies and pages back with before_seq until has_more is false', async () => {
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const group = await createConversation(server, alice.token, { kind: 'group', member_ids: [bob.user.id] });
+  const a = await connect(alice);
+  const root = await a.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: 'a long thread' });
+  const replies: number[] = [];
+  for (let i = 0; i < 7; i++) replies.push((await a.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: `reply ${i}`, reply_to: root.id })).seq);
+
+  const seen: number[][] = [];
+  let before: number | undefined;
+  for (;;) {
+    const res = await api<ThreadPage>(server, 'GET', `/messages/${root.id}/thread?limit=3${before ? `&before_seq=${before}` : ''}`, undefined, bob.token);
+    expect(res.status).toBe(200);
+    expect(res.body.root.id).toBe(root.id);
+    seen.push(res.body.replies.map((m) => m.seq));
+    if (!res.body.has_more) break;
+    before = res.body.replies[0]!.seq;
+  }
+  expect(seen).toEqual([replies.slice(4), replies.slice(1, 4), replies.slice(0, 1)]);
+  // Without a limit, the page is the server's history page size: all seven here, nothing more.
+  const all = await api<ThreadPage>(server, 'GET', `/messages/${root.id}/thread`, undefined, bob.token);
+  expect(all.body.replies.map((m) => m.seq)).toEqual(replies);
+  expect(all.body.has_more).toBe(false);
+  const bad = await api<ErrorBody>(server, 'GET', `/messages/${root.id}/thread?limit=0`, undefined, bob.token);
+  expect(bad.status).toBe(400);
 });

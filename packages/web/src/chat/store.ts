@@ -1,4 +1,4 @@
-import type { Conversation, CreateConversationBody, HelloFrame, LogEvent, Member, Message, Presence, SendAck, ServerEvent, Session, User } from '@parley/protocol';
+import type { Conversation, CreateConversationBody, HelloFrame, LogEvent, Member, Message, Presence, SendAck, ServerEvent, Session, ThreadPage, User } from '@parley/protocol';
 import { Parley, ParleyError } from '@parley/sdk';
 import { openUserDb, type CachedTimeline, type FailedSend, type ParleyDb } from '../storage/db';
 import { IdbOutbox } from '../storage/outbox';
@@ -534,7 +534,9 @@ export class ChatStore {
     // Callers racing (scroll, "jump to unread") share the page in flight instead of getting 0.
     const running = this.olderFetches.get(convId);
     if (running) return running;
-    const p = this.fetchOlder(convId).finally(() => this.olderFetches.delete(convId));
+    const p = this.fetchOlder(convId).finally(() => {
+      if (this.olderFetches.get(convId) === p) this.olderFetches.delete(convId);
+    });
     this.olderFetches.set(convId, p);
     return p;
   }
@@ -551,10 +553,14 @@ export class ChatStore {
     this.setTimeline(convId, (cur) => ({ ...cur, loadingOlder: true }));
     try {
       const page = await client.history(convId, { before_seq: oldest.seq, limit: OLDER_PAGE });
+      // Done before the state changes: the list re-renders at once and may ask for the next page
+      // (its view can still be at the top, say when every message of this page is a thread reply).
+      this.olderFetches.delete(convId);
       this.setTimeline(convId, (cur) => ({ ...cur, messages: upsertMany(cur.messages, page.messages), hasOlder: page.has_more, loadingOlder: false }));
       this.collectUsers(page.messages);
       return page.messages.length;
     } catch {
+      this.olderFetches.delete(convId);
       this.setTimeline(convId, (cur) => ({ ...cur, loadingOlder: false }));
       return 0;
     }
@@ -598,18 +604,40 @@ export class ChatStore {
   async openThread(rootId: string): Promise<void> {
     const client = this.client;
     if (!client) return;
-    this.set((s) => ({ threads: { ...s.threads, [rootId]: { root: s.threads[rootId]?.root ?? null, replies: s.threads[rootId]?.replies ?? [], loading: true, error: null } } }));
+    const cur = this.state.threads[rootId];
+    this.set((s) => ({ threads: { ...s.threads, [rootId]: { root: cur?.root ?? null, replies: cur?.replies ?? [], loading: true, error: null, hasOlder: cur?.hasOlder ?? false, loadingOlder: false } } }));
     try {
-      const res = await client.rest.request<{ root: Message; replies: Message[] }>('GET', `/messages/${rootId}/thread`);
+      const res = await client.rest.request<ThreadPage>('GET', `/messages/${rootId}/thread`);
       this.collectUsers([res.root, ...res.replies]);
       this.set((s) => {
-        const cur = s.threads[rootId];
-        const replies = upsertMany(cur?.replies ?? [], res.replies);
-        return { threads: { ...s.threads, [rootId]: { root: res.root, replies, loading: false, error: null } } };
+        const now = s.threads[rootId];
+        // Replies kept from before are only contiguous with this page if it reaches back to them.
+        const kept = res.has_more ? [] : (now?.replies ?? []);
+        const replies = upsertMany(kept, res.replies);
+        return { threads: { ...s.threads, [rootId]: { root: res.root, replies, loading: false, error: null, hasOlder: res.has_more, loadingOlder: false } } };
       });
       this.reconcilePending(res.replies);
     } catch (e) {
-      this.set((s) => ({ threads: { ...s.threads, [rootId]: { ...(s.threads[rootId] ?? { root: null, replies: [] }), loading: false, error: errorText(e) } } }));
+      this.set((s) => ({ threads: { ...s.threads, [rootId]: { ...(s.threads[rootId] ?? { root: null, replies: [], hasOlder: false, loadingOlder: false }), loading: false, error: errorText(e) } } }));
+    }
+  }
+
+  /** The page of replies before the earliest one shown. */
+  async loadOlderReplies(rootId: string): Promise<void> {
+    const client = this.client;
+    const t = this.state.threads[rootId];
+    if (!client || !t || !t.hasOlder || t.loadingOlder || t.replies.length === 0) return;
+    const before = t.replies[0]!.seq;
+    this.set((s) => ({ threads: { ...s.threads, [rootId]: { ...s.threads[rootId]!, loadingOlder: true } } }));
+    try {
+      const res = await client.rest.request<ThreadPage>('GET', `/messages/${rootId}/thread?before_seq=${before}`);
+      this.collectUsers(res.replies);
+      this.set((s) => {
+        const now = s.threads[rootId]!;
+        return { threads: { ...s.threads, [rootId]: { ...now, replies: upsertMany(now.replies, res.replies), hasOlder: res.has_more, loadingOlder: false } } };
+      });
+    } catch (e) {
+      this.set((s) => ({ threads: { ...s.threads, [rootId]: { ...s.threads[rootId]!, loadingOlder: false, error: errorText(e) } } }));
     }
   }
 

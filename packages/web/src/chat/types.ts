@@ -38,6 +38,9 @@ export interface ThreadState {
   replies: Message[];
   loading: boolean;
   error: string | null;
+  /** Earlier replies exist on the server (a long thread opens at its latest page). */
+  hasOlder: boolean;
+  loadingOlder: boolean;
 }
 
 export interface TypingEntry {

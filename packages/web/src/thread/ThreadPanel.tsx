@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '@parley/protocol';
-import { useChat } from '../chat/context';
+import { useChat, useStore } from '../chat/context';
 import { useUi } from '../app/ui-context';
 import { Composer, type ComposerHandle } from '../composer/Composer';
 import { TypingIndicator } from '../conversation/TypingIndicator';
@@ -16,6 +16,7 @@ const GROUP_MS = 5 * 60_000;
 export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string }) {
   const t = useT();
   const ui = useUi();
+  const store = useStore();
   const thread = useChat((s) => s.threads[rootId]);
   const pendingAll = useChat((s) => s.pending);
   const me = useChat((s) => s.me.id);
@@ -31,9 +32,11 @@ export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string
   useEffect(() => {
     composer.current?.focus();
   }, [rootId]);
+  // Follow the end when a reply arrives or is written, not when earlier replies are loaded above.
+  const lastKey = pending.at(-1)?.client_msg_id ?? replies.at(-1)?.id ?? '';
   useEffect(() => {
     endRef.current?.scrollIntoView({ block: 'end' });
-  }, [replies.length, pending.length]);
+  }, [lastKey]);
 
   const focusComposer = useCallback(() => composer.current?.focus(), []);
   const view = useMemo<MessageViewState>(() => ({ editingId, setEditingId, requestRecall: setRecalling, threadRootId: rootId, focusComposer }), [editingId, rootId, focusComposer]);
@@ -72,6 +75,11 @@ export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string
         <div className="thread-scroll">
           {thread?.root ? <MessageRow msg={thread.root} grouped={false} /> : <p className="muted small-pad">{thread?.error ?? t('thread.loading')}</p>}
           <div className="thread-divider muted">{thread?.root ? (thread.root.reply_count === 1 ? t('message.reply1') : thread.root.reply_count > 1 ? t('message.replies', { n: thread.root.reply_count }) : t('thread.noReplies')) : ''}</div>
+          {thread?.hasOlder && (
+            <button type="button" className="link-button thread-older" data-testid="thread-older" disabled={thread.loadingOlder} onClick={() => void store.loadOlderReplies(rootId)}>
+              {thread.loadingOlder ? t('thread.loading') : t('thread.older')}
+            </button>
+          )}
           {replies.map((m, i) => {
             const prev = replies[i - 1];
             const grouped = !!prev && prev.sender_id === m.sender_id && Date.parse(m.created_at) - Date.parse(prev.created_at) < GROUP_MS && !prev.recalled;
