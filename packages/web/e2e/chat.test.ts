@@ -183,7 +183,7 @@ describe.skipIf(browserUnavailable !== null)('chatting in the browser', { timeou
     await page.reload();
     await row.waitFor();
     await expect(row.getAttribute('data-status')).resolves.toBe('failed');
-    await expect(row.getByRole('alert').textContent()).resolves.toContain('forbidden');
+    await expect(row.getByRole('alert').textContent()).resolves.toContain('you may not post here');
     await row.getByTestId('message-retry').click();
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('sent');
     const stored = (await historyViaApi(server, ben.token, dm.id)).filter((m) => m.body === body);

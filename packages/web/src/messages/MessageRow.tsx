@@ -12,6 +12,7 @@ import { EditForm } from './EditForm';
 import { fullTime, timeLabel } from './format';
 import { MessageActions } from './MessageActions';
 import { Reactions } from './Reactions';
+import { sendErrorText } from './format';
 
 interface Props {
   msg?: Message;
@@ -87,7 +88,7 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
               t('message.pending')
             ) : (
               <>
-                <span>{t('message.failed')}{pending.error ? ` (${pending.error})` : ''}</span>
+                <span>{t('message.failed')}{pending.error ? ` (${sendErrorText(pending.error, t)})` : ''}</span>
                 <button type="button" className="link-button" data-testid="message-retry" onClick={() => store.retry(pending.client_msg_id)}>
                   {t('message.retry')}
                 </button>

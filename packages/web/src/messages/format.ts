@@ -1,4 +1,4 @@
-import { getLanguage, translate } from '../i18n/i18n';
+import { getLanguage, translate, type Translate } from '../i18n/i18n';
 
 /**
  * Constructing an Intl formatter costs far more than formatting with one, and every message row
@@ -43,4 +43,11 @@ export function relativeTime(iso: string): string {
   if (diff < 3_600_000) return rtf.format(-Math.round(diff / 60_000), 'minute');
   if (diff < 86_400_000) return rtf.format(-Math.round(diff / 3_600_000), 'hour');
   return rtf.format(-Math.round(diff / 86_400_000), 'day');
+}
+
+const SEND_ERRORS = ['forbidden', 'not_member', 'not_found', 'conversation_archived', 'payload_too_large', 'invalid_request'] as const;
+
+/** Why a send was refused, in the reader's language (the stored reason is the error code). */
+export function sendErrorText(code: string, t: Translate): string {
+  return (SEND_ERRORS as readonly string[]).includes(code) ? t(`sendError.${code as (typeof SEND_ERRORS)[number]}`) : code;
 }
