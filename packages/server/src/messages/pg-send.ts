@@ -1,25 +1,14 @@
 import type pg from 'pg';
 import type { LogEvent } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
-import { AppError, isStorageUnavailable, isUniqueViolation } from '../core/errors.js';
+import { isStorageUnavailable, isUniqueViolation } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { TokenBuckets } from '../core/rate-limit.js';
-import { readsSeq, visibleAccess } from '../conversations/access.js';
-import { assertCan } from '../conversations/policy.js';
 import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
 import { parseMentions } from './mentions.js';
-import { checkBody, sendRateLimited, threadRootOf } from './validate.js';
+import { authoriseSend, chargeAndCheckBody } from './validate.js';
 import { createdEventAndAck } from './created-event.js';
-import type { SendInput, SendOutcome } from './sqlite-send.js';
-
-interface Pending {
-  actor: Actor;
-  input: SendInput;
-  resolve: (o: SendOutcome) => void;
-  reject: (e: unknown) => void;
-  /** Took its rate-limit token already (a send carried to the next batch does not pay twice). */
-  charged: boolean;
-}
+import type { PendingSend as Pending, SendInput, SendOutcome } from './send-queue.js';
 
 /** A send that passed the checks that need no lock; access is checked under the lock. */
 interface Plan {
@@ -215,12 +204,7 @@ export class PgSendBatcher {
         continue;
       }
       try {
-        if (!item.charged) {
-          const wait = this.limiter.take(item.actor.userId);
-          if (wait > 0) throw sendRateLimited(config.limits.sendRatePerSec, wait);
-          item.charged = true;
-        }
-        checkBody(item.input.body, config.limits.maxMessageChars);
+        chargeAndCheckBody(item, this.limiter, config.limits);
       } catch (e) {
         item.reject(e);
         continue;
@@ -342,16 +326,7 @@ export class PgSendBatcher {
     for (const plan of candidates) {
       const { actor, input } = plan.item;
       try {
-        const conv = convs.get(plan.convId);
-        const a = visibleAccess(actor, conv && { conv, member: members.get(key(plan.convId, actor.userId)) ?? null });
-        assertCan(actor, 'message.send', a);
-        let threadRootId: string | null = null;
-        if (input.reply_to) {
-          const parent = parents.get(input.reply_to);
-          // Every "you may not see it" answer is word for word the answer for an id that does not exist.
-          if (!parent || parent.conv_id !== plan.convId || !readsSeq(actor, a, parent.seq)) throw new AppError('not_found', 'No such message.');
-          threadRootId = threadRootOf(parent);
-        }
+        const { threadRootId } = authoriseSend(actor, input, convs.get(plan.convId), members.get(key(plan.convId, actor.userId)) ?? null, (id) => parents.get(id));
         plans.push({ plan, threadRootId });
       } catch (e) {
         refused.push({ plan, error: e });

@@ -9,7 +9,8 @@ import { parseMentions } from './mentions.js';
 import { normaliseMessage, presentMessages, type MessageRow } from './presenter.js';
 import { asOfLeaving } from './as-of.js';
 import { checkBody } from './validate.js';
-import { SqliteSendBatcher, type SendInput } from './sqlite-send.js';
+import { SqliteSendBatcher } from './sqlite-send.js';
+import type { SendInput } from './send-queue.js';
 import { PgSendBatcher } from './pg-send.js';
 
 export type { SendInput };

@@ -1,37 +1,14 @@
 import type SQLite from 'better-sqlite3';
-import type { LogEvent, SendAck } from '@parley/protocol';
+import type { LogEvent } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
-import { AppError, isStorageUnavailable } from '../core/errors.js';
+import { isStorageUnavailable } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { TokenBuckets } from '../core/rate-limit.js';
-import { readsSeq, visibleAccess } from '../conversations/access.js';
-import { assertCan } from '../conversations/policy.js';
 import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
 import { parseMentions } from './mentions.js';
-import { checkBody, sendRateLimited, threadRootOf } from './validate.js';
+import { authoriseSend, chargeAndCheckBody } from './validate.js';
 import { createdEventAndAck } from './created-event.js';
-
-export interface SendInput {
-  conv_id: string;
-  client_msg_id: string;
-  body: string;
-  reply_to?: string | undefined;
-}
-
-/** What one queued send became once its batch committed. */
-export type SendOutcome =
-  | { kind: 'sent'; ack: SendAck }
-  /** An earlier send with this client_msg_id exists; the caller builds the duplicate ack from it. */
-  | { kind: 'duplicate'; row: MessagesTable };
-
-interface Pending {
-  actor: Actor;
-  input: SendInput;
-  resolve: (o: SendOutcome) => void;
-  reject: (e: unknown) => void;
-  /** Took its rate-limit token already (a batch that is replayed does not charge twice). */
-  charged: boolean;
-}
+import type { PendingSend as Pending, SendInput, SendOutcome } from './send-queue.js';
 
 /** A send that passed every check, ready to be written. */
 interface Plan {
@@ -178,31 +155,16 @@ export class SqliteSendBatcher {
     return 'kind' in plan ? { outcome: plan, event: null } : this.apply(plan);
   }
 
-  /** Reads only: the same checks, in the same order, as the general path. */
+  /** Reads only: the same checks, in the same order, as the PostgreSQL path. */
   private check(item: Pending): Plan | SendOutcome {
     const { actor, input } = item;
-    const { config } = this.deps;
     const st = this.st;
     const prior = st.byClientId.get(actor.userId, input.client_msg_id);
     if (prior) return { kind: 'duplicate', row: prior };
-    if (!item.charged) {
-      const wait = this.limiter.take(actor.userId);
-      if (wait > 0) throw sendRateLimited(config.limits.sendRatePerSec, wait);
-      item.charged = true;
-    }
-    const body = checkBody(input.body, config.limits.maxMessageChars);
+    const body = chargeAndCheckBody(item, this.limiter, this.deps.config.limits);
     const row = st.conv.get(input.conv_id);
-    const a = visibleAccess(actor, row && { conv: row, member: st.member.get(input.conv_id, actor.userId) ?? null });
-    const conv = a.conv;
-    assertCan(actor, 'message.send', a);
-
-    let threadRootId: string | null = null;
-    if (input.reply_to) {
-      const parent = st.message.get(input.reply_to);
-      // Every "you may not see it" answer is word for word the answer for an id that does not exist.
-      if (!parent || parent.conv_id !== conv.id || !readsSeq(actor, a, parent.seq)) throw new AppError('not_found', 'No such message.');
-      threadRootId = threadRootOf(parent);
-    }
+    const member = row ? (st.member.get(input.conv_id, actor.userId) ?? null) : null;
+    const { conv, threadRootId } = authoriseSend(actor, input, row, member, (id) => st.message.get(id));
     const parsed = parseMentions(body);
     const mentioned = parsed.usernames.length === 0 ? [] : st.mentioned.all(conv.id, JSON.stringify(parsed.usernames.slice(0, 100))).map((r) => r.id);
     return { item, conv, body, threadRootId, mentioned, broadcast: parsed.broadcast };

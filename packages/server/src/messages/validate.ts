@@ -1,4 +1,10 @@
+import type { Actor } from '../core/context.js';
 import { AppError } from '../core/errors.js';
+import type { TokenBuckets } from '../core/rate-limit.js';
+import { readsSeq, visibleAccess } from '../conversations/access.js';
+import { assertCan } from '../conversations/policy.js';
+import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
+import type { PendingSend } from './send-queue.js';
 
 /** Checks a message body against the configured size; counts characters (code points), not bytes. */
 export function checkBody(body: string, maxChars: number): string {
@@ -20,4 +26,35 @@ export function sendRateLimited(ratePerSec: number, retryAfterMs: number): AppEr
 export function threadRootOf(parent: { id: string; thread_root_id: string | null; recalled_at: number | null }): string {
   if (parent.recalled_at !== null) throw new AppError('invalid_request', 'You cannot reply to a recalled message.', { field: '/reply_to' });
   return parent.thread_root_id ?? parent.id;
+}
+
+/** A queued send's checks that need no storage: the rate limit (charged once) and the body. */
+export function chargeAndCheckBody(item: PendingSend, limiter: TokenBuckets, limits: { sendRatePerSec: number; maxMessageChars: number }): string {
+  if (!item.charged) {
+    const wait = limiter.take(item.actor.userId);
+    if (wait > 0) throw sendRateLimited(limits.sendRatePerSec, wait);
+    item.charged = true;
+  }
+  return checkBody(item.input.body, limits.maxMessageChars);
+}
+
+/**
+ * Who may send where, and into which thread, from the conversation, the sender's membership and
+ * (looked up only for a reply) the parent message. Returns the conversation and the thread root
+ * (null for a top-level message).
+ */
+export function authoriseSend(
+  actor: Actor,
+  input: { conv_id: string; reply_to?: string | undefined },
+  conv: ConversationsTable | undefined,
+  member: MembersTable | null,
+  parentOf: (id: string) => MessagesTable | undefined,
+): { conv: ConversationsTable; threadRootId: string | null } {
+  const a = visibleAccess(actor, conv && { conv, member });
+  assertCan(actor, 'message.send', a);
+  if (!input.reply_to) return { conv: a.conv, threadRootId: null };
+  const parent = parentOf(input.reply_to);
+  // Every "you may not see it" answer is word for word the answer for an id that does not exist.
+  if (!parent || parent.conv_id !== input.conv_id || !readsSeq(actor, a, parent.seq)) throw new AppError('not_found', 'No such message.');
+  return { conv: a.conv, threadRootId: threadRootOf(parent) };
 }

@@ -1,0 +1,26 @@
+import type { SendAck } from '@parley/protocol';
+import type { Actor } from '../core/context.js';
+import type { MessagesTable } from '../store/schema.js';
+
+export interface SendInput {
+  conv_id: string;
+  client_msg_id: string;
+  body: string;
+  reply_to?: string | undefined;
+}
+
+/** What one queued send became once its batch committed. */
+export type SendOutcome =
+  | { kind: 'sent'; ack: SendAck }
+  /** An earlier send with this client_msg_id exists; the caller builds the duplicate ack from it. */
+  | { kind: 'duplicate'; row: MessagesTable };
+
+/** A send waiting in a group-commit queue (SQLite or PostgreSQL). */
+export interface PendingSend {
+  actor: Actor;
+  input: SendInput;
+  resolve: (o: SendOutcome) => void;
+  reject: (e: unknown) => void;
+  /** Took its rate-limit token already (a batch replayed, or a send carried over, does not pay twice). */
+  charged: boolean;
+}
