@@ -226,7 +226,7 @@ export class Gateway {
   }
 
   /** `nextSeq`, when known, is the conversation's next seq as read before subscribing (see SeqOrder). */
-  private subscribeConv(conn: Connection, convId: string, visibleFrom: number, nextSeq: number | null = null): void {
+  private subscribeConv(conn: Connection, convId: string, visibleFrom: number, nextSeq: number | null): void {
     if (conn.convs.has(convId)) return;
     conn.convs.add(convId);
     conn.visibleFrom.set(convId, visibleFrom);

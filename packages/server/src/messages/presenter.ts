@@ -50,9 +50,10 @@ export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOf | n
     l.push(m.user_id);
     mentionsBy.set(m.message_id, l);
   }
-  const past = asOf ? await asOfView(db, rows.map(normaliseMessage), asOf) : null;
-  return rows.map((raw) => {
-    const r = past?.rows.get(raw.id) ?? normaliseMessage(raw);
+  const normal = rows.map(normaliseMessage);
+  const past = asOf ? await asOfView(db, normal, asOf) : null;
+  return normal.map((now) => {
+    const r = past?.rows.get(now.id) ?? now;
     const recalled = r.recalled_at !== null;
     const reacts: ReactionSummary[] = recalled
       ? []
@@ -112,19 +113,26 @@ async function asOfView(db: Db, rows: MessageRow[], asOf: AsOf): Promise<{ rows:
           .groupBy('thread_root_id')
           .execute(),
   ]);
+  // Per message, in edit order: the last edit at or before `asOf.at` and the first one after it.
+  const around = new Map<string, { before?: number; after?: string }>();
+  for (const e of edits) {
+    const at = Number(e.edited_at);
+    const m = around.get(e.message_id) ?? {};
+    if (at <= asOf.at) m.before = at;
+    else m.after ??= e.previous_body;
+    around.set(e.message_id, m);
+  }
+  const threadAt = new Map(threads.map((t) => [t.thread_root_id, t]));
+  const rootIds = new Set(roots);
   for (const r of rows) {
     let row = r;
-    if (edited.includes(r.id)) {
-      const mine = edits.filter((e) => e.message_id === r.id).map((e) => ({ at: Number(e.edited_at), previous: e.previous_body }));
-      const firstLater = mine.find((e) => e.at > asOf.at);
-      const lastBefore = mine.filter((e) => e.at <= asOf.at).at(-1);
-      if (firstLater) {
-        row = { ...row, body: firstLater.previous, edited_at: lastBefore?.at ?? null, mentions_all: parseMentions(firstLater.previous).broadcast ? 1 : 0 };
-        rewound.add(r.id);
-      }
+    const e = around.get(r.id);
+    if (e?.after !== undefined) {
+      row = { ...row, body: e.after, edited_at: e.before ?? null, mentions_all: parseMentions(e.after).broadcast ? 1 : 0 };
+      rewound.add(r.id);
     }
-    if (roots.includes(r.id)) {
-      const t = threads.find((x) => x.thread_root_id === r.id);
+    if (rootIds.has(r.id)) {
+      const t = threadAt.get(r.id);
       row = { ...row, reply_count: t ? Number(t.n) : 0, last_reply_at: t && t.last !== null ? Number(t.last) : null };
     }
     if (row !== r) out.set(r.id, row);
