@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { sql } from 'kysely';
 import type { MessageCreatedEvent } from '@parley/protocol';
-import { RequestError, SocketClient, createConversation, onPostgres, registerUser, startServer, type TestServer } from '../testing/harness.js';
+import { RequestError, createConversation, onPostgres, registerUser, type TestServer } from '../testing/harness.js';
+import { serverPerFile } from '../testing/fixture.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
+let server!: TestServer;
+const { connect } = serverPerFile((s) => (server = s));
 
 /** A trigger that refuses to store the body 'boom', in the dialect of the storage under test. */
 async function refuseBoom(): Promise<() => Promise<void>> {
@@ -33,7 +29,7 @@ test('one send whose write fails gets an error; the sends committed with it are 
   try {
     const users = await Promise.all(Array.from({ length: 6 }, () => registerUser(server)));
     const group = await createConversation(server, users[0]!.token, { kind: 'group', member_ids: users.slice(1).map((u) => u.user.id) });
-    const sockets = await Promise.all(users.map((u) => SocketClient.connect(server, u.token)));
+    const sockets = await Promise.all(users.map((u) => connect(u)));
     const results = await Promise.allSettled(
       sockets.map((s, i) => s.request('message.send', { conv_id: group.id, client_msg_id: `batch-${i}`, body: i === 3 ? 'boom' : `hello ${i}` })),
     );

@@ -1,21 +1,17 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { MessageCreatedEvent } from '@parley/protocol';
-import { SocketClient, createConversation, registerUser, startServer, type TestServer } from '../testing/harness.js';
+import { createConversation, registerUser, type TestServer } from '../testing/harness.js';
+import { serverPerFile } from '../testing/fixture.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer({ limits: { syncPageBytes: 64 * 1024, sendRatePerSec: 10_000, sendBurst: 10_000 } });
-});
-afterAll(async () => {
-  await server.stop();
-});
+let server!: TestServer;
+const { connect } = serverPerFile((s) => (server = s), { limits: { syncPageBytes: 64 * 1024, sendRatePerSec: 10_000, sendBurst: 10_000 } });
 
 test('a resync page of long messages stops near the byte bound and says has_more; paging on returns every event once, in order', async () => {
   const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
   const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
-  const sender = await SocketClient.connect(server, alice.token);
+  const sender = await connect(alice);
   for (let i = 0; i < 30; i++) await sender.request('message.send', { conv_id: dm.id, client_msg_id: `long-${i}`, body: `${i} ${'w'.repeat(10_000)}` });
-  const reader = await SocketClient.connect(server, bob.token);
+  const reader = await connect(bob);
 
   const first = await reader.request('sync.events', { conv_id: dm.id, after_seq: 0, limit: 1000 });
   expect(first.has_more).toBe(true);
