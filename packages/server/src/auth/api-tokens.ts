@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import type { ApiToken, CreateBotBody, User } from '@parley/protocol';
-import type { Actor, Deps } from '../core/context.js';
+import { lesserRole, type Actor, type Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { iso, isoOrNull } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import { presentUser } from '../users/presenter.js';
+import { prepared } from '../store/prepared.js';
 import { safeEqual } from './tokens.js';
 
 const PREFIX = 'pat_';
@@ -59,16 +60,16 @@ export class ApiTokensService {
     return (await q.orderBy('username').execute()).map(presentUser);
   }
 
-  /** Creates a token for myself, or for a bot I own (workspace admins: any bot). */
+  /**
+   * Creates a token for myself, or for a bot I own. Only the owner mints a bot's tokens: a
+   * workspace admin who could would read every private conversation the bot is in.
+   */
   async create(actor: Actor, name: string, userId?: string): Promise<ApiToken & { token: string }> {
     const { db, now } = this.deps;
     const target = userId ?? actor.userId;
     if (target !== actor.userId) {
       const bot = await db.selectFrom('users').select(['bot_owner_id']).where('id', '=', target).where('deactivated_at', 'is', null).executeTakeFirst();
-      const admin = actor.role === 'owner' || actor.role === 'admin';
-      if (!bot || bot.bot_owner_id === null || (bot.bot_owner_id !== actor.userId && !admin)) {
-        throw new AppError('not_found', 'No bot of yours with that id.');
-      }
+      if (!bot || bot.bot_owner_id !== actor.userId) throw new AppError('not_found', 'No bot of yours with that id.');
     }
     const id = newId();
     const secret = crypto.randomBytes(32).toString('base64url');
@@ -78,24 +79,41 @@ export class ApiTokensService {
     return { id, name, user_id: target, created_at: iso(t), last_used_at: null, token: `${PREFIX}${id}_${secret}` };
   }
 
+  /** My live tokens, every live token of the bots I own (whoever made it), and tokens I made. */
   async list(actor: Actor): Promise<ApiToken[]> {
     const rows = await this.deps.db
       .selectFrom('api_tokens')
       .selectAll()
       .where('revoked_at', 'is', null)
-      .where((eb) => eb.or([eb('user_id', '=', actor.userId), eb('created_by', '=', actor.userId)]))
+      .where((eb) =>
+        eb.or([
+          eb('user_id', '=', actor.userId),
+          eb('created_by', '=', actor.userId),
+          eb('user_id', 'in', eb.selectFrom('users').select('id').where('bot_owner_id', '=', actor.userId)),
+        ]),
+      )
       .orderBy('created_at', 'desc')
       .execute();
     return rows.map((r) => ({ id: r.id, name: r.name, user_id: r.user_id, created_at: iso(Number(r.created_at)), last_used_at: isoOrNull(r.last_used_at === null ? null : Number(r.last_used_at)) }));
   }
 
+  /** The token's user, the bot's owner, its creator, and workspace admins may revoke it; it is audited either way. */
   async revoke(actor: Actor, id: string): Promise<void> {
     const { db, now, publisher } = this.deps;
-    const row = await db.selectFrom('api_tokens').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    const row = await db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .select(['api_tokens.user_id', 'api_tokens.created_by', 'users.bot_owner_id'])
+      .where('api_tokens.id', '=', id)
+      .where('api_tokens.revoked_at', 'is', null)
+      .executeTakeFirst();
     const admin = actor.role === 'owner' || actor.role === 'admin';
-    if (!row || (row.user_id !== actor.userId && row.created_by !== actor.userId && !admin)) throw new AppError('not_found', 'No such token.');
-    await db.updateTable('api_tokens').set({ revoked_at: now() }).where('id', '=', id).execute();
-    await this.audit.record({ actor_id: actor.userId, action: 'token.revoked', target: id, ip: actor.ip ?? null });
+    const mine = row && (row.user_id === actor.userId || row.created_by === actor.userId || row.bot_owner_id === actor.userId);
+    if (!row || (!mine && !admin)) throw new AppError('not_found', 'No such token.');
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('api_tokens').set({ revoked_at: now() }).where('id', '=', id).execute();
+      await this.audit.record({ actor_id: actor.userId, action: 'token.revoked', target: id, data: { user_id: row.user_id }, ip: actor.ip ?? null }, trx);
+    });
     publisher.revokeSession(row.user_id, id);
   }
 
@@ -104,19 +122,59 @@ export class ApiTokensService {
     const m = TOKEN.exec(token);
     if (!m) throw new AppError('invalid_token');
     const { db, now } = this.deps;
-    const row = await db
-      .selectFrom('api_tokens')
-      .innerJoin('users', 'users.id', 'api_tokens.user_id')
-      .select(['api_tokens.id', 'api_tokens.user_id', 'api_tokens.secret_hash', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'users.role', 'users.deactivated_at'])
-      .where('api_tokens.id', '=', m[1]!)
-      .executeTakeFirst();
-    if (!row || !safeEqual(hashSecret(m[2]!), row.secret_hash) || row.deactivated_at !== null) throw new AppError('invalid_token');
-    if (row.revoked_at !== null) throw new AppError('session_revoked', 'This API token has been revoked.');
+    const [row] = await tokenState(db, { id: m[1]! });
+    if (!row || !safeEqual(hashSecret(m[2]!), row.secret_hash)) throw new AppError('invalid_token');
+    const actor = actorOfToken(row);
     const t = now();
     // Coarse last-used stamp: one write a minute per token at most.
     if (row.last_used_at === null || t - Number(row.last_used_at) > 60_000) {
       await db.updateTable('api_tokens').set({ last_used_at: t }).where('id', '=', row.id).execute();
     }
-    return { userId: row.user_id, role: row.role, sessionId: row.id };
+    return actor;
   }
+
+  /** The token's actor as the account stands now (role, deactivation, revocation, the bot owner's state). */
+  async current(tokenId: string): Promise<Actor> {
+    const [row] = await tokenState(this.deps.db, { id: tokenId });
+    if (!row) throw new AppError('invalid_token');
+    return actorOfToken(row);
+  }
+}
+
+/** One query: the token, its user and, for a bot, its owner. */
+const tokenState = prepared((db, p: { id: string }) =>
+  db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .leftJoin('users as owner', 'owner.id', 'users.bot_owner_id')
+    .select([
+      'api_tokens.id',
+      'api_tokens.user_id',
+      'api_tokens.secret_hash',
+      'api_tokens.revoked_at',
+      'api_tokens.last_used_at',
+      'users.role',
+      'users.deactivated_at',
+      'users.bot_owner_id',
+      'owner.role as owner_role',
+      'owner.deactivated_at as owner_deactivated_at',
+    ])
+    .where('api_tokens.id', '=', p.id),
+);
+
+type TokenState = Awaited<ReturnType<typeof tokenState>>[number];
+
+/**
+ * A bot acts with the lesser of its own role and its owner's role now, and not at all once its
+ * owner is deactivated: a bot is never a way around what was taken from its owner.
+ */
+function actorOfToken(row: TokenState): Actor {
+  if (row.deactivated_at !== null) throw new AppError('invalid_token');
+  let role = row.role;
+  if (row.bot_owner_id !== null) {
+    if (row.owner_role === null || row.owner_deactivated_at !== null) throw new AppError('invalid_token', 'The owner of this bot is deactivated.');
+    role = lesserRole(role, row.owner_role);
+  }
+  if (row.revoked_at !== null) throw new AppError('session_revoked', 'This API token has been revoked.');
+  return { userId: row.user_id, role, sessionId: row.id, via: 'token' };
 }

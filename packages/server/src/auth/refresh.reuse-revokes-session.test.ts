@@ -73,3 +73,16 @@ test('a refresh token that is malformed or forged is refused with 401 invalid_to
   expect((await me(u.token)).status).toBe(200);
   expect((await refresh(u.refresh)).status).toBe(200);
 });
+
+test('a session id alone (it is in every access token and the audit log) cannot revoke the session through the reuse alarm', async () => {
+  const u = await registerUser(server);
+  const rotated = await refresh(u.refresh);
+  expect(rotated.status).toBe(200);
+  const [sid] = u.refresh.split('.');
+  // Older generations with made-up secrets, short or as long as real ones: not a replay, just wrong.
+  for (const forged of [`${sid}.1.${'A'.repeat(43)}`, `${sid}.1.${'B'.repeat(86)}`, `${sid}.0.${'C'.repeat(60)}`]) {
+    expectError(await refresh(forged), 401, 'invalid_token');
+  }
+  expect((await me(rotated.body.access_token)).status).toBe(200);
+  expect((await refresh(rotated.body.refresh_token)).status).toBe(200);
+});

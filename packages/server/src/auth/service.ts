@@ -6,9 +6,10 @@ import { newId } from '../core/ids.js';
 import { iso } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import { presentUser } from '../users/presenter.js';
+import { prepared } from '../store/prepared.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { isApiToken, type ApiTokensService } from './api-tokens.js';
-import { hashRefreshSecret, makeRefreshToken, parseRefreshToken, safeEqual, type AccessTokens } from './tokens.js';
+import { hashRefreshSecret, hashSessionKey, makeRefreshToken, newSessionKey, parseRefreshToken, safeEqual, sessionKeyOf, type AccessTokens } from './tokens.js';
 
 export interface AuthResult {
   user: User;
@@ -98,7 +99,8 @@ export class AuthService {
     const { db, config, now } = this.deps;
     const sid = newId();
     const t = now();
-    const refresh = makeRefreshToken(sid, 1);
+    const key = newSessionKey();
+    const refresh = makeRefreshToken(sid, 1, key.key);
     await db
       .insertInto('sessions')
       .values({
@@ -109,6 +111,7 @@ export class AuthService {
         ip: client.ip.slice(0, 64),
         refresh_gen: 1,
         refresh_hash: refresh.hash,
+        key_hash: key.hash,
         created_at: t,
         last_used_at: t,
         expires_at: t + config.refreshTokenTtlSec * 1000,
@@ -133,6 +136,13 @@ export class AuthService {
     if (!parsed) throw new AppError('invalid_token');
     const s = await db.selectFrom('sessions').selectAll().where('id', '=', parsed.sessionId).executeTakeFirst();
     if (!s) throw new AppError('invalid_token');
+    // A session id is printed in every access token and in the audit log: knowing it must not be
+    // enough to revoke the session through the reuse alarm below. Only someone holding this
+    // session's key (every token it was ever given carries it) or its current token gets further.
+    const key = sessionKeyOf(parsed.secret);
+    const holdsKey = s.key_hash !== null && key !== null && safeEqual(hashSessionKey(key), s.key_hash);
+    const isCurrent = parsed.gen === s.refresh_gen && safeEqual(hashRefreshSecret(parsed.secret, parsed.gen), s.refresh_hash);
+    if (!holdsKey && !isCurrent) throw new AppError('invalid_token');
     if (s.revoked_at !== null) throw new AppError('session_revoked');
     const t = now();
     if (s.expires_at <= t) throw new AppError('invalid_token', 'The session has expired; log in again.');
@@ -140,13 +150,13 @@ export class AuthService {
       await this.revoke(s.user_id, s.id, 'refresh_token_reuse', null, client.ip);
       throw new AppError('session_revoked', 'This refresh token was already used; the session is revoked.');
     }
-    if (parsed.gen !== s.refresh_gen || !safeEqual(hashRefreshSecret(parsed.secret, parsed.gen), s.refresh_hash)) {
-      throw new AppError('invalid_token');
-    }
-    const next = makeRefreshToken(s.id, s.refresh_gen + 1);
+    if (!isCurrent) throw new AppError('invalid_token');
+    // Sessions from before session keys existed get one on their first refresh.
+    const nextKey = holdsKey ? { key: key!, hash: s.key_hash! } : newSessionKey();
+    const next = makeRefreshToken(s.id, s.refresh_gen + 1, nextKey.key);
     const res = await db
       .updateTable('sessions')
-      .set({ refresh_gen: s.refresh_gen + 1, refresh_hash: next.hash, last_used_at: t, expires_at: t + config.refreshTokenTtlSec * 1000, ip: client.ip.slice(0, 64) })
+      .set({ refresh_gen: s.refresh_gen + 1, refresh_hash: next.hash, key_hash: nextKey.hash, last_used_at: t, expires_at: t + config.refreshTokenTtlSec * 1000, ip: client.ip.slice(0, 64) })
       .where('id', '=', s.id)
       .where('refresh_gen', '=', s.refresh_gen)
       .executeTakeFirst();
@@ -168,20 +178,29 @@ export class AuthService {
   async authenticate(token: string): Promise<Actor> {
     if (isApiToken(token)) return this.apiTokens.authenticate(token);
     const claims = await this.tokens.verify(token);
-    const row = await this.deps.db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(['sessions.revoked_at', 'sessions.expires_at', 'users.role', 'users.deactivated_at'])
-      .where('sessions.id', '=', claims.sid)
-      .where('sessions.user_id', '=', claims.sub)
-      .executeTakeFirst();
-    if (!row || row.deactivated_at !== null) throw new AppError('invalid_token');
-    if (row.revoked_at !== null) throw new AppError('session_revoked');
-    if (row.expires_at <= this.deps.now()) throw new AppError('invalid_token');
-    return { userId: claims.sub, role: row.role, sessionId: claims.sid };
+    return this.sessionActor(claims.sid, claims.sub);
   }
 
+  /**
+   * The actor as the account stands now: what a socket authenticated long ago may do on its next
+   * request (role changes, deactivation, revocation, a bot owner's state all count at once).
+   */
+  async current(actor: Actor): Promise<Actor> {
+    const fresh = actor.via === 'token' ? await this.apiTokens.current(actor.sessionId) : await this.sessionActor(actor.sessionId, actor.userId);
+    return fresh.role === actor.role ? actor : { ...actor, role: fresh.role };
+  }
+
+  private async sessionActor(sessionId: string, userId: string): Promise<Actor> {
+    const [row] = await sessionState(this.deps.db, { sid: sessionId, uid: userId });
+    if (!row || row.deactivated_at !== null) throw new AppError('invalid_token');
+    if (row.revoked_at !== null) throw new AppError('session_revoked');
+    if (Number(row.expires_at) <= this.deps.now()) throw new AppError('invalid_token');
+    return { userId, role: row.role, sessionId, via: 'session' };
+  }
+
+  /** Ends the credential the request came with: the device session, or the API token itself. */
   async logout(actor: Actor): Promise<void> {
+    if (actor.via === 'token') return this.apiTokens.revoke(actor, actor.sessionId);
     await this.revoke(actor.userId, actor.sessionId, 'logout', actor.userId, actor.ip ?? null);
   }
 
@@ -238,6 +257,15 @@ export class AuthService {
     return presentUser(row);
   }
 }
+
+const sessionState = prepared((db, p: { sid: string; uid: string }) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.revoked_at', 'sessions.expires_at', 'users.role', 'users.deactivated_at'])
+    .where('sessions.id', '=', p.sid)
+    .where('sessions.user_id', '=', p.uid),
+);
 
 function guessDevice(ua: string): string {
   if (!ua) return 'Unknown device';

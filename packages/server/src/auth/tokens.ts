@@ -49,10 +49,31 @@ export class AccessTokens {
   }
 }
 
-/** Refresh tokens are `<session id>.<generation>.<secret>`; only a hash of the secret is stored. */
-export function makeRefreshToken(sessionId: string, gen: number): { token: string; hash: string } {
-  const secret = crypto.randomBytes(32).toString('base64url');
+/**
+ * Refresh tokens are `<session id>.<generation>.<session key><rotating secret>`. The session key
+ * stays the same for the session's life and only its hash is stored: it proves that whoever
+ * presents an old generation once held a real token of this session, so only such a holder can
+ * set off the reuse alarm (which revokes the session). The rotating part changes on every refresh;
+ * only a hash of key + rotating part for the current generation is stored.
+ */
+export function makeRefreshToken(sessionId: string, gen: number, sessionKey: string): { token: string; hash: string } {
+  const secret = sessionKey + crypto.randomBytes(32).toString('base64url');
   return { token: `${sessionId}.${gen}.${secret}`, hash: hashRefreshSecret(secret, gen) };
+}
+
+/** 32 random bytes in base64url: always this many characters. */
+const SESSION_KEY_CHARS = 43;
+
+export function newSessionKey(): { key: string; hash: string } {
+  const key = crypto.randomBytes(32).toString('base64url');
+  return { key, hash: hashSessionKey(key) };
+}
+
+export const hashSessionKey = (key: string): string => crypto.createHash('sha256').update(`session-key:${key}`).digest('base64url');
+
+/** The session key inside a refresh secret; null for tokens issued before session keys existed. */
+export function sessionKeyOf(secret: string): string | null {
+  return secret.length > SESSION_KEY_CHARS ? secret.slice(0, SESSION_KEY_CHARS) : null;
 }
 
 export function hashRefreshSecret(secret: string, gen: number): string {

@@ -9,8 +9,10 @@ export type Control =
   | { op: 'join'; conv_id: string; visible_from_seq: number; next_seq?: number; frames: string[] }
   /** Unsubscribe the user's sockets from a conversation. */
   | { op: 'leave'; conv_id: string }
-  /** Close the sockets of one session. */
-  | { op: 'revoke'; session_id: string };
+  /** Close the sockets of one session (or API token). */
+  | { op: 'revoke'; session_id: string }
+  /** Close every socket of the user (deactivated, or a bot whose owner was). */
+  | { op: 'close_user'; reason: string };
 
 export function encodeEventFrame(event: ServerEvent): string {
   const frame: EventFrame = { type: 'event', event };

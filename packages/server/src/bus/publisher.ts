@@ -42,4 +42,9 @@ export class Publisher {
   revokeSession(userId: string, sessionId: string): void {
     this.bus.publish(subjects.user(userId), busControl({ op: 'revoke', session_id: sessionId }));
   }
+
+  /** Every socket of the user, on every node, closes: none of their credentials is good any more. */
+  closeUser(userId: string, reason: string): void {
+    this.bus.publish(subjects.user(userId), busControl({ op: 'close_user', reason }));
+  }
 }

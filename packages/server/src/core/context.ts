@@ -21,7 +21,16 @@ export interface Deps {
 /** The authenticated caller of any action. */
 export interface Actor {
   userId: string;
-  role: 'owner' | 'admin' | 'member' | 'guest';
+  role: Role;
+  /** The device session's id, or the API token's id when `via` is `token`. */
   sessionId: string;
+  via: 'session' | 'token';
   ip?: string;
 }
+
+export type Role = 'owner' | 'admin' | 'member' | 'guest';
+
+const RANK: Record<Role, number> = { guest: 0, member: 1, admin: 2, owner: 3 };
+
+/** The lesser of two roles: a bot acts with no more rights than its owner has now. */
+export const lesserRole = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : b);

@@ -9,6 +9,7 @@ import { decodeBus, encodeEventFrame, type Decoded } from '../bus/envelope.js';
 import { SeqOrder } from './seq-order.js';
 import { AppError, isStorageUnavailable, toErrorBody } from '../core/errors.js';
 import { TokenBuckets } from '../core/rate-limit.js';
+import type { Actor } from '../core/context.js';
 import type { Db } from '../store/db.js';
 import type { Services } from '../services.js';
 import { check } from '../http/validation.js';
@@ -162,13 +163,33 @@ export class Gateway {
         return;
       }
       if (!conn.actor) throw new AppError('unauthenticated', 'Send an auth frame first.');
-      const handler = handlers[type] as (s: Services, a: typeof conn.actor, d: unknown, c: { subscribePresence(ids: string[]): void }) => unknown;
-      const result = await handler(this.services, conn.actor, valid, { subscribePresence: (ids) => this.subscribePresence(conn, ids) });
+      const actor = await this.currentActor(conn, id);
+      if (!actor) return;
+      const handler = handlers[type] as (s: Services, a: Actor, d: unknown, c: { subscribePresence(ids: string[]): void }) => unknown;
+      const result = await handler(this.services, actor, valid, { subscribePresence: (ids) => this.subscribePresence(conn, ids) });
       conn.sendRaw(`{"type":"result","id":${JSON.stringify(id)},"data":${JSON.stringify(result)}}`);
     } catch (e) {
       if (isStorageUnavailable(e)) this.log.warn({ err: e, type }, 'storage unavailable');
       else if (!(e instanceof AppError)) this.log.error({ err: e, type }, 'socket request failed');
       conn.error(id, toErrorBody(e));
+    }
+  }
+
+  /**
+   * Every request is judged by the account as it is now, not as it was at `auth`: the role is
+   * re-read with the session or token (one indexed read), so a demotion, deactivation or
+   * revocation made on any node holds from the next request on. A credential that is no longer
+   * good answers this request and closes the socket.
+   */
+  private async currentActor(conn: Connection, id: string): Promise<Actor | null> {
+    try {
+      conn.actor = await this.services.auth.current(conn.actor!);
+      return conn.actor;
+    } catch (e) {
+      if (!(e instanceof AppError) || (e.code !== 'invalid_token' && e.code !== 'session_revoked')) throw e;
+      conn.error(id, e.toBody());
+      conn.close(CloseCodes.sessionRevoked, 'credentials no longer valid');
+      return null;
     }
   }
 
@@ -321,6 +342,8 @@ export class Gateway {
         this.unsubscribeConv(c, ctl.conv_id);
       } else if (ctl.op === 'revoke' && c.actor?.sessionId === ctl.session_id) {
         c.close(CloseCodes.sessionRevoked, 'session revoked');
+      } else if (ctl.op === 'close_user') {
+        c.close(CloseCodes.sessionRevoked, ctl.reason);
       }
     }
   }

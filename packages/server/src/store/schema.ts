@@ -22,6 +22,8 @@ export interface SessionsTable {
   ip: string;
   refresh_gen: number;
   refresh_hash: string;
+  /** Hash of the session key every refresh token of this session carries; null for sessions older than keys. */
+  key_hash: string | null;
   created_at: number;
   last_used_at: number;
   expires_at: number;
