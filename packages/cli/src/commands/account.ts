@@ -21,7 +21,8 @@ export async function logout(): Promise<void> {
   const stored = readCredentials();
   if (stored) {
     try {
-      await clientFromConfig().rest.request('POST', '/auth/logout');
+      // The stored session ends, never PARLEY_TOKEN: logging out with an API token revokes it for good.
+      await clientFromConfig({ server: stored.server }, { ...process.env, PARLEY_TOKEN: undefined }).rest.request('POST', '/auth/logout');
     } catch {
       // The local credentials go away even when the server cannot be told.
     }
