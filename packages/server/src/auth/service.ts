@@ -231,13 +231,16 @@ export class AuthService {
   }
 
   private async revoke(userId: string, sessionId: string, reason: string, actorId: string | null, ip: string | null): Promise<void> {
-    await this.deps.db
-      .updateTable('sessions')
-      .set({ revoked_at: this.deps.now(), revoked_reason: reason })
-      .where('id', '=', sessionId)
-      .where('revoked_at', 'is', null)
-      .execute();
-    await this.audit.record({ actor_id: actorId, action: 'session.revoked', target: sessionId, data: { reason, user_id: userId }, ip });
+    await this.deps.db.transaction().execute(async (trx) => {
+      const res = await trx
+        .updateTable('sessions')
+        .set({ revoked_at: this.deps.now(), revoked_reason: reason })
+        .where('id', '=', sessionId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      // Two revocations racing (logout while the reuse alarm fires) record one.
+      if (Number(res.numUpdatedRows) === 1) await this.audit.record({ actor_id: actorId, action: 'session.revoked', target: sessionId, data: { reason, user_id: userId }, ip }, trx);
+    });
     this.deps.publisher.revokeSession(userId, sessionId);
   }
 
