@@ -7,8 +7,8 @@ import type { EventFrame, ServerEvent } from '@parley/protocol';
 export type Control =
   /** Subscribe the user's sockets to a conversation, then give them `frames` (already encoded). */
   | { op: 'join'; conv_id: string; visible_from_seq: number; next_seq?: number; frames: string[] }
-  /** Unsubscribe the user's sockets from a conversation. */
-  | { op: 'leave'; conv_id: string }
+  /** Unsubscribe the user's sockets from a conversation, unless they subscribed after `seq` (they came back). */
+  | { op: 'leave'; conv_id: string; seq?: number }
   /** Close the sockets of one session (or API token). */
   | { op: 'revoke'; session_id: string }
   /** Close every socket of the user (deactivated, or a bot whose owner was). */
@@ -22,24 +22,29 @@ export function encodeEventFrame(event: ServerEvent): string {
 export const busFrame = (frameJson: string): string => `F${frameJson}`;
 
 /**
- * A log event: `L<seq>:<message seq or 0>|<frame>`. The seq lets gateways hand events to sockets
- * in seq order even when commits on several connections or nodes publish out of order; the
- * message seq lets them give members whose history starts later a `hidden` event instead.
+ * A log event: `L<seq>:<message seq or 0>[:<user id>]|<frame>`. The seq lets gateways hand events
+ * to sockets in seq order even when commits on several connections or nodes publish out of order;
+ * the message seq lets them give members whose history starts later a `hidden` event instead; the
+ * user id, on `member.left` only, lets them stop that user's sockets at exactly that seq, whatever
+ * order the bus brings the user's own `leave` control in.
  */
-export const busLogFrame = (seq: number, messageSeq: number | null, frameJson: string): string => `L${seq}:${messageSeq ?? 0}|${frameJson}`;
+export const busLogFrame = (seq: number, messageSeq: number | null, frameJson: string, leftUserId: string | null = null): string =>
+  `L${seq}:${messageSeq ?? 0}${leftUserId ? `:${leftUserId}` : ''}|${frameJson}`;
 export const busControl = (c: Control): string => `C${JSON.stringify(c)}`;
 
 export type Decoded =
-  | { kind: 'frame'; frame: string; seq: number | null; messageSeq: number | null }
+  | { kind: 'frame'; frame: string; seq: number | null; messageSeq: number | null; leftUserId?: string }
   | { kind: 'control'; control: Control };
 
 export function decodeBus(payload: string): Decoded {
   if (payload.startsWith('C')) return { kind: 'control', control: JSON.parse(payload.slice(1)) as Control };
   if (payload.startsWith('L')) {
-    const colon = payload.indexOf(':');
-    const bar = payload.indexOf('|', colon);
-    const messageSeq = Number(payload.slice(colon + 1, bar));
-    return { kind: 'frame', frame: payload.slice(bar + 1), seq: Number(payload.slice(1, colon)), messageSeq: messageSeq > 0 ? messageSeq : null };
+    const bar = payload.indexOf('|');
+    const [seq, messageSeq, leftUserId] = payload.slice(1, bar).split(':');
+    const ms = Number(messageSeq);
+    const decoded: Decoded = { kind: 'frame', frame: payload.slice(bar + 1), seq: Number(seq), messageSeq: ms > 0 ? ms : null };
+    if (leftUserId) decoded.leftUserId = leftUserId;
+    return decoded;
   }
   return { kind: 'frame', frame: payload.slice(1), seq: null, messageSeq: null };
 }

@@ -9,7 +9,7 @@ export class Publisher {
   logEvent(event: LogEvent): void {
     const frame = encodeEventFrame(event);
     const messageSeq = 'message' in event && event.message.seq < event.seq ? event.message.seq : null;
-    this.bus.publish(subjects.conv(event.conv_id), busLogFrame(event.seq, messageSeq, frame));
+    this.bus.publish(subjects.conv(event.conv_id), busLogFrame(event.seq, messageSeq, frame, event.type === 'member.left' ? event.user_id : null));
   }
 
   toConversation(convId: string, event: ServerEvent): void {
@@ -35,8 +35,9 @@ export class Publisher {
     );
   }
 
-  left(userId: string, convId: string): void {
-    this.bus.publish(subjects.user(userId), busControl({ op: 'leave', conv_id: convId }));
+  /** `seq` is the member.left event's: a socket subscribed after it (the user came back) stays. */
+  left(userId: string, convId: string, seq: number): void {
+    this.bus.publish(subjects.user(userId), busControl({ op: 'leave', conv_id: convId, seq }));
   }
 
   revokeSession(userId: string, sessionId: string): void {

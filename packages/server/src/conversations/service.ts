@@ -282,14 +282,14 @@ export class ConversationsService {
 
   private async removeMember(actor: Actor, a: ConvAccess, userId: string, removedBy: string | null): Promise<void> {
     const t = this.deps.now();
-    const publish = await this.deps.db.transaction().execute(async (trx) => {
+    const { publish, seq } = await this.deps.db.transaction().execute(async (trx) => {
       const conv = await trx.updateTable('conversations').set((eb) => ({ member_count: eb('member_count', '-', 1) })).where('id', '=', a.conv.id).returning('member_count').executeTakeFirstOrThrow();
       const s = await appendEvent(trx, { conv_id: a.conv.id, type: 'member.left', actor_id: actor.userId, data: { user_id: userId, removed_by: removedBy, member_count: Number(conv.member_count) }, now: t });
       await trx.updateTable('members').set({ left_seq: s }).where('conv_id', '=', a.conv.id).where('user_id', '=', userId).execute();
-      return this.collect(trx, a.conv.id, s, s);
+      return { publish: await this.collect(trx, a.conv.id, s, s), seq: s };
     });
     publish();
-    this.deps.publisher.left(userId, a.conv.id);
+    this.deps.publisher.left(userId, a.conv.id, seq);
   }
 
   async setRole(actor: Actor, convId: string, userId: string, role: MemberRole): Promise<Member> {

@@ -16,6 +16,8 @@ export class Connection {
   readonly convs = new Set<string>();
   /** Per subscribed conversation: the first seq this member may read (since_join channels start late). */
   readonly visibleFrom = new Map<string, number>();
+  /** Per subscribed conversation: its last seq when this socket subscribed (a member.left at or before it is an older leave). */
+  readonly subscribedAt = new Map<string, number>();
   readonly presence = new Set<string>();
   /** Requests from one socket run one at a time, so its sends keep their order. */
   queue: Promise<void> = Promise.resolve();

@@ -251,6 +251,7 @@ export class Gateway {
     if (conn.convs.has(convId)) return;
     conn.convs.add(convId);
     conn.visibleFrom.set(convId, visibleFrom);
+    conn.subscribedAt.set(convId, (nextSeq ?? 1) - 1);
     let f = this.convFanout.get(convId);
     if (!f) {
       const conns = new Set<Connection>();
@@ -273,6 +274,7 @@ export class Gateway {
   private unsubscribeConv(conn: Connection, convId: string): void {
     if (!conn.convs.delete(convId)) return;
     conn.visibleFrom.delete(convId);
+    conn.subscribedAt.delete(convId);
     const f = this.convFanout.get(convId);
     if (!f) return;
     f.conns.delete(conn);
@@ -310,6 +312,7 @@ export class Gateway {
     const frame = once(msg.frame, conns.size);
     if (msg.messageSeq === null) {
       for (const c of conns) c.sendRaw(frame);
+      if (msg.leftUserId) this.stopAtLeave(conns, convId, msg.leftUserId, msg.seq!);
       return;
     }
     let hidden: string | null = null;
@@ -320,6 +323,18 @@ export class Gateway {
       }
       hidden ??= encodeEventFrame(redactForMember((JSON.parse(msg.frame) as EventFrame).event as LogEvent, Number.MAX_SAFE_INTEGER));
       c.sendRaw(hidden);
+    }
+  }
+
+  /**
+   * A member's sockets stop at their own member.left event, in the conversation's seq order:
+   * nothing after it reaches them, whichever node published it and however late the user's
+   * `leave` control arrives. A leave older than the socket's subscription (they left and came back)
+   * does not count.
+   */
+  private stopAtLeave(conns: Set<Connection>, convId: string, userId: string, seq: number): void {
+    for (const c of [...conns]) {
+      if (c.actor?.userId === userId && seq > (c.subscribedAt.get(convId) ?? 0)) this.unsubscribeConv(c, convId);
     }
   }
 
@@ -339,7 +354,7 @@ export class Gateway {
         this.subscribeConv(c, ctl.conv_id, ctl.visible_from_seq, ctl.next_seq ?? null);
         for (const f of ctl.frames) c.sendRaw(f);
       } else if (ctl.op === 'leave') {
-        this.unsubscribeConv(c, ctl.conv_id);
+        if ((ctl.seq ?? Number.MAX_SAFE_INTEGER) > (c.subscribedAt.get(ctl.conv_id) ?? 0)) this.unsubscribeConv(c, ctl.conv_id);
       } else if (ctl.op === 'revoke' && c.actor?.sessionId === ctl.session_id) {
         c.close(CloseCodes.sessionRevoked, 'session revoked');
       } else if (ctl.op === 'close_user') {

@@ -55,9 +55,12 @@ export class SeqOrder<T> {
     this.timer = null;
     const seqs = [...this.held.keys()].sort((a, b) => a - b);
     for (const s of seqs) {
-      this.deliver(this.held.get(s)!);
+      const item = this.held.get(s);
+      // Closed by a delivery (the last socket left on a member.left event): nothing more to hand out.
+      if (item === undefined) return;
       this.held.delete(s);
       this.next = s + 1;
+      this.deliver(item);
     }
   }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
 import type { ClientFrame, Conversation, ErrorBody, HelloFrame, RequestResults, RequestType, ServerEvent, ServerFrame, User } from '@parley/protocol';
-import { build, type Parley } from '../app.js';
+import { build, type BuildOptions, type Parley } from '../app.js';
 import { loadConfig, type ConfigOverrides } from '../config/config.js';
 
 export interface TestServer {
@@ -33,7 +33,7 @@ export function testDatabase(dataDir: string): { databaseUrl: string; pgSchema: 
 
 export const onPostgres = () => process.env.PARLEY_TEST_DB === 'postgres' && !!process.env.PARLEY_TEST_PG_URL;
 
-export async function startServer(overrides: ConfigOverrides = {}, dataDir?: string): Promise<TestServer> {
+export async function startServer(overrides: ConfigOverrides = {}, dataDir?: string, options: BuildOptions = {}): Promise<TestServer> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   const config = loadConfig(
     { DATA_DIR: dir },
@@ -47,7 +47,7 @@ export async function startServer(overrides: ConfigOverrides = {}, dataDir?: str
       limits: { authRatePerMin: 100_000, ipRatePerSec: 100_000, ipBurst: 100_000, sendRatePerSec: 10_000, sendBurst: 10_000, frameRatePerSec: 10_000, frameBurst: 10_000, ...(overrides.limits ?? {}) },
     },
   );
-  const parley = await build(config, { logger: pino({ level: 'silent' }) });
+  const parley = await build(config, { logger: pino({ level: 'silent' }), ...options });
   await parley.app.listen({ host: '127.0.0.1', port: config.port });
   const addr = parley.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
