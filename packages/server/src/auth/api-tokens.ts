@@ -33,24 +33,26 @@ export class ApiTokensService {
     const taken = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
     if (taken) throw new AppError('username_taken');
     const id = newId();
-    await db
-      .insertInto('users')
-      .values({
-        id,
-        username,
-        // Not an argon2 hash, so no password ever verifies against it: bots log in only with tokens.
-        password_hash: '!bot',
-        display_name: body.display_name?.trim() || username,
-        avatar_url: null,
-        status_text: null,
-        role: 'member',
-        created_at: now(),
-        deactivated_at: null,
-        last_seen_at: null,
-        bot_owner_id: actor.userId,
-      })
-      .execute();
-    await this.audit.record({ actor_id: actor.userId, action: 'bot.created', target: id, data: { username }, ip: actor.ip ?? null });
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('users')
+        .values({
+          id,
+          username,
+          // Not an argon2 hash, so no password ever verifies against it: bots log in only with tokens.
+          password_hash: '!bot',
+          display_name: body.display_name?.trim() || username,
+          avatar_url: null,
+          status_text: null,
+          role: 'member',
+          created_at: now(),
+          deactivated_at: null,
+          last_seen_at: null,
+          bot_owner_id: actor.userId,
+        })
+        .execute();
+      await this.audit.record({ actor_id: actor.userId, action: 'bot.created', target: id, data: { username }, ip: actor.ip ?? null }, trx);
+    });
     return presentUser(await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
   }
 
@@ -74,8 +76,10 @@ export class ApiTokensService {
     const id = newId();
     const secret = crypto.randomBytes(32).toString('base64url');
     const t = now();
-    await db.insertInto('api_tokens').values({ id, user_id: target, name, secret_hash: hashSecret(secret), created_by: actor.userId, created_at: t, last_used_at: null, revoked_at: null }).execute();
-    await this.audit.record({ actor_id: actor.userId, action: 'token.created', target: id, data: { user_id: target, name }, ip: actor.ip ?? null });
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('api_tokens').values({ id, user_id: target, name, secret_hash: hashSecret(secret), created_by: actor.userId, created_at: t, last_used_at: null, revoked_at: null }).execute();
+      await this.audit.record({ actor_id: actor.userId, action: 'token.created', target: id, data: { user_id: target, name }, ip: actor.ip ?? null }, trx);
+    });
     return { id, name, user_id: target, created_at: iso(t), last_used_at: null, token: `${PREFIX}${id}_${secret}` };
   }
 
