@@ -178,14 +178,17 @@ export class ConversationsService {
   async update(actor: Actor, convId: string, body: UpdateConversationBody): Promise<Conversation> {
     const { db, now } = this.deps;
     const a = await accessConversation(db, actor, convId);
+    // Every field present is checked, whether or not its value would change: skipping the check
+    // for an unchanged value answered a right guess (200) differently from a wrong one (403), so
+    // a member who left could read the current name, topic and archived state by guessing.
+    if (body.archived !== undefined) assertCan(actor, 'conversation.archive', a);
+    // Unarchiving and renaming in one request: the rename is judged on the unarchived conversation.
+    const live = body.archived === false ? { ...a, conv: { ...a.conv, archived_at: null } } : a;
+    if (body.name !== undefined) assertCan(actor, 'conversation.rename', live);
+    if (body.topic !== undefined) assertCan(actor, 'conversation.set_topic', live);
     const changes: { name?: string; topic?: string; archived?: boolean } = {};
-    if (body.archived !== undefined && body.archived !== (a.conv.archived_at !== null)) {
-      assertCan(actor, 'conversation.archive', a);
-      changes.archived = body.archived;
-    }
-    const live = { ...a, conv: { ...a.conv, archived_at: changes.archived === false ? null : a.conv.archived_at } };
+    if (body.archived !== undefined && body.archived !== (a.conv.archived_at !== null)) changes.archived = body.archived;
     if (body.name !== undefined && body.name.trim() !== a.conv.name) {
-      assertCan(actor, 'conversation.rename', live);
       if (a.conv.kind === 'channel') {
         const clash = await db.selectFrom('conversations').select('id').where('kind', '=', 'channel').where('id', '!=', convId)
           .where((eb) => eb(eb.fn('lower', ['name']), '=', body.name!.trim().toLowerCase())).executeTakeFirst();
@@ -193,14 +196,8 @@ export class ConversationsService {
       }
       changes.name = body.name.trim();
     }
-    if (body.topic !== undefined && body.topic !== a.conv.topic) {
-      assertCan(actor, 'conversation.set_topic', live);
-      changes.topic = body.topic;
-    }
-    if (Object.keys(changes).length === 0) {
-      assertCan(actor, 'conversation.view', a);
-      return presentConversation(db, actor.userId, a.conv, a.member);
-    }
+    if (body.topic !== undefined && body.topic !== a.conv.topic) changes.topic = body.topic;
+    if (Object.keys(changes).length === 0) return presentConversation(db, actor.userId, a.conv, a.member);
     const t = now();
     const publish = await db.transaction().execute(async (trx) => {
       await trx
