@@ -50,16 +50,7 @@ export class ConversationsService {
       throw new AppError('invalid_request', `A group has at most ${config.limits.maxGroupMembers} members.`);
     }
     await this.requireUsers(others);
-    if (body.kind === 'channel') {
-      const name = body.name.trim();
-      const clash = await db
-        .selectFrom('conversations')
-        .select('id')
-        .where('kind', '=', 'channel')
-        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
-        .executeTakeFirst();
-      if (clash) throw new AppError('conflict', `A channel named "${name}" already exists.`);
-    }
+    if (body.kind === 'channel') await this.assertChannelNameFree(actor, body.name.trim(), body.visibility, null);
     const id = await this.insertConversation(
       actor,
       body.kind === 'group'
@@ -68,6 +59,40 @@ export class ConversationsService {
       [{ userId: actor.userId, role: 'owner' }, ...others.map((u) => ({ userId: u, role: 'member' as const }))],
     );
     return { conversation: await this.get(actor, id), created: true };
+  }
+
+  /**
+   * Channel names, on create and rename alike. A name clashes only with a channel the actor can
+   * see: public channels (every non-guest sees them all) and the channels the actor is in. A
+   * private channel the actor is not in never clashes, so a 409 never tells anyone that a private
+   * channel of that name exists (it used to, to anyone creating a public channel). Hence public
+   * channel names are unique among public channels, while two private channels (or a private and
+   * a public one) may share a name when no one creating or renaming them could see both; clients
+   * resolve `#name` among the user's own conversations and ask for an id when that is ambiguous.
+   * A guest renaming a private channel is not checked against public channels they cannot see.
+   * There is no unique index on names: the rule is not one a database constraint can express.
+   */
+  private async assertChannelNameFree(actor: Actor, name: string, visibility: 'public' | 'private', exceptId: string | null): Promise<void> {
+    let q = this.deps.db
+      .selectFrom('conversations')
+      .select('id')
+      .where('kind', '=', 'channel')
+      .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+      .where((eb) =>
+        eb.or([
+          ...(visibility === 'public' || actor.role !== 'guest' ? [eb('visibility', '=', 'public')] : []),
+          eb.exists(
+            eb
+              .selectFrom('members')
+              .select('members.user_id')
+              .whereRef('members.conv_id', '=', 'conversations.id')
+              .where('members.user_id', '=', actor.userId)
+              .where('members.left_seq', 'is', null),
+          ),
+        ]),
+      );
+    if (exceptId) q = q.where('id', '!=', exceptId);
+    if (await q.executeTakeFirst()) throw new AppError('conflict', `A channel named "${name}" already exists.`);
   }
 
   private async insertConversation(
@@ -189,11 +214,7 @@ export class ConversationsService {
     const changes: { name?: string; topic?: string; archived?: boolean } = {};
     if (body.archived !== undefined && body.archived !== (a.conv.archived_at !== null)) changes.archived = body.archived;
     if (body.name !== undefined && body.name.trim() !== a.conv.name) {
-      if (a.conv.kind === 'channel') {
-        const clash = await db.selectFrom('conversations').select('id').where('kind', '=', 'channel').where('id', '!=', convId)
-          .where((eb) => eb(eb.fn('lower', ['name']), '=', body.name!.trim().toLowerCase())).executeTakeFirst();
-        if (clash) throw new AppError('conflict', `A channel named "${body.name.trim()}" already exists.`);
-      }
+      if (a.conv.kind === 'channel') await this.assertChannelNameFree(actor, body.name.trim(), a.conv.visibility ?? 'private', convId);
       changes.name = body.name.trim();
     }
     if (body.topic !== undefined && body.topic !== a.conv.topic) changes.topic = body.topic;
