@@ -31,6 +31,7 @@ export class ConversationsService {
       const key = [actor.userId, body.user_id].sort().join(':');
       const existing = await db.selectFrom('conversations').select('id').where('dm_key', '=', key).executeTakeFirst();
       if (existing) return { conversation: await this.get(actor, existing.id), created: false };
+      if (actor.role === 'guest' && body.user_id !== actor.userId) await this.assertSharesAConversation(actor, body.user_id);
       try {
         const id = await this.insertConversation(actor, { kind: 'dm', name: null, topic: '', visibility: null, history: 'full', dmKey: key }, [
           { userId: actor.userId, role: 'member' },
@@ -59,6 +60,26 @@ export class ConversationsService {
       [{ userId: actor.userId, role: 'owner' }, ...others.map((u) => ({ userId: u, role: 'member' as const }))],
     );
     return { conversation: await this.get(actor, id), created: true };
+  }
+
+  /**
+   * Guests take part only where they were added; opening DMs with anyone would let them reach the
+   * whole workspace. A guest may open a DM only with someone who is, right now, a member of a
+   * conversation the guest is also in (an existing DM is simply returned, before this check).
+   * Members may still open DMs with guests.
+   */
+  private async assertSharesAConversation(actor: Actor, userId: string): Promise<void> {
+    const shared = await this.deps.db
+      .selectFrom('members as mine')
+      .innerJoin('members as theirs', 'theirs.conv_id', 'mine.conv_id')
+      .select('mine.conv_id')
+      .where('mine.user_id', '=', actor.userId)
+      .where('mine.left_seq', 'is', null)
+      .where('theirs.user_id', '=', userId)
+      .where('theirs.left_seq', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
+    if (!shared) throw new AppError('forbidden', 'Guests can message only people they share a conversation with.');
   }
 
   /**
