@@ -35,6 +35,8 @@ export function installErrorHandling(app: FastifyInstance, webDir: string | null
     if (status === 503) req.log.warn({ err }, 'storage unavailable');
     else if (status >= 500) req.log.error({ err }, 'request failed');
     if (body.error.retry_after_ms !== undefined) reply.header('retry-after', Math.ceil(body.error.retry_after_ms / 1000));
+    // The rest of a stalled body may never come: do not keep the connection waiting for it.
+    if (body.error.code === 'request_timeout') reply.header('connection', 'close');
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
