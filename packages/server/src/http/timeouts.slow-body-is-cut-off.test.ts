@@ -79,6 +79,14 @@ test('headers that never finish are cut off by the request timeout too', async (
   expect(o.closedAfterMs).toBeLessThan(REQUEST_TIMEOUT_MS + 1_500);
 });
 
+test('a body refused before it is read (larger than the limit) and then stalled is answered once, and the server carries on', async () => {
+  const o = await rawRequest(`${post(2 * 1024 * 1024)}{"username":"a`, [], 0);
+  expect(o.status).toBe(413);
+  // Past the body timeout of the abandoned read: nothing fires into the void and takes the process down.
+  await sleep(BODY_TIMEOUT_MS * 2);
+  expect((await api(server, 'GET', '/limits')).status).toBe(200);
+});
+
 test('normal requests still work, and a WebSocket outlives both timeouts', async () => {
   const alice = await registerUser(server);
   const socket = await connect(alice);

@@ -31,15 +31,20 @@ function hasBody(req: IncomingMessage): boolean {
  * closed) once no byte has come for `bodyTimeoutMs`.
  */
 export function installBodyTimeout(app: FastifyInstance, bodyTimeoutMs: number): void {
-  app.addHook('preParsing', async (req, _reply, payload) => {
+  app.addHook('preParsing', async (req, reply, payload) => {
     if (!hasBody(req.raw)) return payload;
-    return idleCutOff(payload, bodyTimeoutMs);
+    const { body, stop } = idleCutOff(payload, bodyTimeoutMs);
+    // Answered before the body was read (413 on Content-Length, say): the timer has no one to tell.
+    reply.raw.once('close', stop);
+    return body;
   });
 }
 
-function idleCutOff(source: Readable, ms: number): Readable {
+function idleCutOff(source: Readable, ms: number): { body: Readable; stop: () => void } {
   // Fastify checks the body's size against Content-Length with `receivedEncodedLength`.
   const out = Object.assign(new PassThrough(), { receivedEncodedLength: 0 });
+  // Fastify stops listening once it has answered; an error after that must not go unhandled.
+  out.on('error', () => undefined);
   const timer = setTimeout(() => {
     out.destroy(new AppError('request_timeout', `The request body stalled: nothing arrived for ${ms} ms.`));
     source.unpipe(out);
@@ -61,5 +66,5 @@ function idleCutOff(source: Readable, ms: number): Readable {
   });
   out.once('close', stop);
   source.pipe(out);
-  return out;
+  return { body: out, stop };
 }
