@@ -2,7 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Id, type Conversation, type Limits, type Message, type Presence, type User } from './entities.js';
 import type { ErrorBody } from './errors.js';
 import type { LogEvent, ServerEvent } from './events.js';
-import { ClientMsgId, Emoji, Seq, SyncBody } from './requests.js';
+import { ClientMsgId, Emoji, Seq, SyncBody, TypingThreadRootId } from './requests.js';
 
 /**
  * Socket frames. Client → server: `{ id, type, data }`; the server answers each with a
@@ -35,7 +35,7 @@ export const RequestSchemas = {
   'reaction.remove': obj({ message_id: Id, emoji: Emoji }),
   'read.mark': obj({ conv_id: Id, seq: Seq }),
   'delivery.ack': obj({ conv_id: Id, seq: Seq }),
-  'typing.start': obj({ conv_id: Id, thread_root_id: Type.Optional(Id) }),
+  'typing.start': obj({ conv_id: Id, thread_root_id: Type.Optional(TypingThreadRootId) }),
   'typing.stop': obj({ conv_id: Id }),
   'presence.set': obj({ status: Type.Union([Type.Literal('online'), Type.Literal('away')]) }),
   'presence.subscribe': obj({ user_ids: Type.Array(Id, { maxItems: 1000 }) }),

@@ -105,6 +105,17 @@ export type ReactionBody = Static<typeof ReactionBody>;
 export const MarkReadBody = Type.Object({ seq: Seq }, { additionalProperties: false });
 export type MarkReadBody = Static<typeof MarkReadBody>;
 
+/**
+ * Typing over REST. `thread_root_id` is relayed to every member, so it is held to an id like
+ * everywhere else (the socket's `typing.start` uses the same schema for it).
+ */
+export const TypingThreadRootId = Id;
+export const TypingBody = Type.Object(
+  { thread_root_id: Type.Optional(TypingThreadRootId), active: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type TypingBody = Static<typeof TypingBody>;
+
 export const HistoryQuery = Type.Object(
   {
     after_seq: Type.Optional(Seq),

@@ -16,6 +16,7 @@ import { openPostgres } from './store/postgres.js';
 import { buildServices, type Services } from './services.js';
 import { installErrorHandling, installJsonParser } from './http/errors.js';
 import { coercingAjv, strictAjv } from './http/validation.js';
+import { httpTimeouts, installBodyTimeout } from './http/timeouts.js';
 import { authRoutes } from './auth/routes.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import { usersRoutes } from './users/routes.js';
@@ -61,11 +62,15 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: process.env.PARLEY_TRUST_PROXY === '1',
     requestIdHeader: 'x-request-id',
+    // Fastify's default is no request timeout: a body that never completes held its connection forever.
+    requestTimeout: config.limits.requestTimeoutMs,
+    http: httpTimeouts(config.limits.requestTimeoutMs),
   });
   app.decorateRequest('actor', null);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema)));
   installJsonParser(app);
   installErrorHandling(app, config.webDir && fs.existsSync(path.join(config.webDir, 'index.html')) ? config.webDir : null);
+  installBodyTimeout(app, config.limits.bodyTimeoutMs);
 
   await app.register(swagger, {
     openapi: {

@@ -673,13 +673,19 @@ export class Parley {
 
   /**
    * Resolves a human target to a conversation: `#name` (a channel I am in or a public one),
-   * `@username` (opens the DM), or a conversation id.
+   * `@username` (opens the DM), or a conversation id. Channel names are unique among public
+   * channels only (a private channel's name is not, so that it is never revealed), so `#name`
+   * looks among my channels first and refuses to guess between two of them.
    */
   async resolveTarget(target: string): Promise<Conversation> {
     if (target.startsWith('#')) {
       const name = target.slice(1).toLowerCase();
       const mine = await this.listConversations();
-      const hit = mine.find((c) => c.kind === 'channel' && c.name?.toLowerCase() === name);
+      const hits = mine.filter((c) => c.kind === 'channel' && c.name?.toLowerCase() === name);
+      if (hits.length > 1) {
+        throw new ParleyError('conflict', `You are in ${hits.length} channels named #${name}; use a conversation id: ${hits.map((c) => c.id).join(', ')}.`, 409);
+      }
+      const hit = hits[0];
       if (hit) return hit;
       const pub = await this.rest.request<{ conversations: Conversation[] }>('GET', `/channels?query=${encodeURIComponent(name)}`);
       const p = pub.conversations.find((c) => c.name?.toLowerCase() === name);

@@ -9,6 +9,7 @@ test('defaults: port 8080, ./data, 10-minute edit and recall windows, full fsync
   expect(c.recallWindowMs).toBe(600_000);
   expect(c.sqliteSynchronous).toBe('full');
   expect(c.databaseUrl).toBeNull();
+  expect(c.limits).toMatchObject({ requestTimeoutMs: 30_000, bodyTimeoutMs: 10_000 });
 });
 
 test('windows accept units and an explicit unlimited, never zero', () => {
@@ -24,6 +25,8 @@ test.each([
   [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
   [{ PARLEY_SEND_RATE_PER_SEC: '-1' }, /PARLEY_SEND_RATE_PER_SEC=-1 is invalid/],
   [{ PARLEY_RECALL_WINDOW: 'soon' }, /PARLEY_RECALL_WINDOW: "soon" is not a duration/],
+  [{ PARLEY_REQUEST_TIMEOUT_MS: '0' }, /PARLEY_REQUEST_TIMEOUT_MS=0 is invalid: expected a whole number from 100 to 3600000/],
+  [{ PARLEY_BODY_TIMEOUT_MS: '5s' }, /PARLEY_BODY_TIMEOUT_MS=5s is invalid/],
 ])('a bad value stops start-up with a message naming the variable: %j', (env, message) => {
   expect(() => loadConfig(env)).toThrow(message);
 });

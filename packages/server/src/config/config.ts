@@ -49,6 +49,10 @@ export interface Config {
     /** Authenticated sockets one user may hold on this node; one more is refused (4009). */
     maxSocketsPerUser: number;
     authTimeoutMs: number;
+    /** An HTTP request (headers and body) must have arrived in full within this time, or it gets 408 and the connection is closed. */
+    requestTimeoutMs: number;
+    /** The longest pause while an HTTP request body arrives (a stalled upload): 408 and closed. */
+    bodyTimeoutMs: number;
   };
   editWindowMs: number | null;
   recallWindowMs: number | null;
@@ -148,6 +152,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       maxSocketBufferBytes: int(env, 'PARLEY_MAX_SOCKET_BUFFER_BYTES', 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
       maxSocketsPerUser: int(env, 'PARLEY_MAX_SOCKETS_PER_USER', 50, 1, 1_000_000),
       authTimeoutMs: int(env, 'PARLEY_AUTH_TIMEOUT_MS', 10_000, 100, 600_000),
+      requestTimeoutMs: int(env, 'PARLEY_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      bodyTimeoutMs: int(env, 'PARLEY_BODY_TIMEOUT_MS', 10_000, 100, 3_600_000),
     },
     editWindowMs: window(env, 'PARLEY_EDIT_WINDOW', '10m'),
     recallWindowMs: window(env, 'PARLEY_RECALL_WINDOW', '10m'),

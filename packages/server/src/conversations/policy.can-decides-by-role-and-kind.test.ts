@@ -172,6 +172,8 @@ describe('assertCan turns each refusal into the error a client should see', () =
     ['a plain member trying an admin action is forbidden', 'private', 'member', 'conversation.kick', 'forbidden'],
     ['a guest trying to invite is forbidden', 'group', 'guest', 'conversation.invite', 'forbidden'],
     ['writing to an archived conversation says it is archived', 'archived private', 'member', 'message.send', 'conversation_archived'],
+    ['a former member is not told that it was archived after they left', 'archived private', 'former', 'message.send', 'not_member'],
+    ['nor when they try to set its topic', 'archived private', 'former', 'conversation.set_topic', 'not_member'],
   ];
   for (const [name, kind, who, action, code] of cases) {
     test(`${name} (${code})`, () => {

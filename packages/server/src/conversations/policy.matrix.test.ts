@@ -368,7 +368,11 @@ describe('non-members learn nothing about private conversations', () => {
 
   beforeAll(async () => {
     for (const who of ['outsider', 'wsAdmin', 'guestOutsider'] as const) {
-      ownDm[who] = (await createConversation(server, actorUser(who).token, { kind: 'dm', user_id: u.watcher.user.id })).id;
+      // A guest may not open a DM with someone they share nothing with; the watcher opens it.
+      ownDm[who] =
+        who === 'guestOutsider'
+          ? (await createConversation(server, u.watcher.token, { kind: 'dm', user_id: actorUser(who).user.id })).id
+          : (await createConversation(server, actorUser(who).token, { kind: 'dm', user_id: u.watcher.user.id })).id;
     }
     const members = [u.cMember.user.id, u.victim.user.id];
     const priv = await createConversation(server, u.cOwner.token, { kind: 'channel', name: uniq('secret'), visibility: 'private', member_ids: members });
@@ -492,5 +496,49 @@ describe('non-members learn nothing about private conversations', () => {
     expect(sync.body.removed.sort()).toEqual([priv.convId, UNKNOWN_ID].sort());
     await spy.close();
     await insider.close();
+  });
+});
+
+/* ------------------------------------------------------------------------------------------ */
+
+// Guests take part only where they were added, but could open a DM with anyone in the workspace.
+// The socket has no request that creates a conversation: REST is the only way in.
+describe('opening a DM (POST /conversations, kind dm)', () => {
+  const dm = (from: TestUser, to: string) => api<Conversation | { error: ErrorBody }>(server, 'POST', '/conversations', { kind: 'dm', user_id: to }, from.token);
+  const outcome = (r: ApiResult) => (r.status === 201 ? 'created' : r.status === 200 ? 'existing' : outcomeOf(r));
+  /** Whether `a` and `b` have a DM, as `b` sees their list. */
+  const haveDm = async (a: TestUser, b: TestUser) =>
+    (await api<{ conversations: Conversation[] }>(server, 'GET', '/conversations', undefined, b.token)).body.conversations.some((c) => c.kind === 'dm' && c.dm_user_id === a.user.id);
+
+  test('a guest may open a DM only with someone they share a conversation with (or already have a DM with); members may DM guests', async () => {
+    const [guest, pal, stranger, leaver, member] = [await registerUser(server), await registerUser(server), await registerUser(server), await registerUser(server), await registerUser(server)];
+    expect((await api(server, 'PATCH', `/admin/users/${guest.user.id}`, { role: 'guest' }, root.token)).status).toBe(200);
+    const g = await createConversation(server, pal.token, { kind: 'group', member_ids: [guest.user.id, leaver.user.id] });
+    expect((await api(server, 'POST', `/conversations/${g.id}/leave`, undefined, leaver.token)).status).toBe(204);
+
+    const actual = {
+      'guest → a stranger': outcome(await dm(guest, stranger.user.id)),
+      'guest → someone who left the only conversation they shared': outcome(await dm(guest, leaver.user.id)),
+      'guest → someone in a group with them': outcome(await dm(guest, pal.user.id)),
+      'guest → the same person again': outcome(await dm(guest, pal.user.id)),
+      'guest → themselves': outcome(await dm(guest, guest.user.id)),
+      'guest → a user id that does not exist': outcome(await dm(guest, '01ARZ3NDEKTSV4RRFFQ69G5FAV')),
+      'member → the guest, whom they share nothing with': outcome(await dm(member, guest.user.id)),
+      'guest → that member, now that the DM exists': outcome(await dm(guest, member.user.id)),
+    };
+    expect(actual).toEqual({
+      'guest → a stranger': 'forbidden',
+      'guest → someone who left the only conversation they shared': 'forbidden',
+      'guest → someone in a group with them': 'created',
+      'guest → the same person again': 'existing',
+      'guest → themselves': 'created',
+      'guest → a user id that does not exist': '404',
+      'member → the guest, whom they share nothing with': 'created',
+      'guest → that member, now that the DM exists': 'existing',
+    });
+    // A refusal creates nothing.
+    expect(await haveDm(guest, stranger)).toBe(false);
+    expect(await haveDm(guest, leaver)).toBe(false);
+    expect(await haveDm(guest, pal)).toBe(true);
   });
 });

@@ -85,6 +85,10 @@ export function can(actor: Actor, action: ConvAction, a: ConvAccess): boolean {
 export function assertCan(actor: Actor, action: ConvAction, a: ConvAccess): void {
   if (can(actor, action, a)) return;
   if (!canSee(actor, a)) throw new AppError('not_found', 'No such conversation.');
+  // A member who left sees the conversation as it was when they left: being told it is archived
+  // would show them a change made since. (Whether a public channel is archived anyone can see.)
+  const left = a.member !== null && a.member.left_seq !== null;
+  if (left && !(isPublicChannel(a) && actor.role !== 'guest')) throw new AppError('not_member');
   if (archived(a) && action !== 'conversation.view' && action !== 'conversation.read' && action !== 'conversation.archive') {
     throw new AppError('conversation_archived');
   }

@@ -31,6 +31,7 @@ export class ConversationsService {
       const key = [actor.userId, body.user_id].sort().join(':');
       const existing = await db.selectFrom('conversations').select('id').where('dm_key', '=', key).executeTakeFirst();
       if (existing) return { conversation: await this.get(actor, existing.id), created: false };
+      if (actor.role === 'guest' && body.user_id !== actor.userId) await this.assertSharesAConversation(actor, body.user_id);
       try {
         const id = await this.insertConversation(actor, { kind: 'dm', name: null, topic: '', visibility: null, history: 'full', dmKey: key }, [
           { userId: actor.userId, role: 'member' },
@@ -50,16 +51,7 @@ export class ConversationsService {
       throw new AppError('invalid_request', `A group has at most ${config.limits.maxGroupMembers} members.`);
     }
     await this.requireUsers(others);
-    if (body.kind === 'channel') {
-      const name = body.name.trim();
-      const clash = await db
-        .selectFrom('conversations')
-        .select('id')
-        .where('kind', '=', 'channel')
-        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
-        .executeTakeFirst();
-      if (clash) throw new AppError('conflict', `A channel named "${name}" already exists.`);
-    }
+    if (body.kind === 'channel') await this.assertChannelNameFree(actor, body.name.trim(), body.visibility, null);
     const id = await this.insertConversation(
       actor,
       body.kind === 'group'
@@ -68,6 +60,60 @@ export class ConversationsService {
       [{ userId: actor.userId, role: 'owner' }, ...others.map((u) => ({ userId: u, role: 'member' as const }))],
     );
     return { conversation: await this.get(actor, id), created: true };
+  }
+
+  /**
+   * Guests take part only where they were added; opening DMs with anyone would let them reach the
+   * whole workspace. A guest may open a DM only with someone who is, right now, a member of a
+   * conversation the guest is also in (an existing DM is simply returned, before this check).
+   * Members may still open DMs with guests.
+   */
+  private async assertSharesAConversation(actor: Actor, userId: string): Promise<void> {
+    const shared = await this.deps.db
+      .selectFrom('members as mine')
+      .innerJoin('members as theirs', 'theirs.conv_id', 'mine.conv_id')
+      .select('mine.conv_id')
+      .where('mine.user_id', '=', actor.userId)
+      .where('mine.left_seq', 'is', null)
+      .where('theirs.user_id', '=', userId)
+      .where('theirs.left_seq', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
+    if (!shared) throw new AppError('forbidden', 'Guests can message only people they share a conversation with.');
+  }
+
+  /**
+   * Channel names, on create and rename alike. A name clashes only with a channel the actor can
+   * see: public channels (every non-guest sees them all) and the channels the actor is in. A
+   * private channel the actor is not in never clashes, so a 409 never tells anyone that a private
+   * channel of that name exists (it used to, to anyone creating a public channel). Hence public
+   * channel names are unique among public channels, while two private channels (or a private and
+   * a public one) may share a name when no one creating or renaming them could see both; clients
+   * resolve `#name` among the user's own conversations and ask for an id when that is ambiguous.
+   * A guest renaming a private channel is not checked against public channels they cannot see.
+   * There is no unique index on names: the rule is not one a database constraint can express.
+   */
+  private async assertChannelNameFree(actor: Actor, name: string, visibility: 'public' | 'private', exceptId: string | null): Promise<void> {
+    let q = this.deps.db
+      .selectFrom('conversations')
+      .select('id')
+      .where('kind', '=', 'channel')
+      .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+      .where((eb) =>
+        eb.or([
+          ...(visibility === 'public' || actor.role !== 'guest' ? [eb('visibility', '=', 'public')] : []),
+          eb.exists(
+            eb
+              .selectFrom('members')
+              .select('members.user_id')
+              .whereRef('members.conv_id', '=', 'conversations.id')
+              .where('members.user_id', '=', actor.userId)
+              .where('members.left_seq', 'is', null),
+          ),
+        ]),
+      );
+    if (exceptId) q = q.where('id', '!=', exceptId);
+    if (await q.executeTakeFirst()) throw new AppError('conflict', `A channel named "${name}" already exists.`);
   }
 
   private async insertConversation(
@@ -178,29 +224,22 @@ export class ConversationsService {
   async update(actor: Actor, convId: string, body: UpdateConversationBody): Promise<Conversation> {
     const { db, now } = this.deps;
     const a = await accessConversation(db, actor, convId);
+    // Every field present is checked, whether or not its value would change: skipping the check
+    // for an unchanged value answered a right guess (200) differently from a wrong one (403), so
+    // a member who left could read the current name, topic and archived state by guessing.
+    if (body.archived !== undefined) assertCan(actor, 'conversation.archive', a);
+    // Unarchiving and renaming in one request: the rename is judged on the unarchived conversation.
+    const live = body.archived === false ? { ...a, conv: { ...a.conv, archived_at: null } } : a;
+    if (body.name !== undefined) assertCan(actor, 'conversation.rename', live);
+    if (body.topic !== undefined) assertCan(actor, 'conversation.set_topic', live);
     const changes: { name?: string; topic?: string; archived?: boolean } = {};
-    if (body.archived !== undefined && body.archived !== (a.conv.archived_at !== null)) {
-      assertCan(actor, 'conversation.archive', a);
-      changes.archived = body.archived;
-    }
-    const live = { ...a, conv: { ...a.conv, archived_at: changes.archived === false ? null : a.conv.archived_at } };
+    if (body.archived !== undefined && body.archived !== (a.conv.archived_at !== null)) changes.archived = body.archived;
     if (body.name !== undefined && body.name.trim() !== a.conv.name) {
-      assertCan(actor, 'conversation.rename', live);
-      if (a.conv.kind === 'channel') {
-        const clash = await db.selectFrom('conversations').select('id').where('kind', '=', 'channel').where('id', '!=', convId)
-          .where((eb) => eb(eb.fn('lower', ['name']), '=', body.name!.trim().toLowerCase())).executeTakeFirst();
-        if (clash) throw new AppError('conflict', `A channel named "${body.name.trim()}" already exists.`);
-      }
+      if (a.conv.kind === 'channel') await this.assertChannelNameFree(actor, body.name.trim(), a.conv.visibility ?? 'private', convId);
       changes.name = body.name.trim();
     }
-    if (body.topic !== undefined && body.topic !== a.conv.topic) {
-      assertCan(actor, 'conversation.set_topic', live);
-      changes.topic = body.topic;
-    }
-    if (Object.keys(changes).length === 0) {
-      assertCan(actor, 'conversation.view', a);
-      return presentConversation(db, actor.userId, a.conv, a.member);
-    }
+    if (body.topic !== undefined && body.topic !== a.conv.topic) changes.topic = body.topic;
+    if (Object.keys(changes).length === 0) return presentConversation(db, actor.userId, a.conv, a.member);
     const t = now();
     const publish = await db.transaction().execute(async (trx) => {
       await trx

@@ -13,6 +13,7 @@ import type { Actor } from '../core/context.js';
 import type { Db } from '../store/db.js';
 import type { Services } from '../services.js';
 import { check } from '../http/validation.js';
+import { assertWellFormed } from '../http/well-formed.js';
 import { Connection } from './connection.js';
 import { handlers } from './handlers.js';
 
@@ -139,6 +140,13 @@ export class Gateway {
       return;
     }
     const maybeId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? ((raw as { id: string }).id.slice(0, 64)) : null;
+    try {
+      assertWellFormed(text, raw);
+    } catch (e) {
+      const body = toErrorBody(e);
+      conn.error(body.field === '/id' ? null : maybeId, body);
+      return;
+    }
     let env: { id: string; type: string; data?: unknown };
     try {
       env = check(ClientFrameEnvelope, raw);

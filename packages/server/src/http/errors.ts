@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { ERRORS, type ErrorBody } from '@parley/protocol';
 import { AppError, isStorageUnavailable } from '../core/errors.js';
 import { validationError } from './validation.js';
+import { assertWellFormed } from './well-formed.js';
 
 /** Maps any error to the wire shape `{ error: { code, message } }` with its HTTP status. */
 export function toHttpError(err: unknown): { status: number; body: { error: ErrorBody } } {
@@ -34,6 +35,8 @@ export function installErrorHandling(app: FastifyInstance, webDir: string | null
     if (status === 503) req.log.warn({ err }, 'storage unavailable');
     else if (status >= 500) req.log.error({ err }, 'request failed');
     if (body.error.retry_after_ms !== undefined) reply.header('retry-after', Math.ceil(body.error.retry_after_ms / 1000));
+    // The rest of a stalled body may never come: do not keep the connection waiting for it.
+    if (body.error.code === 'request_timeout') reply.header('connection', 'close');
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
@@ -48,7 +51,8 @@ export function installErrorHandling(app: FastifyInstance, webDir: string | null
 
 /**
  * JSON bodies are read as bytes and decoded with a fatal UTF-8 decoder, so invalid UTF-8 is
- * rejected with a typed error instead of being silently replaced with U+FFFD.
+ * rejected with a typed error instead of being silently replaced with U+FFFD; a lone surrogate
+ * escaped in the JSON is refused too (see well-formed.ts).
  */
 export function installJsonParser(app: FastifyInstance): void {
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -66,10 +70,19 @@ export function installJsonParser(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text) as unknown);
+      parsed = JSON.parse(text);
     } catch (e) {
       done(new AppError('invalid_json', `The body is not valid JSON: ${(e as Error).message}`), undefined);
+      return;
     }
+    try {
+      assertWellFormed(text, parsed, '/body');
+    } catch (e) {
+      done(e as Error, undefined);
+      return;
+    }
+    done(null, parsed);
   });
 }

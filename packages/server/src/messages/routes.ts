@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
 import {
   EditMessageBody,
   HistoryQuery,
@@ -7,12 +6,14 @@ import {
   ReactionBody,
   SendMessageBody,
   ThreadQuery,
+  TypingBody,
   type EditMessageBody as EditT,
   type HistoryQuery as HistoryT,
   type MarkReadBody as MarkReadT,
   type ReactionBody as ReactionT,
   type SendMessageBody as SendT,
   type ThreadQuery as ThreadT,
+  type TypingBody as TypingT,
 } from '@parley/protocol';
 import type { Services } from '../services.js';
 import { actorOf, bearerAuth } from '../http/auth.js';
@@ -86,7 +87,7 @@ export async function messagesRoutes(app: FastifyInstance, services: Services): 
     async (req) => services.receipts.markRead(actorOf(req), req.params.id, req.body.seq),
   );
 
-  app.post<IdP & { Body: { thread_root_id?: string; active?: boolean } }>(
+  app.post<IdP & { Body: TypingT }>(
     '/conversations/:id/typing',
     {
       preHandler: auth,
@@ -95,7 +96,7 @@ export async function messagesRoutes(app: FastifyInstance, services: Services): 
         summary: 'Signal that I am typing (or stopped)',
         security: bearer,
         params: IdParams,
-        body: Type.Object({ thread_root_id: Type.Optional(Type.String()), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        body: TypingBody,
       },
     },
     async (req, reply) => {

@@ -36,7 +36,7 @@ export class MessagesService {
    */
   async send(actor: Actor, input: SendInput): Promise<SendAck> {
     const out = await this.batcher.submit(actor, input);
-    return out.kind === 'sent' ? out.ack : this.ackFor(normaliseMessage(out.row), input.conv_id, true);
+    return out.kind === 'sent' ? out.ack : this.duplicateAck(actor, normaliseMessage(out.row), input.conv_id);
   }
 
   private async findByClientId(senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {
@@ -44,10 +44,18 @@ export class MessagesService {
     return row ? normaliseMessage(row) : undefined;
   }
 
-  private async ackFor(row: MessageRow, convId: string, duplicate: boolean): Promise<SendAck> {
+  /**
+   * A retry answered from the original send. Both group-commit paths settle a duplicate before
+   * any access check (the original is all there is to answer with), so it is read here like any
+   * other message: the sender may have left since, or rejoined with a narrower visible range. It
+   * is shown as it was when they left, never with the reactions, edits and replies made since.
+   */
+  private async duplicateAck(actor: Actor, row: MessageRow, convId: string): Promise<SendAck> {
     if (row.conv_id !== convId) throw new AppError('idempotency_conflict');
-    const [message] = await presentMessages(this.deps.db, [row]);
-    return { id: row.id, conv_id: row.conv_id, seq: row.seq, client_msg_id: row.client_msg_id, created_at: message!.created_at, duplicate, message: message! };
+    const { db } = this.deps;
+    const visible = await this.loadVisible(actor, row.id);
+    const [message] = await presentMessages(db, [visible], await asOfLeaving(db, row.conv_id, visible.access.member));
+    return { id: row.id, conv_id: row.conv_id, seq: row.seq, client_msg_id: row.client_msg_id, created_at: message!.created_at, duplicate: true, message: message! };
   }
 
   private async resolveMentions(convId: string, body: string): Promise<{ userIds: string[]; broadcast: boolean }> {
