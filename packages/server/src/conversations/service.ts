@@ -9,6 +9,7 @@ import { presentUser } from '../users/presenter.js';
 import { accessConversation, myMemberships, normaliseMember } from './access.js';
 import { appendEvent, readEvents } from './log.js';
 import { assertCan, isActive, type ConvAccess } from './policy.js';
+import type { MembersTable } from '../store/schema.js';
 import { presentConversation } from './presenter.js';
 import { containsIgnoringCase } from '../store/like.js';
 
@@ -221,27 +222,46 @@ export class ConversationsService {
     return Promise.all(rows.map((r) => presentConversation(db, actor.userId, r, byConv.get(r.id) ?? null)));
   }
 
+  /**
+   * One transaction for a change to a conversation or its membership: the conversation's row is
+   * locked first (PostgreSQL; SQLite runs one write transaction at a time), then the actor's
+   * access is read again inside it, so every check holds for the write that follows it — two
+   * removals of one member, a join racing an archive, an invite racing the inviter's removal.
+   * Inside `fn` every query goes through `trx` (on SQLite, `db` would wait for this transaction).
+   */
+  private locked<T>(actor: Actor, convId: string, fn: (trx: Db, a: ConvAccess) => Promise<T>): Promise<T> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const lock = trx.selectFrom('conversations').select('id').where('id', '=', convId);
+      await (this.deps.pg ? lock.forUpdate() : lock).execute();
+      return fn(trx, await accessConversation(trx, actor, convId));
+    });
+  }
+
   async update(actor: Actor, convId: string, body: UpdateConversationBody): Promise<Conversation> {
     const { db, now } = this.deps;
-    const a = await accessConversation(db, actor, convId);
     // Every field present is checked, whether or not its value would change: skipping the check
     // for an unchanged value answered a right guess (200) differently from a wrong one (403), so
     // a member who left could read the current name, topic and archived state by guessing.
-    if (body.archived !== undefined) assertCan(actor, 'conversation.archive', a);
-    // Unarchiving and renaming in one request: the rename is judged on the unarchived conversation.
-    const live = body.archived === false ? { ...a, conv: { ...a.conv, archived_at: null } } : a;
-    if (body.name !== undefined) assertCan(actor, 'conversation.rename', live);
-    if (body.topic !== undefined) assertCan(actor, 'conversation.set_topic', live);
-    const changes: { name?: string; topic?: string; archived?: boolean } = {};
-    if (body.archived !== undefined && body.archived !== (a.conv.archived_at !== null)) changes.archived = body.archived;
-    if (body.name !== undefined && body.name.trim() !== a.conv.name) {
-      if (a.conv.kind === 'channel') await this.assertChannelNameFree(actor, body.name.trim(), a.conv.visibility ?? 'private', convId);
-      changes.name = body.name.trim();
+    const check = (a: ConvAccess) => {
+      if (body.archived !== undefined) assertCan(actor, 'conversation.archive', a);
+      // Unarchiving and renaming in one request: the rename is judged on the unarchived conversation.
+      const live = body.archived === false ? { ...a, conv: { ...a.conv, archived_at: null } } : a;
+      if (body.name !== undefined) assertCan(actor, 'conversation.rename', live);
+      if (body.topic !== undefined) assertCan(actor, 'conversation.set_topic', live);
+    };
+    const before = await accessConversation(db, actor, convId);
+    check(before);
+    if (body.name !== undefined && body.name.trim() !== before.conv.name && before.conv.kind === 'channel') {
+      await this.assertChannelNameFree(actor, body.name.trim(), before.conv.visibility ?? 'private', convId);
     }
-    if (body.topic !== undefined && body.topic !== a.conv.topic) changes.topic = body.topic;
-    if (Object.keys(changes).length === 0) return presentConversation(db, actor.userId, a.conv, a.member);
     const t = now();
-    const publish = await db.transaction().execute(async (trx) => {
+    const publish = await this.locked(actor, convId, async (trx, a) => {
+      check(a);
+      const changes: { name?: string; topic?: string; archived?: boolean } = {};
+      if (body.archived !== undefined && body.archived !== (a.conv.archived_at !== null)) changes.archived = body.archived;
+      if (body.name !== undefined && body.name.trim() !== a.conv.name) changes.name = body.name.trim();
+      if (body.topic !== undefined && body.topic !== a.conv.topic) changes.topic = body.topic;
+      if (Object.keys(changes).length === 0) return null;
       await trx
         .updateTable('conversations')
         .set({
@@ -258,12 +278,12 @@ export class ConversationsService {
         ...(changes.archived !== undefined ? { archived: a.conv.archived_at !== null } : {}),
       };
       const seq = await appendEvent(trx, { conv_id: convId, type: 'conversation.updated', actor_id: actor.userId, data: { changes, previous }, now: t });
+      if (changes.archived !== undefined) {
+        await this.audit.record({ actor_id: actor.userId, action: changes.archived ? 'conversation.archived' : 'conversation.unarchived', target: convId, ip: actor.ip ?? null }, trx);
+      }
       return this.collect(trx, convId, seq, seq);
     });
-    publish();
-    if (changes.archived !== undefined) {
-      await this.audit.record({ actor_id: actor.userId, action: changes.archived ? 'conversation.archived' : 'conversation.unarchived', target: convId, ip: actor.ip ?? null });
-    }
+    publish?.();
     return this.get(actor, convId);
   }
 
@@ -271,82 +291,88 @@ export class ConversationsService {
     const a = await accessConversation(this.deps.db, actor, convId);
     if (isActive(a)) return presentConversation(this.deps.db, actor.userId, a.conv, a.member);
     assertCan(actor, 'conversation.join', a);
-    await this.addMembers(actor, a, [actor.userId]);
+    const publish = await this.locked(actor, convId, async (trx, now) => {
+      // Joined meanwhile (a double click): nothing to do.
+      if (isActive(now)) return null;
+      assertCan(actor, 'conversation.join', now);
+      return this.addMembers(trx, actor, now, [actor.userId]);
+    });
+    publish?.();
     return this.get(actor, convId);
   }
 
   /** Adds a member; adding someone already in is a no-op that returns the conversation. */
   async invite(actor: Actor, convId: string, userId: string): Promise<Conversation> {
-    const { db } = this.deps;
-    const a = await accessConversation(db, actor, convId);
-    assertCan(actor, 'conversation.invite', a);
+    const { db, config } = this.deps;
+    assertCan(actor, 'conversation.invite', await accessConversation(db, actor, convId));
     await this.requireUsers([userId]);
-    const target = await db.selectFrom('members').select('left_seq').where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst();
-    if (target && target.left_seq === null) return this.get(actor, convId);
-    if (a.conv.kind === 'group' && Number(a.conv.member_count) + 1 > this.deps.config.limits.maxGroupMembers) {
-      throw new AppError('invalid_request', `A group has at most ${this.deps.config.limits.maxGroupMembers} members.`);
-    }
-    await this.addMembers(actor, a, [userId]);
+    const publish = await this.locked(actor, convId, async (trx, a) => {
+      assertCan(actor, 'conversation.invite', a);
+      const target = await trx.selectFrom('members').select('left_seq').where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst();
+      if (target && target.left_seq === null) return null;
+      if (a.conv.kind === 'group' && Number(a.conv.member_count) + 1 > config.limits.maxGroupMembers) {
+        throw new AppError('invalid_request', `A group has at most ${config.limits.maxGroupMembers} members.`);
+      }
+      return this.addMembers(trx, actor, a, [userId]);
+    });
+    publish?.();
     return this.get(actor, convId);
   }
 
-  private async addMembers(actor: Actor, a: ConvAccess, userIds: string[]): Promise<void> {
+  private async addMembers(trx: Db, actor: Actor, a: ConvAccess, userIds: string[]): Promise<() => void> {
     const t = this.deps.now();
-    const publish = await this.deps.db.transaction().execute(async (trx) => {
-      const seqs: number[] = [];
-      for (const u of userIds) seqs.push(await this.addMemberRow(trx, a.conv.id, a.conv.history_visibility, u, 'member', actor.userId, t));
-      return this.collect(trx, a.conv.id, seqs[0]!, seqs[seqs.length - 1]!, userIds);
-    });
-    publish();
+    const seqs: number[] = [];
+    for (const u of userIds) seqs.push(await this.addMemberRow(trx, a.conv.id, a.conv.history_visibility, u, 'member', actor.userId, t));
+    return this.collect(trx, a.conv.id, seqs[0]!, seqs[seqs.length - 1]!, userIds);
   }
 
   async leave(actor: Actor, convId: string): Promise<void> {
-    const a = await accessConversation(this.deps.db, actor, convId);
-    assertCan(actor, 'conversation.leave', a);
-    await this.removeMember(actor, a, actor.userId, null);
+    assertCan(actor, 'conversation.leave', await accessConversation(this.deps.db, actor, convId));
+    await this.removeMember(actor, convId, actor.userId, (a) => assertCan(actor, 'conversation.leave', a));
   }
 
   async kick(actor: Actor, convId: string, userId: string): Promise<void> {
-    const { db } = this.deps;
-    const a = await accessConversation(db, actor, convId);
-    assertCan(actor, 'conversation.kick', a);
-    const target = await db.selectFrom('members').selectAll().where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst();
-    if (!target || target.left_seq !== null) throw new AppError('not_found', 'That user is not a member.');
-    if (target.role === 'owner' && actor.role !== 'owner' && userId !== actor.userId) {
-      throw new AppError('forbidden', 'Only the workspace owner can remove a conversation owner.');
-    }
-    await this.removeMember(actor, a, userId, actor.userId);
-    await this.audit.record({ actor_id: actor.userId, action: 'member.removed', target: convId, data: { user_id: userId }, ip: actor.ip ?? null });
+    assertCan(actor, 'conversation.kick', await accessConversation(this.deps.db, actor, convId));
+    await this.removeMember(actor, convId, userId, (a, target) => {
+      assertCan(actor, 'conversation.kick', a);
+      if (target.role === 'owner' && actor.role !== 'owner' && userId !== actor.userId) {
+        throw new AppError('forbidden', 'Only the workspace owner can remove a conversation owner.');
+      }
+    });
   }
 
-  private async removeMember(actor: Actor, a: ConvAccess, userId: string, removedBy: string | null): Promise<void> {
+  /** `check` runs under the lock on the conversation and the member as they are now; a removal by someone else is audited. */
+  private async removeMember(actor: Actor, convId: string, userId: string, check: (a: ConvAccess, target: MembersTable) => void): Promise<void> {
     const t = this.deps.now();
-    const { publish, seq } = await this.deps.db.transaction().execute(async (trx) => {
-      const conv = await trx.updateTable('conversations').set((eb) => ({ member_count: eb('member_count', '-', 1) })).where('id', '=', a.conv.id).returning('member_count').executeTakeFirstOrThrow();
-      const s = await appendEvent(trx, { conv_id: a.conv.id, type: 'member.left', actor_id: actor.userId, data: { user_id: userId, removed_by: removedBy, member_count: Number(conv.member_count) }, now: t });
-      await trx.updateTable('members').set({ left_seq: s }).where('conv_id', '=', a.conv.id).where('user_id', '=', userId).execute();
-      return { publish: await this.collect(trx, a.conv.id, s, s), seq: s };
+    const { publish, seq } = await this.locked(actor, convId, async (trx, a) => {
+      const target = await trx.selectFrom('members').selectAll().where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst();
+      if (!target || target.left_seq !== null) throw userId === actor.userId ? new AppError('not_member') : new AppError('not_found', 'That user is not a member.');
+      check(a, target);
+      const removedBy = userId === actor.userId ? null : actor.userId;
+      const conv = await trx.updateTable('conversations').set((eb) => ({ member_count: eb('member_count', '-', 1) })).where('id', '=', convId).returning('member_count').executeTakeFirstOrThrow();
+      const s = await appendEvent(trx, { conv_id: convId, type: 'member.left', actor_id: actor.userId, data: { user_id: userId, removed_by: removedBy, member_count: Number(conv.member_count) }, now: t });
+      await trx.updateTable('members').set({ left_seq: s }).where('conv_id', '=', convId).where('user_id', '=', userId).execute();
+      if (removedBy) await this.audit.record({ actor_id: actor.userId, action: 'member.removed', target: convId, data: { user_id: userId }, ip: actor.ip ?? null }, trx);
+      return { publish: await this.collect(trx, convId, s, s), seq: s };
     });
     publish();
-    this.deps.publisher.left(userId, a.conv.id, seq);
+    this.deps.publisher.left(userId, convId, seq);
   }
 
   async setRole(actor: Actor, convId: string, userId: string, role: MemberRole): Promise<Member> {
-    const { db, now } = this.deps;
-    const a = await accessConversation(db, actor, convId);
-    assertCan(actor, 'conversation.set_role', a);
-    const target = await db.selectFrom('members').selectAll().where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst();
-    if (!target || target.left_seq !== null) throw new AppError('not_found', 'That user is not a member.');
-    if (target.role !== role) {
-      const t = now();
-      const publish = await db.transaction().execute(async (trx) => {
-        await trx.updateTable('members').set({ role }).where('conv_id', '=', convId).where('user_id', '=', userId).execute();
-        const seq = await appendEvent(trx, { conv_id: convId, type: 'member.role_changed', actor_id: actor.userId, data: { user_id: userId, role }, now: t });
-        return this.collect(trx, convId, seq, seq);
-      });
-      publish();
-      await this.audit.record({ actor_id: actor.userId, action: 'member.role_changed', target: convId, data: { user_id: userId, role }, ip: actor.ip ?? null });
-    }
+    assertCan(actor, 'conversation.set_role', await accessConversation(this.deps.db, actor, convId));
+    const t = this.deps.now();
+    const publish = await this.locked(actor, convId, async (trx, a) => {
+      assertCan(actor, 'conversation.set_role', a);
+      const target = await trx.selectFrom('members').selectAll().where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst();
+      if (!target || target.left_seq !== null) throw new AppError('not_found', 'That user is not a member.');
+      if (target.role === role) return null;
+      await trx.updateTable('members').set({ role }).where('conv_id', '=', convId).where('user_id', '=', userId).execute();
+      const seq = await appendEvent(trx, { conv_id: convId, type: 'member.role_changed', actor_id: actor.userId, data: { user_id: userId, role }, now: t });
+      await this.audit.record({ actor_id: actor.userId, action: 'member.role_changed', target: convId, data: { user_id: userId, role }, ip: actor.ip ?? null }, trx);
+      return this.collect(trx, convId, seq, seq);
+    });
+    publish?.();
     const members = await this.members(actor, convId);
     return members.find((m) => m.user.id === userId)!;
   }
