@@ -59,11 +59,12 @@ describe.skipIf(!PG)('shared rate limits on PostgreSQL (needs PARLEY_TEST_PG_URL
 
   test('tokens come back at the configured rate, and a negative cost gives one back', async () => {
     const { stores } = await nodes(2);
-    const [a, b] = stores.map((s) => s.limiter('read', 20, 1)) as [Limiter, Limiter];
+    // A token a second: slow enough that a loaded machine's round trips do not refill it.
+    const [a, b] = stores.map((s) => s.limiter('read', 1, 1)) as [Limiter, Limiter];
     expect(await a.take('u')).toBe(0);
     const wait = await b.take('u');
     expect(wait).toBeGreaterThan(0);
-    expect(wait).toBeLessThanOrEqual(50);
+    expect(wait).toBeLessThanOrEqual(1000);
     await new Promise((r) => setTimeout(r, wait + 20));
     expect(await b.take('u')).toBe(0);
     expect(await a.take('u')).toBeGreaterThan(0);
