@@ -57,6 +57,20 @@ describe.skipIf(!PG)('shared rate limits on PostgreSQL (needs PARLEY_TEST_PG_URL
     expect(waits[3]).toBeLessThanOrEqual(1000);
   });
 
+  test('a take and a give-back of one key in the same turn are both answered (the give-back waits a turn)', async () => {
+    const { stores } = await nodes(1);
+    const l = stores[0]!.limiter('login', 1 / 60, 2);
+    expect(await Promise.all([l.take('k'), l.take('k')])).toEqual([0, 0]);
+    // Empty now: a give-back and two takes in one turn. The give-back has another cost, so it is
+    // charged in the next statement; the takes are refused in this one, and one passes after.
+    const [refusedA, gaveBack, refusedB] = await Promise.all([l.take('k'), l.take('k', -1), l.take('k')]);
+    expect(refusedA).toBeGreaterThan(0);
+    expect(refusedB).toBeGreaterThan(0);
+    expect(gaveBack).toBe(0);
+    expect(await l.take('k')).toBe(0);
+    expect(await l.take('k')).toBeGreaterThan(0);
+  });
+
   test('tokens come back at the configured rate, and a negative cost gives one back', async () => {
     const { stores } = await nodes(2);
     // A token a second: slow enough that a loaded machine's round trips do not refill it.
