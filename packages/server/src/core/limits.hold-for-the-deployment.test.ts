@@ -86,6 +86,21 @@ describe.skipIf(!PG)('shared rate limits on PostgreSQL (needs PARLEY_TEST_PG_URL
     expect(await a.take('u')).toBe(0);
   });
 
+  test('two nodes charging the same keys in opposite orders never deadlock (no charge falls back)', async () => {
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+    const { schema } = await nodes(0);
+    const stores = [new PgLimitStore(PG!, schema, log), new PgLimitStore(PG!, schema, log)];
+    for (const st of stores) cleanups.push(() => st.close());
+    const [a, b] = stores.map((st) => st.limiter('ip', 1000, 1_000_000)) as [Limiter, Limiter];
+    const keys = Array.from({ length: 200 }, (_, i) => `10.1.${Math.floor(i / 250)}.${i % 250}`);
+    for (let round = 0; round < 15; round++) {
+      const waits = await Promise.all([...keys.map((k) => a.take(k)), ...[...keys].reverse().map((k) => b.take(k))]);
+      expect(allowed(waits)).toBe(waits.length);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   test('idle buckets that have refilled are swept; busy ones stay', async () => {
     const { stores, schema } = await nodes(1);
     const fast = stores[0]!.limiter('fast', 1000, 1);

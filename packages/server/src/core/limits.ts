@@ -48,6 +48,8 @@ interface KeyCharge {
 
 /**
  * One statement charges every take made in one turn of the event loop, for every limiter and key.
+ * Rows are upserted in key order, so two nodes' statements lock shared keys in the same order and
+ * never deadlock.
  * Per key the turn's takes (all of one cost; a take of another cost waits for the next turn) are
  * granted in arrival order while tokens last, so several takes of one key each get their own
  * answer. The refill is computed in SQL from the stored `(tokens, at)` on the database's clock,
@@ -59,6 +61,7 @@ SELECT r.key, r.rate, r.burst, r.cost, r.want, g.n, LEAST(r.burst, r.burst - g.n
 FROM unnest($1::varchar[], $2::float8[], $3::float8[], $4::float8[], $5::int[]) AS r(key, rate, burst, cost, want)
 CROSS JOIN (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now) AS c
 CROSS JOIN LATERAL (SELECT CASE WHEN r.cost <= 0 THEN r.want ELSE LEAST(r.want, floor(r.burst / r.cost))::int END AS n) AS g
+ORDER BY r.key
 ON CONFLICT (key) DO UPDATE SET
   rate = EXCLUDED.rate, burst = EXCLUDED.burst, cost = EXCLUDED.cost, want = EXCLUDED.want,
   granted = CASE WHEN EXCLUDED.cost <= 0 THEN EXCLUDED.want
@@ -73,6 +76,8 @@ RETURNING key, tokens, granted`;
 const SWEEP = 'DELETE FROM rate_buckets WHERE tokens + ((extract(epoch FROM clock_timestamp()) * 1000)::bigint - at) * rate / 1000 >= burst';
 
 const SWEEP_MS = 60_000;
+/** Charge statements at once (the pool's size): while both run, new takes gather into the next one. */
+const IN_FLIGHT = 2;
 /** A failing database is reported at most this often, not once per request. */
 const WARN_EVERY_MS = 30_000;
 
@@ -95,6 +100,7 @@ export class PgLimitStore {
   private pending = new Map<string, KeyCharge>();
   private later: { key: string; charge: KeyCharge; waiter: Waiter }[] = [];
   private scheduled = false;
+  private inFlight = 0;
   private lastWarn = 0;
   private readonly sweeper: NodeJS.Timeout;
   private readonly pool: pg.Pool;
@@ -104,7 +110,7 @@ export class PgLimitStore {
     schema: string | null,
     private readonly log: Logger,
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 3_000, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+    this.pool = new pg.Pool({ connectionString: url, max: IN_FLIGHT, connectionTimeoutMillis: 3_000, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
     this.pool.on('error', () => undefined);
     this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
@@ -129,10 +135,19 @@ export class PgLimitStore {
       else if (c.cost === cost) c.waiters.push(waiter);
       // One statement touches a row once, with one cost per row: another cost waits a turn.
       else this.later.push({ key: bucket, charge: { rate, burst, cost, waiters: [] }, waiter });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      setImmediate(() => void this.flush());
+      this.schedule();
     });
+  }
+
+  /**
+   * The flush waits for the check phase of the event loop, so every take of this turn joins it;
+   * with IN_FLIGHT statements running, takes keep gathering until one returns (a slow database
+   * makes bigger statements, not a queue of small ones).
+   */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= IN_FLIGHT || this.pending.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
@@ -147,11 +162,17 @@ export class PgLimitStore {
       else if (c.cost === l.charge.cost) c.waiters.push(l.waiter);
       else this.later.push(l);
     }
-    if (this.pending.size > 0 || this.later.length > 0) {
-      this.scheduled = true;
-      setImmediate(() => void this.flush());
-    }
     if (batch.size === 0) return;
+    this.inFlight++;
+    try {
+      await this.run(batch);
+    } finally {
+      this.inFlight--;
+      this.schedule();
+    }
+  }
+
+  private async run(batch: Map<string, KeyCharge>): Promise<void> {
     const keys = [...batch.keys()];
     const charges = keys.map((k) => batch.get(k)!);
     let rows: { key: string; tokens: number; granted: number }[];
