@@ -209,6 +209,10 @@ export class PgSendBatcher {
     }
     // Every take of this loop lands in one turn, so the whole batch is charged in one statement
     // (core/limits.ts). A send carried over or replayed was charged already and does not pay twice.
+    // Charged here, after the idempotency check, not before the send joins the batch: a retry of
+    // a committed send gets its ack even when its sender's bucket is empty. (Charging at submit
+    // and refunding duplicates was tried: no ack latency won on PostgreSQL, dm 200 clients at
+    // 2,000 msg/s p50 19.7 vs 22.6 ms, within this VM's noise.)
     const waits = await Promise.all(live.map((item) => (item.charged ? 0 : this.limiter.take(item.actor.userId))));
     const passed: Pending[] = [];
     live.forEach((item, n) => {
