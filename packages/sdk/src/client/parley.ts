@@ -531,6 +531,22 @@ export class Parley {
     );
   }
 
+  /**
+   * Runs a resync request again after the server's `retry_after_ms` while it answers
+   * `rate_limited` (the server budgets reads per user and requests per address), so a resync
+   * wider than the burst finishes slower instead of stalling until the next reconnect.
+   */
+  private async paced<T>(run: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await run();
+      } catch (e) {
+        if (!(e instanceof ParleyError) || e.code !== 'rate_limited' || this.stopped || this.stateValue !== 'open') throw e;
+        await new Promise((r) => setTimeout(r, Math.max(50, e.retryAfterMs ?? 1000) * (1 + Math.random() / 4)));
+      }
+    }
+  }
+
   /** Pulls the events after the cursor, page by page, then applies what arrived live meanwhile. */
   private async catchUp(convId: string): Promise<void> {
     const c = this.cursors.get(convId);
@@ -538,7 +554,7 @@ export class Parley {
     c.catchingUp = true;
     try {
       for (;;) {
-        const page: EventsPage = await this.request('sync.events', { conv_id: convId, after_seq: c.applied, limit: 500 });
+        const page: EventsPage = await this.paced(() => this.request('sync.events', { conv_id: convId, after_seq: c.applied, limit: 500 }));
         for (const e of page.events) if (e.seq > c.applied) this.apply(c, e);
         if (!page.has_more) break;
       }
@@ -569,7 +585,7 @@ export class Parley {
   resync(): Promise<void> {
     this.resyncing ??= (async () => {
       try {
-        const res: SyncResult = await this.request('sync', { cursors: this.cursorSnapshot() });
+        const res: SyncResult = await this.paced(() => this.request('sync', { cursors: this.cursorSnapshot() }));
         for (const id of res.removed) this.cursors.delete(id);
         const work: Promise<void>[] = [];
         for (const conv of res.conversations) {
