@@ -267,6 +267,9 @@ async function startTarget(o: Options): Promise<Target> {
       PARLEY_IP_RATE_PER_SEC: '1000000',
       PARLEY_IP_BURST: '10000000',
       PARLEY_AUTH_RATE_PER_MIN: '1000000',
+      PARLEY_LOGIN_FAILURES_PER_ACCOUNT_PER_MIN: '1000000',
+      PARLEY_READ_RATE_PER_SEC: '1000000',
+      PARLEY_READ_BURST: '10000000',
       PARLEY_SQLITE_SYNCHRONOUS: o.sqliteSync,
     },
   });

@@ -160,7 +160,7 @@ export const Limits = Type.Object({
   history_page_max: Type.Integer(),
   heartbeat_ms: Type.Integer(),
   typing_ttl_ms: Type.Integer(),
-  max_sockets_per_user: Type.Integer({ description: 'authenticated sockets one user may hold on one node' }),
+  max_sockets_per_user: Type.Integer({ description: 'authenticated sockets one user may hold across every node' }),
 });
 export type Limits = Static<typeof Limits>;
 

@@ -24,7 +24,6 @@ import { conversationsRoutes } from './conversations/routes.js';
 import { messagesRoutes } from './messages/routes.js';
 import { Gateway } from './gateway/gateway.js';
 import { adminRoutes } from './audit/routes.js';
-import { TokenBuckets } from './core/rate-limit.js';
 import { AppError } from './core/errors.js';
 
 export interface Parley {
@@ -97,12 +96,11 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   const gateway = new Gateway(services, bus, opened.db, config, log);
   services.presence.start();
 
-  const ipLimiter = new TokenBuckets(config.limits.ipRatePerSec, config.limits.ipBurst);
   await app.register(
     async (api) => {
       // Every API request counts against its client IP, whoever is logged in.
       api.addHook('onRequest', async (req) => {
-        const wait = ipLimiter.take(req.ip);
+        const wait = await services.limits.ip.take(req.ip);
         if (wait > 0) throw new AppError('rate_limited', 'Too many requests from this address; retry later.', { retry_after_ms: wait });
       });
       api.get('/limits', { schema: { tags: ['meta'], summary: 'Limits in force and the protocol level' } }, async () => ({ protocol_level: PROTOCOL_LEVEL, limits: gateway.limits() }));
@@ -152,6 +150,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
         await services.presence.stop();
         await app.close();
         await bus.close();
+        await services.limits.close();
         await opened.close();
       })();
       return closing;

@@ -10,7 +10,7 @@ import { ReceiptsService } from './receipts/service.js';
 import { SyncService } from './sync/service.js';
 import { UsersService } from './users/service.js';
 import { AdminService } from './users/admin.js';
-import { TokenBuckets } from './core/rate-limit.js';
+import { buildLimiters, type Limiters } from './core/limits.js';
 
 /** The composition root of the domain: every service, built once from the same dependencies. */
 export interface Services {
@@ -24,8 +24,8 @@ export interface Services {
   receipts: ReceiptsService;
   presence: PresenceService;
   sync: SyncService;
-  /** Per-IP limiter for register, login and refresh. */
-  authLimiter: TokenBuckets;
+  /** Every rate limit, shared by all nodes on PostgreSQL (core/limits.ts). */
+  limits: Limiters;
 }
 
 export function buildServices(deps: Deps): Services {
@@ -33,17 +33,18 @@ export function buildServices(deps: Deps): Services {
   const tokens = new AccessTokens(loadJwtSecret(deps.config.jwtSecret, deps.config.dataDir), deps.config.accessTokenTtlSec);
   const users = new UsersService(deps);
   const apiTokens = new ApiTokensService(deps, audit);
+  const limits = buildLimiters(deps.config.limits, deps.pg ? deps.config.databaseUrl : null, deps.config.pgSchema, deps.log, deps.now);
   return {
     audit,
-    auth: new AuthService(deps, tokens, audit, apiTokens),
+    auth: new AuthService(deps, tokens, audit, apiTokens, limits.loginFailures),
     apiTokens,
     users,
     admin: new AdminService(deps, users, audit),
     conversations: new ConversationsService(deps, audit),
-    messages: new MessagesService(deps),
+    messages: new MessagesService(deps, limits.send),
     receipts: new ReceiptsService(deps),
     presence: new PresenceService(deps),
     sync: new SyncService(deps),
-    authLimiter: new TokenBuckets(deps.config.limits.authRatePerMin / 60, deps.config.limits.authRatePerMin, deps.now),
+    limits,
   };
 }

@@ -531,6 +531,24 @@ export class Parley {
     );
   }
 
+  /**
+   * Runs a read again after the server's `retry_after_ms` while it answers `rate_limited` (the
+   * server budgets reads per user and requests per address), so a resync or an export wider than
+   * the burst finishes slower instead of stalling (a socket resync until the next reconnect).
+   * It gives up once the client is closed, the signal aborts, or (socket requests) the socket closes.
+   */
+  private async paced<T>(run: () => Promise<T>, opts: { overSocket: boolean; signal?: AbortSignal | undefined }): Promise<T> {
+    for (;;) {
+      try {
+        return await run();
+      } catch (e) {
+        if (!(e instanceof ParleyError) || e.code !== 'rate_limited' || this.stopped || opts.signal?.aborted) throw e;
+        if (opts.overSocket && this.stateValue !== 'open') throw e;
+        await new Promise((r) => setTimeout(r, Math.max(50, e.retryAfterMs ?? 1000) * (1 + Math.random() / 4)));
+      }
+    }
+  }
+
   /** Pulls the events after the cursor, page by page, then applies what arrived live meanwhile. */
   private async catchUp(convId: string): Promise<void> {
     const c = this.cursors.get(convId);
@@ -538,7 +556,7 @@ export class Parley {
     c.catchingUp = true;
     try {
       for (;;) {
-        const page: EventsPage = await this.request('sync.events', { conv_id: convId, after_seq: c.applied, limit: 500 });
+        const page: EventsPage = await this.paced(() => this.request('sync.events', { conv_id: convId, after_seq: c.applied, limit: 500 }), { overSocket: true });
         for (const e of page.events) if (e.seq > c.applied) this.apply(c, e);
         if (!page.has_more) break;
       }
@@ -569,7 +587,7 @@ export class Parley {
   resync(): Promise<void> {
     this.resyncing ??= (async () => {
       try {
-        const res: SyncResult = await this.request('sync', { cursors: this.cursorSnapshot() });
+        const res: SyncResult = await this.paced(() => this.request('sync', { cursors: this.cursorSnapshot() }), { overSocket: true });
         for (const id of res.removed) this.cursors.delete(id);
         const work: Promise<void>[] = [];
         for (const conv of res.conversations) {
@@ -664,7 +682,7 @@ export class Parley {
     let after = afterSeq;
     for (;;) {
       if (signal?.aborted) return;
-      const page = await this.history(convId, { after_seq: after, limit: 200 });
+      const page = await this.paced(() => this.history(convId, { after_seq: after, limit: 200 }), { overSocket: false, signal });
       for (const m of page.messages) yield m;
       if (!page.has_more || page.messages.length === 0) return;
       after = page.messages[page.messages.length - 1]!.seq;

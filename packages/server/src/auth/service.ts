@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { LoginBody, RegisterBody, Session, User } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
+import type { Limiter } from '../core/limits.js';
 import { AppError, isUniqueViolation } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { iso } from '../core/time.js';
@@ -32,6 +33,8 @@ export class AuthService {
     private readonly tokens: AccessTokens,
     private readonly audit: AuditService,
     private readonly apiTokens: ApiTokensService,
+    /** Failed logins per account, whatever address they come from (core/limits.ts). */
+    private readonly loginFailures: Limiter,
   ) {}
 
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
@@ -81,7 +84,19 @@ export class AuthService {
     return this.startSession(id, body.device_name, client);
   }
 
+  /**
+   * Every attempt takes a token of its account's failure budget before the password is checked,
+   * and a correct password gives it back: a guesser firing in parallel cannot pass the budget
+   * (checking first and charging after a failure would let every parallel guess through), and
+   * successful logins never use it up. The trade-off: while someone is guessing an account's
+   * password, its owner is refused too (429 with retry_after_ms, at most a minute at the default)
+   * — a short lock-out rather than an unlimited guessing rate spread over many addresses.
+   * Unknown usernames have a budget as well, so the answer never tells which accounts exist.
+   */
   async login(body: LoginBody, client: ClientInfo): Promise<AuthResult> {
+    const account = body.username.toLowerCase();
+    const wait = await this.loginFailures.take(account);
+    if (wait > 0) throw new AppError('rate_limited', 'Too many failed sign-ins for this account; wait and retry.', { retry_after_ms: wait });
     const row = await this.deps.db
       .selectFrom('users')
       .select(['id', 'password_hash', 'deactivated_at'])
@@ -92,6 +107,7 @@ export class AuthService {
       await this.audit.record({ actor_id: row?.id ?? null, action: 'auth.login_failed', target: body.username.slice(0, 64), ip: client.ip });
       throw new AppError('invalid_credentials');
     }
+    await this.loginFailures.take(account, -1);
     return this.startSession(row.id, body.device_name, client);
   }
 

@@ -35,8 +35,13 @@ export interface Config {
     frameRatePerSec: number;
     frameBurst: number;
     authRatePerMin: number;
+    /** Failed logins one account (username) takes per minute, from any address; also the burst. */
+    loginFailuresPerAccountPerMin: number;
     ipRatePerSec: number;
     ipBurst: number;
+    /** Reads (history, thread, sync, sync.events, message and conversation gets, the list) per user, REST and socket alike. */
+    readRatePerSec: number;
+    readBurst: number;
     historyPageMax: number;
     /** A `sync.events` page stops before this many bytes of events (at least one event is always sent). */
     syncPageBytes: number;
@@ -46,7 +51,7 @@ export interface Config {
     sendBatchesInFlight: number;
     maxGroupMembers: number;
     maxSocketBufferBytes: number;
-    /** Authenticated sockets one user may hold on this node; one more is refused (4009). */
+    /** Authenticated sockets one user may hold across every node; one more is refused (4009). */
     maxSocketsPerUser: number;
     authTimeoutMs: number;
     /** An HTTP request (headers and body) must have arrived in full within this time, or it gets 408 and the connection is closed. */
@@ -142,8 +147,13 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       frameRatePerSec: num(env, 'PARLEY_FRAME_RATE_PER_SEC', 100, 0.01, 1_000_000),
       frameBurst: int(env, 'PARLEY_FRAME_BURST', 300, 1, 1_000_000),
       authRatePerMin: int(env, 'PARLEY_AUTH_RATE_PER_MIN', 30, 1, 1_000_000),
+      loginFailuresPerAccountPerMin: int(env, 'PARLEY_LOGIN_FAILURES_PER_ACCOUNT_PER_MIN', 10, 1, 1_000_000),
       ipRatePerSec: num(env, 'PARLEY_IP_RATE_PER_SEC', 100, 0.01, 1_000_000),
       ipBurst: int(env, 'PARLEY_IP_BURST', 500, 1, 10_000_000),
+      // A reconnecting client asks for one events page per conversation that moved, all at
+      // once (SDK resync): the burst lets 1,000 conversations catch up without one refusal.
+      readRatePerSec: num(env, 'PARLEY_READ_RATE_PER_SEC', 50, 0.01, 1_000_000),
+      readBurst: int(env, 'PARLEY_READ_BURST', 1000, 1, 10_000_000),
       historyPageMax: int(env, 'PARLEY_HISTORY_PAGE_MAX', 200, 10, 1000),
       sendBatchMax: int(env, 'PARLEY_SEND_BATCH_MAX', 512, 1, 100_000),
       sendBatchesInFlight: int(env, 'PARLEY_SEND_BATCHES_IN_FLIGHT', 2, 1, 1000),

@@ -15,7 +15,7 @@ import {
   type UpdateConversationBody as UpdateT,
 } from '@parley/protocol';
 import type { Services } from '../services.js';
-import { actorOf, bearerAuth } from '../http/auth.js';
+import { actorOf, bearerAuth, readRateLimit } from '../http/auth.js';
 import { bearer, ConvUserParams, IdParams, SearchQuery } from '../http/schemas.js';
 
 type IdP = { Params: { id: string } };
@@ -23,6 +23,8 @@ type ConvUserP = { Params: { id: string; user_id: string } };
 
 export async function conversationsRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const auth = bearerAuth(services);
+  // Reads charge the per-user read budget after authentication; socket reads charge the same.
+  const read = [auth, readRateLimit(services)];
   const c = services.conversations;
   const tags = ['conversations'];
 
@@ -37,7 +39,7 @@ export async function conversationsRoutes(app: FastifyInstance, services: Servic
 
   app.get<{ Querystring: { include_left?: boolean } }>(
     '/conversations',
-    { preHandler: auth, schema: { tags, summary: 'My conversations with last message, unread and mention counts', security: bearer, querystring: Type.Object({ include_left: Type.Optional(Type.Boolean()) }) } },
+    { preHandler: read, schema: { tags, summary: 'My conversations with last message, unread and mention counts', security: bearer, querystring: Type.Object({ include_left: Type.Optional(Type.Boolean()) }) } },
     async (req) => ({ conversations: await c.listMine(actorOf(req), req.query.include_left ?? false) }),
   );
 
@@ -47,7 +49,7 @@ export async function conversationsRoutes(app: FastifyInstance, services: Servic
     async (req) => ({ conversations: await c.browse(actorOf(req), req.query.query ?? '', req.query.limit ?? 100) }),
   );
 
-  app.get<IdP>('/conversations/:id', { preHandler: auth, schema: { tags, summary: 'One conversation', security: bearer, params: IdParams } }, async (req) =>
+  app.get<IdP>('/conversations/:id', { preHandler: read, schema: { tags, summary: 'One conversation', security: bearer, params: IdParams } }, async (req) =>
     c.get(actorOf(req), req.params.id),
   );
 
@@ -93,13 +95,13 @@ export async function conversationsRoutes(app: FastifyInstance, services: Servic
 
   app.post<{ Body: SyncT }>(
     '/sync',
-    { preHandler: auth, schema: { tags: ['sync'], summary: 'Which conversations moved past my cursors', security: bearer, body: SyncBody } },
+    { preHandler: read, schema: { tags: ['sync'], summary: 'Which conversations moved past my cursors', security: bearer, body: SyncBody } },
     async (req) => services.sync.sync(actorOf(req), req.body.cursors),
   );
 
   app.get<IdP & { Querystring: EventsT }>(
     '/conversations/:id/events',
-    { preHandler: auth, schema: { tags: ['sync'], summary: 'A page of log events after a seq', security: bearer, params: IdParams, querystring: EventsQuery } },
+    { preHandler: read, schema: { tags: ['sync'], summary: 'A page of log events after a seq', security: bearer, params: IdParams, querystring: EventsQuery } },
     async (req) => services.sync.events(actorOf(req), req.params.id, req.query.after_seq, req.query.limit),
   );
 }

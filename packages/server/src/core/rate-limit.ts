@@ -12,7 +12,10 @@ export class TokenBuckets {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes one token; returns 0 when allowed, otherwise how many ms until a token is back. */
+  /**
+   * Takes `cost` tokens; returns 0 when allowed, otherwise how many ms until they are back.
+   * A negative cost gives tokens back, never past the burst.
+   */
   take(key: string, cost = 1): number {
     const now = this.now();
     let b = this.buckets.get(key);
@@ -24,7 +27,7 @@ export class TokenBuckets {
     b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.ratePerSec);
     b.at = now;
     if (b.tokens >= cost) {
-      b.tokens -= cost;
+      b.tokens = Math.min(this.burst, b.tokens - cost);
       return 0;
     }
     return Math.max(1, Math.ceil(((cost - b.tokens) / this.ratePerSec) * 1000));

@@ -27,6 +27,9 @@ interface Fanout {
 /** A frame for several sockets is UTF-8-encoded once; for one, ws encodes it while writing. */
 const once = (frame: string, recipients: number): string | Buffer => (recipients > 1 ? Buffer.from(frame) : frame);
 
+/** Socket requests that charge the per-user read budget (their REST twins charge it too). */
+const READS: ReadonlySet<RequestType> = new Set<RequestType>(['history', 'sync', 'sync.events', 'message.get', 'conversation.list', 'conversation.get']);
+
 /** How long an event waits for an earlier seq that was published later (see SeqOrder). */
 const REORDER_WINDOW_MS = 100;
 
@@ -167,10 +170,12 @@ export class Gateway {
     try {
       const valid = check<Record<string, unknown>>(RequestSchemas[type], data, '/data');
       if (type === 'auth') {
+        await this.charge(null, conn.ip, type);
         await this.authenticate(conn, id, valid as { token: string });
         return;
       }
       if (!conn.actor) throw new AppError('unauthenticated', 'Send an auth frame first.');
+      await this.charge(conn.actor.userId, conn.ip, type);
       const actor = await this.currentActor(conn, id);
       if (!actor) return;
       const handler = handlers[type] as (s: Services, a: Actor, d: unknown, c: { subscribePresence(ids: string[]): void }) => unknown;
@@ -201,6 +206,18 @@ export class Gateway {
     }
   }
 
+  /**
+   * A socket request costs what the same request over REST costs: one unit of its address's
+   * budget, and reads one unit of the user's read budget too, so moving a flood from REST to a
+   * socket buys nothing. A refused request gets `rate_limited` for its id; the socket stays open.
+   */
+  private async charge(userId: string | null, ip: string, type: RequestType): Promise<void> {
+    const { ip: ipLimiter, read } = this.services.limits;
+    const [ipWait, readWait] = await Promise.all([ipLimiter.take(ip), userId !== null && READS.has(type) ? read.take(userId) : 0]);
+    if (ipWait > 0) throw new AppError('rate_limited', 'Too many requests from this address; retry later.', { retry_after_ms: ipWait });
+    if (readWait > 0) throw new AppError('rate_limited', `Too many reads: at most ${read.ratePerSec} per second; retry later.`, { retry_after_ms: readWait });
+  }
+
   private async authenticate(conn: Connection, id: string, data: { token: string }): Promise<void> {
     if (conn.actor) throw new AppError('already_authenticated');
     let actor;
@@ -215,10 +232,33 @@ export class Gateway {
     // Each socket costs ~10 KB and a share of every fan-out: one account (or a stolen token)
     // must not be able to hold thousands. The new socket is refused; the ones open stay.
     const max = this.config.limits.maxSocketsPerUser;
-    if ((this.byUser.get(actor.userId)?.size ?? 0) >= max) {
-      conn.error(id, { code: 'too_many_connections', message: `This account already has ${max} open connections on this server; close one and retry.` });
+    const refuse = () => {
+      conn.error(id, { code: 'too_many_connections', message: `This account already has ${max} open connections; close one and retry.` });
       conn.close(CloseCodes.tooManyConnections, 'too many connections');
-      return;
+    };
+    if ((this.byUser.get(actor.userId)?.size ?? 0) >= max) return refuse();
+    const presence = this.services.presence;
+    if (presence.shared) {
+      // Other nodes hold sockets too (their presence rows count them). Reserve first, count
+      // after: of two nodes racing for the last place, the later reader sees both reservations,
+      // so the cap is never passed; both may be refused, and a refused client retries later.
+      // On this node the reservations are ordered: this socket counts only those before it.
+      const position = presence.localSockets(actor.userId) + 1;
+      if (position > max) return refuse();
+      const release = () => presence.disconnected(actor.userId).catch((err: unknown) => this.log.warn({ err }, 'presence update failed'));
+      let total: number;
+      try {
+        await presence.connected(actor.userId);
+        total = position + (await presence.socketsElsewhere(actor.userId));
+      } catch (e) {
+        void release();
+        throw e;
+      }
+      if (conn.closed || total > max) {
+        void release();
+        if (!conn.closed) refuse();
+        return;
+      }
     }
     conn.actor = { ...actor, ip: conn.ip };
     let set = this.byUser.get(actor.userId);
@@ -240,7 +280,7 @@ export class Gateway {
     for (const r of rows) this.subscribeConv(conn, r.conv_id, Number(r.visible_from_seq), Number(r.last_seq) + 1);
     // Across nodes the subscriptions must reach the broker before `hello`, or a message sent
     // to this user right after could pass this node by (it would come back only by resync).
-    await Promise.all([this.bus.flush(), this.services.presence.connected(actor.userId)]);
+    await Promise.all([this.bus.flush(), presence.shared ? undefined : presence.connected(actor.userId)]);
     const user = await this.services.users.getUser(actor.userId);
     const hello: HelloFrame = {
       type: 'hello',

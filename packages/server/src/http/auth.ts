@@ -33,7 +33,15 @@ export function clientInfo(req: FastifyRequest): { ip: string; userAgent: string
 /** Per-IP limit on credential endpoints (register, login, refresh). */
 export function authRateLimit(services: Services) {
   return async (req: FastifyRequest): Promise<void> => {
-    const wait = services.authLimiter.take(req.ip);
+    const wait = await services.limits.auth.take(req.ip);
     if (wait > 0) throw new AppError('rate_limited', 'Too many sign-in attempts; wait and retry.', { retry_after_ms: wait });
+  };
+}
+
+/** Per-user read budget (history, thread, sync, single gets), the one socket reads charge too. */
+export function readRateLimit(services: Services) {
+  return async (req: FastifyRequest): Promise<void> => {
+    const wait = await services.limits.read.take(actorOf(req).userId);
+    if (wait > 0) throw new AppError('rate_limited', `Too many reads: at most ${services.limits.read.ratePerSec} per second; retry later.`, { retry_after_ms: wait });
   };
 }

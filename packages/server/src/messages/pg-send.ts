@@ -3,10 +3,10 @@ import type { LogEvent } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { isStorageUnavailable, isUniqueViolation } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import type { TokenBuckets } from '../core/rate-limit.js';
+import type { Limiter } from '../core/limits.js';
 import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
 import { parseMentions } from './mentions.js';
-import { authoriseSend, chargeAndCheckBody } from './validate.js';
+import { authoriseSend, checkBody, sendRateLimited } from './validate.js';
 import { createdEventAndAck } from './created-event.js';
 import type { PendingSend as Pending, SendInput, SendOutcome } from './send-queue.js';
 
@@ -85,7 +85,8 @@ export class PgSendBatcher {
   constructor(
     private readonly pool: pg.Pool,
     private readonly deps: Deps,
-    private readonly limiter: TokenBuckets,
+    /** Shared by every node (core/limits.ts): charged once per batch, one statement for all its senders. */
+    private readonly limiter: Limiter,
     private readonly maxBatch: number,
     /** Batches written at once, each on its own pooled connection. */
     private readonly maxInFlight: number,
@@ -203,18 +204,35 @@ export class PgSendBatcher {
         carried.add(item);
         continue;
       }
-      try {
-        chargeAndCheckBody(item, this.limiter, config.limits);
-      } catch (e) {
-        item.reject(e);
-        continue;
-      }
       keys.add(k);
       live.push(item);
     }
-    if (live.length === 0) return [];
+    // Every take of this loop lands in one turn, so the whole batch is charged in one statement
+    // (core/limits.ts). A send carried over or replayed was charged already and does not pay twice.
+    // Charged here, after the idempotency check, not before the send joins the batch: a retry of
+    // a committed send gets its ack even when its sender's bucket is empty. (Charging at submit
+    // and refunding duplicates was tried: no ack latency won on PostgreSQL, dm 200 clients at
+    // 2,000 msg/s p50 19.7 vs 22.6 ms, within this VM's noise.)
+    const waits = await Promise.all(live.map((item) => (item.charged ? 0 : this.limiter.take(item.actor.userId))));
+    const passed: Pending[] = [];
+    live.forEach((item, n) => {
+      const wait = waits[n]!;
+      if (wait > 0) {
+        item.reject(sendRateLimited(config.limits.sendRatePerSec, wait));
+        return;
+      }
+      item.charged = true;
+      try {
+        checkBody(item.input.body, config.limits.maxMessageChars);
+      } catch (e) {
+        item.reject(e);
+        return;
+      }
+      passed.push(item);
+    });
+    if (passed.length === 0) return [];
 
-    const plans: Plan[] = live.map((item) => ({ item, convId: item.input.conv_id, body: item.input.body, mentioned: [], broadcast: false }));
+    const plans: Plan[] = passed.map((item) => ({ item, convId: item.input.conv_id, body: item.input.body, mentioned: [], broadcast: false }));
     await Promise.all(
       plans.map(async (plan) => {
         const parsed = parseMentions(plan.body);

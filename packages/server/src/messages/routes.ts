@@ -16,13 +16,15 @@ import {
   type TypingBody as TypingT,
 } from '@parley/protocol';
 import type { Services } from '../services.js';
-import { actorOf, bearerAuth } from '../http/auth.js';
+import { actorOf, bearerAuth, readRateLimit } from '../http/auth.js';
 import { bearer, IdParams, ReactionParams } from '../http/schemas.js';
 
 type IdP = { Params: { id: string } };
 
 export async function messagesRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const auth = bearerAuth(services);
+  // Reads charge the per-user read budget after authentication; socket reads charge the same.
+  const read = [auth, readRateLimit(services)];
   const m = services.messages;
   const tags = ['messages'];
 
@@ -39,11 +41,11 @@ export async function messagesRoutes(app: FastifyInstance, services: Services): 
 
   app.get<IdP & { Querystring: HistoryT }>(
     '/conversations/:id/messages',
-    { preHandler: auth, schema: { tags, summary: 'History in seq order: after_seq pages forward, before_seq backward, neither gives the latest', security: bearer, params: IdParams, querystring: HistoryQuery } },
+    { preHandler: read, schema: { tags, summary: 'History in seq order: after_seq pages forward, before_seq backward, neither gives the latest', security: bearer, params: IdParams, querystring: HistoryQuery } },
     async (req) => m.history(actorOf(req), req.params.id, req.query),
   );
 
-  app.get<IdP>('/messages/:id', { preHandler: auth, schema: { tags, summary: 'One message', security: bearer, params: IdParams } }, async (req) =>
+  app.get<IdP>('/messages/:id', { preHandler: read, schema: { tags, summary: 'One message', security: bearer, params: IdParams } }, async (req) =>
     m.get(actorOf(req), req.params.id),
   );
 
@@ -61,11 +63,11 @@ export async function messagesRoutes(app: FastifyInstance, services: Services): 
 
   app.get<IdP & { Querystring: ThreadT }>(
     '/messages/:id/thread',
-    { preHandler: auth, schema: { tags, summary: 'A thread: root and the latest replies, or those before before_seq', security: bearer, params: IdParams, querystring: ThreadQuery } },
+    { preHandler: read, schema: { tags, summary: 'A thread: root and the latest replies, or those before before_seq', security: bearer, params: IdParams, querystring: ThreadQuery } },
     async (req) => m.thread(actorOf(req), req.params.id, req.query),
   );
 
-  app.get<IdP>('/messages/:id/edits', { preHandler: auth, schema: { tags, summary: 'Edit history (sender and admins)', security: bearer, params: IdParams } }, async (req) => ({
+  app.get<IdP>('/messages/:id/edits', { preHandler: read, schema: { tags, summary: 'Edit history (sender and admins)', security: bearer, params: IdParams } }, async (req) => ({
     edits: await m.edits(actorOf(req), req.params.id),
   }));
 

@@ -1,14 +1,14 @@
 import type { HistoryPage, LogEvent, Message, SendAck, ThreadPage } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
-import { TokenBuckets } from '../core/rate-limit.js';
+import { MemoryLimiter, type Limiter } from '../core/limits.js';
 import { accessConversation, readsSeq, visibleUpTo } from '../conversations/access.js';
 import { appendEvent, readEvents } from '../conversations/log.js';
 import { assertCan, can, type ConvAccess } from '../conversations/policy.js';
 import { parseMentions } from './mentions.js';
 import { normaliseMessage, presentMessages, type MessageRow } from './presenter.js';
 import { asOfLeaving } from './as-of.js';
-import { checkBody } from './validate.js';
+import { checkBody, sendRateLimited } from './validate.js';
 import { SqliteSendBatcher } from './sqlite-send.js';
 import type { SendInput } from './send-queue.js';
 import { PgSendBatcher } from './pg-send.js';
@@ -19,14 +19,19 @@ const MAX_DISTINCT_REACTIONS = 50;
 
 /** Sending, editing, recalling, reacting, reading history: every message write is a log event. */
 export class MessagesService {
-  readonly sendLimiter: TokenBuckets;
   private readonly batcher: SqliteSendBatcher | PgSendBatcher;
 
-  constructor(private readonly deps: Deps) {
-    this.sendLimiter = new TokenBuckets(deps.config.limits.sendRatePerSec, deps.config.limits.sendBurst, deps.now);
+  /** `sendLimiter`: messages and reactions per user; in memory on SQLite, shared by every node on PostgreSQL. */
+  constructor(
+    private readonly deps: Deps,
+    readonly sendLimiter: Limiter = new MemoryLimiter(deps.config.limits.sendRatePerSec, deps.config.limits.sendBurst, deps.now),
+  ) {
     const { sendBatchMax, sendBatchesInFlight } = deps.config.limits;
-    if (deps.sqlite) this.batcher = new SqliteSendBatcher(deps.sqlite, deps, this.sendLimiter, sendBatchMax);
-    else if (deps.pg) this.batcher = new PgSendBatcher(deps.pg, deps, this.sendLimiter, sendBatchMax, sendBatchesInFlight);
+    if (deps.sqlite) {
+      // The embedded batcher charges inside its transaction, synchronously: one process, exact buckets.
+      if (!(sendLimiter instanceof MemoryLimiter)) throw new Error('the embedded send path needs in-memory send buckets');
+      this.batcher = new SqliteSendBatcher(deps.sqlite, deps, sendLimiter.buckets, sendBatchMax);
+    } else if (deps.pg) this.batcher = new PgSendBatcher(deps.pg, deps, sendLimiter, sendBatchMax, sendBatchesInFlight);
     else throw new Error('no storage handle for the send path');
   }
 
@@ -148,11 +153,19 @@ export class MessagesService {
     return this.get(actor, messageId);
   }
 
+  /**
+   * Every add or remove that gets this far is charged to the sender's send budget: a change is a
+   * log event and a push to every member, and add/remove churn would otherwise grow the log
+   * without bound and flood everyone. Charged after the access checks, so a refused reaction
+   * costs nothing; a no-op (adding one already there) still costs, as it still costs the reads.
+   */
   async react(actor: Actor, messageId: string, emoji: string, op: 'add' | 'remove'): Promise<Message> {
     const { db, now } = this.deps;
     const row = await this.loadVisible(actor, messageId);
     assertCan(actor, 'message.react', row.access);
     if (row.recalled_at !== null) throw new AppError('conflict', 'A recalled message cannot take reactions.');
+    const wait = await this.sendLimiter.take(actor.userId);
+    if (wait > 0) throw sendRateLimited(this.sendLimiter.ratePerSec, wait);
     const t = now();
     const events = await db.transaction().execute(async (trx) => {
       const exists = await trx.selectFrom('reactions').select('emoji').where('message_id', '=', row.id).where('user_id', '=', actor.userId).where('emoji', '=', emoji).executeTakeFirst();

@@ -71,8 +71,71 @@ export class PresenceService {
   connected(userId: string): Promise<void> {
     const n = (this.sockets.get(userId) ?? 0) + 1;
     this.sockets.set(userId, n);
-    return n === 1 ? this.arrivals.add(userId) : Promise.resolve();
+    return n === 1 ? this.arrivals.add(userId) : this.countChanged(userId);
   }
+
+  /**
+   * Only PostgreSQL can be shared by several nodes (an embedded SQLite file belongs to one
+   * process), so only there do the rows carry socket counts for other nodes to read.
+   */
+  get shared(): boolean {
+    return this.deps.pg !== null;
+  }
+
+  /** Sockets of the user this node holds or has reserved (see `connected`). */
+  localSockets(userId: string): number {
+    return this.sockets.get(userId) ?? 0;
+  }
+
+  /** A user's socket count on this node moved (not to or from zero): their row says so, batched per turn. */
+  private countChanged(userId: string): Promise<void> {
+    if (!this.shared) return Promise.resolve();
+    return this.counts.add(userId).catch((err: unknown) => this.deps.log.warn({ err }, 'socket count update failed; the next change or arrival rewrites it'));
+  }
+
+  private readonly counts = new TurnBatch<string>((userIds) =>
+    inChunks(unique(userIds).filter((u) => this.sockets.has(u)), async (chunk) => {
+      const t = this.deps.now();
+      await this.deps.db
+        .insertInto('presence')
+        .values(chunk.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t, sockets: this.sockets.get(u) ?? 0 })))
+        .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet((eb) => ({ sockets: eb.ref('excluded.sockets'), updated_at: t })))
+        .execute();
+    }),
+  );
+
+  /**
+   * Sockets the user holds on other nodes (fresh rows only: a crashed node's count expires with
+   * its rows). Lookups made in one turn share one statement, so a reconnect storm pays one read
+   * per turn. If the read fails the answer is 0: the cap falls back to this node's count, and a
+   * database hiccup never refuses a socket.
+   */
+  socketsElsewhere(userId: string): Promise<number> {
+    if (!this.shared) return Promise.resolve(0);
+    const item = { userId, n: 0 };
+    return this.elsewhere.add(item).then(() => item.n);
+  }
+
+  private readonly elsewhere = new TurnBatch<{ userId: string; n: number }>(async (items) => {
+    try {
+      const fresh = this.deps.now() - STALE_MS;
+      const found = new Map<string, number>();
+      await inChunks(unique(items.map((i) => i.userId)), async (chunk) => {
+        const rows = await this.deps.db
+          .selectFrom('presence')
+          .select((eb) => ['user_id', eb.fn.sum<number>('sockets').as('n')])
+          .where('user_id', 'in', chunk)
+          .where('node_id', '<>', this.node)
+          .where('updated_at', '>', fresh)
+          .groupBy('user_id')
+          .execute();
+        for (const r of rows) found.set(r.user_id, Number(r.n));
+      });
+      for (const i of items) i.n = found.get(i.userId) ?? 0;
+    } catch (err) {
+      this.deps.log.warn({ err }, 'reading socket counts of other nodes failed; capping by this node alone');
+    }
+  });
 
   private readonly arrivals = new TurnBatch<string>((userIds) =>
     // Someone who already left again must not be written back as online.
@@ -80,8 +143,8 @@ export class PresenceService {
       const t = this.deps.now();
       await this.deps.db
         .insertInto('presence')
-        .values(chunk.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t })))
-        .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet({ away: 0, updated_at: t }))
+        .values(chunk.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t, sockets: this.sockets.get(u) ?? 1 })))
+        .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet((eb) => ({ away: 0, updated_at: t, sockets: eb.ref('excluded.sockets') })))
         .execute();
       for (const p of await this.many(chunk)) this.deps.publisher.presence(p.user_id, { type: 'presence', ...p });
     }),
@@ -95,7 +158,7 @@ export class PresenceService {
     const n = (this.sockets.get(userId) ?? 1) - 1;
     if (n > 0) {
       this.sockets.set(userId, n);
-      return Promise.resolve();
+      return this.countChanged(userId);
     }
     this.sockets.delete(userId);
     return this.departures.add(userId);

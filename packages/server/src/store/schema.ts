@@ -141,10 +141,25 @@ export interface PresenceTable {
   user_id: string;
   away: number;
   updated_at: number;
+  /** Sockets this node holds for the user (the per-account cap sums them over fresh rows). */
+  sockets: number;
+}
+
+/** A deployment-wide token bucket (see core/limits.ts and migration 006). */
+export interface RateBucketsTable {
+  key: string;
+  tokens: number;
+  at: number;
+  rate: number;
+  burst: number;
+  cost: number;
+  want: number;
+  granted: number;
 }
 
 export interface Database {
   presence: PresenceTable;
+  rate_buckets: RateBucketsTable;
   api_tokens: ApiTokensTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -44,7 +44,7 @@ export async function startServer(overrides: ConfigOverrides = {}, dataDir?: str
       shutdownGraceMs: 200,
       ...(testDatabase(dir) ?? {}),
       ...overrides,
-      limits: { authRatePerMin: 100_000, ipRatePerSec: 100_000, ipBurst: 100_000, sendRatePerSec: 10_000, sendBurst: 10_000, frameRatePerSec: 10_000, frameBurst: 10_000, ...(overrides.limits ?? {}) },
+      limits: { authRatePerMin: 100_000, loginFailuresPerAccountPerMin: 100_000, readRatePerSec: 100_000, readBurst: 100_000, ipRatePerSec: 100_000, ipBurst: 100_000, sendRatePerSec: 10_000, sendBurst: 10_000, frameRatePerSec: 10_000, frameBurst: 10_000, ...(overrides.limits ?? {}) },
     },
   );
   const parley = await build(config, { logger: pino({ level: 'silent' }), ...options });
