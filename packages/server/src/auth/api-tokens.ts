@@ -7,6 +7,8 @@ import { iso, isoOrNull } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import { presentUser } from '../users/presenter.js';
 import { prepared } from '../store/prepared.js';
+import type { Db } from '../store/db.js';
+import { TurnLoader } from '../core/turn-loader.js';
 import { safeEqual } from './tokens.js';
 
 const PREFIX = 'pat_';
@@ -23,7 +25,9 @@ export class ApiTokensService {
   constructor(
     private readonly deps: Deps,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.batched = deps.pg ? new TurnLoader(async (ids) => new Map((await tokenQuery(deps.db).where('api_tokens.id', 'in', ids).execute()).map((r) => [r.id, r]))) : null;
+  }
 
   /** A bot is a user without a password, owned by the member who created it. */
   async createBot(actor: Actor, body: CreateBotBody): Promise<User> {
@@ -126,7 +130,7 @@ export class ApiTokensService {
     const m = TOKEN.exec(token);
     if (!m) throw new AppError('invalid_token');
     const { db, now } = this.deps;
-    const [row] = await tokenState(db, { id: m[1]! });
+    const row = await this.stateOf(m[1]!);
     if (!row || !safeEqual(hashSecret(m[2]!), row.secret_hash)) throw new AppError('invalid_token');
     const actor = actorOfToken(row);
     const t = now();
@@ -139,14 +143,23 @@ export class ApiTokensService {
 
   /** The token's actor as the account stands now (role, deactivation, revocation, the bot owner's state). */
   async current(tokenId: string): Promise<Actor> {
-    const [row] = await tokenState(this.deps.db, { id: tokenId });
+    const row = await this.stateOf(tokenId);
     if (!row) throw new AppError('invalid_token');
     return actorOfToken(row);
   }
+
+  /** Every socket request reads this (see AuthService.current); on PostgreSQL a turn's reads share one query. */
+  private readonly batched: TurnLoader<TokenState> | null;
+
+  private async stateOf(tokenId: string): Promise<TokenState | undefined> {
+    if (this.batched) return this.batched.get(tokenId);
+    const [row] = await tokenState(this.deps.db, { id: tokenId });
+    return row;
+  }
 }
 
-/** One query: the token, its user and, for a bot, its owner. */
-const tokenState = prepared((db, p: { id: string }) =>
+/** The token, its user and, for a bot, its owner. */
+const tokenQuery = (db: Db) =>
   db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
@@ -162,9 +175,9 @@ const tokenState = prepared((db, p: { id: string }) =>
       'users.bot_owner_id',
       'owner.role as owner_role',
       'owner.deactivated_at as owner_deactivated_at',
-    ])
-    .where('api_tokens.id', '=', p.id),
-);
+    ]);
+
+const tokenState = prepared((db, p: { id: string }) => tokenQuery(db).where('api_tokens.id', '=', p.id));
 
 type TokenState = Awaited<ReturnType<typeof tokenState>>[number];
 

@@ -8,6 +8,8 @@ import { iso } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import { presentUser } from '../users/presenter.js';
 import { prepared } from '../store/prepared.js';
+import type { Db } from '../store/db.js';
+import { TurnLoader } from '../core/turn-loader.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { isApiToken, type ApiTokensService } from './api-tokens.js';
 import { hashRefreshSecret, hashSessionKey, makeRefreshToken, newSessionKey, parseRefreshToken, safeEqual, sessionKeyOf, type AccessTokens } from './tokens.js';
@@ -35,7 +37,9 @@ export class AuthService {
     private readonly apiTokens: ApiTokensService,
     /** Failed logins per account, whatever address they come from (core/limits.ts). */
     private readonly loginFailures: Limiter,
-  ) {}
+  ) {
+    this.batchedSessions = deps.pg ? new TurnLoader(async (ids) => new Map((await sessionQuery(deps.db).where('sessions.id', 'in', ids).execute()).map((r) => [r.id, r]))) : null;
+  }
 
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
     const { db, config, now } = this.deps;
@@ -207,11 +211,24 @@ export class AuthService {
   }
 
   private async sessionActor(sessionId: string, userId: string): Promise<Actor> {
-    const [row] = await sessionState(this.deps.db, { sid: sessionId, uid: userId });
-    if (!row || row.deactivated_at !== null) throw new AppError('invalid_token');
+    const row = await this.sessionRow(sessionId);
+    if (!row || row.user_id !== userId || row.deactivated_at !== null) throw new AppError('invalid_token');
     if (row.revoked_at !== null) throw new AppError('session_revoked');
     if (Number(row.expires_at) <= this.deps.now()) throw new AppError('invalid_token');
     return { userId, role: row.role, sessionId, via: 'session' };
+  }
+
+  /**
+   * Every REST request and socket request reads this. On PostgreSQL the reads of one turn share
+   * one query: one round trip each queued behind the send batches for pooled connections (ack
+   * p50 rose from 20 to 50–170 ms at 2,000 DMs/s).
+   */
+  private readonly batchedSessions: TurnLoader<SessionState> | null;
+
+  private async sessionRow(sessionId: string): Promise<SessionState | undefined> {
+    if (this.batchedSessions) return this.batchedSessions.get(sessionId);
+    const [row] = await sessionState(this.deps.db, { sid: sessionId });
+    return row;
   }
 
   /** Ends the credential the request came with: the device session, or the API token itself. */
@@ -277,14 +294,12 @@ export class AuthService {
   }
 }
 
-const sessionState = prepared((db, p: { sid: string; uid: string }) =>
-  db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.revoked_at', 'sessions.expires_at', 'users.role', 'users.deactivated_at'])
-    .where('sessions.id', '=', p.sid)
-    .where('sessions.user_id', '=', p.uid),
-);
+const sessionQuery = (db: Db) =>
+  db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').select(['sessions.id', 'sessions.user_id', 'sessions.revoked_at', 'sessions.expires_at', 'users.role', 'users.deactivated_at']);
+
+const sessionState = prepared((db, p: { sid: string }) => sessionQuery(db).where('sessions.id', '=', p.sid));
+
+type SessionState = Awaited<ReturnType<typeof sessionState>>[number];
 
 function guessDevice(ua: string): string {
   if (!ua) return 'Unknown device';
