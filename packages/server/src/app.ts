@@ -53,7 +53,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     log.warn('NATS_URL without DATABASE_URL: every node would have its own SQLite file; use PostgreSQL for several nodes');
   }
   const bus = opts.bus ?? (config.natsUrl ? NatsBus.start(config.natsUrl, log, config.nodeName) : new MemoryBus());
-  const deps: Deps = { db: opened.db, config, publisher: new Publisher(bus), log, now: opts.now ?? Date.now, sqlite: opened.sqlite, pg: opened.pg };
+  const deps: Deps = { db: opened.db, config, publisher: new Publisher(bus), log, now: opts.now ?? Date.now, sqlite: opened.sqlite, sqliteReader: opened.sqliteReader, pg: opened.pg };
   const services = buildServices(deps);
 
   const app = Fastify({

@@ -6,9 +6,8 @@ import { newId } from '../core/ids.js';
 import { iso, isoOrNull } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import { presentUser } from '../users/presenter.js';
-import { prepared } from '../store/prepared.js';
 import type { Db } from '../store/db.js';
-import { TurnLoader } from '../core/turn-loader.js';
+import { keyedReader } from '../store/keyed-reader.js';
 import { safeEqual } from './tokens.js';
 
 const PREFIX = 'pat_';
@@ -26,7 +25,7 @@ export class ApiTokensService {
     private readonly deps: Deps,
     private readonly audit: AuditService,
   ) {
-    this.batched = deps.pg ? new TurnLoader(async (ids) => new Map((await tokenQuery(deps.db).where('api_tokens.id', 'in', ids).execute()).map((r) => [r.id, r]))) : null;
+    this.stateOf = keyedReader(deps, (db, ids) => tokenQuery(db).where('api_tokens.id', 'in', ids), (r) => r.id);
   }
 
   /** A bot is a user without a password, owned by the member who created it. */
@@ -148,14 +147,8 @@ export class ApiTokensService {
     return actorOfToken(row);
   }
 
-  /** Every socket request reads this (see AuthService.current); on PostgreSQL a turn's reads share one query. */
-  private readonly batched: TurnLoader<TokenState> | null;
-
-  private async stateOf(tokenId: string): Promise<TokenState | undefined> {
-    if (this.batched) return this.batched.get(tokenId);
-    const [row] = await tokenState(this.deps.db, { id: tokenId });
-    return row;
-  }
+  /** Every request made with a token reads this (see AuthService.current). */
+  private readonly stateOf: (tokenId: string) => Promise<TokenState | undefined>;
 }
 
 /** The token, its user and, for a bot, its owner. */
@@ -177,9 +170,7 @@ const tokenQuery = (db: Db) =>
       'owner.deactivated_at as owner_deactivated_at',
     ]);
 
-const tokenState = prepared((db, p: { id: string }) => tokenQuery(db).where('api_tokens.id', '=', p.id));
-
-type TokenState = Awaited<ReturnType<typeof tokenState>>[number];
+type TokenState = Awaited<ReturnType<ReturnType<typeof tokenQuery>['executeTakeFirstOrThrow']>>;
 
 /**
  * A bot acts with the lesser of its own role and its owner's role now, and not at all once its

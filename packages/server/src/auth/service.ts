@@ -7,9 +7,8 @@ import { newId } from '../core/ids.js';
 import { iso } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import { presentUser } from '../users/presenter.js';
-import { prepared } from '../store/prepared.js';
 import type { Db } from '../store/db.js';
-import { TurnLoader } from '../core/turn-loader.js';
+import { keyedReader } from '../store/keyed-reader.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { isApiToken, type ApiTokensService } from './api-tokens.js';
 import { hashRefreshSecret, hashSessionKey, makeRefreshToken, newSessionKey, parseRefreshToken, safeEqual, sessionKeyOf, type AccessTokens } from './tokens.js';
@@ -38,7 +37,7 @@ export class AuthService {
     /** Failed logins per account, whatever address they come from (core/limits.ts). */
     private readonly loginFailures: Limiter,
   ) {
-    this.batchedSessions = deps.pg ? new TurnLoader(async (ids) => new Map((await sessionQuery(deps.db).where('sessions.id', 'in', ids).execute()).map((r) => [r.id, r]))) : null;
+    this.sessionRow = keyedReader(deps, (db, ids) => sessionQuery(db).where('sessions.id', 'in', ids), (r) => r.id);
   }
 
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
@@ -218,18 +217,8 @@ export class AuthService {
     return { userId, role: row.role, sessionId, via: 'session' };
   }
 
-  /**
-   * Every REST request and socket request reads this. On PostgreSQL the reads of one turn share
-   * one query: one round trip each queued behind the send batches for pooled connections (ack
-   * p50 rose from 20 to 50–170 ms at 2,000 DMs/s).
-   */
-  private readonly batchedSessions: TurnLoader<SessionState> | null;
-
-  private async sessionRow(sessionId: string): Promise<SessionState | undefined> {
-    if (this.batchedSessions) return this.batchedSessions.get(sessionId);
-    const [row] = await sessionState(this.deps.db, { sid: sessionId });
-    return row;
-  }
+  /** Every REST request and socket request made with a session reads this (see `current`). */
+  private readonly sessionRow: (sessionId: string) => Promise<SessionState | undefined>;
 
   /** Ends the credential the request came with: the device session, or the API token itself. */
   async logout(actor: Actor): Promise<void> {
@@ -297,9 +286,7 @@ export class AuthService {
 const sessionQuery = (db: Db) =>
   db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').select(['sessions.id', 'sessions.user_id', 'sessions.revoked_at', 'sessions.expires_at', 'users.role', 'users.deactivated_at']);
 
-const sessionState = prepared((db, p: { sid: string }) => sessionQuery(db).where('sessions.id', '=', p.sid));
-
-type SessionState = Awaited<ReturnType<typeof sessionState>>[number];
+type SessionState = Awaited<ReturnType<ReturnType<typeof sessionQuery>['executeTakeFirstOrThrow']>>;
 
 function guessDevice(ua: string): string {
   if (!ua) return 'Unknown device';

@@ -14,6 +14,8 @@ export interface Deps {
   now: () => number;
   /** The embedded database's raw handle, for hot paths that run prepared statements; null on PostgreSQL. */
   sqlite: SQLite.Database | null;
+  /** A read-only connection to the embedded database (committed data, no wait for the writer); null on PostgreSQL. */
+  sqliteReader: SQLite.Database | null;
   /** The PostgreSQL pool, for the batched send path; null on SQLite. */
   pg: pg.Pool | null;
 }

@@ -133,6 +133,12 @@ export interface OpenedDb {
   db: Db;
   /** The raw SQLite handle (embedded mode), for operations tooling and fault-injection tests. */
   sqlite: SQLite.Database | null;
+  /**
+   * A second, read-only connection to the same file (embedded mode): it sees committed data
+   * only, and reads on it never wait for the writing connection's lock (held by every send
+   * batch), so a hot read such as "is this account still allowed" costs microseconds.
+   */
+  sqliteReader: SQLite.Database | null;
   /** The PostgreSQL pool (server mode), for the send path's batched statements. */
   pg: pg.Pool | null;
   close(): Promise<void>;
@@ -158,12 +164,16 @@ export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal'
   const db = new Kysely<Database>({ dialect: new ResilientSqliteDialect({ database: new CachedStatements(sqlite) }) });
   await migrate(db);
   const checkpointer = checkpointMs > 0 ? new BackgroundCheckpointer(file, checkpointMs, log) : null;
+  const reader = new SQLite(file, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
   return {
     db,
     sqlite,
+    sqliteReader: reader,
     pg: null,
     async close() {
       await checkpointer?.stop();
+      reader.close();
       await db.destroy();
     },
   };

@@ -38,6 +38,7 @@ export async function openPostgres(url: string, schema: string | null, poolSize:
   return {
     db,
     sqlite: null,
+    sqliteReader: null,
     pg: pool,
     async close() {
       await db.destroy();
