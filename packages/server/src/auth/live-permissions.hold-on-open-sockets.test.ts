@@ -6,11 +6,8 @@
 import crypto from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { ApiToken, Message, MessageCreatedEvent, User } from '@parley/protocol';
-import type { NatsBus } from '../bus/nats.js';
+import { CLUSTER_NEEDS, Cluster, clusterSkipped } from '../testing/cluster.js';
 import { SocketClient, api, createConversation, errorCode, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
-
-const PG = process.env.PARLEY_TEST_PG_URL;
-const NATS = process.env.PARLEY_TEST_NATS_URL;
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -31,16 +28,10 @@ async function oneNode(): Promise<Topology> {
 }
 
 async function twoNodes(): Promise<Topology> {
-  const schema = `parley_t_live_${crypto.randomBytes(6).toString('hex')}`;
-  const jwtSecret = crypto.randomBytes(24).toString('hex');
-  const nodes: TestServer[] = [];
-  for (const name of ['n1', 'n2']) {
-    const s = await startServer({ databaseUrl: PG!, pgSchema: schema, natsUrl: NATS!, nodeName: name, jwtSecret });
-    cleanups.push(() => s.stop());
-    await (s.parley.bus as NatsBus).ready();
-    nodes.push(s);
-  }
-  return { admin: nodes[0]!, sock: nodes[1]!, owner: await registerUser(nodes[0]!) };
+  const cluster = new Cluster('live');
+  cleanups.push(() => cluster.stop());
+  const [n1, n2] = [await cluster.node('n1'), await cluster.node('n2')];
+  return { admin: n1, sock: n2, owner: await registerUser(n1) };
 }
 
 async function connect(s: TestServer, token: string): Promise<SocketClient> {
@@ -141,7 +132,6 @@ describe('one node', () => {
   scenarios('one node', oneNode);
 });
 
-// The PostgreSQL rerun of the suite (`npm run test:pg`) skips this: it ran on PostgreSQL in the main pass.
-describe.skipIf(!PG || !NATS || process.env.PARLEY_TEST_DB === 'postgres')('two nodes, PostgreSQL + NATS (needs PARLEY_TEST_PG_URL and PARLEY_TEST_NATS_URL)', () => {
+describe.skipIf(clusterSkipped)(`two nodes, PostgreSQL + NATS ${CLUSTER_NEEDS}`, () => {
   scenarios('two nodes', twoNodes);
 });

@@ -2,37 +2,28 @@
  * The per-account socket cap on two nodes sharing one PostgreSQL and one NATS. Skipped, with one
  * line, unless PARLEY_TEST_PG_URL and PARLEY_TEST_NATS_URL are set.
  */
-import crypto from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
 import { CloseCodes } from '@parley/protocol';
-import type { NatsBus } from '../bus/nats.js';
-import { RequestError, SocketClient, registerUser, sleep, startServer, type TestServer } from '../testing/harness.js';
+import { CLUSTER_NEEDS, Cluster, clusterSkipped } from '../testing/cluster.js';
+import { RequestError, SocketClient, registerUser, sleep, type TestServer } from '../testing/harness.js';
 
-const PG = process.env.PARLEY_TEST_PG_URL;
-const NATS = process.env.PARLEY_TEST_NATS_URL;
-const secret = crypto.randomBytes(24).toString('hex');
-const cleanups: (() => Promise<unknown>)[] = [];
+const clusters: Cluster[] = [];
 afterAll(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  for (const c of clusters) await c.stop();
 });
 
-async function node(name: string, schema: string): Promise<TestServer> {
-  const s = await startServer({ databaseUrl: PG!, pgSchema: schema, natsUrl: NATS!, nodeName: name, jwtSecret: secret, limits: { maxSocketsPerUser: 3 } });
-  cleanups.push(() => s.stop());
-  await (s.parley.bus as NatsBus).ready();
-  return s;
-}
-
-async function connect(s: TestServer, token: string): Promise<SocketClient> {
-  const c = await SocketClient.connect(s, token);
-  cleanups.push(() => c.close());
-  return c;
+/** Two nodes of a fresh cluster whose accounts hold at most 3 sockets. */
+async function twoNodes(prefix: string): Promise<[Cluster, TestServer, TestServer]> {
+  const cluster = new Cluster('cap');
+  clusters.push(cluster);
+  const limits = { limits: { maxSocketsPerUser: 3 } };
+  return [cluster, await cluster.node(`${prefix}-n1`, limits), await cluster.node(`${prefix}-n2`, limits)];
 }
 
 /** Opens a socket and expects its auth to be refused with too_many_connections and close 4009. */
-async function refused(s: TestServer, token: string): Promise<void> {
+async function refused(cluster: Cluster, s: TestServer, token: string): Promise<void> {
   const c = new SocketClient(s.wsUrl);
-  cleanups.push(() => c.close());
+  cluster.defer(() => c.close());
   await c.opened;
   const err = await c.request('auth', { token }).then(
     () => null,
@@ -43,36 +34,33 @@ async function refused(s: TestServer, token: string): Promise<void> {
   expect((await c.closed).code).toBe(CloseCodes.tooManyConnections);
 }
 
-// The PostgreSQL rerun of the suite skips this file: it runs on PostgreSQL in the main pass.
-describe.skipIf(!PG || !NATS || process.env.PARLEY_TEST_DB === 'postgres')('socket cap across nodes (needs PARLEY_TEST_PG_URL and PARLEY_TEST_NATS_URL)', () => {
+describe.skipIf(clusterSkipped)(`socket cap across nodes ${CLUSTER_NEEDS}`, () => {
   test('an account capped at 3 sockets cannot hold 3 on each of two nodes: the 4th is refused on either node, and closing one makes room', async () => {
-    const schema = `parley_t_cap_${crypto.randomBytes(6).toString('hex')}`;
-    const [n1, n2] = [await node('cap-n1', schema), await node('cap-n2', schema)];
+    const [cluster, n1, n2] = await twoNodes('cap');
     const alice = await registerUser(n1);
     const bob = await registerUser(n2);
 
-    const first = [await connect(n1, alice.token), await connect(n1, alice.token)];
-    await connect(n2, alice.token);
-    await refused(n2, alice.token);
-    await refused(n1, alice.token);
+    const first = [await cluster.connect(n1, alice.token), await cluster.connect(n1, alice.token)];
+    await cluster.connect(n2, alice.token);
+    await refused(cluster, n2, alice.token);
+    await refused(cluster, n1, alice.token);
     // Another account on the same nodes is not affected.
-    await connect(n2, bob.token);
+    await cluster.connect(n2, bob.token);
 
     // A socket closed on n1 frees a place for n2 once n1 has written its new count.
     await first[0]!.close();
     await sleep(300);
-    const again = await connect(n2, alice.token);
+    const again = await cluster.connect(n2, alice.token);
     expect(again.hello!.user.id).toBe(alice.user.id);
-    await refused(n1, alice.token);
+    await refused(cluster, n1, alice.token);
   }, 60_000);
 
   test('six sockets racing for one account on two nodes at once: never more than the cap get in', async () => {
-    const schema = `parley_t_cap_${crypto.randomBytes(6).toString('hex')}`;
-    const [n1, n2] = [await node('race-n1', schema), await node('race-n2', schema)];
+    const [cluster, n1, n2] = await twoNodes('race');
     const carol = await registerUser(n1);
     const attempts = [n1, n2, n1, n2, n1, n2].map(async (n) => {
       const c = new SocketClient(n.wsUrl);
-      cleanups.push(() => c.close());
+      cluster.defer(() => c.close());
       await c.opened;
       return c.request('auth', { token: carol.token }).then(
         () => 'in',
@@ -87,8 +75,8 @@ describe.skipIf(!PG || !NATS || process.env.PARLEY_TEST_DB === 'postgres')('sock
     // Once the race is over, the places left are given out one by one on either node.
     await sleep(300);
     const held = outcomes.filter((o) => o === 'in').length;
-    for (let i = held; i < 3; i++) await connect(i % 2 ? n1 : n2, carol.token);
-    await refused(n1, carol.token);
-    await refused(n2, carol.token);
+    for (let i = held; i < 3; i++) await cluster.connect(i % 2 ? n1 : n2, carol.token);
+    await refused(cluster, n1, carol.token);
+    await refused(cluster, n2, carol.token);
   }, 60_000);
 });
