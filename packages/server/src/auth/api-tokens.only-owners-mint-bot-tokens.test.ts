@@ -2,19 +2,14 @@
  * A bot's tokens belong to its owner: a workspace admin cannot mint one (it would read every
  * private conversation the bot is in), may revoke any (audited), and the owner sees them all.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { ApiToken, User } from '@parley/protocol';
-import { api, createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { api, createConversation, registerUser, type TestServer, type TestUser } from '../testing/harness.js';
+import { serverPerFile } from '../testing/fixture.js';
 
 let server: TestServer;
 let owner: TestUser;
-beforeAll(async () => {
-  server = await startServer();
-  owner = await registerUser(server);
-});
-afterAll(async () => {
-  await server.stop();
-});
+serverPerFile((s, o) => ((server = s), (owner = o)));
 
 async function promotedAdmin(): Promise<TestUser> {
   const u = await registerUser(server);

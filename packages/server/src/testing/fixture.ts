@@ -6,13 +6,12 @@ import { SocketClient, registerUser, startServer, type TestServer, type TestUser
  * One server for a whole test file, with the workspace owner already registered (so users the
  * tests register are plain members), and every socket opened through `connect` closed at the end.
  */
-export function serverPerFile(onStart: (s: TestServer) => void, overrides: ConfigOverrides = {}): { connect(u: TestUser): Promise<SocketClient> } {
+export function serverPerFile(onStart: (s: TestServer, owner: TestUser) => void, overrides: ConfigOverrides = {}): { connect(u: TestUser): Promise<SocketClient> } {
   let server: TestServer | null = null;
   const sockets: SocketClient[] = [];
   beforeAll(async () => {
     server = await startServer(overrides);
-    await registerUser(server);
-    onStart(server);
+    onStart(server, await registerUser(server));
   });
   afterAll(async () => {
     await Promise.all(sockets.map((s) => s.close()));

@@ -3,19 +3,14 @@
  * the same moment (this left a workspace ownerless before the check and the writes shared one
  * transaction). Runs on SQLite and, in the PostgreSQL pass, on PostgreSQL.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { User } from '@parley/protocol';
-import { api, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { api, registerUser, type TestServer, type TestUser } from '../testing/harness.js';
+import { serverPerFile } from '../testing/fixture.js';
 
 let server: TestServer;
 let first: TestUser;
-beforeAll(async () => {
-  server = await startServer();
-  first = await registerUser(server);
-});
-afterAll(async () => {
-  await server.stop();
-});
+serverPerFile((s, owner) => ((server = s), (first = owner)));
 
 const patch = (by: TestUser, target: TestUser, body: { role?: User['role']; deactivated?: boolean }) => api(server, 'PATCH', `/admin/users/${target.user.id}`, body, by.token);
 
