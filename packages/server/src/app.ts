@@ -59,7 +59,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.limits.maxBodyBytes,
-    trustProxy: process.env.PARLEY_TRUST_PROXY === '1',
+    trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
     // Fastify's default is no request timeout: a body that never completes held its connection forever.
     requestTimeout: config.limits.requestTimeoutMs,

@@ -1,0 +1,153 @@
+/**
+ * Every setting Parley has, in one table: its environment variable, what it accepts, its
+ * default and what it means. `loadConfig` parses the environment and checks overrides with it,
+ * and `npm run docs:config` writes README's configuration table from it (a test fails when the
+ * two drift), so a new setting is added here and nowhere else.
+ */
+import os from 'node:os';
+import type { Config } from './config.js';
+import { dir, flag, int, num, oneOf, text, window, type Setting } from './setting.js';
+
+type Limits = Config['limits'];
+/** Where a setting lives in Config: `port`, or `limits.maxFrameBytes`. */
+export type SettingKey = Exclude<keyof Config, 'limits'> | `limits.${keyof Limits}`;
+type ValueAt<K extends SettingKey> = K extends `limits.${infer L extends keyof Limits}` ? Limits[L] : K extends keyof Config ? Config[K] : never;
+
+const KiB = 1024;
+const MiB = 1024 * 1024;
+const DAY_SEC = 86_400;
+
+/**
+ * Written as an object so the compiler insists on one entry per Config field, each of the
+ * field's type; its order is README's order.
+ */
+export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
+  port: int({ env: 'PORT', default: 8080, min: 0, max: 65_535, description: 'HTTP and WebSocket port' }),
+  host: text({ env: 'HOST', default: () => '0.0.0.0', shownDefault: '`0.0.0.0`', accepts: 'an address', description: 'listen address' }),
+  dataDir: dir({ env: 'DATA_DIR', aliases: ['PARLEY_DATA_DIR'], default: './data', shownDefault: '`./data`', description: 'SQLite database and the generated JWT secret (`PARLEY_DATA_DIR` is read when `DATA_DIR` is unset)' }),
+  databaseUrl: text({
+    env: 'DATABASE_URL',
+    default: null,
+    shownDefault: 'unset',
+    accepts: '`postgres://…`',
+    description: '`postgres://…` to store in PostgreSQL instead of SQLite ([scaling](docs/scaling.md))',
+    rule: (v, name) => (/^postgres(ql)?:\/\//.test(v) ? null : `${name} must be a postgres:// URL (leave it unset for the embedded SQLite database)`),
+  }),
+  pgSchema: text({ env: 'PARLEY_PG_SCHEMA', default: null, shownDefault: 'unset', accepts: 'a schema name', description: 'PostgreSQL schema (created if missing); isolates deployments sharing a database' }),
+  pgPoolSize: int({ env: 'PARLEY_PG_POOL_SIZE', default: 10, min: 1, max: 1000, description: 'PostgreSQL connections per process' }),
+  natsUrl: text({ env: 'NATS_URL', default: null, shownDefault: 'unset', accepts: '`nats://…`', description: '`nats://…` to fan events out between nodes and workers' }),
+  nodeName: text({ env: 'PARLEY_NODE_NAME', default: () => `parley-${os.hostname()}-${process.pid}`, shownDefault: 'host-pid', accepts: 'a name', description: "this node's name in logs and presence rows" }),
+  webDir: dir({ env: 'PARLEY_WEB_DIR', default: null, shownDefault: 'unset', description: "the web client's production build, served at `/` when it holds an `index.html` (`parley serve` points it at `packages/web/dist`)" }),
+  logLevel: oneOf({ env: 'LOG_LEVEL', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'log level' }),
+  registration: oneOf({ env: 'PARLEY_REGISTRATION', default: 'open', values: ['open', 'invite'], description: '`open`, or `invite` (sign-up needs an invite code from `POST /api/v1/invites`)' }),
+  jwtSecret: text({
+    env: 'PARLEY_JWT_SECRET',
+    default: null,
+    shownDefault: 'generated',
+    accepts: 'at least 32 characters',
+    description: 'HS256 secret; by default generated once into `DATA_DIR/jwt.secret` (mode 0600)',
+    rule: (v, name) => (v.length >= 32 ? null : `${name} must be at least 32 characters`),
+  }),
+  accessTokenTtlSec: int({ env: 'PARLEY_ACCESS_TOKEN_TTL_SEC', default: 900, min: 10, max: DAY_SEC, description: 'access token lifetime, in seconds' }),
+  refreshTokenTtlSec: int({ env: 'PARLEY_REFRESH_TOKEN_TTL_SEC', default: 30 * DAY_SEC, min: 60, max: 365 * DAY_SEC, description: 'refresh token (device session) idle lifetime, in seconds' }),
+  sqliteSynchronous: oneOf({ env: 'PARLEY_SQLITE_SYNCHRONOUS', default: 'full', values: ['full', 'normal'], description: '`full` (an ack survives power loss) or `normal` (survives a process crash)' }),
+  editWindowMs: window({ env: 'PARLEY_EDIT_WINDOW', default: '10m', description: 'how long after sending a message its author may edit it' }),
+  recallWindowMs: window({ env: 'PARLEY_RECALL_WINDOW', default: '10m', description: 'how long after sending a message its author may recall it (admins always may)' }),
+  'limits.maxFrameBytes': int({ env: 'PARLEY_MAX_FRAME_BYTES', default: 64 * KiB, min: KiB, max: 16 * MiB, description: 'largest socket frame; larger closes the socket with 1008' }),
+  'limits.maxBodyBytes': int({ env: 'PARLEY_MAX_BODY_BYTES', default: MiB, min: KiB, max: 64 * MiB, description: 'largest REST body (413 above)' }),
+  'limits.maxMessageChars': int({ env: 'PARLEY_MAX_MESSAGE_CHARS', default: 16_000, min: 1, max: 1_000_000, description: 'longest message, in characters' }),
+  'limits.sendRatePerSec': num({
+    env: 'PARLEY_SEND_RATE_PER_SEC',
+    default: 20,
+    min: 0.01,
+    max: 1_000_000,
+    description: 'per-user token bucket for messages and reaction adds/removes, shared by REST and socket (and, on PostgreSQL, by every node): tokens per second',
+  }),
+  'limits.sendBurst': int({ env: 'PARLEY_SEND_BURST', default: 60, min: 1, max: 1_000_000, description: 'the same bucket: its size (sends allowed at once)' }),
+  'limits.frameRatePerSec': num({ env: 'PARLEY_FRAME_RATE_PER_SEC', default: 100, min: 0.01, max: 1_000_000, description: 'per-socket frame rate; a flood closes the socket with 1008' }),
+  'limits.frameBurst': int({ env: 'PARLEY_FRAME_BURST', default: 300, min: 1, max: 1_000_000, description: 'frames a socket may send at once above that rate' }),
+  'limits.authRatePerMin': int({ env: 'PARLEY_AUTH_RATE_PER_MIN', default: 30, min: 1, max: 1_000_000, description: 'register / login / refresh attempts per IP' }),
+  'limits.loginFailuresPerAccountPerMin': int({
+    env: 'PARLEY_LOGIN_FAILURES_PER_ACCOUNT_PER_MIN',
+    default: 10,
+    min: 1,
+    max: 1_000_000,
+    description: 'failed logins per account (username), from any address; past it every login of that account gets `429 rate_limited` with `retry_after_ms` until a token returns ([security](docs/security.md))',
+  }),
+  'limits.ipRatePerSec': num({ env: 'PARLEY_IP_RATE_PER_SEC', default: 100, min: 0.01, max: 1_000_000, description: 'REST requests and socket requests per client IP, per second' }),
+  'limits.ipBurst': int({ env: 'PARLEY_IP_BURST', default: 500, min: 1, max: 10_000_000, description: 'requests one client IP may make at once above that rate' }),
+  // A reconnecting client asks for one events page per conversation that moved, all at
+  // once (SDK resync): the burst lets 1,000 conversations catch up without one refusal.
+  'limits.readRatePerSec': num({
+    env: 'PARLEY_READ_RATE_PER_SEC',
+    default: 50,
+    min: 0.01,
+    max: 1_000_000,
+    description: 'per-user reads (history, thread, sync, sync events, one message, conversation list and get), REST and socket alike, per second',
+  }),
+  'limits.readBurst': int({ env: 'PARLEY_READ_BURST', default: 1000, min: 1, max: 10_000_000, description: 'reads a user may make at once; covers a client resyncing 1,000 conversations at once' }),
+  'limits.historyPageMax': int({ env: 'PARLEY_HISTORY_PAGE_MAX', default: 200, min: 10, max: 1000, description: 'largest history page' }),
+  'limits.syncPageBytes': int({
+    env: 'PARLEY_SYNC_PAGE_BYTES',
+    default: MiB,
+    min: 16 * KiB,
+    max: 256 * MiB,
+    description: 'a `sync.events` page stops before this many bytes (the client pages on; one event always fits)',
+  }),
+  sqliteCheckpointMs: int({
+    env: 'PARLEY_SQLITE_CHECKPOINT_MS',
+    default: 250,
+    min: 0,
+    max: 60_000,
+    description: 'a worker thread copies the SQLite WAL into the database file this often (`0`: SQLite does it itself on the event loop every 1,000 pages)',
+  }),
+  'limits.sendBatchMax': int({
+    env: 'PARLEY_SEND_BATCH_MAX',
+    default: 512,
+    min: 1,
+    max: 100_000,
+    description: 'most sends committed together in one transaction (group commit, SQLite and PostgreSQL; each is acked after that commit)',
+  }),
+  'limits.sendBatchesInFlight': int({ env: 'PARLEY_SEND_BATCHES_IN_FLIGHT', default: 2, min: 1, max: 1000, description: 'PostgreSQL: send batches written at once, each on its own pooled connection' }),
+  'limits.maxGroupMembers': int({ env: 'PARLEY_MAX_GROUP_MEMBERS', default: 64, min: 2, max: 10_000, description: 'largest group (channels are unbounded)' }),
+  'limits.maxSocketBufferBytes': int({
+    env: 'PARLEY_MAX_SOCKET_BUFFER_BYTES',
+    default: 4 * MiB,
+    min: 64 * KiB,
+    max: 1024 * MiB,
+    description: 'per-socket send buffer; a slower consumer is disconnected (4008) and resyncs',
+  }),
+  'limits.maxSocketsPerUser': int({
+    env: 'PARLEY_MAX_SOCKETS_PER_USER',
+    default: 50,
+    min: 1,
+    max: 1_000_000,
+    description: 'authenticated sockets one account may hold across all nodes and workers; one more is refused (`too_many_connections`, close 4009)',
+  }),
+  'limits.authTimeoutMs': int({ env: 'PARLEY_AUTH_TIMEOUT_MS', default: 10_000, min: 100, max: 600_000, description: 'time a new socket has to send its auth frame' }),
+  'limits.requestTimeoutMs': int({
+    env: 'PARLEY_REQUEST_TIMEOUT_MS',
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    description: 'an HTTP request (headers and body) must arrive in full within this time, or it is answered 408 and its connection closed; WebSocket connections are not affected',
+  }),
+  'limits.bodyTimeoutMs': int({
+    env: 'PARLEY_BODY_TIMEOUT_MS',
+    default: 10_000,
+    min: 100,
+    max: 3_600_000,
+    description: 'longest pause while an HTTP request body arrives; a stalled body is answered 408 (`request_timeout`) and its connection closed',
+  }),
+  heartbeatMs: int({ env: 'PARLEY_HEARTBEAT_MS', default: 25_000, min: 100, max: 600_000, description: 'server ping interval; a socket that misses one is dropped' }),
+  typingTtlMs: int({ env: 'PARLEY_TYPING_TTL_MS', default: 6_000, min: 100, max: 60_000, description: 'how long a typing signal lasts' }),
+  shutdownGraceMs: int({ env: 'PARLEY_SHUTDOWN_GRACE_MS', default: 5_000, min: 0, max: 120_000, description: 'how long shutdown waits for sockets to close' }),
+  listenBacklog: int({
+    env: 'PARLEY_LISTEN_BACKLOG',
+    default: 16_384,
+    min: 1,
+    max: 65_535,
+    description: "TCP connections the kernel queues while the server accepts (capped by `net.core.somaxconn`); Node's 511 made a reconnect storm of 10,000 clients wait for SYN retransmits",
+  }),
+  trustProxy: flag({ env: 'PARLEY_TRUST_PROXY', default: false, description: '`1` to take client IPs from `X-Forwarded-For` (only behind a proxy that sets it)' }),
+};
