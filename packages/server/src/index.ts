@@ -4,3 +4,4 @@ export type { Bus } from './bus/bus.js';
 export { MemoryBus } from './bus/memory.js';
 export { loadJwtSecret } from './auth/tokens.js';
 export { ConfigError } from './config/config.js';
+export { startParley, type RunningParley, type StartOptions } from './start.js';

@@ -1,7 +1,7 @@
-import { build } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
+import { startParley } from './start.js';
 
-/** Starts Parley: validated config, listen, and a graceful shutdown on SIGINT/SIGTERM. */
+/** `npm run dev`: validated config, then startParley (listen, graceful shutdown on SIGINT/SIGTERM). */
 async function main(): Promise<void> {
   let config;
   try {
@@ -13,24 +13,12 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const parley = await build(config);
-  await parley.app.listen({ host: config.host, port: config.port, backlog: config.listenBacklog });
-  parley.app.log.info({ dataDir: config.dataDir, port: config.port }, `Parley is listening on http://localhost:${config.port}`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    parley.app.log.info({ signal }, 'shutting down');
-    parley.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        parley.app.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  const running = await startParley(config);
+  // Exit explicitly: a timer or socket left by a dependency must not keep a stopped server alive.
+  running.stopped.then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 }
 
 main().catch((err: unknown) => {

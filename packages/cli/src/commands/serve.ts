@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { build, loadConfig, loadJwtSecret } from '@parley/server';
+import { loadConfig, loadJwtSecret, startParley, type Config } from '@parley/server';
 import { CliError, Exit } from '../errors.js';
 
 export interface ServeOptions {
@@ -17,38 +17,34 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (opts.dataDir !== undefined) env.DATA_DIR = opts.dataDir;
   // The web client's production build, when it has been built (`npm start` builds it first).
   env.PARLEY_WEB_DIR ??= fileURLToPath(new URL('../../../web/dist', import.meta.url));
-  const shared = Boolean(env.DATABASE_URL && env.NATS_URL);
+  const config = configFrom(env);
+  const shared = Boolean(config.databaseUrl && config.natsUrl);
   // Default: one worker per core when storage and bus are shared, else the single embedded process.
   const workers = opts.workers === undefined ? (shared ? os.availableParallelism() : 1) : opts.workers === 'auto' ? os.availableParallelism() : Number(opts.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new CliError('--workers takes a whole number of at least 1, or "auto".', Exit.usage);
   if (workers > 1 && cluster.isPrimary) {
     // One SQLite file has one writer, and workers only see each other's events through a shared bus.
     if (!shared) throw new CliError('--workers above 1 needs DATABASE_URL (PostgreSQL) and NATS_URL; with the embedded SQLite database run one worker.', Exit.usage);
-    await runWorkers(workers, env);
+    await runWorkers(workers, env, config);
     return;
   }
-  let config;
+  const running = await startParley(config);
   try {
-    config = loadConfig(env);
+    await running.stopped;
+  } catch {
+    // startParley has logged why; a server that could not close cleanly did not end well.
+    process.exitCode = Exit.failure;
+  }
+  // A cluster worker's IPC channel would keep it alive after the shutdown.
+  if (cluster.isWorker) process.exit();
+}
+
+function configFrom(env: NodeJS.ProcessEnv): Config {
+  try {
+    return loadConfig(env);
   } catch (e) {
     throw new CliError(`configuration error: ${(e as Error).message}`, Exit.usage);
   }
-  const parley = await build(config);
-  await parley.app.listen({ host: config.host, port: config.port, backlog: config.listenBacklog });
-  parley.app.log.info({ dataDir: config.dataDir, port: config.port }, `Parley is listening on http://localhost:${config.port}`);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      parley.app.log.info({ signal }, 'shutting down');
-      parley.close().then(resolve, resolve);
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-  // A cluster worker's IPC channel would keep it alive after a clean shutdown.
-  if (cluster.isWorker) process.exit(0);
 }
 
 /**
@@ -56,15 +52,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
  * connections); each is a full stateless node on the shared PostgreSQL and NATS. A worker that
  * dies is replaced; SIGTERM drains them all.
  */
-async function runWorkers(n: number, env: NodeJS.ProcessEnv): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (e) {
-    throw new CliError(`configuration error: ${(e as Error).message}`, Exit.usage);
-  }
+async function runWorkers(n: number, env: NodeJS.ProcessEnv, config: Config): Promise<void> {
   // Every worker must sign and verify with the same key.
-  const secret = env.PARLEY_JWT_SECRET ?? new TextDecoder().decode(loadJwtSecret(null, config.dataDir));
+  const secret = config.jwtSecret ?? new TextDecoder().decode(loadJwtSecret(null, config.dataDir));
   let stopping = false;
   const fork = (i: number) => {
     const w = cluster.fork({ ...env, PARLEY_JWT_SECRET: secret, PARLEY_NODE_NAME: `${config.nodeName}-w${i}-${Date.now().toString(36)}` });
