@@ -10,7 +10,7 @@ export async function login(opts: { server?: string; username?: string; password
   if (!server) throw new CliError('Say which server: parley login --server http://localhost:8080', Exit.usage);
   const username = opts.username ?? process.env.PARLEY_USERNAME;
   if (!username) throw new CliError('Say who you are: --username NAME (or PARLEY_USERNAME).', Exit.usage);
-  const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : (process.env.PARLEY_PASSWORD ?? (await promptHidden(`Password for ${username}@${server}: `)));
+  const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : (process.env.PARLEY_PASSWORD ?? (await promptHidden(`Password for ${username}@${server}`)));
   const client = new Parley({ url: server, deviceName: 'Parley CLI', userAgent: 'parley-cli/0.1' });
   const res = opts.register ? await client.register(username, password) : await client.login(username, password);
   writeCredentials({ server, username: res.user.username, access_token: res.access_token, refresh_token: res.refresh_token });
