@@ -405,7 +405,7 @@ describe('parley export', { timeout: 60_000 }, () => {
 
     const rerun = await parley(['export', '-o', file], { configDir: u.dir });
     expect(rerun.code).toBe(0);
-    expect(rerun.stderr).toContain('exported 1 new messages');
+    expect(rerun.stderr).toContain('exported 1 new message to ');
     expectExactly(readExport(file), sent, [chan.id]);
   });
 

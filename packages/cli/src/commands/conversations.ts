@@ -1,3 +1,4 @@
+import { plural } from '@parley/protocol';
 import { Names, printJson, time } from '../output.js';
 import { clientFromConfig } from '../session.js';
 
@@ -10,7 +11,7 @@ export async function conversations(opts: { json?: boolean }): Promise<void> {
       printJson(c);
       continue;
     }
-    const badge = c.unread_count > 0 ? `  ${c.unread_count} unread${c.mention_count > 0 ? `, ${c.mention_count} mentions` : ''}` : '';
+    const badge = c.unread_count > 0 ? `  ${c.unread_count} unread${c.mention_count > 0 ? `, ${plural(c.mention_count, 'mention')}` : ''}` : '';
     const last = c.last_message ? `  last ${time(c.last_message.created_at)}` : '';
     process.stdout.write(`${(await names.conversation(c)).padEnd(28)} ${c.kind.padEnd(7)} ${c.id}${badge}${last}\n`);
   }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
-import type { Conversation, Message } from '@parley/protocol';
+import { plural, type Conversation, type Message } from '@parley/protocol';
 import { CliError, Exit } from '../errors.js';
 import { clientFromConfig } from '../session.js';
 
@@ -58,5 +58,5 @@ export async function exportAll(opts: { format?: string; out?: string }): Promis
     if (fd !== null) fs.closeSync(fd);
     await client.close();
   }
-  if (opts.out) process.stderr.write(`exported ${count} new messages to ${opts.out}\n`);
+  if (opts.out) process.stderr.write(`exported ${plural(count, 'new message')} to ${opts.out}\n`);
 }

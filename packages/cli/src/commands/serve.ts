@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { plural } from '@parley/protocol';
 import { loadConfig, loadJwtSecret, startParley, type Config } from '@parley/server';
 import { CliError, Exit } from '../errors.js';
 
@@ -65,7 +66,7 @@ async function runWorkers(n: number, env: NodeJS.ProcessEnv, config: Config): Pr
     });
   };
   for (let i = 0; i < n; i++) fork(i);
-  process.stderr.write(`parley: ${n} workers sharing port ${config.port}\n`);
+  process.stderr.write(`parley: ${plural(n, 'worker')} sharing port ${config.port}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       if (stopping) return;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { CloseCodes, ClientFrameEnvelope, PROTOCOL_LEVEL, RequestSchemas, redactForMember, type EventFrame, type HelloFrame, type Limits, type LogEvent, type RequestType } from '@parley/protocol';
+import { CloseCodes, ClientFrameEnvelope, PROTOCOL_LEVEL, RequestSchemas, plural, redactForMember, type EventFrame, type HelloFrame, type Limits, type LogEvent, type RequestType } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { subjects, type Bus } from '../bus/bus.js';
@@ -121,7 +121,7 @@ export class Gateway {
       return;
     }
     if (conn.frameLimiter.take('f') > 0) {
-      conn.close(CloseCodes.policyViolation, `flooding: more than ${this.config.limits.frameRatePerSec} frames per second`);
+      conn.close(CloseCodes.policyViolation, `flooding: more than ${plural(this.config.limits.frameRatePerSec, 'frame')} per second`);
       return;
     }
     if (isBinary) {
@@ -233,7 +233,7 @@ export class Gateway {
     // must not be able to hold thousands. The new socket is refused; the ones open stay.
     const max = this.config.limits.maxSocketsPerUser;
     const refuse = () => {
-      conn.error(id, { code: 'too_many_connections', message: `This account already has ${max} open connections; close one and retry.` });
+      conn.error(id, { code: 'too_many_connections', message: `This account already has ${plural(max, 'open connection')}; close one and retry.` });
       conn.close(CloseCodes.tooManyConnections, 'too many connections');
     };
     if ((this.byUser.get(actor.userId)?.size ?? 0) >= max) return refuse();

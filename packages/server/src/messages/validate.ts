@@ -1,3 +1,4 @@
+import { plural } from '@parley/protocol';
 import type { Actor } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import type { TokenBuckets } from '../core/rate-limit.js';
@@ -12,14 +13,14 @@ export function checkBody(body: string, maxChars: number): string {
   if (body.trim().length === 0) throw new AppError('invalid_request', 'The message is empty.', { field: '/body' });
   let n = 0;
   for (const _ of body) {
-    if (++n > maxChars) throw new AppError('payload_too_large', `A message has at most ${maxChars} characters.`, { field: '/body' });
+    if (++n > maxChars) throw new AppError('payload_too_large', `A message has at most ${plural(maxChars, 'character')}.`, { field: '/body' });
   }
   return body;
 }
 
 /** The answer to a send over the per-user rate. */
 export function sendRateLimited(ratePerSec: number, retryAfterMs: number): AppError {
-  return new AppError('rate_limited', `Slow down: at most ${ratePerSec} messages per second.`, { retry_after_ms: retryAfterMs });
+  return new AppError('rate_limited', `Slow down: at most ${plural(ratePerSec, 'message')} per second.`, { retry_after_ms: retryAfterMs });
 }
 
 /** The thread a reply to `parent` belongs to; a recalled message takes no replies. */
