@@ -14,6 +14,7 @@ test.each<[ConfigOverrides, RegExp]>([
   [{ jwtSecret: 'short' }, /^jwtSecret must be at least 32 characters$/],
   [{ databaseUrl: 'mysql://x' }, /^databaseUrl must be a postgres:\/\/ URL/],
   [{ host: '' }, /^host= is invalid: expected a non-empty string$/],
+  [{ pgSchema: 'Tenant-1' }, /^pgSchema=Tenant-1 is invalid: expected a lower-case SQL identifier/],
   [{ trustProxy: 'yes' as unknown as boolean }, /^trustProxy=yes is invalid: expected true or false$/],
   [{ colour: 'blue' } as ConfigOverrides, /^unknown setting colour$/],
 ])('an override is checked like the variable it stands for: %j', (overrides, message) => {
@@ -34,6 +35,11 @@ test('PARLEY_TRUST_PROXY is a setting like the others: 1 or 0, anything else ref
   expect(loadConfig({ PARLEY_TRUST_PROXY: '1' }).trustProxy).toBe(true);
   expect(loadConfig({ PARLEY_TRUST_PROXY: '0' }).trustProxy).toBe(false);
   expect(() => loadConfig({ PARLEY_TRUST_PROXY: 'true' })).toThrow(/^PARLEY_TRUST_PROXY=true is invalid: expected 1 or 0$/);
+});
+
+test('PARLEY_PG_SCHEMA is checked at start, not when PostgreSQL is first opened', () => {
+  expect(loadConfig({ PARLEY_PG_SCHEMA: 'tenant_1' }).pgSchema).toBe('tenant_1');
+  expect(() => loadConfig({ PARLEY_PG_SCHEMA: 'x; drop' })).toThrow(/^PARLEY_PG_SCHEMA=x; drop is invalid: expected a lower-case SQL identifier/);
 });
 
 test('an empty variable counts as unset; PARLEY_DATA_DIR stands in for DATA_DIR', () => {

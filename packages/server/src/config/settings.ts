@@ -33,7 +33,15 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     description: '`postgres://…` to store in PostgreSQL instead of SQLite ([scaling](docs/scaling.md))',
     rule: (v, name) => (/^postgres(ql)?:\/\//.test(v) ? null : `${name} must be a postgres:// URL (leave it unset for the embedded SQLite database)`),
   }),
-  pgSchema: text({ env: 'PARLEY_PG_SCHEMA', default: null, shownDefault: 'unset', accepts: 'a schema name', description: 'PostgreSQL schema (created if missing); isolates deployments sharing a database' }),
+  pgSchema: text({
+    env: 'PARLEY_PG_SCHEMA',
+    default: null,
+    shownDefault: 'unset',
+    accepts: 'a lower-case SQL identifier',
+    description: 'PostgreSQL schema (created if missing); isolates deployments sharing a database',
+    // The name goes into SQL unquoted: checked here so a bad one stops start-up with the others.
+    rule: (v, name) => (/^[a-z_][a-z0-9_]{0,62}$/.test(v) ? null : `${name}=${v} is invalid: expected a lower-case SQL identifier (a-z, 0-9, _; at most 63)`),
+  }),
   pgPoolSize: int({ env: 'PARLEY_PG_POOL_SIZE', default: 10, min: 1, max: 1000, description: 'PostgreSQL connections per process' }),
   natsUrl: text({ env: 'NATS_URL', default: null, shownDefault: 'unset', accepts: '`nats://…`', description: '`nats://…` to fan events out between nodes and workers' }),
   nodeName: text({ env: 'PARLEY_NODE_NAME', default: () => `parley-${os.hostname()}-${process.pid}`, shownDefault: 'host-pid', accepts: 'a name', description: "this node's name in logs and presence rows" }),
