@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { loadConfig } from './config/config.js';
 import { startParley } from './start.js';
 
-const config = () => loadConfig({ DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'parley-start-')) }, { host: '127.0.0.1', port: 0, shutdownGraceMs: 200 });
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-start-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+const config = () => loadConfig({ DATA_DIR: fs.mkdtempSync(path.join(root, 'data-')) }, { host: '127.0.0.1', port: 0, shutdownGraceMs: 200 });
 const log = pino({ level: 'silent' });
 const healthy = (port: number) => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
 
