@@ -5,7 +5,7 @@ import { IdbOutbox } from '../storage/outbox';
 import { loadSession, updateTokens, updateUser, type StoredSession } from '../storage/session';
 import { maybeNotify } from '../notifications/notify';
 import { emptyTimeline, findById, mergeLatest, replaceIfPresent, upsert, upsertMany } from './timeline';
-import { newClientMsgId } from './names';
+import { mentionsMe, newClientMsgId } from './names';
 import { deviceLabel } from '../auth/device';
 import { coordinatedFetch } from '../auth/refresh';
 import type { ChatState, MissingReason, PendingMessage, ThreadState, Timeline } from './types';
@@ -724,7 +724,7 @@ export class ChatStore {
         if (conv) {
           const read = conv.membership?.read_seq ?? 0;
           const counted = fresh && msg.sender_id !== me && !msg.recalled && msg.seq > read;
-          const mentioned = msg.mentions_channel || msg.mentions.includes(me);
+          const mentioned = mentionsMe(msg, me);
           if (msg.thread_root_id === null) {
             conv = { ...conv, last_message: msg };
             if (counted) conv = { ...conv, unread_count: conv.unread_count + 1, mention_count: conv.mention_count + (mentioned ? 1 : 0) };
