@@ -331,7 +331,8 @@ export class PgSendBatcher {
       });
       return { written, refused };
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // The batch's own error is the one to report; a failed ROLLBACK means the connection is gone.
+      await client.query('ROLLBACK').catch((err: unknown) => this.deps.log.debug({ err }, 'ROLLBACK after a failed send batch failed'));
       throw e;
     }
   }
