@@ -4,6 +4,7 @@ import type { MessageCreatedEvent, ServerEvent } from '@parley/protocol';
 import { createConversation, registerUser, startServer, SocketClient } from '@parley/server/testing';
 import { Parley } from '../node.js';
 import type { WebSocketCtor, WebSocketLike } from './parley.js';
+import type { ParleyError } from './errors.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -177,4 +178,29 @@ test('events already applied are not emitted again when they are replayed by a r
   expect(got).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
   // One page for the resync; a replayed event that was taken for a gap would ask again and again.
   expect(wire.sent.get('sync.events') ?? 0).toBe(pagesBefore + 1);
+});
+
+test('a delivery ack the server refuses is reported as an error event, not dropped', async () => {
+  const server = await startServer();
+  cleanup.push(() => server.stop());
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
+  const wire = new ScriptedWire();
+  // The SDK acks on its own, with no caller to reject: point its ack at a conversation that does not exist.
+  wire.rewrite = (f) => {
+    if (f.type === 'delivery.ack' && f.data) f.data['conv_id'] = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
+  };
+  const receiver = new Parley({ url: server.url, token: bob.token, idleResyncMs: 600_000, WebSocket: wire.socket() });
+  cleanup.push(() => receiver.close());
+  const errors: ParleyError[] = [];
+  receiver.on('error', (e) => errors.push(e));
+  await receiver.connect();
+  const sender = await SocketClient.connect(server, alice.token);
+  cleanup.push(() => sender.close());
+  await sender.request('message.send', { conv_id: dm.id, client_msg_id: 'c-ack', body: 'ack me' });
+  const deadline = Date.now() + 5_000;
+  while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(errors.map((e) => e.code)).toEqual(['not_found']);
+  expect(errors[0]!.message).toMatch(/^delivery ack: /);
 });
