@@ -51,6 +51,34 @@ describe.skipIf(browserUnavailable !== null)('rendering messages in the browser'
     await expect.poll(() => here.getAttribute('class')).toBe('mention mention-me');
   });
 
+  test('a reaction the server refuses says so in the toast and leaves the reactions as they were', async () => {
+    const alice = await registerUser(suite.h.server, uniqueName('alice'));
+    const bob = await registerUser(suite.h.server, uniqueName('bob'));
+    const dm = await createConversation(suite.h.server, alice.token, { kind: 'dm', user_id: bob.user.id });
+    const msg = await sendViaApi(suite.h.server, alice.token, dm.id, 'react to this');
+    await api(suite.h.server, 'POST', `/messages/${msg.id}/reactions`, { emoji: '👍' }, alice.token);
+    const { page } = await suite.h.newPage();
+    suite.track(page);
+    // Between the page and the server: every frame passes, except that reaction requests are
+    // answered with an error frame, as a server fault would be.
+    await page.routeWebSocket('**/ws', (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((frame) => {
+        const f = JSON.parse(String(frame)) as { id: string; type: string };
+        if (f.type === 'reaction.add' || f.type === 'reaction.remove') ws.send(JSON.stringify({ type: 'error', id: f.id, error: { code: 'internal', message: 'Something went wrong on our side.' } }));
+        else server.send(frame);
+      });
+    });
+    await page.goto('/');
+    await loginInUi(page, bob.user.username);
+    await openConversation(page, dm.id);
+    const thumbs = messagesWithText(page, 'react to this').locator('[data-testid="reaction"][data-emoji="👍"]');
+    await thumbs.click();
+    await expect.poll(() => page.locator('.toast').textContent()).toBe('The reaction could not be changed. Try again.');
+    expect(await thumbs.getAttribute('data-count')).toBe('1');
+    expect(await thumbs.getAttribute('aria-pressed')).toBe('false');
+  });
+
   test('hostile Markdown and HTML in messages is shown as inert text: no script runs, no styles or frames leak in', async () => {
     const { alice, convId, page, dialogs } = await dmWithBobInBrowser();
     const hostile = [
