@@ -47,7 +47,7 @@ export interface BuildOptions {
 export async function build(config: Config, opts: BuildOptions = {}): Promise<Parley> {
   const log = opts.logger ?? pino({ level: config.logLevel });
   const opened: OpenedDb = config.databaseUrl
-    ? await openPostgres(config.databaseUrl, config.pgSchema, config.pgPoolSize)
+    ? await openPostgres(config.databaseUrl, config.pgSchema, config.pgPoolSize, log)
     : await openSqlite(config.dataDir, config.sqliteSynchronous, config.sqliteCheckpointMs, log);
   if (config.natsUrl && !config.databaseUrl) {
     log.warn('NATS_URL without DATABASE_URL: every node would have its own SQLite file; use PostgreSQL for several nodes');

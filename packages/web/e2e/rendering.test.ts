@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { createConversation, registerUser, type TestUser } from '@parley/server/testing';
+import type { Conversation } from '@parley/protocol';
+import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
 import { announceSkip, browserHarness, browserUnavailable, loginInUi, messagesWithText, openConversation, sendViaApi, uniqueName } from './support.js';
 
 announceSkip();
@@ -25,6 +26,58 @@ describe.skipIf(browserUnavailable !== null)('rendering messages in the browser'
     await loginInUi(page, bob.user.username);
     return { alice, bob, convId: dm.id, page, dialogs };
   }
+
+  test('@here is a mention, badge and highlight, for a member whose browser was online when it was sent, and not for one who was offline', async () => {
+    const alice = await registerUser(suite.h.server, uniqueName('alice'));
+    const bob = await registerUser(suite.h.server, uniqueName('bob'));
+    const carol = await registerUser(suite.h.server, uniqueName('carol'));
+    const group = await createConversation(suite.h.server, alice.token, { kind: 'group', member_ids: [bob.user.id, carol.user.id] });
+    const { page } = await suite.h.newPage();
+    suite.track(page);
+    await page.goto('/');
+    await loginInUi(page, bob.user.username);
+    await expect
+      .poll(async () => (await api<{ presence: { status: string } }>(suite.h.server, 'GET', `/users/${bob.user.id}`, undefined, alice.token)).body.presence.status)
+      .toBe('online');
+
+    await sendViaApi(suite.h.server, alice.token, group.id, '@here the build is green');
+    // Bob's badge comes from the pushed message, folded by the web store; Carol's count from the server.
+    await expect.poll(() => page.locator(`[data-testid="conv-item"][data-conv-id="${group.id}"] [data-testid="mention-badge"]`).textContent()).toBe('@1');
+    const carolList = await api<{ conversations: Conversation[] }>(suite.h.server, 'GET', '/conversations', undefined, carol.token);
+    expect(carolList.body.conversations.find((c) => c.id === group.id)?.mention_count).toBe(0);
+
+    await openConversation(page, group.id);
+    const here = messagesWithText(page, 'the build is green').locator('[data-mention="here"]');
+    await expect.poll(() => here.getAttribute('class')).toBe('mention mention-me');
+  });
+
+  test('a reaction the server refuses says so in the toast and leaves the reactions as they were', async () => {
+    const alice = await registerUser(suite.h.server, uniqueName('alice'));
+    const bob = await registerUser(suite.h.server, uniqueName('bob'));
+    const dm = await createConversation(suite.h.server, alice.token, { kind: 'dm', user_id: bob.user.id });
+    const msg = await sendViaApi(suite.h.server, alice.token, dm.id, 'react to this');
+    await api(suite.h.server, 'POST', `/messages/${msg.id}/reactions`, { emoji: '👍' }, alice.token);
+    const { page } = await suite.h.newPage();
+    suite.track(page);
+    // Between the page and the server: every frame passes, except that reaction requests are
+    // answered with an error frame, as a server fault would be.
+    await page.routeWebSocket('**/ws', (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((frame) => {
+        const f = JSON.parse(String(frame)) as { id: string; type: string };
+        if (f.type === 'reaction.add' || f.type === 'reaction.remove') ws.send(JSON.stringify({ type: 'error', id: f.id, error: { code: 'internal', message: 'Something went wrong on our side.' } }));
+        else server.send(frame);
+      });
+    });
+    await page.goto('/');
+    await loginInUi(page, bob.user.username);
+    await openConversation(page, dm.id);
+    const thumbs = messagesWithText(page, 'react to this').locator('[data-testid="reaction"][data-emoji="👍"]');
+    await thumbs.click();
+    await expect.poll(() => page.locator('.toast').textContent()).toBe('The reaction could not be changed. Try again.');
+    expect(await thumbs.getAttribute('data-count')).toBe('1');
+    expect(await thumbs.getAttribute('aria-pressed')).toBe('false');
+  });
 
   test('hostile Markdown and HTML in messages is shown as inert text: no script runs, no styles or frames leak in', async () => {
     const { alice, convId, page, dialogs } = await dmWithBobInBrowser();

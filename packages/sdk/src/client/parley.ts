@@ -202,7 +202,7 @@ export class Parley {
     this.open();
     this.pingTimer ??= setInterval(() => this.probe(), this.opts.pingIntervalMs);
     this.resyncTimer ??= setInterval(() => {
-      if (this.stateValue === 'open') this.resync().catch(() => undefined);
+      if (this.stateValue === 'open') this.resync().catch((e: unknown) => this.backgroundFailed('idle resync', e));
     }, this.opts.idleResyncMs);
     return p;
   }
@@ -314,6 +314,17 @@ export class Parley {
     if (err.code === 'too_many_connections') this.holdOff = true;
     this.emitter.emit('error', err);
     if (this.ws === ws) ws.close(1000, 'auth did not complete');
+  }
+
+  /**
+   * A request the SDK made on its own (no caller to reject) failed. If the socket closed
+   * meanwhile, the resync after reconnecting redoes the work and the app hears of the close
+   * through `state`; any other failure (rate limited, refused, a server fault) is an `error` event.
+   */
+  private backgroundFailed(what: string, e: unknown): void {
+    if (this.stopped || this.stateValue !== 'open') return;
+    const err = e instanceof ParleyError ? new ParleyError(e.code, `${what}: ${e.message}`, e.status, e.retryAfterMs) : new ParleyError('network', `${what}: ${e instanceof Error ? e.message : String(e)}`);
+    this.emitter.emit('error', err);
   }
 
   /** An error no retry can fix (revoked session, no credentials): stop and tell the app. */
@@ -526,7 +537,7 @@ export class Parley {
       setTimeout(() => {
         this.deliveryTimers.delete(convId);
         const c = this.cursors.get(convId);
-        if (c && this.stateValue === 'open') this.request('delivery.ack', { conv_id: convId, seq: c.applied }).catch(() => undefined);
+        if (c && this.stateValue === 'open') this.request('delivery.ack', { conv_id: convId, seq: c.applied }).catch((e: unknown) => this.backgroundFailed('delivery ack', e));
       }, 200),
     );
   }

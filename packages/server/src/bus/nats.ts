@@ -122,7 +122,9 @@ export class NatsBus implements Bus {
     const nc = this.nc;
     if (!nc || !this.connected) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([nc.flush().catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    // Best effort, like the timeout: a failed flush only means our SUBs may not be in yet; say so.
+    const flushed = nc.flush().catch((err: unknown) => this.log.warn({ err }, 'NATS flush failed; subscriptions may not be active yet'));
+    await Promise.race([flushed, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
   }
 

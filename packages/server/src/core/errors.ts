@@ -19,19 +19,30 @@ export class AppError extends Error {
 }
 
 /**
+ * PostgreSQL could not be reached or lost the connection. node-postgres raises some of these
+ * without a code, and Node's socket codes (ECONNRESET…) do not say whose socket failed, so the
+ * pool tags them where it raises them (store/pg-pool.ts); the original error is the `cause`.
+ */
+export class StorageUnavailableError extends Error {
+  readonly code = 'STORAGE_UNAVAILABLE';
+
+  constructor(cause: unknown) {
+    super(`PostgreSQL unavailable: ${(cause as { message?: unknown } | null)?.message ?? String(cause)}`, { cause });
+  }
+}
+
+/**
  * Storage that cannot take a write right now (disk full, I/O error, locked, connection lost):
- * the request failed before anything was acked, and retrying later is the right move.
+ * the request failed before anything was acked, and retrying later is the right move. Decided
+ * by the error's code alone: SQLite's result codes, PostgreSQL's SQLSTATEs (class 08 connection
+ * exception, 53 insufficient resources, 57P01–57P03 shutting down or not yet accepting), and
+ * STORAGE_UNAVAILABLE for what the pg pool tagged. A bare ECONNRESET is not one: it is as likely
+ * a client that hung up.
  */
 export function isStorageUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  const message = (err as { message?: unknown } | null)?.message;
-  // node-postgres reports a dropped or unreachable server without a code.
-  if (typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/i.test(message)) return true;
   if (typeof code !== 'string') return false;
-  return (
-    /^SQLITE_(FULL|IOERR|BUSY|LOCKED|CANTOPEN|READONLY)/.test(code) ||
-    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53100'].includes(code)
-  );
+  return code === 'STORAGE_UNAVAILABLE' || /^SQLITE_(FULL|IOERR|BUSY|LOCKED|CANTOPEN|READONLY)/.test(code) || /^(08[0-9A-Z]{3}|53[0-9A-Z]{3}|57P0[123])$/.test(code);
 }
 
 /** Turns anything thrown into a wire error body; unknown errors become `internal` without leaking details. */

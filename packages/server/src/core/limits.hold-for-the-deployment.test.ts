@@ -21,7 +21,7 @@ const silent = pino({ level: 'silent' });
 /** A fresh schema with the server's migrations, and `n` limit stores ("nodes") on it. */
 async function nodes(n: number): Promise<{ schema: string; stores: PgLimitStore[]; db: OpenedDb }> {
   const schema = `parley_t_lim_${crypto.randomBytes(6).toString('hex')}`;
-  const db = await openPostgres(PG!, schema, 2);
+  const db = await openPostgres(PG!, schema, 2, pino({ level: 'silent' }));
   cleanups.push(() => db.close());
   const stores = Array.from({ length: n }, () => new PgLimitStore(PG!, schema, silent));
   for (const s of stores) cleanups.push(() => s.close());

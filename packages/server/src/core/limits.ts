@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
+import { StoragePool } from '../store/pg-pool.js';
 import { TokenBuckets } from './rate-limit.js';
 
 /**
@@ -114,9 +115,7 @@ export class PgLimitStore {
     // was most of a charge's time, and every REST and socket request waits for one). What a
     // database crash can lose is the last few hundred ms of charges: a few tokens given back.
     const options = `${schema ? `-c search_path=${schema} ` : ''}-c synchronous_commit=off`;
-    this.pool = new pg.Pool({ connectionString: url, max: IN_FLIGHT, connectionTimeoutMillis: 3_000, options });
-    this.pool.on('error', () => undefined);
-    this.pool.on('connect', (client) => client.on('error', () => undefined));
+    this.pool = new StoragePool({ connectionString: url, max: IN_FLIGHT, connectionTimeoutMillis: 3_000, options }, log, 'shared limits');
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweeper.unref();
   }
@@ -217,7 +216,7 @@ export class PgLimitStore {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    await this.pool.end().catch(() => undefined);
+    await this.pool.end().catch((err: unknown) => this.log.debug({ err }, 'closing the shared-limits pool failed'));
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ERRORS, type ErrorBody } from '@parley/protocol';
 import { AppError, isStorageUnavailable } from '../core/errors.js';
@@ -31,6 +32,13 @@ export function toHttpError(err: unknown): { status: number; body: { error: Erro
 /** `webDir`: when the web client is served, other GETs that want HTML get its shell (client-side routes). */
 export function installErrorHandling(app: FastifyInstance, webDir: string | null = null): void {
   app.setErrorHandler((err, req, reply) => {
+    // A client that hung up mid-request (Node fails the body with "aborted", ECONNRESET) left no
+    // one to answer; it is neither a storage outage nor a server failure. The socket tells: the
+    // request stream itself is destroyed after every fully read body too.
+    if ((req.raw.socket as Socket | null)?.destroyed && !reply.raw.headersSent) {
+      req.log.debug({ err }, 'the client closed the request before it was answered');
+      return;
+    }
     const { status, body } = toHttpError(err);
     if (status === 503) req.log.warn({ err }, 'storage unavailable');
     else if (status >= 500) req.log.error({ err }, 'request failed');

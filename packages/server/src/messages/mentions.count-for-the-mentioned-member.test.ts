@@ -115,3 +115,88 @@ test('a mention inside a thread reply counts for the mentioned member, while the
   expect(await counts(bob, channel.id)).toEqual({ mention: 0, unread: 0 });
   await sock.close();
 });
+
+/** Waits until the server reports the user's presence as `status` (arrivals are written a turn later). */
+async function presenceIs(viewer: TestUser, u: TestUser, status: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const res = await api<{ presence: { status: string } }>(server, 'GET', `/users/${u.user.id}`, undefined, viewer.token);
+    if (res.body.presence.status === status) return;
+    if (Date.now() > deadline) throw new Error(`${u.user.username} never became ${status}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('@here counts as a mention for the members online when it is sent: not for offline or away members, not for those who come online later', async () => {
+  const alice = await registerUser(server);
+  const online = await registerUser(server);
+  const away = await registerUser(server);
+  const offline = await registerUser(server);
+  const channel = await createConversation(server, alice.token, {
+    kind: 'channel',
+    name: `here-${randomUUID().slice(0, 8)}`,
+    visibility: 'private',
+    member_ids: [online.user.id, away.user.id, offline.user.id],
+  });
+  const onlineSock = await SocketClient.connect(server, online.token);
+  const awaySock = await SocketClient.connect(server, away.token);
+  await presenceIs(alice, online, 'online');
+  await awaySock.request('presence.set', { status: 'away' });
+  await presenceIs(alice, away, 'away');
+
+  // Stored as a mention of each member online (the message says whom it reached), not as @channel.
+  const m = await send(alice, channel.id, '@here standup in five');
+  expect(m.mentions_channel).toBe(false);
+  expect(m.mentions).toEqual([online.user.id]);
+  expect((await counts(online, channel.id)).mention).toBe(1);
+  expect((await counts(away, channel.id)).mention).toBe(0);
+  expect((await counts(offline, channel.id)).mention).toBe(0);
+  expect((await counts(alice, channel.id)).mention).toBe(0);
+
+  // Coming online later does not make an earlier @here a mention; history says the same.
+  const offlineSock = await SocketClient.connect(server, offline.token);
+  await presenceIs(alice, offline, 'online');
+  expect((await counts(offline, channel.id)).mention).toBe(0);
+  const history = await api<{ messages: Message[] }>(server, 'GET', `/conversations/${channel.id}/messages`, undefined, offline.token);
+  expect(history.body.messages.find((x) => x.id === m.id)?.mentions).toEqual([online.user.id]);
+
+  // @channel still reaches every member, online or not.
+  await offlineSock.close();
+  await presenceIs(alice, offline, 'offline');
+  const all = await send(alice, channel.id, '@channel release is out');
+  expect(all.mentions_channel).toBe(true);
+  expect((await counts(offline, channel.id)).mention).toBe(1);
+  expect((await counts(away, channel.id)).mention).toBe(1);
+  await onlineSock.close();
+  await awaySock.close();
+});
+
+test('an edit keeps whom @here reached, adds those online when it adds @here, and removing @here takes it back', async () => {
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const carol = await registerUser(server);
+  const group = await createConversation(server, alice.token, { kind: 'group', member_ids: [bob.user.id, carol.user.id] });
+  const edit = async (id: string, body: string) => {
+    const res = await api<Message>(server, 'PATCH', `/messages/${id}`, { body }, alice.token);
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+
+  const m = await send(alice, group.id, 'nothing yet');
+  const bobSock = await SocketClient.connect(server, bob.token);
+  await presenceIs(alice, bob, 'online');
+  expect((await edit(m.id, '@here now')).mentions).toEqual([bob.user.id]);
+
+  // Bob goes offline and Carol comes online: an edit that keeps @here keeps it for Bob only.
+  await bobSock.close();
+  await presenceIs(alice, bob, 'offline');
+  const carolSock = await SocketClient.connect(server, carol.token);
+  await presenceIs(alice, carol, 'online');
+  expect((await edit(m.id, '@here now, reworded')).mentions).toEqual([bob.user.id]);
+  expect((await counts(bob, group.id)).mention).toBe(1);
+  expect((await counts(carol, group.id)).mention).toBe(0);
+
+  expect((await edit(m.id, 'never mind')).mentions).toEqual([]);
+  expect((await counts(bob, group.id)).mention).toBe(0);
+  await carolSock.close();
+});

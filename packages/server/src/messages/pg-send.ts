@@ -5,6 +5,7 @@ import { isStorageUnavailable, isUniqueViolation } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Limiter } from '../core/limits.js';
 import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
+import { STALE_MS } from '../presence/service.js';
 import { parseMentions } from './mentions.js';
 import { authoriseSend, checkBody, sendRateLimited } from './validate.js';
 import { createdEventAndAck } from './created-event.js';
@@ -41,8 +42,13 @@ const Q = {
   members: `SELECT m.* FROM members m JOIN unnest($1::varchar[], $2::varchar[]) AS p(conv_id, user_id)
             ON m.conv_id = p.conv_id AND m.user_id = p.user_id`,
   messages: 'SELECT * FROM messages WHERE id = ANY($1::varchar[])',
+  // Named members, and with @here ($3) every other member online now: a fresh presence row that
+  // is not away, the rule of PresenceService.many().
   mentioned: `SELECT users.id FROM users JOIN members ON members.user_id = users.id
-              WHERE members.conv_id = $1 AND members.left_seq IS NULL AND users.username = ANY($2::varchar[])`,
+              WHERE members.conv_id = $1 AND members.left_seq IS NULL
+                AND (users.username = ANY($2::varchar[])
+                     OR ($3::boolean AND members.user_id <> $4 AND EXISTS (
+                           SELECT 1 FROM presence WHERE presence.user_id = members.user_id AND presence.away = 0 AND presence.updated_at > $5)))`,
   // Row locks in id order: concurrent batches, on this node or another, never wait on each other
   // in a cycle. The locked rows are the ones the access checks read.
   lock: 'SELECT * FROM conversations WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE',
@@ -237,8 +243,8 @@ export class PgSendBatcher {
       plans.map(async (plan) => {
         const parsed = parseMentions(plan.body);
         plan.broadcast = parsed.broadcast;
-        if (parsed.usernames.length === 0) return;
-        const rows = await this.query(client, 'mentioned', [plan.convId, parsed.usernames.slice(0, 100)]);
+        if (parsed.usernames.length === 0 && !parsed.here) return;
+        const rows = await this.query(client, 'mentioned', [plan.convId, parsed.usernames.slice(0, 100), parsed.here, plan.item.actor.userId, this.deps.now() - STALE_MS]);
         plan.mentioned = rows.map((r) => r.id as string);
       }),
     );
@@ -325,7 +331,8 @@ export class PgSendBatcher {
       });
       return { written, refused };
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // The batch's own error is the one to report; a failed ROLLBACK means the connection is gone.
+      await client.query('ROLLBACK').catch((err: unknown) => this.deps.log.debug({ err }, 'ROLLBACK after a failed send batch failed'));
       throw e;
     }
   }

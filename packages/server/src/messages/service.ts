@@ -5,6 +5,7 @@ import { MemoryLimiter, type Limiter } from '../core/limits.js';
 import { accessConversation, readsSeq, visibleUpTo } from '../conversations/access.js';
 import { appendEvent, readEvents } from '../conversations/log.js';
 import { assertCan, can, type ConvAccess } from '../conversations/policy.js';
+import { STALE_MS } from '../presence/service.js';
 import { parseMentions } from './mentions.js';
 import { normaliseMessage, presentMessages, type MessageRow } from './presenter.js';
 import { asOfLeaving } from './as-of.js';
@@ -63,18 +64,64 @@ export class MessagesService {
     return { id: row.id, conv_id: row.conv_id, seq: row.seq, client_msg_id: row.client_msg_id, created_at: message!.created_at, duplicate: true, message: message! };
   }
 
-  private async resolveMentions(convId: string, body: string): Promise<{ userIds: string[]; broadcast: boolean }> {
+  /**
+   * Who an edited body mentions. Named members are resolved against the current membership.
+   * @here keeps the members it reached when it was first written (those online then, stored as
+   * rows not explained by a name in the previous body), so an edit neither takes a mention away
+   * from someone who was called nor calls the members who came online since; @here added by the
+   * edit reaches the members online at the edit.
+   */
+  private async resolveMentions(row: MessageRow, senderId: string, body: string): Promise<{ userIds: string[]; broadcast: boolean }> {
     const parsed = parseMentions(body);
-    if (parsed.usernames.length === 0) return { userIds: [], broadcast: parsed.broadcast };
+    const userIds = new Set(await this.namedMembers(row.conv_id, parsed.usernames));
+    if (parsed.here) {
+      const before = parseMentions(row.body);
+      const reached = before.here ? await this.reachedByHere(row, before.usernames) : await this.onlineMembers(row.conv_id, senderId);
+      for (const u of reached) userIds.add(u);
+    }
+    return { userIds: [...userIds], broadcast: parsed.broadcast };
+  }
+
+  private async namedMembers(convId: string, usernames: string[]): Promise<string[]> {
+    if (usernames.length === 0) return [];
     const rows = await this.deps.db
       .selectFrom('users')
       .innerJoin('members', 'members.user_id', 'users.id')
       .select('users.id')
       .where('members.conv_id', '=', convId)
       .where('members.left_seq', 'is', null)
-      .where('users.username', 'in', parsed.usernames.slice(0, 100))
+      .where('users.username', 'in', usernames.slice(0, 100))
       .execute();
-    return { userIds: rows.map((r) => r.id), broadcast: parsed.broadcast };
+    return rows.map((r) => r.id);
+  }
+
+  /** Current members other than the sender who are online: the send paths' rule for @here. */
+  private async onlineMembers(convId: string, senderId: string): Promise<string[]> {
+    const fresh = this.deps.now() - STALE_MS;
+    const rows = await this.deps.db
+      .selectFrom('members')
+      .select('members.user_id')
+      .where('members.conv_id', '=', convId)
+      .where('members.left_seq', 'is', null)
+      .where('members.user_id', '<>', senderId)
+      .where(({ exists, selectFrom }) =>
+        exists(selectFrom('presence').select('presence.user_id').whereRef('presence.user_id', '=', 'members.user_id').where('presence.away', '=', 0).where('presence.updated_at', '>', fresh)),
+      )
+      .execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  /** Stored mentions of the message that no name in its previous body explains: who its @here reached (still members). */
+  private async reachedByHere(row: MessageRow, previousNames: string[]): Promise<string[]> {
+    let q = this.deps.db
+      .selectFrom('mentions')
+      .innerJoin('users', 'users.id', 'mentions.user_id')
+      .innerJoin('members', (j) => j.onRef('members.user_id', '=', 'mentions.user_id').on('members.conv_id', '=', row.conv_id))
+      .select('mentions.user_id')
+      .where('mentions.message_id', '=', row.id)
+      .where('members.left_seq', 'is', null);
+    if (previousNames.length > 0) q = q.where('users.username', 'not in', previousNames.slice(0, 100));
+    return (await q.execute()).map((r) => r.user_id);
   }
 
   /** A message the actor may read: in a conversation they see, within their visible range. */
@@ -108,7 +155,7 @@ export class MessagesService {
     if (config.editWindowMs !== null && t - row.created_at > config.editWindowMs) throw new AppError('edit_window_closed');
     const body = checkBody(newBody, config.limits.maxMessageChars);
     if (body === row.body) return this.get(actor, messageId);
-    const mentioned = await this.resolveMentions(row.conv_id, body);
+    const mentioned = await this.resolveMentions(row, actor.userId, body);
     const events = await db.transaction().execute(async (trx) => {
       // The conversation's row lock (taken by appendEvent) before the message's: send batches
       // take them in that order too (a reply bumps its root), so the two never deadlock.

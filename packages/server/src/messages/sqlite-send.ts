@@ -5,6 +5,7 @@ import { isStorageUnavailable } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { TokenBuckets } from '../core/rate-limit.js';
 import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
+import { STALE_MS } from '../presence/service.js';
 import { parseMentions } from './mentions.js';
 import { authoriseSend, chargeAndCheckBody } from './validate.js';
 import { createdEventAndAck } from './created-event.js';
@@ -56,9 +57,14 @@ export class SqliteSendBatcher {
       conv: p<ConversationsTable>('SELECT * FROM conversations WHERE id = ?'),
       member: p<MembersTable>('SELECT * FROM members WHERE conv_id = ? AND user_id = ?'),
       message: p<MessagesTable>('SELECT * FROM messages WHERE id = ?'),
+      // Named members, and with @here (? = 1) every other member online now: a fresh presence row
+      // that is not away, the rule of PresenceService.many().
       mentioned: p<{ id: string }>(
         `SELECT users.id FROM users JOIN members ON members.user_id = users.id
-         WHERE members.conv_id = ? AND members.left_seq IS NULL AND users.username IN (SELECT value FROM json_each(?))`,
+         WHERE members.conv_id = ? AND members.left_seq IS NULL
+           AND (users.username IN (SELECT value FROM json_each(?))
+                OR (? = 1 AND members.user_id <> ? AND EXISTS (
+                      SELECT 1 FROM presence WHERE presence.user_id = members.user_id AND presence.away = 0 AND presence.updated_at > ?)))`,
       ),
       bumpSeq: p<{ last_seq: number }>('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
       insertEvent: p<never>("INSERT INTO events (conv_id, seq, type, actor_id, message_id, data, created_at) VALUES (?, ?, 'message.created', ?, ?, '{}', ?)"),
@@ -166,7 +172,10 @@ export class SqliteSendBatcher {
     const member = row ? (st.member.get(input.conv_id, actor.userId) ?? null) : null;
     const { conv, threadRootId } = authoriseSend(actor, input, row, member, (id) => st.message.get(id));
     const parsed = parseMentions(body);
-    const mentioned = parsed.usernames.length === 0 ? [] : st.mentioned.all(conv.id, JSON.stringify(parsed.usernames.slice(0, 100))).map((r) => r.id);
+    const mentioned =
+      parsed.usernames.length === 0 && !parsed.here
+        ? []
+        : st.mentioned.all(conv.id, JSON.stringify(parsed.usernames.slice(0, 100)), parsed.here ? 1 : 0, actor.userId, this.deps.now() - STALE_MS).map((r) => r.id);
     return { item, conv, body, threadRootId, mentioned, broadcast: parsed.broadcast };
   }
 

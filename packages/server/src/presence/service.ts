@@ -14,8 +14,11 @@ async function inChunks(ids: string[], each: (chunk: string[]) => Promise<void>)
   for (let i = 0; i < ids.length; i += CHUNK) await each(ids.slice(i, i + CHUNK));
 }
 
-/** A node that has not refreshed its presence rows for this long is treated as gone. */
-const STALE_MS = 60_000;
+/**
+ * A node that has not refreshed its presence rows for this long is treated as gone. Exported for
+ * the send paths, which resolve @here to the members online by this same rule inside their SQL.
+ */
+export const STALE_MS = 60_000;
 const HEARTBEAT_MS = 20_000;
 
 /**

@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
+import type { Logger } from 'pino';
 import type { Database } from './schema.js';
 import { migrate, type OpenedDb } from './db.js';
+import { StoragePool } from './pg-pool.js';
 
 // bigint columns (times in ms, seqs) and COUNT(*) arrive as strings by default; every value we
 // store fits in a double exactly (< 2^53), so parse them as numbers once, here.
@@ -11,7 +13,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
  * Opens PostgreSQL (`DATABASE_URL`) and runs pending migrations (Kysely's migrator takes a lock,
  * so nodes starting together migrate once). `schema` isolates a deployment or a test run.
  */
-export async function openPostgres(url: string, schema: string | null, poolSize: number): Promise<OpenedDb> {
+export async function openPostgres(url: string, schema: string | null, poolSize: number, log: Logger): Promise<OpenedDb> {
   if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`PARLEY_PG_SCHEMA "${schema}" must be a lower-case SQL identifier`);
   if (schema) {
     const admin = new pg.Client({ connectionString: url });
@@ -22,17 +24,17 @@ export async function openPostgres(url: string, schema: string | null, poolSize:
       await admin.end();
     }
   }
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolSize,
-    // Fail fast when the database is unreachable: a send must get `unavailable`, not hang.
-    connectionTimeoutMillis: 3_000,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
-  // A client losing its connection must never crash the process: idle ones are reported on the
-  // pool, busy ones on themselves (their query rejects too, and the caller answers `unavailable`).
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  const pool = new StoragePool(
+    {
+      connectionString: url,
+      max: poolSize,
+      // Fail fast when the database is unreachable: a send must get `unavailable`, not hang.
+      connectionTimeoutMillis: 3_000,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    },
+    log,
+    'database',
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrate(db, schema);
   return {

@@ -110,6 +110,22 @@ describe('messages', () => {
     expect(c!.state.conversations[g.id]!.mention_count).toBe(1);
   });
 
+  test('@here: a mention for the member online when it is sent, in the reducer as on the server; none for the one offline', async () => {
+    const { alice, bob, carol, g } = await group();
+    await carol.obs.client.close();
+    for (const deadline = Date.now() + 5_000; ; ) {
+      const p = await ok<{ presence: { status: string } }>('GET', `/users/${carol.user.id}`, alice.token);
+      if (p.presence.status === 'offline') break;
+      if (Date.now() > deadline) throw new Error('carol never went offline');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const before = (await ok<{ conversations: Conversation[] }>('GET', '/conversations', bob.token)).conversations.find((c) => c.id === g.id)!.mention_count;
+    const [, b] = await verifyAction(server, [alice.obs, bob.obs], () => send(alice, g.id, '@here quick question'));
+    expect(b!.state.conversations[g.id]!.mention_count).toBe(before + 1);
+    const carolList = await ok<{ conversations: Conversation[] }>('GET', '/conversations', carol.token);
+    expect(carolList.conversations.find((c) => c.id === g.id)!.mention_count).toBe(0);
+  });
+
   test('edit (adding and removing a mention)', async () => {
     const { alice, bob, g } = await group();
     const m = await send(alice, g.id, 'plain');

@@ -1,4 +1,13 @@
-import type { Conversation, User } from '@parley/protocol';
+import type { Conversation, Message, User } from '@parley/protocol';
+
+/**
+ * Whether a message calls the user: @channel (every member), or their id in `mentions`, which the
+ * server fills with the members named and, for @here, those online when it was sent. The badge
+ * and the desktop notification both use this, and it is the rule of the server's mention_count.
+ */
+export function mentionsMe(msg: Message, meId: string): boolean {
+  return msg.mentions_channel || msg.mentions.includes(meId);
+}
 
 export function userLabel(u: User | undefined, fallback = '…'): string {
   if (!u) return fallback;

@@ -5,8 +5,11 @@ import { IdbOutbox } from '../storage/outbox';
 import { loadSession, updateTokens, updateUser, type StoredSession } from '../storage/session';
 import { maybeNotify } from '../notifications/notify';
 import { emptyTimeline, findById, mergeLatest, replaceIfPresent, upsert, upsertMany } from './timeline';
-import { newClientMsgId } from './names';
+import { mentionsMe, newClientMsgId } from './names';
 import { deviceLabel } from '../auth/device';
+import { warnFailed } from '../app/report';
+import { toast } from '../ui/toast';
+import { translate } from '../i18n/i18n';
 import { coordinatedFetch } from '../auth/refresh';
 import type { ChatState, MissingReason, PendingMessage, ThreadState, Timeline } from './types';
 
@@ -70,7 +73,7 @@ export class ChatStore {
     };
     this.db = openUserDb(session.user.id);
     // A failing IndexedDB (private browsing, quota) must not stop the app: it just runs without a cache.
-    this.db.catch(() => undefined);
+    this.db.catch(warnFailed('opening the IndexedDB cache (running without one)'));
     this.outbox = new IdbOutbox(this.db);
     void this.start(session);
   }
@@ -132,7 +135,7 @@ export class ChatStore {
       this.set({ connection });
       // The SDK stops for good after an error it cannot fix (say, a refresh that failed on the
       // network). Unless the session really ended, start it again after a pause.
-      if (connection === 'closed' && !this.stopped) setTimeout(() => !this.stopped && client.connect().catch(() => undefined), 5_000);
+      if (connection === 'closed' && !this.stopped) setTimeout(() => !this.stopped && client.connect().catch(warnFailed('reconnecting')), 5_000);
     });
     client.on('hello', (h) => void this.onHello(h));
     client.on('conversation', (c) => this.upsertConversation(c));
@@ -145,7 +148,8 @@ export class ChatStore {
     });
     // The cache is applied and the client exists: the shell can render (before the network answers).
     this.set({ ready: true });
-    client.connect().catch(() => undefined);
+    // The connection banner shows the state; the reason goes to the console.
+    client.connect().catch(warnFailed('connecting'));
 
     const onOnline = () => {
       this.set({ online: true });
@@ -154,7 +158,7 @@ export class ChatStore {
     const onOffline = () => this.set({ online: false });
     const onHide = () => {
       if (document.visibilityState === 'hidden') void this.persistNow();
-      if (this.state.connection === 'open') client.request('presence.set', { status: document.visibilityState === 'hidden' ? 'away' : 'online' }).catch(() => undefined);
+      if (this.state.connection === 'open') client.request('presence.set', { status: document.visibilityState === 'hidden' ? 'away' : 'online' }).catch(warnFailed('setting presence'));
     };
     const onPageHide = () => void this.persistNow();
     // Another tab refreshed the tokens: use them, so this tab never presents a rotated refresh token.
@@ -366,7 +370,7 @@ export class ChatStore {
       convId,
       setTimeout(() => {
         this.refreshTimers.delete(convId);
-        void this.fetchConversation(convId).catch(() => undefined);
+        void this.fetchConversation(convId).catch(warnFailed(`refreshing conversation ${convId}`));
       }, 400),
     );
   }
@@ -474,7 +478,7 @@ export class ChatStore {
         this.rememberUsers(r.members.map((m) => m.user));
         this.set((s) => ({ members: { ...s.members, [convId]: map } }));
       })
-      .catch(() => undefined)
+      .catch(warnFailed(`loading the members of ${convId}`))
       .finally(() => this.memberFetches.delete(convId));
     this.memberFetches.set(convId, p);
     return p;
@@ -724,7 +728,7 @@ export class ChatStore {
         if (conv) {
           const read = conv.membership?.read_seq ?? 0;
           const counted = fresh && msg.sender_id !== me && !msg.recalled && msg.seq > read;
-          const mentioned = msg.mentions_channel || msg.mentions.includes(me);
+          const mentioned = mentionsMe(msg, me);
           if (msg.thread_root_id === null) {
             conv = { ...conv, last_message: msg };
             if (counted) conv = { ...conv, unread_count: conv.unread_count + 1, mention_count: conv.mention_count + (mentioned ? 1 : 0) };
@@ -864,7 +868,7 @@ export class ChatStore {
 
   discard(clientMsgId: string): void {
     this.set((s) => ({ pending: omit(s.pending, clientMsgId) }));
-    void this.outbox.delete(clientMsgId).catch(() => undefined);
+    void this.outbox.delete(clientMsgId).catch(warnFailed('removing a discarded message from the outbox'));
     this.schedulePersist();
   }
 
@@ -926,6 +930,14 @@ export class ChatStore {
     this.replaceMessage(msg);
   }
 
+  /** `toggleReaction` for a click: a failure is said in the toast (the reaction did not change) and logged. */
+  toggleReactionOrSay(message: Message, emoji: string): void {
+    this.toggleReaction(message, emoji).catch((err: unknown) => {
+      toast(translate('message.reactionFailed'));
+      warnFailed(`reacting ${emoji} to ${message.id}`)(err);
+    });
+  }
+
   /** Moves my read cursor to the end of the conversation (what I can see). */
   markRead(convId: string): void {
     const s = this.state;
@@ -949,14 +961,14 @@ export class ChatStore {
     const last = this.lastTypingSent.get(key) ?? 0;
     if (Date.now() - last < ttl / 3) return;
     this.lastTypingSent.set(key, Date.now());
-    client.request('typing.start', { conv_id: convId, ...(threadRootId ? { thread_root_id: threadRootId } : {}) }).catch(() => undefined);
+    client.request('typing.start', { conv_id: convId, ...(threadRootId ? { thread_root_id: threadRootId } : {}) }).catch(warnFailed('sending typing'));
   }
 
   stopTyping(convId: string, threadRootId: string | null): void {
     const key = `${convId}:${threadRootId ?? ''}`;
     if (!this.lastTypingSent.has(key)) return;
     this.lastTypingSent.delete(key);
-    if (this.state.connection === 'open') this.client?.request('typing.stop', { conv_id: convId }).catch(() => undefined);
+    if (this.state.connection === 'open') this.client?.request('typing.stop', { conv_id: convId }).catch(warnFailed('sending typing stop'));
   }
 }
 

@@ -3,6 +3,7 @@ import type { Message } from '@parley/protocol';
 import { useChat, useStore } from '../chat/context';
 import { conversationName } from '../chat/names';
 import { useUi } from '../app/ui-context';
+import { warnFailed } from '../app/report';
 import { describeError } from '../auth/errors';
 import { Composer, type ComposerHandle } from '../composer/Composer';
 import { useT } from '../i18n/i18n';
@@ -31,7 +32,7 @@ export function ConversationView({ convId }: { convId: string }) {
 
   // Open: make sure we know the conversation, its latest page and its members.
   useEffect(() => {
-    if (!store.state.conversations[convId]) void store.fetchConversation(convId).catch(() => undefined);
+    if (!store.state.conversations[convId]) void store.fetchConversation(convId).catch(warnFailed(`loading conversation ${convId}`));
   }, [convId, store, connection]);
   useEffect(() => {
     if (!isMember) return;

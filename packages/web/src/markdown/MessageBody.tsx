@@ -5,13 +5,15 @@ import { highlightWithin } from './highlight';
 interface Props {
   body: string;
   me: string;
+  /** The message's @here reached this reader (see chat/names.ts mentionsMe). */
+  hereReachedMe?: boolean;
   className?: string;
 }
 
 /** A message's Markdown, sanitised (render.ts) and with code highlighted once shiki has loaded. */
-export const MessageBody = memo(function MessageBody({ body, me, className }: Props) {
+export const MessageBody = memo(function MessageBody({ body, me, hereReachedMe = false, className }: Props) {
   const ref = useRef<HTMLDivElement>(null);
-  const html = useMemo(() => renderMarkdown(body, me), [body, me]);
+  const html = useMemo(() => renderMarkdown(body, me, hereReachedMe), [body, me, hereReachedMe]);
   useLayoutEffect(() => {
     if (!ref.current || !html.includes('data-lang')) return;
     return highlightWithin(ref.current);

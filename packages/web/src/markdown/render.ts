@@ -56,13 +56,18 @@ md.inline.ruler.push('emoji', emojiRule);
 
 interface RenderEnv {
   me: string;
+  /** The message's @here reached this reader (they were online when it was sent). */
+  hereReachedMe: boolean;
 }
 
 md.renderer.rules.mention = (tokens, idx, _opts, env) => {
   const t = tokens[idx]!;
-  const me = (env as RenderEnv | undefined)?.me ?? '';
+  const e = env as RenderEnv | undefined;
+  const me = e?.me ?? '';
   const name = t.content;
-  const isMe = (t.meta as { broadcast: boolean }).broadcast || name.toLowerCase() === me;
+  const lower = name.toLowerCase();
+  // @here calls only the members online when it was sent, so it is marked as mine only for them.
+  const isMe = lower === 'here' ? (e?.hereReachedMe ?? false) : (t.meta as { broadcast: boolean }).broadcast || lower === me;
   return `<span class="mention${isMe ? ' mention-me' : ''}" data-mention="${md.utils.escapeHtml(name.toLowerCase())}">@${md.utils.escapeHtml(name)}</span>`;
 };
 
@@ -111,11 +116,11 @@ const cache = new Map<string, string>();
 const CACHE_MAX = 3000;
 
 /** Markdown to safe HTML, memoised: a virtualised list re-renders the same bodies while scrolling. */
-export function renderMarkdown(body: string, myUsername: string): string {
-  const key = `${myUsername}\u0000${body}`;
+export function renderMarkdown(body: string, myUsername: string, hereReachedMe = false): string {
+  const key = `${myUsername}\u0000${hereReachedMe ? 1 : 0}\u0000${body}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
-  const html = sanitize(md.render(body, { me: myUsername.toLowerCase() } satisfies RenderEnv));
+  const html = sanitize(md.render(body, { me: myUsername.toLowerCase(), hereReachedMe } satisfies RenderEnv));
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
   cache.set(key, html);
   return html;

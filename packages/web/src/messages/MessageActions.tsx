@@ -106,7 +106,7 @@ export function MessageActions({ msg }: { msg: Message }) {
           </button>
         </Popover>
       )}
-      {picker && <EmojiPicker anchor={button.current} onClose={() => setPicker(false)} onPick={(e) => void store.toggleReaction(msg, e).catch(() => undefined)} />}
+      {picker && <EmojiPicker anchor={button.current} onClose={() => setPicker(false)} onPick={(e) => store.toggleReactionOrSay(msg, e)} />}
     </div>
   );
 }

@@ -73,7 +73,7 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
             }}
           />
         ) : (
-          <MessageBody body={body} me={me.username} />
+          <MessageBody body={body} me={me.username} hereReachedMe={!!msg && msg.mentions.includes(me.id)} />
         )}
         {msg?.edited_at && !recalled && !editing && <span className="edited muted">{t('message.edited')}</span>}
         {msg && !recalled && <Reactions msg={msg} />}

@@ -1,6 +1,6 @@
 import type { Conversation, Message } from '@parley/protocol';
 import { translate } from '../i18n/i18n';
-import { conversationName, userLabel } from '../chat/names';
+import { conversationName, mentionsMe, userLabel } from '../chat/names';
 import type { ChatState } from '../chat/types';
 
 const PREF_KEY = 'parley.notifications';
@@ -44,7 +44,7 @@ export function maybeNotify(store: { state: ChatState }, conv: Conversation, msg
   if (!notificationsEnabled() || document.visibilityState !== 'hidden') return;
   if (Date.now() - Date.parse(ts) > 60_000) return;
   const s = store.state;
-  const mentioned = msg.mentions_channel || msg.mentions.includes(s.me.id);
+  const mentioned = mentionsMe(msg, s.me.id);
   if (conv.kind !== 'dm' && !mentioned) return;
   const sender = userLabel(s.users[msg.sender_id], '');
   const title = conv.kind === 'dm' ? translate('notify.dm', { name: sender }) : translate('notify.mention', { name: sender, conv: conversationName(conv, s.users, s.me.id) });

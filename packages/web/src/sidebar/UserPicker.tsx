@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { User } from '@parley/protocol';
 import { useChat, useStore } from '../chat/context';
 import { userLabel } from '../chat/names';
+import { warnFailed } from '../app/report';
 import { useT } from '../i18n/i18n';
 import { Avatar } from '../ui/Avatar';
 import { IconClose } from '../ui/icons';
@@ -34,7 +35,10 @@ export function UserPicker({ onPick, selected = [], onRemove, autoFocus = true }
           setResults(users.filter((u) => u.id !== me));
           setActive(0);
         })
-        .catch(() => undefined);
+        .catch((err: unknown) => {
+          // Typing on cancels the previous search on purpose; any other failure is worth a note.
+          if (!ctrl.signal.aborted) warnFailed('searching users')(err);
+        });
     }, 120);
     return () => {
       clearTimeout(timer);

@@ -1,6 +1,7 @@
 import { openDB, deleteDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Conversation, Message, User } from '@parley/protocol';
 import type { OutboxEntry } from '@parley/sdk';
+import { warnFailed } from '../app/report';
 
 /** What one conversation's cached tail looks like on disk. */
 export interface CachedTimeline {
@@ -54,5 +55,5 @@ export function openUserDb(userId: string): Promise<ParleyDb> {
 }
 
 export async function deleteUserDb(userId: string): Promise<void> {
-  await deleteDB(dbName(userId)).catch(() => undefined);
+  await deleteDB(dbName(userId)).catch(warnFailed('deleting the cache of a signed-out account'));
 }
