@@ -181,7 +181,7 @@ export function applyEvent(state: ClientState, event: ServerEvent): ClientState 
     default: {
       // Exhaustiveness: a new event type in the protocol fails to compile here. At run time an
       // event from a newer server is ignored rather than crashing an older client.
-      const _never: never = event;
+      void (event satisfies never);
       return state;
     }
   }
@@ -275,7 +275,7 @@ function applyLogEvent(state: ClientState, e: LogEvent, fromResync: boolean): Cl
       break;
     }
     default: {
-      const _never: never = e;
+      void (e satisfies never);
       return state;
     }
   }

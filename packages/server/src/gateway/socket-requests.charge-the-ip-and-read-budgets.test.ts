@@ -21,7 +21,7 @@ async function connect(s: TestServer, token: string): Promise<SocketClient> {
 }
 
 /** Fires every request at once; returns the refusals (error bodies) and how many succeeded. */
-async function flood(c: SocketClient, n: number, make: () => Promise<unknown>): Promise<{ ok: number; refused: ErrorBody[] }> {
+async function flood(n: number, make: () => Promise<unknown>): Promise<{ ok: number; refused: ErrorBody[] }> {
   const settled = await Promise.allSettled(Array.from({ length: n }, make));
   const refused = settled.flatMap((r) => (r.status === 'rejected' && r.reason instanceof RequestError ? [r.reason.error] : []));
   return { ok: settled.filter((r) => r.status === 'fulfilled').length, refused };
@@ -34,7 +34,7 @@ test('a socket flooding history gets rate_limited frames with retry_after_ms, st
   const dm = await createConversation(s, alice.token, { kind: 'dm', user_id: bob.user.id });
   const a = await connect(s, alice.token);
 
-  const { ok, refused } = await flood(a, 20, () => a.request('history', { conv_id: dm.id }));
+  const { ok, refused } = await flood(20, () => a.request('history', { conv_id: dm.id }));
   expect(ok).toBe(5);
   expect(refused).toHaveLength(15);
   for (const e of refused) {
@@ -45,7 +45,7 @@ test('a socket flooding history gets rate_limited frames with retry_after_ms, st
   expect(a.closeInfo).toBeNull();
   expect((await a.request('ping', {})).ts).toBeTruthy();
   // Other reads over the socket draw on the same budget.
-  expect(((await flood(a, 3, () => a.request('conversation.list', {}))).refused[0] ?? { code: '' }).code).toBe('rate_limited');
+  expect(((await flood(3, () => a.request('conversation.list', {}))).refused[0] ?? { code: '' }).code).toBe('rate_limited');
 
   // Moving to REST buys nothing: the budget is the user's, not the socket's.
   const rest = await api<{ error: ErrorBody }>(s, 'GET', `/conversations/${dm.id}/messages`, undefined, alice.token);
@@ -65,7 +65,7 @@ test('socket requests charge the per-IP budget REST requests charge: a socket fl
   const alice = await registerUser(s); // one REST request
   const a = await connect(s, alice.token); // the auth frame is one more
 
-  const { ok, refused } = await flood(a, 30, () => a.request('ping', {}));
+  const { ok, refused } = await flood(30, () => a.request('ping', {}));
   expect(ok).toBe(10);
   expect(refused.every((e) => e.code === 'rate_limited' && (e.retry_after_ms ?? 0) > 0)).toBe(true);
   expect(refused).toHaveLength(20);

@@ -45,11 +45,6 @@ export class MessagesService {
     return out.kind === 'sent' ? out.ack : this.duplicateAck(actor, normaliseMessage(out.row), input.conv_id);
   }
 
-  private async findByClientId(senderId: string, clientMsgId: string): Promise<MessageRow | undefined> {
-    const row = await this.deps.db.selectFrom('messages').selectAll().where('sender_id', '=', senderId).where('client_msg_id', '=', clientMsgId).executeTakeFirst();
-    return row ? normaliseMessage(row) : undefined;
-  }
-
   /**
    * A retry answered from the original send. Both group-commit paths settle a duplicate before
    * any access check (the original is all there is to answer with), so it is read here like any

@@ -46,7 +46,7 @@ export class SqliteSendBatcher {
   private readonly runBatch: SQLite.Transaction<(items: Pending[], isolate: boolean) => Done[]>;
 
   constructor(
-    private readonly sqlite: SQLite.Database,
+    sqlite: SQLite.Database,
     private readonly deps: Deps,
     private readonly limiter: TokenBuckets,
     private readonly maxBatch: number,
