@@ -4,3 +4,4 @@ export * from './entities.js';
 export * from './events.js';
 export * from './requests.js';
 export * from './frames.js';
+export * from './responses.js';

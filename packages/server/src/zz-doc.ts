@@ -1,0 +1,10 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { startServer } from './testing/harness.js';
+const s = await startServer();
+const doc = await (await fetch(`${s.url}/api/docs/json`)).json();
+const fs = await import('node:fs');
+fs.writeFileSync('/tmp/wt-api-doc.json', JSON.stringify(doc, null, 1));
+const r = await new Validator().validate(doc);
+console.log(doc.openapi, r.valid, JSON.stringify(r.errors)?.slice(0, 1500));
+let n = 0; for (const p of Object.values(doc.paths) as any[]) n += Object.keys(p).length; console.log('ops', n);
+await s.stop();
