@@ -1,5 +1,5 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { Conversation, Id, MemberRole, Message, Nullable, ThreadSummary, Timestamp, User, type Presence } from './entities.js';
+import { Id, MemberRole, Message, Nullable, ThreadSummary, Timestamp, User, type Conversation, type Presence } from './entities.js';
 
 /**
  * Events of the conversation log. Each has the conversation's next gapless `seq`. Message events

@@ -15,7 +15,7 @@ import type { Deps } from './core/context.js';
 import { openSqlite, type OpenedDb } from './store/db.js';
 import { openPostgres } from './store/postgres.js';
 import { buildServices, type Services } from './services.js';
-import { installErrorHandling, installJsonParser } from './http/errors.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling, installJsonParser } from './http/errors.js';
 import { coercingAjv, strictAjv } from './http/validation.js';
 import { httpTimeouts, installBodyTimeout } from './http/timeouts.js';
 import { authRoutes, publicAuthRoutes } from './auth/routes.js';
@@ -67,6 +67,9 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     // Fastify's default is no request timeout: a body that never completes held its connection forever.
     requestTimeout: config.limits.requestTimeoutMs,
     http: httpTimeouts(config.limits.requestTimeoutMs),
+    // Errors raised before a route runs answer in Parley's shape too (errors.ts).
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.decorateRequest('actor', null);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema)));
