@@ -69,7 +69,7 @@ function compile(schema: unknown): ValidateFunction {
 }
 
 test('the OpenAPI document is a valid OpenAPI 3 document', async () => {
-  const result = await new Validator().validate(doc as unknown as object);
+  const result = await new Validator().validate(doc as unknown as Record<string, unknown>);
   expect(result.errors ?? []).toEqual([]);
   expect(result.valid).toBe(true);
 });
