@@ -4,8 +4,10 @@
  * Starts a Parley (SQLite, fresh data directory), seeds one group with 250 messages, then a
  * separate Node process (so the load generator does not share the server's event loop) keeps
  * BENCH_CONCURRENCY requests of `GET /api/v1/conversations/:id/messages?limit=200` in flight for
- * BENCH_SECONDS seconds. Prints requests/s, p50 and p99 latency and the body size as one JSON
- * line. Run it on two commits to compare (docs/performance.md, "REST history endpoint").
+ * BENCH_SECONDS seconds. Prints requests/s, p50 and p99 latency, the server's CPU time per
+ * request and the body size as one JSON line. Run it on two commits to compare
+ * (docs/performance.md, "REST history endpoint"). On a shared machine requests/s swings with
+ * the neighbours' load; CPU per request is the steadier figure.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -33,13 +35,14 @@ async function loop() {
 }
 // A short warm-up so JIT and caches settle before counting.
 const warm = performance.now() + 1000;
-while (performance.now() < warm) await (await fetch(url, { headers: { authorization: 'Bearer ' + token } })).text();
+let warmup = 0;
+while (performance.now() < warm) { await (await fetch(url, { headers: { authorization: 'Bearer ' + token } })).text(); warmup++; }
 const t0 = performance.now();
 await Promise.all(Array.from({ length: Number(concurrency) }, loop));
 const took = (performance.now() - t0) / 1000;
 lat.sort((a, b) => a - b);
 const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
-console.log(JSON.stringify({ requests: lat.length, rps: Math.round(lat.length / took), p50_ms: +q(0.5).toFixed(2), p99_ms: +q(0.99).toFixed(2), body_bytes: bytes }));
+console.log(JSON.stringify({ requests: lat.length, warmup_requests: warmup, rps: Math.round(lat.length / took), p50_ms: +q(0.5).toFixed(2), p99_ms: +q(0.99).toFixed(2), body_bytes: bytes }));
 `;
 
 const server = await startServer();
@@ -55,13 +58,18 @@ try {
     );
   }
   const url = `${server.url}/api/v1/conversations/${conv.id}/messages?limit=200`;
+  // The server runs in this process, the load in the child: our CPU time is the server's.
+  const cpu0 = process.cpuUsage();
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENT, url, alice.token, String(SECONDS), String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     child.on('exit', (code) => (code === 0 ? resolve(text.trim()) : reject(new Error(`load process exited ${code}`))));
   });
-  console.log(JSON.stringify({ seconds: SECONDS, concurrency: CONCURRENCY, ...(JSON.parse(out) as object) }));
+  const cpu = process.cpuUsage(cpu0);
+  const result = JSON.parse(out) as { requests: number; warmup_requests: number };
+  const served = result.requests + result.warmup_requests;
+  console.log(JSON.stringify({ seconds: SECONDS, concurrency: CONCURRENCY, ...result, server_cpu_ms_per_req: +((cpu.user + cpu.system) / 1000 / served).toFixed(3) }));
 } finally {
   await server.stop();
 }
