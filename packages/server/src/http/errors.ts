@@ -25,17 +25,24 @@ export function toHttpError(err: unknown): { status: number; body: { error: Erro
   const mapped = fe?.code ? byCode[fe.code] : undefined;
   if (mapped) return { status: mapped.status, body: { error: mapped.toBody() } };
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    // Another client error Fastify raised: the catalogue code for its status, so code and status agree.
-    const code = codeForStatus(fe.statusCode);
-    return { status: ERRORS[code].status, body: { error: { code, message: fe.message } } };
+    // Another client error Fastify raised: the catalogue code made for its status where there is one.
+    const code = BY_STATUS[fe.statusCode];
+    if (code) return { status: ERRORS[code].status, body: { error: { code, message: fe.message } } };
+    return { status: fe.statusCode, body: { error: { code: 'invalid_request', message: fe.message } } };
   }
   return { status: 500, body: { error: { code: 'internal', message: ERRORS.internal.message } } };
 }
 
-function codeForStatus(status: number): ErrorCode {
-  const found = (Object.keys(ERRORS) as ErrorCode[]).find((c) => ERRORS[c].status === status && c !== 'invalid_json' && c !== 'invalid_utf8');
-  return found ?? 'invalid_request';
-}
+/** Statuses Fastify or Node raise on their own, and the one catalogue code that means each. */
+const BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: 'invalid_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  408: 'request_timeout',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  431: 'headers_too_large',
+};
 
 /** Fastify's `frameworkErrors`: errors the router raises before any route runs (a bad percent-escape in the URL). */
 export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {

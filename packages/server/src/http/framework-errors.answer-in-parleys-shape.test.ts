@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ErrorBody, ErrorCode } from '@parley/protocol';
 import { registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { toHttpError } from './errors.js';
 
 let server: TestServer;
 let alice: TestUser;
@@ -67,4 +68,12 @@ test('a request line or headers over the size limit are a 431 headers_too_large'
 test('a request Node cannot parse as HTTP is a 400 invalid_request and the connection closes', async () => {
   expectParleyError(await rawHttp('POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}'), 400, 'invalid_request');
   expectParleyError(await rawHttp('NOT HTTP AT ALL\r\n\r\n'), 400, 'invalid_request');
+});
+
+test('another client error Fastify raises keeps its status, with the catalogue code made for that status where there is one', () => {
+  const fastifyError = (statusCode: number) => Object.assign(new Error('from Fastify'), { statusCode, code: 'FST_ERR_SOMETHING' });
+  expect(toHttpError(fastifyError(413))).toEqual({ status: 413, body: { error: { code: 'payload_too_large', message: 'from Fastify' } } });
+  expect(toHttpError(fastifyError(404))).toEqual({ status: 404, body: { error: { code: 'not_found', message: 'from Fastify' } } });
+  // 409 has several catalogue codes (username_taken, conflict…), none of them Fastify's to claim.
+  expect(toHttpError(fastifyError(409))).toEqual({ status: 409, body: { error: { code: 'invalid_request', message: 'from Fastify' } } });
 });
