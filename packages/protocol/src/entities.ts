@@ -3,7 +3,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 /** Time-sortable server ids (ULID, 26 Crockford base-32 characters). */
 export const Id = Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$', description: 'ULID' });
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 time' });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** `T` or null: the wire sends null for an absent value, never omits the field. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const WorkspaceRole = Type.Union([
   Type.Literal('owner'),

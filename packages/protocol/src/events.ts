@@ -1,80 +1,77 @@
-import type { Conversation, MemberRole, Message, Presence, ThreadSummary, User } from './entities.js';
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { Id, MemberRole, Message, Nullable, ThreadSummary, Timestamp, User, type Conversation, type Presence } from './entities.js';
 
 /**
  * Events of the conversation log. Each has the conversation's next gapless `seq`. Message events
  * carry the message as it is *now* (a recalled message is a tombstone on every path, including
  * replays of its old `message.created`), so applying them is "set", never "increment": a client
  * that applies the same event twice, or replays old events, ends in the same state.
+ *
+ * Schemas first, types inferred from them: the REST events page is serialised through these
+ * schemas, so a field missing here would be dropped from the wire.
  */
-interface LogEventBase {
-  conv_id: string;
-  seq: number;
-  ts: string;
-  actor_id: string;
-}
+const logEvent = <T extends string, P extends TProperties>(type: T, props: P) =>
+  Type.Object({ conv_id: Id, seq: Type.Integer(), ts: Timestamp, actor_id: Id, type: Type.Literal(type), ...props });
 
-export interface MessageCreatedEvent extends LogEventBase {
-  type: 'message.created';
-  message: Message;
+export const MessageCreatedEvent = logEvent('message.created', {
+  message: Message,
   /** For a thread reply: the root's thread counters after this reply. */
-  thread_root: ThreadSummary | null;
-}
-export interface MessageEditedEvent extends LogEventBase {
-  type: 'message.edited';
-  message: Message;
-}
-export interface MessageRecalledEvent extends LogEventBase {
-  type: 'message.recalled';
-  message: Message;
-}
-export interface ReactionChangedEvent extends LogEventBase {
-  type: 'reaction.changed';
-  message: Message;
-  emoji: string;
-  user_id: string;
-  op: 'add' | 'remove';
-}
-export interface MemberJoinedEvent extends LogEventBase {
-  type: 'member.joined';
-  user: User;
-  role: MemberRole;
-  member_count: number;
-}
-export interface MemberLeftEvent extends LogEventBase {
-  type: 'member.left';
-  user_id: string;
+  thread_root: Nullable(ThreadSummary),
+});
+export type MessageCreatedEvent = Static<typeof MessageCreatedEvent>;
+
+export const MessageEditedEvent = logEvent('message.edited', { message: Message });
+export type MessageEditedEvent = Static<typeof MessageEditedEvent>;
+
+export const MessageRecalledEvent = logEvent('message.recalled', { message: Message });
+export type MessageRecalledEvent = Static<typeof MessageRecalledEvent>;
+
+export const ReactionChangedEvent = logEvent('reaction.changed', {
+  message: Message,
+  emoji: Type.String(),
+  user_id: Id,
+  op: Type.Union([Type.Literal('add'), Type.Literal('remove')]),
+});
+export type ReactionChangedEvent = Static<typeof ReactionChangedEvent>;
+
+export const MemberJoinedEvent = logEvent('member.joined', { user: User, role: MemberRole, member_count: Type.Integer() });
+export type MemberJoinedEvent = Static<typeof MemberJoinedEvent>;
+
+export const MemberLeftEvent = logEvent('member.left', {
+  user_id: Id,
   /** Set when an admin removed the member. */
-  removed_by: string | null;
-  member_count: number;
-}
-export interface MemberRoleChangedEvent extends LogEventBase {
-  type: 'member.role_changed';
-  user_id: string;
-  role: MemberRole;
-}
-export interface ConversationUpdatedEvent extends LogEventBase {
-  type: 'conversation.updated';
-  changes: { name?: string | null; topic?: string; archived?: boolean };
-}
+  removed_by: Nullable(Id),
+  member_count: Type.Integer(),
+});
+export type MemberLeftEvent = Static<typeof MemberLeftEvent>;
+
+export const MemberRoleChangedEvent = logEvent('member.role_changed', { user_id: Id, role: MemberRole });
+export type MemberRoleChangedEvent = Static<typeof MemberRoleChangedEvent>;
+
+export const ConversationUpdatedEvent = logEvent('conversation.updated', {
+  changes: Type.Object({ name: Type.Optional(Nullable(Type.String())), topic: Type.Optional(Type.String()), archived: Type.Optional(Type.Boolean()) }),
+});
+export type ConversationUpdatedEvent = Static<typeof ConversationUpdatedEvent>;
 
 /**
  * A log event you may not see: it touched a message from before your visible range (an edit,
  * reaction or recall of history a `since_join` member never had). It only advances your cursor.
  */
-export interface HiddenEvent extends LogEventBase {
-  type: 'hidden';
-}
+export const HiddenEvent = logEvent('hidden', {});
+export type HiddenEvent = Static<typeof HiddenEvent>;
 
-export type LogEvent =
-  | HiddenEvent
-  | MessageCreatedEvent
-  | MessageEditedEvent
-  | MessageRecalledEvent
-  | ReactionChangedEvent
-  | MemberJoinedEvent
-  | MemberLeftEvent
-  | MemberRoleChangedEvent
-  | ConversationUpdatedEvent;
+export const LogEvent = Type.Union([
+  HiddenEvent,
+  MessageCreatedEvent,
+  MessageEditedEvent,
+  MessageRecalledEvent,
+  ReactionChangedEvent,
+  MemberJoinedEvent,
+  MemberLeftEvent,
+  MemberRoleChangedEvent,
+  ConversationUpdatedEvent,
+]);
+export type LogEvent = Static<typeof LogEvent>;
 
 export type LogEventType = LogEvent['type'];
 

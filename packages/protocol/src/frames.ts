@@ -1,7 +1,8 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Id, type Conversation, type Limits, type Message, type Presence, type User } from './entities.js';
 import type { ErrorBody } from './errors.js';
-import type { LogEvent, ServerEvent } from './events.js';
+import type { ServerEvent } from './events.js';
+import type { EventsPage, HistoryPage, SyncResult } from './responses.js';
 import { ClientMsgId, Emoji, Seq, SyncBody, TypingThreadRootId } from './requests.js';
 
 /**
@@ -63,33 +64,6 @@ export interface SendAck {
   /** true when this was a retry answered from the original send. */
   duplicate: boolean;
   message: Message;
-}
-
-export interface SyncResult {
-  /** Conversations that moved past the client's cursor, or that it did not know. */
-  conversations: Conversation[];
-  /** Conversation ids the client knows but can no longer see at all. */
-  removed: string[];
-}
-
-export interface EventsPage {
-  conv_id: string;
-  events: LogEvent[];
-  /** The highest seq this member may see now. */
-  last_seq: number;
-  has_more: boolean;
-}
-
-export interface HistoryPage {
-  messages: Message[];
-  has_more: boolean;
-}
-
-/** A thread: its root and a page of replies in seq order; `has_more` when earlier replies exist. */
-export interface ThreadPage {
-  root: Message;
-  replies: Message[];
-  has_more: boolean;
 }
 
 /** Per request type: what a `result` frame's `data` holds. */

@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './requests.js';
 export * from './frames.js';
 export * from './plural.js';
+export * from './responses.js';

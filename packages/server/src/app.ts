@@ -4,7 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import pino, { type Logger } from 'pino';
-import { PROTOCOL_LEVEL, type ErrorCode } from '@parley/protocol';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { LimitsInfo, PROTOCOL_LEVEL, type ErrorCode } from '@parley/protocol';
 import type { Config } from './config/config.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory.js';
@@ -14,10 +15,10 @@ import type { Deps } from './core/context.js';
 import { openSqlite, type OpenedDb } from './store/db.js';
 import { openPostgres } from './store/postgres.js';
 import { buildServices, type Services } from './services.js';
-import { installErrorHandling, installJsonParser } from './http/errors.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling, installJsonParser } from './http/errors.js';
 import { coercingAjv, strictAjv } from './http/validation.js';
 import { httpTimeouts, installBodyTimeout } from './http/timeouts.js';
-import { authRoutes } from './auth/routes.js';
+import { authRoutes, publicAuthRoutes } from './auth/routes.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import { usersRoutes } from './users/routes.js';
 import { conversationsRoutes } from './conversations/routes.js';
@@ -25,6 +26,8 @@ import { messagesRoutes } from './messages/routes.js';
 import { Gateway } from './gateway/gateway.js';
 import { adminRoutes } from './audit/routes.js';
 import { AppError } from './core/errors.js';
+import { bearerAuth } from './http/auth.js';
+import { responses } from './http/schemas.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -64,6 +67,9 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     // Fastify's default is no request timeout: a body that never completes held its connection forever.
     requestTimeout: config.limits.requestTimeoutMs,
     http: httpTimeouts(config.limits.requestTimeoutMs),
+    // Errors raised before a route runs answer in Parley's shape too (errors.ts).
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.decorateRequest('actor', null);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema)));
@@ -97,19 +103,25 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   services.presence.start();
 
   await app.register(
-    async (api) => {
+    async (root) => {
+      const api = root.withTypeProvider<TypeBoxTypeProvider>();
       // Every API request counts against its client IP, whoever is logged in.
       api.addHook('onRequest', async (req) => {
         const wait = await services.limits.ip.take(req.ip);
         if (wait > 0) throw new AppError('rate_limited', 'Too many requests from this address; retry later.', { retry_after_ms: wait });
       });
-      api.get('/limits', { schema: { tags: ['meta'], summary: 'Limits in force and the protocol level' } }, async () => ({ protocol_level: PROTOCOL_LEVEL, limits: gateway.limits() }));
-      await authRoutes(api, services);
-      await tokenRoutes(api, services);
-      await usersRoutes(api, services);
-      await conversationsRoutes(api, services);
-      await messagesRoutes(api, services);
-      await adminRoutes(api, services);
+      // Public: nothing to authenticate with yet (sign-in) or nothing private (limits).
+      api.get('/limits', { schema: { tags: ['meta'], summary: 'Limits in force and the protocol level', response: responses({ 200: LimitsInfo }) } }, async () => ({
+        protocol_level: PROTOCOL_LEVEL,
+        limits: gateway.limits(),
+      }));
+      await api.register(publicAuthRoutes, { services });
+      // Everything else needs a bearer token: one hook for the whole scope. A preHandler, so a
+      // malformed request is answered 400 before its credentials are looked up, as before.
+      await api.register(async (authed) => {
+        authed.addHook('preHandler', bearerAuth(services));
+        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes]) await authed.register(routes, { services });
+      });
     },
     { prefix: '/api/v1' },
   );

@@ -1,22 +1,21 @@
-import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Services } from '../services.js';
-import { actorOf, bearerAuth } from '../http/auth.js';
+import { AdminUpdateUserBody, AuditEntryList, User, UserList } from '@parley/protocol';
+import { actorOf } from '../http/auth.js';
 import { AppError } from '../core/errors.js';
-import { AdminUpdateUserBody, type AdminUpdateUserBody as AdminUpdateT } from '@parley/protocol';
-import { bearer, IdParams, SearchQuery } from '../http/schemas.js';
+import { bearer, IdParams, responses, SearchQuery, type RoutesPlugin } from '../http/schemas.js';
 
-export async function adminRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  const auth = bearerAuth(services);
-  app.get<{ Querystring: { limit?: number; before?: string } }>(
+export const adminRoutes: RoutesPlugin = async (app, { services }) => {
+  const tags = ['admin'];
+
+  app.get(
     '/admin/audit',
     {
-      preHandler: auth,
       schema: {
-        tags: ['admin'],
+        tags,
         summary: 'The audit log, newest first (workspace owners and admins)',
         security: bearer,
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), before: Type.Optional(Type.String({ maxLength: 26 })) }),
+        response: responses({ 200: AuditEntryList }),
       },
     },
     async (req) => {
@@ -26,15 +25,13 @@ export async function adminRoutes(app: FastifyInstance, services: Services): Pro
     },
   );
 
-  app.get<{ Querystring: { query?: string; limit?: number } }>(
-    '/admin/users',
-    { preHandler: auth, schema: { tags: ['admin'], summary: 'List users (workspace owners and admins)', security: bearer, querystring: SearchQuery } },
-    async (req) => ({ users: await services.admin.listUsers(actorOf(req), req.query.query ?? '', req.query.limit ?? 100) }),
-  );
+  app.get('/admin/users', { schema: { tags, summary: 'List users (workspace owners and admins)', security: bearer, querystring: SearchQuery, response: responses({ 200: UserList }) } }, async (req) => ({
+    users: await services.admin.listUsers(actorOf(req), req.query.query ?? '', req.query.limit ?? 100),
+  }));
 
-  app.patch<{ Params: { id: string }; Body: AdminUpdateT }>(
+  app.patch(
     '/admin/users/:id',
-    { preHandler: auth, schema: { tags: ['admin'], summary: "Change a user's workspace role or deactivate them", security: bearer, params: IdParams, body: AdminUpdateUserBody } },
+    { schema: { tags, summary: "Change a user's workspace role or deactivate them", security: bearer, params: IdParams, body: AdminUpdateUserBody, response: responses({ 200: User }) } },
     async (req) => services.admin.updateUser(actorOf(req), req.params.id, req.body),
   );
-}
+};

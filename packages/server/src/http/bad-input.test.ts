@@ -121,10 +121,10 @@ describe('REST requests with bad input', () => {
     }
   });
 
-  test('an unknown route is answered with 404 and the standard error body', async () => {
+  test('an unknown route is answered with 404, a method the path does not answer with 405, both in the standard error body', async () => {
     const res = await raw(server, 'GET', '/api/v1/no-such-thing', undefined, undefined, alice.token);
     expectError(res, 404, 'not_found');
-    expectError(await raw(server, 'DELETE', '/api/v1/me', undefined, undefined, alice.token), 404, 'not_found');
+    expectError(await raw(server, 'DELETE', '/api/v1/me', undefined, undefined, alice.token), 405, 'method_not_allowed');
     expectError(await raw(server, 'GET', '/api/v2/me', undefined, undefined), 404, 'not_found');
   });
 

@@ -1,6 +1,7 @@
+import http from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { ERRORS, type ErrorBody } from '@parley/protocol';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS, type ErrorBody, type ErrorCode } from '@parley/protocol';
 import { AppError, isStorageUnavailable } from '../core/errors.js';
 import { validationError } from './validation.js';
 import { assertWellFormed } from './well-formed.js';
@@ -24,9 +25,50 @@ export function toHttpError(err: unknown): { status: number; body: { error: Erro
   const mapped = fe?.code ? byCode[fe.code] : undefined;
   if (mapped) return { status: mapped.status, body: { error: mapped.toBody() } };
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    // Another client error Fastify raised: the catalogue code made for its status where there is one.
+    const code = BY_STATUS[fe.statusCode];
+    if (code) return { status: ERRORS[code].status, body: { error: { code, message: fe.message } } };
     return { status: fe.statusCode, body: { error: { code: 'invalid_request', message: fe.message } } };
   }
   return { status: 500, body: { error: { code: 'internal', message: ERRORS.internal.message } } };
+}
+
+/** Statuses Fastify or Node raise on their own, and the one catalogue code that means each. */
+const BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: 'invalid_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  408: 'request_timeout',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  431: 'headers_too_large',
+};
+
+/** Fastify's `frameworkErrors`: errors the router raises before any route runs (a bad percent-escape in the URL). */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toHttpError(err);
+  void reply.status(status).send(body);
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node's HTTP parser refused (malformed, headers or URL
+ * over the size limit, not complete within the request timeout). No request object exists, so
+ * the answer is written on the socket, in Parley's shape instead of Fastify's, then it is closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, message]: [ErrorCode, string] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['request_timeout', 'The request did not arrive in full within the request timeout.']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? ['headers_too_large', ERRORS.headers_too_large.message]
+        : ['invalid_request', 'The request is not well-formed HTTP.'];
+  const status = ERRORS[code].status;
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
 
 /** `webDir`: when the web client is served, other GETs that want HTML get its shell (client-side routes). */
@@ -47,13 +89,28 @@ export function installErrorHandling(app: FastifyInstance, webDir: string | null
     if (body.error.code === 'request_timeout') reply.header('connection', 'close');
     void reply.status(status).send(body);
   });
+  // Paths of the routes, so an unknown method on a known path is a 405 with Allow, not a 404.
+  const routes: { pattern: RegExp; method: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp(`^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+')}/?$`);
+    for (const method of [route.method].flat()) routes.push({ pattern, method });
+  });
   app.setNotFoundHandler((req, reply) => {
     const wantsHtml = req.method === 'GET' && !req.url.startsWith('/api/') && String(req.headers.accept ?? '').includes('text/html');
     if (webDir && wantsHtml) {
       void reply.header('cache-control', 'no-cache').sendFile('index.html', webDir);
       return;
     }
-    void reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}.` } });
+    const path = req.url.split('?')[0] ?? '';
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (allowed.length > 0 && req.url.startsWith('/api/')) {
+      void reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({ error: { code: 'method_not_allowed', message: `${path} answers ${allowed.join(', ')}, not ${req.method}.` } });
+      return;
+    }
+    void reply.status(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${path}.` } });
   });
 }
 

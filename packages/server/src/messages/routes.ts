@@ -1,36 +1,25 @@
-import type { FastifyInstance } from 'fastify';
-import {
-  EditMessageBody,
-  HistoryQuery,
-  MarkReadBody,
-  ReactionBody,
-  SendMessageBody,
-  ThreadQuery,
-  TypingBody,
-  type EditMessageBody as EditT,
-  type HistoryQuery as HistoryT,
-  type MarkReadBody as MarkReadT,
-  type ReactionBody as ReactionT,
-  type SendMessageBody as SendT,
-  type ThreadQuery as ThreadT,
-  type TypingBody as TypingT,
-} from '@parley/protocol';
-import type { Services } from '../services.js';
-import { actorOf, bearerAuth, readRateLimit } from '../http/auth.js';
-import { bearer, IdParams, ReactionParams } from '../http/schemas.js';
+import { EditMessageBody, HistoryPage, HistoryQuery, MarkReadBody, Message, MessageEditList, ReactionBody, ReadCursor, SendMessageBody, ThreadPage, ThreadQuery, TypingBody } from '@parley/protocol';
+import { actorOf, readRateLimit } from '../http/auth.js';
+import { bearer, IdParams, NoContent, ReactionParams, responses, type RoutesPlugin } from '../http/schemas.js';
 
-type IdP = { Params: { id: string } };
-
-export async function messagesRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  const auth = bearerAuth(services);
-  // Reads charge the per-user read budget after authentication; socket reads charge the same.
-  const read = [auth, readRateLimit(services)];
+export const messagesRoutes: RoutesPlugin = async (app, { services }) => {
+  // Reads charge the per-user read budget (after the scope's authentication); socket reads charge the same.
+  const read = readRateLimit(services);
   const m = services.messages;
   const tags = ['messages'];
 
-  app.post<IdP & { Body: SendT }>(
+  app.post(
     '/conversations/:id/messages',
-    { preHandler: auth, schema: { tags, summary: 'Send a message (idempotent on client_msg_id); answered after commit', security: bearer, params: IdParams, body: SendMessageBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Send a message (idempotent on client_msg_id: 200 with the original on a retry); answered after commit',
+        security: bearer,
+        params: IdParams,
+        body: SendMessageBody,
+        response: responses({ 200: Message, 201: Message }),
+      },
+    },
     async (req, reply) => {
       const actor = actorOf(req);
       const ack = await m.send(actor, { conv_id: req.params.id, ...req.body });
@@ -39,71 +28,77 @@ export async function messagesRoutes(app: FastifyInstance, services: Services): 
     },
   );
 
-  app.get<IdP & { Querystring: HistoryT }>(
+  app.get(
     '/conversations/:id/messages',
-    { preHandler: read, schema: { tags, summary: 'History in seq order: after_seq pages forward, before_seq backward, neither gives the latest', security: bearer, params: IdParams, querystring: HistoryQuery } },
+    {
+      preHandler: read,
+      schema: {
+        tags,
+        summary: 'History in seq order: after_seq pages forward, before_seq backward, neither gives the latest',
+        security: bearer,
+        params: IdParams,
+        querystring: HistoryQuery,
+        response: responses({ 200: HistoryPage }),
+      },
+    },
     async (req) => m.history(actorOf(req), req.params.id, req.query),
   );
 
-  app.get<IdP>('/messages/:id', { preHandler: read, schema: { tags, summary: 'One message', security: bearer, params: IdParams } }, async (req) =>
+  app.get('/messages/:id', { preHandler: read, schema: { tags, summary: 'One message', security: bearer, params: IdParams, response: responses({ 200: Message }) } }, async (req) =>
     m.get(actorOf(req), req.params.id),
   );
 
-  app.patch<IdP & { Body: EditT }>(
+  app.patch(
     '/messages/:id',
-    { preHandler: auth, schema: { tags, summary: 'Edit my message within the edit window', security: bearer, params: IdParams, body: EditMessageBody } },
+    { schema: { tags, summary: 'Edit my message within the edit window', security: bearer, params: IdParams, body: EditMessageBody, response: responses({ 200: Message }) } },
     async (req) => m.edit(actorOf(req), req.params.id, req.body.body),
   );
 
-  app.delete<IdP>(
+  app.delete(
     '/messages/:id',
-    { preHandler: auth, schema: { tags, summary: 'Recall a message (sender within the window; admins always)', security: bearer, params: IdParams } },
+    { schema: { tags, summary: 'Recall a message (sender within the window; admins always); answers the tombstone', security: bearer, params: IdParams, response: responses({ 200: Message }) } },
     async (req) => m.recall(actorOf(req), req.params.id),
   );
 
-  app.get<IdP & { Querystring: ThreadT }>(
+  app.get(
     '/messages/:id/thread',
-    { preHandler: read, schema: { tags, summary: 'A thread: root and the latest replies, or those before before_seq', security: bearer, params: IdParams, querystring: ThreadQuery } },
+    {
+      preHandler: read,
+      schema: { tags, summary: 'A thread: root and the latest replies, or those before before_seq', security: bearer, params: IdParams, querystring: ThreadQuery, response: responses({ 200: ThreadPage }) },
+    },
     async (req) => m.thread(actorOf(req), req.params.id, req.query),
   );
 
-  app.get<IdP>('/messages/:id/edits', { preHandler: read, schema: { tags, summary: 'Edit history (sender and admins)', security: bearer, params: IdParams } }, async (req) => ({
-    edits: await m.edits(actorOf(req), req.params.id),
-  }));
+  app.get(
+    '/messages/:id/edits',
+    { preHandler: read, schema: { tags, summary: 'Edit history (sender and admins)', security: bearer, params: IdParams, response: responses({ 200: MessageEditList }) } },
+    async (req) => ({ edits: await m.edits(actorOf(req), req.params.id) }),
+  );
 
-  app.post<IdP & { Body: ReactionT }>(
+  app.post(
     '/messages/:id/reactions',
-    { preHandler: auth, schema: { tags, summary: 'Add my reaction', security: bearer, params: IdParams, body: ReactionBody } },
+    { schema: { tags, summary: 'Add my reaction', security: bearer, params: IdParams, body: ReactionBody, response: responses({ 200: Message }) } },
     async (req) => m.react(actorOf(req), req.params.id, req.body.emoji, 'add'),
   );
 
-  app.delete<{ Params: { id: string; emoji: string } }>(
+  app.delete(
     '/messages/:id/reactions/:emoji',
-    { preHandler: auth, schema: { tags, summary: 'Remove my reaction', security: bearer, params: ReactionParams } },
+    { schema: { tags, summary: 'Remove my reaction', security: bearer, params: ReactionParams, response: responses({ 200: Message }) } },
     async (req) => m.react(actorOf(req), req.params.id, req.params.emoji, 'remove'),
   );
 
-  app.post<IdP & { Body: MarkReadT }>(
+  app.post(
     '/conversations/:id/read',
-    { preHandler: auth, schema: { tags: ['receipts'], summary: 'Move my read cursor forward', security: bearer, params: IdParams, body: MarkReadBody } },
+    { schema: { tags: ['receipts'], summary: 'Move my read cursor forward', security: bearer, params: IdParams, body: MarkReadBody, response: responses({ 200: ReadCursor }) } },
     async (req) => services.receipts.markRead(actorOf(req), req.params.id, req.body.seq),
   );
 
-  app.post<IdP & { Body: TypingT }>(
+  app.post(
     '/conversations/:id/typing',
-    {
-      preHandler: auth,
-      schema: {
-        tags: ['presence'],
-        summary: 'Signal that I am typing (or stopped)',
-        security: bearer,
-        params: IdParams,
-        body: TypingBody,
-      },
-    },
+    { schema: { tags: ['presence'], summary: 'Signal that I am typing (or stopped)', security: bearer, params: IdParams, body: TypingBody, response: responses({ 204: NoContent }) } },
     async (req, reply) => {
       await services.presence.typing(actorOf(req), req.params.id, req.body?.thread_root_id ?? null, req.body?.active ?? true);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
-}
+};

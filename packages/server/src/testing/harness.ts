@@ -33,7 +33,8 @@ export function testDatabase(dataDir: string): { databaseUrl: string; pgSchema: 
 
 export const onPostgres = () => process.env.PARLEY_TEST_DB === 'postgres' && !!process.env.PARLEY_TEST_PG_URL;
 
-export async function startServer(overrides: ConfigOverrides = {}, dataDir?: string, options: BuildOptions = {}): Promise<TestServer> {
+/** `beforeListen` may add hooks to the built app (a test that watches what handlers return). */
+export async function startServer(overrides: ConfigOverrides = {}, dataDir?: string, options: BuildOptions = {}, beforeListen?: (parley: Parley) => void): Promise<TestServer> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   const config = loadConfig(
     { DATA_DIR: dir },
@@ -48,6 +49,7 @@ export async function startServer(overrides: ConfigOverrides = {}, dataDir?: str
     },
   );
   const parley = await build(config, { logger: pino({ level: 'silent' }), ...options });
+  beforeListen?.(parley);
   await parley.app.listen({ host: '127.0.0.1', port: config.port });
   const addr = parley.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;

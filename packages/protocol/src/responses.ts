@@ -1,0 +1,104 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ApiToken, Conversation, Id, Limits, Member, Message, Nullable, Presence, Session, Timestamp, User } from './entities.js';
+import { ERROR_CODES, type ErrorCode } from './errors.js';
+import { LogEvent } from './events.js';
+
+/**
+ * REST response bodies. The server serialises every answer through these schemas, which drops
+ * any field that is not declared: a field clients need must be here, and a field nobody meant
+ * to send (a password hash, an internal column) never leaves. Types are inferred from the
+ * schemas, so the TypeScript contract and the wire are the same thing.
+ */
+
+/** `{ "error": { "code", "message" } }`, with `retry_after_ms` on `rate_limited` and `field` on `invalid_request`. */
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      // One string enum rather than a union of literals: the document lists the codes in one place.
+      code: Type.Unsafe<ErrorCode>({ type: 'string', enum: ERROR_CODES }),
+      message: Type.String(),
+      retry_after_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+      field: Type.Optional(Type.String({ description: 'JSON pointer to the field that was wrong' })),
+    }),
+  },
+  { description: 'An error: the status plus a stable snake_case code and a human sentence' },
+);
+export type ErrorResponse = Static<typeof ErrorResponse>;
+
+/** What register, login and refresh answer. */
+export const AuthResult = Type.Object({
+  user: User,
+  access_token: Type.String(),
+  refresh_token: Type.String(),
+  session_id: Id,
+  expires_in: Type.Integer({ description: 'access token lifetime in seconds' }),
+});
+export type AuthResult = Static<typeof AuthResult>;
+
+export const Invite = Type.Object({ code: Type.String(), expires_at: Timestamp });
+export type Invite = Static<typeof Invite>;
+
+/** A new API token: the secret is in `token`, shown this once. */
+export const CreatedApiToken = Type.Composite([ApiToken, Type.Object({ token: Type.String() })]);
+export type CreatedApiToken = Static<typeof CreatedApiToken>;
+
+/** A user as `GET /users/:id` shows it: the profile and where they are now. */
+export const UserWithPresence = Type.Composite([User, Type.Object({ presence: Presence })]);
+export type UserWithPresence = Static<typeof UserWithPresence>;
+
+export const AuditEntry = Type.Object({
+  id: Id,
+  actor_id: Nullable(Id),
+  action: Type.String(),
+  target: Nullable(Type.String()),
+  data: Type.Unknown({ description: 'action-specific details' }),
+  ip: Nullable(Type.String()),
+  created_at: Timestamp,
+});
+export type AuditEntry = Static<typeof AuditEntry>;
+
+/** One earlier version of an edited message. */
+export const MessageEdit = Type.Object({ edited_at: Timestamp, previous_body: Type.String() });
+export type MessageEdit = Static<typeof MessageEdit>;
+
+export const ReadCursor = Type.Object({ conv_id: Id, read_seq: Type.Integer() });
+export type ReadCursor = Static<typeof ReadCursor>;
+
+export const HistoryPage = Type.Object({ messages: Type.Array(Message), has_more: Type.Boolean() });
+export type HistoryPage = Static<typeof HistoryPage>;
+
+/** A thread: its root and a page of replies in seq order; `has_more` when earlier replies exist. */
+export const ThreadPage = Type.Object({ root: Message, replies: Type.Array(Message), has_more: Type.Boolean() });
+export type ThreadPage = Static<typeof ThreadPage>;
+
+export const SyncResult = Type.Object({
+  /** Conversations that moved past the client's cursor, or that it did not know. */
+  conversations: Type.Array(Conversation),
+  /** Conversation ids the client knows but can no longer see at all. */
+  removed: Type.Array(Id),
+});
+export type SyncResult = Static<typeof SyncResult>;
+
+export const EventsPage = Type.Object({
+  conv_id: Id,
+  events: Type.Array(LogEvent),
+  /** The highest seq this member may see now. */
+  last_seq: Type.Integer(),
+  has_more: Type.Boolean(),
+});
+export type EventsPage = Static<typeof EventsPage>;
+
+export const LimitsInfo = Type.Object({ protocol_level: Type.Integer(), limits: Limits });
+export type LimitsInfo = Static<typeof LimitsInfo>;
+
+/** `{ [key]: T[] }`, the shape of every list answer. */
+const listOf = <K extends string, T extends TSchema>(key: K, item: T) => Type.Object({ [key]: Type.Array(item) } as { [P in K]: ReturnType<typeof Type.Array<T>> });
+
+export const UserList = listOf('users', User);
+export const BotList = listOf('bots', User);
+export const SessionList = listOf('sessions', Session);
+export const ApiTokenList = listOf('tokens', ApiToken);
+export const ConversationList = listOf('conversations', Conversation);
+export const MemberList = listOf('members', Member);
+export const MessageEditList = listOf('edits', MessageEdit);
+export const AuditEntryList = listOf('entries', AuditEntry);

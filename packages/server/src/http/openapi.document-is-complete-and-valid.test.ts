@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { Conversation, Message } from '@parley/protocol';
+import { createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+type JsonSchema = Record<string, unknown>;
+interface Operation {
+  responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
+}
+interface Document {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+}
+interface Call {
+  status: number;
+  body: unknown;
+  /** What the handler returned, before the response schema serialised it. */
+  returned: unknown;
+}
+
+let server: TestServer;
+let doc: Document;
+// What each handler handed to the serialiser, by request id: the test checks no field of it is dropped.
+const returned = new Map<string, unknown>();
+
+beforeAll(async () => {
+  server = await startServer({}, undefined, {}, (parley) => {
+    parley.app.addHook('preSerialization', async (req, _reply, payload) => {
+      returned.set(req.id, payload);
+      return payload;
+    });
+  });
+  doc = (await (await fetch(`${server.url}/api/docs/json`)).json()) as Document;
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+async function call(method: string, route: string, token?: string, body?: unknown): Promise<Call> {
+  const id = randomUUID();
+  const headers: Record<string, string> = { 'x-request-id': id };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${server.url}/api/v1${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined, returned: returned.get(id) };
+}
+
+const operations = () => Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, op })));
+
+/** The declared schema with every object closed: a field the schema does not list fails validation. */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy: JsonSchema = {};
+  for (const [k, v] of Object.entries(schema)) copy[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as JsonSchema).map(([p, s]) => [p, closed(s)])) : closed(v);
+  if (copy.type === 'object' && copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false;
+  return copy;
+}
+
+// A fresh Ajv per schema: the document inlines entities, so one Ajv would see the same shapes many times.
+function compile(schema: unknown): ValidateFunction {
+  return addFormats(new Ajv({ strict: false, allErrors: true })).compile(schema as JsonSchema);
+}
+
+test('the OpenAPI document is a valid OpenAPI 3 document', async () => {
+  const result = await new Validator().validate(doc as unknown as Record<string, unknown>);
+  expect(result.errors ?? []).toEqual([]);
+  expect(result.valid).toBe(true);
+});
+
+test('every operation declares its success body (204 excepted) and the error shape for 4xx and 5xx', () => {
+  const ops = operations();
+  expect(ops.length).toBeGreaterThanOrEqual(44);
+  for (const { key, op } of ops) {
+    const ok = Object.entries(op.responses).filter(([status]) => /^2/.test(status));
+    expect(ok.length, `${key} declares a 2xx response`).toBeGreaterThan(0);
+    for (const [status, res] of ok) {
+      if (status === '204') expect(res.content, `${key} 204 has no body`).toBeUndefined();
+      else expect(res.content?.['application/json']?.schema, `${key} ${status} declares its body`).toBeTruthy();
+    }
+    for (const status of ['4XX', '5XX']) {
+      const schema = op.responses[status]?.content?.['application/json']?.schema as { properties?: { error?: { required?: string[] } } } | undefined;
+      expect(schema?.properties?.error?.required, `${key} ${status} is the error shape`).toEqual(['code', 'message']);
+    }
+  }
+});
+
+test('one real answer of every operation matches its declared schema, and the handler returned no field the schema drops', async () => {
+  const owner = await registerUser(server);
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const channel = await createConversation(server, owner.token, { kind: 'channel', name: `general-${randomUUID().slice(0, 8)}`, visibility: 'public', member_ids: [alice.user.id] });
+  const group = await createConversation(server, alice.token, { kind: 'group', member_ids: [bob.user.id], name: 'group' });
+  const sent = async (conv: Conversation, by: TestUser, extra: object = {}) =>
+    (await call('POST', `/conversations/${conv.id}/messages`, by.token, { client_msg_id: randomUUID(), body: 'hello @everyone', ...extra })).body as Message;
+  const root = await sent(channel, alice);
+  await sent(channel, owner, { reply_to: root.id });
+  let carol: { access_token: string; refresh_token: string } | null = null;
+  let token: { id: string } | null = null;
+
+  // One case per operation of the document, in an order where each finds what it needs.
+  const cases: [string, () => Promise<Call>][] = [
+    ['GET /api/v1/limits', () => call('GET', '/limits')],
+    ['POST /api/v1/auth/register', async () => {
+      const r = await call('POST', '/auth/register', undefined, { username: `carol${process.pid}`, password: 'correct horse battery', display_name: 'Carol' });
+      carol = r.body as typeof carol;
+      return r;
+    }],
+    ['POST /api/v1/auth/login', () => call('POST', '/auth/login', undefined, { username: `carol${process.pid}`, password: 'correct horse battery', device_name: 'phone' })],
+    ['POST /api/v1/auth/refresh', () => call('POST', '/auth/refresh', undefined, { refresh_token: carol!.refresh_token })],
+    ['GET /api/v1/me', () => call('GET', '/me', alice.token)],
+    ['PATCH /api/v1/me', () => call('PATCH', '/me', alice.token, { status_text: 'around' })],
+    ['GET /api/v1/users', () => call('GET', '/users?limit=10', alice.token)],
+    ['GET /api/v1/users/{id}', () => call('GET', `/users/${bob.user.id}`, alice.token)],
+    ['GET /api/v1/sessions', () => call('GET', '/sessions', alice.token)],
+    ['DELETE /api/v1/sessions/{id}', async () => {
+      const other = (await call('POST', '/auth/login', undefined, { username: alice.user.username, password: 'correct horse battery' })).body as { session_id: string };
+      return call('DELETE', `/sessions/${other.session_id}`, alice.token);
+    }],
+    ['POST /api/v1/invites', () => call('POST', '/invites', owner.token, { expires_in_hours: 2 })],
+    ['POST /api/v1/bots', () => call('POST', '/bots', alice.token, { username: `bot${process.pid}` })],
+    ['GET /api/v1/bots', () => call('GET', '/bots', alice.token)],
+    ['POST /api/v1/tokens', async () => {
+      const r = await call('POST', '/tokens', alice.token, { name: 'ci' });
+      token = r.body as typeof token;
+      return r;
+    }],
+    ['GET /api/v1/tokens', () => call('GET', '/tokens', alice.token)],
+    ['DELETE /api/v1/tokens/{id}', () => call('DELETE', `/tokens/${token!.id}`, alice.token)],
+    ['POST /api/v1/conversations', () => call('POST', '/conversations', alice.token, { kind: 'dm', user_id: bob.user.id })],
+    ['GET /api/v1/conversations', () => call('GET', '/conversations', alice.token)],
+    ['GET /api/v1/channels', () => call('GET', '/channels', bob.token)],
+    ['GET /api/v1/conversations/{id}', () => call('GET', `/conversations/${channel.id}`, alice.token)],
+    ['PATCH /api/v1/conversations/{id}', () => call('PATCH', `/conversations/${channel.id}`, owner.token, { topic: 'all things' })],
+    ['POST /api/v1/conversations/{id}/join', () => call('POST', `/conversations/${channel.id}/join`, bob.token)],
+    ['POST /api/v1/conversations/{id}/members', () => call('POST', `/conversations/${group.id}/members`, alice.token, { user_id: owner.user.id })],
+    ['GET /api/v1/conversations/{id}/members', () => call('GET', `/conversations/${channel.id}/members`, alice.token)],
+    ['PATCH /api/v1/conversations/{id}/members/{user_id}', () => call('PATCH', `/conversations/${channel.id}/members/${alice.user.id}`, owner.token, { role: 'admin' })],
+    ['DELETE /api/v1/conversations/{id}/members/{user_id}', () => call('DELETE', `/conversations/${channel.id}/members/${bob.user.id}`, owner.token)],
+    ['POST /api/v1/conversations/{id}/messages', () => call('POST', `/conversations/${channel.id}/messages`, alice.token, { client_msg_id: randomUUID(), body: 'one more' })],
+    ['GET /api/v1/conversations/{id}/messages', () => call('GET', `/conversations/${channel.id}/messages?limit=200`, alice.token)],
+    ['GET /api/v1/messages/{id}', () => call('GET', `/messages/${root.id}`, owner.token)],
+    ['PATCH /api/v1/messages/{id}', () => call('PATCH', `/messages/${root.id}`, alice.token, { body: 'hello, edited' })],
+    ['GET /api/v1/messages/{id}/edits', () => call('GET', `/messages/${root.id}/edits`, alice.token)],
+    ['GET /api/v1/messages/{id}/thread', () => call('GET', `/messages/${root.id}/thread`, alice.token)],
+    ['POST /api/v1/messages/{id}/reactions', () => call('POST', `/messages/${root.id}/reactions`, owner.token, { emoji: '👍' })],
+    ['DELETE /api/v1/messages/{id}/reactions/{emoji}', () => call('DELETE', `/messages/${root.id}/reactions/${encodeURIComponent('👍')}`, owner.token)],
+    ['POST /api/v1/conversations/{id}/read', () => call('POST', `/conversations/${channel.id}/read`, alice.token, { seq: 1 })],
+    ['POST /api/v1/conversations/{id}/typing', () => call('POST', `/conversations/${channel.id}/typing`, alice.token, { active: true })],
+    ['DELETE /api/v1/messages/{id}', () => call('DELETE', `/messages/${root.id}`, owner.token)],
+    ['POST /api/v1/conversations/{id}/leave', () => call('POST', `/conversations/${group.id}/leave`, bob.token)],
+    ['POST /api/v1/sync', () => call('POST', '/sync', alice.token, { cursors: { [channel.id]: 0 } })],
+    // Last on the channel: its log now holds every kind of event (joins, a kick, a role change, edits, reactions, a recall).
+    ['GET /api/v1/conversations/{id}/events', () => call('GET', `/conversations/${channel.id}/events?after_seq=0`, alice.token)],
+    ['GET /api/v1/admin/audit', () => call('GET', '/admin/audit', owner.token)],
+    ['GET /api/v1/admin/users', () => call('GET', '/admin/users', owner.token)],
+    ['PATCH /api/v1/admin/users/{id}', () => call('PATCH', `/admin/users/${bob.user.id}`, owner.token, { role: 'admin' })],
+    ['POST /api/v1/auth/logout', () => call('POST', '/auth/logout', carol!.access_token)],
+  ];
+
+  const documented = operations().map((o) => o.key).sort();
+  // A new route without a case here fails, and so does a case for a route that went away.
+  expect(cases.map(([key]) => key).sort()).toEqual(documented);
+
+  const ops = new Map(operations().map((o) => [o.key, o.op]));
+  for (const [key, run] of cases) {
+    const res = await run();
+    const declared = ops.get(key)!.responses[String(res.status)];
+    expect(declared, `${key} answered ${res.status} ${JSON.stringify(res.body)}, a status it declares`).toBeTruthy();
+    expect(res.status, `${key} succeeds`).toBeLessThan(300);
+    const schema = declared!.content?.['application/json']?.schema;
+    if (!schema) {
+      expect(res.body, `${key} ${res.status} has no body`).toBeUndefined();
+      continue;
+    }
+    const wire = compile(schema);
+    expect(wire(res.body) ? [] : wire.errors, `${key}: the body matches the declared schema`).toEqual([]);
+    const exact = compile(closed(schema));
+    expect(exact(res.returned) ? [] : exact.errors, `${key}: every field the handler returned is declared (none is dropped)`).toEqual([]);
+  }
+});
+
+test('errors are answered in the declared error shape', async () => {
+  const errorSchema = compile(doc.paths['/api/v1/me']!.get!.responses['4XX']!.content!['application/json']!.schema);
+  for (const res of [await call('GET', '/me'), await call('GET', `/conversations/${'0'.repeat(26)}`, (await registerUser(server)).token), await call('POST', '/auth/login', undefined, { username: 'x' })]) {
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(errorSchema(res.body) ? [] : errorSchema.errors, JSON.stringify(res.body)).toEqual([]);
+  }
+});
