@@ -9,7 +9,7 @@ import { SyncService } from '../sync/service.js';
 import { api, createConversation, registerUser, type TestServer, type TestUser } from '../testing/harness.js';
 import { serverPerFile } from '../testing/fixture.js';
 import { myMemberships } from './access.js';
-import { presentConversation } from './presenter.js';
+import { presentConversation, presentConversations } from './presenter.js';
 import { ConversationsService } from './service.js';
 
 let server!: TestServer;
@@ -154,4 +154,27 @@ test('the conversation list, browse and resync cost the same number of queries f
     const conv = await db.selectFrom('conversations').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
     expect(c).toEqual(await presentConversation(db, me.user.id, conv, member));
   }
+});
+
+// The batch reads the memberships again; a row that moved since the caller read it (here: a message
+// and a read mark landing in between) must still be shown as the caller's rows say, like presentConversation does.
+test('rows that moved between the caller\'s read and the batch are presented from the caller\'s rows', async () => {
+  const [me, other] = [await registerUser(server), await registerUser(server)];
+  const db = server.parley.storage.db;
+  const dm = await createConversation(server, other.token, { kind: 'dm', user_id: me.user.id });
+  const group = await createConversation(server, other.token, { kind: 'group', member_ids: [me.user.id] });
+  await send(other, dm.id, 'one');
+  const seen = await send(other, group.id, 'one');
+  const stale = await myMemberships(db, me.user.id, true);
+  const expected = new Map<string, Conversation>();
+  for (const a of stale) expected.set(a.conv.id, await presentConversation(db, me.user.id, a.conv, a.member, a.dmUserId));
+  await send(other, dm.id, 'two');
+  const socket = await connect(me);
+  await socket.request('read.mark', { conv_id: group.id, seq: seen.seq });
+
+  const batch = await presentConversations(db, me.user.id, stale.map((a) => ({ conv: a.conv, member: a.member, dmUserId: a.dmUserId })));
+  expect(batch.map((c) => c.id)).toEqual(stale.map((a) => a.conv.id));
+  for (const c of batch) expect(c).toEqual(expected.get(c.id));
+  expect(batch.find((c) => c.id === dm.id)!.unread_count).toBe(1);
+  expect(batch.find((c) => c.id === group.id)!.unread_count).toBe(1);
 });
