@@ -12,8 +12,11 @@
  *   storm    N clients connected; the server restarts; time until all have reconnected,
  *            authenticated and resynced (`sync` + `sync.events`)
  *   history  page through one large conversation (seeded straight into SQLite, see load/seed.ts)
+ *   conversations  one user in N conversations with messages, unread and mentions; the latency of
+ *            their conversation list (`GET /api/v1/conversations`), requested over and over
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,10 +28,10 @@ import { lat, n0, n1, n2, table, type Row } from './load/report.js';
 import { seedConversation } from './load/seed.js';
 import { freePort } from '@parley/server/testing/ports';
 import { ChildServer, killAllServers, REPO_ROOT, sampleProc, type ProcSample } from './load/server.js';
-import { now, pool, sleep } from './load/util.js';
+import { now, pool, randomTag, sleep } from './load/util.js';
 import { killAllWorkers, Workers } from './load/workers.js';
 
-const SCENARIOS = ['dm', 'channel', 'idle', 'storm', 'history'] as const;
+const SCENARIOS = ['dm', 'channel', 'idle', 'storm', 'history', 'conversations'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Options {
@@ -52,9 +55,11 @@ interface Options {
   bodyPad: number;
   setupConcurrency: number;
   stormTimeoutSec: number;
+  conversations: number;
+  requests: number;
 }
 
-const USAGE = `usage: npm run bench -- [dm|channel|idle|storm|history] [options]
+const USAGE = `usage: npm run bench -- [dm|channel|idle|storm|history|conversations] [options]
 
   --clients N, --users N   simulated users / sockets (dm 200, idle 1000, storm 1000)
   --members G              channel members, all connected (channel 200)
@@ -65,6 +70,8 @@ const USAGE = `usage: npm run bench -- [dm|channel|idle|storm|history] [options]
   --pid PID                with --url: the server's pid, for its RSS and CPU figures
   --messages M             history: messages to seed (1000000)
   --pagers P               history: sockets paging in parallel (4)
+  --conversations N        conversations: how many the measured user is in (500)
+  --requests K             conversations: list requests measured, one at a time (200)
   --max-inflight K         unacked sends allowed per socket; past it a due send is skipped (16)
   --dm-peers K             DMs per user to each side of a ring (dm 2, idle/storm 1; 0 = none)
   --sqlite-sync full|normal  PARLEY_SQLITE_SYNCHRONOUS of the spawned server (full)
@@ -97,6 +104,8 @@ function parseOptions(argv: string[]): Options {
       'body-pad': { type: 'string' },
       'setup-concurrency': { type: 'string' },
       'storm-timeout': { type: 'string' },
+      conversations: { type: 'string' },
+      requests: { type: 'string' },
       profile: { type: 'boolean' },
       keep: { type: 'boolean' },
       'json-only': { type: 'boolean' },
@@ -121,6 +130,7 @@ function parseOptions(argv: string[]): Options {
     idle: { clients: 1000, rate: 0, duration: 10, peers: 1 },
     storm: { clients: 1000, rate: 0, duration: 10, peers: 1 },
     history: { clients: 4, rate: 0, duration: 60, peers: 0 },
+    conversations: { clients: 1, rate: 0, duration: 60, peers: 0 },
   };
   const d = defaults[scenario];
   const sync = values['sqlite-sync'] ?? 'full';
@@ -148,6 +158,8 @@ function parseOptions(argv: string[]): Options {
     bodyPad: Math.round(num('body-pad', values['body-pad'], 40, 0, 15_000)),
     setupConcurrency: Math.round(num('setup-concurrency', values['setup-concurrency'], 16, 1, 256)),
     stormTimeoutSec: num('storm-timeout', values['storm-timeout'], 120, 1, 3600),
+    conversations: Math.round(num('conversations', values.conversations, 500, 1, 100_000)),
+    requests: Math.round(num('requests', values.requests, 200, 1, 1_000_000)),
   };
 }
 
@@ -879,6 +891,108 @@ async function scenarioHistory(o: Options, target: Target, api: Api): Promise<Ou
   };
 }
 
+/**
+ * One user in `--conversations` conversations, set up through the API: a tenth DMs (each with
+ * its own bot), the rest groups and public channels shared with a few bots, a tenth of the
+ * channels left again (listed with `include_left`). Each holds a few messages from others, every
+ * third one mentioning the user, and one from the user, so the list has unread and mention
+ * counts, last messages and as-of-leaving views to work out. Then the list is requested
+ * `--requests` times one after another (after a warm-up), with and without `include_left`.
+ */
+async function scenarioConversations(o: Options, target: Target, api: Api): Promise<Outcome> {
+  const n = o.conversations;
+  const dms = Math.max(1, Math.floor(n / 10));
+  const { owner, users } = await makeUsers(api, dms + 1, o);
+  const me = users[0]!;
+  const peers = users.slice(1);
+  const meName = (await api.call<{ username: string }>('GET', '/me', undefined, me.token, 'me')).body.username;
+  const t0 = now();
+  type Kind = 'dm' | 'group' | 'channel';
+  const kinds: Kind[] = Array.from({ length: n }, (_, i) => (i < dms ? 'dm' : i % 2 === 0 ? 'group' : 'channel'));
+  let made = 0;
+  const convs = await pool(kinds, o.setupConcurrency, async (kind, i) => {
+    const peer = peers[i % peers.length]!;
+    let id: string;
+    if (kind === 'dm') id = await api.dm(peer, me);
+    else {
+      const body =
+        kind === 'group'
+          ? { kind: 'group', name: `g${i}`, member_ids: [me.userId, peer.userId] }
+          : { kind: 'channel', name: `c${i}-${randomTag(6)}`, visibility: 'public', history_visibility: 'full', member_ids: [me.userId, peer.userId] };
+      id = (await api.call<{ id: string }>('POST', '/conversations', body, owner.token, `create ${kind}`)).body.id;
+    }
+    const post = (u: BenchUser, body: string) =>
+      api.call<{ seq: number }>('POST', `/conversations/${id}/messages`, { client_msg_id: randomUUID(), body }, u.token, 'send');
+    const from = kind === 'dm' ? peer : i % 3 === 0 ? owner : peer;
+    await post(from, `first message in ${i}`);
+    await post(from, i % 3 === 0 ? `@${meName} look at this (${i})` : `second message in ${i}`);
+    await post(me, `my answer in ${i}`);
+    await post(from, `last word in ${i}`);
+    if (kind === 'channel' && i % 10 === 1) {
+      await api.call('POST', `/conversations/${id}/leave`, undefined, me.token, 'leave');
+      await post(from, `after the user left ${i}`);
+    }
+    if (++made % 100 === 0) log(`  ${made}/${n} conversations`);
+    return id;
+  });
+  const setupS = (now() - t0) / 1000;
+  log(`${n} conversations (${dms} DMs) with ${n0(n * 4)} messages in ${n1(setupS)} s`);
+  await restartForMeasure(o, target);
+  const measure = async (query: string) => {
+    const h = new Histogram();
+    let bytes = 0;
+    let listed = 0;
+    let errors = 0;
+    for (let i = 0; i < o.requests + 10; i++) {
+      const t = now();
+      const res = await fetch(`${target.url}/api/v1/conversations${query}`, { headers: { authorization: `Bearer ${me.token}` } });
+      const text = await res.text();
+      const ms = now() - t;
+      if (!res.ok) {
+        errors++;
+        continue;
+      }
+      // The first ten warm the server's caches and statement cache; they are not counted.
+      if (i < 10) continue;
+      h.record(ms);
+      bytes = text.length;
+      listed = (JSON.parse(text) as { conversations: unknown[] }).conversations.length;
+    }
+    return { h: h.summary(), bytes, listed, errors };
+  };
+  log(`requesting the list ${o.requests} times (after 10 unmeasured), then ${o.requests} times with include_left…`);
+  const window = await openWindow(target, null);
+  const active = await measure('');
+  const withLeft = await measure('?include_left=true');
+  const usage = await closeWindow(window, target, null);
+  const rows: Row[] = [
+    ['conversations (DMs) / messages', `${n0(n)} (${n0(dms)}) / ${n0(n * 4)}`],
+    ['set-up through the API, s', n1(setupS)],
+    ['listed / response bytes', `${n0(active.listed)} / ${n0(active.bytes)}`],
+    ['GET /conversations ms p50/p95/p99/max', lat(active.h)],
+    ['listed with include_left / bytes', `${n0(withLeft.listed)} / ${n0(withLeft.bytes)}`],
+    ['…?include_left=true ms p50/p95/p99/max', lat(withLeft.h)],
+    ['errors', n0(active.errors + withLeft.errors)],
+    ...usageRows(usage),
+  ];
+  return {
+    rows,
+    json: {
+      conversations: n,
+      dms,
+      convs_created: convs.length,
+      requests: o.requests,
+      listed: active.listed,
+      listed_with_left: withLeft.listed,
+      response_bytes: active.bytes,
+      latency_list_ms: pct(active.h),
+      latency_list_with_left_ms: pct(withLeft.h),
+      errors: active.errors + withLeft.errors,
+      ...usage,
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function installCleanup(): void {
@@ -921,7 +1035,7 @@ async function main(): Promise<void> {
   installCleanup();
   // Refuse sizes this machine cannot hold before starting anything.
   try {
-    const sockets = o.scenario === 'channel' ? o.members : o.scenario === 'history' ? o.pagers : o.clients;
+    const sockets = o.scenario === 'channel' ? o.members : o.scenario === 'history' ? o.pagers : o.scenario === 'conversations' ? 1 : o.clients;
     o.workers = planWorkers(o, sockets);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
@@ -936,7 +1050,7 @@ async function main(): Promise<void> {
   const t0 = now();
   let out: Outcome;
   try {
-    const run = { dm: scenarioDm, channel: scenarioChannel, idle: scenarioIdle, storm: scenarioStorm, history: scenarioHistory }[o.scenario];
+    const run = { dm: scenarioDm, channel: scenarioChannel, idle: scenarioIdle, storm: scenarioStorm, history: scenarioHistory, conversations: scenarioConversations }[o.scenario];
     out = await run(o, target, api);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -10,7 +10,7 @@ import { accessConversation, myMemberships, normaliseMember } from './access.js'
 import { appendEvent, readEvents } from './log.js';
 import { assertCan, isActive, type ConvAccess } from './policy.js';
 import type { MembersTable } from '../store/schema.js';
-import { presentConversation } from './presenter.js';
+import { presentConversation, presentConversations } from './presenter.js';
 import { containsIgnoringCase } from '../store/like.js';
 
 export interface CreateResult {
@@ -201,7 +201,7 @@ export class ConversationsService {
   async listMine(actor: Actor, includeLeft = false): Promise<Conversation[]> {
     const { db } = this.deps;
     const mine = await myMemberships(db, actor.userId, includeLeft);
-    const out = await Promise.all(mine.map((a) => presentConversation(db, actor.userId, a.conv, a.member, a.dmUserId)));
+    const out = await presentConversations(db, actor.userId, mine.map((a) => ({ conv: a.conv, member: a.member, dmUserId: a.dmUserId })));
     // Most recent activity first, the order a sidebar wants.
     return out.sort((a, b) => (b.last_message?.created_at ?? b.created_at).localeCompare(a.last_message?.created_at ?? a.created_at));
   }
@@ -219,7 +219,7 @@ export class ConversationsService {
       : [];
     // Browsing shows channels as they are now; a membership someone left is not a membership here.
     const byConv = new Map(members.filter((m) => m.left_seq === null).map((m) => [m.conv_id, m]));
-    return Promise.all(rows.map((r) => presentConversation(db, actor.userId, r, byConv.get(r.id) ?? null)));
+    return presentConversations(db, actor.userId, rows.map((r) => ({ conv: r, member: byConv.get(r.id) ?? null })));
   }
 
   /**

@@ -24,17 +24,29 @@ export function normaliseMessage(r: MessageRow): MessageRow {
 }
 
 /**
+ * Where each message's reader stopped: one `AsOf` for all of them (a page of one conversation),
+ * or one per message (the last messages of many conversations, some of them left).
+ */
+export type AsOfFor = AsOf | null | ((row: MessageRow) => AsOf | null);
+
+/**
  * Builds the client shape of messages with reactions and mentions, in two batched queries.
  * A recalled message is a tombstone here, the one place every path (REST, socket, resync) goes
  * through, so no path can leak recalled text. With `asOf` (the reader left the conversation) each
  * message is shown as it was when they left: see `asOfView`.
  */
-export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOf | null = null): Promise<Message[]> {
+export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor = null): Promise<Message[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
+  const asOfOf = typeof asOf === 'function' ? asOf : () => asOf;
+  const asOfById = new Map(rows.map((r) => [r.id, asOfOf(r)]));
   // Reactions and mentions in one round trip: `kind` tells the rows apart.
   const related = ids.length === 1 ? await reactionsAndMentionsOfOne(db, { id: ids[0]! }) : await reactionsAndMentions(db, ids).execute();
-  const reactions = related.filter((r) => r.kind === 'r' && (asOf === null || Number(r.created_at) <= asOf.at));
+  const reactions = related.filter((r) => {
+    if (r.kind !== 'r') return false;
+    const at = asOfById.get(r.message_id);
+    return !at || Number(r.created_at) <= at.at;
+  });
   const mentions = related.filter((r) => r.kind === 'm');
   const byMsg = new Map<string, Map<string, string[]>>();
   for (const r of reactions) {
@@ -51,7 +63,7 @@ export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOf | n
     mentionsBy.set(m.message_id, l);
   }
   const normal = rows.map(normaliseMessage);
-  const past = asOf ? await asOfView(db, normal, asOf) : null;
+  const past = [...asOfById.values()].some((a) => a !== null) ? await asOfView(db, normal, (r) => asOfById.get(r.id) ?? null) : null;
   return normal.map((now) => {
     const r = past?.rows.get(now.id) ?? now;
     const recalled = r.recalled_at !== null;
@@ -91,34 +103,32 @@ export async function loadMessages(db: Db, ids: readonly string[], asOf: AsOf | 
 }
 
 /**
- * The rows that changed after `asOf`, rewound: the body before the first later edit (the edit
- * history keeps every previous body), the edit time before it, and thread counts over the replies
- * up to `asOf.seq`. Recalled messages stay tombstones (a recall erases for everyone).
+ * The rows that changed after their `asOf`, rewound: the body before the first later edit (the
+ * edit history keeps every previous body), the edit time before it, and thread counts over the
+ * replies up to `asOf.seq`. Recalled messages stay tombstones (a recall erases for everyone).
+ * Rows without an `asOf` are left as they are.
  */
-async function asOfView(db: Db, rows: MessageRow[], asOf: AsOf): Promise<{ rows: Map<string, MessageRow>; rewound: Set<string> }> {
+async function asOfView(db: Db, rows: MessageRow[], asOfOf: (row: MessageRow) => AsOf | null): Promise<{ rows: Map<string, MessageRow>; rewound: Set<string> }> {
   const out = new Map<string, MessageRow>();
   const rewound = new Set<string>();
-  const edited = rows.filter((r) => r.recalled_at === null && r.edited_at !== null && r.edited_at > asOf.at).map((r) => r.id);
-  const roots = rows.filter((r) => r.last_reply_at !== null && r.last_reply_at > asOf.at).map((r) => r.id);
+  const atOf = new Map<string, AsOf>();
+  for (const r of rows) {
+    const a = asOfOf(r);
+    if (a) atOf.set(r.id, a);
+  }
+  const edited = rows.filter((r) => atOf.has(r.id) && r.recalled_at === null && r.edited_at !== null && r.edited_at > atOf.get(r.id)!.at).map((r) => r.id);
+  const roots = rows.filter((r) => atOf.has(r.id) && r.last_reply_at !== null && r.last_reply_at > atOf.get(r.id)!.at).map((r) => r.id);
   if (edited.length === 0 && roots.length === 0) return { rows: out, rewound };
   const [edits, threads] = await Promise.all([
     edited.length === 0 ? [] : db.selectFrom('message_edits').select(['message_id', 'edited_at', 'previous_body']).where('message_id', 'in', edited).orderBy('edited_at').execute(),
-    roots.length === 0
-      ? []
-      : db
-          .selectFrom('messages')
-          .select((eb) => ['thread_root_id', eb.fn.countAll<number | string>().as('n'), eb.fn.max('created_at').as('last')])
-          .where('thread_root_id', 'in', roots)
-          .where('seq', '<=', asOf.seq)
-          .groupBy('thread_root_id')
-          .execute(),
+    roots.length === 0 ? [] : threadsUpTo(db, roots.map((id) => ({ root: id, seq: atOf.get(id)!.seq }))),
   ]);
   // Per message, in edit order: the last edit at or before `asOf.at` and the first one after it.
   const around = new Map<string, { before?: number; after?: string }>();
   for (const e of edits) {
     const at = Number(e.edited_at);
     const m = around.get(e.message_id) ?? {};
-    if (at <= asOf.at) m.before = at;
+    if (at <= atOf.get(e.message_id)!.at) m.before = at;
     else m.after ??= e.previous_body;
     around.set(e.message_id, m);
   }
@@ -138,6 +148,33 @@ async function asOfView(db: Db, rows: MessageRow[], asOf: AsOf): Promise<{ rows:
     if (row !== r) out.set(r.id, row);
   }
   return { rows: out, rewound };
+}
+
+/**
+ * Reply count and last reply time of each thread root over its replies up to a seq. Roots of one
+ * conversation share the bound (the common case: a page read by a member who left); roots of
+ * several conversations (a conversation list) each get theirs through a CASE on the root, so the
+ * query count stays one however many conversations are presented.
+ */
+function threadsUpTo(db: Db, roots: { root: string; seq: number }[]) {
+  const seqs = new Set(roots.map((r) => r.seq));
+  const q = db
+    .selectFrom('messages')
+    .select((eb) => ['thread_root_id', eb.fn.countAll<number | string>().as('n'), eb.fn.max('created_at').as('last')])
+    .where(
+      'thread_root_id',
+      'in',
+      roots.map((r) => r.root),
+    );
+  const bounded =
+    seqs.size === 1
+      ? q.where('seq', '<=', roots[0]!.seq)
+      : q.where((eb) => {
+          let c = eb.case('thread_root_id').when(roots[0]!.root).then(sql<number>`cast(${roots[0]!.seq} as bigint)`);
+          for (const r of roots.slice(1)) c = c.when(r.root).then(sql<number>`cast(${r.seq} as bigint)`);
+          return eb('seq', '<=', c.end());
+        });
+  return bounded.groupBy('thread_root_id').execute();
 }
 
 /** Reactions and mentions of the given messages, told apart by `kind`. */

@@ -2,7 +2,7 @@ import { redactForMember, type EventsPage, type SyncResult } from '@parley/proto
 import type { Actor, Deps } from '../core/context.js';
 import { accessConversation, myMemberships, visibleUpTo } from '../conversations/access.js';
 import { assertCan } from '../conversations/policy.js';
-import { presentConversation } from '../conversations/presenter.js';
+import { presentConversations, type ToPresent } from '../conversations/presenter.js';
 import { hydrateEvents } from './hydrate.js';
 import { asOfLeaving } from '../messages/as-of.js';
 import { prepared } from '../store/prepared.js';
@@ -18,15 +18,15 @@ export class SyncService {
   async sync(actor: Actor, cursors: Record<string, number>): Promise<SyncResult> {
     const { db } = this.deps;
     const mine = new Set<string>();
-    const moved = [];
+    const moved: ToPresent[] = [];
     for (const { conv, member, dmUserId } of await myMemberships(db, actor.userId, true)) {
       mine.add(conv.id);
       const upTo = member!.left_seq ?? conv.last_seq;
       const known = cursors[conv.id];
-      if (known === undefined ? member!.left_seq === null : known < upTo) moved.push(presentConversation(db, actor.userId, conv, member, dmUserId));
+      if (known === undefined ? member!.left_seq === null : known < upTo) moved.push({ conv, member, dmUserId });
     }
     const removed = Object.keys(cursors).filter((id) => !mine.has(id));
-    return { conversations: await Promise.all(moved), removed };
+    return { conversations: await presentConversations(db, actor.userId, moved), removed };
   }
 
   async events(actor: Actor, convId: string, afterSeq: number, limit = 200): Promise<EventsPage> {
