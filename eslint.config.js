@@ -12,10 +12,7 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['@parley/*/src/*', '**/packages/*/src/**'], message: 'Import another package through its exports, not its src/.' }] },
-      ],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@parley/*/src/*', '**/packages/*/src/**'], message: 'Import another package through its exports, not its src/.' }] }],
     },
   },
   {

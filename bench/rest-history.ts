@@ -53,7 +53,13 @@ try {
   for (let i = 0; i < MESSAGES; i += 25) {
     await Promise.all(
       Array.from({ length: 25 }, (_, j) =>
-        api(server, 'POST', `/conversations/${conv.id}/messages`, { client_msg_id: randomUUID(), body: `message ${i + j}: some ordinary chat text of a typical length, with a **bit** of markdown` }, (i + j) % 2 ? alice.token : bob.token),
+        api(
+          server,
+          'POST',
+          `/conversations/${conv.id}/messages`,
+          { client_msg_id: randomUUID(), body: `message ${i + j}: some ordinary chat text of a typical length, with a **bit** of markdown` },
+          (i + j) % 2 ? alice.token : bob.token,
+        ),
       ),
     );
   }

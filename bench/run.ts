@@ -136,7 +136,8 @@ function parseOptions(argv: string[]): Options {
   const sync = values['sqlite-sync'] ?? 'full';
   if (sync !== 'full' && sync !== 'normal') throw new UsageError('--sqlite-sync is full or normal');
   const url = values.url ?? null;
-  if (url !== null && !/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(url)) throw new UsageError('--url must point at this machine (http://127.0.0.1:PORT): the bench only sends traffic to 127.0.0.1');
+  if (url !== null && !/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(url))
+    throw new UsageError('--url must point at this machine (http://127.0.0.1:PORT): the bench only sends traffic to 127.0.0.1');
   return {
     scenario,
     clients: Math.round(num('clients', values.clients ?? values.users, d.clients, 1, 1_000_000)),
@@ -226,7 +227,9 @@ function planWorkers(o: Options, sockets: number): number {
   const fds = fdLimit();
   const perProcess = fds - 256;
   if (!o.url && sockets + 256 > fds) {
-    throw new UsageError(`${sockets} sockets cannot be reached: the spawned server inherits an open-file limit (ulimit -n) of ${fds} and needs one per socket plus ~256. Raise it (ulimit -n ${sockets + 1024}) or ask for fewer.`);
+    throw new UsageError(
+      `${sockets} sockets cannot be reached: the spawned server inherits an open-file limit (ulimit -n) of ${fds} and needs one per socket plus ~256. Raise it (ulimit -n ${sockets + 1024}) or ask for fewer.`,
+    );
   }
   const ports = ephemeralPorts();
   if (sockets > ports - 2000) {
@@ -569,7 +572,10 @@ async function messageLoad(o: Options, target: Target, fleet: Fleet, convMembers
     ['send→deliver ms p50/p95/p99/max', lat(delH)],
     ['sockets closed by the server', n0(closed)],
     ...usageRows(usage),
-    ['server CPU per acked message / per delivery', usage.server_cpu_s === null || acked === 0 ? '—' : `${n2((usage.server_cpu_s * 1000) / acked)} ms / ${delivered ? n0((usage.server_cpu_s * 1e6) / delivered) : '—'} µs`],
+    [
+      'server CPU per acked message / per delivery',
+      usage.server_cpu_s === null || acked === 0 ? '—' : `${n2((usage.server_cpu_s * 1000) / acked)} ms / ${delivered ? n0((usage.server_cpu_s * 1e6) / delivered) : '—'} µs`,
+    ],
   ];
   const json = {
     clients,
@@ -638,7 +644,10 @@ async function scenarioChannel(o: Options, target: Target, api: Api): Promise<Ou
   const out = await messageLoad(o, target, fleet, convMembers, g);
   await fleet.workers.all(() => ({ op: 'close' }));
   fleet.workers.stop();
-  return { rows: [['members (all connected, all send)', n0(g)], ...out.rows], json: { ...out.json, members: g, target_deliveries_per_s: o.rate * (g - 1), workers: wCount, max_inflight_per_socket: o.maxInflight } };
+  return {
+    rows: [['members (all connected, all send)', n0(g)], ...out.rows],
+    json: { ...out.json, members: g, target_deliveries_per_s: o.rate * (g - 1), workers: wCount, max_inflight_per_socket: o.maxInflight },
+  };
 }
 
 /** N bench users, each in `--dm-peers` DMs on either side of a ring (none with 0), as client specs. */
@@ -921,8 +930,7 @@ async function scenarioConversations(o: Options, target: Target, api: Api): Prom
           : { kind: 'channel', name: `c${i}-${randomTag(6)}`, visibility: 'public', history_visibility: 'full', member_ids: [me.userId, peer.userId] };
       id = (await api.call<{ id: string }>('POST', '/conversations', body, owner.token, `create ${kind}`)).body.id;
     }
-    const post = (u: BenchUser, body: string) =>
-      api.call<{ seq: number }>('POST', `/conversations/${id}/messages`, { client_msg_id: randomUUID(), body }, u.token, 'send');
+    const post = (u: BenchUser, body: string) => api.call<{ seq: number }>('POST', `/conversations/${id}/messages`, { client_msg_id: randomUUID(), body }, u.token, 'send');
     const from = kind === 'dm' ? peer : i % 3 === 0 ? owner : peer;
     await post(from, `first message in ${i}`);
     await post(from, i % 3 === 0 ? `@${meName} look at this (${i})` : `second message in ${i}`);
@@ -1042,7 +1050,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const m0 = machine();
-  log(`${o.scenario}: ${m0.nproc} CPUs (${m0.cpu_model}), ${m0.mem_total_gb} GB, Node ${m0.node}, load average ${m0.loadavg.join(' ')}, CPU pressure ${m0.cpu_pressure ?? '?'} %, ulimit -n ${fdLimit()}`);
+  log(
+    `${o.scenario}: ${m0.nproc} CPUs (${m0.cpu_model}), ${m0.mem_total_gb} GB, Node ${m0.node}, load average ${m0.loadavg.join(' ')}, CPU pressure ${m0.cpu_pressure ?? '?'} %, ulimit -n ${fdLimit()}`,
+  );
   const target = await startTarget(o);
   const api = new Api(target.url);
   const limits = await api.limits();
@@ -1074,7 +1084,16 @@ async function main(): Promise<void> {
     ...out.json,
     server_peak_rss_mb_final: peak ? round(peak.hwmKb / 1024, 1) : null,
     total_s: round((now() - t0) / 1000, 1),
-    machine: { ...m0, loadavg_start: m0.loadavg, loadavg_end: m1.loadavg, loadavg: undefined, cpu_pressure_start: m0.cpu_pressure, cpu_pressure_end: m1.cpu_pressure, cpu_pressure: undefined, ulimit_n: fdLimit() },
+    machine: {
+      ...m0,
+      loadavg_start: m0.loadavg,
+      loadavg_end: m1.loadavg,
+      loadavg: undefined,
+      cpu_pressure_start: m0.cpu_pressure,
+      cpu_pressure_end: m1.cpu_pressure,
+      cpu_pressure: undefined,
+      ulimit_n: fdLimit(),
+    },
     profile_dir: o.profile && tmpRoot ? path.join(tmpRoot, 'profile') : undefined,
     data_dir: keepTmp && target.dataDir ? target.dataDir : undefined,
   };

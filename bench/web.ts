@@ -73,7 +73,9 @@ async function seed(server: { wsUrl: string }, convId: string, users: TestUser[]
     (i: number) => `Reply ${i} with \`inline code\` and a longer sentence that wraps onto a second line in a narrow window, as real chat often does.`,
     (i: number) => `${i} 好的，我们明天再讨论这个问题。`,
   ];
-  const bodies = Array.from({ length: count }, (_, i) => (i % 97 === 0 ? `Snippet ${i + 1}:\n\n\`\`\`ts\nconst total = items.reduce((n, x) => n + x.size, 0);\n\`\`\`` : texts[i % texts.length]!(i + 1)));
+  const bodies = Array.from({ length: count }, (_, i) =>
+    i % 97 === 0 ? `Snippet ${i + 1}:\n\n\`\`\`ts\nconst total = items.reduce((n, x) => n + x.size, 0);\n\`\`\`` : texts[i % texts.length]!(i + 1),
+  );
   let next = 0;
   let last = { id: '', seq: 0 };
   // Each socket keeps a window of requests in flight; the server answers them in order.
@@ -212,7 +214,10 @@ async function oneRun(browser: Browser, baseURL: string, username: string, convI
     return {
       dataToVisibleMs: start === null ? null : visibleAt - start,
       dataToDomMs: start === null || s.insertedAt === null ? null : s.insertedAt - start,
-      longTaskMs: start === null ? null : s.longTasks.filter((t) => t.start + t.duration > start && t.start < visibleAt).reduce((n, t) => n + Math.min(t.start + t.duration, visibleAt) - Math.max(t.start, start), 0),
+      longTaskMs:
+        start === null
+          ? null
+          : s.longTasks.filter((t) => t.start + t.duration > start && t.start < visibleAt).reduce((n, t) => n + Math.min(t.start + t.duration, visibleAt) - Math.max(t.start, start), 0),
       lastDataToVisibleMs: last === null ? null : visibleAt - Math.max(last, s.clickAt !== null && s.clickAt <= visibleAt ? s.clickAt : 0),
       clickToVisibleMs: s.clickAt !== null && s.clickAt <= visibleAt ? visibleAt - s.clickAt : null,
       arrivals: afterClick.length,
@@ -221,7 +226,18 @@ async function oneRun(browser: Browser, baseURL: string, username: string, convI
       messageElements,
     };
   } catch (e) {
-    return { dataToVisibleMs: null, dataToDomMs: null, longTaskMs: null, lastDataToVisibleMs: null, clickToVisibleMs: null, arrivals: 0, historyBytes: 0, via: 'none', messageElements: 0, error: (e as Error).message.split('\n')[0] };
+    return {
+      dataToVisibleMs: null,
+      dataToDomMs: null,
+      longTaskMs: null,
+      lastDataToVisibleMs: null,
+      clickToVisibleMs: null,
+      arrivals: 0,
+      historyBytes: 0,
+      via: 'none',
+      messageElements: 0,
+      error: (e as Error).message.split('\n')[0],
+    };
   } finally {
     await context.close();
   }
@@ -339,14 +355,24 @@ async function main(): Promise<void> {
     const latestPass = latest !== null && latest < TARGET_LATEST_MS;
 
     const rows: [string, string, string, string][] = [
-      ['Initial JS (gzip)', `${result.initial_js_gzip_kb} KB (${js.assets.length} ${js.assets.length === 1 ? 'file' : 'files'}, ${result.initial_js_raw_kb} KB raw)`, `< ${TARGET_JS_KB} KB`, jsPass ? 'pass' : 'FAIL'],
+      [
+        'Initial JS (gzip)',
+        `${result.initial_js_gzip_kb} KB (${js.assets.length} ${js.assets.length === 1 ? 'file' : 'files'}, ${result.initial_js_raw_kb} KB raw)`,
+        `< ${TARGET_JS_KB} KB`,
+        jsPass ? 'pass' : 'FAIL',
+      ],
       [`Latest page after history data, median of ${ok.length}/${RUNS}`, fmt(latest), `< ${TARGET_LATEST_MS} ms`, latest === null ? 'not measured' : latestPass ? 'pass' : 'FAIL'],
       ['Latest page after history data, first run / slowest run', `${fmt(result.latest_page_after_data_ms.first)} / ${fmt(result.latest_page_after_data_ms.max)}`, '', ''],
       ['Latest page after the last history data, median', fmt(result.latest_page_after_last_data_ms_median), '', ''],
       ['Newest message in the DOM after history data, median', fmt(result.latest_message_in_dom_after_data_ms_median), '', ''],
       ['Main-thread long tasks in that window, median', fmt(result.long_tasks_between_data_and_visible_ms_median), '', ''],
       ['Click on the conversation to latest page, median', fmt(result.click_to_latest_page_ms_median), '', ''],
-      ['History fetched per open', `${result.history_requests_per_open ?? 'n/a'} ${result.history_requests_per_open === 1 ? 'response' : 'responses'}, ${result.history_kb_per_open ?? 'n/a'} KB, via ${result.history_via}`, '', ''],
+      [
+        'History fetched per open',
+        `${result.history_requests_per_open ?? 'n/a'} ${result.history_requests_per_open === 1 ? 'response' : 'responses'}, ${result.history_kb_per_open ?? 'n/a'} KB, via ${result.history_via}`,
+        '',
+        '',
+      ],
       ['Message elements in the DOM', String(result.message_elements_in_dom ?? 'n/a'), '', ''],
     ];
     const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length), ['Metric', 'Value', 'Target', ''][c]!.length));
@@ -368,9 +394,13 @@ async function main(): Promise<void> {
       `- **Initial JS** is every script and \`modulepreload\` that \`dist/index.html\` references (${result.initial_js_files.join(', ') || 'none'}), gzipped at level 9 with node:zlib; lazily loaded chunks (such as the syntax highlighter) are not counted.`,
       `- **Latest page** is measured in the page's own clock over ${RUNS} ${RUNS === 1 ? 'open' : 'opens'} of a DM holding ${MESSAGES.toLocaleString('en')} messages (a fresh browser context and a sign-in each time, so nothing is cached): from the first response or socket frame carrying that conversation's history after the click, to the first animation frame in which its newest message is on screen.`,
       ...(latest !== null && result.long_tasks_between_data_and_visible_ms_median !== null && result.long_tasks_between_data_and_visible_ms_median > latest / 2
-        ? [`- Main-thread long tasks fill ${Math.round((100 * result.long_tasks_between_data_and_visible_ms_median) / latest)}% of that window: the time goes to the page's own script work after the data is in, not to the network. A CPU profile (Chrome DevTools, or CDP \`Profiler\`) of the click shows where.`]
+        ? [
+            `- Main-thread long tasks fill ${Math.round((100 * result.long_tasks_between_data_and_visible_ms_median) / latest)}% of that window: the time goes to the page's own script work after the data is in, not to the network. A CPU profile (Chrome DevTools, or CDP \`Profiler\`) of the click shows where.`,
+          ]
         : []),
-      ...(m.load_avg_1m > m.nproc ? [`- The machine was busy with other work (load average ${m.load_avg_1m} on ${m.nproc} CPUs), so the timings are pessimistic; re-run on a quiet machine for release figures.`] : []),
+      ...(m.load_avg_1m > m.nproc
+        ? [`- The machine was busy with other work (load average ${m.load_avg_1m} on ${m.nproc} CPUs), so the timings are pessimistic; re-run on a quiet machine for release figures.`]
+        : []),
       ...(result.errors.length ? [`- Runs that could not be measured: ${result.errors.map((e) => e.replace(/\.+$/, '')).join('; ')}.`] : []),
       '',
       '```json',

@@ -49,7 +49,13 @@ export class Api {
   /** Registers the bench's owner account and gives it a long-lived API token. */
   async owner(): Promise<BenchUser & { username: string }> {
     const username = `bench-${randomTag(8)}`;
-    const reg = await this.call<{ user: { id: string }; access_token: string }>('POST', '/auth/register', { username, password: `bench-${randomTag(16)}`, device_name: 'bench' }, null, 'register owner');
+    const reg = await this.call<{ user: { id: string }; access_token: string }>(
+      'POST',
+      '/auth/register',
+      { username, password: `bench-${randomTag(16)}`, device_name: 'bench' },
+      null,
+      'register owner',
+    );
     const tok = await this.call<{ token: string }>('POST', '/tokens', { name: 'bench owner' }, reg.body.access_token, 'owner token');
     return { username, userId: reg.body.user.id, token: tok.body.token };
   }

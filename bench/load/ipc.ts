@@ -135,17 +135,7 @@ export interface HistoryRes {
   orderErrors: number;
 }
 
-export type WorkerReq =
-  | ConnectReq
-  | LoadReq
-  | { op: 'receipts' }
-  | { op: 'progress' }
-  | StormPrepareReq
-  | StormArmReq
-  | StormWaitReq
-  | HistoryReq
-  | { op: 'close' }
-  | { op: 'cpu' };
+export type WorkerReq = ConnectReq | LoadReq | { op: 'receipts' } | { op: 'progress' } | StormPrepareReq | StormArmReq | StormWaitReq | HistoryReq | { op: 'close' } | { op: 'cpu' };
 
 export interface CpuRes {
   user: number;

@@ -3,7 +3,8 @@ import type { Percentiles } from './hist.js';
 
 export type Row = [label: string, value: string];
 
-const fmt = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }));
+const fmt = (v: number | null | undefined, digits = 1): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 export const n0 = (v: number | null | undefined): string => fmt(v, 0);
 export const n1 = (v: number | null | undefined): string => fmt(v, 1);
 export const n2 = (v: number | null | undefined): string => fmt(v, 2);

@@ -33,7 +33,6 @@ export function sampleProc(pid: number): ProcSample | null {
   }
 }
 
-
 export interface ChildServerOptions {
   port: number;
   dataDir: string;

@@ -58,7 +58,10 @@ interface ReqPending {
 }
 
 class RequestFailed extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(`${code}: ${message}`);
   }
 }

@@ -87,20 +87,24 @@ describe.skipIf(!hasTmux)('the password prompt in a real terminal (needs tmux)',
   test.each([
     ['C-d', 'no password entered', 2],
     ['C-c', 'cancelled', 130],
-  ])('%s at the prompt ends the command (no hang, no login)', async (key, message, code) => {
-    const user = await registerUser(server);
-    const term = terminal(user.user.username);
-    try {
-      await term.waitFor(/Password for/);
-      term.type('ab');
-      term.keys('BSpace', 'BSpace');
-      term.keys(key);
-      const shown = await term.waitFor(/EXIT=\d+/, 15_000);
-      expect(shown).toContain(`parley: ${message}`);
-      expect(shown).toContain(`EXIT=${code}`);
-      expect(fs.existsSync(path.join(term.configDir, 'credentials.json'))).toBe(false);
-    } finally {
-      term.close();
-    }
-  }, 60_000);
+  ])(
+    '%s at the prompt ends the command (no hang, no login)',
+    async (key, message, code) => {
+      const user = await registerUser(server);
+      const term = terminal(user.user.username);
+      try {
+        await term.waitFor(/Password for/);
+        term.type('ab');
+        term.keys('BSpace', 'BSpace');
+        term.keys(key);
+        const shown = await term.waitFor(/EXIT=\d+/, 15_000);
+        expect(shown).toContain(`parley: ${message}`);
+        expect(shown).toContain(`EXIT=${code}`);
+        expect(fs.existsSync(path.join(term.configDir, 'credentials.json'))).toBe(false);
+      } finally {
+        term.close();
+      }
+    },
+    60_000,
+  );
 });

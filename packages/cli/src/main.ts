@@ -93,19 +93,22 @@ program
   .option('-o, --out <file>', 'write to a file (resumable) instead of stdout')
   .action(run(exportAll));
 
-program
-  .command('sessions')
-  .description('list my device sessions, or revoke one')
-  .option('--revoke <id>', 'revoke this session')
-  .option('--json', 'JSON output')
-  .action(run(sessions));
+program.command('sessions').description('list my device sessions, or revoke one').option('--revoke <id>', 'revoke this session').option('--json', 'JSON output').action(run(sessions));
 
 const admin = program.command('admin').description('workspace administration (owners and admins)');
 const users = admin.command('users').description('list users, change roles, deactivate');
 users.command('list', { isDefault: true }).description('list users').option('--query <text>', 'filter').option('--json', 'JSON output').action(run(listUsers));
 users.command('role').description("change a user's workspace role").argument('<username>').argument('<role>', 'owner, admin, member or guest').action(run(setRole));
-users.command('deactivate').description('deactivate a user (revokes their sessions)').argument('<username>').action(run((u: string) => setDeactivated(u, true)));
-users.command('reactivate').description('reactivate a user').argument('<username>').action(run((u: string) => setDeactivated(u, false)));
+users
+  .command('deactivate')
+  .description('deactivate a user (revokes their sessions)')
+  .argument('<username>')
+  .action(run((u: string) => setDeactivated(u, true)));
+users
+  .command('reactivate')
+  .description('reactivate a user')
+  .argument('<username>')
+  .action(run((u: string) => setDeactivated(u, false)));
 admin.command('sessions').description('my sessions (same as `parley sessions`)').option('--revoke <id>').option('--json').action(run(sessions));
 admin.command('audit').description('the audit log, newest first').option('--limit <n>', '1 to 500 (default 50)').option('--json', 'JSON output').action(run(audit));
 
@@ -117,7 +120,7 @@ token
   .option('--name <label>', 'a label to recognise the token by')
   .option('--json', 'JSON output')
   .action(run(createToken));
-token.command('list').description('my tokens and my bots\' tokens').option('--json', 'JSON output').action(run(listTokens));
+token.command('list').description("my tokens and my bots' tokens").option('--json', 'JSON output').action(run(listTokens));
 token.command('revoke').description('revoke a token').argument('<id>').action(run(revokeToken));
 
 await program.parseAsync(process.argv);

@@ -28,7 +28,16 @@ describe.skipIf(!PG || !NATS || process.env.PARLEY_TEST_DB === 'postgres')('--wo
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-workers-'));
     const proc = spawn(process.execPath, [cli, 'serve', '--workers', '2', '--port', String(port), '--data-dir', dataDir], {
-      env: { ...process.env, DATABASE_URL: PG!, PARLEY_PG_SCHEMA: schema, NATS_URL: NATS!, LOG_LEVEL: 'warn', PARLEY_AUTH_RATE_PER_MIN: '100000', PARLEY_IP_RATE_PER_SEC: '100000', PARLEY_IP_BURST: '100000' },
+      env: {
+        ...process.env,
+        DATABASE_URL: PG!,
+        PARLEY_PG_SCHEMA: schema,
+        NATS_URL: NATS!,
+        LOG_LEVEL: 'warn',
+        PARLEY_AUTH_RATE_PER_MIN: '100000',
+        PARLEY_IP_RATE_PER_SEC: '100000',
+        PARLEY_IP_BURST: '100000',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const exited = new Promise((r) => proc.once('exit', r));
@@ -39,7 +48,9 @@ describe.skipIf(!PG || !NATS || process.env.PARLEY_TEST_DB === 'postgres')('--wo
     const server = { url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws` };
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const ok = await fetch(`${server.url}/healthz`).then((r) => r.ok).catch(() => false);
+      const ok = await fetch(`${server.url}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ok) break;
       if (Date.now() > deadline) throw new Error('workers did not start');
       await new Promise((r) => setTimeout(r, 100));

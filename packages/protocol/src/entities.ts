@@ -6,12 +6,7 @@ export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 86
 /** `T` or null: the wire sends null for an absent value, never omits the field. */
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-export const WorkspaceRole = Type.Union([
-  Type.Literal('owner'),
-  Type.Literal('admin'),
-  Type.Literal('member'),
-  Type.Literal('guest'),
-]);
+export const WorkspaceRole = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member'), Type.Literal('guest')]);
 export type WorkspaceRole = Static<typeof WorkspaceRole>;
 
 export const MemberRole = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);

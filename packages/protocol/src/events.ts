@@ -10,8 +10,7 @@ import { Id, MemberRole, Message, Nullable, ThreadSummary, Timestamp, User, type
  * Schemas first, types inferred from them: the REST events page is serialised through these
  * schemas, so a field missing here would be dropped from the wire.
  */
-const logEvent = <T extends string, P extends TProperties>(type: T, props: P) =>
-  Type.Object({ conv_id: Id, seq: Type.Integer(), ts: Timestamp, actor_id: Id, type: Type.Literal(type), ...props });
+const logEvent = <T extends string, P extends TProperties>(type: T, props: P) => Type.Object({ conv_id: Id, seq: Type.Integer(), ts: Timestamp, actor_id: Id, type: Type.Literal(type), ...props });
 
 export const MessageCreatedEvent = logEvent('message.created', {
   message: Message,
@@ -126,21 +125,13 @@ export interface SessionRevokedEvent {
   session_id: string;
 }
 
-export type EphemeralEvent =
-  | TypingEvent
-  | PresenceEvent
-  | ReadEvent
-  | DeliveredEvent
-  | ConversationAddedEvent
-  | UserUpdatedEvent
-  | SessionRevokedEvent;
+export type EphemeralEvent = TypingEvent | PresenceEvent | ReadEvent | DeliveredEvent | ConversationAddedEvent | UserUpdatedEvent | SessionRevokedEvent;
 
 export type ServerEvent = LogEvent | EphemeralEvent;
 
 export function isLogEvent(e: ServerEvent): e is LogEvent {
   return (LOG_EVENT_TYPES as readonly string[]).includes(e.type);
 }
-
 
 /** What a member whose history starts at `visibleFrom` may receive of `e`. */
 export function redactForMember(e: LogEvent, visibleFrom: number): LogEvent {

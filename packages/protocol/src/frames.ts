@@ -129,7 +129,6 @@ export interface ReconnectFrame {
 
 export type ServerFrame = HelloFrame | ResultFrame | ErrorFrame | EventFrame | ReconnectFrame;
 
-
 /** WebSocket close codes the server uses. */
 export const CloseCodes = {
   normal: 1000,

@@ -110,10 +110,7 @@ export type MarkReadBody = Static<typeof MarkReadBody>;
  * everywhere else (the socket's `typing.start` uses the same schema for it).
  */
 export const TypingThreadRootId = Id;
-export const TypingBody = Type.Object(
-  { thread_root_id: Type.Optional(TypingThreadRootId), active: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
-);
+export const TypingBody = Type.Object({ thread_root_id: Type.Optional(TypingThreadRootId), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 export type TypingBody = Static<typeof TypingBody>;
 
 export const HistoryQuery = Type.Object(
@@ -137,10 +134,7 @@ export const ThreadQuery = Type.Object(
 export type ThreadQuery = Static<typeof ThreadQuery>;
 
 /** Resync: the client's last applied seq per conversation it knows. */
-export const SyncBody = Type.Object(
-  { cursors: Type.Record(Type.String({ maxLength: 26 }), Seq, { maxProperties: 10000 }) },
-  { additionalProperties: false },
-);
+export const SyncBody = Type.Object({ cursors: Type.Record(Type.String({ maxLength: 26 }), Seq, { maxProperties: 10000 }) }, { additionalProperties: false });
 export type SyncBody = Static<typeof SyncBody>;
 
 export const EventsQuery = Type.Object(
@@ -152,12 +146,8 @@ export const EventsQuery = Type.Object(
 );
 export type EventsQuery = Static<typeof EventsQuery>;
 
-export const CreateInviteBody = Type.Object(
-  { expires_in_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 365 })) },
-  { additionalProperties: false },
-);
+export const CreateInviteBody = Type.Object({ expires_in_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 365 })) }, { additionalProperties: false });
 export type CreateInviteBody = Static<typeof CreateInviteBody>;
-
 
 export const AdminUpdateUserBody = Type.Object(
   {
@@ -168,10 +158,7 @@ export const AdminUpdateUserBody = Type.Object(
 );
 export type AdminUpdateUserBody = Static<typeof AdminUpdateUserBody>;
 
-export const CreateBotBody = Type.Object(
-  { username: Username, display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
-  { additionalProperties: false },
-);
+export const CreateBotBody = Type.Object({ username: Username, display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false });
 export type CreateBotBody = Static<typeof CreateBotBody>;
 
 export const CreateTokenBody = Type.Object(

@@ -140,9 +140,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     });
   } else {
     app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-      reply.type('text/html').send(
-        '<!doctype html><meta charset="utf-8"><title>Parley</title><h1>Parley is running</h1><p>API: <a href="/api/docs">/api/docs</a> · socket: <code>/ws</code></p>',
-      ),
+      reply.type('text/html').send('<!doctype html><meta charset="utf-8"><title>Parley</title><h1>Parley is running</h1><p>API: <a href="/api/docs">/api/docs</a> · socket: <code>/ws</code></p>'),
     );
   }
 

@@ -10,7 +10,11 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-start-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 const config = () => loadConfig({ DATA_DIR: fs.mkdtempSync(path.join(root, 'data-')) }, { host: '127.0.0.1', port: 0, shutdownGraceMs: 200 });
 const log = pino({ level: 'silent' });
-const healthy = (port: number) => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+const healthy = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
 
 test('a signal stops the server once, and its handlers leave with it', async () => {
   const before = { int: process.listeners('SIGINT'), term: process.listeners('SIGTERM') };

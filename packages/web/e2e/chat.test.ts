@@ -1,25 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { SocketClient, createConversation, registerUser } from '@parley/server/testing';
-import {
-  announceSkip,
-  browserHarness,
-  browserUnavailable,
-  historyViaApi,
-  loginInUi,
-  messagesWithText,
-  openConversation,
-  registerInUi,
-  sendViaApi,
-  startDmInUi,
-  uniqueName,
-} from './support.js';
+import { announceSkip, browserHarness, browserUnavailable, historyViaApi, loginInUi, messagesWithText, openConversation, registerInUi, sendViaApi, startDmInUi, uniqueName } from './support.js';
 
 announceSkip();
 
 describe.skipIf(browserUnavailable !== null)('chatting in the browser', { timeout: 45_000 }, () => {
   const suite = browserHarness();
-
 
   async function open() {
     const opened = await suite.h.newPage();
@@ -37,7 +24,10 @@ describe.skipIf(browserUnavailable !== null)('chatting in the browser', { timeou
     await registerInUi(b, bob, 'Bob Builder');
 
     const convId = await startDmInUi(a, bob);
-    await a.getByTestId('conversation-header').filter({ hasText: /Bob Builder|bob/ }).waitFor();
+    await a
+      .getByTestId('conversation-header')
+      .filter({ hasText: /Bob Builder|bob/ })
+      .waitFor();
 
     // Alice writes; she sees it sent, and it shows up in Bob's sidebar as unread without a reload.
     await a.getByTestId('composer-input').fill('Hi Bob, lunch at noon?');

@@ -9,7 +9,6 @@ announceSkip();
 describe.skipIf(browserUnavailable !== null)('rendering messages in the browser', { timeout: 45_000 }, () => {
   const suite = browserHarness();
 
-
   /** Alice (REST) and Bob (signed in to a browser) in a fresh DM. */
   async function dmWithBobInBrowser(): Promise<{ alice: TestUser; bob: TestUser; convId: string; page: Page; dialogs: string[] }> {
     const alice = await registerUser(suite.h.server, uniqueName('alice'));
@@ -36,9 +35,7 @@ describe.skipIf(browserUnavailable !== null)('rendering messages in the browser'
     suite.track(page);
     await page.goto('/');
     await loginInUi(page, bob.user.username);
-    await expect
-      .poll(async () => (await api<{ presence: { status: string } }>(suite.h.server, 'GET', `/users/${bob.user.id}`, undefined, alice.token)).body.presence.status)
-      .toBe('online');
+    await expect.poll(async () => (await api<{ presence: { status: string } }>(suite.h.server, 'GET', `/users/${bob.user.id}`, undefined, alice.token)).body.presence.status).toBe('online');
 
     await sendViaApi(suite.h.server, alice.token, group.id, '@here the build is green');
     // Bob's badge comes from the pushed message, folded by the web store; Carol's count from the server.
@@ -147,7 +144,9 @@ describe.skipIf(browserUnavailable !== null)('rendering messages in the browser'
     // Shiki loads lazily: wait for tokens (spans with an inline colour or a class) inside the <pre>.
     const tokens = ts.locator('pre span[style*="color"], pre span[class]:not([class="line"])');
     await expect.poll(() => tokens.count(), { timeout: 15_000, message: 'highlighted tokens inside the ts <pre>' }).toBeGreaterThan(2);
-    const tsColours = await ts.locator('pre').evaluate((pre) => [...new Set([...pre.querySelectorAll('span')].filter((s) => s.children.length === 0 && s.textContent?.trim()).map((s) => getComputedStyle(s).color))]);
+    const tsColours = await ts
+      .locator('pre')
+      .evaluate((pre) => [...new Set([...pre.querySelectorAll('span')].filter((s) => s.children.length === 0 && s.textContent?.trim()).map((s) => getComputedStyle(s).color))]);
     expect(tsColours.length, `several token colours in the ts block (got ${tsColours.join(', ')})`).toBeGreaterThan(1);
     expect(await ts.locator('pre').innerText()).toContain('return a + b;');
 

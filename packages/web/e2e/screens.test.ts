@@ -46,7 +46,10 @@ async function useTheme(page: Page, want: 'light' | 'dark'): Promise<void> {
   await expect.poll(() => currentTheme(page), { message: 'documentElement data-theme' }).toBe(want);
   if (openedSettings) {
     await page.keyboard.press('Escape');
-    await page.getByTestId('dialog').waitFor({ state: 'hidden' }).catch(() => undefined);
+    await page
+      .getByTestId('dialog')
+      .waitFor({ state: 'hidden' })
+      .catch(() => undefined);
   }
 }
 
@@ -60,7 +63,13 @@ describe.skipIf(browserUnavailable !== null)('the main screens', { timeout: 45_0
     // A lived-in channel: plain text, Markdown, code, a reaction and a thread.
     alice = await registerUser(suite.h.server, uniqueName('alice'));
     const bob = await registerUser(suite.h.server, uniqueName('bob'));
-    const channel = await createConversation(suite.h.server, alice.token, { kind: 'channel', name: uniqueName('design'), visibility: 'public', topic: 'Screens and pixels', member_ids: [bob.user.id] });
+    const channel = await createConversation(suite.h.server, alice.token, {
+      kind: 'channel',
+      name: uniqueName('design'),
+      visibility: 'public',
+      topic: 'Screens and pixels',
+      member_ids: [bob.user.id],
+    });
     convId = channel.id;
     await sendViaApi(suite.h.server, bob.token, convId, 'Morning! The **new sidebar** is up for review.');
     const root = await sendViaApi(suite.h.server, alice.token, convId, 'Looks great. Two things:\n\n1. the badge colour\n2. the `focus` ring');

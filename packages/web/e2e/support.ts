@@ -292,7 +292,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** For failing tests: a screenshot of each open page and the errors the app threw. */
 export async function recordFailure(testName: string, pages: Page[]): Promise<void> {
-  const slug = testName.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60);
+  const slug = testName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 60);
   for (const [i, page] of pages.entries()) {
     if (page.isClosed()) continue;
     await screenshot(page, `failures/${slug}-${i}`).catch(() => undefined);

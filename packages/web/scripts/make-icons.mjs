@@ -49,7 +49,7 @@ const roundRect = (x, y, x0, y0, x1, y1, r) => {
   const cy = Math.max(y0 + r, Math.min(y, y1 - r));
   const inside = x >= x0 && x <= x1 && y >= y0 && y <= y1;
   const d = Math.hypot(x - cx, y - cy) - r;
-  return inside && (x > x0 + r && x < x1 - r || y > y0 + r && y < y1 - r) ? -1 : d;
+  return inside && ((x > x0 + r && x < x1 - r) || (y > y0 + r && y < y1 - r)) ? -1 : d;
 };
 const inTail = (x, y) => y >= 340 && y <= 412 && x >= 176 && x <= 176 + (412 - y) * (76 / 60) && x <= 260;
 
@@ -70,7 +70,10 @@ function shade(x, y, maskable) {
 function render(size, maskable) {
   const ss = 4;
   return png(size, (px, py) => {
-    let r = 0, g = 0, b = 0, a = 0;
+    let r = 0,
+      g = 0,
+      b = 0,
+      a = 0;
     for (let i = 0; i < ss; i++)
       for (let j = 0; j < ss; j++) {
         const x = ((px + (i + 0.5) / ss) / size) * 512;

@@ -13,7 +13,11 @@ export async function send(target: string, text: string | undefined, opts: { std
     const conv = await client.resolveTarget(target);
     // One REST call is enough for a one-shot send; the client_msg_id makes a retried command safe.
     const clientMsgId = process.env.PARLEY_CLIENT_MSG_ID ?? globalThis.crypto.randomUUID();
-    const msg = await client.rest.request<Message>('POST', `/conversations/${conv.id}/messages`, { client_msg_id: clientMsgId, body: body.replace(/\n$/, ''), ...(opts.replyTo ? { reply_to: opts.replyTo } : {}) });
+    const msg = await client.rest.request<Message>('POST', `/conversations/${conv.id}/messages`, {
+      client_msg_id: clientMsgId,
+      body: body.replace(/\n$/, ''),
+      ...(opts.replyTo ? { reply_to: opts.replyTo } : {}),
+    });
     if (opts.json) printJson(msg);
     else process.stderr.write(`sent #${msg.seq} ${msg.id}\n`);
   } finally {
@@ -27,7 +31,11 @@ export async function history(target: string, opts: { since?: string; until?: st
   const since = opts.since === undefined ? undefined : Number(opts.since);
   const until = opts.until === undefined ? undefined : Number(opts.until);
   const limit = opts.limit === undefined ? 50 : Number(opts.limit);
-  for (const [name, v] of [['--since', since], ['--until', until], ['--limit', limit]] as const) {
+  for (const [name, v] of [
+    ['--since', since],
+    ['--until', until],
+    ['--limit', limit],
+  ] as const) {
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new CliError(`${name} takes a whole number.`, Exit.usage);
   }
   const conv = await client.resolveTarget(target);

@@ -105,7 +105,8 @@ function newClientMsgId(): string {
 export class Parley {
   readonly rest: RestClient;
   private readonly emitter = new Emitter<ClientEvents>();
-  private readonly opts: Required<Pick<ParleyOptions, 'requestTimeoutMs' | 'reconnectBaseMs' | 'reconnectMaxMs' | 'pingIntervalMs' | 'idleResyncMs' | 'newConversations' | 'deliveryAcks'>> & ParleyOptions;
+  private readonly opts: Required<Pick<ParleyOptions, 'requestTimeoutMs' | 'reconnectBaseMs' | 'reconnectMaxMs' | 'pingIntervalMs' | 'idleResyncMs' | 'newConversations' | 'deliveryAcks'>> &
+    ParleyOptions;
   private readonly WS: WebSocketCtor;
   private readonly outbox: OutboxStore;
   private readonly cursors = new Map<string, ConvCursor>();
@@ -146,7 +147,13 @@ export class Parley {
     // Bound: browsers throw "Illegal invocation" when fetch is called as a method of another object.
     const fetchImpl = options.fetch ?? (globalThis.fetch.bind(globalThis) as unknown as FetchLike);
     const base = options.url.replace(/\/+$/, '');
-    this.rest = new RestClient(base, options.token ? { access_token: options.token, refresh_token: options.refreshToken ?? null } : null, fetchImpl, (t) => options.onTokens?.(t), options.userAgent ?? null);
+    this.rest = new RestClient(
+      base,
+      options.token ? { access_token: options.token, refresh_token: options.refreshToken ?? null } : null,
+      fetchImpl,
+      (t) => options.onTokens?.(t),
+      options.userAgent ?? null,
+    );
     this.outbox = options.outbox ?? new MemoryOutbox();
     for (const [conv, seq] of Object.entries(options.cursors ?? {})) this.cursors.set(conv, { applied: seq, catchingUp: false, pending: [] });
   }
@@ -323,7 +330,8 @@ export class Parley {
    */
   private backgroundFailed(what: string, e: unknown): void {
     if (this.stopped || this.stateValue !== 'open') return;
-    const err = e instanceof ParleyError ? new ParleyError(e.code, `${what}: ${e.message}`, e.status, e.retryAfterMs) : new ParleyError('network', `${what}: ${e instanceof Error ? e.message : String(e)}`);
+    const err =
+      e instanceof ParleyError ? new ParleyError(e.code, `${what}: ${e.message}`, e.status, e.retryAfterMs) : new ParleyError('network', `${what}: ${e instanceof Error ? e.message : String(e)}`);
     this.emitter.emit('error', err);
   }
 
@@ -402,10 +410,13 @@ export class Parley {
           off();
           r();
         });
-        setTimeout(() => {
-          off();
-          r();
-        }, Math.min(250, Math.max(1, deadline - Date.now())));
+        setTimeout(
+          () => {
+            off();
+            r();
+          },
+          Math.min(250, Math.max(1, deadline - Date.now())),
+        );
       });
     }
     return (await this.rawRequest(this.ws, type, data, Math.max(1, deadline - Date.now()), opts.signal)) as RequestResults[T];

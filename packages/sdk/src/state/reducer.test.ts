@@ -272,10 +272,13 @@ describe('ephemeral events', () => {
     s = applyEvent(s, { conv_id: 'C_2', actor_id: BOB, seq: 7, ts: ts(7), type: 'member.joined', user: user(ME), role: 'member', member_count: 3 });
     expect(s.conversations.C_2).toEqual(added);
     // A new message while history is loading: last_seq follows, counters stay the server's.
-    s = applyEvent(s, { ...created({ ...msg(8, BOB), conv_id: 'C_2' }) , conv_id: 'C_2' });
+    s = applyEvent(s, { ...created({ ...msg(8, BOB), conv_id: 'C_2' }), conv_id: 'C_2' });
     expect(s.conversations.C_2).toMatchObject({ last_seq: 8, unread_count: 2 });
     // Loading history recomputes everything from messages.
-    const history = [{ ...msg(5, BOB), conv_id: 'C_2' }, { ...msg(8, BOB), conv_id: 'C_2' }];
+    const history = [
+      { ...msg(5, BOB), conv_id: 'C_2' },
+      { ...msg(8, BOB), conv_id: 'C_2' },
+    ];
     s = loadHistory(s, 'C_2', history, [member(ME, 7), member(BOB)]);
     expect(s.needs.C_2).toBeUndefined();
     expect(s.conversations.C_2).toMatchObject({ last_seq: 8, unread_count: 1, mention_count: 0, last_message: history[1] });

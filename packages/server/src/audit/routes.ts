@@ -25,9 +25,13 @@ export const adminRoutes: RoutesPlugin = async (app, { services }) => {
     },
   );
 
-  app.get('/admin/users', { schema: { tags, summary: 'List users (workspace owners and admins)', security: bearer, querystring: SearchQuery, response: responses({ 200: UserList }) } }, async (req) => ({
-    users: await services.admin.listUsers(actorOf(req), req.query.query ?? '', req.query.limit ?? 100),
-  }));
+  app.get(
+    '/admin/users',
+    { schema: { tags, summary: 'List users (workspace owners and admins)', security: bearer, querystring: SearchQuery, response: responses({ 200: UserList }) } },
+    async (req) => ({
+      users: await services.admin.listUsers(actorOf(req), req.query.query ?? '', req.query.limit ?? 100),
+    }),
+  );
 
   app.patch(
     '/admin/users/:id',

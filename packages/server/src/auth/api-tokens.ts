@@ -25,7 +25,11 @@ export class ApiTokensService {
     private readonly deps: Deps,
     private readonly audit: AuditService,
   ) {
-    this.stateOf = keyedReader(deps, (db, ids) => tokenQuery(db).where('api_tokens.id', 'in', ids), (r) => r.id);
+    this.stateOf = keyedReader(
+      deps,
+      (db, ids) => tokenQuery(db).where('api_tokens.id', 'in', ids),
+      (r) => r.id,
+    );
   }
 
   /** A bot is a user without a password, owned by the member who created it. */
@@ -80,7 +84,10 @@ export class ApiTokensService {
     const secret = crypto.randomBytes(32).toString('base64url');
     const t = now();
     await db.transaction().execute(async (trx) => {
-      await trx.insertInto('api_tokens').values({ id, user_id: target, name, secret_hash: hashSecret(secret), created_by: actor.userId, created_at: t, last_used_at: null, revoked_at: null }).execute();
+      await trx
+        .insertInto('api_tokens')
+        .values({ id, user_id: target, name, secret_hash: hashSecret(secret), created_by: actor.userId, created_at: t, last_used_at: null, revoked_at: null })
+        .execute();
       await this.audit.record({ actor_id: actor.userId, action: 'token.created', target: id, data: { user_id: target, name }, ip: actor.ip ?? null }, trx);
     });
     return { id, name, user_id: target, created_at: iso(t), last_used_at: null, token: `${PREFIX}${id}_${secret}` };
@@ -92,13 +99,7 @@ export class ApiTokensService {
       .selectFrom('api_tokens')
       .selectAll()
       .where('revoked_at', 'is', null)
-      .where((eb) =>
-        eb.or([
-          eb('user_id', '=', actor.userId),
-          eb('created_by', '=', actor.userId),
-          eb('user_id', 'in', eb.selectFrom('users').select('id').where('bot_owner_id', '=', actor.userId)),
-        ]),
-      )
+      .where((eb) => eb.or([eb('user_id', '=', actor.userId), eb('created_by', '=', actor.userId), eb('user_id', 'in', eb.selectFrom('users').select('id').where('bot_owner_id', '=', actor.userId))]))
       .orderBy('created_at', 'desc')
       .execute();
     return rows.map((r) => ({ id: r.id, name: r.name, user_id: r.user_id, created_at: iso(Number(r.created_at)), last_used_at: isoOrNull(r.last_used_at === null ? null : Number(r.last_used_at)) }));

@@ -13,10 +13,8 @@ export const publicAuthRoutes: RoutesPlugin = async (app, { services }) => {
     async (req, reply) => reply.status(201).send(await services.auth.register(req.body, clientInfo(req))),
   );
 
-  app.post(
-    '/auth/login',
-    { preHandler: limited, schema: { tags, summary: 'Log in and start a device session', body: LoginBody, response: responses({ 200: AuthResult }) } },
-    async (req) => services.auth.login(req.body, clientInfo(req)),
+  app.post('/auth/login', { preHandler: limited, schema: { tags, summary: 'Log in and start a device session', body: LoginBody, response: responses({ 200: AuthResult }) } }, async (req) =>
+    services.auth.login(req.body, clientInfo(req)),
   );
 
   app.post(
@@ -44,9 +42,7 @@ export const authRoutes: RoutesPlugin = async (app, { services }) => {
     return reply.status(204).send(null);
   });
 
-  app.post(
-    '/invites',
-    { schema: { tags, summary: 'Create a single-use invite code (admins)', security: bearer, body: CreateInviteBody, response: responses({ 201: Invite }) } },
-    async (req, reply) => reply.status(201).send(await services.auth.createInvite(actorOf(req), req.body?.expires_in_hours)),
+  app.post('/invites', { schema: { tags, summary: 'Create a single-use invite code (admins)', security: bearer, body: CreateInviteBody, response: responses({ 201: Invite }) } }, async (req, reply) =>
+    reply.status(201).send(await services.auth.createInvite(actorOf(req), req.body?.expires_in_hours)),
   );
 };

@@ -37,7 +37,11 @@ export class AuthService {
     /** Failed logins per account, whatever address they come from (core/limits.ts). */
     private readonly loginFailures: Limiter,
   ) {
-    this.sessionRow = keyedReader(deps, (db, ids) => sessionQuery(db).where('sessions.id', 'in', ids), (r) => r.id);
+    this.sessionRow = keyedReader(
+      deps,
+      (db, ids) => sessionQuery(db).where('sessions.id', 'in', ids),
+      (r) => r.id,
+    );
   }
 
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
@@ -46,44 +50,47 @@ export class AuthService {
     const passwordHash = await hashPassword(body.password);
     const id = newId();
     const t = now();
-    await db.transaction().execute(async (trx) => {
-      const anyone = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
-      const role = anyone ? 'member' : 'owner';
-      if (anyone && config.registration === 'invite') {
-        if (!body.invite_code) throw new AppError('registration_closed');
-        const used = await trx
-          .updateTable('invites')
-          .set({ used_by: id, used_at: t })
-          .where('code_hash', '=', hashInvite(body.invite_code))
-          .where('used_by', 'is', null)
-          .where('expires_at', '>', t)
-          .executeTakeFirst();
-        if (Number(used.numUpdatedRows) !== 1) throw new AppError('registration_closed', 'The invite code is invalid, used or expired.');
-      }
-      // Checked after the invite, so an invite-only workspace does not reveal which usernames exist.
-      const taken = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
-      if (taken) throw new AppError('username_taken');
-      await trx
-        .insertInto('users')
-        .values({
-          id,
-          username,
-          password_hash: passwordHash,
-          display_name: body.display_name?.trim() || username,
-          avatar_url: null,
-          status_text: null,
-          role,
-          created_at: t,
-          deactivated_at: null,
-          last_seen_at: null,
-          bot_owner_id: null,
-        })
-        .execute();
-      await this.audit.record({ actor_id: id, action: 'user.registered', target: id, data: { role }, ip: client.ip }, trx);
-    }).catch((e: unknown) => {
-      // Two sign-ups racing for one name: the unique index decides.
-      throw isUniqueViolation(e) ? new AppError('username_taken') : e;
-    });
+    await db
+      .transaction()
+      .execute(async (trx) => {
+        const anyone = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
+        const role = anyone ? 'member' : 'owner';
+        if (anyone && config.registration === 'invite') {
+          if (!body.invite_code) throw new AppError('registration_closed');
+          const used = await trx
+            .updateTable('invites')
+            .set({ used_by: id, used_at: t })
+            .where('code_hash', '=', hashInvite(body.invite_code))
+            .where('used_by', 'is', null)
+            .where('expires_at', '>', t)
+            .executeTakeFirst();
+          if (Number(used.numUpdatedRows) !== 1) throw new AppError('registration_closed', 'The invite code is invalid, used or expired.');
+        }
+        // Checked after the invite, so an invite-only workspace does not reveal which usernames exist.
+        const taken = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+        if (taken) throw new AppError('username_taken');
+        await trx
+          .insertInto('users')
+          .values({
+            id,
+            username,
+            password_hash: passwordHash,
+            display_name: body.display_name?.trim() || username,
+            avatar_url: null,
+            status_text: null,
+            role,
+            created_at: t,
+            deactivated_at: null,
+            last_seen_at: null,
+            bot_owner_id: null,
+          })
+          .execute();
+        await this.audit.record({ actor_id: id, action: 'user.registered', target: id, data: { role }, ip: client.ip }, trx);
+      })
+      .catch((e: unknown) => {
+        // Two sign-ups racing for one name: the unique index decides.
+        throw isUniqueViolation(e) ? new AppError('username_taken') : e;
+      });
     return this.startSession(id, body.device_name, client);
   }
 
@@ -100,11 +107,7 @@ export class AuthService {
     const account = body.username.toLowerCase();
     const wait = await this.loginFailures.take(account);
     if (wait > 0) throw new AppError('rate_limited', 'Too many failed sign-ins for this account; wait and retry.', { retry_after_ms: wait });
-    const row = await this.deps.db
-      .selectFrom('users')
-      .select(['id', 'password_hash', 'deactivated_at'])
-      .where('username', '=', body.username.toLowerCase())
-      .executeTakeFirst();
+    const row = await this.deps.db.selectFrom('users').select(['id', 'password_hash', 'deactivated_at']).where('username', '=', body.username.toLowerCase()).executeTakeFirst();
     const ok = await verifyPassword(row?.password_hash ?? (await dummyHash()), body.password);
     if (!row || !ok || row.deactivated_at !== null) {
       await this.audit.record({ actor_id: row?.id ?? null, action: 'auth.login_failed', target: body.username.slice(0, 64), ip: client.ip });
@@ -254,12 +257,7 @@ export class AuthService {
 
   private async revoke(userId: string, sessionId: string, reason: string, actorId: string | null, ip: string | null): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const res = await trx
-        .updateTable('sessions')
-        .set({ revoked_at: this.deps.now(), revoked_reason: reason })
-        .where('id', '=', sessionId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
+      const res = await trx.updateTable('sessions').set({ revoked_at: this.deps.now(), revoked_reason: reason }).where('id', '=', sessionId).where('revoked_at', 'is', null).executeTakeFirst();
       // Two revocations racing (logout while the reuse alarm fires) record one.
       if (Number(res.numUpdatedRows) === 1) await this.audit.record({ actor_id: actorId, action: 'session.revoked', target: sessionId, data: { reason, user_id: userId }, ip }, trx);
     });
@@ -272,7 +270,10 @@ export class AuthService {
     const code = crypto.randomBytes(18).toString('base64url');
     const t = this.deps.now();
     const expires = t + expiresInHours * 3_600_000;
-    await this.deps.db.insertInto('invites').values({ code_hash: hashInvite(code), created_by: actor.userId, created_at: t, expires_at: expires, used_by: null, used_at: null }).execute();
+    await this.deps.db
+      .insertInto('invites')
+      .values({ code_hash: hashInvite(code), created_by: actor.userId, created_at: t, expires_at: expires, used_by: null, used_at: null })
+      .execute();
     await this.audit.record({ actor_id: actor.userId, action: 'invite.created', data: { expires_at: expires }, ip: actor.ip ?? null });
     return { code, expires_at: iso(expires) };
   }
@@ -284,7 +285,10 @@ export class AuthService {
 }
 
 const sessionQuery = (db: Db) =>
-  db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').select(['sessions.id', 'sessions.user_id', 'sessions.revoked_at', 'sessions.expires_at', 'users.role', 'users.deactivated_at']);
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.id', 'sessions.user_id', 'sessions.revoked_at', 'sessions.expires_at', 'users.role', 'users.deactivated_at']);
 
 type SessionState = Awaited<ReturnType<ReturnType<typeof sessionQuery>['executeTakeFirstOrThrow']>>;
 

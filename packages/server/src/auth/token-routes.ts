@@ -5,10 +5,8 @@ import { bearer, IdParams, NoContent, responses, type RoutesPlugin } from '../ht
 export const tokenRoutes: RoutesPlugin = async (app, { services }) => {
   const tags = ['tokens'];
 
-  app.post(
-    '/bots',
-    { schema: { tags, summary: 'Create a bot account (acts through API tokens)', security: bearer, body: CreateBotBody, response: responses({ 201: User }) } },
-    async (req, reply) => reply.status(201).send(await services.apiTokens.createBot(actorOf(req), req.body)),
+  app.post('/bots', { schema: { tags, summary: 'Create a bot account (acts through API tokens)', security: bearer, body: CreateBotBody, response: responses({ 201: User }) } }, async (req, reply) =>
+    reply.status(201).send(await services.apiTokens.createBot(actorOf(req), req.body)),
   );
 
   app.get('/bots', { schema: { tags, summary: 'My bots (all bots for admins)', security: bearer, response: responses({ 200: BotList }) } }, async (req) => ({

@@ -32,9 +32,7 @@ export const busLogFrame = (seq: number, messageSeq: number | null, frameJson: s
   `L${seq}:${messageSeq ?? 0}${leftUserId ? `:${leftUserId}` : ''}|${frameJson}`;
 export const busControl = (c: Control): string => `C${JSON.stringify(c)}`;
 
-export type Decoded =
-  | { kind: 'frame'; frame: string; seq: number | null; messageSeq: number | null; leftUserId?: string }
-  | { kind: 'control'; control: Control };
+export type Decoded = { kind: 'frame'; frame: string; seq: number | null; messageSeq: number | null; leftUserId?: string } | { kind: 'control'; control: Control };
 
 export function decodeBus(payload: string): Decoded {
   if (payload.startsWith('C')) return { kind: 'control', control: JSON.parse(payload.slice(1)) as Control };

@@ -29,10 +29,7 @@ export class Publisher {
    * `nextSeq` is the first seq after those events, where re-ordering starts (see SeqOrder).
    */
   joined(userId: string, convId: string, visibleFromSeq: number, nextSeq: number, events: ServerEvent[]): void {
-    this.bus.publish(
-      subjects.user(userId),
-      busControl({ op: 'join', conv_id: convId, visible_from_seq: visibleFromSeq, next_seq: nextSeq, frames: events.map(encodeEventFrame) }),
-    );
+    this.bus.publish(subjects.user(userId), busControl({ op: 'join', conv_id: convId, visible_from_seq: visibleFromSeq, next_seq: nextSeq, frames: events.map(encodeEventFrame) }));
   }
 
   /** `seq` is the member.left event's: a socket subscribed after it (the user came back) stays. */

@@ -24,7 +24,13 @@ const DAY_SEC = 86_400;
 export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
   port: int({ env: 'PORT', default: 8080, min: 0, max: 65_535, description: 'HTTP and WebSocket port' }),
   host: text({ env: 'HOST', default: () => '0.0.0.0', shownDefault: '`0.0.0.0`', accepts: 'an address', description: 'listen address' }),
-  dataDir: dir({ env: 'DATA_DIR', aliases: ['PARLEY_DATA_DIR'], default: './data', shownDefault: '`./data`', description: 'SQLite database and the generated JWT secret (`PARLEY_DATA_DIR` is read when `DATA_DIR` is unset)' }),
+  dataDir: dir({
+    env: 'DATA_DIR',
+    aliases: ['PARLEY_DATA_DIR'],
+    default: './data',
+    shownDefault: '`./data`',
+    description: 'SQLite database and the generated JWT secret (`PARLEY_DATA_DIR` is read when `DATA_DIR` is unset)',
+  }),
   databaseUrl: text({
     env: 'DATABASE_URL',
     default: null,
@@ -44,8 +50,19 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
   }),
   pgPoolSize: int({ env: 'PARLEY_PG_POOL_SIZE', default: 10, min: 1, max: 1000, description: 'PostgreSQL connections per process' }),
   natsUrl: text({ env: 'NATS_URL', default: null, shownDefault: 'unset', accepts: '`nats://…`', description: '`nats://…` to fan events out between nodes and workers' }),
-  nodeName: text({ env: 'PARLEY_NODE_NAME', default: () => `parley-${os.hostname()}-${process.pid}`, shownDefault: 'host-pid', accepts: 'a name', description: "this node's name in logs and presence rows" }),
-  webDir: dir({ env: 'PARLEY_WEB_DIR', default: null, shownDefault: 'unset', description: "the web client's production build, served at `/` when it holds an `index.html` (`parley serve` points it at `packages/web/dist`)" }),
+  nodeName: text({
+    env: 'PARLEY_NODE_NAME',
+    default: () => `parley-${os.hostname()}-${process.pid}`,
+    shownDefault: 'host-pid',
+    accepts: 'a name',
+    description: "this node's name in logs and presence rows",
+  }),
+  webDir: dir({
+    env: 'PARLEY_WEB_DIR',
+    default: null,
+    shownDefault: 'unset',
+    description: "the web client's production build, served at `/` when it holds an `index.html` (`parley serve` points it at `packages/web/dist`)",
+  }),
   logLevel: oneOf({ env: 'LOG_LEVEL', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'log level' }),
   registration: oneOf({ env: 'PARLEY_REGISTRATION', default: 'open', values: ['open', 'invite'], description: '`open`, or `invite` (sign-up needs an invite code from `POST /api/v1/invites`)' }),
   jwtSecret: text({
@@ -58,7 +75,12 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
   }),
   accessTokenTtlSec: int({ env: 'PARLEY_ACCESS_TOKEN_TTL_SEC', default: 900, min: 10, max: DAY_SEC, description: 'access token lifetime, in seconds' }),
   refreshTokenTtlSec: int({ env: 'PARLEY_REFRESH_TOKEN_TTL_SEC', default: 30 * DAY_SEC, min: 60, max: 365 * DAY_SEC, description: 'refresh token (device session) idle lifetime, in seconds' }),
-  sqliteSynchronous: oneOf({ env: 'PARLEY_SQLITE_SYNCHRONOUS', default: 'full', values: ['full', 'normal'], description: '`full` (an ack survives power loss) or `normal` (survives a process crash)' }),
+  sqliteSynchronous: oneOf({
+    env: 'PARLEY_SQLITE_SYNCHRONOUS',
+    default: 'full',
+    values: ['full', 'normal'],
+    description: '`full` (an ack survives power loss) or `normal` (survives a process crash)',
+  }),
   editWindowMs: window({ env: 'PARLEY_EDIT_WINDOW', default: '10m', description: 'how long after sending a message its author may edit it' }),
   recallWindowMs: window({ env: 'PARLEY_RECALL_WINDOW', default: '10m', description: 'how long after sending a message its author may recall it (admins always may)' }),
   'limits.maxFrameBytes': int({ env: 'PARLEY_MAX_FRAME_BYTES', default: 64 * KiB, min: KiB, max: 16 * MiB, description: 'largest socket frame; larger closes the socket with 1008' }),
@@ -80,7 +102,8 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     default: 10,
     min: 1,
     max: 1_000_000,
-    description: 'failed logins per account (username), from any address; past it every login of that account gets `429 rate_limited` with `retry_after_ms` until a token returns ([security](docs/security.md))',
+    description:
+      'failed logins per account (username), from any address; past it every login of that account gets `429 rate_limited` with `retry_after_ms` until a token returns ([security](docs/security.md))',
   }),
   'limits.ipRatePerSec': num({ env: 'PARLEY_IP_RATE_PER_SEC', default: 100, min: 0.01, max: 1_000_000, description: 'REST requests and socket requests per client IP, per second' }),
   'limits.ipBurst': int({ env: 'PARLEY_IP_BURST', default: 500, min: 1, max: 10_000_000, description: 'requests one client IP may make at once above that rate' }),
@@ -116,7 +139,13 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     max: 100_000,
     description: 'most sends committed together in one transaction (group commit, SQLite and PostgreSQL; each is acked after that commit)',
   }),
-  'limits.sendBatchesInFlight': int({ env: 'PARLEY_SEND_BATCHES_IN_FLIGHT', default: 2, min: 1, max: 1000, description: 'PostgreSQL: send batches written at once, each on its own pooled connection' }),
+  'limits.sendBatchesInFlight': int({
+    env: 'PARLEY_SEND_BATCHES_IN_FLIGHT',
+    default: 2,
+    min: 1,
+    max: 1000,
+    description: 'PostgreSQL: send batches written at once, each on its own pooled connection',
+  }),
   'limits.maxGroupMembers': int({ env: 'PARLEY_MAX_GROUP_MEMBERS', default: 64, min: 2, max: 10_000, description: 'largest group (channels are unbounded)' }),
   'limits.maxSocketBufferBytes': int({
     env: 'PARLEY_MAX_SOCKET_BUFFER_BYTES',

@@ -77,7 +77,9 @@ export function normaliseConv<T extends { last_seq: number | string; created_at:
   return { ...c, last_seq: Number(c.last_seq), created_at: Number(c.created_at), archived_at: c.archived_at === null ? null : Number(c.archived_at) };
 }
 
-export function normaliseMember<T extends { visible_from_seq: number | string; left_seq: number | string | null; read_seq: number | string; delivered_seq: number | string; joined_at: number | string }>(m: T): T {
+export function normaliseMember<
+  T extends { visible_from_seq: number | string; left_seq: number | string | null; read_seq: number | string; delivered_seq: number | string; joined_at: number | string },
+>(m: T): T {
   return {
     ...m,
     visible_from_seq: Number(m.visible_from_seq),

@@ -162,7 +162,7 @@ test('the conversation list, browse and resync cost the same number of queries f
 
 // The batch reads the memberships again; a row that moved since the caller read it (here: a message
 // and a read mark landing in between) must still be shown as the caller's rows say, like presentConversation does.
-test('rows that moved between the caller\'s read and the batch are presented from the caller\'s rows', async () => {
+test("rows that moved between the caller's read and the batch are presented from the caller's rows", async () => {
   const [me, other] = [await registerUser(server), await registerUser(server)];
   const db = server.parley.storage.db;
   const dm = await createConversation(server, other.token, { kind: 'dm', user_id: me.user.id });
@@ -176,7 +176,11 @@ test('rows that moved between the caller\'s read and the batch are presented fro
   const socket = await connect(me);
   await socket.request('read.mark', { conv_id: group.id, seq: seen.seq });
 
-  const batch = await presentConversations(db, me.user.id, stale.map((a) => ({ conv: a.conv, member: a.member, dmUserId: a.dmUserId })));
+  const batch = await presentConversations(
+    db,
+    me.user.id,
+    stale.map((a) => ({ conv: a.conv, member: a.member, dmUserId: a.dmUserId })),
+  );
   expect(batch.map((c) => c.id)).toEqual(stale.map((a) => a.conv.id));
   for (const c of batch) expect(c).toEqual(expected.get(c.id));
   expect(batch.find((c) => c.id === dm.id)!.unread_count).toBe(1);

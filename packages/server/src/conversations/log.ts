@@ -7,10 +7,7 @@ import type { Db } from '../store/db.js';
  * that stores the change: the UPDATE … RETURNING takes the conversation's row lock on PostgreSQL
  * (and SQLite has one writer), so seqs stay gapless under concurrent writers.
  */
-export async function appendEvent(
-  trx: Db,
-  e: { conv_id: string; type: LogEventType; actor_id: string; message_id?: string | null; data?: Record<string, unknown>; now: number },
-): Promise<number> {
+export async function appendEvent(trx: Db, e: { conv_id: string; type: LogEventType; actor_id: string; message_id?: string | null; data?: Record<string, unknown>; now: number }): Promise<number> {
   const row = await trx
     .updateTable('conversations')
     .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))

@@ -7,7 +7,6 @@ import { serverPerFile } from '../testing/fixture.js';
 let server!: TestServer;
 const { connect } = serverPerFile((s) => (server = s));
 
-
 async function send(s: SocketClient, convId: string, body: string): Promise<SendAck> {
   return s.request('message.send', { conv_id: convId, client_msg_id: randomUUID(), body });
 }

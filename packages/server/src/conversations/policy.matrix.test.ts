@@ -131,8 +131,7 @@ const u = {} as Record<'cOwner' | 'cAdmin' | 'cMember' | 'guest' | 'outsider' | 
 let mainDm: string; // cOwner <-> cMember
 let guestDm: string; // cOwner <-> guest
 
-const actorUser = (k: ActorKey): TestUser =>
-  ({ owner: u.cOwner, admin: u.cAdmin, member: u.cMember, guest: u.guest, outsider: u.outsider, wsAdmin: u.wsAdmin, guestOutsider: u.guestOutsider })[k];
+const actorUser = (k: ActorKey): TestUser => ({ owner: u.cOwner, admin: u.cAdmin, member: u.cMember, guest: u.guest, outsider: u.outsider, wsAdmin: u.wsAdmin, guestOutsider: u.guestOutsider })[k];
 
 beforeAll(async () => {
   server = await startServer({ sqliteSynchronous: 'normal' });
@@ -187,10 +186,7 @@ const sharedConvs = new Map<string, Promise<string>>();
 /** A conversation owned by cOwner with `extra` members (besides the owner) plus the victim and the watcher. */
 async function newConversation(kind: Exclude<Kind, 'dm'>, promoteAdmin: boolean, extra: TestUser[]): Promise<string> {
   const members = [...extra, u.victim, u.watcher].map((m) => m.user.id);
-  const body =
-    kind === 'group'
-      ? { kind: 'group', name: uniq('g'), member_ids: members }
-      : { kind: 'channel', name: uniq(kind === 'private' ? 'priv' : 'pub'), visibility: kind, member_ids: members };
+  const body = kind === 'group' ? { kind: 'group', name: uniq('g'), member_ids: members } : { kind: 'channel', name: uniq(kind === 'private' ? 'priv' : 'pub'), visibility: kind, member_ids: members };
   const conv = await createConversation(server, u.cOwner.token, body);
   if (promoteAdmin) {
     const res = await api(server, 'PATCH', `/conversations/${conv.id}/members/${u.cAdmin.user.id}`, { role: 'admin' }, u.cOwner.token);

@@ -96,7 +96,17 @@ export async function presentConversations(db: Db, userId: string, items: readon
   const out: (Conversation | null)[] = norm.map(() => null);
   const lastRows: MessageRow[] = [];
   const asOfByConv = new Map<string, AsOf>();
-  const pending: { index: number; conv: ReturnType<typeof normaliseConv<Conv>>; member: Member; upTo: number; seen: ReturnType<typeof asLeft>; dmUser: string | null; unread: number; mentions: number; lastId: string | null }[] = [];
+  const pending: {
+    index: number;
+    conv: ReturnType<typeof normaliseConv<Conv>>;
+    member: Member;
+    upTo: number;
+    seen: ReturnType<typeof asLeft>;
+    dmUser: string | null;
+    unread: number;
+    mentions: number;
+    lastId: string | null;
+  }[] = [];
   const alone: number[] = [];
   norm.forEach(({ conv, member, known }, index) => {
     if (!member) {
@@ -157,21 +167,23 @@ function memberStats(db: Db, userId: string, convIds: string[]) {
     .selectFrom('members as m')
     .innerJoin('conversations as c', 'c.id', 'm.conv_id')
     .leftJoin('messages as lm', (j) =>
-      j.onRef('lm.conv_id', '=', 'm.conv_id').on((eb) =>
-        eb(
-          'lm.seq',
-          '=',
-          eb
-            .selectFrom('messages as x')
-            .select('x.seq')
-            .whereRef('x.conv_id', '=', 'm.conv_id')
-            .whereRef('x.seq', '>=', 'm.visible_from_seq')
-            .where('x.seq', '<=', eb.fn.coalesce('m.left_seq', 'c.last_seq'))
-            .where('x.thread_root_id', 'is', null)
-            .orderBy('x.seq', 'desc')
-            .limit(1),
+      j
+        .onRef('lm.conv_id', '=', 'm.conv_id')
+        .on((eb) =>
+          eb(
+            'lm.seq',
+            '=',
+            eb
+              .selectFrom('messages as x')
+              .select('x.seq')
+              .whereRef('x.conv_id', '=', 'm.conv_id')
+              .whereRef('x.seq', '>=', 'm.visible_from_seq')
+              .where('x.seq', '<=', eb.fn.coalesce('m.left_seq', 'c.last_seq'))
+              .where('x.thread_root_id', 'is', null)
+              .orderBy('x.seq', 'desc')
+              .limit(1),
+          ),
         ),
-      ),
     )
     .selectAll('lm')
     .select((eb) => {
@@ -198,9 +210,7 @@ function memberStats(db: Db, userId: string, convIds: string[]) {
           .as('s_n'),
         unread()
           .select((e) => e.fn.countAll<number | string>().as('n'))
-          .where((e) =>
-            e.or([e('x.mentions_all', '=', 1), e.exists(e.selectFrom('mentions as mn').select('mn.seq').whereRef('mn.message_id', '=', 'x.id').where('mn.user_id', '=', userId))]),
-          )
+          .where((e) => e.or([e('x.mentions_all', '=', 1), e.exists(e.selectFrom('mentions as mn').select('mn.seq').whereRef('mn.message_id', '=', 'x.id').where('mn.user_id', '=', userId))]))
           .as('s_m'),
         eb.selectFrom('events as le').select('le.created_at').whereRef('le.conv_id', '=', 'm.conv_id').whereRef('le.seq', '=', 'm.left_seq').as('s_leave_at'),
         eb
@@ -283,9 +293,7 @@ function shape(
     last_seq: member ? upTo : conv.last_seq,
     member_count: seen.memberCount,
     dm_user_id: dmUser,
-    membership: member
-      ? { role: member.role, joined_at: iso(member.joined_at), visible_from_seq: member.visible_from_seq, left_seq: member.left_seq, read_seq: member.read_seq }
-      : null,
+    membership: member ? { role: member.role, joined_at: iso(member.joined_at), visible_from_seq: member.visible_from_seq, left_seq: member.left_seq, read_seq: member.read_seq } : null,
     unread_count: unread,
     mention_count: mentions,
     last_message: lastMessage,
@@ -325,13 +333,5 @@ const unreadCounts = prepared((db, p: { convId: string; from: number; upTo: numb
 );
 
 const lastTopLevel = prepared((db, p: { convId: string; from: number; upTo: number }) =>
-  db
-    .selectFrom('messages')
-    .selectAll()
-    .where('conv_id', '=', p.convId)
-    .where('seq', '>=', p.from)
-    .where('seq', '<=', p.upTo)
-    .where('thread_root_id', 'is', null)
-    .orderBy('seq', 'desc')
-    .limit(1),
+  db.selectFrom('messages').selectAll().where('conv_id', '=', p.convId).where('seq', '>=', p.from).where('seq', '<=', p.upTo).where('thread_root_id', 'is', null).orderBy('seq', 'desc').limit(1),
 );

@@ -1,5 +1,18 @@
 import { Type } from '@sinclair/typebox';
-import { AddMemberBody, Conversation, ConversationList, CreateConversationBody, EventsPage, EventsQuery, Member, MemberList, SetRoleBody, SyncBody, SyncResult, UpdateConversationBody } from '@parley/protocol';
+import {
+  AddMemberBody,
+  Conversation,
+  ConversationList,
+  CreateConversationBody,
+  EventsPage,
+  EventsQuery,
+  Member,
+  MemberList,
+  SetRoleBody,
+  SyncBody,
+  SyncResult,
+  UpdateConversationBody,
+} from '@parley/protocol';
 import { actorOf, readRateLimit } from '../http/auth.js';
 import { bearer, ConvUserParams, IdParams, NoContent, responses, SearchQuery, type RoutesPlugin } from '../http/schemas.js';
 
@@ -97,7 +110,10 @@ export const conversationsRoutes: RoutesPlugin = async (app, { services }) => {
 
   app.get(
     '/conversations/:id/events',
-    { preHandler: read, schema: { tags: ['sync'], summary: 'A page of log events after a seq', security: bearer, params: IdParams, querystring: EventsQuery, response: responses({ 200: EventsPage }) } },
+    {
+      preHandler: read,
+      schema: { tags: ['sync'], summary: 'A page of log events after a seq', security: bearer, params: IdParams, querystring: EventsQuery, response: responses({ 200: EventsPage }) },
+    },
     async (req) => services.sync.events(actorOf(req), req.params.id, req.query.after_seq, req.query.limit),
   );
 };

@@ -104,12 +104,7 @@ export class ConversationsService {
         eb.or([
           ...(visibility === 'public' || actor.role !== 'guest' ? [eb('visibility', '=', 'public')] : []),
           eb.exists(
-            eb
-              .selectFrom('members')
-              .select('members.user_id')
-              .whereRef('members.conv_id', '=', 'conversations.id')
-              .where('members.user_id', '=', actor.userId)
-              .where('members.left_seq', 'is', null),
+            eb.selectFrom('members').select('members.user_id').whereRef('members.conv_id', '=', 'conversations.id').where('members.user_id', '=', actor.userId).where('members.left_seq', 'is', null),
           ),
         ]),
       );
@@ -128,11 +123,30 @@ export class ConversationsService {
     const publish = await db.transaction().execute(async (trx) => {
       await trx
         .insertInto('conversations')
-        .values({ id, kind: c.kind, name: c.name, topic: c.topic, visibility: c.visibility, history_visibility: c.history, dm_key: c.dmKey, created_by: actor.userId, created_at: t, last_seq: 0, archived_at: null, member_count: 0 })
+        .values({
+          id,
+          kind: c.kind,
+          name: c.name,
+          topic: c.topic,
+          visibility: c.visibility,
+          history_visibility: c.history,
+          dm_key: c.dmKey,
+          created_by: actor.userId,
+          created_at: t,
+          last_seq: 0,
+          archived_at: null,
+          member_count: 0,
+        })
         .execute();
       const seqs: number[] = [];
       for (const m of members) seqs.push(await this.addMemberRow(trx, id, c.history, m.userId, m.role, actor.userId, t));
-      return this.collect(trx, id, seqs[0]!, seqs[seqs.length - 1]!, members.map((m) => m.userId));
+      return this.collect(
+        trx,
+        id,
+        seqs[0]!,
+        seqs[seqs.length - 1]!,
+        members.map((m) => m.userId),
+      );
     });
     publish();
     return id;
@@ -140,17 +154,17 @@ export class ConversationsService {
 
   /** Adds (or re-adds) a member inside a transaction; returns the seq of their member.joined event. */
   private async addMemberRow(trx: Db, convId: string, history: 'full' | 'since_join', userId: string, role: MemberRole, actorId: string, t: number): Promise<number> {
-    const conv = await trx.updateTable('conversations').set((eb) => ({ member_count: eb('member_count', '+', 1) })).where('id', '=', convId).returning('member_count').executeTakeFirstOrThrow();
+    const conv = await trx
+      .updateTable('conversations')
+      .set((eb) => ({ member_count: eb('member_count', '+', 1) }))
+      .where('id', '=', convId)
+      .returning('member_count')
+      .executeTakeFirstOrThrow();
     const seq = await appendEvent(trx, { conv_id: convId, type: 'member.joined', actor_id: actorId, data: { user_id: userId, role, member_count: Number(conv.member_count) }, now: t });
     const visibleFrom = history === 'full' ? 1 : seq;
     const existing = await trx.selectFrom('members').select('user_id').where('conv_id', '=', convId).where('user_id', '=', userId).executeTakeFirst();
     if (existing) {
-      await trx
-        .updateTable('members')
-        .set({ role, joined_at: t, visible_from_seq: visibleFrom, left_seq: null, read_seq: seq })
-        .where('conv_id', '=', convId)
-        .where('user_id', '=', userId)
-        .execute();
+      await trx.updateTable('members').set({ role, joined_at: t, visible_from_seq: visibleFrom, left_seq: null, read_seq: seq }).where('conv_id', '=', convId).where('user_id', '=', userId).execute();
     } else {
       await trx.insertInto('members').values({ conv_id: convId, user_id: userId, role, joined_at: t, visible_from_seq: visibleFrom, left_seq: null, read_seq: seq, delivered_seq: seq }).execute();
     }
@@ -201,7 +215,11 @@ export class ConversationsService {
   async listMine(actor: Actor, includeLeft = false): Promise<Conversation[]> {
     const { db } = this.deps;
     const mine = await myMemberships(db, actor.userId, includeLeft);
-    const out = await presentConversations(db, actor.userId, mine.map((a) => ({ conv: a.conv, member: a.member, dmUserId: a.dmUserId })));
+    const out = await presentConversations(
+      db,
+      actor.userId,
+      mine.map((a) => ({ conv: a.conv, member: a.member, dmUserId: a.dmUserId })),
+    );
     // Most recent activity first, the order a sidebar wants.
     return out.sort((a, b) => (b.last_message?.created_at ?? b.created_at).localeCompare(a.last_message?.created_at ?? a.created_at));
   }
@@ -215,11 +233,24 @@ export class ConversationsService {
     if (term) q = q.where((eb) => containsIgnoringCase(eb.ref('name'), term));
     const rows = await q.execute();
     const members = rows.length
-      ? await db.selectFrom('members').selectAll().where('user_id', '=', actor.userId).where('conv_id', 'in', rows.map((r) => r.id)).execute()
+      ? await db
+          .selectFrom('members')
+          .selectAll()
+          .where('user_id', '=', actor.userId)
+          .where(
+            'conv_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute()
       : [];
     // Browsing shows channels as they are now; a membership someone left is not a membership here.
     const byConv = new Map(members.filter((m) => m.left_seq === null).map((m) => [m.conv_id, m]));
-    return presentConversations(db, actor.userId, rows.map((r) => ({ conv: r, member: byConv.get(r.id) ?? null })));
+    return presentConversations(
+      db,
+      actor.userId,
+      rows.map((r) => ({ conv: r, member: byConv.get(r.id) ?? null })),
+    );
   }
 
   /**
@@ -349,8 +380,19 @@ export class ConversationsService {
       if (!target || target.left_seq !== null) throw userId === actor.userId ? new AppError('not_member') : new AppError('not_found', 'That user is not a member.');
       check(a, target);
       const removedBy = userId === actor.userId ? null : actor.userId;
-      const conv = await trx.updateTable('conversations').set((eb) => ({ member_count: eb('member_count', '-', 1) })).where('id', '=', convId).returning('member_count').executeTakeFirstOrThrow();
-      const s = await appendEvent(trx, { conv_id: convId, type: 'member.left', actor_id: actor.userId, data: { user_id: userId, removed_by: removedBy, member_count: Number(conv.member_count) }, now: t });
+      const conv = await trx
+        .updateTable('conversations')
+        .set((eb) => ({ member_count: eb('member_count', '-', 1) }))
+        .where('id', '=', convId)
+        .returning('member_count')
+        .executeTakeFirstOrThrow();
+      const s = await appendEvent(trx, {
+        conv_id: convId,
+        type: 'member.left',
+        actor_id: actor.userId,
+        data: { user_id: userId, removed_by: removedBy, member_count: Number(conv.member_count) },
+        now: t,
+      });
       await trx.updateTable('members').set({ left_seq: s }).where('conv_id', '=', convId).where('user_id', '=', userId).execute();
       if (removedBy) await this.audit.record({ actor_id: actor.userId, action: 'member.removed', target: convId, data: { user_id: userId }, ip: actor.ip ?? null }, trx);
       return { publish: await this.collect(trx, convId, s, s), seq: s };
@@ -385,7 +427,22 @@ export class ConversationsService {
     const rows = await db
       .selectFrom('members')
       .innerJoin('users', 'users.id', 'members.user_id')
-      .select(['users.id', 'users.username', 'users.display_name', 'users.avatar_url', 'users.status_text', 'users.role as user_role', 'users.created_at', 'users.bot_owner_id', 'members.role', 'members.joined_at', 'members.read_seq', 'members.visible_from_seq', 'members.left_seq', 'members.delivered_seq'])
+      .select([
+        'users.id',
+        'users.username',
+        'users.display_name',
+        'users.avatar_url',
+        'users.status_text',
+        'users.role as user_role',
+        'users.created_at',
+        'users.bot_owner_id',
+        'members.role',
+        'members.joined_at',
+        'members.read_seq',
+        'members.visible_from_seq',
+        'members.left_seq',
+        'members.delivered_seq',
+      ])
       .where('members.conv_id', '=', convId)
       .where('members.left_seq', 'is', null)
       .orderBy('users.username')
@@ -393,7 +450,16 @@ export class ConversationsService {
     return rows.map((r) => {
       const m = normaliseMember({ ...r, joined_at: r.joined_at });
       return {
-        user: presentUser({ id: r.id, username: r.username, display_name: r.display_name, avatar_url: r.avatar_url, status_text: r.status_text, role: r.user_role, created_at: Number(r.created_at), bot_owner_id: r.bot_owner_id }),
+        user: presentUser({
+          id: r.id,
+          username: r.username,
+          display_name: r.display_name,
+          avatar_url: r.avatar_url,
+          status_text: r.status_text,
+          role: r.user_role,
+          created_at: Number(r.created_at),
+          bot_owner_id: r.bot_owner_id,
+        }),
         role: r.role,
         joined_at: iso(m.joined_at),
         read_seq: m.read_seq,
@@ -442,5 +508,4 @@ export class ConversationsService {
     const rows = await this.deps.db.selectFrom('members').select('user_id').where('conv_id', '=', convId).where('left_seq', 'is', null).execute();
     return rows.map((r) => r.user_id);
   }
-
 }

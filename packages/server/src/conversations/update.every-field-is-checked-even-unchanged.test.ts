@@ -27,7 +27,9 @@ test('a member who left gets the same refusal for a right guess of the current n
     const conv = await createConversation(
       server,
       alice.token,
-      kind === 'group' ? { kind: 'group', name: `before-${kind}`, member_ids: [bob.user.id, carol.user.id] } : { kind: 'channel', visibility: 'private', name: `before-${kind}-${Date.now()}`, member_ids: [bob.user.id, carol.user.id] },
+      kind === 'group'
+        ? { kind: 'group', name: `before-${kind}`, member_ids: [bob.user.id, carol.user.id] }
+        : { kind: 'channel', visibility: 'private', name: `before-${kind}-${Date.now()}`, member_ids: [bob.user.id, carol.user.id] },
     );
     expect((await api(server, 'POST', `/conversations/${conv.id}/leave`, undefined, bob.token)).status).toBe(204);
     const secretName = `after-bob-left-${kind}-${Date.now()}`;

@@ -11,7 +11,15 @@ const { connect } = serverPerFile((s) => (server = s), { limits: { maxSocketBuff
 test('a burst of sends committed together, larger than the send buffer, reaches a client that keeps reading', async () => {
   const users = await Promise.all(Array.from({ length: 9 }, () => registerUser(server)));
   const [reader, ...senders] = users as [(typeof users)[0], ...typeof users];
-  const ch = await createConversation(server, senders[0]!.token, { kind: 'channel', name: `burst-${process.pid}`, visibility: 'private', member_ids: users.slice(1).map((u) => u.user.id).concat(reader.user.id) });
+  const ch = await createConversation(server, senders[0]!.token, {
+    kind: 'channel',
+    name: `burst-${process.pid}`,
+    visibility: 'private',
+    member_ids: users
+      .slice(1)
+      .map((u) => u.user.id)
+      .concat(reader.user.id),
+  });
   const watcher = await connect(reader);
   const sockets = await Promise.all(senders.map((s) => connect(s)));
   const body = 'z'.repeat(12_000);

@@ -1,7 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { CloseCodes, ClientFrameEnvelope, PROTOCOL_LEVEL, RequestSchemas, plural, redactForMember, type EventFrame, type HelloFrame, type Limits, type LogEvent, type RequestType } from '@parley/protocol';
+import {
+  CloseCodes,
+  ClientFrameEnvelope,
+  PROTOCOL_LEVEL,
+  RequestSchemas,
+  plural,
+  redactForMember,
+  type EventFrame,
+  type HelloFrame,
+  type Limits,
+  type LogEvent,
+  type RequestType,
+} from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { subjects, type Bus } from '../bus/bus.js';
@@ -142,7 +154,7 @@ export class Gateway {
       conn.error(null, { code: 'invalid_json', message: 'The frame is not valid JSON.' });
       return;
     }
-    const maybeId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? ((raw as { id: string }).id.slice(0, 64)) : null;
+    const maybeId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id.slice(0, 64) : null;
     try {
       assertWellFormed(text, raw);
     } catch (e) {
@@ -266,7 +278,10 @@ export class Gateway {
       set = new Set();
       this.byUser.set(actor.userId, set);
       const userId = actor.userId;
-      this.userSubs.set(userId, this.bus.subscribe(subjects.user(userId), (p) => this.onUserMessage(userId, p)));
+      this.userSubs.set(
+        userId,
+        this.bus.subscribe(subjects.user(userId), (p) => this.onUserMessage(userId, p)),
+      );
     }
     set.add(conn);
     // Subscribed to the user subject first, so a join that lands while we list is not missed.

@@ -107,11 +107,14 @@ test('one real answer of every operation matches its declared schema, and the ha
   // One case per operation of the document, in an order where each finds what it needs.
   const cases: [string, () => Promise<Call>][] = [
     ['GET /api/v1/limits', () => call('GET', '/limits')],
-    ['POST /api/v1/auth/register', async () => {
-      const r = await call('POST', '/auth/register', undefined, { username: `carol${process.pid}`, password: 'correct horse battery', display_name: 'Carol' });
-      carol = r.body as typeof carol;
-      return r;
-    }],
+    [
+      'POST /api/v1/auth/register',
+      async () => {
+        const r = await call('POST', '/auth/register', undefined, { username: `carol${process.pid}`, password: 'correct horse battery', display_name: 'Carol' });
+        carol = r.body as typeof carol;
+        return r;
+      },
+    ],
     ['POST /api/v1/auth/login', () => call('POST', '/auth/login', undefined, { username: `carol${process.pid}`, password: 'correct horse battery', device_name: 'phone' })],
     ['POST /api/v1/auth/refresh', () => call('POST', '/auth/refresh', undefined, { refresh_token: carol!.refresh_token })],
     ['GET /api/v1/me', () => call('GET', '/me', alice.token)],
@@ -119,18 +122,24 @@ test('one real answer of every operation matches its declared schema, and the ha
     ['GET /api/v1/users', () => call('GET', '/users?limit=10', alice.token)],
     ['GET /api/v1/users/{id}', () => call('GET', `/users/${bob.user.id}`, alice.token)],
     ['GET /api/v1/sessions', () => call('GET', '/sessions', alice.token)],
-    ['DELETE /api/v1/sessions/{id}', async () => {
-      const other = (await call('POST', '/auth/login', undefined, { username: alice.user.username, password: 'correct horse battery' })).body as { session_id: string };
-      return call('DELETE', `/sessions/${other.session_id}`, alice.token);
-    }],
+    [
+      'DELETE /api/v1/sessions/{id}',
+      async () => {
+        const other = (await call('POST', '/auth/login', undefined, { username: alice.user.username, password: 'correct horse battery' })).body as { session_id: string };
+        return call('DELETE', `/sessions/${other.session_id}`, alice.token);
+      },
+    ],
     ['POST /api/v1/invites', () => call('POST', '/invites', owner.token, { expires_in_hours: 2 })],
     ['POST /api/v1/bots', () => call('POST', '/bots', alice.token, { username: `bot${process.pid}` })],
     ['GET /api/v1/bots', () => call('GET', '/bots', alice.token)],
-    ['POST /api/v1/tokens', async () => {
-      const r = await call('POST', '/tokens', alice.token, { name: 'ci' });
-      token = r.body as typeof token;
-      return r;
-    }],
+    [
+      'POST /api/v1/tokens',
+      async () => {
+        const r = await call('POST', '/tokens', alice.token, { name: 'ci' });
+        token = r.body as typeof token;
+        return r;
+      },
+    ],
     ['GET /api/v1/tokens', () => call('GET', '/tokens', alice.token)],
     ['DELETE /api/v1/tokens/{id}', () => call('DELETE', `/tokens/${token!.id}`, alice.token)],
     ['POST /api/v1/conversations', () => call('POST', '/conversations', alice.token, { kind: 'dm', user_id: bob.user.id })],
@@ -164,7 +173,9 @@ test('one real answer of every operation matches its declared schema, and the ha
     ['POST /api/v1/auth/logout', () => call('POST', '/auth/logout', carol!.access_token)],
   ];
 
-  const documented = operations().map((o) => o.key).sort();
+  const documented = operations()
+    .map((o) => o.key)
+    .sort();
   // A new route without a case here fails, and so does a case for a route that went away.
   expect(cases.map(([key]) => key).sort()).toEqual(documented);
 
@@ -188,7 +199,11 @@ test('one real answer of every operation matches its declared schema, and the ha
 
 test('errors are answered in the declared error shape', async () => {
   const errorSchema = compile(doc.paths['/api/v1/me']!.get!.responses['4XX']!.content!['application/json']!.schema);
-  for (const res of [await call('GET', '/me'), await call('GET', `/conversations/${'0'.repeat(26)}`, (await registerUser(server)).token), await call('POST', '/auth/login', undefined, { username: 'x' })]) {
+  for (const res of [
+    await call('GET', '/me'),
+    await call('GET', `/conversations/${'0'.repeat(26)}`, (await registerUser(server)).token),
+    await call('POST', '/auth/login', undefined, { username: 'x' }),
+  ]) {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(errorSchema(res.body) ? [] : errorSchema.errors, JSON.stringify(res.body)).toEqual([]);
   }

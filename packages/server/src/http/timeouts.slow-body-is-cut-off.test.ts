@@ -53,8 +53,7 @@ function rawRequest(head: string, drip: string[], everyMs: number): Promise<Outc
   });
 }
 
-const post = (contentLength: number, extra = '') =>
-  `POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n${extra}\r\n`;
+const post = (contentLength: number, extra = '') => `POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n${extra}\r\n`;
 const timedOut = (o: Outcome) => o.status === 408 || (o.status === null && o.closedAfterMs !== null);
 
 // Fastify's request timeout defaults to 0: a request whose body came slowly or never was held
@@ -67,14 +66,22 @@ test('a body that stops arriving is answered 408 and the connection closed once 
 });
 
 test('a body dribbled a byte at a time, never pausing long enough for the body timeout, is cut off by the request timeout', async () => {
-  const o = await rawRequest(post(1_000), Array.from({ length: 100 }, () => ' '), 200);
+  const o = await rawRequest(
+    post(1_000),
+    Array.from({ length: 100 }, () => ' '),
+    200,
+  );
   expect(timedOut(o), JSON.stringify(o)).toBe(true);
   expect(o.closedAfterMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
   expect(o.closedAfterMs).toBeLessThan(REQUEST_TIMEOUT_MS + 1_500);
 });
 
 test('headers that never finish are cut off by the request timeout too', async () => {
-  const o = await rawRequest('POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', Array.from({ length: 100 }, () => 'a'), 200);
+  const o = await rawRequest(
+    'POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ',
+    Array.from({ length: 100 }, () => 'a'),
+    200,
+  );
   expect(timedOut(o), JSON.stringify(o)).toBe(true);
   expect(o.closedAfterMs).toBeLessThan(REQUEST_TIMEOUT_MS + 1_500);
 });

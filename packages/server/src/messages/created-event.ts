@@ -52,9 +52,7 @@ export function createdEventAndAck(s: StoredSend): { event: LogEvent; ack: SendA
     type: 'message.created',
     message,
     thread_root:
-      s.root && s.threadRootId
-        ? { id: s.threadRootId, reply_count: Number(s.root.reply_count), last_reply_at: s.root.last_reply_at === null ? null : iso(Number(s.root.last_reply_at)) }
-        : null,
+      s.root && s.threadRootId ? { id: s.threadRootId, reply_count: Number(s.root.reply_count), last_reply_at: s.root.last_reply_at === null ? null : iso(Number(s.root.last_reply_at)) } : null,
   };
   const ack: SendAck = { id: s.id, conv_id: s.convId, seq: s.seq, client_msg_id: s.clientMsgId, created_at: createdAt, duplicate: false, message };
   return { event, ack };

@@ -19,7 +19,6 @@ async function connect(server: TestServer, u: TestUser): Promise<SocketClient> {
   return s;
 }
 
-
 const editedOf = (id: string) => (e: ServerEvent) => e.type === 'message.edited' && e.message.id === id;
 
 let server: TestServer;

@@ -105,7 +105,13 @@ test('a mention inside a thread reply counts for the mentioned member, while the
   await sock.request('read.mark', { conv_id: channel.id, seq: root.seq });
   expect(await counts(bob, channel.id)).toEqual({ mention: 0, unread: 0 });
 
-  const res = await api<Message>(server, 'POST', `/conversations/${channel.id}/messages`, { client_msg_id: randomUUID(), body: `@${bob.user.username} here is the answer`, reply_to: root.id }, alice.token);
+  const res = await api<Message>(
+    server,
+    'POST',
+    `/conversations/${channel.id}/messages`,
+    { client_msg_id: randomUUID(), body: `@${bob.user.username} here is the answer`, reply_to: root.id },
+    alice.token,
+  );
   expect(res.status).toBe(201);
   expect(res.body.thread_root_id).toBe(root.id);
   expect(await counts(bob, channel.id)).toEqual({ mention: 1, unread: 0 });

@@ -290,7 +290,12 @@ export class PgSendBatcher {
         rows.map((r) => r.at),
       ]);
       const mentions = rows.flatMap((r) => r.plan.mentioned.map((u) => [r.id, r.plan.convId, r.seq, u] as const));
-      if (mentions.length > 0) await this.query(client, 'insertMentions', [0, 1, 2, 3].map((k) => mentions.map((m) => m[k])));
+      if (mentions.length > 0)
+        await this.query(
+          client,
+          'insertMentions',
+          [0, 1, 2, 3].map((k) => mentions.map((m) => m[k])),
+        );
       // Replies to one root in this batch: the root's count goes up once by their number, and each
       // reply's event carries the count as it was right after that reply.
       const replies = new Map<string, { n: number; at: number }>();

@@ -67,9 +67,7 @@ export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor 
   return normal.map((now) => {
     const r = past?.rows.get(now.id) ?? now;
     const recalled = r.recalled_at !== null;
-    const reacts: ReactionSummary[] = recalled
-      ? []
-      : [...(byMsg.get(r.id) ?? new Map<string, string[]>()).entries()].map(([emoji, user_ids]) => ({ emoji, count: user_ids.length, user_ids }));
+    const reacts: ReactionSummary[] = recalled ? [] : [...(byMsg.get(r.id) ?? new Map<string, string[]>()).entries()].map(([emoji, user_ids]) => ({ emoji, count: user_ids.length, user_ids }));
     return {
       id: r.id,
       conv_id: r.conv_id,
@@ -121,7 +119,12 @@ async function asOfView(db: Db, rows: MessageRow[], asOfOf: (row: MessageRow) =>
   if (edited.length === 0 && roots.length === 0) return { rows: out, rewound };
   const [edits, threads] = await Promise.all([
     edited.length === 0 ? [] : db.selectFrom('message_edits').select(['message_id', 'edited_at', 'previous_body']).where('message_id', 'in', edited).orderBy('edited_at').execute(),
-    roots.length === 0 ? [] : threadsUpTo(db, roots.map((id) => ({ root: id, seq: atOf.get(id)!.seq }))),
+    roots.length === 0
+      ? []
+      : threadsUpTo(
+          db,
+          roots.map((id) => ({ root: id, seq: atOf.get(id)!.seq })),
+        ),
   ]);
   // Per message, in edit order: the last edit at or before `asOf.at` and the first one after it.
   const around = new Map<string, { before?: number; after?: string }>();
@@ -170,7 +173,10 @@ function threadsUpTo(db: Db, roots: { root: string; seq: number }[]) {
     seqs.size === 1
       ? q.where('seq', '<=', roots[0]!.seq)
       : q.where((eb) => {
-          let c = eb.case('thread_root_id').when(roots[0]!.root).then(sql<number>`cast(${roots[0]!.seq} as bigint)`);
+          let c = eb
+            .case('thread_root_id')
+            .when(roots[0]!.root)
+            .then(sql<number>`cast(${roots[0]!.seq} as bigint)`);
           for (const r of roots.slice(1)) c = c.when(r.root).then(sql<number>`cast(${r.seq} as bigint)`);
           return eb('seq', '<=', c.end());
         });

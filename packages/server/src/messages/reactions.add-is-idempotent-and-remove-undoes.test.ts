@@ -10,7 +10,10 @@ const { connect } = serverPerFile((s) => (server = s));
 /** Reactions made within the same millisecond have no defined order: compare them as sets. */
 const norm = (rs: Message['reactions']) => rs.map((r) => ({ ...r, user_ids: [...r.user_ids].sort() })).sort((x, y) => x.emoji.localeCompare(y.emoji));
 
-const reactionOn = (messageId: string) => (e: ServerEvent): e is ReactionChangedEvent => e.type === 'reaction.changed' && e.message.id === messageId;
+const reactionOn =
+  (messageId: string) =>
+  (e: ServerEvent): e is ReactionChangedEvent =>
+    e.type === 'reaction.changed' && e.message.id === messageId;
 
 test('adding the same reaction twice counts once and emits one event; removing it emits a remove event', async () => {
   const alice = await registerUser(server);
@@ -55,12 +58,7 @@ test('adding the same reaction twice counts once and emits one event; removing i
   const sentinel = await a.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: 'sentinel' });
   await c.waitFor((e) => e.type === 'message.created' && e.message.id === sentinel.id);
   for (const s of [a, b, c]) {
-    expect(s.events.filter(reactionOn(msg.id)).map((e) => `${e.op}:${e.user_id}`)).toEqual([
-      `add:${bob.user.id}`,
-      `add:${carol.user.id}`,
-      `remove:${bob.user.id}`,
-      `remove:${carol.user.id}`,
-    ]);
+    expect(s.events.filter(reactionOn(msg.id)).map((e) => `${e.op}:${e.user_id}`)).toEqual([`add:${bob.user.id}`, `add:${carol.user.id}`, `remove:${bob.user.id}`, `remove:${carol.user.id}`]);
   }
   // Reaction events are log events with increasing seqs, and the message at rest agrees.
   const seqs = c.events.filter(reactionOn(msg.id)).map((e) => e.seq);

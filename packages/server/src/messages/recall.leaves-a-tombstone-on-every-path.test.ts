@@ -19,7 +19,6 @@ async function connect(server: TestServer, u: TestUser): Promise<SocketClient> {
   return s;
 }
 
-
 afterAll(async () => {
   await Promise.all(sockets.map((s) => s.close()));
   await Promise.all(servers.map((s) => s.stop()));
@@ -90,14 +89,23 @@ describe('recall within the window', () => {
     ] as const) {
       // REST history.
       const hist = keep(await api<HistoryPage>(server, 'GET', `/conversations/${group.id}/messages`, undefined, who.token));
-      expectTombstone(hist.body.messages.find((x) => x.id === m.id), m.id);
-      expectTombstone(hist.body.messages.find((x) => x.id === secretReply.id), secretReply.id);
+      expectTombstone(
+        hist.body.messages.find((x) => x.id === m.id),
+        m.id,
+      );
+      expectTombstone(
+        hist.body.messages.find((x) => x.id === secretReply.id),
+        secretReply.id,
+      );
       // GET /messages/:id and message.get.
       expectTombstone(keep(await api<Message>(server, 'GET', `/messages/${m.id}`, undefined, who.token)).body, m.id);
       expectTombstone(keep(await s.request('message.get', { message_id: m.id })), m.id);
       // Socket history.
       const sh = keep(await s.request('history', { conv_id: group.id, after_seq: 0 }));
-      expectTombstone(sh.messages.find((x) => x.id === m.id), m.id);
+      expectTombstone(
+        sh.messages.find((x) => x.id === m.id),
+        m.id,
+      );
       // Resync replay: the old message.created (and the edit and reaction events) carry the tombstone.
       const replay = keep(await s.request('sync.events', { conv_id: group.id, after_seq: 0 }));
       const created = replay.events.find((e) => e.type === 'message.created' && e.message.id === m.id);

@@ -64,7 +64,14 @@ export const messagesRoutes: RoutesPlugin = async (app, { services }) => {
     '/messages/:id/thread',
     {
       preHandler: read,
-      schema: { tags, summary: 'A thread: root and the latest replies, or those before before_seq', security: bearer, params: IdParams, querystring: ThreadQuery, response: responses({ 200: ThreadPage }) },
+      schema: {
+        tags,
+        summary: 'A thread: root and the latest replies, or those before before_seq',
+        security: bearer,
+        params: IdParams,
+        querystring: ThreadQuery,
+        response: responses({ 200: ThreadPage }),
+      },
     },
     async (req) => m.thread(actorOf(req), req.params.id, req.query),
   );
@@ -75,16 +82,12 @@ export const messagesRoutes: RoutesPlugin = async (app, { services }) => {
     async (req) => ({ edits: await m.edits(actorOf(req), req.params.id) }),
   );
 
-  app.post(
-    '/messages/:id/reactions',
-    { schema: { tags, summary: 'Add my reaction', security: bearer, params: IdParams, body: ReactionBody, response: responses({ 200: Message }) } },
-    async (req) => m.react(actorOf(req), req.params.id, req.body.emoji, 'add'),
+  app.post('/messages/:id/reactions', { schema: { tags, summary: 'Add my reaction', security: bearer, params: IdParams, body: ReactionBody, response: responses({ 200: Message }) } }, async (req) =>
+    m.react(actorOf(req), req.params.id, req.body.emoji, 'add'),
   );
 
-  app.delete(
-    '/messages/:id/reactions/:emoji',
-    { schema: { tags, summary: 'Remove my reaction', security: bearer, params: ReactionParams, response: responses({ 200: Message }) } },
-    async (req) => m.react(actorOf(req), req.params.id, req.params.emoji, 'remove'),
+  app.delete('/messages/:id/reactions/:emoji', { schema: { tags, summary: 'Remove my reaction', security: bearer, params: ReactionParams, response: responses({ 200: Message }) } }, async (req) =>
+    m.react(actorOf(req), req.params.id, req.params.emoji, 'remove'),
   );
 
   app.post(

@@ -30,9 +30,7 @@ test('one send whose write fails gets an error; the sends committed with it are 
     const users = await Promise.all(Array.from({ length: 6 }, () => registerUser(server)));
     const group = await createConversation(server, users[0]!.token, { kind: 'group', member_ids: users.slice(1).map((u) => u.user.id) });
     const sockets = await Promise.all(users.map((u) => connect(u)));
-    const results = await Promise.allSettled(
-      sockets.map((s, i) => s.request('message.send', { conv_id: group.id, client_msg_id: `batch-${i}`, body: i === 3 ? 'boom' : `hello ${i}` })),
-    );
+    const results = await Promise.allSettled(sockets.map((s, i) => s.request('message.send', { conv_id: group.id, client_msg_id: `batch-${i}`, body: i === 3 ? 'boom' : `hello ${i}` })));
     const failed = results.filter((r) => r.status === 'rejected');
     expect(failed).toHaveLength(1);
     expect((failed[0] as PromiseRejectedResult).reason).toBeInstanceOf(RequestError);

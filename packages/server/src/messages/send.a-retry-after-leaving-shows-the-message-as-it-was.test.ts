@@ -54,7 +54,13 @@ test('after I leave, re-sending one of my old messages (REST and socket) acks it
 
 test('a retry of a message I can no longer read (rejoined a since_join channel after it) is refused like any read of it', async () => {
   const [alice, bob] = [await registerUser(server), await registerUser(server)];
-  const ch = await createConversation(server, alice.token, { kind: 'channel', name: `since-${randomUUID().slice(0, 8)}`, visibility: 'public', history_visibility: 'since_join', member_ids: [bob.user.id] });
+  const ch = await createConversation(server, alice.token, {
+    kind: 'channel',
+    name: `since-${randomUUID().slice(0, 8)}`,
+    visibility: 'public',
+    history_visibility: 'since_join',
+    member_ids: [bob.user.id],
+  });
   const cmid = randomUUID();
   const mine = await ok<Message>('POST', `/conversations/${ch.id}/messages`, bob, { client_msg_id: cmid, body: 'before' });
   await ok('POST', `/messages/${mine.id}/reactions`, alice, { emoji: 'thumbsup' });

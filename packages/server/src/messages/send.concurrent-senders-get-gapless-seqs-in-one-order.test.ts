@@ -21,7 +21,10 @@ afterAll(async () => {
   await server.stop();
 });
 
-const isCreatedIn = (convId: string) => (e: ServerEvent): e is MessageCreatedEvent => e.type === 'message.created' && e.conv_id === convId;
+const isCreatedIn =
+  (convId: string) =>
+  (e: ServerEvent): e is MessageCreatedEvent =>
+    e.type === 'message.created' && e.conv_id === convId;
 
 /**
  * Every client fires its sends without waiting for acks, all clients at once; then checks the

@@ -7,7 +7,6 @@ import { serverPerFile } from '../testing/fixture.js';
 let server!: TestServer;
 const { connect } = serverPerFile((s) => (server = s));
 
-
 async function history(u: TestUser, convId: string): Promise<Message[]> {
   const res = await api<HistoryPage>(server, 'GET', `/conversations/${convId}/messages?limit=1000`, undefined, u.token);
   expect(res.status).toBe(200);
@@ -89,7 +88,11 @@ describe('retrying a send with the same client_msg_id', () => {
       cmids.flatMap((cmid) => [
         laptop.request('message.send', { conv_id: group.id, client_msg_id: cmid, body: `m ${cmid}` }),
         phone.request('message.send', { conv_id: group.id, client_msg_id: cmid, body: `m ${cmid}` }),
-        api<Message>(server, 'POST', `/conversations/${group.id}/messages`, { client_msg_id: cmid, body: `m ${cmid}` }, alice.token).then((r) => ({ id: r.body.id, seq: r.body.seq, status: r.status })),
+        api<Message>(server, 'POST', `/conversations/${group.id}/messages`, { client_msg_id: cmid, body: `m ${cmid}` }, alice.token).then((r) => ({
+          id: r.body.id,
+          seq: r.body.seq,
+          status: r.status,
+        })),
       ]),
     );
     for (let i = 0; i < cmids.length; i++) {

@@ -156,10 +156,17 @@ export class MessagesService {
       // take them in that order too (a reply bumps its root), so the two never deadlock.
       const seq = await appendEvent(trx, { conv_id: row.conv_id, type: 'message.edited', actor_id: actor.userId, message_id: row.id, now: t });
       await trx.insertInto('message_edits').values({ message_id: row.id, edited_at: t, previous_body: row.body }).execute();
-      await trx.updateTable('messages').set({ body, edited_at: t, mentions_all: mentioned.broadcast ? 1 : 0 }).where('id', '=', row.id).execute();
+      await trx
+        .updateTable('messages')
+        .set({ body, edited_at: t, mentions_all: mentioned.broadcast ? 1 : 0 })
+        .where('id', '=', row.id)
+        .execute();
       await trx.deleteFrom('mentions').where('message_id', '=', row.id).execute();
       if (mentioned.userIds.length > 0) {
-        await trx.insertInto('mentions').values(mentioned.userIds.map((u) => ({ message_id: row.id, conv_id: row.conv_id, seq: row.seq, user_id: u }))).execute();
+        await trx
+          .insertInto('mentions')
+          .values(mentioned.userIds.map((u) => ({ message_id: row.id, conv_id: row.conv_id, seq: row.seq, user_id: u })))
+          .execute();
       }
       return readEvents(trx, row.conv_id, seq, seq);
     });
@@ -248,11 +255,21 @@ export class MessagesService {
     const asOf = await asOfLeaving(db, convId, a.member);
     let rows: MessageRow[];
     if (q.after_seq !== undefined) {
-      rows = (await sel.orderBy('seq', 'asc').limit(limit + 1).execute()).map(normaliseMessage);
+      rows = (
+        await sel
+          .orderBy('seq', 'asc')
+          .limit(limit + 1)
+          .execute()
+      ).map(normaliseMessage);
       const hasMore = rows.length > limit;
       return { messages: await presentMessages(db, rows.slice(0, limit), asOf), has_more: hasMore };
     }
-    rows = (await sel.orderBy('seq', 'desc').limit(limit + 1).execute()).map(normaliseMessage);
+    rows = (
+      await sel
+        .orderBy('seq', 'desc')
+        .limit(limit + 1)
+        .execute()
+    ).map(normaliseMessage);
     const hasMore = rows.length > limit;
     return { messages: await presentMessages(db, rows.slice(0, limit).reverse(), asOf), has_more: hasMore };
   }

@@ -83,17 +83,20 @@ test('replies sent at once by many members count once each: the root ends at the
   const group = await createConversation(server, users[0]!.token, { kind: 'group', member_ids: users.slice(1).map((u) => u.user.id) });
   const sockets = await Promise.all(users.map((u) => connect(u)));
   const root = await sockets[0]!.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: 'thread' });
-  const acks = await Promise.all(
-    sockets.flatMap((s) => [0, 1].map(() => s.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: 'me too', reply_to: root.id }))),
+  const acks = await Promise.all(sockets.flatMap((s) => [0, 1].map(() => s.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: 'me too', reply_to: root.id }))));
+  const replies = (await sockets[0]!.waitForCount((e) => e.type === 'message.created' && (e as MessageCreatedEvent).message.thread_root_id === root.id, acks.length)).map(
+    (e) => e as MessageCreatedEvent,
   );
-  const replies = (
-    await sockets[0]!.waitForCount((e) => e.type === 'message.created' && (e as MessageCreatedEvent).message.thread_root_id === root.id, acks.length)
-  ).map((e) => e as MessageCreatedEvent);
   expect(replies.map((e) => e.seq)).toEqual(acks.map((a) => a.seq).sort((x, y) => x - y));
   expect(replies.map((e) => e.thread_root!.reply_count)).toEqual(Array.from({ length: acks.length }, (_, i) => i + 1));
   const stored = await getMessage(users[0]!, root.id);
   expect(stored.reply_count).toBe(acks.length);
-  expect(stored.last_reply_at).toBe(replies.map((e) => e.message.created_at).sort().at(-1));
+  expect(stored.last_reply_at).toBe(
+    replies
+      .map((e) => e.message.created_at)
+      .sort()
+      .at(-1),
+  );
 });
 
 test('a long thread opens at its latest replies and pages back with before_seq until has_more is false', async () => {

@@ -97,14 +97,17 @@ export class PresenceService {
   }
 
   private readonly counts = new TurnBatch<string>((userIds) =>
-    inChunks(unique(userIds).filter((u) => this.sockets.has(u)), async (chunk) => {
-      const t = this.deps.now();
-      await this.deps.db
-        .insertInto('presence')
-        .values(chunk.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t, sockets: this.sockets.get(u) ?? 0 })))
-        .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet((eb) => ({ sockets: eb.ref('excluded.sockets'), updated_at: t })))
-        .execute();
-    }),
+    inChunks(
+      unique(userIds).filter((u) => this.sockets.has(u)),
+      async (chunk) => {
+        const t = this.deps.now();
+        await this.deps.db
+          .insertInto('presence')
+          .values(chunk.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t, sockets: this.sockets.get(u) ?? 0 })))
+          .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet((eb) => ({ sockets: eb.ref('excluded.sockets'), updated_at: t })))
+          .execute();
+      },
+    ),
   );
 
   /**
@@ -142,15 +145,18 @@ export class PresenceService {
 
   private readonly arrivals = new TurnBatch<string>((userIds) =>
     // Someone who already left again must not be written back as online.
-    inChunks(unique(userIds).filter((u) => this.sockets.has(u)), async (chunk) => {
-      const t = this.deps.now();
-      await this.deps.db
-        .insertInto('presence')
-        .values(chunk.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t, sockets: this.sockets.get(u) ?? 1 })))
-        .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet((eb) => ({ away: 0, updated_at: t, sockets: eb.ref('excluded.sockets') })))
-        .execute();
-      for (const p of await this.many(chunk)) this.deps.publisher.presence(p.user_id, { type: 'presence', ...p });
-    }),
+    inChunks(
+      unique(userIds).filter((u) => this.sockets.has(u)),
+      async (chunk) => {
+        const t = this.deps.now();
+        await this.deps.db
+          .insertInto('presence')
+          .values(chunk.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t, sockets: this.sockets.get(u) ?? 1 })))
+          .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet((eb) => ({ away: 0, updated_at: t, sockets: eb.ref('excluded.sockets') })))
+          .execute();
+        for (const p of await this.many(chunk)) this.deps.publisher.presence(p.user_id, { type: 'presence', ...p });
+      },
+    ),
   );
 
   /**
@@ -169,10 +175,13 @@ export class PresenceService {
 
   private readonly departures = new TurnBatch<string>((userIds) =>
     // Someone who came back in the meantime keeps their row.
-    inChunks(unique(userIds).filter((u) => !this.sockets.has(u)), async (chunk) => {
-      await this.deps.db.deleteFrom('presence').where('node_id', '=', this.node).where('user_id', 'in', chunk).execute();
-      await this.announceDepartures(chunk);
-    }),
+    inChunks(
+      unique(userIds).filter((u) => !this.sockets.has(u)),
+      async (chunk) => {
+        await this.deps.db.deleteFrom('presence').where('node_id', '=', this.node).where('user_id', 'in', chunk).execute();
+        await this.announceDepartures(chunk);
+      },
+    ),
   );
 
   /** After their rows on this node are gone: who is now offline gets a last-seen time; everyone's presence is announced. */

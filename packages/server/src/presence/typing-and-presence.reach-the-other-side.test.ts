@@ -7,8 +7,7 @@ import { serverPerFile } from '../testing/fixture.js';
 let server!: TestServer;
 const { connect } = serverPerFile((s) => (server = s));
 
-const typingOf = (userId: string, convId: string, active: boolean) => (e: ServerEvent) =>
-  e.type === 'typing' && e.user_id === userId && e.conv_id === convId && e.active === active;
+const typingOf = (userId: string, convId: string, active: boolean) => (e: ServerEvent) => e.type === 'typing' && e.user_id === userId && e.conv_id === convId && e.active === active;
 
 async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -8,8 +8,7 @@ let server!: TestServer;
 const { connect } = serverPerFile((s) => (server = s));
 
 const readBy = (userId: string, convId: string, seq: number) => (e: ServerEvent) => e.type === 'read' && e.user_id === userId && e.conv_id === convId && e.read_seq === seq;
-const deliveredBy = (userId: string, convId: string, seq: number) => (e: ServerEvent) =>
-  e.type === 'delivered' && e.user_id === userId && e.conv_id === convId && e.delivered_seq === seq;
+const deliveredBy = (userId: string, convId: string, seq: number) => (e: ServerEvent) => e.type === 'delivered' && e.user_id === userId && e.conv_id === convId && e.delivered_seq === seq;
 
 describe('read receipts', () => {
   test('read.mark in a DM reaches the sender as a read event and the reader’s second device too', async () => {

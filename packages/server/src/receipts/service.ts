@@ -17,13 +17,7 @@ export class ReceiptsService {
     const target = Math.min(seq, visibleUpTo(a));
     const current = a.member!.read_seq;
     if (target <= current) return { conv_id: convId, read_seq: current };
-    await db
-      .updateTable('members')
-      .set({ read_seq: target })
-      .where('conv_id', '=', convId)
-      .where('user_id', '=', actor.userId)
-      .where('read_seq', '<', target)
-      .execute();
+    await db.updateTable('members').set({ read_seq: target }).where('conv_id', '=', convId).where('user_id', '=', actor.userId).where('read_seq', '<', target).execute();
     const event = { type: 'read' as const, conv_id: convId, user_id: actor.userId, read_seq: target };
     if (a.conv.kind === 'channel') publisher.toUser(actor.userId, event);
     else publisher.toConversation(convId, event);
@@ -42,13 +36,7 @@ export class ReceiptsService {
 
   private async ack(actor: Actor, convId: string, target: number, current: number, kind: string): Promise<void> {
     if (target <= current) return;
-    await this.deps.db
-      .updateTable('members')
-      .set({ delivered_seq: target })
-      .where('conv_id', '=', convId)
-      .where('user_id', '=', actor.userId)
-      .where('delivered_seq', '<', target)
-      .execute();
+    await this.deps.db.updateTable('members').set({ delivered_seq: target }).where('conv_id', '=', convId).where('user_id', '=', actor.userId).where('delivered_seq', '<', target).execute();
     if (kind !== 'channel') {
       this.deps.publisher.toConversation(convId, { type: 'delivered', conv_id: convId, user_id: actor.userId, delivered_seq: target });
     }

@@ -26,7 +26,8 @@ async function failure(p: Promise<unknown>): Promise<unknown> {
 
 test('a storage outage is told by its code: SQLite result codes, PostgreSQL SQLSTATEs and the pool’s tag, never a bare socket code or a message', () => {
   const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
-  for (const code of ['SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_BUSY', '57P01', '57P03', '08006', '08001', '53100', '53300', 'STORAGE_UNAVAILABLE']) expect(isStorageUnavailable(withCode(code)), code).toBe(true);
+  for (const code of ['SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_BUSY', '57P01', '57P03', '08006', '08001', '53100', '53300', 'STORAGE_UNAVAILABLE'])
+    expect(isStorageUnavailable(withCode(code)), code).toBe(true);
   expect(isStorageUnavailable(new StorageUnavailableError(new Error('Connection terminated unexpectedly')))).toBe(true);
   // An HTTP client hanging up mid-body: Node's "aborted" with ECONNRESET. Not our storage.
   expect(isStorageUnavailable(withCode('ECONNRESET', 'aborted'))).toBe(false);

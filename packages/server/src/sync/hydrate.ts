@@ -22,7 +22,11 @@ export async function hydrateEvents(db: Db, rows: EventsTable[], asOf: AsOf | nu
   const userIds = rows.filter((r) => r.type === 'member.joined').map((r) => (JSON.parse(r.data) as Data).user_id as string);
   const users = new Map<string, User>();
   if (userIds.length > 0) {
-    const urows = await db.selectFrom('users').selectAll().where('id', 'in', [...new Set(userIds)]).execute();
+    const urows = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', 'in', [...new Set(userIds)])
+      .execute();
     for (const u of urows) users.set(u.id, presentUser(u));
   }
   const out: LogEvent[] = [];

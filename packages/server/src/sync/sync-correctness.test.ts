@@ -68,7 +68,13 @@ async function group() {
 /** A public channel owned by alice with bob and carol in it, plus dave who is not a member. */
 async function channel(history: 'full' | 'since_join' = 'full') {
   const [alice, bob, carol, dave] = await Promise.all([person('alice'), person('bob'), person('carol'), person('dave')]);
-  const ch = await createConversation(server, alice.token, { kind: 'channel', name: `ch-${process.pid}-${++n}`, visibility: 'public', history_visibility: history, member_ids: [bob.user.id, carol.user.id] });
+  const ch = await createConversation(server, alice.token, {
+    kind: 'channel',
+    name: `ch-${process.pid}-${++n}`,
+    visibility: 'public',
+    history_visibility: history,
+    member_ids: [bob.user.id, carol.user.id],
+  });
   const m1 = await send(alice, ch.id, 'welcome');
   const m2 = await send(bob, ch.id, 'thanks');
   return { alice, bob, carol, dave, ch, m1, m2 };
@@ -113,7 +119,7 @@ describe('messages', () => {
   test('@here: a mention for the member online when it is sent, in the reducer as on the server; none for the one offline', async () => {
     const { alice, bob, carol, g } = await group();
     await carol.obs.client.close();
-    for (const deadline = Date.now() + 5_000; ; ) {
+    for (const deadline = Date.now() + 5_000; ;) {
       const p = await ok<{ presence: { status: string } }>('GET', `/users/${carol.user.id}`, alice.token);
       if (p.presence.status === 'offline') break;
       if (Date.now() > deadline) throw new Error('carol never went offline');

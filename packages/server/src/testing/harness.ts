@@ -45,7 +45,19 @@ export async function startServer(overrides: ConfigOverrides = {}, dataDir?: str
       shutdownGraceMs: 200,
       ...(testDatabase(dir) ?? {}),
       ...overrides,
-      limits: { authRatePerMin: 100_000, loginFailuresPerAccountPerMin: 100_000, readRatePerSec: 100_000, readBurst: 100_000, ipRatePerSec: 100_000, ipBurst: 100_000, sendRatePerSec: 10_000, sendBurst: 10_000, frameRatePerSec: 10_000, frameBurst: 10_000, ...(overrides.limits ?? {}) },
+      limits: {
+        authRatePerMin: 100_000,
+        loginFailuresPerAccountPerMin: 100_000,
+        readRatePerSec: 100_000,
+        readBurst: 100_000,
+        ipRatePerSec: 100_000,
+        ipBurst: 100_000,
+        sendRatePerSec: 10_000,
+        sendBurst: 10_000,
+        frameRatePerSec: 10_000,
+        frameBurst: 10_000,
+        ...(overrides.limits ?? {}),
+      },
     },
   );
   const parley = await build(config, { logger: pino({ level: 'silent' }), ...options });
@@ -88,7 +100,11 @@ let userCounter = 0;
 
 export async function registerUser(server: { url: string }, name?: string): Promise<TestUser> {
   const username = name ?? `user${process.pid}x${++userCounter}`;
-  const res = await api<{ user: User; access_token: string; refresh_token: string; session_id: string }>(server, 'POST', '/auth/register', { username, password: 'correct horse battery', display_name: username });
+  const res = await api<{ user: User; access_token: string; refresh_token: string; session_id: string }>(server, 'POST', '/auth/register', {
+    username,
+    password: 'correct horse battery',
+    display_name: username,
+  });
   if (res.status !== 201) throw new Error(`register ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { user: res.body.user, token: res.body.access_token, refresh: res.body.refresh_token, sessionId: res.body.session_id };
 }

@@ -81,9 +81,7 @@ export async function fetchState(server: Server, user: TestUser, label = user.us
   const snaps = await fetchSnapshots(server, user.token);
   const state = stateFromSnapshots(user.user.id, snaps);
   for (const snap of snaps) {
-    expect(state.conversations[snap.conversation.id], `${label}: the reducer's derived fields of ${snap.conversation.id} differ from the server's`).toStrictEqual(
-      snap.conversation,
-    );
+    expect(state.conversations[snap.conversation.id], `${label}: the reducer's derived fields of ${snap.conversation.id} differ from the server's`).toStrictEqual(snap.conversation);
   }
   return state;
 }
@@ -159,7 +157,9 @@ export async function verifyAction(server: Server, observers: readonly Observer[
     const fresh = await fetchState(server, o.user, o.label);
 
     expect(state.unknown, `${o.label}: log events for conversations the client was never told about`).toEqual({});
-    const gaps = Object.entries(state.needs).filter(([, n]) => n.events).map(([id]) => id);
+    const gaps = Object.entries(state.needs)
+      .filter(([, n]) => n.events)
+      .map(([id]) => id);
     expect(gaps, `${o.label}: gaps in the pushed log`).toEqual([]);
 
     const historyLoads: string[] = [];

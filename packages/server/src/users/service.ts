@@ -18,7 +18,11 @@ export class UsersService {
   async getUsers(ids: readonly string[]): Promise<Map<string, User>> {
     const out = new Map<string, User>();
     if (ids.length === 0) return out;
-    const rows = await this.deps.db.selectFrom('users').select(userColumns).where('id', 'in', [...new Set(ids)]).execute();
+    const rows = await this.deps.db
+      .selectFrom('users')
+      .select(userColumns)
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
     for (const r of rows) out.set(r.id, presentUser(r));
     return out;
   }

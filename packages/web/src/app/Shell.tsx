@@ -30,10 +30,13 @@ export function Shell() {
   const highlight = route.name === 'conversation' ? route.messageId : null;
   useDocumentTitle(convId);
 
-  const openThread = useCallback((c: string, rootId: string) => {
-    setThread({ convId: c, rootId });
-    void store.openThread(rootId);
-  }, [store]);
+  const openThread = useCallback(
+    (c: string, rootId: string) => {
+      setThread({ convId: c, rootId });
+      void store.openThread(rootId);
+    },
+    [store],
+  );
   const closeThread = useCallback(() => setThread(null), []);
 
   // A thread belongs to its conversation: switching away closes it.
@@ -66,7 +69,10 @@ export function Shell() {
     };
   }, [drawerOpen, thread]);
 
-  const ui = useMemo<UiState>(() => ({ dialog, openDialog: setDialog, thread, openThread, closeThread, drawerOpen, setDrawerOpen, highlight }), [dialog, thread, openThread, closeThread, drawerOpen, highlight]);
+  const ui = useMemo<UiState>(
+    () => ({ dialog, openDialog: setDialog, thread, openThread, closeThread, drawerOpen, setDrawerOpen, highlight }),
+    [dialog, thread, openThread, closeThread, drawerOpen, highlight],
+  );
   const close = () => setDialog(null);
 
   if (!ready) return <div className="splash" aria-busy="true" />;

@@ -58,7 +58,17 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
         <form onSubmit={submit} noValidate>
           <label className="field">
             <span>{t('auth.username')}</span>
-            <input data-testid="auth-username" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required value={username} onChange={(e) => setUsername(e.target.value)} aria-describedby={registering ? 'username-hint' : undefined} />
+            <input
+              data-testid="auth-username"
+              name="username"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              required
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              aria-describedby={registering ? 'username-hint' : undefined}
+            />
             {registering && (
               <small id="username-hint" className="hint">
                 {t('auth.usernameHint')}
@@ -73,7 +83,16 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
           )}
           <label className="field">
             <span>{t('auth.password')}</span>
-            <input data-testid="auth-password" name="password" type="password" autoComplete={registering ? 'new-password' : 'current-password'} required value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby={registering ? 'password-hint' : undefined} />
+            <input
+              data-testid="auth-password"
+              name="password"
+              type="password"
+              autoComplete={registering ? 'new-password' : 'current-password'}
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              aria-describedby={registering ? 'password-hint' : undefined}
+            />
             {registering && (
               <small id="password-hint" className="hint">
                 {t('auth.passwordHint')}

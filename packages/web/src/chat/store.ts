@@ -113,7 +113,8 @@ export class ChatStore {
     try {
       const pending = await this.outbox.load();
       const map: Record<string, PendingMessage> = {};
-      for (const e of pending) map[e.client_msg_id] = { client_msg_id: e.client_msg_id, conv_id: e.conv_id, body: e.body, reply_to: e.reply_to ?? null, created_at: e.created_at, status: 'pending', error: null };
+      for (const e of pending)
+        map[e.client_msg_id] = { client_msg_id: e.client_msg_id, conv_id: e.conv_id, body: e.body, reply_to: e.reply_to ?? null, created_at: e.created_at, status: 'pending', error: null };
       this.set((s) => ({ pending: { ...map, ...s.pending } }));
     } catch {
       /* no persisted outbox */
@@ -609,7 +610,9 @@ export class ChatStore {
     const client = this.client;
     if (!client) return;
     const cur = this.state.threads[rootId];
-    this.set((s) => ({ threads: { ...s.threads, [rootId]: { root: cur?.root ?? null, replies: cur?.replies ?? [], loading: true, error: null, hasOlder: cur?.hasOlder ?? false, loadingOlder: false } } }));
+    this.set((s) => ({
+      threads: { ...s.threads, [rootId]: { root: cur?.root ?? null, replies: cur?.replies ?? [], loading: true, error: null, hasOlder: cur?.hasOlder ?? false, loadingOlder: false } },
+    }));
     try {
       const res = await client.rest.request<ThreadPage>('GET', `/messages/${rootId}/thread`);
       this.collectUsers([res.root, ...res.replies]);
@@ -778,7 +781,12 @@ export class ChatStore {
       case 'conversation.updated': {
         if (conv) {
           const ch = e.changes;
-          conv = { ...conv, ...(ch.name !== undefined ? { name: ch.name } : {}), ...(ch.topic !== undefined ? { topic: ch.topic } : {}), ...(ch.archived !== undefined ? { archived: ch.archived } : {}) };
+          conv = {
+            ...conv,
+            ...(ch.name !== undefined ? { name: ch.name } : {}),
+            ...(ch.topic !== undefined ? { topic: ch.topic } : {}),
+            ...(ch.archived !== undefined ? { archived: ch.archived } : {}),
+          };
         }
         break;
       }

@@ -62,7 +62,18 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
   );
 
   const mq = mentionQuery(text, caret);
-  const options = useMemo(() => (mq && mq.start !== dismissed ? mentionOptions(Object.values(members ?? {}).map((m) => m.user), mq.query, me, kind !== 'dm') : []), [mq?.query, mq?.start, dismissed, members, me, kind]);
+  const options = useMemo(
+    () =>
+      mq && mq.start !== dismissed
+        ? mentionOptions(
+            Object.values(members ?? {}).map((m) => m.user),
+            mq.query,
+            me,
+            kind !== 'dm',
+          )
+        : [],
+    [mq?.query, mq?.start, dismissed, members, me, kind],
+  );
   const showMentions = options.length > 0;
   const over = maxChars !== null ? [...text].length - maxChars : 0;
 
@@ -176,7 +187,15 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
         />
-        <button type="button" className="send-button" data-testid={inThread ? 'thread-composer-send' : 'composer-send'} aria-label={t('composer.send')} title={t('composer.send')} disabled={!text.trim() || over > 0 || disabled} onClick={send}>
+        <button
+          type="button"
+          className="send-button"
+          data-testid={inThread ? 'thread-composer-send' : 'composer-send'}
+          aria-label={t('composer.send')}
+          title={t('composer.send')}
+          disabled={!text.trim() || over > 0 || disabled}
+          onClick={send}
+        >
           <IconSend />
         </button>
       </div>

@@ -234,7 +234,16 @@ export function MessageList({ conv, targetId }: Props) {
 
   return (
     <div className="message-list-wrap">
-      <div ref={scrollRef} className="message-scroll" data-testid="message-list" role="log" aria-label={t('conv.messageList')} tabIndex={0} onScroll={onScroll} onWheel={(e) => e.deltaY < 0 && (scrollRef.current?.scrollTop ?? 0) < LOAD_OLDER_PX && loadOlder()}>
+      <div
+        ref={scrollRef}
+        className="message-scroll"
+        data-testid="message-list"
+        role="log"
+        aria-label={t('conv.messageList')}
+        tabIndex={0}
+        onScroll={onScroll}
+        onWheel={(e) => e.deltaY < 0 && (scrollRef.current?.scrollTop ?? 0) < LOAD_OLDER_PX && loadOlder()}
+      >
         {!timeline?.loaded && rows.length === 0 ? (
           <div className="list-start muted">{t('conv.loading')}</div>
         ) : (

@@ -68,7 +68,17 @@ export function MessageActions({ msg }: { msg: Message }) {
           <IconReply />
         </button>
       )}
-      <button ref={button} type="button" className="icon-button small" data-testid="message-actions" aria-label={t('message.actions')} title={t('message.actions')} aria-haspopup="menu" aria-expanded={menu} onClick={() => setMenu((m) => !m)}>
+      <button
+        ref={button}
+        type="button"
+        className="icon-button small"
+        data-testid="message-actions"
+        aria-label={t('message.actions')}
+        title={t('message.actions')}
+        aria-haspopup="menu"
+        aria-expanded={menu}
+        onClick={() => setMenu((m) => !m)}
+      >
         <IconMore />
       </button>
       {menu && (

@@ -50,7 +50,15 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
       role="article"
       aria-label={`${userLabel(sender)} ${timeLabel(at)}`}
     >
-      <div className="gutter">{grouped ? <time className="gutter-time" dateTime={new Date(at).toISOString()}>{timeLabel(at)}</time> : <Avatar user={sender} id={senderId} size={36} />}</div>
+      <div className="gutter">
+        {grouped ? (
+          <time className="gutter-time" dateTime={new Date(at).toISOString()}>
+            {timeLabel(at)}
+          </time>
+        ) : (
+          <Avatar user={sender} id={senderId} size={36} />
+        )}
+      </div>
       <div className="message-main">
         {!grouped && (
           <div className="message-header">
@@ -88,7 +96,10 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
               t('message.pending')
             ) : (
               <>
-                <span>{t('message.failed')}{pending.error ? ` (${sendErrorText(pending.error, t)})` : ''}</span>
+                <span>
+                  {t('message.failed')}
+                  {pending.error ? ` (${sendErrorText(pending.error, t)})` : ''}
+                </span>
                 <button type="button" className="link-button" data-testid="message-retry" onClick={() => store.retry(pending.client_msg_id)}>
                   {t('message.retry')}
                 </button>

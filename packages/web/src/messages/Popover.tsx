@@ -59,7 +59,15 @@ export function Popover({ anchor, onClose, children, label, role = 'dialog', tes
   };
 
   return createPortal(
-    <div ref={ref} className="popover" role={role} aria-label={label} data-testid={testId} style={pos ? { top: pos.top, left: pos.left } : { visibility: 'hidden', top: 0, left: 0 }} onKeyDown={onKeyDown}>
+    <div
+      ref={ref}
+      className="popover"
+      role={role}
+      aria-label={label}
+      data-testid={testId}
+      style={pos ? { top: pos.top, left: pos.left } : { visibility: 'hidden', top: 0, left: 0 }}
+      onKeyDown={onKeyDown}
+    >
       {children}
     </div>,
     document.body,

@@ -17,7 +17,18 @@ export function Reactions({ msg }: { msg: Message }) {
         // The visible emoji and count lead the accessible name, so what is seen is what is announced.
         const label = t('message.reactedBy', { emoji: r.emoji, count: String(r.count), names });
         return (
-          <button key={r.emoji} type="button" className={`reaction ${mine ? 'mine' : ''}`} data-testid="reaction" data-emoji={r.emoji} data-count={r.count} aria-pressed={mine} aria-label={label} title={label} onClick={() => store.toggleReactionOrSay(msg, r.emoji)}>
+          <button
+            key={r.emoji}
+            type="button"
+            className={`reaction ${mine ? 'mine' : ''}`}
+            data-testid="reaction"
+            data-emoji={r.emoji}
+            data-count={r.count}
+            aria-pressed={mine}
+            aria-label={label}
+            title={label}
+            onClick={() => store.toggleReactionOrSay(msg, r.emoji)}
+          >
             <span className="reaction-emoji">{r.emoji}</span>
             <span className="reaction-count">{r.count}</span>
           </button>

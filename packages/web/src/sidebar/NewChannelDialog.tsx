@@ -21,7 +21,13 @@ export function NewChannelDialog({ onClose }: { onClose: () => void }) {
     const clean = name.trim().replace(/^#/, '');
     if (!clean) return;
     await run(async () => {
-      const conv = await store.createConversation({ kind: 'channel', name: clean, visibility, ...(topic.trim() ? { topic: topic.trim() } : {}), ...(picked.length ? { member_ids: picked.map((u) => u.id) } : {}) });
+      const conv = await store.createConversation({
+        kind: 'channel',
+        name: clean,
+        visibility,
+        ...(topic.trim() ? { topic: topic.trim() } : {}),
+        ...(picked.length ? { member_ids: picked.map((u) => u.id) } : {}),
+      });
       onClose();
       navigate(convPath(conv.id));
     });
@@ -53,7 +59,12 @@ export function NewChannelDialog({ onClose }: { onClose: () => void }) {
       </form>
       <div className="field">
         <span>{t('newChannel.members')}</span>
-        <UserPicker autoFocus={false} selected={picked} onPick={(u) => setPicked((p) => (p.some((x) => x.id === u.id) ? p : [...p, u]))} onRemove={(u) => setPicked((p) => p.filter((x) => x.id !== u.id))} />
+        <UserPicker
+          autoFocus={false}
+          selected={picked}
+          onPick={(u) => setPicked((p) => (p.some((x) => x.id === u.id) ? p : [...p, u]))}
+          onRemove={(u) => setPicked((p) => p.filter((x) => x.id !== u.id))}
+        />
       </div>
       <DialogError error={error} />
     </Dialog>

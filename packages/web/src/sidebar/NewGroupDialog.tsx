@@ -40,7 +40,12 @@ export function NewGroupDialog({ onClose }: { onClose: () => void }) {
           <input className="input" value={name} maxLength={80} onChange={(e) => setName(e.target.value)} />
         </label>
       </form>
-      <UserPicker autoFocus={false} selected={picked} onPick={(u) => setPicked((p) => (p.some((x) => x.id === u.id) ? p : [...p, u]))} onRemove={(u) => setPicked((p) => p.filter((x) => x.id !== u.id))} />
+      <UserPicker
+        autoFocus={false}
+        selected={picked}
+        onPick={(u) => setPicked((p) => (p.some((x) => x.id === u.id) ? p : [...p, u]))}
+        onRemove={(u) => setPicked((p) => p.filter((x) => x.id !== u.id))}
+      />
       <DialogError error={error} />
     </Dialog>
   );

@@ -26,7 +26,13 @@ export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string
   const endRef = useRef<HTMLDivElement>(null);
   const panelRef = useRef<HTMLElement>(null);
 
-  const pending = useMemo(() => Object.values(pendingAll).filter((p) => p.reply_to === rootId).sort((a, b) => a.created_at - b.created_at), [pendingAll, rootId]);
+  const pending = useMemo(
+    () =>
+      Object.values(pendingAll)
+        .filter((p) => p.reply_to === rootId)
+        .sort((a, b) => a.created_at - b.created_at),
+    [pendingAll, rootId],
+  );
   const replies = thread?.replies ?? [];
 
   useEffect(() => {
@@ -74,7 +80,9 @@ export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string
         </header>
         <div className="thread-scroll">
           {thread?.root ? <MessageRow msg={thread.root} grouped={false} /> : <p className="muted small-pad">{thread?.error ?? t('thread.loading')}</p>}
-          <div className="thread-divider muted">{thread?.root ? (thread.root.reply_count === 1 ? t('message.reply1') : thread.root.reply_count > 1 ? t('message.replies', { n: thread.root.reply_count }) : t('thread.noReplies')) : ''}</div>
+          <div className="thread-divider muted">
+            {thread?.root ? (thread.root.reply_count === 1 ? t('message.reply1') : thread.root.reply_count > 1 ? t('message.replies', { n: thread.root.reply_count }) : t('thread.noReplies')) : ''}
+          </div>
           {thread?.hasOlder && (
             <button type="button" className="link-button thread-older" data-testid="thread-older" disabled={thread.loadingOlder} onClick={() => void store.loadOlderReplies(rootId)}>
               {thread.loadingOlder ? t('thread.loading') : t('thread.older')}

@@ -79,7 +79,23 @@ export function Dialog({ title, onClose, children, className, hideTitle, footer 
 }
 
 /** Cancel and the dialog's action, for `footer`. */
-export function DialogButtons({ onCancel, label, onConfirm, disabled, danger, testId, autoFocus }: { onCancel: () => void; label: string; onConfirm: () => void; disabled: boolean; danger?: boolean; testId: string; autoFocus?: boolean }) {
+export function DialogButtons({
+  onCancel,
+  label,
+  onConfirm,
+  disabled,
+  danger,
+  testId,
+  autoFocus,
+}: {
+  onCancel: () => void;
+  label: string;
+  onConfirm: () => void;
+  disabled: boolean;
+  danger?: boolean;
+  testId: string;
+  autoFocus?: boolean;
+}) {
   const t = useT();
   return (
     <>

@@ -9,12 +9,7 @@ import { sql, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropIndex('messages_thread').execute();
-  await db.schema
-    .createIndex('messages_thread')
-    .on('messages')
-    .columns(['thread_root_id', 'seq'])
-    .where(sql.ref('thread_root_id'), 'is not', null)
-    .execute();
+  await db.schema.createIndex('messages_thread').on('messages').columns(['thread_root_id', 'seq']).where(sql.ref('thread_root_id'), 'is not', null).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -23,7 +23,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('want', 'integer', (c) => c.notNull())
     .addColumn('granted', 'integer', (c) => c.notNull())
     .execute();
-  await db.schema.alterTable('presence').addColumn('sockets', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('presence')
+    .addColumn('sockets', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
