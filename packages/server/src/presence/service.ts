@@ -99,14 +99,7 @@ export class PresenceService {
   private readonly counts = new TurnBatch<string>((userIds) =>
     inChunks(
       unique(userIds).filter((u) => this.sockets.has(u)),
-      async (chunk) => {
-        const t = this.deps.now();
-        await this.deps.db
-          .insertInto('presence')
-          .values(chunk.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t, sockets: this.sockets.get(u) ?? 0 })))
-          .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet((eb) => ({ sockets: eb.ref('excluded.sockets'), updated_at: t })))
-          .execute();
-      },
+      (chunk) => this.writeRows(chunk, false),
     ),
   );
 
@@ -143,17 +136,22 @@ export class PresenceService {
     }
   });
 
+  /** This node's rows for these users (all holding sockets here) with their socket counts; an arrival is online, not away. */
+  private async writeRows(userIds: string[], arriving: boolean): Promise<void> {
+    const t = this.deps.now();
+    await this.deps.db
+      .insertInto('presence')
+      .values(userIds.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t, sockets: this.sockets.get(u) ?? 0 })))
+      .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet((eb) => ({ sockets: eb.ref('excluded.sockets'), updated_at: t, ...(arriving ? { away: 0 } : {}) })))
+      .execute();
+  }
+
   private readonly arrivals = new TurnBatch<string>((userIds) =>
     // Someone who already left again must not be written back as online.
     inChunks(
       unique(userIds).filter((u) => this.sockets.has(u)),
       async (chunk) => {
-        const t = this.deps.now();
-        await this.deps.db
-          .insertInto('presence')
-          .values(chunk.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t, sockets: this.sockets.get(u) ?? 1 })))
-          .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet((eb) => ({ away: 0, updated_at: t, sockets: eb.ref('excluded.sockets') })))
-          .execute();
+        await this.writeRows(chunk, true);
         for (const p of await this.many(chunk)) this.deps.publisher.presence(p.user_id, { type: 'presence', ...p });
       },
     ),
