@@ -76,6 +76,47 @@ describe.skipIf(browserUnavailable !== null)('rendering messages in the browser'
     expect(await thumbs.getAttribute('aria-pressed')).toBe('false');
   });
 
+  test('a reaction clicked on and off again at once sends nothing; clicked once, it is sent once and shown at once', async () => {
+    const alice = await registerUser(suite.h.server, uniqueName('alice'));
+    const bob = await registerUser(suite.h.server, uniqueName('bob'));
+    const dm = await createConversation(suite.h.server, alice.token, { kind: 'dm', user_id: bob.user.id });
+    const msg = await sendViaApi(suite.h.server, alice.token, dm.id, 'toggle me');
+    await api(suite.h.server, 'POST', `/messages/${msg.id}/reactions`, { emoji: '👍' }, alice.token);
+    const { page } = await suite.h.newPage();
+    suite.track(page);
+    // Counts the reaction requests that leave the page; every frame still reaches the server.
+    const sent: string[] = [];
+    await page.routeWebSocket('**/ws', (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((frame) => {
+        const f = JSON.parse(String(frame)) as { type: string };
+        if (f.type === 'reaction.add' || f.type === 'reaction.remove') sent.push(f.type);
+        server.send(frame);
+      });
+    });
+    await page.goto('/');
+    await loginInUi(page, bob.user.username);
+    await openConversation(page, dm.id);
+    const thumbs = messagesWithText(page, 'toggle me').locator('[data-testid="reaction"][data-emoji="👍"]');
+    await thumbs.waitFor();
+
+    // Two clicks in a row (a double click lands both well inside the settle window).
+    await thumbs.dblclick();
+    await expect.poll(() => thumbs.getAttribute('data-count')).toBe('1');
+    await page.waitForTimeout(1_000);
+    expect(sent).toEqual([]);
+    const log = await api<{ events: { type: string }[] }>(suite.h.server, 'GET', `/conversations/${dm.id}/events?after_seq=0`, undefined, alice.token);
+    expect(log.body.events.filter((e) => e.type === 'reaction.changed')).toHaveLength(1);
+
+    await thumbs.click();
+    await expect.poll(() => thumbs.getAttribute('aria-pressed')).toBe('true');
+    expect(await thumbs.getAttribute('data-count')).toBe('2');
+    await expect.poll(() => sent).toEqual(['reaction.add']);
+    await expect
+      .poll(async () => (await api<{ reactions: { emoji: string; count: number }[] }>(suite.h.server, 'GET', `/messages/${msg.id}`, undefined, alice.token)).body.reactions)
+      .toEqual([{ emoji: '👍', count: 2, user_ids: [alice.user.id, bob.user.id] }]);
+  });
+
   test('hostile Markdown and HTML in messages is shown as inert text: no script runs, no styles or frames leak in', async () => {
     const { alice, convId, page, dialogs } = await dmWithBobInBrowser();
     const hostile = [

@@ -6,6 +6,7 @@ import { loadSession, updateTokens, updateUser, type StoredSession } from '../st
 import { maybeNotify } from '../notifications/notify';
 import { emptyTimeline, findById, mergeLatest, replaceIfPresent, upsert, upsertMany } from './timeline';
 import { mentionsMe, newClientMsgId } from './names';
+import { REACTION_SETTLE_MS, hasMyReaction, withMyReaction, type ReactionWish } from './reactions';
 import { deviceLabel } from '../auth/device';
 import { warnFailed } from '../app/report';
 import { toast } from '../ui/toast';
@@ -830,7 +831,8 @@ export class ChatStore {
   }
 
   /** Applies a newer copy of a message we may hold: in its timeline, its thread, the sidebar preview. */
-  replaceMessage(msg: Message): void {
+  replaceMessage(incoming: Message): void {
+    const msg = this.withWishes(incoming);
     const t = this.state.timelines[msg.conv_id];
     if (t) {
       const next = replaceIfPresent(t.messages, msg);
@@ -932,10 +934,67 @@ export class ChatStore {
     this.replaceMessage(msg);
   }
 
-  async toggleReaction(message: Message, emoji: string): Promise<void> {
-    const mine = message.reactions.find((r) => r.emoji === emoji)?.user_ids.includes(this.state.me.id) ?? false;
-    const msg = await this.requireClient().request(mine ? 'reaction.remove' : 'reaction.add', { message_id: message.id, emoji });
-    this.replaceMessage(msg);
+  private readonly reactionWishes = new Map<string, ReactionWish>();
+
+  /**
+   * Shows the toggled reaction at once and sends it after REACTION_SETTLE_MS, unless the user
+   * toggled it back meanwhile (then nothing is sent). Resolves when the server has it.
+   */
+  toggleReaction(message: Message, emoji: string): Promise<void> {
+    const key = `${message.id}\u0000${emoji}`;
+    const current = this.currentMessage(message);
+    let wish = this.reactionWishes.get(key);
+    if (!wish) {
+      const had = hasMyReaction(current, emoji, this.state.me.id);
+      wish = { messageId: message.id, convId: message.conv_id, emoji, had, want: had, waiters: [] };
+      this.reactionWishes.set(key, wish);
+      setTimeout(() => void this.settleReaction(key), REACTION_SETTLE_MS);
+    }
+    wish.want = !wish.want;
+    this.replaceMessage(current);
+    const w = wish;
+    return new Promise((resolve, reject) => w.waiters.push({ resolve, reject }));
+  }
+
+  private async settleReaction(key: string): Promise<void> {
+    const wish = this.reactionWishes.get(key)!;
+    // A click from now on starts a new wish, shown on top of this one's answer.
+    this.reactionWishes.delete(key);
+    try {
+      if (wish.want !== wish.had) {
+        const msg = await this.requireClient().request(wish.want ? 'reaction.add' : 'reaction.remove', { message_id: wish.messageId, emoji: wish.emoji });
+        this.replaceMessage(msg);
+      }
+      for (const w of wish.waiters) w.resolve();
+    } catch (e) {
+      // Back to what the server holds.
+      const cur = this.findMessage(wish.convId, wish.messageId);
+      if (cur) this.replaceMessage(withMyReaction(cur, wish.emoji, wish.had, this.state.me.id));
+      for (const w of wish.waiters) w.reject(e);
+    }
+  }
+
+  private findMessage(convId: string, id: string): Message | undefined {
+    const t = this.state.timelines[convId];
+    const inTimeline = t && findById(t.messages, id);
+    if (inTimeline) return inTimeline;
+    for (const th of Object.values(this.state.threads)) {
+      if (th.root?.id === id) return th.root;
+      const reply = findById(th.replies, id);
+      if (reply) return reply;
+    }
+    return undefined;
+  }
+
+  private currentMessage(message: Message): Message {
+    return this.findMessage(message.conv_id, message.id) ?? message;
+  }
+
+  /** Reactions the user toggled that are not sent yet stay shown over whatever the server says meanwhile. */
+  private withWishes(msg: Message): Message {
+    let out = msg;
+    for (const w of this.reactionWishes.values()) if (w.messageId === msg.id) out = withMyReaction(out, w.emoji, w.want, this.state.me.id);
+    return out;
   }
 
   /** `toggleReaction` for a click: a failure is said in the toast (the reaction did not change) and logged. */
