@@ -28,6 +28,10 @@ export interface Config {
   limits: {
     maxFrameBytes: number;
     maxBodyBytes: number;
+    /** Largest file one tus upload may declare. */
+    maxUploadBytes: number;
+    /** Bytes of uploads one user may hold. */
+    userQuotaBytes: number;
     maxMessageChars: number;
     sendRatePerSec: number;
     sendBurst: number;

@@ -1,0 +1,115 @@
+import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { plural } from '@parley/protocol';
+import type { Deps } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { UploadsTable } from '../store/schema.js';
+import type { BlobStore } from './blob-store.js';
+import { inspect, sha256Of } from './inspect.js';
+
+const MiB = 1024 * 1024;
+const sizeText = (n: number) => (n >= MiB ? `${Math.floor(n / MiB)} MiB` : plural(n, 'byte'));
+
+/** PostgreSQL returns bigint columns as strings. */
+function normalise(row: UploadsTable): UploadsTable {
+  return {
+    ...row,
+    size: Number(row.size),
+    offset: Number(row.offset),
+    created_at: Number(row.created_at),
+    completed_at: row.completed_at === null ? null : Number(row.completed_at),
+  };
+}
+
+/** Uploads: the rows behind tus resources, their limits, and what completion learns from the bytes. */
+export class FilesService {
+  constructor(
+    private readonly deps: Deps,
+    readonly blobs: BlobStore,
+    /** Where tus writes bytes while an upload is in progress (same file system as the blobs). */
+    readonly incomingDir: string,
+  ) {}
+
+  get maxUploadBytes(): number {
+    return this.deps.config.limits.maxUploadBytes;
+  }
+
+  /**
+   * Checks a new upload against the size limit and the uploader's quota and records it, before
+   * a byte is accepted. The quota counts every upload the user holds, finished or in progress
+   * at its declared length, so parallel uploads cannot pass it together one by one.
+   */
+  async create(userId: string, length: number, name: string): Promise<string> {
+    const { maxUploadBytes, userQuotaBytes } = this.deps.config.limits;
+    if (length > maxUploadBytes) throw new AppError('payload_too_large', `A file has at most ${sizeText(maxUploadBytes)}.`, { field: 'Upload-Length' });
+    const id = newId();
+    await this.deps.db.transaction().execute(async (tx) => {
+      const used = await tx
+        .selectFrom('uploads')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.lit(0)).as('used'))
+        .where('uploader_id', '=', userId)
+        .executeTakeFirst();
+      if (Number(used?.used ?? 0) + length > userQuotaBytes) {
+        throw new AppError('quota_exceeded', `Your files would take more than your quota of ${sizeText(userQuotaBytes)}.`, { field: 'Upload-Length' });
+      }
+      await tx
+        .insertInto('uploads')
+        .values({
+          id,
+          uploader_id: userId,
+          name: name.slice(0, 255),
+          size: length,
+          offset: 0,
+          state: 'uploading',
+          created_at: this.deps.now(),
+          completed_at: null,
+          sha256: null,
+          mime: null,
+          width: null,
+          height: null,
+          preview: null,
+          thumb_sha256: null,
+          message_id: null,
+        })
+        .execute();
+    });
+    return id;
+  }
+
+  /** Tus refused the creation after the row was written: give the quota back. */
+  async forget(id: string): Promise<void> {
+    await this.deps.db.deleteFrom('uploads').where('id', '=', id).where('state', '=', 'uploading').execute();
+  }
+
+  /** The upload if `userId` uploaded it; otherwise none, so others learn nothing of it. */
+  async ownUpload(userId: string, id: string): Promise<UploadsTable | null> {
+    const row = await this.deps.db.selectFrom('uploads').selectAll().where('id', '=', id).where('uploader_id', '=', userId).executeTakeFirst();
+    return row ? normalise(row) : null;
+  }
+
+  /**
+   * Every byte has arrived: learn the type from the bytes, strip image metadata, hash, move the
+   * bytes into the blob store (a blob with the same hash is reused) and record it all.
+   */
+  async complete(id: string): Promise<void> {
+    const file = path.join(this.incomingDir, id);
+    const found = await inspect(file);
+    const sha256 = await sha256Of(file);
+    let thumb: string | null = null;
+    if (found.thumbnail) {
+      thumb = crypto.createHash('sha256').update(found.thumbnail).digest('hex');
+      await this.blobs.putBytes(found.thumbnail, thumb);
+    }
+    await this.blobs.putFile(file, sha256);
+    // Tus's record of the upload: the row below answers for it from now on.
+    await fsp.rm(`${file}.json`, { force: true });
+    const size = (await this.blobs.size(sha256)) ?? 0;
+    await this.deps.db
+      .updateTable('uploads')
+      .set({ state: 'complete', offset: size, size, completed_at: this.deps.now(), sha256, mime: found.mime, width: found.width, height: found.height, preview: found.preview, thumb_sha256: thumb })
+      .where('id', '=', id)
+      .execute();
+  }
+}
