@@ -20,12 +20,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/g;
 function metadataName(header: string | undefined): string {
   for (const pair of (header ?? '').split(',')) {
     const [key, value] = pair.trim().split(' ');
-    if (key === 'filename' || key === 'name')
-      return value
-        ? Buffer.from(value, 'base64')
-            .toString('utf8')
-            .replace(/[\u0000-\u001f]/g, '')
-        : '';
+    if (key === 'filename' || key === 'name') return value ? Buffer.from(value, 'base64').toString('utf8').replace(CONTROL, '') : '';
   }
   return '';
 }
