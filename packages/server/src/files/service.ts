@@ -72,6 +72,7 @@ export class FilesService {
           preview: null,
           thumb_sha256: null,
           message_id: null,
+          attach_pos: null,
         })
         .execute();
     });

@@ -175,6 +175,7 @@ export interface UploadsTable {
   thumb_sha256: string | null;
   /** The message that carries the file; null until one attaches it. */
   message_id: string | null;
+  attach_pos: number | null;
 }
 
 export interface Database {

@@ -23,6 +23,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('preview', 'text')
     .addColumn('thumb_sha256', 'varchar(64)')
     .addColumn('message_id', 'varchar(26)')
+    // Where the file stands among its message's attachments (the sender's order).
+    .addColumn('attach_pos', 'integer')
     .execute();
   // The quota sums one user's uploads; the sweeper looks for old unattached ones.
   await db.schema.createIndex('uploads_by_uploader').on('uploads').columns(['uploader_id', 'state']).execute();
