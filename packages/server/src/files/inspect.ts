@@ -46,6 +46,23 @@ async function textHead(file: string): Promise<string | null> {
   }
 }
 
+/**
+ * Text a browser could run as markup. file-type reads binary signatures only, so SVG, HTML and
+ * XML arrive here as text; naming them for what they are makes them downloads, never pages.
+ */
+function markupType(text: string): string | null {
+  const head = text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .slice(0, 1024)
+    .toLowerCase();
+  if (!head.startsWith('<')) return null;
+  if (head.includes('<svg')) return 'image/svg+xml';
+  if (head.startsWith('<!doctype html') || head.includes('<html') || head.includes('<script') || head.includes('<body')) return 'text/html';
+  if (head.startsWith('<?xml')) return 'application/xml';
+  return null;
+}
+
 function previewOf(text: string): string {
   return text.split(/\r?\n/).slice(0, PREVIEW_LINES).join('\n').slice(0, PREVIEW_CHARS);
 }
@@ -60,6 +77,8 @@ export async function inspect(file: string): Promise<Inspected> {
   if (!sniffed) {
     const text = await textHead(file);
     if (text === null) return { mime: 'application/octet-stream', width: null, height: null, preview: null, thumbnail: null };
+    const markup = markupType(text);
+    if (markup) return { mime: markup, width: null, height: null, preview: null, thumbnail: null };
     return { mime: 'text/plain; charset=utf-8', width: null, height: null, preview: previewOf(text), thumbnail: null };
   }
   if (!RASTER.has(sniffed.mime)) return { mime: sniffed.mime, width: null, height: null, preview: null, thumbnail: null };

@@ -91,6 +91,31 @@ export class FilesService {
   }
 
   /**
+   * A finished upload the actor may download: before it is attached, its uploader's alone; once
+   * attached, exactly whoever may read the message carrying it (`readMessage` is that rule, and
+   * 404s otherwise). A recalled message's files are gone with it. Every refusal is the answer
+   * for an id that does not exist.
+   */
+  async readable(userId: string, id: string, readMessage: (messageId: string) => Promise<{ recalled_at: number | null }>): Promise<UploadsTable> {
+    const missing = () => new AppError('not_found', 'No such file.');
+    const found = await this.deps.db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!found || found.state !== 'complete' || found.sha256 === null) throw missing();
+    const row = normalise(found);
+    if (row.message_id === null) {
+      if (row.uploader_id !== userId) throw missing();
+      return row;
+    }
+    let message: { recalled_at: number | null };
+    try {
+      message = await readMessage(row.message_id);
+    } catch (e) {
+      throw e instanceof AppError && e.code === 'not_found' ? missing() : e;
+    }
+    if (message.recalled_at !== null) throw missing();
+    return row;
+  }
+
+  /**
    * Every byte has arrived: learn the type from the bytes, strip image metadata, hash, move the
    * bytes into the blob store (a blob with the same hash is reused) and record it all.
    */
