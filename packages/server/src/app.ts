@@ -103,6 +103,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
 
   const gateway = new Gateway(services, bus, opened.db, config, log);
   services.presence.start();
+  services.files.startSweeper();
 
   await app.register(
     async (root) => {
@@ -160,6 +161,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       closing ??= (async () => {
         await gateway.drain(config.shutdownGraceMs);
         await services.presence.stop();
+        services.files.stopSweeper();
         await app.close();
         await bus.close();
         await services.limits.close();

@@ -64,6 +64,8 @@ export interface Config {
   };
   editWindowMs: number | null;
   recallWindowMs: number | null;
+  /** How long an upload no message attached is kept; null keeps it forever. */
+  uploadExpiryMs: number | null;
   heartbeatMs: number;
   typingTtlMs: number;
   shutdownGraceMs: number;

@@ -83,6 +83,11 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
   }),
   editWindowMs: window({ env: 'PARLEY_EDIT_WINDOW', default: '10m', description: 'how long after sending a message its author may edit it' }),
   recallWindowMs: window({ env: 'PARLEY_RECALL_WINDOW', default: '10m', description: 'how long after sending a message its author may recall it (admins always may)' }),
+  uploadExpiryMs: window({
+    env: 'PARLEY_UPLOAD_EXPIRY',
+    default: '24h',
+    description: 'how long an upload that no message attached is kept before it is deleted (its quota given back)',
+  }),
   'limits.maxFrameBytes': int({ env: 'PARLEY_MAX_FRAME_BYTES', default: 64 * KiB, min: KiB, max: 16 * MiB, description: 'largest socket frame; larger closes the socket with 1008' }),
   'limits.maxBodyBytes': int({ env: 'PARLEY_MAX_BODY_BYTES', default: MiB, min: KiB, max: 64 * MiB, description: 'largest REST body (413 above)' }),
   'limits.maxUploadBytes': int({

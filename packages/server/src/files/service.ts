@@ -79,6 +79,51 @@ export class FilesService {
     return id;
   }
 
+  private sweeper: NodeJS.Timeout | null = null;
+
+  /**
+   * Deletes uploads no message attached within the expiry, finished or not, and gives their
+   * quota back. In-progress bytes go with them; a finished upload's blob stays (other uploads
+   * may share it; unreferenced blobs are collected separately). Returns how many went.
+   */
+  async sweep(): Promise<number> {
+    const expiry = this.deps.config.uploadExpiryMs;
+    if (expiry === null) return 0;
+    const stale = await this.deps.db
+      .selectFrom('uploads')
+      .select(['id', 'state'])
+      .where('message_id', 'is', null)
+      .where('created_at', '<', this.deps.now() - expiry)
+      .limit(1000)
+      .execute();
+    let n = 0;
+    for (const up of stale) {
+      // Guarded again: a send may have attached it since the select.
+      const res = await this.deps.db.deleteFrom('uploads').where('id', '=', up.id).where('message_id', 'is', null).executeTakeFirst();
+      if (Number(res.numDeletedRows) === 0) continue;
+      n++;
+      if (up.state === 'uploading') {
+        const file = path.join(this.incomingDir, up.id);
+        await Promise.all([fsp.rm(file, { force: true }), fsp.rm(`${file}.json`, { force: true })]);
+      }
+    }
+    return n;
+  }
+
+  /** Sweeps now and then: every tenth of the expiry, at least each minute and at most each hour. */
+  startSweeper(): void {
+    const expiry = this.deps.config.uploadExpiryMs;
+    if (expiry === null || this.sweeper) return;
+    const every = Math.min(3_600_000, Math.max(60_000, Math.floor(expiry / 10)));
+    this.sweeper = setInterval(() => void this.sweep().catch((err: unknown) => this.deps.log.warn({ err }, 'sweeping expired uploads failed')), every);
+    this.sweeper.unref();
+  }
+
+  stopSweeper(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+  }
+
   /** Tus refused the creation after the row was written: give the quota back. */
   async forget(id: string): Promise<void> {
     await this.deps.db.deleteFrom('uploads').where('id', '=', id).where('state', '=', 'uploading').execute();

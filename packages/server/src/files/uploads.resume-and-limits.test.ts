@@ -1,8 +1,12 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import * as tus from 'tus-js-client';
-import { registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { api, createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { uploadFile } from '../testing/files.js';
 
 let server: TestServer;
 const MAX = 256 * 1024;
@@ -134,4 +138,37 @@ test("an upload is another user's 404, and no token is 401", async () => {
   });
   expect(patch.status).toBe(404);
   expect((await fetch(`${server.url}/api/v1/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '10' } })).status).toBe(401);
+});
+
+test('uploads no message attached expire, in progress or finished, and give their quota back; attached ones stay', async () => {
+  let now = Date.now();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-sweep-'));
+  const clocked = await startServer({ uploadExpiryMs: 60_000, limits: { maxUploadBytes: MAX, userQuotaBytes: QUOTA } }, dir, { now: () => now });
+  try {
+    const alice = await registerUser(clocked);
+    const bob = await registerUser(clocked);
+    const kept = await uploadFile(clocked, alice, Buffer.from('kept'), 'kept.txt');
+    const dm = await createConversation(clocked, alice.token, { kind: 'dm', user_id: bob.user.id });
+    expect((await api(clocked, 'POST', `/conversations/${dm.id}/messages`, { client_msg_id: 'k', body: 'kept', attachments: [kept] }, alice.token)).status).toBe(201);
+    const done = await uploadFile(clocked, alice, Buffer.alloc(MAX), 'big.bin');
+    const half = await fetch(`${clocked.url}/api/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0', 'upload-length': String(MAX) } });
+    expect(half.status).toBe(201);
+    // The quota is full: two uploads of MAX held.
+    expect((await fetch(`${clocked.url}/api/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0', 'upload-length': String(MAX) } })).status).toBe(
+      413,
+    );
+
+    expect(await clocked.parley.services.files.sweep()).toBe(0);
+    now += 61_000;
+    expect(await clocked.parley.services.files.sweep()).toBe(2);
+    const left = await clocked.parley.storage.db.selectFrom('uploads').select('id').where('uploader_id', '=', alice.user.id).execute();
+    expect(left.map((r) => r.id)).toEqual([kept]);
+    expect((await fetch(`${clocked.url}/api/v1/files/${done}`, { headers: { authorization: `Bearer ${alice.token}` } })).status).toBe(404);
+    expect((await fetch(`${clocked.url}/api/v1/files/${kept}`, { headers: { authorization: `Bearer ${bob.token}` } })).status).toBe(200);
+    expect((await fetch(`${clocked.url}/api/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0', 'upload-length': String(MAX) } })).status).toBe(
+      201,
+    );
+  } finally {
+    await clocked.stop();
+  }
 });
