@@ -46,6 +46,9 @@ export class FilesService {
     if (length > maxUploadBytes) throw new AppError('payload_too_large', `A file has at most ${sizeText(maxUploadBytes)}.`, { field: 'Upload-Length' });
     const id = newId();
     await this.deps.db.transaction().execute(async (tx) => {
+      // One creation per user at a time, so two parallel ones cannot both fit in the last room.
+      // On SQLite the transaction already holds the only writer; PostgreSQL locks the user's row.
+      if (this.deps.pg) await tx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
       const used = await tx
         .selectFrom('uploads')
         .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.lit(0)).as('used'))

@@ -125,6 +125,14 @@ test('over the size limit or the quota, creation is refused with a typed error a
   expect(noLength.status).toBe(400);
 });
 
+test('parallel creations cannot share the last room in the quota', async () => {
+  const carol = await registerUser(server);
+  // Room for two uploads of MAX; ten ask at once.
+  const answers = await Promise.all(Array.from({ length: 10 }, () => create(carol, MAX)));
+  expect(answers.filter((r) => r.status === 201)).toHaveLength(2);
+  for (const r of answers.filter((r) => r.status !== 201)) expect(((await r.json()) as { error: { code: string } }).error.code).toBe('quota_exceeded');
+});
+
 test("an upload is another user's 404, and no token is 401", async () => {
   const alice = await registerUser(server);
   const mallory = await registerUser(server);
