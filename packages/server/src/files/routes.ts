@@ -95,4 +95,19 @@ export async function filesRoutes(app: FastifyInstance, { services }: { services
     if (row.state === 'complete') throw new AppError('conflict', 'This upload is complete.');
     return hand(req, reply);
   });
+
+  // Termination (tus): the uploader cancels an upload, or drops a finished one no message
+  // carries, and gets its quota back. A file a message carries goes only with its message.
+  app.delete<{ Params: { id: string } }>('/uploads/:id', hidden, async (req, reply) => {
+    const row = await owned(req);
+    const attached = () => new AppError('conflict', 'This file is attached to a message; recall the message instead.');
+    if (row.message_id !== null) throw attached();
+    if (row.state === 'uploading') {
+      await hand(req, reply);
+      if (reply.raw.statusCode === 204) await files.discard(row.id);
+      return;
+    }
+    if (!(await files.discard(row.id))) throw attached();
+    return reply.status(204).header('tus-resumable', '1.0.0').send();
+  });
 }

@@ -127,6 +127,12 @@ export class FilesService {
     this.sweeper = null;
   }
 
+  /** Deletes an upload no message carries; false when one attached it meanwhile. */
+  async discard(id: string): Promise<boolean> {
+    const res = await this.deps.db.deleteFrom('uploads').where('id', '=', id).where('message_id', 'is', null).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
   /** Tus refused the creation after the row was written: give the quota back. */
   async forget(id: string): Promise<void> {
     await this.deps.db.deleteFrom('uploads').where('id', '=', id).where('state', '=', 'uploading').execute();

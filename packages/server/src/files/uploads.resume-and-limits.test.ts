@@ -180,3 +180,25 @@ test('uploads no message attached expire, in progress or finished, and give thei
     await clocked.stop();
   }
 });
+
+test('the uploader may cancel an upload or drop an unattached file, and gets the quota back; an attached one stays', async () => {
+  const dave = await registerUser(server);
+  const erin = await registerUser(server);
+  const del = (location: string, user: TestUser) => fetch(location, { method: 'DELETE', headers: { authorization: `Bearer ${user.token}`, 'tus-resumable': '1.0.0' } });
+  const inProgress = (await create(dave, MAX)).headers.get('location')!;
+  const finishedId = await uploadFile(server, dave, Buffer.alloc(MAX, 7), 'full.bin');
+  const finished = `${server.url}/api/v1/uploads/${finishedId}`;
+  expect((await create(dave, MAX)).status).toBe(413);
+
+  expect((await del(inProgress, erin)).status).toBe(404);
+  expect((await del(inProgress, dave)).status).toBe(204);
+  expect((await del(finished, dave)).status).toBe(204);
+  expect((await fetch(`${server.url}/api/v1/files/${finishedId}`, { headers: { authorization: `Bearer ${dave.token}` } })).status).toBe(404);
+  expect((await create(dave, MAX)).status).toBe(201);
+
+  const kept = await uploadFile(server, dave, Buffer.from('kept'), 'kept.txt');
+  const dm = await createConversation(server, dave.token, { kind: 'dm', user_id: erin.user.id });
+  expect((await api(server, 'POST', `/conversations/${dm.id}/messages`, { client_msg_id: 'keep', body: 'kept', attachments: [kept] }, dave.token)).status).toBe(201);
+  expect((await del(`${server.url}/api/v1/uploads/${kept}`, dave)).status).toBe(409);
+  expect((await fetch(`${server.url}/api/v1/files/${kept}`, { headers: { authorization: `Bearer ${erin.token}` } })).status).toBe(200);
+});
