@@ -28,6 +28,7 @@ const message = (i: number): Message => ({
   mentions: [],
   mentions_channel: false,
   reactions: i % 7 ? [] : [{ emoji: '👍', count: 1, user_ids: [ID] }],
+  attachments: [],
 });
 const page: HistoryPage = { messages: Array.from({ length: 200 }, (_, i) => message(i)), has_more: true };
 const bySchema = fastJsonStringify(HistoryPage);

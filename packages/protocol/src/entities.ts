@@ -55,6 +55,24 @@ export const ThreadSummary = Type.Object({
 });
 export type ThreadSummary = Static<typeof ThreadSummary>;
 
+/** A file a message carries; its bytes are at /api/v1/files/{id} (and /thumbnail when it has one). */
+export const Attachment = Type.Object(
+  {
+    id: Id,
+    name: Type.String(),
+    size: Type.Integer({ minimum: 0 }),
+    /** Sniffed from the bytes by the server, never the uploader's claim. */
+    mime: Type.String(),
+    width: Nullable(Type.Integer()),
+    height: Nullable(Type.Integer()),
+    has_thumbnail: Type.Boolean(),
+    /** The first lines of a text file. */
+    preview: Nullable(Type.String()),
+  },
+  { $id: 'Attachment' },
+);
+export type Attachment = Static<typeof Attachment>;
+
 export const Message = Type.Object(
   {
     id: Id,
@@ -75,6 +93,8 @@ export const Message = Type.Object(
     mentions: Type.Array(Id),
     mentions_channel: Type.Boolean(),
     reactions: Type.Array(ReactionSummary),
+    /** In the order they were attached; empty for a recalled message. */
+    attachments: Type.Array(Attachment),
   },
   { $id: 'Message' },
 );

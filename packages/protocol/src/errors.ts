@@ -8,6 +8,7 @@ export const ERRORS = {
   invalid_utf8: { status: 400, message: 'The payload is not valid UTF-8.' },
   unsupported_media_type: { status: 415, message: 'Send JSON with Content-Type: application/json.' },
   payload_too_large: { status: 413, message: 'The payload is larger than the limit.' },
+  quota_exceeded: { status: 413, message: 'This upload would take you over your storage quota.' },
   headers_too_large: { status: 431, message: 'The request line or headers are larger than the limit.' },
   request_timeout: { status: 408, message: 'The request did not arrive in time.' },
   unauthenticated: { status: 401, message: 'Authentication is required.' },

@@ -28,6 +28,8 @@ export const RequestSchemas = {
     client_msg_id: ClientMsgId,
     body: Type.String({ minLength: 1 }),
     reply_to: Type.Optional(Id),
+    /** Completed uploads of the sender, each attached to one message only. */
+    attachments: Type.Optional(Type.Array(Id, { maxItems: 10, uniqueItems: true })),
   }),
   'message.edit': obj({ message_id: Id, body: Type.String({ minLength: 1 }) }),
   'message.recall': obj({ message_id: Id }),

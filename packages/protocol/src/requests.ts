@@ -91,6 +91,8 @@ export const SendMessageBody = Type.Object(
     client_msg_id: ClientMsgId,
     body: Type.String({ minLength: 1 }),
     reply_to: Type.Optional(Id),
+    /** Completed uploads of the sender, each attached to one message only. */
+    attachments: Type.Optional(Type.Array(Id, { maxItems: 10, uniqueItems: true })),
   },
   { additionalProperties: false },
 );

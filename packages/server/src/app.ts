@@ -25,6 +25,8 @@ import { conversationsRoutes } from './conversations/routes.js';
 import { messagesRoutes } from './messages/routes.js';
 import { Gateway } from './gateway/gateway.js';
 import { adminRoutes } from './audit/routes.js';
+import { filesRoutes } from './files/routes.js';
+import { downloadRoutes } from './files/download-routes.js';
 import { AppError } from './core/errors.js';
 import { bearerAuth } from './http/auth.js';
 import { responses } from './http/schemas.js';
@@ -101,6 +103,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
 
   const gateway = new Gateway(services, bus, opened.db, config, log);
   services.presence.start();
+  services.files.startSweeper();
 
   await app.register(
     async (root) => {
@@ -120,7 +123,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       // malformed request is answered 400 before its credentials are looked up, as before.
       await api.register(async (authed) => {
         authed.addHook('preHandler', bearerAuth(services));
-        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes]) await authed.register(routes, { services });
+        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, filesRoutes, downloadRoutes]) await authed.register(routes, { services });
       });
     },
     { prefix: '/api/v1' },
@@ -158,6 +161,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       closing ??= (async () => {
         await gateway.drain(config.shutdownGraceMs);
         await services.presence.stop();
+        services.files.stopSweeper();
         await app.close();
         await bus.close();
         await services.limits.close();

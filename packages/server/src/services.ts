@@ -10,6 +10,9 @@ import { ReceiptsService } from './receipts/service.js';
 import { SyncService } from './sync/service.js';
 import { UsersService } from './users/service.js';
 import { AdminService } from './users/admin.js';
+import path from 'node:path';
+import { DiskBlobStore } from './files/blob-store.js';
+import { FilesService } from './files/service.js';
 import { buildLimiters, type Limiters } from './core/limits.js';
 
 /** The composition root of the domain: every service, built once from the same dependencies. */
@@ -24,6 +27,7 @@ export interface Services {
   receipts: ReceiptsService;
   presence: PresenceService;
   sync: SyncService;
+  files: FilesService;
   /** Every rate limit, shared by all nodes on PostgreSQL (core/limits.ts). */
   limits: Limiters;
 }
@@ -45,6 +49,8 @@ export function buildServices(deps: Deps): Services {
     receipts: new ReceiptsService(deps),
     presence: new PresenceService(deps),
     sync: new SyncService(deps),
+    // Blobs and in-progress uploads share DATA_DIR/files, so finishing an upload is a rename.
+    files: new FilesService(deps, new DiskBlobStore(path.join(deps.config.dataDir, 'files', 'blobs')), path.join(deps.config.dataDir, 'files', 'incoming')),
     limits,
   };
 }

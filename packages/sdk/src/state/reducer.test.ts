@@ -32,6 +32,7 @@ function msg(seq: number, sender: string, over: Partial<Message> = {}): Message 
     mentions: [],
     mentions_channel: false,
     reactions: [],
+    attachments: [],
     ...over,
   };
 }

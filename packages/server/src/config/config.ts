@@ -28,6 +28,10 @@ export interface Config {
   limits: {
     maxFrameBytes: number;
     maxBodyBytes: number;
+    /** Largest file one tus upload may declare. */
+    maxUploadBytes: number;
+    /** Bytes of uploads one user may hold. */
+    userQuotaBytes: number;
     maxMessageChars: number;
     sendRatePerSec: number;
     sendBurst: number;
@@ -60,6 +64,8 @@ export interface Config {
   };
   editWindowMs: number | null;
   recallWindowMs: number | null;
+  /** How long an upload no message attached is kept; null keeps it forever. */
+  uploadExpiryMs: number | null;
   heartbeatMs: number;
   typingTtlMs: number;
   shutdownGraceMs: number;

@@ -83,8 +83,27 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
   }),
   editWindowMs: window({ env: 'PARLEY_EDIT_WINDOW', default: '10m', description: 'how long after sending a message its author may edit it' }),
   recallWindowMs: window({ env: 'PARLEY_RECALL_WINDOW', default: '10m', description: 'how long after sending a message its author may recall it (admins always may)' }),
+  uploadExpiryMs: window({
+    env: 'PARLEY_UPLOAD_EXPIRY',
+    default: '24h',
+    description: 'how long an upload that no message attached is kept before it is deleted (its quota given back)',
+  }),
   'limits.maxFrameBytes': int({ env: 'PARLEY_MAX_FRAME_BYTES', default: 64 * KiB, min: KiB, max: 16 * MiB, description: 'largest socket frame; larger closes the socket with 1008' }),
   'limits.maxBodyBytes': int({ env: 'PARLEY_MAX_BODY_BYTES', default: MiB, min: KiB, max: 64 * MiB, description: 'largest REST body (413 above)' }),
+  'limits.maxUploadBytes': int({
+    env: 'PARLEY_MAX_UPLOAD_BYTES',
+    default: 100 * MiB,
+    min: 1,
+    max: 64 * 1024 * MiB,
+    description: 'largest file one upload may declare (`413 payload_too_large` when it is created)',
+  }),
+  'limits.userQuotaBytes': int({
+    env: 'PARLEY_USER_QUOTA_BYTES',
+    default: 5 * 1024 * MiB,
+    min: 1,
+    max: 1024 * 1024 * MiB,
+    description: 'bytes of uploads (finished and in progress) one user may hold (`413 quota_exceeded` when an upload would pass it)',
+  }),
   'limits.maxMessageChars': int({ env: 'PARLEY_MAX_MESSAGE_CHARS', default: 16_000, min: 1, max: 1_000_000, description: 'longest message, in characters' }),
   'limits.sendRatePerSec': num({
     env: 'PARLEY_SEND_RATE_PER_SEC',

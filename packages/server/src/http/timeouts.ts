@@ -33,6 +33,9 @@ function hasBody(req: IncomingMessage): boolean {
 export function installBodyTimeout(app: FastifyInstance, bodyTimeoutMs: number): void {
   app.addHook('preParsing', async (req, reply, payload) => {
     if (!hasBody(req.raw)) return payload;
+    // A tus body (files/routes.ts) is read from the raw request by @tus/server; piping it here
+    // would consume it. Node's request timeout still bounds it.
+    if (req.headers['content-type'] === 'application/offset+octet-stream') return payload;
     const { body, stop } = idleCutOff(payload, bodyTimeoutMs);
     // Answered before the body was read (413 on Content-Length, say): the timer has no one to tell.
     reply.raw.once('close', stop);

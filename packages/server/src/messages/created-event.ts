@@ -1,4 +1,6 @@
 import type { LogEvent, Message, SendAck } from '@parley/protocol';
+import type { UploadsTable } from '../store/schema.js';
+import { presentAttachment } from '../files/present.js';
 import { iso } from '../core/time.js';
 
 export interface StoredSend {
@@ -16,6 +18,8 @@ export interface StoredSend {
   at: number;
   /** The thread root after this reply was counted. */
   root: { reply_count: number | string; last_reply_at: number | string | null } | null;
+  /** The uploads attached, in order. */
+  attachments: UploadsTable[];
 }
 
 /**
@@ -43,6 +47,7 @@ export function createdEventAndAck(s: StoredSend): { event: LogEvent; ack: SendA
     mentions: [...s.mentioned].sort(),
     mentions_channel: s.broadcast,
     reactions: [],
+    attachments: s.attachments.map(presentAttachment),
   };
   const event: LogEvent = {
     conv_id: s.convId,

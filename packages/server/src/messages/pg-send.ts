@@ -4,10 +4,11 @@ import type { Actor, Deps } from '../core/context.js';
 import { isStorageUnavailable, isUniqueViolation } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Limiter } from '../core/limits.js';
-import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
+import { AppError } from '../core/errors.js';
+import type { ConversationsTable, MembersTable, MessagesTable, UploadsTable } from '../store/schema.js';
 import { STALE_MS } from '../presence/service.js';
 import { parseMentions } from './mentions.js';
-import { authoriseSend, checkBody, sendRateLimited } from './validate.js';
+import { authoriseSend, checkAttachments, checkBody, sendRateLimited } from './validate.js';
 import { createdEventAndAck } from './created-event.js';
 import type { PendingSend as Pending, SendInput, SendOutcome } from './send-queue.js';
 
@@ -18,6 +19,13 @@ interface Plan {
   body: string;
   mentioned: string[];
   broadcast: boolean;
+}
+
+/** A plan that passed the checks under the lock, with the uploads it attaches. */
+interface Authorised {
+  plan: Plan;
+  threadRootId: string | null;
+  attachments: UploadsTable[];
 }
 
 interface Written {
@@ -63,6 +71,10 @@ const Q = {
                    AS t(id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, mentions_all, created_at)`,
   insertMentions: `INSERT INTO mentions (message_id, conv_id, seq, user_id)
                    SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[])`,
+  // Locked in id order like the conversations, after them: concurrent batches never wait in a cycle.
+  uploads: 'SELECT * FROM uploads WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE',
+  attach: `UPDATE uploads u SET message_id = v.message_id, attach_pos = v.pos
+           FROM unnest($1::varchar[], $2::varchar[], $3::int[]) AS v(id, message_id, pos) WHERE u.id = v.id AND u.message_id IS NULL`,
   bumpRoots: `UPDATE messages m SET reply_count = m.reply_count + v.n, last_reply_at = v.at
               FROM unnest($1::varchar[], $2::int[], $3::bigint[]) AS v(id, n, at) WHERE m.id = v.id RETURNING m.id, m.reply_count`,
 } as const;
@@ -271,10 +283,10 @@ export class PgSendBatcher {
       const bumped = await this.query(client, 'bumpSeqs', [convIds, convIds.map((c) => perConv.get(c)!)]);
       // The conversation's new last seq minus what this batch took gives the first seq of its sends.
       const nextSeq = new Map(bumped.map((r) => [r.id as string, Number(r.last_seq) - perConv.get(r.id as string)! + 1]));
-      const rows = plans.map(({ plan, threadRootId }) => {
+      const rows = plans.map(({ plan, threadRootId, attachments }) => {
         const seq = nextSeq.get(plan.convId)!;
         nextSeq.set(plan.convId, seq + 1);
-        return { plan, threadRootId, id: newId(), seq, at: this.deps.now() };
+        return { plan, threadRootId, attachments, id: newId(), seq, at: this.deps.now() };
       });
       await this.query(client, 'insertEvents', [rows.map((r) => r.plan.convId), rows.map((r) => r.seq), rows.map((r) => r.plan.item.actor.userId), rows.map((r) => r.id), rows.map((r) => r.at)]);
       await this.query(client, 'insertMessages', [
@@ -296,6 +308,12 @@ export class PgSendBatcher {
           'insertMentions',
           [0, 1, 2, 3].map((k) => mentions.map((m) => m[k])),
         );
+      const attached = rows.flatMap((r) => r.attachments.map((u, pos) => [u.id, r.id, pos] as const));
+      if (attached.length > 0) {
+        const n = await client.query({ name: 'parley_send_attach', text: Q.attach, values: [0, 1, 2].map((k) => attached.map((a) => a[k])) });
+        // The uploads are locked and were checked free; a miss means the check and the write disagree.
+        if (n.rowCount !== attached.length) throw new AppError('conflict', 'A file is already attached to a message.');
+      }
       // Replies to one root in this batch: the root's count goes up once by their number, and each
       // reply's event carries the count as it was right after that reply.
       const replies = new Map<string, { n: number; at: number }>();
@@ -311,7 +329,7 @@ export class PgSendBatcher {
         for (const r of out) rootCount.set(r.id as string, Number(r.reply_count) - replies.get(r.id as string)!.n);
       }
       await client.query('COMMIT');
-      const written = rows.map(({ plan, threadRootId, id, seq, at }): Written => {
+      const written = rows.map(({ plan, threadRootId, attachments, id, seq, at }): Written => {
         let root: { reply_count: number; last_reply_at: number } | null = null;
         if (threadRootId && rootCount.has(threadRootId)) {
           const count = rootCount.get(threadRootId)! + 1;
@@ -331,6 +349,7 @@ export class PgSendBatcher {
           broadcast: plan.broadcast,
           at,
           root,
+          attachments,
         });
         return { plan, event, outcome: { kind: 'sent', ack } };
       });
@@ -343,21 +362,27 @@ export class PgSendBatcher {
   }
 
   /** Under the conversation locks: who may send where, and to which thread (see the embedded path's check). */
-  private async authorise(client: pg.PoolClient, candidates: Plan[], convRows: Row[]): Promise<{ plans: { plan: Plan; threadRootId: string | null }[]; refused: WriteResult['refused'] }> {
+  private async authorise(client: pg.PoolClient, candidates: Plan[], convRows: Row[]): Promise<{ plans: Authorised[]; refused: WriteResult['refused'] }> {
     const key = (a: string, b: string) => `${a}\u0000${b}`;
     const replyIds = [...new Set(candidates.flatMap((c) => (c.item.input.reply_to ? [c.item.input.reply_to] : [])))];
     const memberRows = await this.query(client, 'members', [candidates.map((c) => c.convId), candidates.map((c) => c.item.actor.userId)]);
     const parentRows = replyIds.length > 0 ? await this.query(client, 'messages', [replyIds]) : [];
+    const uploadIds = [...new Set(candidates.flatMap((c) => c.item.input.attachments ?? []))];
+    const uploadRows = uploadIds.length > 0 ? await this.query(client, 'uploads', [uploadIds]) : [];
+    const uploads = new Map(uploadRows.map((r) => [r.id as string, r as unknown as UploadsTable]));
+    // Two sends of this batch naming one upload: the first takes it.
+    const claimed = new Set<string>();
     const convs = new Map(convRows.map((r) => [r.id as string, r as unknown as ConversationsTable]));
     const members = new Map(memberRows.map((r) => [key(r.conv_id as string, r.user_id as string), r as unknown as MembersTable]));
     const parents = new Map(parentRows.map((r) => [r.id as string, r as unknown as MessagesTable]));
-    const plans: { plan: Plan; threadRootId: string | null }[] = [];
+    const plans: Authorised[] = [];
     const refused: WriteResult['refused'] = [];
     for (const plan of candidates) {
       const { actor, input } = plan.item;
       try {
         const { threadRootId } = authoriseSend(actor, input, convs.get(plan.convId), members.get(key(plan.convId, actor.userId)) ?? null, (id) => parents.get(id));
-        plans.push({ plan, threadRootId });
+        const attachments = checkAttachments(actor, input.attachments, (id) => uploads.get(id), claimed);
+        plans.push({ plan, threadRootId, attachments });
       } catch (e) {
         refused.push({ plan, error: e });
       }

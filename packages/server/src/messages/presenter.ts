@@ -2,7 +2,8 @@ import type { Message, ReactionSummary } from '@parley/protocol';
 import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
 import { prepared } from '../store/prepared.js';
-import type { MessagesTable } from '../store/schema.js';
+import type { MessagesTable, UploadsTable } from '../store/schema.js';
+import { presentAttachment } from '../files/present.js';
 import { iso, isoOrNull } from '../core/time.js';
 import type { AsOf } from './as-of.js';
 import { parseMentions } from './mentions.js';
@@ -42,6 +43,19 @@ export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor 
   const asOfById = new Map(rows.map((r) => [r.id, asOfOf(r)]));
   // Reactions and mentions in one round trip: `kind` tells the rows apart.
   const related = ids.length === 1 ? await reactionsAndMentionsOfOne(db, { id: ids[0]! }) : await reactionsAndMentions(db, ids).execute();
+  // The union names each attached upload (kind 'a', ordered by position); their rows are read
+  // only when there are any, so a page without files costs no query more than before files.
+  const attached = related.filter((r) => r.kind === 'a').map((r) => r.user_id);
+  const files = attached.length === 0 ? [] : await db.selectFrom('uploads').selectAll().where('id', 'in', attached).execute();
+  const fileById = new Map(files.map((f) => [f.id, f]));
+  const filesBy = new Map<string, UploadsTable[]>();
+  for (const r of related) {
+    const f = r.kind === 'a' ? fileById.get(r.user_id) : undefined;
+    if (!f) continue;
+    const l = filesBy.get(r.message_id) ?? [];
+    l.push(f);
+    filesBy.set(r.message_id, l);
+  }
   const reactions = related.filter((r) => {
     if (r.kind !== 'r') return false;
     const at = asOfById.get(r.message_id);
@@ -87,6 +101,8 @@ export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor 
       mentions: recalled || past?.rewound.has(r.id) ? [] : (mentionsBy.get(r.id) ?? []).sort(),
       mentions_channel: !recalled && r.mentions_all === 1,
       reactions: reacts,
+      // A recall takes the files with the text.
+      attachments: recalled ? [] : (filesBy.get(r.id) ?? []).map(presentAttachment),
     };
   });
 }
@@ -183,7 +199,7 @@ function threadsUpTo(db: Db, roots: { root: string; seq: number }[]) {
   return bounded.groupBy('thread_root_id').execute();
 }
 
-/** Reactions and mentions of the given messages, told apart by `kind`. */
+/** Reactions, mentions and attached upload ids (in `user_id`, position in `created_at`) of the given messages, told apart by `kind`. */
 const reactionsAndMentions = (db: Db, ids: string | string[]) =>
   db
     .selectFrom('reactions')
@@ -193,6 +209,12 @@ const reactionsAndMentions = (db: Db, ids: string | string[]) =>
       db
         .selectFrom('mentions')
         .select(['message_id', sql<string>`''`.as('emoji'), 'user_id', sql<number>`0`.as('created_at'), sql<string>`'m'`.as('kind')])
+        .where((eb) => (Array.isArray(ids) ? eb('message_id', 'in', ids) : eb('message_id', '=', ids))),
+    )
+    .unionAll(
+      db
+        .selectFrom('uploads')
+        .select([(eb) => eb.ref('message_id').$notNull().as('message_id'), sql<string>`''`.as('emoji'), 'id as user_id', sql<number>`attach_pos`.as('created_at'), sql<string>`'a'`.as('kind')])
         .where((eb) => (Array.isArray(ids) ? eb('message_id', 'in', ids) : eb('message_id', '=', ids))),
     )
     .orderBy('created_at');

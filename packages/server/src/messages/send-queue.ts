@@ -7,6 +7,8 @@ export interface SendInput {
   client_msg_id: string;
   body: string;
   reply_to?: string | undefined;
+  /** Upload ids (files/), in the order they are shown. */
+  attachments?: string[] | undefined;
 }
 
 /** What one queued send became once its batch committed. */

@@ -119,6 +119,14 @@ export class MessagesService {
     return (await q.execute()).map((r) => r.user_id);
   }
 
+  /**
+   * The message if the actor may read it (404 otherwise): the one rule history uses, which a
+   * file download reuses for the message that carries the file.
+   */
+  async visible(actor: Actor, messageId: string): Promise<MessageRow> {
+    return this.loadVisible(actor, messageId);
+  }
+
   /** A message the actor may read: in a conversation they see, within their visible range. */
   private async loadVisible(actor: Actor, messageId: string, known?: ConvAccess): Promise<MessageRow & { access: ConvAccess }> {
     const raw = await this.deps.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();

@@ -4,10 +4,11 @@ import type { Actor, Deps } from '../core/context.js';
 import { isStorageUnavailable } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { TokenBuckets } from '../core/rate-limit.js';
-import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
+import { AppError } from '../core/errors.js';
+import type { ConversationsTable, MembersTable, MessagesTable, UploadsTable } from '../store/schema.js';
 import { STALE_MS } from '../presence/service.js';
 import { parseMentions } from './mentions.js';
-import { authoriseSend, chargeAndCheckBody } from './validate.js';
+import { authoriseSend, chargeAndCheckBody, checkAttachments } from './validate.js';
 import { createdEventAndAck } from './created-event.js';
 import type { PendingSend as Pending, SendInput, SendOutcome } from './send-queue.js';
 
@@ -19,6 +20,7 @@ interface Plan {
   threadRootId: string | null;
   mentioned: string[];
   broadcast: boolean;
+  attachments: UploadsTable[];
 }
 
 type Done = { ok: true; outcome: SendOutcome; event: LogEvent | null } | { ok: false; error: unknown };
@@ -73,6 +75,9 @@ export class SqliteSendBatcher {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, NULL, NULL, NULL)`,
       ),
       insertMention: p<never>('INSERT INTO mentions (message_id, conv_id, seq, user_id) VALUES (?, ?, ?, ?)'),
+      upload: p<UploadsTable>('SELECT * FROM uploads WHERE id = ?'),
+      // The IS NULL guard makes attaching once a property of the write, not only of the check.
+      attach: p<never>('UPDATE uploads SET message_id = ?, attach_pos = ? WHERE id = ? AND message_id IS NULL'),
       bumpRoot: p<{ reply_count: number; last_reply_at: number }>('UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ? WHERE id = ? RETURNING reply_count, last_reply_at'),
     };
     // Nested inside the batch's transaction, better-sqlite3 runs this one as a SAVEPOINT.
@@ -171,16 +176,18 @@ export class SqliteSendBatcher {
     const row = st.conv.get(input.conv_id);
     const member = row ? (st.member.get(input.conv_id, actor.userId) ?? null) : null;
     const { conv, threadRootId } = authoriseSend(actor, input, row, member, (id) => st.message.get(id));
+    // Checked against the database each time: within a batch an earlier send's attach is already written.
+    const attachments = checkAttachments(actor, input.attachments, (id) => st.upload.get(id), new Set());
     const parsed = parseMentions(body);
     const mentioned =
       parsed.usernames.length === 0 && !parsed.here
         ? []
         : st.mentioned.all(conv.id, JSON.stringify(parsed.usernames.slice(0, 100)), parsed.here ? 1 : 0, actor.userId, this.deps.now() - STALE_MS).map((r) => r.id);
-    return { item, conv, body, threadRootId, mentioned, broadcast: parsed.broadcast };
+    return { item, conv, body, threadRootId, mentioned, broadcast: parsed.broadcast, attachments };
   }
 
   /** Writes a checked send and builds its event and ack. */
-  private apply({ item, conv, body, threadRootId, mentioned, broadcast }: Plan): { outcome: SendOutcome; event: LogEvent } {
+  private apply({ item, conv, body, threadRootId, mentioned, broadcast, attachments }: Plan): { outcome: SendOutcome; event: LogEvent } {
     const { actor, input } = item;
     const st = this.st;
     const { now } = this.deps;
@@ -190,6 +197,9 @@ export class SqliteSendBatcher {
     st.insertEvent.run(conv.id, seq, actor.userId, id, t);
     st.insertMessage.run(id, conv.id, seq, actor.userId, input.client_msg_id, body, input.reply_to ?? null, threadRootId, broadcast ? 1 : 0, t);
     for (const u of mentioned) st.insertMention.run(id, conv.id, seq, u);
+    attachments.forEach((up, pos) => {
+      if (st.attach.run(id, pos, up.id).changes !== 1) throw new AppError('conflict', 'That file is already attached to a message.', { field: `/attachments/${pos}` });
+    });
     const root = threadRootId ? st.bumpRoot.get(t, threadRootId) : undefined;
 
     const { event, ack } = createdEventAndAck({
@@ -205,6 +215,7 @@ export class SqliteSendBatcher {
       broadcast,
       at: t,
       root: root ?? null,
+      attachments,
     });
     return { outcome: { kind: 'sent', ack }, event };
   }

@@ -4,7 +4,7 @@ import { AppError } from '../core/errors.js';
 import type { TokenBuckets } from '../core/rate-limit.js';
 import { readsSeq, visibleAccess } from '../conversations/access.js';
 import { assertCan } from '../conversations/policy.js';
-import type { ConversationsTable, MembersTable, MessagesTable } from '../store/schema.js';
+import type { ConversationsTable, MembersTable, MessagesTable, UploadsTable } from '../store/schema.js';
 import type { PendingSend } from './send-queue.js';
 
 /** Checks a message body against the configured size; counts characters (code points), not bytes. */
@@ -58,4 +58,24 @@ export function authoriseSend(
   // Every "you may not see it" answer is word for word the answer for an id that does not exist.
   if (!parent || parent.conv_id !== input.conv_id || !readsSeq(actor, a, parent.seq)) throw new AppError('not_found', 'No such message.');
   return { conv: a.conv, threadRootId: threadRootOf(parent) };
+}
+
+/**
+ * The uploads a send attaches, checked after the send itself is authorised: each must be the
+ * sender's own (anyone else's, or an unknown id, is the same 404), complete, and not carried by
+ * any message yet, nor by an earlier send of the same batch (`claimed`, which this fills).
+ */
+export function checkAttachments(actor: Actor, ids: readonly string[] | undefined, uploadOf: (id: string) => UploadsTable | undefined, claimed: Set<string>): UploadsTable[] {
+  if (!ids || ids.length === 0) return [];
+  const out: UploadsTable[] = [];
+  for (const [i, id] of ids.entries()) {
+    const field = `/attachments/${i}`;
+    const up = uploadOf(id);
+    if (!up || up.uploader_id !== actor.userId) throw new AppError('not_found', 'No such upload.', { field });
+    if (up.state !== 'complete') throw new AppError('invalid_request', 'That upload has not finished.', { field });
+    if (up.message_id !== null || claimed.has(id)) throw new AppError('conflict', 'That file is already attached to a message.', { field });
+    out.push(up);
+  }
+  for (const id of ids) claimed.add(id);
+  return out;
 }

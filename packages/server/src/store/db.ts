@@ -10,6 +10,7 @@ import * as m004 from './migrations/004_thread_index_partial.js';
 import * as m005 from './migrations/005_mentions_by_message.js';
 import * as m006 from './migrations/006_shared_limits.js';
 import * as m007 from './migrations/007_session_key.js';
+import * as m008 from './migrations/008_uploads.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
@@ -19,7 +20,16 @@ export type Db = Kysely<Database>;
 /** Migrations are listed in code (not read from disk) so a bundled server carries them. */
 class StaticMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001_initial': m001, '002_api_tokens': m002, '003_presence': m003, '004_thread_index_partial': m004, '005_mentions_by_message': m005, '006_shared_limits': m006, '007_session_key': m007 };
+    return {
+      '001_initial': m001,
+      '002_api_tokens': m002,
+      '003_presence': m003,
+      '004_thread_index_partial': m004,
+      '005_mentions_by_message': m005,
+      '006_shared_limits': m006,
+      '007_session_key': m007,
+      '008_uploads': m008,
+    };
   }
 }
 

@@ -157,7 +157,29 @@ export interface RateBucketsTable {
   granted: number;
 }
 
+/** A tus upload and, once complete, what was learnt from its bytes (migration 008). */
+export interface UploadsTable {
+  id: string;
+  uploader_id: string;
+  name: string;
+  size: number;
+  offset: number;
+  state: 'uploading' | 'complete';
+  created_at: number;
+  completed_at: number | null;
+  sha256: string | null;
+  mime: string | null;
+  width: number | null;
+  height: number | null;
+  preview: string | null;
+  thumb_sha256: string | null;
+  /** The message that carries the file; null until one attaches it. */
+  message_id: string | null;
+  attach_pos: number | null;
+}
+
 export interface Database {
+  uploads: UploadsTable;
   presence: PresenceTable;
   rate_buckets: RateBucketsTable;
   api_tokens: ApiTokensTable;

@@ -1,0 +1,113 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Server as TusServer, type Upload } from '@tus/server';
+import { FileStore } from '@tus/file-store';
+import { AppError } from '../core/errors.js';
+import { actorOf } from '../http/auth.js';
+import type { Services } from '../services.js';
+
+const TUS_PATH = '/api/v1/uploads';
+const TUS_BODY = 'application/offset+octet-stream';
+
+/** The upload id Parley chose for a creation request, handed to tus's naming function. */
+const chosenIds = new WeakMap<IncomingMessage, string>();
+
+// Control characters have no place in a file name (a header or a log line would carry them).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/** Tus metadata values are base64 and optional; the name falls back to the upload id. */
+function metadataName(header: string | undefined): string {
+  for (const pair of (header ?? '').split(',')) {
+    const [key, value] = pair.trim().split(' ');
+    if (key === 'filename' || key === 'name') return value ? Buffer.from(value, 'base64').toString('utf8').replace(CONTROL, '') : '';
+  }
+  return '';
+}
+
+/**
+ * Resumable uploads (tus 1.0) at /api/v1/uploads. Fastify authenticates (the scope's bearer
+ * hook) and checks limits and ownership; each request is then handed, raw, to @tus/server,
+ * which needs the unread body stream. Fastify never parses a tus body: the content type parser
+ * below leaves it alone. These routes answer in tus's protocol, not JSON, so they are kept out
+ * of the OpenAPI document and described in docs/protocol.md.
+ */
+export async function filesRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const files = services.files;
+  const tus = new TusServer({
+    path: TUS_PATH,
+    datastore: new FileStore({ directory: files.incomingDir }),
+    maxSize: services.files.maxUploadBytes,
+    namingFunction: (req) => {
+      const raw = req.runtime?.node?.req;
+      const id = raw ? chosenIds.get(raw as IncomingMessage) : undefined;
+      // Creation only reaches tus through the route below, which always chose an id.
+      if (!id) throw { status_code: 500, body: 'no upload id was chosen' };
+      return id;
+    },
+    onUploadFinish: async (_req, upload: Upload) => {
+      await files.complete(upload.id);
+      return {};
+    },
+  });
+
+  app.addContentTypeParser(TUS_BODY, (_req, _payload, done) => done(null, undefined));
+
+  const hand = async (req: FastifyRequest, reply: FastifyReply) => {
+    reply.hijack();
+    await tus.handle(req.raw, reply.raw);
+  };
+  const hidden = { schema: { hide: true } };
+
+  app.post('/uploads', hidden, async (req, reply) => {
+    const actor = actorOf(req);
+    const header = req.headers['upload-length'];
+    if (typeof header !== 'string' || !/^\d{1,15}$/.test(header)) {
+      throw new AppError('invalid_request', 'Send Upload-Length: the size of the file in bytes (deferred lengths are not accepted).', { field: 'Upload-Length' });
+    }
+    const id = await files.create(actor.userId, Number(header), metadataName(req.headers['upload-metadata'] as string | undefined));
+    chosenIds.set(req.raw, id);
+    await hand(req, reply);
+    if (reply.raw.statusCode >= 300) await files.forget(id);
+  });
+
+  /** The upload, if the caller owns it; 404 for everyone else, exactly as for an unknown id. */
+  const owned = async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const row = await files.ownUpload(actorOf(req).userId, req.params.id);
+    if (!row) throw new AppError('not_found', 'No such upload.');
+    return row;
+  };
+
+  app.head<{ Params: { id: string } }>('/uploads/:id', hidden, async (req, reply) => {
+    const row = await owned(req);
+    // A finished upload's bytes left tus for the blob store; its state is answered from the row.
+    if (row.state === 'complete') {
+      return reply
+        .status(200)
+        .headers({ 'tus-resumable': '1.0.0', 'upload-offset': String(row.size), 'upload-length': String(row.size), 'cache-control': 'no-store' })
+        .send();
+    }
+    return hand(req, reply);
+  });
+
+  app.patch<{ Params: { id: string } }>('/uploads/:id', hidden, async (req, reply) => {
+    const row = await owned(req);
+    if (row.state === 'complete') throw new AppError('conflict', 'This upload is complete.');
+    return hand(req, reply);
+  });
+
+  // Termination (tus): the uploader cancels an upload, or drops a finished one no message
+  // carries, and gets its quota back. A file a message carries goes only with its message.
+  app.delete<{ Params: { id: string } }>('/uploads/:id', hidden, async (req, reply) => {
+    const row = await owned(req);
+    const attached = () => new AppError('conflict', 'This file is attached to a message; recall the message instead.');
+    if (row.message_id !== null) throw attached();
+    if (row.state === 'uploading') {
+      await hand(req, reply);
+      if (reply.raw.statusCode === 204) await files.discard(row.id);
+      return;
+    }
+    if (!(await files.discard(row.id))) throw attached();
+    return reply.status(204).header('tus-resumable', '1.0.0').send();
+  });
+}

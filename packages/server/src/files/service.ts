@@ -1,0 +1,195 @@
+import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { plural } from '@parley/protocol';
+import type { Deps } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { UploadsTable } from '../store/schema.js';
+import type { BlobStore } from './blob-store.js';
+import { inspect, sha256Of } from './inspect.js';
+
+const MiB = 1024 * 1024;
+const sizeText = (n: number) => (n >= MiB ? `${Math.floor(n / MiB)} MiB` : plural(n, 'byte'));
+
+/** PostgreSQL returns bigint columns as strings. */
+function normalise(row: UploadsTable): UploadsTable {
+  return {
+    ...row,
+    size: Number(row.size),
+    offset: Number(row.offset),
+    created_at: Number(row.created_at),
+    completed_at: row.completed_at === null ? null : Number(row.completed_at),
+  };
+}
+
+/** Uploads: the rows behind tus resources, their limits, and what completion learns from the bytes. */
+export class FilesService {
+  constructor(
+    private readonly deps: Deps,
+    readonly blobs: BlobStore,
+    /** Where tus writes bytes while an upload is in progress (same file system as the blobs). */
+    readonly incomingDir: string,
+  ) {}
+
+  get maxUploadBytes(): number {
+    return this.deps.config.limits.maxUploadBytes;
+  }
+
+  /**
+   * Checks a new upload against the size limit and the uploader's quota and records it, before
+   * a byte is accepted. The quota counts every upload the user holds, finished or in progress
+   * at its declared length, so parallel uploads cannot pass it together one by one.
+   */
+  async create(userId: string, length: number, name: string): Promise<string> {
+    const { maxUploadBytes, userQuotaBytes } = this.deps.config.limits;
+    if (length > maxUploadBytes) throw new AppError('payload_too_large', `A file has at most ${sizeText(maxUploadBytes)}.`, { field: 'Upload-Length' });
+    const id = newId();
+    await this.deps.db.transaction().execute(async (tx) => {
+      // One creation per user at a time, so two parallel ones cannot both fit in the last room.
+      // On SQLite the transaction already holds the only writer; PostgreSQL locks the user's row.
+      if (this.deps.pg) await tx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+      const used = await tx
+        .selectFrom('uploads')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.lit(0)).as('used'))
+        .where('uploader_id', '=', userId)
+        .executeTakeFirst();
+      if (Number(used?.used ?? 0) + length > userQuotaBytes) {
+        throw new AppError('quota_exceeded', `Your files would take more than your quota of ${sizeText(userQuotaBytes)}.`, { field: 'Upload-Length' });
+      }
+      await tx
+        .insertInto('uploads')
+        .values({
+          id,
+          uploader_id: userId,
+          name: name.slice(0, 255),
+          size: length,
+          offset: 0,
+          state: 'uploading',
+          created_at: this.deps.now(),
+          completed_at: null,
+          sha256: null,
+          mime: null,
+          width: null,
+          height: null,
+          preview: null,
+          thumb_sha256: null,
+          message_id: null,
+          attach_pos: null,
+        })
+        .execute();
+    });
+    return id;
+  }
+
+  private sweeper: NodeJS.Timeout | null = null;
+
+  /**
+   * Deletes uploads no message attached within the expiry, finished or not, and gives their
+   * quota back. In-progress bytes go with them; a finished upload's blob stays (other uploads
+   * may share it; unreferenced blobs are collected separately). Returns how many went.
+   */
+  async sweep(): Promise<number> {
+    const expiry = this.deps.config.uploadExpiryMs;
+    if (expiry === null) return 0;
+    const stale = await this.deps.db
+      .selectFrom('uploads')
+      .select(['id', 'state'])
+      .where('message_id', 'is', null)
+      .where('created_at', '<', this.deps.now() - expiry)
+      .limit(1000)
+      .execute();
+    let n = 0;
+    for (const up of stale) {
+      // Guarded again: a send may have attached it since the select.
+      const res = await this.deps.db.deleteFrom('uploads').where('id', '=', up.id).where('message_id', 'is', null).executeTakeFirst();
+      if (Number(res.numDeletedRows) === 0) continue;
+      n++;
+      if (up.state === 'uploading') {
+        const file = path.join(this.incomingDir, up.id);
+        await Promise.all([fsp.rm(file, { force: true }), fsp.rm(`${file}.json`, { force: true })]);
+      }
+    }
+    return n;
+  }
+
+  /** Sweeps now and then: every tenth of the expiry, at least each minute and at most each hour. */
+  startSweeper(): void {
+    const expiry = this.deps.config.uploadExpiryMs;
+    if (expiry === null || this.sweeper) return;
+    const every = Math.min(3_600_000, Math.max(60_000, Math.floor(expiry / 10)));
+    this.sweeper = setInterval(() => void this.sweep().catch((err: unknown) => this.deps.log.warn({ err }, 'sweeping expired uploads failed')), every);
+    this.sweeper.unref();
+  }
+
+  stopSweeper(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+  }
+
+  /** Deletes an upload no message carries; false when one attached it meanwhile. */
+  async discard(id: string): Promise<boolean> {
+    const res = await this.deps.db.deleteFrom('uploads').where('id', '=', id).where('message_id', 'is', null).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
+  /** Tus refused the creation after the row was written: give the quota back. */
+  async forget(id: string): Promise<void> {
+    await this.deps.db.deleteFrom('uploads').where('id', '=', id).where('state', '=', 'uploading').execute();
+  }
+
+  /** The upload if `userId` uploaded it; otherwise none, so others learn nothing of it. */
+  async ownUpload(userId: string, id: string): Promise<UploadsTable | null> {
+    const row = await this.deps.db.selectFrom('uploads').selectAll().where('id', '=', id).where('uploader_id', '=', userId).executeTakeFirst();
+    return row ? normalise(row) : null;
+  }
+
+  /**
+   * A finished upload the actor may download: before it is attached, its uploader's alone; once
+   * attached, exactly whoever may read the message carrying it (`readMessage` is that rule, and
+   * 404s otherwise). A recalled message's files are gone with it. Every refusal is the answer
+   * for an id that does not exist.
+   */
+  async readable(userId: string, id: string, readMessage: (messageId: string) => Promise<{ recalled_at: number | null }>): Promise<UploadsTable> {
+    const missing = () => new AppError('not_found', 'No such file.');
+    const found = await this.deps.db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!found || found.state !== 'complete' || found.sha256 === null) throw missing();
+    const row = normalise(found);
+    if (row.message_id === null) {
+      if (row.uploader_id !== userId) throw missing();
+      return row;
+    }
+    let message: { recalled_at: number | null };
+    try {
+      message = await readMessage(row.message_id);
+    } catch (e) {
+      throw e instanceof AppError && e.code === 'not_found' ? missing() : e;
+    }
+    if (message.recalled_at !== null) throw missing();
+    return row;
+  }
+
+  /**
+   * Every byte has arrived: learn the type from the bytes, strip image metadata, hash, move the
+   * bytes into the blob store (a blob with the same hash is reused) and record it all.
+   */
+  async complete(id: string): Promise<void> {
+    const file = path.join(this.incomingDir, id);
+    const found = await inspect(file);
+    const sha256 = await sha256Of(file);
+    let thumb: string | null = null;
+    if (found.thumbnail) {
+      thumb = crypto.createHash('sha256').update(found.thumbnail).digest('hex');
+      await this.blobs.putBytes(found.thumbnail, thumb);
+    }
+    await this.blobs.putFile(file, sha256);
+    // Tus's record of the upload: the row below answers for it from now on.
+    await fsp.rm(`${file}.json`, { force: true });
+    const size = (await this.blobs.size(sha256)) ?? 0;
+    await this.deps.db
+      .updateTable('uploads')
+      .set({ state: 'complete', offset: size, size, completed_at: this.deps.now(), sha256, mime: found.mime, width: found.width, height: found.height, preview: found.preview, thumb_sha256: thumb })
+      .where('id', '=', id)
+      .execute();
+  }
+}
