@@ -162,7 +162,11 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
         await gateway.drain(config.shutdownGraceMs);
         await services.presence.stop();
         services.files.stopSweeper();
+        // Requests still open after the grace (an upload whose client stalled mid-body, say) are
+        // cut: a shutdown must not wait for the request timeout of every slow client.
+        const cut = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
         await app.close();
+        clearTimeout(cut);
         await bus.close();
         await services.limits.close();
         await opened.close();
