@@ -4,6 +4,7 @@
  */
 export const ERRORS = {
   invalid_request: { status: 400, message: 'The request is not valid.' },
+  invalid_query: { status: 400, message: 'The search query is not valid.' },
   invalid_json: { status: 400, message: 'The body is not valid JSON.' },
   invalid_utf8: { status: 400, message: 'The payload is not valid UTF-8.' },
   unsupported_media_type: { status: 415, message: 'Send JSON with Content-Type: application/json.' },

@@ -2,8 +2,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Id, type Conversation, type Limits, type Message, type Presence, type User } from './entities.js';
 import type { ErrorBody } from './errors.js';
 import type { ServerEvent } from './events.js';
-import type { EventsPage, HistoryPage, SyncResult } from './responses.js';
-import { ClientMsgId, Emoji, Seq, SyncBody, TypingThreadRootId } from './requests.js';
+import type { EventsPage, HistoryPage, SearchPage, SyncResult } from './responses.js';
+import { ClientMsgId, Emoji, SearchQuery, Seq, SyncBody, TypingThreadRootId } from './requests.js';
 
 /**
  * Socket frames. Client → server: `{ id, type, data }`; the server answers each with a
@@ -52,6 +52,7 @@ export const RequestSchemas = {
   }),
   'conversation.list': obj({}),
   'conversation.get': obj({ conv_id: Id }),
+  search: SearchQuery,
 } as const;
 
 export type RequestType = keyof typeof RequestSchemas;
@@ -89,6 +90,7 @@ export interface RequestResults {
   history: HistoryPage;
   'conversation.list': { conversations: Conversation[] };
   'conversation.get': Conversation;
+  search: SearchPage;
 }
 
 export interface ClientFrame<T extends RequestType = RequestType> {

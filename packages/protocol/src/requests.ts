@@ -125,6 +125,19 @@ export const HistoryQuery = Type.Object(
 );
 export type HistoryQuery = Static<typeof HistoryQuery>;
 
+/** A search (the query language is in docs/search.md); `cursor` is the previous page's `next_cursor`. */
+export const SearchQuery = Type.Object(
+  {
+    q: Type.String({ minLength: 1, maxLength: 1000 }),
+    order: Type.Optional(Type.Union([Type.Literal('newest'), Type.Literal('relevance')])),
+    cursor: Type.Optional(Type.String({ maxLength: 64 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    tz: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone for before:/after:/on: days; UTC by default' })),
+  },
+  { additionalProperties: false },
+);
+export type SearchQuery = Static<typeof SearchQuery>;
+
 /** A thread page: the latest replies, or those before `before_seq`. */
 export const ThreadQuery = Type.Object(
   {

@@ -67,6 +67,17 @@ export type ReadCursor = Static<typeof ReadCursor>;
 export const HistoryPage = Type.Object({ messages: Type.Array(Message), has_more: Type.Boolean() });
 export type HistoryPage = Static<typeof HistoryPage>;
 
+/** Where a query matched in a message's body: UTF-16 offsets (as JavaScript indexes strings), end exclusive. */
+export const TextRange = Type.Object({ start: Type.Integer({ minimum: 0 }), end: Type.Integer({ minimum: 0 }) });
+export type TextRange = Static<typeof TextRange>;
+
+export const SearchHit = Type.Object({ message: Message, highlights: Type.Array(TextRange) });
+export type SearchHit = Static<typeof SearchHit>;
+
+/** A page of hits, newest first or by relevance; the hits' conversations each once; `next_cursor` null on the last page. */
+export const SearchPage = Type.Object({ hits: Type.Array(SearchHit), conversations: Type.Array(Conversation), next_cursor: Nullable(Type.String()) });
+export type SearchPage = Static<typeof SearchPage>;
+
 /** A thread: its root and a page of replies in seq order; `has_more` when earlier replies exist. */
 export const ThreadPage = Type.Object({ root: Message, replies: Type.Array(Message), has_more: Type.Boolean() });
 export type ThreadPage = Static<typeof ThreadPage>;

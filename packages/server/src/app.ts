@@ -27,6 +27,7 @@ import { Gateway } from './gateway/gateway.js';
 import { adminRoutes } from './audit/routes.js';
 import { filesRoutes } from './files/routes.js';
 import { downloadRoutes } from './files/download-routes.js';
+import { searchRoutes } from './search/routes.js';
 import { AppError } from './core/errors.js';
 import { bearerAuth } from './http/auth.js';
 import { responses } from './http/schemas.js';
@@ -123,7 +124,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       // malformed request is answered 400 before its credentials are looked up, as before.
       await api.register(async (authed) => {
         authed.addHook('preHandler', bearerAuth(services));
-        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, filesRoutes, downloadRoutes]) await authed.register(routes, { services });
+        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, filesRoutes, downloadRoutes, searchRoutes]) await authed.register(routes, { services });
       });
     },
     { prefix: '/api/v1' },

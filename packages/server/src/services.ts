@@ -13,6 +13,7 @@ import { AdminService } from './users/admin.js';
 import path from 'node:path';
 import { DiskBlobStore } from './files/blob-store.js';
 import { FilesService } from './files/service.js';
+import { SearchService } from './search/service.js';
 import { buildLimiters, type Limiters } from './core/limits.js';
 
 /** The composition root of the domain: every service, built once from the same dependencies. */
@@ -28,6 +29,7 @@ export interface Services {
   presence: PresenceService;
   sync: SyncService;
   files: FilesService;
+  search: SearchService;
   /** Every rate limit, shared by all nodes on PostgreSQL (core/limits.ts). */
   limits: Limiters;
 }
@@ -50,6 +52,7 @@ export function buildServices(deps: Deps): Services {
     presence: new PresenceService(deps),
     sync: new SyncService(deps),
     // Blobs and in-progress uploads share DATA_DIR/files, so finishing an upload is a rename.
+    search: new SearchService(deps),
     files: new FilesService(deps, new DiskBlobStore(path.join(deps.config.dataDir, 'files', 'blobs')), path.join(deps.config.dataDir, 'files', 'incoming')),
     limits,
   };

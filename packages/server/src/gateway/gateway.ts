@@ -40,7 +40,7 @@ interface Fanout {
 const once = (frame: string, recipients: number): string | Buffer => (recipients > 1 ? Buffer.from(frame) : frame);
 
 /** Socket requests that charge the per-user read budget (their REST twins charge it too). */
-const READS: ReadonlySet<RequestType> = new Set<RequestType>(['history', 'sync', 'sync.events', 'message.get', 'conversation.list', 'conversation.get']);
+const READS: ReadonlySet<RequestType> = new Set<RequestType>(['history', 'sync', 'sync.events', 'message.get', 'conversation.list', 'conversation.get', 'search']);
 
 /** How long an event waits for an earlier seq that was published later (see SeqOrder). */
 const REORDER_WINDOW_MS = 100;

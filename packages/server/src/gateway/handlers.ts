@@ -45,4 +45,5 @@ export const handlers: { [T in Exclude<RequestType, 'auth'>]: Handler<T> } = {
   history: (s, actor, d) => s.messages.history(actor, d.conv_id, d),
   'conversation.list': async (s, actor) => ({ conversations: await s.conversations.listMine(actor) }),
   'conversation.get': (s, actor, d) => s.conversations.get(actor, d.conv_id),
+  search: (s, actor, d) => s.search.search(actor, d),
 };

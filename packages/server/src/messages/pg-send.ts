@@ -9,6 +9,8 @@ import type { ConversationsTable, MembersTable, MessagesTable, UploadsTable } fr
 import { STALE_MS } from '../presence/service.js';
 import { parseMentions } from './mentions.js';
 import { authoriseSend, checkAttachments, checkBody, sendRateLimited } from './validate.js';
+import { firstDocId } from '../search/write.js';
+import { searchDocument, toTsvector } from '../search/document.js';
 import { createdEventAndAck } from './created-event.js';
 import type { PendingSend as Pending, SendInput, SendOutcome } from './send-queue.js';
 
@@ -45,6 +47,12 @@ interface WriteResult {
  * so PostgreSQL parses and plans each once per connection (named prepared statements).
  */
 const Q = {
+  // A doc id taken by another message of the same millisecond is skipped here and probed again one by one.
+  insertSearchDocs: `INSERT INTO search_docs (doc_id, message_id, conv_id, seq, sender_id, created_at, flags, terms)
+                     SELECT * FROM unnest($1::bigint[], $2::varchar[], $3::varchar[], $4::bigint[], $5::varchar[], $6::bigint[], $7::int[], $8::tsvector[])
+                     ON CONFLICT (doc_id) DO NOTHING RETURNING message_id`,
+  insertSearchDoc: `INSERT INTO search_docs (doc_id, message_id, conv_id, seq, sender_id, created_at, flags, terms)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::tsvector) ON CONFLICT (doc_id) DO NOTHING RETURNING message_id`,
   priors: `SELECT m.* FROM messages m JOIN unnest($1::varchar[], $2::varchar[]) AS p(sender_id, client_msg_id)
            ON m.sender_id = p.sender_id AND m.client_msg_id = p.client_msg_id`,
   members: `SELECT m.* FROM members m JOIN unnest($1::varchar[], $2::varchar[]) AS p(conv_id, user_id)
@@ -301,6 +309,7 @@ export class PgSendBatcher {
         rows.map((r) => (r.plan.broadcast ? 1 : 0)),
         rows.map((r) => r.at),
       ]);
+      await this.index(client, rows);
       const mentions = rows.flatMap((r) => r.plan.mentioned.map((u) => [r.id, r.plan.convId, r.seq, u] as const));
       if (mentions.length > 0)
         await this.query(
@@ -388,6 +397,28 @@ export class PgSendBatcher {
       }
     }
     return { plans, refused };
+  }
+
+  /** Indexes the batch's messages for search in its transaction: acked means searchable. */
+  private async index(client: pg.PoolClient, rows: { plan: Plan; attachments: UploadsTable[]; id: string; seq: number; at: number }[]): Promise<void> {
+    const docs = rows.map((r) => {
+      const doc = searchDocument(r.plan.body, r.attachments);
+      return { r, docId: firstDocId(r.id, r.at), flags: doc.flags, terms: toTsvector(doc) };
+    });
+    const cols = (d: (typeof docs)[number]) => [d.docId, d.r.id, d.r.plan.convId, d.r.seq, d.r.plan.item.actor.userId, d.r.at, d.flags, d.terms];
+    const inserted = new Set(
+      (
+        await this.query(
+          client,
+          'insertSearchDocs',
+          [0, 1, 2, 3, 4, 5, 6, 7].map((k) => docs.map((d) => cols(d)[k])),
+        )
+      ).map((x) => x.message_id as string),
+    );
+    for (const d of docs) {
+      if (inserted.has(d.r.id)) continue;
+      for (let id = d.docId + 1; ; id++) if ((await this.query(client, 'insertSearchDoc', cols({ ...d, docId: id }))).length > 0) break;
+    }
   }
 
   private async query(client: pg.PoolClient, name: keyof typeof Q, values: unknown[]): Promise<Row[]> {

@@ -1,4 +1,5 @@
 import type { HistoryPage, LogEvent, Message, SendAck, ThreadPage } from '@parley/protocol';
+import { indexMessage, unindexMessage } from '../search/write.js';
 import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { MemoryLimiter, type Limiter } from '../core/limits.js';
@@ -176,6 +177,8 @@ export class MessagesService {
           .values(mentioned.userIds.map((u) => ({ message_id: row.id, conv_id: row.conv_id, seq: row.seq, user_id: u })))
           .execute();
       }
+      const files = await trx.selectFrom('uploads').select('mime').where('message_id', '=', row.id).execute();
+      await indexMessage(trx, this.deps.pg !== null, { messageId: row.id, convId: row.conv_id, seq: row.seq, senderId: row.sender_id, createdAt: row.created_at, body, attachments: files });
       return readEvents(trx, row.conv_id, seq, seq);
     });
     this.publish(events);
@@ -204,6 +207,7 @@ export class MessagesService {
       await trx.deleteFrom('message_edits').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('mentions').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('reactions').where('message_id', '=', row.id).execute();
+      await unindexMessage(trx, this.deps.pg !== null, row.id);
       return readEvents(trx, row.conv_id, seq, seq);
     });
     this.publish(events);

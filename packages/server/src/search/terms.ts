@@ -27,6 +27,8 @@ export interface Token {
   /** Where it came from in the original text (UTF-16 offsets, end exclusive), for highlights. */
   start: number;
   end: number;
+  /** From a CJK run: one of its pairs, or its last character (the whole run when it has one). */
+  cjk?: 'pair' | 'last';
 }
 
 export interface Tokens {
@@ -43,6 +45,8 @@ const SEPARATORS = /[._\-:/@']+/u;
 /** camelCase and PascalCase boundaries: fooBar → foo|Bar, HTTPServer → HTTP|Server. Digits stay with their letters (ipv6, v1). */
 const CAMEL = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u;
 const LATIN_ACCENTS = /[\u0300-\u036f]/g;
+/** Longer terms are cut: nobody types 65 characters to find a word, and PostgreSQL caps a lexeme's size. */
+export const MAX_TERM = 64;
 
 /** Case, width and Latin accents folded; the same for index and query. */
 export function fold(text: string): string {
@@ -60,10 +64,10 @@ function cjkTokens(run: string, at: number, into: Token[]): void {
   });
   for (let i = 0; i + 1 < chars.length; i++) {
     const pair = fold(chars[i]! + chars[i + 1]!);
-    into.push({ term: pair, start: offsets[i]!, end: offsets[i + 1]! + chars[i + 1]!.length });
+    into.push({ term: pair, start: offsets[i]!, end: offsets[i + 1]! + chars[i + 1]!.length, cjk: 'pair' });
   }
   const last = chars.length - 1;
-  into.push({ term: fold(chars[last]!), start: offsets[last]!, end: offsets[last]! + chars[last]!.length });
+  into.push({ term: fold(chars[last]!), start: offsets[last]!, end: offsets[last]! + chars[last]!.length, cjk: 'last' });
 }
 
 /** An identifier's parts with their offsets: split on separators, then on case changes. */
@@ -75,7 +79,7 @@ function parts(word: string, at: number): Token[] {
     pos = pieceAt + piece.length;
     let sub = pieceAt;
     for (const p of piece.split(CAMEL)) {
-      const term = fold(p);
+      const term = fold(p).slice(0, MAX_TERM);
       if (term) out.push({ term, start: at + sub, end: at + sub + p.length });
       sub += p.length;
     }
@@ -96,7 +100,15 @@ export function tokenize(text: string): Tokens {
     const word = m[2]!;
     const ps = parts(word, at);
     seq.push(...ps);
-    if (ps.length > 1) joined.push({ term: ps.map((p) => p.term).join(''), start: at, end: at + word.length });
+    if (ps.length > 1)
+      joined.push({
+        term: ps
+          .map((p) => p.term)
+          .join('')
+          .slice(0, MAX_TERM),
+        start: at,
+        end: at + word.length,
+      });
   }
   return { seq, joined };
 }

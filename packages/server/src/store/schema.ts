@@ -178,7 +178,25 @@ export interface UploadsTable {
   attach_pos: number | null;
 }
 
+/** One searchable message (migration 011); its terms are in `search_fts` (SQLite) or `terms` (PostgreSQL). */
+export interface SearchDocsTable {
+  doc_id: number;
+  message_id: string;
+  conv_id: string;
+  seq: number;
+  sender_id: string;
+  created_at: number;
+  flags: number;
+}
+
+export interface SearchStateTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
+  search_docs: SearchDocsTable;
+  search_state: SearchStateTable;
   uploads: UploadsTable;
   presence: PresenceTable;
   rate_buckets: RateBucketsTable;

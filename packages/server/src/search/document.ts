@@ -1,0 +1,55 @@
+import { tokenize } from './terms.js';
+
+/** has: filters as bits of `search_docs.flags`. */
+export const FLAG = { file: 1, link: 2, code: 4, image: 8 } as const;
+
+const LINK = /\bhttps?:\/\/[^\s<>]/i;
+/** A fenced block or an inline span of Markdown code. */
+const CODE = /```|`[^`\n]+`/;
+
+/** What the index keeps of one message. */
+export interface SearchDocument {
+  /** The token sequence, space-separated (FTS5 column `body`). */
+  body: string;
+  /** Joined identifier spellings, space-separated (FTS5 column `joined`). */
+  joined: string;
+  flags: number;
+}
+
+export function searchDocument(text: string, attachments: readonly { mime: string | null }[]): SearchDocument {
+  const { seq, joined } = tokenize(text);
+  let flags = 0;
+  if (attachments.length > 0) flags |= FLAG.file;
+  if (attachments.some((a) => a.mime?.startsWith('image/'))) flags |= FLAG.image;
+  if (LINK.test(text)) flags |= FLAG.link;
+  if (CODE.test(text)) flags |= FLAG.code;
+  return { body: seq.map((t) => t.term).join(' '), joined: joined.map((t) => t.term).join(' '), flags };
+}
+
+/** tsvector positions stop at 16383 (PostgreSQL clamps larger ones to it). */
+const MAX_POSITION = 16383;
+
+/**
+ * The document as a tsvector literal for PostgreSQL, positions included so phrases work. Joined
+ * spellings come after the sequence, two positions apart, so no phrase can run into or across them.
+ */
+export function toTsvector(doc: SearchDocument): string {
+  const positions = new Map<string, number[]>();
+  const add = (term: string, pos: number) => {
+    const list = positions.get(term);
+    const p = Math.min(pos, MAX_POSITION);
+    if (!list) positions.set(term, [p]);
+    else if (list[list.length - 1] !== p) list.push(p);
+  };
+  const seq = doc.body ? doc.body.split(' ') : [];
+  seq.forEach((term, i) => add(term, i + 1));
+  (doc.joined ? doc.joined.split(' ') : []).forEach((term, i) => add(term, seq.length + 2 + 2 * i));
+  // Terms are letters and digits only (terms.ts): nothing to escape inside the quotes.
+  return [...positions].map(([term, ps]) => `'${term}':${ps.join(',')}`).join(' ');
+}
+
+/**
+ * The doc's id: the send time in ms times 1024 plus a counter for messages of the same
+ * millisecond, so descending ids are newest first (see migration 011).
+ */
+export const DOC_IDS_PER_MS = 1024;

@@ -1,0 +1,259 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Conversation, Message } from '@parley/protocol';
+import type { Actor, Deps } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { myMemberships } from '../conversations/access.js';
+import { can } from '../conversations/policy.js';
+import { presentConversations } from '../conversations/presenter.js';
+import { normaliseMessage, presentMessages } from '../messages/presenter.js';
+import type { AsOf } from '../messages/as-of.js';
+import { FLAG } from './document.js';
+import { highlights, type Range } from './highlight.js';
+import { QuerySyntaxError, parseQuery, type Day, type ParsedQuery } from './query.js';
+import { textQuery, toFts5, toTsquery, type TextQuery } from './compile.js';
+import { dayStart } from './days.js';
+
+export interface SearchParams {
+  q: string;
+  order?: 'newest' | 'relevance';
+  cursor?: string;
+  limit?: number;
+  /** IANA time zone that before:/after:/on: days are read in; UTC by default. */
+  tz?: string;
+}
+
+export interface SearchHit {
+  message: Message;
+  /** Where the query's terms are in `message.body`: UTF-16 offsets, end exclusive. */
+  highlights: Range[];
+}
+
+export interface SearchPage {
+  hits: SearchHit[];
+  /** The conversations of the hits, each once. */
+  conversations: Conversation[];
+  next_cursor: string | null;
+}
+
+/** A conversation the searcher may read, and which of its messages. */
+interface Readable {
+  convId: string;
+  fromSeq: number;
+  /** Null while still a member. */
+  toSeq: number | null;
+  /** When they left: messages edited since then are not searched for them (their text then is not indexed). */
+  leftAt: number | null;
+}
+
+const MAX_LIMIT = 100;
+const DAY_MS = 86_400_000;
+
+/**
+ * Search over what the searcher may read, on either engine. The history rule is applied inside
+ * the query: the readable conversations and seq ranges (decided by the same policy function as
+ * history) travel into the SQL as a table to join, so a page is never filtered after the fact and
+ * no hit outside the rule is ever read.
+ */
+export class SearchService {
+  constructor(private readonly deps: Deps) {}
+
+  async search(actor: Actor, params: SearchParams): Promise<SearchPage> {
+    let parsed: ParsedQuery;
+    let text: TextQuery | null;
+    try {
+      parsed = parseQuery(params.q);
+      text = textQuery(parsed);
+    } catch (e) {
+      if (e instanceof QuerySyntaxError) throw new AppError('invalid_query', e.message, { field: '/q' });
+      throw e;
+    }
+    const limit = Math.min(Math.max(params.limit ?? 20, 1), MAX_LIMIT);
+    const order = params.order ?? 'newest';
+    if (order === 'relevance' && !text) throw new AppError('invalid_query', 'Order by relevance needs words to rank by.', { field: '/order' });
+    const cursor = decodeCursor(params.cursor, order);
+    const tz = params.tz ?? 'UTC';
+    if (!validZone(tz)) throw new AppError('invalid_request', `Unknown time zone "${tz}".`, { field: '/tz' });
+
+    const memberships = await myMemberships(this.deps.db, actor.userId, true);
+    let readable = await this.readable(actor, memberships);
+    readable = await this.narrowToIn(readable, memberships, parsed);
+    const senders = await this.senders(parsed.from);
+
+    const rows = await this.query({ actor, parsed, text, readable, senders, order, cursor, limit: limit + 1, tz });
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+
+    const messageRows = (
+      await this.deps.db
+        .selectFrom('messages')
+        .selectAll()
+        .where('id', 'in', page.length ? page.map((r) => r.message_id) : [''])
+        .execute()
+    ).map(normaliseMessage);
+    const byId = new Map(messageRows.map((m) => [m.id, m]));
+    const leftAt = new Map(readable.filter((r) => r.toSeq !== null).map((r) => [r.convId, { seq: r.toSeq!, at: r.leftAt ?? 0 } satisfies AsOf]));
+    const ordered = page.map((r) => byId.get(r.message_id)).filter((m) => m !== undefined);
+    const messages = await presentMessages(this.deps.db, ordered, (row) => leftAt.get(row.conv_id) ?? null);
+    const convIds = new Set(messages.map((m) => m.conv_id));
+    const conversations = await presentConversations(
+      this.deps.db,
+      actor.userId,
+      memberships.filter((m) => convIds.has(m.conv.id)),
+    );
+    const hits = messages.map((message) => ({ message, highlights: text ? highlights(message.body, text) : [] }));
+    const last = page[page.length - 1];
+    return {
+      hits,
+      conversations,
+      next_cursor: more && last ? encodeCursor(order === 'newest' ? Number(last.doc_id) : (cursor ?? 0) + limit) : null,
+    };
+  }
+
+  /** The conversations and seq ranges the actor may read, by the history policy. */
+  private async readable(actor: Actor, memberships: Awaited<ReturnType<typeof myMemberships>>): Promise<Readable[]> {
+    const allowed = memberships.filter((a) => a.member && can(actor, 'conversation.read', a));
+    const left = allowed.filter((a) => a.member!.left_seq !== null);
+    const leaveTimes = new Map<string, number>();
+    if (left.length > 0) {
+      const events = await this.deps.db
+        .selectFrom('events')
+        .select(['conv_id', 'seq', 'created_at'])
+        .where(
+          'conv_id',
+          'in',
+          left.map((a) => a.conv.id),
+        )
+        .where(
+          'seq',
+          'in',
+          left.map((a) => Number(a.member!.left_seq)),
+        )
+        .execute();
+      for (const a of left) {
+        const e = events.find((x) => x.conv_id === a.conv.id && Number(x.seq) === Number(a.member!.left_seq));
+        leaveTimes.set(a.conv.id, e ? Number(e.created_at) : 0);
+      }
+    }
+    return allowed.map((a) => ({
+      convId: a.conv.id,
+      fromSeq: Number(a.member!.visible_from_seq),
+      toSeq: a.member!.left_seq === null ? null : Number(a.member!.left_seq),
+      leftAt: leaveTimes.get(a.conv.id) ?? null,
+    }));
+  }
+
+  /** in:#channel and in:@user, resolved among the conversations the actor may read (a name they cannot see is unknown). */
+  private async narrowToIn(readable: Readable[], memberships: Awaited<ReturnType<typeof myMemberships>>, q: ParsedQuery): Promise<Readable[]> {
+    if (q.in.length === 0) return readable;
+    const partners = memberships.map((m) => m.dmUserId).filter((u): u is string => u !== null);
+    const names = new Map<string, string>();
+    if (q.in.some((w) => w.kind === 'dm') && partners.length > 0) {
+      for (const u of await this.deps.db.selectFrom('users').select(['id', 'username']).where('id', 'in', partners).execute()) names.set(u.id, u.username.toLowerCase());
+    }
+    const ids = new Set<string>();
+    for (const want of q.in) {
+      const found = memberships.filter((m) =>
+        want.kind === 'channel' ? m.conv.kind !== 'dm' && m.conv.name?.toLowerCase() === want.name : m.conv.kind === 'dm' && m.dmUserId !== null && names.get(m.dmUserId) === want.name,
+      );
+      if (found.length === 0) throw new AppError('not_found', want.kind === 'channel' ? `You have no conversation named #${want.name}.` : `You have no direct conversation with @${want.name}.`);
+      for (const f of found) ids.add(f.conv.id);
+    }
+    return readable.filter((r) => ids.has(r.convId));
+  }
+
+  private async senders(names: string[]): Promise<string[] | null> {
+    if (names.length === 0) return null;
+    const rows = await this.deps.db.selectFrom('users').select(['id', 'username']).where('username', 'in', names).execute();
+    for (const n of names) if (!rows.some((r) => r.username.toLowerCase() === n)) throw new AppError('not_found', `There is no user @${n}.`);
+    return rows.map((r) => r.id);
+  }
+
+  private async query(p: {
+    actor: Actor;
+    parsed: ParsedQuery;
+    text: TextQuery | null;
+    readable: Readable[];
+    senders: string[] | null;
+    order: 'newest' | 'relevance';
+    cursor: number | null;
+    limit: number;
+    tz: string;
+  }): Promise<{ doc_id: number | string; message_id: string }[]> {
+    if (p.readable.length === 0) return [];
+    const pg = this.deps.pg !== null;
+    const q = p.parsed;
+    const where: RawBuilder<unknown>[] = [];
+    if (p.senders) where.push(sql`d.sender_id IN (${sql.join(p.senders)})`);
+    let mask = 0;
+    for (const h of q.has) mask |= FLAG[h];
+    if (mask) where.push(sql`(d.flags & ${mask}) = ${mask}`);
+    const bound = (day: Day, plusDays: number) => dayStart(day, p.tz) + plusDays * DAY_MS;
+    if (q.before) where.push(sql`d.created_at < ${bound(q.before, 0)}`);
+    if (q.after) where.push(sql`d.created_at >= ${bound(q.after, 1)}`);
+    if (q.on) where.push(sql`d.created_at >= ${bound(q.on, 0)} AND d.created_at < ${bound(q.on, 1)}`);
+    if (q.isThread) where.push(sql`(m.thread_root_id IS NOT NULL OR m.reply_count > 0)`);
+    if (q.mentionsMe) {
+      where.push(sql`(m.mentions_all = 1 OR EXISTS (SELECT 1 FROM mentions mn WHERE mn.message_id = d.message_id AND mn.user_id = ${p.actor.userId}))`);
+    }
+    if (q.tags.length > 0) throw new AppError('invalid_query', 'tag: needs message tags, which this server does not have yet.', { field: '/q' });
+    // A left member's view of a message is as it was when they left; text edited since is not what the index holds for them.
+    where.push(sql`(r.left_at IS NULL OR m.edited_at IS NULL OR m.edited_at <= r.left_at)`);
+    where.push(sql`m.recalled_at IS NULL`);
+    if (p.order === 'newest' && p.cursor !== null) where.push(sql`d.doc_id < ${p.cursor}`);
+
+    const ranges = pg
+      ? sql`unnest(${p.readable.map((r) => r.convId)}::varchar[], ${p.readable.map((r) => r.fromSeq)}::bigint[], ${p.readable.map((r) => r.toSeq)}::bigint[], ${p.readable.map((r) => r.leftAt)}::bigint[]) AS r(conv_id, from_seq, to_seq, left_at)`
+      : sql`(SELECT value ->> 0 AS conv_id, value ->> 1 AS from_seq, value ->> 2 AS to_seq, value ->> 3 AS left_at FROM json_each(${JSON.stringify(p.readable.map((r) => [r.convId, r.fromSeq, r.toSeq, r.leftAt]))})) AS r`;
+    const inRange = sql`r.conv_id = d.conv_id AND d.seq >= r.from_seq AND (r.to_seq IS NULL OR d.seq <= r.to_seq)`;
+    const filters = where.length ? sql` AND ${sql.join(where, sql` AND `)}` : sql``;
+    const offset = p.order === 'relevance' ? (p.cursor ?? 0) : 0;
+
+    let query: RawBuilder<{ doc_id: number | string; message_id: string }>;
+    if (pg) {
+      const match = p.text ? sql` AND d.terms @@ ${toTsquery(p.text)}::tsquery` : sql``;
+      const orderBy = p.order === 'relevance' ? sql`ts_rank(d.terms, ${toTsquery(p.text!)}::tsquery) DESC, d.doc_id DESC` : sql`d.doc_id DESC`;
+      query = sql`SELECT d.doc_id, d.message_id FROM search_docs d
+        JOIN ${ranges} ON ${inRange}
+        JOIN messages m ON m.id = d.message_id
+        WHERE true${match}${filters}
+        ORDER BY ${orderBy} LIMIT ${p.limit} OFFSET ${offset}`;
+    } else if (p.text) {
+      // The FTS5 table drives: walking its rowids downwards is newest first (migration 011), and
+      // each candidate is checked against the ranges by their primary key.
+      const orderBy = p.order === 'relevance' ? sql`f.rank, f.rowid DESC` : sql`f.rowid DESC`;
+      query = sql`SELECT d.doc_id, d.message_id FROM search_fts f
+        JOIN search_docs d ON d.doc_id = f.rowid
+        JOIN ${ranges} ON ${inRange}
+        JOIN messages m ON m.id = d.message_id
+        WHERE search_fts MATCH ${toFts5(p.text)}${filters}
+        ORDER BY ${orderBy} LIMIT ${p.limit} OFFSET ${offset}`;
+    } else {
+      query = sql`SELECT d.doc_id, d.message_id FROM search_docs d
+        JOIN ${ranges} ON ${inRange}
+        JOIN messages m ON m.id = d.message_id
+        WHERE true${filters}
+        ORDER BY d.doc_id DESC LIMIT ${p.limit}`;
+    }
+    return (await query.execute(this.deps.db)).rows;
+  }
+}
+
+function encodeCursor(n: number): string {
+  return Buffer.from(String(n)).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined, order: string): number | null {
+  if (cursor === undefined || cursor === '') return null;
+  const n = Number(Buffer.from(cursor, 'base64url').toString());
+  if (!Number.isSafeInteger(n) || n < 0) throw new AppError('invalid_request', `The cursor does not come from a ${order} search page.`, { field: '/cursor' });
+  return n;
+}
+
+function validZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
