@@ -98,6 +98,9 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       checks.database = 'down';
     }
     checks.bus = bus.healthy() ? 'ok' : 'degraded';
+    // Search answers while earlier messages are still being indexed, with fewer hits: said here, not a failure.
+    const backfill = services.searchBackfill.current();
+    checks.search = backfill.state === 'done' ? 'ok' : backfill.state === 'running' ? `indexing earlier messages (${backfill.remaining} left)` : 'indexing earlier messages failed';
     const ready = checks.database === 'ok';
     return reply.status(ready ? 200 : 503).send({ status: ready ? (checks.bus === 'ok' ? 'ready' : 'degraded') : 'unavailable', node: config.nodeName, checks });
   });
@@ -105,6 +108,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   const gateway = new Gateway(services, bus, opened.db, config, log);
   services.presence.start();
   services.files.startSweeper();
+  services.searchBackfill.start();
 
   await app.register(
     async (root) => {
@@ -124,7 +128,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       // malformed request is answered 400 before its credentials are looked up, as before.
       await api.register(async (authed) => {
         authed.addHook('preHandler', bearerAuth(services));
-        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, filesRoutes, downloadRoutes, searchRoutes]) await authed.register(routes, { services });
+        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, filesRoutes, downloadRoutes, searchRoutes])
+          await authed.register(routes, { services });
       });
     },
     { prefix: '/api/v1' },
@@ -163,6 +168,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
         await gateway.drain(config.shutdownGraceMs);
         await services.presence.stop();
         services.files.stopSweeper();
+        await services.searchBackfill.stop();
         // Requests still open after the grace (an upload whose client stalled mid-body, say) are
         // cut: a shutdown must not wait for the request timeout of every slow client.
         const cut = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);

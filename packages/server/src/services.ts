@@ -14,6 +14,7 @@ import path from 'node:path';
 import { DiskBlobStore } from './files/blob-store.js';
 import { FilesService } from './files/service.js';
 import { SearchService } from './search/service.js';
+import { SearchBackfill } from './search/backfill.js';
 import { buildLimiters, type Limiters } from './core/limits.js';
 
 /** The composition root of the domain: every service, built once from the same dependencies. */
@@ -30,6 +31,7 @@ export interface Services {
   sync: SyncService;
   files: FilesService;
   search: SearchService;
+  searchBackfill: SearchBackfill;
   /** Every rate limit, shared by all nodes on PostgreSQL (core/limits.ts). */
   limits: Limiters;
 }
@@ -53,6 +55,7 @@ export function buildServices(deps: Deps): Services {
     sync: new SyncService(deps),
     // Blobs and in-progress uploads share DATA_DIR/files, so finishing an upload is a rename.
     search: new SearchService(deps),
+    searchBackfill: new SearchBackfill(deps),
     files: new FilesService(deps, new DiskBlobStore(path.join(deps.config.dataDir, 'files', 'blobs')), path.join(deps.config.dataDir, 'files', 'incoming')),
     limits,
   };

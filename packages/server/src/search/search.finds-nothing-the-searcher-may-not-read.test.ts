@@ -73,7 +73,7 @@ describe('search shows nothing the searcher may not read', () => {
     await send(a, ch.id, `${w} after bob left`);
     const fresh = word();
     expect((await api(server, 'PATCH', `/messages/${edited}`, { body: `${w} rewritten ${fresh}` }, alice.token)).status).toBe(200);
-    expect((await hits(alice, fresh))).toEqual([edited]);
+    expect(await hits(alice, fresh)).toEqual([edited]);
     expect(await hits(bob, fresh)).toEqual([]);
     expect(await hits(bob, w)).toEqual([kept]);
   });

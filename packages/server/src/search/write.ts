@@ -71,9 +71,10 @@ export class SqliteSearchWriter {
  * The same writes through Kysely, for the paths that already run in a Kysely transaction (edit,
  * recall, the backfill), on either engine.
  */
-export async function indexMessage(db: Kysely<Database>, pg: boolean, e: IndexEntry): Promise<void> {
+export async function indexMessage(db: Kysely<Database>, pg: boolean, e: IndexEntry, opts: { skipKnown?: boolean } = {}): Promise<void> {
   const doc = searchDocument(e.body, e.attachments);
   const known = await db.selectFrom('search_docs').select('doc_id').where('message_id', '=', e.messageId).executeTakeFirst();
+  if (known && opts.skipKnown) return;
   if (known) {
     const id = Number(known.doc_id);
     if (pg) {

@@ -39,6 +39,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
     .execute();
+  // Messages up to this id were stored before search: the backfill (search/backfill.ts) indexes them.
+  await sql`INSERT INTO search_state (key, value) SELECT 'backfill_until', max(id) FROM messages HAVING count(*) > 0`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
