@@ -176,6 +176,7 @@ test('one real answer of every operation matches its declared schema, and the ha
     ['PATCH /api/v1/messages/{id}', () => call('PATCH', `/messages/${root.id}`, alice.token, { body: 'hello, edited' })],
     ['GET /api/v1/messages/{id}/edits', () => call('GET', `/messages/${root.id}/edits`, alice.token)],
     ['GET /api/v1/messages/{id}/thread', () => call('GET', `/messages/${root.id}/thread`, alice.token)],
+    ['GET /api/v1/search', () => call('GET', `/search?q=${encodeURIComponent('hello -nothing has:link')}&order=newest&limit=5`, alice.token)],
     ['POST /api/v1/messages/{id}/reactions', () => call('POST', `/messages/${root.id}/reactions`, owner.token, { emoji: '👍' })],
     ['DELETE /api/v1/messages/{id}/reactions/{emoji}', () => call('DELETE', `/messages/${root.id}/reactions/${encodeURIComponent('👍')}`, owner.token)],
     ['POST /api/v1/conversations/{id}/read', () => call('POST', `/conversations/${channel.id}/read`, alice.token, { seq: 1 })],
