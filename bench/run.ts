@@ -12,6 +12,7 @@
  *   storm    N clients connected; the server restarts; time until all have reconnected,
  *            authenticated and resynced (`sync` + `sync.events`)
  *   history  page through one large conversation (seeded straight into SQLite, see load/seed.ts)
+ *   search   search latency over a seeded mixed-language corpus (bench/search.ts)
  *   conversations  one user in N conversations with messages, unread and mentions; the latency of
  *            their conversation list (`GET /api/v1/conversations`), requested over and over
  */
@@ -1033,6 +1034,11 @@ function installCleanup(): void {
 }
 
 async function main(): Promise<void> {
+  // Search has its own set-up (a corpus seeded through the index writer) and options: bench/search.ts.
+  if (process.argv[2] === 'search') {
+    await (await import('./search.js')).main(process.argv.slice(3));
+    process.exit(0);
+  }
   let o: Options;
   try {
     o = parseOptions(process.argv.slice(2));

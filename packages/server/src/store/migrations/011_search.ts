@@ -18,7 +18,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
   let t = db.schema
     .createTable('search_docs')
-    .addColumn('doc_id', 'bigint', (c) => c.primaryKey())
+    // On SQLite an INTEGER PRIMARY KEY is the rowid itself: no second index to keep.
+    .addColumn('doc_id', pg ? 'bigint' : 'integer', (c) => c.primaryKey())
     .addColumn('message_id', 'varchar(26)', (c) => c.notNull().unique())
     .addColumn('conv_id', 'varchar(26)', (c) => c.notNull())
     .addColumn('seq', 'bigint', (c) => c.notNull())
