@@ -177,7 +177,7 @@ export class MessagesService {
           .values(mentioned.userIds.map((u) => ({ message_id: row.id, conv_id: row.conv_id, seq: row.seq, user_id: u })))
           .execute();
       }
-      const files = await trx.selectFrom('uploads').select('mime').where('message_id', '=', row.id).execute();
+      const files = await trx.selectFrom('uploads').select(['mime', 'name']).where('message_id', '=', row.id).execute();
       await indexMessage(trx, this.deps.pg !== null, { messageId: row.id, convId: row.conv_id, seq: row.seq, senderId: row.sender_id, createdAt: row.created_at, body, attachments: files });
       return readEvents(trx, row.conv_id, seq, seq);
     });

@@ -76,7 +76,7 @@ export class SearchBackfill {
       await db.transaction().execute(async (trx) => {
         const files = await trx
           .selectFrom('uploads')
-          .select(['message_id', 'mime'])
+          .select(['message_id', 'mime', 'name'])
           .where(
             'message_id',
             'in',

@@ -16,8 +16,9 @@ export interface SearchDocument {
   flags: number;
 }
 
-export function searchDocument(text: string, attachments: readonly { mime: string | null }[]): SearchDocument {
-  const { seq, joined } = tokenize(text);
+/** The text and its files' names (a search for `app.log` finds the message that carries it). */
+export function searchDocument(text: string, attachments: readonly { mime: string | null; name: string }[]): SearchDocument {
+  const { seq, joined } = tokenize(attachments.length ? `${text}\n${attachments.map((a) => a.name).join('\n')}` : text);
   let flags = 0;
   if (attachments.length > 0) flags |= FLAG.file;
   if (attachments.some((a) => a.mime?.startsWith('image/'))) flags |= FLAG.image;

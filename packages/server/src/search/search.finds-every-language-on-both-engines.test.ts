@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { ErrorBody, SearchPage } from '@parley/protocol';
 import { api, createConversation, registerUser, type TestServer, type TestUser } from '../testing/harness.js';
 import { serverPerFile } from '../testing/fixture.js';
+import { uploadFile } from '../testing/files.js';
+import sharp from 'sharp';
 
 /*
  * One corpus, one list of queries with the messages each must find (and only those): the same
@@ -57,6 +59,23 @@ beforeAll(async () => {
     ['ping', 'a', `@${bob.user.username} can you look at the migration`],
     ['elsewhere', 'a', '部署 in the other channel', undefined, 'other'],
   ];
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#39c' } })
+    .png()
+    .toBuffer();
+  const withImage = await a.request('message.send', {
+    conv_id: main.id,
+    client_msg_id: randomUUID(),
+    body: 'screenshot of the dashboard',
+    attachments: [await uploadFile(server, alice, png, 'shot.png')],
+  });
+  ids.set('image', withImage.id);
+  const withLog = await a.request('message.send', {
+    conv_id: main.id,
+    client_msg_id: randomUUID(),
+    body: 'the full log',
+    attachments: [await uploadFile(server, alice, Buffer.from('line 1\nline 2\n'), 'app.log')],
+  });
+  ids.set('log', withLog.id);
   for (const [label, who, body, replyTo, where] of corpus) {
     const ack = await (who === 'a' ? a : b).request('message.send', {
       conv_id: where ? other.id : main.id,
@@ -117,6 +136,11 @@ describe('search finds what was written, in every language and shape', () => {
     ['deploy -"with ECONNREFUSED"', ['thr']],
     // Filters, alone and with words.
     ['has:link', ['code3']],
+    ['has:file', ['image', 'log']],
+    ['has:image', ['image']],
+    ['has:file log', ['log']],
+    ['app.log', ['log']],
+    ['shot.png', ['image']],
     ['has:code', ['code1']],
     ['is:thread', ['en1', 'thr']],
     ['is:thread deploy -reply', ['en1']],

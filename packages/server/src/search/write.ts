@@ -11,7 +11,7 @@ export interface IndexEntry {
   senderId: string;
   createdAt: number;
   body: string;
-  attachments: readonly { mime: string | null }[];
+  attachments: readonly { mime: string | null; name: string }[];
 }
 
 /**
