@@ -329,7 +329,8 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify(json)}\n`);
   } finally {
     await server.stop().catch(() => undefined);
-    if (pgUrl) {
+    if (pgUrl && values.keep) log(`kept schema ${schema}`);
+    else if (pgUrl) {
       const c = new pg.Client({ connectionString: pgUrl });
       await c.connect();
       await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);

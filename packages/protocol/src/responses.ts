@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ApiToken, Conversation, Id, Limits, Member, Message, Nullable, Presence, Session, Timestamp, User } from './entities.js';
+import { ApiToken, Conversation, ConversationKind, Id, Limits, Member, Message, Nullable, Presence, Session, Timestamp, User, Visibility } from './entities.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { LogEvent } from './events.js';
 
@@ -74,8 +74,25 @@ export type TextRange = Static<typeof TextRange>;
 export const SearchHit = Type.Object({ message: Message, highlights: Type.Array(TextRange) });
 export type SearchHit = Static<typeof SearchHit>;
 
+/**
+ * A hit's conversation, enough to name it: the full `Conversation` (with unread counts and last
+ * message) cost more than the search itself to present for a page of hits from many conversations.
+ */
+export const SearchConversation = Type.Object({
+  id: Id,
+  kind: ConversationKind,
+  name: Nullable(Type.String()),
+  visibility: Nullable(Visibility),
+  archived: Type.Boolean(),
+  /** For a DM: the other member (yourself for a note-to-self DM). */
+  dm_user_id: Nullable(Id),
+  /** Whether you are still a member (false: you left; hits stop at your leave). */
+  member: Type.Boolean(),
+});
+export type SearchConversation = Static<typeof SearchConversation>;
+
 /** A page of hits, newest first or by relevance; the hits' conversations each once; `next_cursor` null on the last page. */
-export const SearchPage = Type.Object({ hits: Type.Array(SearchHit), conversations: Type.Array(Conversation), next_cursor: Nullable(Type.String()) });
+export const SearchPage = Type.Object({ hits: Type.Array(SearchHit), conversations: Type.Array(SearchConversation), next_cursor: Nullable(Type.String()) });
 export type SearchPage = Static<typeof SearchPage>;
 
 /** A thread: its root and a page of replies in seq order; `has_more` when earlier replies exist. */

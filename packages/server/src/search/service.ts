@@ -1,10 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Conversation, Message } from '@parley/protocol';
+import type { Message, SearchConversation } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { myMemberships } from '../conversations/access.js';
 import { can } from '../conversations/policy.js';
-import { presentConversations } from '../conversations/presenter.js';
 import { normaliseMessage, presentMessages } from '../messages/presenter.js';
 import type { AsOf } from '../messages/as-of.js';
 import { FLAG } from './document.js';
@@ -31,7 +30,7 @@ export interface SearchHit {
 export interface SearchPage {
   hits: SearchHit[];
   /** The conversations of the hits, each once. */
-  conversations: Conversation[];
+  conversations: SearchConversation[];
   next_cursor: string | null;
 }
 
@@ -95,11 +94,18 @@ export class SearchService {
     const ordered = page.map((r) => byId.get(r.message_id)).filter((m) => m !== undefined);
     const messages = await presentMessages(this.deps.db, ordered, (row) => leftAt.get(row.conv_id) ?? null);
     const convIds = new Set(messages.map((m) => m.conv_id));
-    const conversations = await presentConversations(
-      this.deps.db,
-      actor.userId,
-      memberships.filter((m) => convIds.has(m.conv.id)),
-    );
+    // Named from the membership rows already read: no query more.
+    const conversations = memberships
+      .filter((m) => convIds.has(m.conv.id))
+      .map((m): SearchConversation => ({
+        id: m.conv.id,
+        kind: m.conv.kind,
+        name: m.conv.name,
+        visibility: m.conv.visibility,
+        archived: m.conv.archived_at !== null,
+        dm_user_id: m.dmUserId,
+        member: m.member!.left_seq === null,
+      }));
     const hits = messages.map((message) => ({ message, highlights: text ? highlights(message.body, text) : [] }));
     const last = page[page.length - 1];
     return {
