@@ -58,6 +58,8 @@ export function MessageList({ conv, targetId }: Props) {
   );
   const messages = timeline?.messages;
   const hasOlder = timeline?.hasOlder ?? true;
+  // A window opened around an older message (a search hit): the present lies beyond its end.
+  const hasNewer = timeline?.hasNewer ?? false;
   const lang = useLanguage();
   // Day labels are words ("Today", "星期一"): rebuild them when the language changes.
   const rows = useMemo(() => (void lang, buildRows(messages ?? [], pending, me, unreadAfter, !hasOlder)), [messages, pending, me, unreadAfter, hasOlder, lang]);
@@ -84,9 +86,11 @@ export function MessageList({ conv, targetId }: Props) {
   const onScroll = useCallback(() => {
     const el = scrollRef.current;
     if (!el) return;
-    setAtEnd(el.scrollHeight - el.scrollTop - el.clientHeight <= AT_END_PX);
+    const fromEnd = el.scrollHeight - el.scrollTop - el.clientHeight;
+    setAtEnd(fromEnd <= AT_END_PX);
     if (el.scrollTop < LOAD_OLDER_PX) loadOlder();
-  }, [loadOlder]);
+    if (fromEnd < LOAD_OLDER_PX && store.state.timelines[convId]?.hasNewer) void store.loadNewer(convId);
+  }, [loadOlder, store, convId]);
 
   // Start at the bottom once the first page is there (unless a link asks for a message).
   const startedRef = useRef(false);
@@ -113,8 +117,8 @@ export function MessageList({ conv, targetId }: Props) {
   const lastSeq = conv.last_seq;
   const readSeq = conv.membership?.read_seq ?? 0;
   useEffect(() => {
-    if (atEnd && visible && timeline?.loaded && lastSeq > readSeq) store.markRead(convId);
-  }, [atEnd, visible, timeline?.loaded, lastSeq, readSeq, store, convId]);
+    if (atEnd && !hasNewer && visible && timeline?.loaded && lastSeq > readSeq) store.markRead(convId);
+  }, [atEnd, hasNewer, visible, timeline?.loaded, lastSeq, readSeq, store, convId]);
 
   // A message link: page back until the message is loaded, then centre and flash it.
   useEffect(() => {
@@ -187,7 +191,8 @@ export function MessageList({ conv, targetId }: Props) {
     );
   };
 
-  const jumpToLatest = () => {
+  const jumpToLatest = async () => {
+    if (store.state.timelines[convId]?.hasNewer) await store.loadLatest(convId, true);
     virtualizer.scrollToEnd();
     requestAnimationFrame(() => {
       const el = scrollRef.current;
@@ -274,8 +279,8 @@ export function MessageList({ conv, targetId }: Props) {
             <IconArrowUp /> {t('conv.jumpUnread')}
           </button>
         )}
-        {!atEnd && (
-          <button type="button" className="button pill" data-testid="jump-latest" onClick={jumpToLatest}>
+        {(!atEnd || hasNewer) && (
+          <button type="button" className="button pill" data-testid="jump-latest" onClick={() => void jumpToLatest()}>
             <IconArrowDown /> {t('conv.jumpLatest')}
           </button>
         )}
