@@ -73,7 +73,8 @@ export function MessageList({ conv, targetId }: Props) {
     paddingStart: HEAD_PX,
     paddingEnd: 8,
     anchorTo: 'end',
-    followOnAppend: true,
+    // Newer pages of a window are what the reader scrolls into, not something to jump past.
+    followOnAppend: !hasNewer,
     scrollEndThreshold: AT_END_PX,
   });
 
@@ -89,8 +90,13 @@ export function MessageList({ conv, targetId }: Props) {
     const fromEnd = el.scrollHeight - el.scrollTop - el.clientHeight;
     setAtEnd(fromEnd <= AT_END_PX);
     if (el.scrollTop < LOAD_OLDER_PX) loadOlder();
-    if (fromEnd < LOAD_OLDER_PX && store.state.timelines[convId]?.hasNewer) void store.loadNewer(convId);
+    // Only for the reader's own scrolling: the jump to a message scrolls too, and must stay there.
+    if (fromEnd < LOAD_OLDER_PX && readerScrolled.current && store.state.timelines[convId]?.hasNewer) void store.loadNewer(convId);
   }, [loadOlder, store, convId]);
+  const readerScrolled = useRef(false);
+  const readerScrolls = useCallback(() => {
+    readerScrolled.current = true;
+  }, []);
 
   // Start at the bottom once the first page is there (unless a link asks for a message).
   const startedRef = useRef(false);
@@ -247,7 +253,13 @@ export function MessageList({ conv, targetId }: Props) {
         aria-label={t('conv.messageList')}
         tabIndex={0}
         onScroll={onScroll}
-        onWheel={(e) => e.deltaY < 0 && (scrollRef.current?.scrollTop ?? 0) < LOAD_OLDER_PX && loadOlder()}
+        onWheel={(e) => {
+          readerScrolls();
+          if (e.deltaY < 0 && (scrollRef.current?.scrollTop ?? 0) < LOAD_OLDER_PX) loadOlder();
+        }}
+        onTouchStart={readerScrolls}
+        onKeyDown={readerScrolls}
+        onPointerDown={readerScrolls}
       >
         {!timeline?.loaded && rows.length === 0 ? (
           <div className="list-start muted">{t('conv.loading')}</div>
