@@ -324,7 +324,7 @@ export function SearchPanel({ initial, onClose }: { initial: string; onClose: ()
           </span>
         </div>
         {!results && !error && <p className="muted search-help">{t('search.help')}</p>}
-        <div className="search-results" role="listbox" id={resultsId} aria-label={t('search.results')} data-testid="search-results">
+        <div className={`search-results ${results && results.query !== query.trim() ? 'stale' : ''}`} role="listbox" id={resultsId} aria-label={t('search.results')} data-testid="search-results">
           {groups.map((g) => {
             const conv = results?.conversations[g.convId] ?? conversations[g.convId];
             const name = conv ? conversationName(conv, users, me) : '…';
