@@ -69,6 +69,19 @@ describe.skipIf(browserUnavailable !== null)('searching messages in the browser'
     // And the way back to the present.
     await page.getByTestId('jump-latest').click();
     await messagesWithText(page, 'later note 180').waitFor();
+
+    // Many hits come a page at a time, newest first, with more on request.
+    await page.keyboard.press('Control+Shift+F');
+    await page.getByTestId('search-input').fill('note');
+    const hits = page.getByTestId('search-hit');
+    await expect.poll(() => hits.count()).toBe(30);
+    await expect(hits.first().getByTestId('search-hit-body').innerText()).resolves.toBe('later note 180');
+    await page.getByTestId('search-more').click();
+    await expect.poll(() => hits.count()).toBe(60);
+    await expect(hits.nth(30).getByTestId('search-hit-body').innerText()).resolves.toBe('later note 150');
+    await page.getByTestId('search-order-relevance').click();
+    await expect(page.getByTestId('search-order-relevance').getAttribute('aria-pressed')).resolves.toBe('true');
+    await expect.poll(() => hits.count()).toBe(30);
   });
 
   test('from: and in: complete from people and conversations as you type; the header searches in its conversation; arrows and Enter open a hit', async () => {
