@@ -250,7 +250,7 @@ export function SearchPanel({ initial, onClose }: { initial: string; onClose: ()
             role="combobox"
             aria-autocomplete="list"
             aria-expanded={suggesting || flat.length > 0}
-            aria-controls={suggesting ? suggestId : resultsId}
+            aria-controls={suggesting ? suggestId : flat.length ? resultsId : undefined}
             aria-activedescendant={activeDescendant}
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? errorId : undefined}
@@ -324,53 +324,55 @@ export function SearchPanel({ initial, onClose }: { initial: string; onClose: ()
           </span>
         </div>
         {!results && !error && <p className="muted search-help">{t('search.help')}</p>}
-        <div className={`search-results ${results && results.query !== query.trim() ? 'stale' : ''}`} role="listbox" id={resultsId} aria-label={t('search.results')} data-testid="search-results">
-          {groups.map((g) => {
-            const conv = results?.conversations[g.convId] ?? conversations[g.convId];
-            const name = conv ? conversationName(conv, users, me) : '…';
-            const heading = conv?.kind === 'channel' ? `#${name}` : name;
-            return (
-              <div key={g.convId} role="group" aria-label={heading} className="search-group" data-testid="search-group" data-conv-id={g.convId}>
-                <div className="search-group-title" aria-hidden="true">
-                  {heading}
+        {flat.length > 0 && (
+          <div className={`search-results ${results && results.query !== query.trim() ? 'stale' : ''}`} role="listbox" id={resultsId} aria-label={t('search.results')} data-testid="search-results">
+            {groups.map((g) => {
+              const conv = results?.conversations[g.convId] ?? conversations[g.convId];
+              const name = conv ? conversationName(conv, users, me) : '…';
+              const heading = conv?.kind === 'channel' ? `#${name}` : name;
+              return (
+                <div key={g.convId} role="group" aria-label={heading} className="search-group" data-testid="search-group" data-conv-id={g.convId}>
+                  <div className="search-group-title" aria-hidden="true">
+                    {heading}
+                  </div>
+                  {g.hits.map((hit) => {
+                    const i = ++flatIndex;
+                    const m = hit.message;
+                    const cut = snippet(m.body, hit.highlights);
+                    const sender = userLabel(users[m.sender_id]);
+                    return (
+                      <div
+                        key={m.id}
+                        id={`${resultsId}-${i}`}
+                        role="option"
+                        aria-selected={i === activeHit}
+                        className={`search-hit ${i === activeHit ? 'active' : ''}`}
+                        data-testid="search-hit"
+                        data-message-id={m.id}
+                        data-conv-id={m.conv_id}
+                        onMouseEnter={() => setActiveHit(i)}
+                        onClick={() => open(hit)}
+                      >
+                        <div className="search-hit-meta">
+                          <span className="search-hit-sender">{sender}</span>
+                          <time className="muted" dateTime={m.created_at}>
+                            {fullTime(m.created_at)}
+                          </time>
+                          {m.thread_root_id && <span className="muted">{t('search.inThread')}</span>}
+                        </div>
+                        <div className="search-hit-body" data-testid="search-hit-body">
+                          {cut.cutStart && '…'}
+                          {cut.segments.map((s, k) => (s.marked ? <mark key={k}>{s.text}</mark> : <Fragment key={k}>{s.text}</Fragment>))}
+                          {cut.cutEnd && '…'}
+                        </div>
+                      </div>
+                    );
+                  })}
                 </div>
-                {g.hits.map((hit) => {
-                  const i = ++flatIndex;
-                  const m = hit.message;
-                  const cut = snippet(m.body, hit.highlights);
-                  const sender = userLabel(users[m.sender_id]);
-                  return (
-                    <div
-                      key={m.id}
-                      id={`${resultsId}-${i}`}
-                      role="option"
-                      aria-selected={i === activeHit}
-                      className={`search-hit ${i === activeHit ? 'active' : ''}`}
-                      data-testid="search-hit"
-                      data-message-id={m.id}
-                      data-conv-id={m.conv_id}
-                      onMouseEnter={() => setActiveHit(i)}
-                      onClick={() => open(hit)}
-                    >
-                      <div className="search-hit-meta">
-                        <span className="search-hit-sender">{sender}</span>
-                        <time className="muted" dateTime={m.created_at}>
-                          {fullTime(m.created_at)}
-                        </time>
-                        {m.thread_root_id && <span className="muted">{t('search.inThread')}</span>}
-                      </div>
-                      <div className="search-hit-body" data-testid="search-hit-body">
-                        {cut.cutStart && '…'}
-                        {cut.segments.map((s, k) => (s.marked ? <mark key={k}>{s.text}</mark> : <Fragment key={k}>{s.text}</Fragment>))}
-                        {cut.cutEnd && '…'}
-                      </div>
-                    </div>
-                  );
-                })}
-              </div>
-            );
-          })}
-        </div>
+              );
+            })}
+          </div>
+        )}
         {results?.nextCursor && (
           <button type="button" className="button search-more" data-testid="search-more" disabled={busy} onClick={() => void run(results.query, results.order, results.nextCursor)}>
             {t('search.more')}
