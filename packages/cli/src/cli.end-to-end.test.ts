@@ -8,10 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Conversation, Message, User } from '@parley/protocol';
+import type { Conversation, Message, SearchPage, User } from '@parley/protocol';
 import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
 import { freePort } from '@parley/server/testing/ports';
 import { writeCredentials } from './credentials.js';
+import { time } from './output.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -420,6 +421,63 @@ describe('parley export', { timeout: 60_000 }, () => {
     expect(res.code).toBe(0);
     expect(res.stdout.endsWith('\n')).toBe(true);
     expectExactly(jsonLines<Line>(res.stdout), sent, [chan.id]);
+  });
+});
+
+// ---- search ------------------------------------------------------------------------------------
+
+describe('parley search', { timeout: 60_000 }, () => {
+  it('finds 部署 with --in and --from, prints conversation, sender, time and body per hit, and --json prints the page', async () => {
+    const [alice, bob] = await Promise.all([newUser('searcha'), newUser('searchb')]);
+    const chan = await newChannel(alice, [bob]);
+    const other = await newChannel(alice, [bob]);
+    await restSend(alice, chan.id, 'good morning');
+    const failed = await restSend(alice, chan.id, '今天的部署失败了');
+    await restSend(bob, chan.id, '部署 again\nafter lunch');
+    await restSend(alice, other.id, '部署 elsewhere');
+
+    const human = await parley(['search', '部署', '--in', `#${chan.name}`, '--from', `@${alice.user.username}`], { configDir: bob.dir });
+    expect(human.code).toBe(0);
+    // Not a terminal: the body exactly as written, no emphasis codes or markers.
+    expect(human.stdout).toBe(`#${chan.name}  ${alice.user.username}  ${time(failed.created_at)}  #${failed.seq}\n  今天的部署失败了\n`);
+
+    const two = await parley(['search', '部署', '--in', chan.name!], { configDir: bob.dir });
+    expect(two.code).toBe(0);
+    // Newest first; a multi-line body stays indented under its heading.
+    expect(two.stdout).toContain(`  部署 again\n  after lunch\n\n#${chan.name}  ${alice.user.username}`);
+
+    const json = await parley(['search', '部署', '--json', '--limit', '3', '--order', 'relevance'], { configDir: bob.dir });
+    expect(json.code).toBe(0);
+    const pages = jsonLines<SearchPage>(json.stdout);
+    expect(pages).toHaveLength(1);
+    expect(pages[0]!.hits).toHaveLength(3);
+    const hit = pages[0]!.hits.find((h) => h.message.id === failed.id)!;
+    expect(hit.highlights.map((r) => hit.message.body.slice(r.start, r.end))).toEqual(['部署']);
+    expect(pages[0]!.conversations.map((c) => c.id).sort()).toEqual([chan.id, other.id].sort());
+
+    // --limit caps the hits; the page says where the next one would start.
+    for (let i = 0; i < 3; i++) await restSend(alice, chan.id, `paging 部署 ${i}`);
+    const paged = await parley(['search', 'paging', '--json', '--limit', '2'], { configDir: bob.dir });
+    const [only] = jsonLines<SearchPage>(paged.stdout);
+    expect(only!.hits.map((h) => h.message.body)).toEqual(['paging 部署 2', 'paging 部署 1']);
+    expect(only!.next_cursor).not.toBeNull();
+  });
+
+  it('a query with bad syntax is one line naming the problem and exits 2; an unknown channel exits 4; no hits exits 0', async () => {
+    const u = await newUser('searchc');
+    const [bad, unknown, none] = await Promise.all([
+      parley(['search', '"unclosed'], { configDir: u.dir }),
+      parley(['search', 'deploy', '--in', '#no-such-room'], { configDir: u.dir }),
+      parley(['search', 'nothing-here-at-all'], { configDir: u.dir }),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^parley: A quote is not closed.*\(invalid_query\)\n$/);
+    expect(bad.stdout).toBe('');
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr.split('\n')).toHaveLength(2);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toBe('No messages match.\n');
   });
 });
 

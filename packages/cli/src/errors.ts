@@ -24,6 +24,8 @@ export function exitCodeFor(e: unknown): number {
   if (e instanceof ParleyError) {
     if (['unauthenticated', 'invalid_token', 'invalid_credentials', 'session_revoked'].includes(e.code)) return Exit.auth;
     if (e.code === 'not_found') return Exit.notFound;
+    // A query the server cannot read is the user's to fix, like a bad option.
+    if (e.code === 'invalid_query') return Exit.usage;
     if (e.code === 'network' || e.code === 'disconnected' || e.code === 'timeout') return Exit.unreachable;
     if (e.code === 'invalid_request' || e.code === 'forbidden' || e.code === 'not_member') return Exit.failure;
   }

@@ -4,6 +4,7 @@ import type { ServeOptions } from './commands/serve.js';
 import { login, logout, whoami } from './commands/account.js';
 import { history, send, tail } from './commands/messages.js';
 import { conversations } from './commands/conversations.js';
+import { search } from './commands/search.js';
 import { exportAll } from './commands/export.js';
 import { audit, listUsers, sessions, setDeactivated, setRole } from './commands/admin.js';
 import { createToken, listTokens, revokeToken } from './commands/tokens.js';
@@ -83,6 +84,22 @@ program
   .option('--limit <n>', 'without --since: the last n messages (default 50)')
   .option('--json', 'one JSON object per line')
   .action(run(history));
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+program
+  .command('search')
+  .description('search the messages I can read (query language: docs/search.md)')
+  .argument('<query...>', 'words, "phrases", -excluded, and filters such as from:@alice in:#ops has:link on:2026-11-30')
+  .option('--in <conversation>', 'only in #channel or the DM with @user (repeatable)', collect)
+  .option('--from <user>', 'only from @user (repeatable)', collect)
+  .option('--order <order>', 'newest (default) or relevance')
+  .option('--limit <n>', 'at most n hits (default 20)')
+  .option('--json', 'each page of results as one JSON line')
+  .addHelpText(
+    'after',
+    `\nExamples:\n  parley search 部署 --in '#ops'\n  parley search '"connection refused" -staging' --from @alice --order relevance\n  parley search has:link after:2026-11-01 --json | jq '.hits[].message.body'`,
+  )
+  .action(run(search));
 
 program.command('conversations').description('list my conversations with unread counts').option('--json', 'one JSON object per line').action(run(conversations));
 

@@ -1,4 +1,4 @@
-export { Parley, type ParleyOptions, type ClientEvents, type ConnectionState, type WebSocketCtor, type WebSocketLike } from './client/parley.js';
+export { Parley, type ParleyOptions, type ClientEvents, type ConnectionState, type WebSocketCtor, type WebSocketLike, type SearchOptions } from './client/parley.js';
 export { ParleyError } from './client/errors.js';
 export { MemoryOutbox, type OutboxEntry, type OutboxStore } from './client/outbox.js';
 export { RestClient, jwtExpiry, type Tokens, type AuthAnswer, type FetchLike } from './client/rest.js';

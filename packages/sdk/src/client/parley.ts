@@ -9,6 +9,8 @@ import type {
   Message,
   RequestResults,
   RequestType,
+  SearchHit,
+  SearchPage,
   SendAck,
   ServerEvent,
   ServerFrame,
@@ -88,6 +90,27 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: ParleyError) => void;
   timer: ReturnType<typeof setTimeout>;
+}
+
+export interface SearchOptions {
+  /** `newest` first (the default) or by `relevance`. */
+  order?: 'newest' | 'relevance';
+  /** The previous page's `next_cursor`. */
+  cursor?: string;
+  /** Hits per page, 1 to 100. */
+  limit?: number;
+  /** IANA time zone for `before:`/`after:`/`on:`; the user's own by default, `null` for the server's default (UTC). */
+  tz?: string | null;
+  signal?: AbortSignal;
+}
+
+/** The time zone this process runs in (the browser's or the machine's), when the runtime knows it. */
+function localTimeZone(): string | null {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+  } catch {
+    return null;
+  }
 }
 
 const OPEN = 1;
@@ -708,6 +731,36 @@ export class Parley {
       for (const m of page.messages) yield m;
       if (!page.has_more || page.messages.length === 0) return;
       after = page.messages[page.messages.length - 1]!.seq;
+    }
+  }
+
+  /**
+   * Searches the messages this user may read (the query language is in docs/search.md). Over
+   * REST, like `history()`, so it works without a socket. Dates in `before:`/`after:`/`on:` are
+   * days in `tz`, the user's own time zone unless given. A query the server cannot read is a
+   * `ParleyError` with code `invalid_query` and a message naming the problem; an unknown `in:` or
+   * `from:` name is `not_found`.
+   */
+  search(q: string, opts: SearchOptions = {}): Promise<SearchPage> {
+    const qs = new URLSearchParams({ q });
+    if (opts.order) qs.set('order', opts.order);
+    if (opts.cursor) qs.set('cursor', opts.cursor);
+    if (opts.limit !== undefined) qs.set('limit', String(opts.limit));
+    const tz = opts.tz === undefined ? localTimeZone() : opts.tz;
+    if (tz) qs.set('tz', tz);
+    return this.rest.request<SearchPage>('GET', `/search?${qs.toString()}`, undefined, opts.signal);
+  }
+
+  /** Every hit of a query, page by page (waiting out rate limits), until the last page or `signal` aborts. */
+  async *searchAll(q: string, opts: Omit<SearchOptions, 'cursor'> = {}): AsyncIterableIterator<{ hit: SearchHit; conversation: Conversation | undefined }> {
+    let cursor: string | undefined;
+    for (;;) {
+      if (opts.signal?.aborted) return;
+      const page = await this.paced(() => this.search(q, { ...opts, ...(cursor ? { cursor } : {}) }), { overSocket: false, signal: opts.signal });
+      const convs = new Map(page.conversations.map((c) => [c.id, c]));
+      for (const hit of page.hits) yield { hit, conversation: convs.get(hit.message.conv_id) };
+      if (!page.next_cursor || page.hits.length === 0) return;
+      cursor = page.next_cursor;
     }
   }
 

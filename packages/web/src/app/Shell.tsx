@@ -10,6 +10,7 @@ import { NewGroupDialog } from '../sidebar/NewGroupDialog';
 import { NewChannelDialog } from '../sidebar/NewChannelDialog';
 import { ChannelBrowser } from '../sidebar/ChannelBrowser';
 import { SettingsDialog } from '../settings/SettingsDialog';
+import { SearchPanel } from '../search/SearchPanel';
 import { ThreadPanel } from '../thread/ThreadPanel';
 import { useToast } from '../ui/toast';
 import { IconMenu } from '../ui/icons';
@@ -17,12 +18,25 @@ import { convPath, navigate, useRoute } from './router';
 import { UiContext, type DialogKind, type UiState } from './ui-context';
 import { useDocumentTitle } from './title';
 
+/** Whether a key press lands where text is typed (so `/` is a character there, not a shortcut). */
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit', 'reset', 'range', 'color', 'file'].includes(target.type);
+}
+
 export function Shell() {
   const t = useT();
   const store = useStore();
   const route = useRoute();
   const ready = useChat((s) => s.ready);
   const [dialog, setDialog] = useState<DialogKind>(null);
+  const [searchPrefill, setSearchPrefill] = useState('');
+  const openSearch = useCallback((prefill = '') => {
+    setSearchPrefill(prefill);
+    setDialog('search');
+  }, []);
   const [thread, setThread] = useState<UiState['thread']>(null);
   const [drawerOpen, setDrawerOpen] = useState(false);
   const toastText = useToast();
@@ -49,9 +63,16 @@ export function Shell() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'k') {
         e.preventDefault();
         setDialog((d) => (d === 'switcher' ? null : 'switcher'));
+      } else if ((e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && e.key.toLowerCase() === 'f') {
+        e.preventDefault();
+        openSearch();
+      } else if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey && !isTyping(e.target)) {
+        // `/` is a character wherever one can type; elsewhere it opens search.
+        e.preventDefault();
+        openSearch();
       } else if (e.key === 'Escape' && !e.defaultPrevented) {
         if (drawerOpen) setDrawerOpen(false);
         else if (thread) setThread(null);
@@ -67,11 +88,11 @@ export function Shell() {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('parley:open', onOpen);
     };
-  }, [drawerOpen, thread]);
+  }, [drawerOpen, thread, openSearch]);
 
   const ui = useMemo<UiState>(
-    () => ({ dialog, openDialog: setDialog, thread, openThread, closeThread, drawerOpen, setDrawerOpen, highlight }),
-    [dialog, thread, openThread, closeThread, drawerOpen, highlight],
+    () => ({ dialog, openDialog: setDialog, openSearch, thread, openThread, closeThread, drawerOpen, setDrawerOpen, highlight }),
+    [dialog, openSearch, thread, openThread, closeThread, drawerOpen, highlight],
   );
   const close = () => setDialog(null);
 
@@ -98,6 +119,7 @@ export function Shell() {
         {thread && <ThreadPanel key={thread.rootId} convId={thread.convId} rootId={thread.rootId} />}
       </div>
       {dialog === 'switcher' && <QuickSwitcher onClose={close} />}
+      {dialog === 'search' && <SearchPanel initial={searchPrefill} onClose={close} />}
       {dialog === 'new-dm' && <NewDmDialog onClose={close} />}
       {dialog === 'new-group' && <NewGroupDialog onClose={close} />}
       {dialog === 'new-channel' && <NewChannelDialog onClose={close} />}

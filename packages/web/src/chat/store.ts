@@ -1,10 +1,10 @@
-import type { Conversation, CreateConversationBody, HelloFrame, LogEvent, Member, Message, Presence, SendAck, ServerEvent, Session, ThreadPage, User } from '@parley/protocol';
+import type { Conversation, CreateConversationBody, HelloFrame, LogEvent, Member, Message, Presence, SearchPage, SendAck, ServerEvent, Session, ThreadPage, User } from '@parley/protocol';
 import { Parley, ParleyError } from '@parley/sdk';
 import { openUserDb, type CachedTimeline, type FailedSend, type ParleyDb } from '../storage/db';
 import { IdbOutbox } from '../storage/outbox';
 import { loadSession, updateTokens, updateUser, type StoredSession } from '../storage/session';
 import { maybeNotify } from '../notifications/notify';
-import { emptyTimeline, findById, mergeLatest, replaceIfPresent, upsert, upsertMany } from './timeline';
+import { addLive, emptyTimeline, findById, mergeAround, mergeLatest, replaceIfPresent, upsert, upsertMany } from './timeline';
 import { mentionsMe, newClientMsgId } from './names';
 import { REACTION_SETTLE_MS, hasMyReaction, withMyReaction, type ReactionWish } from './reactions';
 import { deviceLabel } from '../auth/device';
@@ -16,6 +16,8 @@ import type { ChatState, MissingReason, PendingMessage, ThreadState, Timeline } 
 
 const LATEST_PAGE = 50;
 const OLDER_PAGE = 100;
+/** Messages loaded on each side of a message opened from search or a link. */
+const AROUND_PAGE = 30;
 const CACHE_MESSAGES = 200;
 const PERSIST_DELAY_MS = 1_000;
 
@@ -262,7 +264,7 @@ export class ChatStore {
       // A cached tail is only trusted with the cursor saved alongside it: the SDK then replays
       // exactly what came after it.
       if (cur[t.conv_id] === undefined) continue;
-      tl[t.conv_id] = { messages: t.messages, hasOlder: t.has_older, loadingOlder: false, loaded: true, anchored: true };
+      tl[t.conv_id] = { messages: t.messages, hasOlder: t.has_older, loadingOlder: false, hasNewer: false, loadingNewer: false, loaded: true, anchored: true };
     }
     this.set((s) => ({
       conversations: { ...conversations, ...s.conversations },
@@ -290,7 +292,8 @@ export class ChatStore {
     const cursors = client.cursorSnapshot();
     const timelines: CachedTimeline[] = [];
     for (const [convId, t] of Object.entries(s.timelines)) {
-      if (!t.anchored || cursors[convId] === undefined || !s.conversations[convId]?.membership) continue;
+      // A window around an old message is not the conversation's tail: the next start fetches that.
+      if (!t.anchored || t.hasNewer || cursors[convId] === undefined || !s.conversations[convId]?.membership) continue;
       const tail = t.messages.slice(-CACHE_MESSAGES);
       timelines.push({ conv_id: convId, messages: tail, has_older: t.hasOlder || tail.length < t.messages.length });
     }
@@ -587,16 +590,74 @@ export class ChatStore {
     }
     if (target.conv_id !== convId) return null;
     if (target.thread_root_id) return target;
+    // The latest page first, so that a fetch of it still in flight cannot replace the window below.
     await this.loadLatest(convId);
-    for (let i = 0; i < 100; i++) {
-      const t = this.state.timelines[convId];
-      if (!t) return null;
-      if (findById(t.messages, messageId)) return target;
-      if ((t.messages[0]?.seq ?? Infinity) < target.seq || !t.hasOlder) return null;
-      const got = await this.loadOlder(convId);
-      if (got === 0 && this.state.timelines[convId]?.hasOlder) return null;
+    const t = this.state.timelines[convId];
+    if (t && findById(t.messages, messageId)) return target;
+    const oldest = t?.messages[0];
+    // Just above what is loaded: one older page keeps the list joined to the present.
+    if (t && oldest && t.hasOlder && !t.hasNewer && oldest.seq > target.seq && oldest.seq - target.seq < OLDER_PAGE) {
+      await this.loadOlder(convId);
+      if (findById(this.state.timelines[convId]?.messages ?? [], messageId)) return target;
     }
-    return null;
+    await this.loadAround(convId, target.seq);
+    return findById(this.state.timelines[convId]?.messages ?? [], messageId) ? target : null;
+  }
+
+  /** Loads the messages around `seq` (a search hit far back), joining or replacing what is held. */
+  async loadAround(convId: string, seq: number): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const anchored = client.cursorSnapshot()[convId] !== undefined;
+    const [before, after] = await Promise.all([client.history(convId, { before_seq: seq + 1, limit: AROUND_PAGE }), client.history(convId, { after_seq: seq, limit: AROUND_PAGE })]);
+    // An event applied while the pages were on their way may be past the window's end.
+    const last = after.messages.at(-1) ?? before.messages.at(-1);
+    const behind = !after.has_more && last !== undefined && (client.cursorSnapshot()[convId] ?? 0) > last.seq;
+    this.setTimeline(convId, (cur) => mergeAround(cur, before.messages, before.has_more, after.messages, after.has_more || behind, anchored));
+    this.collectUsers([...before.messages, ...after.messages]);
+  }
+
+  private newerFetches = new Map<string, Promise<void>>();
+
+  /** Appends the page after the newest message of a window, until the window reaches the present. */
+  loadNewer(convId: string): Promise<void> {
+    const running = this.newerFetches.get(convId);
+    if (running) return running;
+    const p = this.fetchNewer(convId).finally(() => this.newerFetches.delete(convId));
+    this.newerFetches.set(convId, p);
+    return p;
+  }
+
+  private async fetchNewer(convId: string): Promise<void> {
+    const t = this.state.timelines[convId];
+    const client = this.client;
+    if (!client || !t?.hasNewer || t.loadingNewer) return;
+    const newest = t.messages.at(-1);
+    if (!newest) return this.loadLatest(convId, true);
+    this.setTimeline(convId, (cur) => ({ ...cur, loadingNewer: true }));
+    try {
+      const page = await client.history(convId, { after_seq: newest.seq, limit: OLDER_PAGE });
+      const last = page.messages.at(-1);
+      // Caught up only when nothing the SDK applied lies past this page (it was left out meanwhile).
+      const caughtUp = !page.has_more && (!last || (client.cursorSnapshot()[convId] ?? 0) <= last.seq);
+      this.setTimeline(convId, (cur) =>
+        cur.messages.at(-1)?.seq !== newest.seq ? { ...cur, loadingNewer: false } : { ...cur, messages: upsertMany(cur.messages, page.messages), hasNewer: !caughtUp, loadingNewer: false },
+      );
+      this.collectUsers(page.messages);
+      if (caughtUp) this.schedulePersist();
+    } catch {
+      this.setTimeline(convId, (cur) => ({ ...cur, loadingNewer: false }));
+    }
+  }
+
+  /** Searches the messages this user may read; days in the browser's time zone. */
+  search(q: string, opts: { order?: 'newest' | 'relevance'; cursor?: string; signal?: AbortSignal } = {}): Promise<SearchPage> {
+    const client = this.client;
+    if (!client) return Promise.reject(new ParleyError('disconnected', 'Not started yet.'));
+    return client.search(q, { limit: 30, ...opts }).then((page) => {
+      this.collectUsers(page.hits.map((h) => h.message));
+      return page;
+    });
   }
 
   private collectUsers(messages: readonly Message[]): void {
@@ -719,7 +780,7 @@ export class ChatStore {
     switch (e.type) {
       case 'message.created': {
         const msg = e.message;
-        this.setTimeline(e.conv_id, (t) => ({ ...t, messages: upsert(t.messages, msg) }));
+        this.setTimeline(e.conv_id, (t) => addLive(t, msg));
         if (e.thread_root) {
           const root = e.thread_root;
           this.patchMessage(e.conv_id, root.id, (m) => ({ ...m, reply_count: root.reply_count, last_reply_at: root.last_reply_at }));
@@ -865,6 +926,8 @@ export class ChatStore {
     const p: PendingMessage = { client_msg_id: id, conv_id: convId, body, reply_to: replyTo, created_at: Date.now(), status: 'pending', error: null };
     this.set((s) => ({ pending: { ...s.pending, [id]: p } }));
     this.dispatch(p);
+    // Writing while reading an old window: show the present, where the message will appear.
+    if (!replyTo && this.state.timelines[convId]?.hasNewer) void this.loadLatest(convId, true);
   }
 
   /** Sends again with the same client_msg_id, so a send that did land is not stored twice. */
@@ -897,7 +960,7 @@ export class ChatStore {
   private onSent(ack: SendAck): void {
     // The event carrying this message follows; showing the ack's copy now avoids a flicker.
     const msg = ack.message;
-    this.setTimeline(msg.conv_id, (t) => ({ ...t, messages: upsert(t.messages, msg) }));
+    this.setTimeline(msg.conv_id, (t) => addLive(t, msg));
     this.updateThreads(msg);
     this.set((s) => ({ pending: omit(s.pending, ack.client_msg_id) }));
   }

@@ -3,14 +3,20 @@ import type { ConnectionState } from '@parley/sdk';
 
 /**
  * A conversation's loaded messages (top-level and thread replies), sorted by seq. Invariant:
- * the list is complete from its oldest message up to the newest event the SDK has applied, so
- * older pages are prepended with `before_seq` and live events are appended, never leaving holes.
+ * the list is complete from its oldest message to its newest, with no holes; and unless
+ * `hasNewer`, its newest is the newest event the SDK has applied, so older pages are prepended
+ * with `before_seq` and live events are appended. A window opened around an old message (a
+ * search hit) has `hasNewer`: live events past it are left out, and newer pages are appended
+ * with `after_seq` until the window reaches the present again.
  */
 export interface Timeline {
   messages: Message[];
   /** False once a history page said there is nothing older. */
   hasOlder: boolean;
   loadingOlder: boolean;
+  /** A window around an older message: newer messages exist beyond the last one held. */
+  hasNewer: boolean;
+  loadingNewer: boolean;
   /** The latest page was fetched (or restored from a cache that was consistent with the cursors). */
   loaded: boolean;
   /**

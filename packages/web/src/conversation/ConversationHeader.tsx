@@ -4,7 +4,7 @@ import { conversationName } from '../chat/names';
 import { useUi } from '../app/ui-context';
 import { useT } from '../i18n/i18n';
 import { PresenceDot } from '../sidebar/PresenceDot';
-import { IconHash, IconLock, IconMenu, IconUsers } from '../ui/icons';
+import { IconHash, IconLock, IconMenu, IconSearch, IconUsers } from '../ui/icons';
 
 export function ConversationHeader({ conv }: { conv: Conversation }) {
   const t = useT();
@@ -15,6 +15,8 @@ export function ConversationHeader({ conv }: { conv: Conversation }) {
   const presence = useChat((s) => (conv.dm_user_id ? s.presence[conv.dm_user_id]?.status : undefined));
   const name = conversationName(conv, users, me, members ? Object.keys(members) : undefined);
   const other = conv.dm_user_id ? users[conv.dm_user_id] : undefined;
+  // Only channels and DMs can be named in a query (`in:#name`, `in:@user`).
+  const searchIn = conv.kind === 'channel' && conv.name ? `in:#${conv.name} ` : conv.kind === 'dm' && other ? `in:@${other.username} ` : null;
   const subtitle = conv.kind === 'dm' ? (other ? `@${other.username}${presence ? ` · ${t(`presence.${presence}`)}` : ''}` : '') : conv.topic || t('conv.noTopic');
   return (
     <header className="conversation-header" data-testid="conversation-header">
@@ -35,6 +37,18 @@ export function ConversationHeader({ conv }: { conv: Conversation }) {
           <IconUsers /> <span>{conv.member_count}</span>
           <span className="visually-hidden">{conv.member_count === 1 ? t('conv.member') : t('conv.members', { n: conv.member_count })}</span>
         </span>
+      )}
+      {searchIn && (
+        <button
+          type="button"
+          className="icon-button"
+          data-testid="search-in-conversation"
+          aria-label={t('search.inConversation')}
+          title={t('search.inConversation')}
+          onClick={() => ui.openSearch(searchIn)}
+        >
+          <IconSearch />
+        </button>
       )}
     </header>
   );

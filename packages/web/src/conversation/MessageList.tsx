@@ -58,6 +58,8 @@ export function MessageList({ conv, targetId }: Props) {
   );
   const messages = timeline?.messages;
   const hasOlder = timeline?.hasOlder ?? true;
+  // A window opened around an older message (a search hit): the present lies beyond its end.
+  const hasNewer = timeline?.hasNewer ?? false;
   const lang = useLanguage();
   // Day labels are words ("Today", "星期一"): rebuild them when the language changes.
   const rows = useMemo(() => (void lang, buildRows(messages ?? [], pending, me, unreadAfter, !hasOlder)), [messages, pending, me, unreadAfter, hasOlder, lang]);
@@ -71,7 +73,8 @@ export function MessageList({ conv, targetId }: Props) {
     paddingStart: HEAD_PX,
     paddingEnd: 8,
     anchorTo: 'end',
-    followOnAppend: true,
+    // Newer pages of a window are what the reader scrolls into, not something to jump past.
+    followOnAppend: !hasNewer,
     scrollEndThreshold: AT_END_PX,
   });
 
@@ -84,9 +87,16 @@ export function MessageList({ conv, targetId }: Props) {
   const onScroll = useCallback(() => {
     const el = scrollRef.current;
     if (!el) return;
-    setAtEnd(el.scrollHeight - el.scrollTop - el.clientHeight <= AT_END_PX);
+    const fromEnd = el.scrollHeight - el.scrollTop - el.clientHeight;
+    setAtEnd(fromEnd <= AT_END_PX);
     if (el.scrollTop < LOAD_OLDER_PX) loadOlder();
-  }, [loadOlder]);
+    // Only for the reader's own scrolling: the jump to a message scrolls too, and must stay there.
+    if (fromEnd < LOAD_OLDER_PX && readerScrolled.current && store.state.timelines[convId]?.hasNewer) void store.loadNewer(convId);
+  }, [loadOlder, store, convId]);
+  const readerScrolled = useRef(false);
+  const readerScrolls = useCallback(() => {
+    readerScrolled.current = true;
+  }, []);
 
   // Start at the bottom once the first page is there (unless a link asks for a message).
   const startedRef = useRef(false);
@@ -113,8 +123,8 @@ export function MessageList({ conv, targetId }: Props) {
   const lastSeq = conv.last_seq;
   const readSeq = conv.membership?.read_seq ?? 0;
   useEffect(() => {
-    if (atEnd && visible && timeline?.loaded && lastSeq > readSeq) store.markRead(convId);
-  }, [atEnd, visible, timeline?.loaded, lastSeq, readSeq, store, convId]);
+    if (atEnd && !hasNewer && visible && timeline?.loaded && lastSeq > readSeq) store.markRead(convId);
+  }, [atEnd, hasNewer, visible, timeline?.loaded, lastSeq, readSeq, store, convId]);
 
   // A message link: page back until the message is loaded, then centre and flash it.
   useEffect(() => {
@@ -187,7 +197,8 @@ export function MessageList({ conv, targetId }: Props) {
     );
   };
 
-  const jumpToLatest = () => {
+  const jumpToLatest = async () => {
+    if (store.state.timelines[convId]?.hasNewer) await store.loadLatest(convId, true);
     virtualizer.scrollToEnd();
     requestAnimationFrame(() => {
       const el = scrollRef.current;
@@ -242,7 +253,13 @@ export function MessageList({ conv, targetId }: Props) {
         aria-label={t('conv.messageList')}
         tabIndex={0}
         onScroll={onScroll}
-        onWheel={(e) => e.deltaY < 0 && (scrollRef.current?.scrollTop ?? 0) < LOAD_OLDER_PX && loadOlder()}
+        onWheel={(e) => {
+          readerScrolls();
+          if (e.deltaY < 0 && (scrollRef.current?.scrollTop ?? 0) < LOAD_OLDER_PX) loadOlder();
+        }}
+        onTouchStart={readerScrolls}
+        onKeyDown={readerScrolls}
+        onPointerDown={readerScrolls}
       >
         {!timeline?.loaded && rows.length === 0 ? (
           <div className="list-start muted">{t('conv.loading')}</div>
@@ -274,8 +291,8 @@ export function MessageList({ conv, targetId }: Props) {
             <IconArrowUp /> {t('conv.jumpUnread')}
           </button>
         )}
-        {!atEnd && (
-          <button type="button" className="button pill" data-testid="jump-latest" onClick={jumpToLatest}>
+        {(!atEnd || hasNewer) && (
+          <button type="button" className="button pill" data-testid="jump-latest" onClick={() => void jumpToLatest()}>
             <IconArrowDown /> {t('conv.jumpLatest')}
           </button>
         )}

@@ -55,6 +55,10 @@ export function Sidebar({ activeId }: { activeId: string | null }) {
         <IconSearch />
         <span>{t('sidebar.search')}</span>
       </button>
+      <button type="button" className="switcher-button" data-testid="open-search" onClick={() => ui.openSearch()}>
+        <IconSearch />
+        <span>{t('search.open')}</span>
+      </button>
       <div className="sidebar-scroll">
         <Section
           id="sec-channels"
