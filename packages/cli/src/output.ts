@@ -15,7 +15,7 @@ export class Names {
     return p;
   }
 
-  async conversation(c: Conversation): Promise<string> {
+  async conversation(c: Pick<Conversation, 'id' | 'kind' | 'name' | 'dm_user_id'>): Promise<string> {
     if (c.kind === 'channel') return `#${c.name ?? c.id}`;
     if (c.kind === 'dm') {
       const u = c.dm_user_id ? await this.user(c.dm_user_id) : null;

@@ -1,4 +1,4 @@
-import type { Conversation, SearchPage } from '@parley/protocol';
+import type { SearchConversation, SearchPage } from '@parley/protocol';
 import { CliError, Exit } from '../errors.js';
 import { ansiMark, emphasise } from '../highlight.js';
 import { Names, printJson, time } from '../output.js';
@@ -52,7 +52,7 @@ export async function search(words: string[], opts: SearchOptions): Promise<void
 }
 
 async function printHits(page: SearchPage, names: Names, mark: ((s: string) => string) | null, first: boolean): Promise<void> {
-  const convs = new Map<string, Conversation>(page.conversations.map((c) => [c.id, c]));
+  const convs = new Map<string, SearchConversation>(page.conversations.map((c) => [c.id, c]));
   let blank = !first;
   for (const hit of page.hits) {
     const m = hit.message;

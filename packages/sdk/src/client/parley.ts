@@ -9,6 +9,7 @@ import type {
   Message,
   RequestResults,
   RequestType,
+  SearchConversation,
   SearchHit,
   SearchPage,
   SendAck,
@@ -752,7 +753,7 @@ export class Parley {
   }
 
   /** Every hit of a query, page by page (waiting out rate limits), until the last page or `signal` aborts. */
-  async *searchAll(q: string, opts: Omit<SearchOptions, 'cursor'> = {}): AsyncIterableIterator<{ hit: SearchHit; conversation: Conversation | undefined }> {
+  async *searchAll(q: string, opts: Omit<SearchOptions, 'cursor'> = {}): AsyncIterableIterator<{ hit: SearchHit; conversation: SearchConversation | undefined }> {
     let cursor: string | undefined;
     for (;;) {
       if (opts.signal?.aborted) return;

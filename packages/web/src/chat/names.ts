@@ -15,7 +15,7 @@ export function userLabel(u: User | undefined, fallback = '…'): string {
 }
 
 /** A conversation's human name: the channel or group name, the other person for a DM. */
-export function conversationName(c: Conversation, users: Record<string, User>, meId: string, memberIds?: readonly string[]): string {
+export function conversationName(c: Pick<Conversation, 'kind' | 'name' | 'dm_user_id'>, users: Record<string, User>, meId: string, memberIds?: readonly string[]): string {
   if (c.kind === 'dm') {
     const other = c.dm_user_id ? users[c.dm_user_id] : undefined;
     return userLabel(other, c.dm_user_id === meId ? userLabel(users[meId]) : '…');

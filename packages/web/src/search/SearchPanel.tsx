@@ -1,5 +1,5 @@
 import { Fragment, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { Conversation, SearchHit, User } from '@parley/protocol';
+import type { SearchConversation, SearchHit, User } from '@parley/protocol';
 import { ParleyError } from '@parley/sdk';
 import { useChat, useStore } from '../chat/context';
 import { conversationName, userLabel } from '../chat/names';
@@ -18,7 +18,7 @@ interface Results {
   query: string;
   order: Order;
   hits: SearchHit[];
-  conversations: Record<string, Conversation>;
+  conversations: Record<string, SearchConversation>;
   nextCursor: string | null;
 }
 
@@ -148,7 +148,7 @@ export function SearchPanel({ initial, onClose }: { initial: string; onClose: ()
       try {
         const page = await store.search(text, { order: o, ...(cursor ? { cursor } : {}), signal: ac.signal });
         if (ac.signal.aborted) return;
-        const convs: Record<string, Conversation> = {};
+        const convs: Record<string, SearchConversation> = {};
         for (const c of page.conversations) convs[c.id] = c;
         setError(null);
         setResults((prev) =>
