@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { freePort } from '@parley/server/testing/ports';
-import { SqliteSearchWriter, firstDocId, searchDocument, toTsvector } from '@parley/server/search/seeding';
+import { SEARCH_SCHEMA, SqliteSearchWriter, firstDocId, searchDocument, searchIndexFile, toTsvector } from '@parley/server/search/seeding';
 import { Api, type BenchUser } from './load/api.js';
 import { Histogram } from './load/hist.js';
 import { n0, n1, table, type Row } from './load/report.js';
@@ -118,7 +118,12 @@ function seedSqlite(dataDir: string, n: number, c: Corpus): void {
   const db = new Database(path.join(dataDir, 'parley.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  const writer = new SqliteSearchWriter(db);
+  // The index has its own file, written by the server's index thread; seeded here the same way.
+  const index = new Database(searchIndexFile(dataDir));
+  index.pragma('journal_mode = WAL');
+  index.pragma('synchronous = NORMAL');
+  for (const statement of SEARCH_SCHEMA) index.exec(statement);
+  const writer = new SqliteSearchWriter(index);
   for (const r of db.prepare('SELECT id, last_seq FROM conversations').all() as { id: string; last_seq: number }[]) c.lastSeq.set(r.id, r.last_seq);
   const insMsg = db.prepare(
     `INSERT INTO messages (id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, reply_count, last_reply_at, mentions_all, created_at, edited_at, recalled_at, recalled_by)
@@ -127,14 +132,20 @@ function seedSqlite(dataDir: string, n: number, c: Corpus): void {
   const insEvt = db.prepare(`INSERT INTO events (conv_id, seq, type, actor_id, message_id, data, created_at) VALUES (?, ?, 'message.created', ?, ?, '{}', ?)`);
   const bump = db.prepare('UPDATE conversations SET last_seq = max(last_seq, ?) WHERE id = ?');
   let batch: Row8[] = [];
-  const flush = db.transaction((b: Row8[]) => {
+  const stored = db.transaction((b: Row8[]) => {
     for (const r of b) {
       insMsg.run(r.id, r.conv, r.seq, r.sender, `seed-${r.id}`, r.text, r.at);
       insEvt.run(r.conv, r.seq, r.sender, r.id, r.at);
-      writer.put({ messageId: r.id, convId: r.conv, seq: r.seq, senderId: r.sender, createdAt: r.at, body: r.text, attachments: [] });
       bump.run(r.seq, r.conv);
     }
   });
+  const indexed = index.transaction((b: Row8[]) => {
+    for (const r of b) writer.put({ messageId: r.id, convId: r.conv, seq: r.seq, senderId: r.sender, createdAt: r.at, body: r.text, attachments: [] });
+  });
+  const flush = (b: Row8[]) => {
+    stored(b);
+    indexed(b);
+  };
   let done = 0;
   for (const r of rows(n, c)) {
     batch.push(r);
@@ -148,6 +159,8 @@ function seedSqlite(dataDir: string, n: number, c: Corpus): void {
   if (batch.length) flush(batch);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
+  index.pragma('wal_checkpoint(TRUNCATE)');
+  index.close();
 }
 
 async function seedPostgres(url: string, schema: string, n: number, c: Corpus): Promise<void> {
@@ -216,9 +229,9 @@ async function indexBytes(dataDir: string, pgUrl: string | null, schema: string)
       await c.end();
     }
   }
-  const db = new Database(path.join(dataDir, 'parley.db'), { readonly: true });
+  const db = new Database(searchIndexFile(dataDir), { readonly: true });
   try {
-    const r = db.prepare(`SELECT sum(pgsize) AS n FROM dbstat WHERE name LIKE 'search%' OR name LIKE 'sqlite_autoindex_search%'`).get() as { n: number | null };
+    const r = db.prepare(`SELECT sum(pgsize) AS n FROM dbstat`).get() as { n: number | null };
     return r.n;
   } catch {
     return null;

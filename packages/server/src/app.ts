@@ -100,7 +100,15 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     checks.bus = bus.healthy() ? 'ok' : 'degraded';
     // Search answers while earlier messages are still being indexed, with fewer hits: said here, not a failure.
     const backfill = services.searchBackfill.current();
-    checks.search = backfill.state === 'done' ? 'ok' : backfill.state === 'running' ? `indexing earlier messages (${backfill.remaining} left)` : 'indexing earlier messages failed';
+    const queue = services.search.indexer?.status();
+    checks.search =
+      backfill.state === 'running'
+        ? `indexing earlier messages (${backfill.remaining} left)`
+        : backfill.state === 'failed'
+          ? 'indexing earlier messages failed'
+          : queue && queue.queued > 0
+            ? `ok (${queue.queued} queued, ${queue.lagMs} ms behind)`
+            : 'ok';
     const ready = checks.database === 'ok';
     return reply.status(ready ? 200 : 503).send({ status: ready ? (checks.bus === 'ok' ? 'ready' : 'degraded') : 'unavailable', node: config.nodeName, checks });
   });
@@ -109,6 +117,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   services.presence.start();
   services.files.startSweeper();
   services.searchBackfill.start();
+  services.search.indexer?.start();
 
   await app.register(
     async (root) => {
@@ -169,6 +178,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
         await services.presence.stop();
         services.files.stopSweeper();
         await services.searchBackfill.stop();
+        await services.search.indexer?.stop();
         // Requests still open after the grace (an upload whose client stalled mid-body, say) are
         // cut: a shutdown must not wait for the request timeout of every slow client.
         const cut = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);

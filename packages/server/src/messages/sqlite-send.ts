@@ -11,7 +11,6 @@ import { parseMentions } from './mentions.js';
 import { authoriseSend, chargeAndCheckBody, checkAttachments } from './validate.js';
 import { createdEventAndAck } from './created-event.js';
 import type { PendingSend as Pending, SendInput, SendOutcome } from './send-queue.js';
-import { SqliteSearchWriter } from '../search/write.js';
 
 /** A send that passed every check, ready to be written. */
 interface Plan {
@@ -45,8 +44,6 @@ export class SqliteSendBatcher {
   private scheduled = false;
   private running = false;
   private readonly st;
-  /** Indexes each message in the transaction that stores it: acked means searchable. */
-  private readonly search: SqliteSearchWriter;
   private readonly isolated: (p: Pending) => { outcome: SendOutcome; event: LogEvent | null };
   private readonly runBatch: SQLite.Transaction<(items: Pending[], isolate: boolean) => Done[]>;
 
@@ -81,9 +78,9 @@ export class SqliteSendBatcher {
       upload: p<UploadsTable>('SELECT * FROM uploads WHERE id = ?'),
       // The IS NULL guard makes attaching once a property of the write, not only of the check.
       attach: p<never>('UPDATE uploads SET message_id = ?, attach_pos = ? WHERE id = ? AND message_id IS NULL'),
+      queueForSearch: p<never>('INSERT INTO search_queue (message_id) VALUES (?)'),
       bumpRoot: p<{ reply_count: number; last_reply_at: number }>('UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ? WHERE id = ? RETURNING reply_count, last_reply_at'),
     };
-    this.search = new SqliteSearchWriter(sqlite);
     // Nested inside the batch's transaction, better-sqlite3 runs this one as a SAVEPOINT.
     this.isolated = sqlite.transaction((item: Pending) => this.send(item));
     this.runBatch = sqlite.transaction((items: Pending[], isolate: boolean) => {
@@ -205,7 +202,8 @@ export class SqliteSendBatcher {
       if (st.attach.run(id, pos, up.id).changes !== 1) throw new AppError('conflict', 'That file is already attached to a message.', { field: `/attachments/${pos}` });
     });
     const root = threadRootId ? st.bumpRoot.get(t, threadRootId) : undefined;
-    this.search.put({ messageId: id, convId: conv.id, seq, senderId: actor.userId, createdAt: t, body, attachments });
+    // Queued for the search index in this transaction; the indexer indexes it (search/sqlite-indexer.ts).
+    st.queueForSearch.run(id);
 
     const { event, ack } = createdEventAndAck({
       id,

@@ -47,6 +47,11 @@ export class SearchBackfill {
 
   private async run(): Promise<void> {
     const { db } = this.deps;
+    // SQLite queues every stored message when it creates the index file (sqlite-index-file.ts).
+    if (!this.deps.pg) {
+      this.status = { state: 'done', remaining: 0 };
+      return;
+    }
     const until = await this.state('backfill_until');
     let cursor = (await this.state('backfill_cursor')) ?? '';
     if (until === null || cursor >= until) {

@@ -6,11 +6,12 @@ import { myMemberships } from '../conversations/access.js';
 import { can } from '../conversations/policy.js';
 import { normaliseMessage, presentMessages } from '../messages/presenter.js';
 import type { AsOf } from '../messages/as-of.js';
-import { FLAG } from './document.js';
+import { DOC_IDS_PER_MS, FLAG } from './document.js';
 import { highlights, type Range } from './highlight.js';
 import { QuerySyntaxError, parseQuery, type Day, type ParsedQuery } from './query.js';
 import { textQuery, toFts5, toTsquery, type TextQuery } from './compile.js';
 import { dayStart } from './days.js';
+import { SqliteSearchIndexer } from './sqlite-indexer.js';
 
 export interface SearchParams {
   q: string;
@@ -54,7 +55,12 @@ const DAY_MS = 86_400_000;
  * no hit outside the rule is ever read.
  */
 export class SearchService {
-  constructor(private readonly deps: Deps) {}
+  /** On SQLite, what indexes the messages sends queued; null on PostgreSQL, where sends index in their own transaction. */
+  readonly indexer: SqliteSearchIndexer | null;
+
+  constructor(private readonly deps: Deps) {
+    this.indexer = deps.sqlite ? new SqliteSearchIndexer(deps.sqlite, deps) : null;
+  }
 
   async search(actor: Actor, params: SearchParams): Promise<SearchPage> {
     let parsed: ParsedQuery;
@@ -73,6 +79,8 @@ export class SearchService {
     const tz = params.tz ?? 'UTC';
     if (!validZone(tz)) throw new AppError('invalid_request', `Unknown time zone "${tz}".`, { field: '/tz' });
 
+    // Whatever is acked is found: messages still queued for the index are indexed first.
+    await this.indexer?.flush();
     const memberships = await myMemberships(this.deps.db, actor.userId, true);
     let readable = await this.readable(actor, memberships);
     readable = await this.narrowToIn(readable, memberships, parsed);
@@ -197,6 +205,20 @@ export class SearchService {
     if (q.before) where.push(sql`d.created_at < ${bound(q.before, 0)}`);
     if (q.after) where.push(sql`d.created_at >= ${bound(q.after, 1)}`);
     if (q.on) where.push(sql`d.created_at >= ${bound(q.on, 0)} AND d.created_at < ${bound(q.on, 1)}`);
+    // SQLite: in:, from: and has: are also index terms (column `meta`, document.ts), and days are
+    // rowid bounds (a doc id is its send time × DOC_IDS_PER_MS), so the FTS5 index narrows first.
+    const sqliteMeta: string[] = [];
+    let rowidBounds = sql``;
+    if (!pg) {
+      const any = (terms: string[]) => `meta : (${terms.map((t) => `"${t}"`).join(' OR ')})`;
+      if (p.senders) sqliteMeta.push(any(p.senders.map((u) => `u${u.toLowerCase()}`)));
+      if (q.in.length > 0) sqliteMeta.push(any(p.readable.map((r) => `c${r.convId.toLowerCase()}`)));
+      for (const h of q.has) sqliteMeta.push(`meta : "f${h}"`);
+      const lo = q.after ? bound(q.after, 1) : q.on ? bound(q.on, 0) : null;
+      const hi = q.before ? bound(q.before, 0) : q.on ? bound(q.on, 1) : null;
+      if (lo !== null) rowidBounds = sql`${rowidBounds} AND f.rowid >= ${lo * DOC_IDS_PER_MS}`;
+      if (hi !== null) rowidBounds = sql`${rowidBounds} AND f.rowid < ${hi * DOC_IDS_PER_MS}`;
+    }
     if (q.isThread) where.push(sql`(m.thread_root_id IS NOT NULL OR m.reply_count > 0)`);
     if (q.mentionsMe) {
       where.push(sql`(m.mentions_all = 1 OR EXISTS (SELECT 1 FROM mentions mn WHERE mn.message_id = d.message_id AND mn.user_id = ${p.actor.userId}))`);
@@ -224,7 +246,7 @@ export class SearchService {
         JOIN messages m ON m.id = d.message_id
         WHERE true${match}${filters}
         ORDER BY ${orderBy} LIMIT ${p.limit} OFFSET ${offset}`;
-    } else if (p.text) {
+    } else if (p.text || sqliteMeta.length > 0) {
       // The FTS5 table drives (CROSS JOIN fixes the order): walking its rowids downwards is
       // newest first (migration 011), and each candidate is checked by primary key. Left to
       // itself the planner may drive from a filter's index and evaluate MATCH once per row,
@@ -235,7 +257,7 @@ export class SearchService {
         CROSS JOIN search_docs d ON d.doc_id = f.rowid
         JOIN r ON ${inRange}
         JOIN messages m ON m.id = d.message_id
-        WHERE search_fts MATCH ${toFts5(p.text)}${filters}
+        WHERE search_fts MATCH ${[...(p.text ? [`(${toFts5(p.text)})`] : []), ...sqliteMeta].join(' AND ')}${filters}${rowidBounds}
         ORDER BY ${orderBy} LIMIT ${p.limit} OFFSET ${offset}`;
     } else {
       query = sql`SELECT d.doc_id, d.message_id FROM search_docs d

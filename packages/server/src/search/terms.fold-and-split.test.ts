@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fold, tokenize } from './terms.js';
 
@@ -38,5 +39,19 @@ describe('index terms', () => {
       expect(source.replace(/[^\p{L}\p{N}]/gu, '')).toContain(t.term);
     }
     expect(tokenize(text).seq.find((t) => t.term === 'cafe')).toMatchObject({ start: 3, end: 7 });
+  });
+});
+
+describe('the ASCII fast path', () => {
+  it('gives exactly the terms the full Unicode path gives', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(..."aZ09 ._-:/@'`!(){}[]#xyQ".split('')), maxLength: 60 }), (s) => {
+        // " é" sends the same text down the Unicode path; its own term ("e") comes last.
+        const unicode = tokenize(`${s} é`);
+        expect(tokenize(s).seq).toEqual(unicode.seq.slice(0, -1));
+        expect(tokenize(s).joined).toEqual(unicode.joined);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

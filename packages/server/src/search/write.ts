@@ -1,7 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
-import { DOC_IDS_PER_MS, searchDocument, toTsvector } from './document.js';
+import { DOC_IDS_PER_MS, metaTerms, searchDocument, toTsvector } from './document.js';
 
 /** A message as the index needs it. */
 export interface IndexEntry {
@@ -38,7 +38,7 @@ export class SqliteSearchWriter {
       existing: sqlite.prepare<[string], { doc_id: number }>('SELECT doc_id FROM search_docs WHERE message_id = ?'),
       insertDoc: sqlite.prepare('INSERT OR IGNORE INTO search_docs (doc_id, message_id, conv_id, seq, sender_id, created_at, flags) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       updateFlags: sqlite.prepare('UPDATE search_docs SET flags = ? WHERE doc_id = ?'),
-      insertTerms: sqlite.prepare('INSERT INTO search_fts (rowid, body, joined) VALUES (?, ?, ?)'),
+      insertTerms: sqlite.prepare('INSERT INTO search_fts (rowid, body, joined, meta) VALUES (?, ?, ?, ?)'),
       deleteTerms: sqlite.prepare('DELETE FROM search_fts WHERE rowid = ?'),
       deleteDoc: sqlite.prepare('DELETE FROM search_docs WHERE doc_id = ?'),
     };
@@ -51,12 +51,12 @@ export class SqliteSearchWriter {
     if (known) {
       this.st.deleteTerms.run(known.doc_id);
       this.st.updateFlags.run(doc.flags, known.doc_id);
-      this.st.insertTerms.run(known.doc_id, doc.body, doc.joined);
+      this.st.insertTerms.run(known.doc_id, doc.body, doc.joined, metaTerms(e.convId, e.senderId, doc.flags));
       return;
     }
     let id = firstDocId(e.messageId, e.createdAt);
     while (this.st.insertDoc.run(id, e.messageId, e.convId, e.seq, e.senderId, e.createdAt, doc.flags).changes === 0) id++;
-    this.st.insertTerms.run(id, doc.body, doc.joined);
+    this.st.insertTerms.run(id, doc.body, doc.joined, metaTerms(e.convId, e.senderId, doc.flags));
   }
 
   remove(messageId: string): void {
@@ -68,44 +68,35 @@ export class SqliteSearchWriter {
 }
 
 /**
- * The same writes through Kysely, for the paths that already run in a Kysely transaction (edit,
- * recall, the backfill), on either engine.
+ * Indexing from the paths that run in a Kysely transaction (edit, recall, the PostgreSQL
+ * backfill). PostgreSQL writes the doc in that transaction; SQLite queues the message for the
+ * index thread, which indexes it as it is when its turn comes.
  */
 export async function indexMessage(db: Kysely<Database>, pg: boolean, e: IndexEntry, opts: { skipKnown?: boolean } = {}): Promise<void> {
+  if (!pg) return queueForIndex(db, e.messageId);
   const doc = searchDocument(e.body, e.attachments);
   const known = await db.selectFrom('search_docs').select('doc_id').where('message_id', '=', e.messageId).executeTakeFirst();
   if (known && opts.skipKnown) return;
   if (known) {
-    const id = Number(known.doc_id);
-    if (pg) {
-      await sql`UPDATE search_docs SET flags = ${doc.flags}, terms = ${toTsvector(doc)}::tsvector WHERE doc_id = ${id}`.execute(db);
-    } else {
-      await sql`DELETE FROM search_fts WHERE rowid = ${id}`.execute(db);
-      await sql`UPDATE search_docs SET flags = ${doc.flags} WHERE doc_id = ${id}`.execute(db);
-      await sql`INSERT INTO search_fts (rowid, body, joined) VALUES (${id}, ${doc.body}, ${doc.joined})`.execute(db);
-    }
+    await sql`UPDATE search_docs SET flags = ${doc.flags}, terms = ${toTsvector(doc)}::tsvector WHERE doc_id = ${Number(known.doc_id)}`.execute(db);
     return;
   }
   for (let id = firstDocId(e.messageId, e.createdAt); ; id++) {
-    const res = pg
-      ? await sql`INSERT INTO search_docs (doc_id, message_id, conv_id, seq, sender_id, created_at, flags, terms)
-                  VALUES (${id}, ${e.messageId}, ${e.convId}, ${e.seq}, ${e.senderId}, ${e.createdAt}, ${doc.flags}, ${toTsvector(doc)}::tsvector)
-                  ON CONFLICT DO NOTHING`.execute(db)
-      : await sql`INSERT OR IGNORE INTO search_docs (doc_id, message_id, conv_id, seq, sender_id, created_at, flags)
-                  VALUES (${id}, ${e.messageId}, ${e.convId}, ${e.seq}, ${e.senderId}, ${e.createdAt}, ${doc.flags})`.execute(db);
-    if (Number(res.numAffectedRows ?? 0) === 0) {
-      // A concurrent writer indexed this very message meanwhile: nothing left to do.
-      if (await db.selectFrom('search_docs').select('doc_id').where('message_id', '=', e.messageId).executeTakeFirst()) return;
-      continue;
-    }
-    if (!pg) await sql`INSERT INTO search_fts (rowid, body, joined) VALUES (${id}, ${doc.body}, ${doc.joined})`.execute(db);
-    return;
+    const res = await sql`INSERT INTO search_docs (doc_id, message_id, conv_id, seq, sender_id, created_at, flags, terms)
+                          VALUES (${id}, ${e.messageId}, ${e.convId}, ${e.seq}, ${e.senderId}, ${e.createdAt}, ${doc.flags}, ${toTsvector(doc)}::tsvector)
+                          ON CONFLICT DO NOTHING`.execute(db);
+    if (Number(res.numAffectedRows ?? 0) > 0) return;
+    // A concurrent writer (another node's backfill) indexed this very message meanwhile: done.
+    if (await db.selectFrom('search_docs').select('doc_id').where('message_id', '=', e.messageId).executeTakeFirst()) return;
   }
 }
 
 export async function unindexMessage(db: Kysely<Database>, pg: boolean, messageId: string): Promise<void> {
-  const known = await db.selectFrom('search_docs').select('doc_id').where('message_id', '=', messageId).executeTakeFirst();
-  if (!known) return;
-  if (!pg) await sql`DELETE FROM search_fts WHERE rowid = ${Number(known.doc_id)}`.execute(db);
-  await db.deleteFrom('search_docs').where('doc_id', '=', known.doc_id).execute();
+  if (!pg) return queueForIndex(db, messageId);
+  await db.deleteFrom('search_docs').where('message_id', '=', messageId).execute();
+}
+
+/** SQLite: the index thread re-reads the message and indexes it as it is then (sqlite-indexer.ts). */
+async function queueForIndex(db: Kysely<Database>, messageId: string): Promise<void> {
+  await sql`INSERT INTO search_queue (message_id) VALUES (${messageId})`.execute(db);
 }

@@ -15,6 +15,7 @@ import * as m011 from './migrations/011_search.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
+import { attachSearchIndex } from '../search/sqlite-index-file.js';
 
 export type Db = Kysely<Database>;
 
@@ -175,6 +176,7 @@ export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal'
   sqlite.pragma(`wal_autocheckpoint = ${checkpointMs > 0 ? 10_000 : 1_000}`);
   const db = new Kysely<Database>({ dialect: new ResilientSqliteDialect({ database: new CachedStatements(sqlite) }) });
   await migrate(db);
+  attachSearchIndex(sqlite, dataDir);
   const checkpointer = checkpointMs > 0 ? new BackgroundCheckpointer(file, checkpointMs, log) : null;
   const reader = new SQLite(file, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');

@@ -189,6 +189,10 @@ export interface SearchDocsTable {
   flags: number;
 }
 
+export interface SearchQueueTable {
+  message_id: string;
+}
+
 export interface SearchStateTable {
   key: string;
   value: string;
@@ -197,6 +201,7 @@ export interface SearchStateTable {
 export interface Database {
   search_docs: SearchDocsTable;
   search_state: SearchStateTable;
+  search_queue: SearchQueueTable;
   uploads: UploadsTable;
   presence: PresenceTable;
   rate_buckets: RateBucketsTable;

@@ -16,7 +16,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
-  let t = db.schema
+  const t = db.schema
     .createTable('search_docs')
     // On SQLite an INTEGER PRIMARY KEY is the rowid itself: no second index to keep.
     .addColumn('doc_id', pg ? 'bigint' : 'integer', (c) => c.primaryKey())
@@ -26,26 +26,29 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('sender_id', 'varchar(26)', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('flags', 'integer', (c) => c.notNull());
-  if (pg) t = t.addColumn('terms', sql`tsvector`, (c) => c.notNull());
-  await t.execute();
-  await db.schema.createIndex('search_docs_conv').on('search_docs').columns(['conv_id', 'doc_id']).execute();
-  await db.schema.createIndex('search_docs_sender').on('search_docs').columns(['sender_id', 'doc_id']).execute();
   if (pg) {
+    await t.addColumn('terms', sql`tsvector`, (c) => c.notNull()).execute();
+    await db.schema.createIndex('search_docs_conv').on('search_docs').columns(['conv_id', 'doc_id']).execute();
+    await db.schema.createIndex('search_docs_sender').on('search_docs').columns(['sender_id', 'doc_id']).execute();
     await sql`CREATE INDEX search_docs_terms ON search_docs USING gin (terms)`.execute(db);
   } else {
-    await sql`CREATE VIRTUAL TABLE search_fts USING fts5(body, joined, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`.execute(db);
+    // The index itself lives in its own file (search/sqlite-index-file.ts); here only the queue
+    // of messages to index, in the order they were queued: sends, edits and recalls add to it
+    // in their own transactions, the index worker follows it.
+    await sql`CREATE TABLE search_queue (pos INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL)`.execute(db);
   }
   await db.schema
     .createTable('search_state')
     .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
     .execute();
-  // Messages up to this id were stored before search: the backfill (search/backfill.ts) indexes them.
-  await sql`INSERT INTO search_state (key, value) SELECT 'backfill_until', max(id) FROM messages HAVING count(*) > 0`.execute(db);
+  // PostgreSQL: messages up to this id were stored before search; the backfill (search/backfill.ts)
+  // indexes them. (SQLite queues them all when it creates the index file.)
+  if (pg) await sql`INSERT INTO search_state (key, value) SELECT 'backfill_until', max(id) FROM messages HAVING count(*) > 0`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('search_state').ifExists().execute();
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) await sql`DROP TABLE IF EXISTS search_fts`.execute(db);
+  await db.schema.dropTable('search_queue').ifExists().execute();
   await db.schema.dropTable('search_docs').ifExists().execute();
 }
