@@ -95,7 +95,7 @@ test.skipIf(onPostgres())('SQLite: the index file is derived data — deleted, i
   const second = await startServer({}, first.dataDir);
   await until(async () => (await ready(second)).checks.search === 'ok');
   expect((await ready(second)).checks.search).toBe('ok');
-  const docs = () => second.parley.storage.sqlite!.prepare('SELECT message_id FROM search.search_docs').all() as { message_id: string }[];
+  const docs = () => second.parley.storage.sqlite!.prepare('SELECT message_id FROM search.search_fts').all() as { message_id: string }[];
   expect(
     docs()
       .map((r) => r.message_id)
@@ -107,11 +107,7 @@ test.skipIf(onPostgres())('SQLite: the index file is derived data — deleted, i
   // Stopped with 140 messages queued and not yet indexed (their docs gone): the restart indexes them.
   const later = [...ids].sort().slice(100);
   const index = new Database(file);
-  for (const id of later) {
-    const doc = index.prepare('SELECT doc_id FROM search_docs WHERE message_id = ?').get(id) as { doc_id: number };
-    index.prepare('DELETE FROM search_fts WHERE rowid = ?').run(doc.doc_id);
-    index.prepare('DELETE FROM search_docs WHERE doc_id = ?').run(doc.doc_id);
-  }
+  for (const id of later) index.prepare('DELETE FROM search_fts WHERE rowid = (SELECT rowid FROM search_fts WHERE message_id = ?)').run(id);
   index.close();
   const main = new Database(`${first.dataDir}/parley.db`);
   for (const id of later) main.prepare('INSERT INTO search_queue (message_id) VALUES (?)').run(id);
@@ -120,5 +116,5 @@ test.skipIf(onPostgres())('SQLite: the index file is derived data — deleted, i
   servers.push(third);
   const page = await api<SearchPage>(third, 'GET', `/search?q=${encodeURIComponent(`"${word} number 239"`)}`, undefined, alice.token);
   expect(page.body.hits.map((h) => h.message.id)).toEqual([ids[239]]);
-  expect(third.parley.storage.sqlite!.prepare('SELECT count(*) AS n FROM search.search_docs').get()).toEqual({ n: 240 });
+  expect(third.parley.storage.sqlite!.prepare('SELECT count(*) AS n FROM search.search_fts').get()).toEqual({ n: 240 });
 });

@@ -45,6 +45,20 @@ interface Readable {
   leftAt: number | null;
 }
 
+interface QueryParams {
+  actor: Actor;
+  parsed: ParsedQuery;
+  text: TextQuery | null;
+  readable: Readable[];
+  senders: string[] | null;
+  order: 'newest' | 'relevance';
+  cursor: number | null;
+  limit: number;
+  tz: string;
+}
+
+type Hit = { doc_id: number | string; message_id: string };
+
 const MAX_LIMIT = 100;
 const DAY_MS = 86_400_000;
 
@@ -182,90 +196,73 @@ export class SearchService {
     return rows.map((r) => r.id);
   }
 
-  private async query(p: {
-    actor: Actor;
-    parsed: ParsedQuery;
-    text: TextQuery | null;
-    readable: Readable[];
-    senders: string[] | null;
-    order: 'newest' | 'relevance';
-    cursor: number | null;
-    limit: number;
-    tz: string;
-  }): Promise<{ doc_id: number | string; message_id: string }[]> {
+  private async query(p: QueryParams): Promise<Hit[]> {
     if (p.readable.length === 0) return [];
-    const pg = this.deps.pg !== null;
     const q = p.parsed;
-    const where: RawBuilder<unknown>[] = [];
-    if (p.senders) where.push(sql`d.sender_id IN (${sql.join(p.senders)})`);
-    let mask = 0;
-    for (const h of q.has) mask |= FLAG[h];
-    if (mask) where.push(sql`(d.flags & ${mask}) = ${mask}`);
-    const bound = (day: Day, plusDays: number) => dayStart(day, p.tz) + plusDays * DAY_MS;
-    if (q.before) where.push(sql`d.created_at < ${bound(q.before, 0)}`);
-    if (q.after) where.push(sql`d.created_at >= ${bound(q.after, 1)}`);
-    if (q.on) where.push(sql`d.created_at >= ${bound(q.on, 0)} AND d.created_at < ${bound(q.on, 1)}`);
-    // SQLite: in:, from: and has: are also index terms (column `meta`, document.ts), and days are
-    // rowid bounds (a doc id is its send time × DOC_IDS_PER_MS), so the FTS5 index narrows first.
-    const sqliteMeta: string[] = [];
-    let rowidBounds = sql``;
-    if (!pg) {
-      const any = (terms: string[]) => `meta : (${terms.map((t) => `"${t}"`).join(' OR ')})`;
-      if (p.senders) sqliteMeta.push(any(p.senders.map((u) => `u${u.toLowerCase()}`)));
-      if (q.in.length > 0) sqliteMeta.push(any(p.readable.map((r) => `c${r.convId.toLowerCase()}`)));
-      for (const h of q.has) sqliteMeta.push(`meta : "f${h}"`);
-      const lo = q.after ? bound(q.after, 1) : q.on ? bound(q.on, 0) : null;
-      const hi = q.before ? bound(q.before, 0) : q.on ? bound(q.on, 1) : null;
-      if (lo !== null) rowidBounds = sql`${rowidBounds} AND f.rowid >= ${lo * DOC_IDS_PER_MS}`;
-      if (hi !== null) rowidBounds = sql`${rowidBounds} AND f.rowid < ${hi * DOC_IDS_PER_MS}`;
-    }
-    if (q.isThread) where.push(sql`(m.thread_root_id IS NOT NULL OR m.reply_count > 0)`);
-    if (q.mentionsMe) {
-      where.push(sql`(m.mentions_all = 1 OR EXISTS (SELECT 1 FROM mentions mn WHERE mn.message_id = d.message_id AND mn.user_id = ${p.actor.userId}))`);
-    }
     if (q.tags.length > 0) throw new AppError('invalid_query', 'tag: needs message tags, which this server does not have yet.', { field: '/q' });
-    // A left member's view of a message is as it was when they left; text edited since is not what the index holds for them.
+    const bound = (day: Day, plusDays: number) => dayStart(day, p.tz) + plusDays * DAY_MS;
+    const from = q.after ? bound(q.after, 1) : q.on ? bound(q.on, 0) : null;
+    const until = q.before && q.on ? Math.min(bound(q.before, 0), bound(q.on, 1)) : q.before ? bound(q.before, 0) : q.on ? bound(q.on, 1) : null;
+    const lo = q.after && q.on ? Math.max(bound(q.after, 1), bound(q.on, 0)) : from;
+
+    // Rules on the message row itself, the same on both engines.
+    const where: RawBuilder<unknown>[] = [sql`m.recalled_at IS NULL`];
+    // A left member's view of a message is as it was when they left; text edited since is not what they may search.
     where.push(sql`(r.left_at IS NULL OR m.edited_at IS NULL OR m.edited_at <= r.left_at)`);
-    where.push(sql`m.recalled_at IS NULL`);
-    if (p.order === 'newest' && p.cursor !== null) where.push(sql`d.doc_id < ${p.cursor}`);
-
-    const rangesJson = JSON.stringify(p.readable.map((r) => [r.convId, r.fromSeq, r.toSeq, r.leftAt]));
-    const ranges = pg
-      ? sql`unnest(${p.readable.map((r) => r.convId)}::varchar[], ${p.readable.map((r) => r.fromSeq)}::bigint[], ${p.readable.map((r) => r.toSeq)}::bigint[], ${p.readable.map((r) => r.leftAt)}::bigint[]) AS r(conv_id, from_seq, to_seq, left_at)`
-      : sql`(SELECT value ->> 0 AS conv_id, value ->> 1 AS from_seq, value ->> 2 AS to_seq, value ->> 3 AS left_at FROM json_each(${rangesJson})) AS r`;
-    const inRange = sql`r.conv_id = d.conv_id AND d.seq >= r.from_seq AND (r.to_seq IS NULL OR d.seq <= r.to_seq)`;
-    const filters = where.length ? sql` AND ${sql.join(where, sql` AND `)}` : sql``;
+    if (lo !== null) where.push(sql`m.created_at >= ${lo}`);
+    if (until !== null) where.push(sql`m.created_at < ${until}`);
+    if (p.senders) where.push(sql`m.sender_id IN (${sql.join(p.senders)})`);
+    if (q.isThread) where.push(sql`(m.thread_root_id IS NOT NULL OR m.reply_count > 0)`);
+    if (q.mentionsMe) where.push(sql`(m.mentions_all = 1 OR EXISTS (SELECT 1 FROM mentions mn WHERE mn.message_id = m.id AND mn.user_id = ${p.actor.userId}))`);
+    const inRange = sql`r.conv_id = m.conv_id AND m.seq >= r.from_seq AND (r.to_seq IS NULL OR m.seq <= r.to_seq)`;
     const offset = p.order === 'relevance' ? (p.cursor ?? 0) : 0;
+    return this.deps.pg ? this.queryPg(p, where, inRange, offset) : this.querySqlite(p, where, inRange, offset, lo, until);
+  }
 
-    let query: RawBuilder<{ doc_id: number | string; message_id: string }>;
-    if (pg) {
-      const match = p.text ? sql` AND d.terms @@ ${toTsquery(p.text)}::tsquery` : sql``;
-      const orderBy = p.order === 'relevance' ? sql`ts_rank(d.terms, ${toTsquery(p.text!)}::tsquery) DESC, d.doc_id DESC` : sql`d.doc_id DESC`;
-      query = sql`SELECT d.doc_id, d.message_id FROM search_docs d
-        JOIN ${ranges} ON ${inRange}
-        JOIN messages m ON m.id = d.message_id
-        WHERE true${match}${filters}
-        ORDER BY ${orderBy} LIMIT ${p.limit} OFFSET ${offset}`;
-    } else if (p.text || sqliteMeta.length > 0) {
-      // The FTS5 table drives (CROSS JOIN fixes the order): walking its rowids downwards is
-      // newest first (migration 011), and each candidate is checked by primary key. Left to
-      // itself the planner may drive from a filter's index and evaluate MATCH once per row,
-      // which measured ~500× slower. The ranges are materialised once, not re-read per row.
-      const orderBy = p.order === 'relevance' ? sql`f.rank, f.rowid DESC` : sql`f.rowid DESC`;
-      query = sql`WITH r AS MATERIALIZED (SELECT value ->> 0 AS conv_id, value ->> 1 AS from_seq, value ->> 2 AS to_seq, value ->> 3 AS left_at FROM json_each(${rangesJson}))
-        SELECT d.doc_id, d.message_id FROM search_fts f
-        CROSS JOIN search_docs d ON d.doc_id = f.rowid
-        JOIN r ON ${inRange}
-        JOIN messages m ON m.id = d.message_id
-        WHERE search_fts MATCH ${[...(p.text ? [`(${toFts5(p.text)})`] : []), ...sqliteMeta].join(' AND ')}${filters}${rowidBounds}
-        ORDER BY ${orderBy} LIMIT ${p.limit} OFFSET ${offset}`;
-    } else {
-      query = sql`SELECT d.doc_id, d.message_id FROM search_docs d
-        JOIN ${ranges} ON ${inRange}
-        JOIN messages m ON m.id = d.message_id
-        WHERE true${filters}
-        ORDER BY d.doc_id DESC LIMIT ${p.limit}`;
-    }
+  private async queryPg(p: QueryParams, where: RawBuilder<unknown>[], inRange: RawBuilder<unknown>, offset: number): Promise<Hit[]> {
+    let mask = 0;
+    for (const h of p.parsed.has) mask |= FLAG[h];
+    const all = [...where];
+    if (mask) all.push(sql`(d.flags & ${mask}) = ${mask}`);
+    if (p.text) all.push(sql`d.terms @@ ${toTsquery(p.text)}::tsquery`);
+    if (p.order === 'newest' && p.cursor !== null) all.push(sql`d.doc_id < ${p.cursor}`);
+    const ranges = sql`unnest(${p.readable.map((r) => r.convId)}::varchar[], ${p.readable.map((r) => r.fromSeq)}::bigint[], ${p.readable.map((r) => r.toSeq)}::bigint[], ${p.readable.map((r) => r.leftAt)}::bigint[]) AS r(conv_id, from_seq, to_seq, left_at)`;
+    const orderBy = p.order === 'relevance' ? sql`ts_rank(d.terms, ${toTsquery(p.text!)}::tsquery) DESC, d.doc_id DESC` : sql`d.doc_id DESC`;
+    const query = sql<Hit>`SELECT d.doc_id, d.message_id FROM search_docs d
+      JOIN messages m ON m.id = d.message_id
+      JOIN ${ranges} ON ${inRange}
+      WHERE ${sql.join(all, sql` AND `)}
+      ORDER BY ${orderBy} LIMIT ${p.limit} OFFSET ${offset}`;
+    return (await query.execute(this.deps.db)).rows;
+  }
+
+  /**
+   * SQLite: the FTS5 table drives (CROSS JOIN fixes the order): walking its rowids downwards is
+   * newest first (a doc id is the send time × DOC_IDS_PER_MS), so a page stops when it is full;
+   * each candidate's message is read by primary key. Left to itself the planner may drive from
+   * another table and evaluate MATCH once per row (measured ~500× slower). in:, from: and has:
+   * are terms of the `meta` column and days are rowid bounds, so the index narrows first. A query
+   * of other filters alone matches the readable conversations' terms. The ranges are materialised once.
+   */
+  private async querySqlite(p: QueryParams, where: RawBuilder<unknown>[], inRange: RawBuilder<unknown>, offset: number, lo: number | null, until: number | null): Promise<Hit[]> {
+    const any = (terms: string[]) => `meta : (${terms.map((t) => `"${t}"`).join(' OR ')})`;
+    const match: string[] = [];
+    if (p.text) match.push(`(${toFts5(p.text)})`);
+    if (p.senders) match.push(any(p.senders.map((u) => `u${u.toLowerCase()}`)));
+    if (p.parsed.in.length > 0 || match.length === 0) match.push(any(p.readable.map((r) => `c${r.convId.toLowerCase()}`)));
+    for (const h of p.parsed.has) match.push(`meta : "f${h}"`);
+    const all = [sql`search_fts MATCH ${match.join(' AND ')}`, ...where];
+    if (lo !== null) all.push(sql`f.rowid >= ${lo * DOC_IDS_PER_MS}`);
+    if (until !== null) all.push(sql`f.rowid < ${until * DOC_IDS_PER_MS}`);
+    if (p.order === 'newest' && p.cursor !== null) all.push(sql`f.rowid < ${p.cursor}`);
+    const rangesJson = JSON.stringify(p.readable.map((r) => [r.convId, r.fromSeq, r.toSeq, r.leftAt]));
+    const orderBy = p.order === 'relevance' ? sql`f.rank, f.rowid DESC` : sql`f.rowid DESC`;
+    const query = sql<Hit>`WITH r AS MATERIALIZED (SELECT value ->> 0 AS conv_id, value ->> 1 AS from_seq, value ->> 2 AS to_seq, value ->> 3 AS left_at FROM json_each(${rangesJson}))
+      SELECT f.rowid AS doc_id, f.message_id FROM search_fts f
+      CROSS JOIN messages m ON m.id = f.message_id
+      JOIN r ON ${inRange}
+      WHERE ${sql.join(all, sql` AND `)}
+      ORDER BY ${orderBy} LIMIT ${p.limit} OFFSET ${offset}`;
     return (await query.execute(this.deps.db)).rows;
   }
 }

@@ -13,12 +13,9 @@ import type SQLite from 'better-sqlite3';
  * rebuild it) is recreated and every stored message queued for indexing.
  */
 export const SEARCH_SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS search_docs (
-     doc_id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, conv_id TEXT NOT NULL, seq INTEGER NOT NULL,
-     sender_id TEXT NOT NULL, created_at INTEGER NOT NULL, flags INTEGER NOT NULL)`,
-  // No index on conv_id or sender_id: in:, from: and has: are FTS5 terms (document.ts, metaTerms).
-  `CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(body, joined, meta, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`,
-  // How far through `search_queue` (in parley.db) the index is.
+  // One row per searchable message; in:, from: and has: are terms of `meta` (document.ts, metaTerms).
+  `CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(body, joined, meta, message_id UNINDEXED, content='', contentless_delete=1, contentless_unindexed=1, tokenize='unicode61 remove_diacritics 0')`,
+  // How far through search_queue (in parley.db) the index is.
   'CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)',
 ];
 

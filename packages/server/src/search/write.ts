@@ -26,44 +26,41 @@ export function firstDocId(messageId: string, createdAt: number): number {
 }
 
 /**
- * Index writes on the embedded database's own connection, inside whatever transaction the caller
- * has open: the send batch indexes its messages in the transaction that stores them, so an acked
- * message is searchable and a rolled-back one never was.
+ * The SQLite index's writes, on the index thread's connection to search.db (sqlite-index-worker.ts)
+ * inside its batch transaction. One FTS5 row per message, its rowid the doc id and the message id
+ * stored beside the terms (an UNINDEXED column): no table or B-tree besides the index itself.
  */
 export class SqliteSearchWriter {
   private readonly st;
 
   constructor(sqlite: SQLite.Database) {
     this.st = {
-      existing: sqlite.prepare<[string], { doc_id: number }>('SELECT doc_id FROM search_docs WHERE message_id = ?'),
-      insertDoc: sqlite.prepare('INSERT OR IGNORE INTO search_docs (doc_id, message_id, conv_id, seq, sender_id, created_at, flags) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      updateFlags: sqlite.prepare('UPDATE search_docs SET flags = ? WHERE doc_id = ?'),
-      insertTerms: sqlite.prepare('INSERT INTO search_fts (rowid, body, joined, meta) VALUES (?, ?, ?, ?)'),
-      deleteTerms: sqlite.prepare('DELETE FROM search_fts WHERE rowid = ?'),
-      deleteDoc: sqlite.prepare('DELETE FROM search_docs WHERE doc_id = ?'),
+      at: sqlite.prepare<[number], { message_id: string }>('SELECT message_id FROM search_fts WHERE rowid = ?'),
+      insert: sqlite.prepare('INSERT INTO search_fts (rowid, body, joined, meta, message_id) VALUES (?, ?, ?, ?, ?)'),
+      delete: sqlite.prepare('DELETE FROM search_fts WHERE rowid = ?'),
     };
+  }
+
+  /** The message's doc id: its first slot, or the next ones taken by others of its millisecond; `free` is where it would go. */
+  private find(messageId: string, createdAt: number): { found: number | null; free: number } {
+    for (let id = firstDocId(messageId, createdAt); ; id++) {
+      const row = this.st.at.get(id);
+      if (!row) return { found: null, free: id };
+      if (row.message_id === messageId) return { found: id, free: id };
+    }
   }
 
   /** Indexes a message, or re-indexes it (an edit). */
   put(e: IndexEntry): void {
     const doc = searchDocument(e.body, e.attachments);
-    const known = this.st.existing.get(e.messageId);
-    if (known) {
-      this.st.deleteTerms.run(known.doc_id);
-      this.st.updateFlags.run(doc.flags, known.doc_id);
-      this.st.insertTerms.run(known.doc_id, doc.body, doc.joined, metaTerms(e.convId, e.senderId, doc.flags));
-      return;
-    }
-    let id = firstDocId(e.messageId, e.createdAt);
-    while (this.st.insertDoc.run(id, e.messageId, e.convId, e.seq, e.senderId, e.createdAt, doc.flags).changes === 0) id++;
-    this.st.insertTerms.run(id, doc.body, doc.joined, metaTerms(e.convId, e.senderId, doc.flags));
+    const { found, free } = this.find(e.messageId, e.createdAt);
+    if (found !== null) this.st.delete.run(found);
+    this.st.insert.run(free, doc.body, doc.joined, metaTerms(e.convId, e.senderId, doc.flags), e.messageId);
   }
 
-  remove(messageId: string): void {
-    const known = this.st.existing.get(messageId);
-    if (!known) return;
-    this.st.deleteTerms.run(known.doc_id);
-    this.st.deleteDoc.run(known.doc_id);
+  remove(messageId: string, createdAt: number): void {
+    const { found } = this.find(messageId, createdAt);
+    if (found !== null) this.st.delete.run(found);
   }
 }
 
