@@ -104,6 +104,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   const gateway = new Gateway(services, bus, opened.db, config, log);
   services.presence.start();
   services.files.startSweeper();
+  services.files.collector.start();
 
   await app.register(
     async (root) => {
@@ -167,6 +168,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
         const cut = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
         await app.close();
         clearTimeout(cut);
+        // After the last request (a recall may have kicked it), before the database closes.
+        await services.files.collector.stop();
         await bus.close();
         await services.limits.close();
         await opened.close();

@@ -38,6 +38,8 @@ export function buildServices(deps: Deps): Services {
   const users = new UsersService(deps);
   const apiTokens = new ApiTokensService(deps, audit);
   const limits = buildLimiters(deps.config.limits, deps.pg ? deps.config.databaseUrl : null, deps.config.pgSchema, deps.log, deps.now);
+  // Blobs and in-progress uploads share DATA_DIR/files, so finishing an upload is a rename.
+  const files = new FilesService(deps, new DiskBlobStore(path.join(deps.config.dataDir, 'files', 'blobs')), path.join(deps.config.dataDir, 'files', 'incoming'));
   return {
     audit,
     auth: new AuthService(deps, tokens, audit, apiTokens, limits.loginFailures),
@@ -45,12 +47,12 @@ export function buildServices(deps: Deps): Services {
     users,
     admin: new AdminService(deps, users, audit),
     conversations: new ConversationsService(deps, audit),
-    messages: new MessagesService(deps, limits.send),
+    // A recall frees its files' bytes unless another upload shares them.
+    messages: new MessagesService(deps, limits.send, () => files.collector.kick()),
     receipts: new ReceiptsService(deps),
     presence: new PresenceService(deps),
     sync: new SyncService(deps),
-    // Blobs and in-progress uploads share DATA_DIR/files, so finishing an upload is a rename.
-    files: new FilesService(deps, new DiskBlobStore(path.join(deps.config.dataDir, 'files', 'blobs')), path.join(deps.config.dataDir, 'files', 'incoming')),
+    files,
     limits,
   };
 }

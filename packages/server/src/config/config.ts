@@ -66,12 +66,14 @@ export interface Config {
   recallWindowMs: number | null;
   /** How long an upload no message attached is kept; null keeps it forever. */
   uploadExpiryMs: number | null;
+  /** How long unreferenced blob bytes are kept after their last use before they are deleted (files/collector.ts). */
+  blobGraceMs: number;
   heartbeatMs: number;
   typingTtlMs: number;
   shutdownGraceMs: number;
   /** Pending TCP connections the kernel queues before refusing (capped by net.core.somaxconn). */
   listenBacklog: number;
-  /** Take client IPs from X-Forwarded-For (behind a reverse proxy that sets it). */
+  /** Take client IPs from X-Forwarded-For, and upload URLs' scheme and host from X-Forwarded-Proto/-Host (behind a reverse proxy that sets them). */
   trustProxy: boolean;
 }
 

@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import type { Config } from './config.js';
-import { dir, flag, int, num, oneOf, text, window, type Setting } from './setting.js';
+import { dir, duration, flag, int, num, oneOf, text, window, type Setting } from './setting.js';
 
 type Limits = Config['limits'];
 /** Where a setting lives in Config: `port`, or `limits.maxFrameBytes`. */
@@ -87,6 +87,12 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     env: 'PARLEY_UPLOAD_EXPIRY',
     default: '24h',
     description: 'how long an upload that no message attached is kept before it is deleted (its quota given back)',
+  }),
+  blobGraceMs: duration({
+    env: 'PARLEY_BLOB_GRACE',
+    default: '1h',
+    description:
+      "how long a file's bytes are kept after the last upload referencing them went (a recalled message, an expired upload) before they are deleted; longer than any upload's completion takes",
   }),
   'limits.maxFrameBytes': int({ env: 'PARLEY_MAX_FRAME_BYTES', default: 64 * KiB, min: KiB, max: 16 * MiB, description: 'largest socket frame; larger closes the socket with 1008' }),
   'limits.maxBodyBytes': int({ env: 'PARLEY_MAX_BODY_BYTES', default: MiB, min: KiB, max: 64 * MiB, description: 'largest REST body (413 above)' }),
@@ -205,5 +211,5 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     max: 65_535,
     description: "TCP connections the kernel queues while the server accepts (capped by `net.core.somaxconn`); Node's 511 made a reconnect storm of 10,000 clients wait for SYN retransmits",
   }),
-  trustProxy: flag({ env: 'PARLEY_TRUST_PROXY', default: false, description: '`1` to take client IPs from `X-Forwarded-For` (only behind a proxy that sets it)' }),
+  trustProxy: flag({ env: 'PARLEY_TRUST_PROXY', default: false, description: '`1` to take client IPs from `X-Forwarded-For`, and the scheme and host of upload URLs from `X-Forwarded-Proto`/`X-Forwarded-Host` (only behind a proxy that sets them)' }),
 };

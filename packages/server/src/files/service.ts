@@ -7,6 +7,7 @@ import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { UploadsTable } from '../store/schema.js';
 import type { BlobStore } from './blob-store.js';
+import { BlobCollector } from './collector.js';
 import { inspect, sha256Of } from './inspect.js';
 
 const MiB = 1024 * 1024;
@@ -25,12 +26,17 @@ function normalise(row: UploadsTable): UploadsTable {
 
 /** Uploads: the rows behind tus resources, their limits, and what completion learns from the bytes. */
 export class FilesService {
+  /** Deletes the bytes no upload references any more (files/collector.ts). */
+  readonly collector: BlobCollector;
+
   constructor(
     private readonly deps: Deps,
     readonly blobs: BlobStore,
     /** Where tus writes bytes while an upload is in progress (same file system as the blobs). */
     readonly incomingDir: string,
-  ) {}
+  ) {
+    this.collector = new BlobCollector(deps, blobs);
+  }
 
   get maxUploadBytes(): number {
     return this.deps.config.limits.maxUploadBytes;
@@ -86,8 +92,8 @@ export class FilesService {
 
   /**
    * Deletes uploads no message attached within the expiry, finished or not, and gives their
-   * quota back. In-progress bytes go with them; a finished upload's blob stays (other uploads
-   * may share it; unreferenced blobs are collected separately). Returns how many went.
+   * quota back. In-progress bytes go with them; a finished upload's blob is left to the
+   * collector, which deletes it once no other upload shares it. Returns how many went.
    */
   async sweep(): Promise<number> {
     const expiry = this.deps.config.uploadExpiryMs;
@@ -110,6 +116,7 @@ export class FilesService {
         await Promise.all([fsp.rm(file, { force: true }), fsp.rm(`${file}.json`, { force: true })]);
       }
     }
+    if (n > 0) this.collector.kick();
     return n;
   }
 
@@ -130,7 +137,9 @@ export class FilesService {
   /** Deletes an upload no message carries; false when one attached it meanwhile. */
   async discard(id: string): Promise<boolean> {
     const res = await this.deps.db.deleteFrom('uploads').where('id', '=', id).where('message_id', 'is', null).executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+    const gone = Number(res.numDeletedRows) > 0;
+    if (gone) this.collector.kick();
+    return gone;
   }
 
   /** Tus refused the creation after the row was written: give the quota back. */
@@ -171,17 +180,20 @@ export class FilesService {
 
   /**
    * Every byte has arrived: learn the type from the bytes, strip image metadata, hash, move the
-   * bytes into the blob store (a blob with the same hash is reused) and record it all.
+   * bytes into the blob store (a blob with the same hash is reused) and record it all. The blobs
+   * are claimed before their bytes are put or reused, so the collector cannot delete bytes this
+   * upload is about to reference (see files/collector.ts).
    */
   async complete(id: string): Promise<void> {
     const file = path.join(this.incomingDir, id);
     const found = await inspect(file);
     const sha256 = await sha256Of(file);
-    let thumb: string | null = null;
-    if (found.thumbnail) {
-      thumb = crypto.createHash('sha256').update(found.thumbnail).digest('hex');
-      await this.blobs.putBytes(found.thumbnail, thumb);
-    }
+    const thumbnail = found.thumbnail;
+    const thumb = thumbnail ? crypto.createHash('sha256').update(thumbnail).digest('hex') : null;
+    const claims = [{ sha256, size: (await fsp.stat(file)).size }];
+    if (thumb && thumbnail) claims.push({ sha256: thumb, size: thumbnail.length });
+    await this.collector.claim(claims);
+    if (thumb && thumbnail) await this.blobs.putBytes(thumbnail, thumb);
     await this.blobs.putFile(file, sha256);
     // Tus's record of the upload: the row below answers for it from now on.
     await fsp.rm(`${file}.json`, { force: true });

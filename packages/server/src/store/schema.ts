@@ -178,8 +178,17 @@ export interface UploadsTable {
   attach_pos: number | null;
 }
 
+/** A blob in the BlobStore and when an upload last claimed it (migration 009; files/collector.ts). */
+export interface BlobsTable {
+  sha256: string;
+  /** Null for thumbnails recorded by the migration's backfill. */
+  size: number | null;
+  last_used_at: number;
+}
+
 export interface Database {
   uploads: UploadsTable;
+  blobs: BlobsTable;
   presence: PresenceTable;
   rate_buckets: RateBucketsTable;
   api_tokens: ApiTokensTable;
