@@ -211,5 +211,9 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     max: 65_535,
     description: "TCP connections the kernel queues while the server accepts (capped by `net.core.somaxconn`); Node's 511 made a reconnect storm of 10,000 clients wait for SYN retransmits",
   }),
-  trustProxy: flag({ env: 'PARLEY_TRUST_PROXY', default: false, description: '`1` to take client IPs from `X-Forwarded-For`, and the scheme and host of upload URLs from `X-Forwarded-Proto`/`X-Forwarded-Host` (only behind a proxy that sets them)' }),
+  trustProxy: flag({
+    env: 'PARLEY_TRUST_PROXY',
+    default: false,
+    description: '`1` to take client IPs from `X-Forwarded-For`, and the scheme and host of upload URLs from `X-Forwarded-Proto`/`X-Forwarded-Host` (only behind a proxy that sets them)',
+  }),
 };

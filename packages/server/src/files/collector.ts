@@ -108,7 +108,15 @@ export class BlobCollector {
         .deleteFrom('blobs')
         .where('sha256', '=', sha256)
         .where('last_used_at', '<', cutoff)
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('uploads').select('id').where((u) => u.or([u('sha256', '=', sha256), u('thumb_sha256', '=', sha256)])))))
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('uploads')
+                .select('id')
+                .where((u) => u.or([u('sha256', '=', sha256), u('thumb_sha256', '=', sha256)])),
+            ),
+          ),
+        )
         .executeTakeFirst();
       if (Number(res.numDeletedRows) === 0) return false;
       // Inside the transaction on purpose: the row stays locked until the bytes are gone.

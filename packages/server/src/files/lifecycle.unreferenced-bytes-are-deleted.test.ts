@@ -14,10 +14,7 @@ let eager: TestServer;
 /** Keeps unreferenced blobs for the default hour. */
 let patient: TestServer;
 beforeAll(async () => {
-  [eager, patient] = await Promise.all([
-    startServer({ blobGraceMs: 0, limits: { userQuotaBytes: QUOTA } }),
-    startServer({ blobGraceMs: 3_600_000, limits: { userQuotaBytes: QUOTA } }),
-  ]);
+  [eager, patient] = await Promise.all([startServer({ blobGraceMs: 0, limits: { userQuotaBytes: QUOTA } }), startServer({ blobGraceMs: 3_600_000, limits: { userQuotaBytes: QUOTA } })]);
 });
 afterAll(async () => {
   await Promise.all([eager.stop(), patient.stop()]);
@@ -93,7 +90,7 @@ test('a blob two uploads share survives the recall of one message and goes with 
   expect(onDisk(eager, sha(bytes))).toBe(false);
 });
 
-test("an upload no message attached expires, and its blob goes with it", async () => {
+test('an upload no message attached expires, and its blob goes with it', async () => {
   let now = Date.now();
   const clocked = await startServer({ uploadExpiryMs: 60_000, blobGraceMs: 0 }, undefined, { now: () => now });
   try {

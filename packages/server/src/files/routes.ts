@@ -11,6 +11,23 @@ const TUS_BODY = 'application/offset+octet-stream';
 
 /** The upload id Parley chose for a creation request, handed to tus's naming function. */
 const chosenIds = new WeakMap<IncomingMessage, string>();
+/** The origin the client reached us at, for the new upload's Location (see publicOrigin). */
+const origins = new WeakMap<IncomingMessage, string>();
+
+const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/**
+ * Where the client reached us, for an absolute Location it can follow. Fastify's `protocol` and
+ * `host` read X-Forwarded-Proto/-Host (the nearest proxy's entry) only with PARLEY_TRUST_PROXY,
+ * the same rule as for client IPs; otherwise they are the socket's scheme and the Host header.
+ * tus's own `respectForwardedHeaders` would also trust `Forwarded` and take a proxy chain's
+ * list as one host, so the rule stays Fastify's. A host that is not a host falls back to Host.
+ */
+function publicOrigin(req: FastifyRequest): string {
+  const proto = req.protocol === 'https' ? 'https' : 'http';
+  const host = HOST.test(req.host) ? req.host : (req.headers.host ?? '');
+  return `${proto}://${host}`;
+}
 
 // Control characters have no place in a file name (a header or a log line would carry them).
 // eslint-disable-next-line no-control-regex
@@ -23,6 +40,20 @@ function metadataName(header: string | undefined): string {
     if (key === 'filename' || key === 'name') return value ? Buffer.from(value, 'base64').toString('utf8').replace(CONTROL, '') : '';
   }
   return '';
+}
+
+/**
+ * tus answers 400 to any request whose X-Forwarded-Proto is not exactly `http` or `https`, so a
+ * chain of proxies (`https, http`) would break every upload. tus never reads it otherwise (the
+ * Location is ours, see publicOrigin), so it is dropped before tus sees the request; tus reads
+ * the raw header list, hence both copies.
+ */
+function withoutForwardedProto(raw: IncomingMessage): void {
+  if (raw.headers['x-forwarded-proto'] === undefined) return;
+  delete raw.headers['x-forwarded-proto'];
+  for (let i = raw.rawHeaders.length - 2; i >= 0; i -= 2) {
+    if (raw.rawHeaders[i]!.toLowerCase() === 'x-forwarded-proto') raw.rawHeaders.splice(i, 2);
+  }
 }
 
 /**
@@ -45,6 +76,13 @@ export async function filesRoutes(app: FastifyInstance, { services }: { services
       if (!id) throw { status_code: 500, body: 'no upload id was chosen' };
       return id;
     },
+    // Absolute, so any client (curl, a script) can follow it; behind a proxy, the public origin.
+    // A relative Location would also survive proxies, but not a client that takes it as a URL.
+    generateUrl: (req, { proto, host, path, id }) => {
+      const raw = req.runtime?.node?.req;
+      const origin = raw ? origins.get(raw as IncomingMessage) : undefined;
+      return `${origin ?? `${proto}://${host}`}${path}/${id}`;
+    },
     onUploadFinish: async (_req, upload: Upload) => {
       await files.complete(upload.id);
       return {};
@@ -55,6 +93,7 @@ export async function filesRoutes(app: FastifyInstance, { services }: { services
 
   const hand = async (req: FastifyRequest, reply: FastifyReply) => {
     reply.hijack();
+    withoutForwardedProto(req.raw);
     await tus.handle(req.raw, reply.raw);
   };
   const hidden = { schema: { hide: true } };
@@ -67,6 +106,7 @@ export async function filesRoutes(app: FastifyInstance, { services }: { services
     }
     const id = await files.create(actor.userId, Number(header), metadataName(req.headers['upload-metadata'] as string | undefined));
     chosenIds.set(req.raw, id);
+    origins.set(req.raw, publicOrigin(req));
     await hand(req, reply);
     if (reply.raw.statusCode >= 300) await files.forget(id);
   });
