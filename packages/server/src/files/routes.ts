@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Server as TusServer, type Upload } from '@tus/server';
-import { FileStore } from '@tus/file-store';
+import { HashingFileStore } from './hashing-store.js';
 import { AppError } from '../core/errors.js';
 import { actorOf } from '../http/auth.js';
 import type { Services } from '../services.js';
@@ -67,7 +67,7 @@ export async function filesRoutes(app: FastifyInstance, { services }: { services
   const files = services.files;
   const tus = new TusServer({
     path: TUS_PATH,
-    datastore: new FileStore({ directory: files.incomingDir }),
+    datastore: new HashingFileStore({ directory: files.incomingDir }, files.streamedHashes),
     maxSize: services.files.maxUploadBytes,
     namingFunction: (req) => {
       const raw = req.runtime?.node?.req;

@@ -8,6 +8,7 @@ import { newId } from '../core/ids.js';
 import type { UploadsTable } from '../store/schema.js';
 import type { BlobStore } from './blob-store.js';
 import { BlobCollector } from './collector.js';
+import { StreamedHashes } from './hashing-store.js';
 import { inspect, sha256Of } from './inspect.js';
 
 const MiB = 1024 * 1024;
@@ -28,6 +29,8 @@ function normalise(row: UploadsTable): UploadsTable {
 export class FilesService {
   /** Deletes the bytes no upload references any more (files/collector.ts). */
   readonly collector: BlobCollector;
+  /** Hashes of uploads in progress, fed by the tus store as bytes arrive (files/hashing-store.ts). */
+  readonly streamedHashes = new StreamedHashes();
 
   constructor(
     private readonly deps: Deps,
@@ -187,7 +190,8 @@ export class FilesService {
   async complete(id: string): Promise<void> {
     const file = path.join(this.incomingDir, id);
     const found = await inspect(file);
-    const sha256 = await sha256Of(file);
+    const streamed = this.streamedHashes.take(id, (await fsp.stat(file)).size);
+    const sha256 = (!found.rewritten && streamed) || (await sha256Of(file));
     const thumbnail = found.thumbnail;
     const thumb = thumbnail ? crypto.createHash('sha256').update(thumbnail).digest('hex') : null;
     const claims = [{ sha256, size: (await fsp.stat(file)).size }];
