@@ -36,10 +36,6 @@ export class StreamedHashes {
     this.kept.delete(id);
     return state && state.offset === size ? state.hash.digest('hex') : null;
   }
-
-  forget(id: string): void {
-    this.kept.delete(id);
-  }
 }
 
 /** tus's file store, hashing what it writes on the way through (no copy, no extra buffering). */
