@@ -10,8 +10,7 @@ import { ReceiptsService } from './receipts/service.js';
 import { SyncService } from './sync/service.js';
 import { UsersService } from './users/service.js';
 import { AdminService } from './users/admin.js';
-import path from 'node:path';
-import { DiskBlobStore } from './files/blob-store.js';
+import type { FileStorage } from './files/storage.js';
 import { FilesService } from './files/service.js';
 import { buildLimiters, type Limiters } from './core/limits.js';
 
@@ -32,7 +31,7 @@ export interface Services {
   limits: Limiters;
 }
 
-export function buildServices(deps: Deps): Services {
+export function buildServices(deps: Deps, storage: FileStorage): Services {
   const audit = new AuditService(deps.db, deps.now);
   const tokens = new AccessTokens(loadJwtSecret(deps.config.jwtSecret, deps.config.dataDir), deps.config.accessTokenTtlSec);
   const users = new UsersService(deps);
@@ -49,8 +48,7 @@ export function buildServices(deps: Deps): Services {
     receipts: new ReceiptsService(deps),
     presence: new PresenceService(deps),
     sync: new SyncService(deps),
-    // Blobs and in-progress uploads share DATA_DIR/files, so finishing an upload is a rename.
-    files: new FilesService(deps, new DiskBlobStore(path.join(deps.config.dataDir, 'files', 'blobs')), path.join(deps.config.dataDir, 'files', 'incoming')),
+    files: new FilesService(deps, storage.blobs, storage.incoming),
     limits,
   };
 }

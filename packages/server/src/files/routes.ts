@@ -1,13 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Server as TusServer, type Upload } from '@tus/server';
-import { FileStore } from '@tus/file-store';
+import type { Locker } from '@tus/utils';
 import { AppError } from '../core/errors.js';
 import { actorOf } from '../http/auth.js';
 import type { Services } from '../services.js';
 
 const TUS_PATH = '/api/v1/uploads';
 const TUS_BODY = 'application/offset+octet-stream';
+/** Parley's ids (newId); anything else in an upload URL is no upload. */
+const UPLOAD_ID = /^[0-9A-Za-z_-]{1,64}$/;
 
 /** The upload id Parley chose for a creation request, handed to tus's naming function. */
 const chosenIds = new WeakMap<IncomingMessage, string>();
@@ -32,21 +34,27 @@ function metadataName(header: string | undefined): string {
  * below leaves it alone. These routes answer in tus's protocol, not JSON, so they are kept out
  * of the OpenAPI document and described in docs/protocol.md.
  */
-export async function filesRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function filesRoutes(app: FastifyInstance, { services, locker }: { services: Services; locker?: Locker }): Promise<void> {
   const files = services.files;
+  const { incoming } = files;
   const tus = new TusServer({
     path: TUS_PATH,
-    datastore: new FileStore({ directory: files.incomingDir }),
+    datastore: incoming.datastore,
+    // Undefined: tus's own, in this process (one node on SQLite).
+    ...(locker ? { locker } : {}),
     maxSize: services.files.maxUploadBytes,
     namingFunction: (req) => {
       const raw = req.runtime?.node?.req;
       const id = raw ? chosenIds.get(raw as IncomingMessage) : undefined;
       // Creation only reaches tus through the route below, which always chose an id.
       if (!id) throw { status_code: 500, body: 'no upload id was chosen' };
-      return id;
+      return incoming.tusId(id);
     },
+    // URLs carry Parley's upload id; tus's own name for it may differ (an S3 key with a prefix).
+    getFileIdFromRequest: (_req, last) => (last && UPLOAD_ID.test(last) ? incoming.tusId(last) : undefined),
+    generateUrl: (_req, { proto, host, path, id }) => `${proto}://${host}${path}/${incoming.uploadId(id)}`,
     onUploadFinish: async (_req, upload: Upload) => {
-      await files.complete(upload.id);
+      await files.complete(incoming.uploadId(upload.id));
       return {};
     },
   });

@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { plural } from '@parley/protocol';
 import type { Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { UploadsTable } from '../store/schema.js';
 import type { BlobStore } from './blob-store.js';
+import type { IncomingUploads } from './incoming.js';
 import { inspect, sha256Of } from './inspect.js';
 
 const MiB = 1024 * 1024;
@@ -28,8 +27,8 @@ export class FilesService {
   constructor(
     private readonly deps: Deps,
     readonly blobs: BlobStore,
-    /** Where tus writes bytes while an upload is in progress (same file system as the blobs). */
-    readonly incomingDir: string,
+    /** Where tus keeps bytes while an upload is in progress (disk or the S3 bucket). */
+    readonly incoming: IncomingUploads,
   ) {}
 
   get maxUploadBytes(): number {
@@ -105,10 +104,7 @@ export class FilesService {
       const res = await this.deps.db.deleteFrom('uploads').where('id', '=', up.id).where('message_id', 'is', null).executeTakeFirst();
       if (Number(res.numDeletedRows) === 0) continue;
       n++;
-      if (up.state === 'uploading') {
-        const file = path.join(this.incomingDir, up.id);
-        await Promise.all([fsp.rm(file, { force: true }), fsp.rm(`${file}.json`, { force: true })]);
-      }
+      if (up.state === 'uploading') await this.incoming.discard(up.id);
     }
     return n;
   }
@@ -174,17 +170,23 @@ export class FilesService {
    * bytes into the blob store (a blob with the same hash is reused) and record it all.
    */
   async complete(id: string): Promise<void> {
-    const file = path.join(this.incomingDir, id);
-    const found = await inspect(file);
-    const sha256 = await sha256Of(file);
+    const file = await this.incoming.fetch(id);
+    let sha256: string;
+    let found: Awaited<ReturnType<typeof inspect>>;
     let thumb: string | null = null;
-    if (found.thumbnail) {
-      thumb = crypto.createHash('sha256').update(found.thumbnail).digest('hex');
-      await this.blobs.putBytes(found.thumbnail, thumb);
+    try {
+      found = await inspect(file.path);
+      sha256 = await sha256Of(file.path);
+      if (found.thumbnail) {
+        thumb = crypto.createHash('sha256').update(found.thumbnail).digest('hex');
+        await this.blobs.putBytes(found.thumbnail, thumb);
+      }
+      // Consumes the file and tus's record of the upload: the row below answers for it from now on.
+      await file.store(sha256);
+    } catch (err) {
+      await file.release();
+      throw err;
     }
-    await this.blobs.putFile(file, sha256);
-    // Tus's record of the upload: the row below answers for it from now on.
-    await fsp.rm(`${file}.json`, { force: true });
     const size = (await this.blobs.size(sha256)) ?? 0;
     await this.deps.db
       .updateTable('uploads')
