@@ -119,7 +119,8 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     shownDefault: 'unset',
     accepts: 'a key prefix',
     description: 'a folder in the bucket for everything Parley stores (`blobs/…`, `incoming/…` under it), so deployments can share a bucket',
-    rule: (v, name) => (/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/?$/.test(v) ? null : `${name}=${v} is invalid: expected key segments like \`parley/prod\` (letters, digits, !_.*'()- separated by /)`),
+    rule: (v, name) =>
+      /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/?$/.test(v) ? null : `${name}=${v} is invalid: expected key segments like \`parley/prod\` (letters, digits, !_.*'()- separated by /)`,
   }),
   s3ForcePathStyle: oneOf({
     env: 'PARLEY_S3_FORCE_PATH_STYLE',

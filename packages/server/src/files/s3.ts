@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
+import type * as S3Module from '@aws-sdk/client-s3';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Config } from '../config/config.js';
 import type { BlobStore } from './blob-store.js';
 
 /** The AWS SDK's module, loaded only in S3 mode: on Node 20 merely importing it prints a warning. */
-export type S3Sdk = typeof import('@aws-sdk/client-s3');
+export type S3Sdk = typeof S3Module;
 
 /** One bucket as Parley uses it: the client, and where its keys go. */
 export interface S3Bucket {

@@ -35,13 +35,12 @@ describe.skipIf(clusterSkipped || !s3)(`an upload moves between two nodes sharin
 
   /** A PATCH on `node` that sends `bytes` of a longer body and then waits; `drop()` cuts its TCP connection. */
   function stalledPatch(node: TestServer, user: TestUser, id: string, bytes: Buffer, declared: number) {
-    let settled!: Promise<number | 'dropped'>;
     const req = http.request(`${node.url}/api/v1/uploads/${id}`, {
       method: 'PATCH',
       headers: tusHeaders(user, { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(declared) }),
     });
     const sent = new Promise<void>((resolve) => req.write(bytes, () => resolve()));
-    settled = new Promise((resolve) => {
+    const settled = new Promise<number | 'dropped'>((resolve) => {
       req.on('response', (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
