@@ -4,6 +4,9 @@
  * content is one object, and blobs, cancelled and expired uploads are deleted from it.
  */
 import crypto, { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import sharp from 'sharp';
 import * as tus from 'tus-js-client';
@@ -11,6 +14,8 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { api, createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
 import { uploadFile } from '../testing/files.js';
 import { startS3, type TestS3 } from '../testing/s3.js';
+import { loadConfig } from '../config/config.js';
+import { S3BlobStore, openS3Bucket } from './s3.js';
 
 const s3: TestS3 | null = await startS3().catch(() => null);
 const PREFIX = 'tenant/a';
@@ -131,29 +136,56 @@ describe.skipIf(!s3)('S3 mode against s3rver (skipped: s3rver could not start)',
   });
 
   test('a cancelled upload and an expired one leave nothing in the bucket', async () => {
-    const alice = await registerUser(server);
-    const create = async () => {
-      const res = await fetch(`${server.url}/api/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0', 'upload-length': String(100_000) } });
-      expect(res.status).toBe(201);
-      const location = res.headers.get('location')!;
-      const patch = await fetch(location, {
-        method: 'PATCH',
-        headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
-        body: crypto.randomBytes(30_000),
-      });
-      expect(patch.status).toBe(204);
-      return location;
-    };
-    const cancelled = await create();
-    const cancelledId = cancelled.split('/').pop()!;
-    expect((await keys(`incoming/${cancelledId}`)).length).toBeGreaterThan(0);
-    expect((await fetch(cancelled, { method: 'DELETE', headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0' } })).status).toBe(204);
-    expect(await keys(`incoming/${cancelledId}`)).toEqual([]);
+    let now = Date.now();
+    const clocked = await startServer({ ...s3!.settings, s3Prefix: PREFIX, uploadExpiryMs: 60_000 }, undefined, { now: () => now });
+    try {
+      const begin = async (node: TestServer) => {
+        const alice = await registerUser(node);
+        const res = await fetch(`${node.url}/api/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0', 'upload-length': String(100_000) } });
+        expect(res.status).toBe(201);
+        const location = res.headers.get('location')!;
+        const patch = await fetch(location, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+          body: crypto.randomBytes(30_000),
+        });
+        expect(patch.status).toBe(204);
+        const id = location.split('/').pop()!;
+        // The multipart upload's record and the short tail (under S3's 5 MiB part minimum).
+        expect(await keys(`incoming/${id}`)).toEqual([`${PREFIX}/incoming/${id}.info`, `${PREFIX}/incoming/${id}.part`]);
+        return { location, id, alice };
+      };
+      const cancelled = await begin(server);
+      expect((await fetch(cancelled.location, { method: 'DELETE', headers: { authorization: `Bearer ${cancelled.alice.token}`, 'tus-resumable': '1.0.0' } })).status).toBe(204);
+      expect(await keys(`incoming/${cancelled.id}`)).toEqual([]);
 
-    const expired = (await create()).split('/').pop()!;
-    expect((await keys(`incoming/${expired}`)).length).toBeGreaterThan(0);
-    await server.parley.services.files.incoming.discard(expired);
-    expect(await keys(`incoming/${expired}`)).toEqual([]);
+      const expired = await begin(clocked);
+      now += 61_000;
+      expect(await clocked.parley.services.files.sweep()).toBe(1);
+      expect(await keys(`incoming/${expired.id}`)).toEqual([]);
+    } finally {
+      await clocked.stop();
+    }
+  });
+
+  test('a file larger than one request goes up in parts', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-s3-parts-'));
+    const bucket = await openS3Bucket(loadConfig({ DATA_DIR: dir }, { ...s3!.settings, s3Prefix: PREFIX }));
+    try {
+      const store = new S3BlobStore(bucket, { multipartAbove: 64 * 1024, partBytes: 64 * 1024 });
+      const bytes = crypto.randomBytes(200 * 1024 + 3);
+      const file = path.join(dir, 'big.bin');
+      fs.writeFileSync(file, bytes);
+      await store.putFile(file, sha(bytes));
+      expect(fs.existsSync(file)).toBe(false);
+      expect(await store.size(sha(bytes))).toBe(bytes.length);
+      const chunks: Buffer[] = [];
+      for await (const c of store.read(sha(bytes))) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+    } finally {
+      bucket.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a bucket that does not exist stops start-up with a clear message', async () => {
