@@ -17,19 +17,23 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-function nodes(n: number, acquireTimeoutMs = 30_000): PgUploadLocker[] {
+/** Two nodes' lockers on one database and one bus. */
+function nodes(acquireTimeoutMs = 30_000): [PgUploadLocker, PgUploadLocker] {
   const bus = new MemoryBus();
   const ns = `t_${crypto.randomBytes(6).toString('hex')}`;
-  const lockers = Array.from({ length: n }, () => new PgUploadLocker(PG!, bus, log, ns, acquireTimeoutMs));
-  for (const l of lockers) cleanups.push(() => l.close());
-  return lockers;
+  const make = () => {
+    const l = new PgUploadLocker(PG!, bus, log, ns, acquireTimeoutMs);
+    cleanups.push(() => l.close());
+    return l;
+  };
+  return [make(), make()];
 }
 
 const never = new AbortController().signal;
 
 describe.skipIf(!PG)('tus upload locks on PostgreSQL (needs PARLEY_TEST_PG_URL)', () => {
   test('a second node waits for the lock, asks the holder to release it, and gets it once released', async () => {
-    const [a, b] = nodes(2);
+    const [a, b] = nodes();
     const held = a.newLock('up1');
     let asked = 0;
     await held.lock(never, () => {
@@ -43,7 +47,7 @@ describe.skipIf(!PG)('tus upload locks on PostgreSQL (needs PARLEY_TEST_PG_URL)'
   });
 
   test('two requests on one node exclude each other too (advisory locks are re-entrant per connection)', async () => {
-    const [a] = nodes(1, 300);
+    const [a] = nodes(300);
     const first = a.newLock('same');
     await first.lock(never, () => undefined);
     await expect(a.newLock('same').lock(never, () => undefined)).rejects.toBe(ERRORS.ERR_LOCK_TIMEOUT);
@@ -52,7 +56,7 @@ describe.skipIf(!PG)('tus upload locks on PostgreSQL (needs PARLEY_TEST_PG_URL)'
   });
 
   test('a waiter gives up with tus lock timeout when its request goes away or the holder never lets go', async () => {
-    const [a, b] = nodes(2, 300);
+    const [a, b] = nodes(300);
     await a.newLock('stuck').lock(never, () => undefined);
     const gone = new AbortController();
     gone.abort();
@@ -61,7 +65,7 @@ describe.skipIf(!PG)('tus upload locks on PostgreSQL (needs PARLEY_TEST_PG_URL)'
   });
 
   test('a node whose lock connection dies loses its locks at once: its requests are told to stop, another node takes over', async () => {
-    const [a, b] = nodes(2);
+    const [a, b] = nodes();
     let stopped = false;
     await a.newLock('crash').lock(never, () => void (stopped = true));
     // Kill node A's lock session from outside, as a crash or a network cut would.
