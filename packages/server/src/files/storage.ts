@@ -13,8 +13,6 @@ export interface FileStorage {
   incoming: IncomingUploads;
   /** tus's lock for an upload; undefined is tus's in-process one (one node). */
   locker: Locker | undefined;
-  /** 'disk' or 's3', for logs and readiness. */
-  kind: 'disk' | 's3';
   close(): Promise<void>;
 }
 
@@ -27,9 +25,10 @@ export async function openFileStorage(config: Config, bus: Bus, log: Logger): Pr
   const locker = config.databaseUrl ? new PgUploadLocker(config.databaseUrl, bus, log, config.pgSchema ?? 'public') : undefined;
   const closeLocker = async () => locker?.close();
   if (!config.s3Bucket) {
+    if (config.s3Endpoint || config.s3AccessKeyId || config.s3Prefix) log.warn('PARLEY_S3_* settings without PARLEY_S3_BUCKET: files are stored on disk under DATA_DIR/files');
     const blobs = new DiskBlobStore(path.join(config.dataDir, 'files', 'blobs'));
     // Blobs and in-progress uploads share DATA_DIR/files, so finishing an upload is a rename.
-    return { blobs, incoming: new DiskIncoming(path.join(config.dataDir, 'files', 'incoming'), blobs), locker, kind: 'disk', close: closeLocker };
+    return { blobs, incoming: new DiskIncoming(path.join(config.dataDir, 'files', 'incoming'), blobs), locker, close: closeLocker };
   }
   const { openS3Bucket, S3BlobStore } = await import('./s3.js');
   const { S3Incoming } = await import('./s3-incoming.js');
@@ -41,7 +40,6 @@ export async function openFileStorage(config: Config, bus: Bus, log: Logger): Pr
     blobs,
     incoming,
     locker,
-    kind: 's3',
     close: async () => {
       await closeLocker();
       s3.close();
