@@ -86,8 +86,22 @@ export async function filesRoutes(app: FastifyInstance, { services, locker }: { 
     return row;
   };
 
+  /**
+   * Every byte arrived but completion failed (the bucket or the database was briefly away): tus
+   * would report the upload whole and a client would stop there, with a file that never becomes
+   * attachable. A client's resume starts with HEAD, so completion is retried here.
+   */
+  const finishedButNotComplete = async (id: string) => {
+    const up = await incoming.datastore.getUpload(incoming.tusId(id)).catch(() => null);
+    return up !== null && up.size !== undefined && up.offset === up.size;
+  };
+
   app.head<{ Params: { id: string } }>('/uploads/:id', hidden, async (req, reply) => {
-    const row = await owned(req);
+    let row = await owned(req);
+    if (row.state === 'uploading' && (await finishedButNotComplete(row.id))) {
+      await files.complete(row.id);
+      row = await owned(req);
+    }
     // A finished upload's bytes left tus for the blob store; its state is answered from the row.
     if (row.state === 'complete') {
       return reply

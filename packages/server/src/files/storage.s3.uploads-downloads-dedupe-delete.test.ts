@@ -123,6 +123,39 @@ describe.skipIf(!s3)('S3 mode against s3rver (skipped: s3rver could not start)',
     expect(await server.parley.services.files.blobs.size(r.thumb_sha256!)).toBeGreaterThan(0);
   });
 
+  test('a completion that failed after the last byte is retried by the next HEAD', async () => {
+    const alice = await registerUser(server);
+    const bytes = crypto.randomBytes(20_000);
+    const created = await fetch(`${server.url}/api/v1/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length) },
+    });
+    const location = created.headers.get('location')!;
+    const id = location.split('/').pop()!;
+    // Completion downloads the upload into DATA_DIR/files/tmp: a file in its place makes it fail.
+    const tmp = path.join(server.dataDir, 'files', 'tmp');
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.writeFileSync(tmp, 'in the way');
+    try {
+      const patch = await fetch(location, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+        body: bytes,
+      });
+      expect(patch.status).toBe(500);
+      expect((await row(id)).state).toBe('uploading');
+    } finally {
+      fs.rmSync(tmp, { force: true });
+      fs.mkdirSync(tmp);
+    }
+    const head = await fetch(location, { method: 'HEAD', headers: { authorization: `Bearer ${alice.token}`, 'tus-resumable': '1.0.0' } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('upload-offset')).toBe(String(bytes.length));
+    expect((await row(id)).state).toBe('complete');
+    expect((await row(id)).sha256).toBe(sha(bytes));
+    expect(await keys(`incoming/${id}`)).toEqual([]);
+  });
+
   test('a blob is deleted from the bucket, and deleting it again is no error', async () => {
     const alice = await registerUser(server);
     const bytes = Buffer.from(`delete me ${randomUUID()}`);
