@@ -141,13 +141,15 @@ async function completionTimes(photos: { bytes: Buffer; rotated: boolean }[]): P
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-thumbs-'));
   const parley = await build(loadConfig({ DATA_DIR: dir }, { logLevel: 'silent' }), { logger: pino({ level: 'silent' }) });
   const files = parley.services.files;
+  // Where the disk store (the default) keeps uploads in progress (files/storage.ts).
+  const incomingDir = path.join(dir, 'files', 'incoming');
   const out = { plain: [] as number[], rotated: [] as number[] };
   try {
-    fs.mkdirSync(files.incomingDir, { recursive: true });
+    fs.mkdirSync(incomingDir, { recursive: true });
     for (const [i, p] of [...photos, photos[0]!].entries()) {
       // As tus leaves a finished upload: its bytes under incoming/<id>. No row: the update is a no-op.
       const id = `bench${String(i).padStart(21, '0')}`;
-      fs.writeFileSync(path.join(files.incomingDir, id), p.bytes);
+      fs.writeFileSync(path.join(incomingDir, id), p.bytes);
       const t = now();
       await files.complete(id);
       // The first one warms sharp up; the extra last one stands in for it.

@@ -25,6 +25,17 @@ export interface Config {
   sqliteSynchronous: 'full' | 'normal';
   /** How often a worker thread checkpoints the SQLite WAL; 0 leaves it to SQLite (every 1,000 pages, on the event loop). */
   sqliteCheckpointMs: number;
+  /** S3-compatible storage for files: on when a bucket is set (files/s3.ts). */
+  s3Bucket: string | null;
+  /** Another provider's S3 API; null is AWS S3 itself. */
+  s3Endpoint: string | null;
+  s3Region: string;
+  s3AccessKeyId: string | null;
+  s3SecretAccessKey: string | null;
+  /** A key prefix for everything Parley stores in the bucket. */
+  s3Prefix: string | null;
+  /** Path-style URLs (`auto`: with a custom endpoint). */
+  s3ForcePathStyle: 'auto' | '1' | '0';
   limits: {
     maxFrameBytes: number;
     maxBodyBytes: number;

@@ -94,6 +94,46 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     description:
       "how long a file's bytes are kept after the last upload referencing them went (a recalled message, an expired upload) before they are deleted; longer than any upload's completion takes",
   }),
+  s3Bucket: text({
+    env: 'PARLEY_S3_BUCKET',
+    default: null,
+    shownDefault: 'unset',
+    accepts: 'an S3 bucket name',
+    description: 'store files in this S3-compatible bucket instead of `DATA_DIR/files` (what several nodes share; [scaling](docs/scaling.md)); the bucket must exist',
+    rule: (v, name) => (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) ? null : `${name}=${v} is not a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens`),
+  }),
+  s3Endpoint: text({
+    env: 'PARLEY_S3_ENDPOINT',
+    default: null,
+    shownDefault: 'AWS',
+    accepts: '`https://…`',
+    description: 'the S3 API of another provider (MinIO, Ceph, R2, …); unset means AWS S3 in `PARLEY_S3_REGION`',
+    rule: (v, name) => (/^https?:\/\/[^\s/]+(\/\S*)?$/.test(v) ? null : `${name} must be an http:// or https:// URL`),
+  }),
+  s3Region: text({ env: 'PARLEY_S3_REGION', default: () => 'us-east-1', shownDefault: '`us-east-1`', accepts: 'a region name', description: "the bucket's region" }),
+  s3AccessKeyId: text({
+    env: 'PARLEY_S3_ACCESS_KEY_ID',
+    default: null,
+    shownDefault: 'unset',
+    accepts: 'a key id',
+    description: "access key (with `PARLEY_S3_SECRET_ACCESS_KEY`); unset uses the AWS SDK's usual chain (`AWS_ACCESS_KEY_ID`, instance role…)",
+  }),
+  s3SecretAccessKey: text({ env: 'PARLEY_S3_SECRET_ACCESS_KEY', default: null, shownDefault: 'unset', accepts: 'a secret', description: 'the secret of that access key' }),
+  s3Prefix: text({
+    env: 'PARLEY_S3_PREFIX',
+    default: null,
+    shownDefault: 'unset',
+    accepts: 'a key prefix',
+    description: 'a folder in the bucket for everything Parley stores (`blobs/…`, `incoming/…` under it), so deployments can share a bucket',
+    rule: (v, name) =>
+      /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/?$/.test(v) ? null : `${name}=${v} is invalid: expected key segments like \`parley/prod\` (letters, digits, !_.*'()- separated by /)`,
+  }),
+  s3ForcePathStyle: oneOf({
+    env: 'PARLEY_S3_FORCE_PATH_STYLE',
+    default: 'auto',
+    values: ['auto', '1', '0'],
+    description: '`1` for `endpoint/bucket/key` URLs, `0` for `bucket.endpoint/key`; `auto` is `1` with `PARLEY_S3_ENDPOINT` and `0` on AWS',
+  }),
   'limits.maxFrameBytes': int({ env: 'PARLEY_MAX_FRAME_BYTES', default: 64 * KiB, min: KiB, max: 16 * MiB, description: 'largest socket frame; larger closes the socket with 1008' }),
   'limits.maxBodyBytes': int({ env: 'PARLEY_MAX_BODY_BYTES', default: MiB, min: KiB, max: 64 * MiB, description: 'largest REST body (413 above)' }),
   'limits.maxUploadBytes': int({

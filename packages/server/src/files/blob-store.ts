@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream';
 
 /**
  * Where file bytes live, addressed by their sha256: the same content uploaded twice is stored
- * once. Metadata (who, name, type) is in the database; this knows only bytes. A disk store now;
- * an S3-compatible one implements the same calls.
+ * once. Metadata (who, name, type) is in the database; this knows only bytes. On disk under
+ * DATA_DIR by default; in an S3-compatible bucket when one is configured (s3.ts).
  */
 export interface BlobStore {
   /** Moves a finished file into the store under its hash (consumes `sourcePath`); a blob already there is kept. */
@@ -72,6 +72,7 @@ export class DiskBlobStore implements BlobStore {
   }
 
   async delete(sha256: string): Promise<void> {
+    // A reader that opened the file before keeps its bytes until it closes (POSIX unlink).
     await fsp.rm(this.pathOf(sha256), { force: true });
   }
 }

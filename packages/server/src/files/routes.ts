@@ -1,13 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Server as TusServer, type Upload } from '@tus/server';
-import { HashingFileStore } from './hashing-store.js';
+import type { Locker } from '@tus/utils';
 import { AppError } from '../core/errors.js';
 import { actorOf } from '../http/auth.js';
 import type { Services } from '../services.js';
 
 const TUS_PATH = '/api/v1/uploads';
 const TUS_BODY = 'application/offset+octet-stream';
+/** Parley's ids (newId); anything else in an upload URL is no upload. */
+const UPLOAD_ID = /^[0-9A-Za-z_-]{1,64}$/;
 
 /** The upload id Parley chose for a creation request, handed to tus's naming function. */
 const chosenIds = new WeakMap<IncomingMessage, string>();
@@ -63,28 +65,33 @@ function withoutForwardedProto(raw: IncomingMessage): void {
  * below leaves it alone. These routes answer in tus's protocol, not JSON, so they are kept out
  * of the OpenAPI document and described in docs/protocol.md.
  */
-export async function filesRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function filesRoutes(app: FastifyInstance, { services, locker }: { services: Services; locker?: Locker }): Promise<void> {
   const files = services.files;
+  const { incoming } = files;
   const tus = new TusServer({
     path: TUS_PATH,
-    datastore: new HashingFileStore({ directory: files.incomingDir }, files.streamedHashes),
+    datastore: incoming.datastore,
+    // Undefined: tus's own, in this process (one node on SQLite).
+    ...(locker ? { locker } : {}),
     maxSize: services.files.maxUploadBytes,
     namingFunction: (req) => {
       const raw = req.runtime?.node?.req;
       const id = raw ? chosenIds.get(raw as IncomingMessage) : undefined;
       // Creation only reaches tus through the route below, which always chose an id.
       if (!id) throw { status_code: 500, body: 'no upload id was chosen' };
-      return id;
+      return incoming.tusId(id);
     },
+    // URLs carry Parley's upload id; tus's own name for it may differ (an S3 key with a prefix).
+    getFileIdFromRequest: (_req, last) => (last && UPLOAD_ID.test(last) ? incoming.tusId(last) : undefined),
     // Absolute, so any client (curl, a script) can follow it; behind a proxy, the public origin.
     // A relative Location would also survive proxies, but not a client that takes it as a URL.
     generateUrl: (req, { proto, host, path, id }) => {
       const raw = req.runtime?.node?.req;
       const origin = raw ? origins.get(raw as IncomingMessage) : undefined;
-      return `${origin ?? `${proto}://${host}`}${path}/${id}`;
+      return `${origin ?? `${proto}://${host}`}${path}/${incoming.uploadId(id)}`;
     },
     onUploadFinish: async (_req, upload: Upload) => {
-      await files.complete(upload.id);
+      await files.complete(incoming.uploadId(upload.id));
       return {};
     },
   });
@@ -118,8 +125,22 @@ export async function filesRoutes(app: FastifyInstance, { services }: { services
     return row;
   };
 
+  /**
+   * Every byte arrived but completion failed (the bucket or the database was briefly away): tus
+   * would report the upload whole and a client would stop there, with a file that never becomes
+   * attachable. A client's resume starts with HEAD, so completion is retried here.
+   */
+  const finishedButNotComplete = async (id: string) => {
+    const up = await incoming.datastore.getUpload(incoming.tusId(id)).catch(() => null);
+    return up !== null && up.size !== undefined && up.offset === up.size;
+  };
+
   app.head<{ Params: { id: string } }>('/uploads/:id', hidden, async (req, reply) => {
-    const row = await owned(req);
+    let row = await owned(req);
+    if (row.state === 'uploading' && (await finishedButNotComplete(row.id))) {
+      await files.complete(row.id);
+      row = await owned(req);
+    }
     // A finished upload's bytes left tus for the blob store; its state is answered from the row.
     if (row.state === 'complete') {
       return reply

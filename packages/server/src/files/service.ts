@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { plural } from '@parley/protocol';
 import type { Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
@@ -8,7 +7,7 @@ import { newId } from '../core/ids.js';
 import type { UploadsTable } from '../store/schema.js';
 import type { BlobStore } from './blob-store.js';
 import { BlobCollector } from './collector.js';
-import { StreamedHashes } from './hashing-store.js';
+import type { IncomingUploads } from './incoming.js';
 import { inspect, sha256Of } from './inspect.js';
 
 const MiB = 1024 * 1024;
@@ -30,13 +29,12 @@ export class FilesService {
   /** Deletes the bytes no upload references any more (files/collector.ts). */
   readonly collector: BlobCollector;
   /** Hashes of uploads in progress, fed by the tus store as bytes arrive (files/hashing-store.ts). */
-  readonly streamedHashes = new StreamedHashes();
 
   constructor(
     private readonly deps: Deps,
     readonly blobs: BlobStore,
-    /** Where tus writes bytes while an upload is in progress (same file system as the blobs). */
-    readonly incomingDir: string,
+    /** Where tus keeps bytes while an upload is in progress (disk or the S3 bucket). */
+    readonly incoming: IncomingUploads,
   ) {
     this.collector = new BlobCollector(deps, blobs);
   }
@@ -114,10 +112,7 @@ export class FilesService {
       const res = await this.deps.db.deleteFrom('uploads').where('id', '=', up.id).where('message_id', 'is', null).executeTakeFirst();
       if (Number(res.numDeletedRows) === 0) continue;
       n++;
-      if (up.state === 'uploading') {
-        const file = path.join(this.incomingDir, up.id);
-        await Promise.all([fsp.rm(file, { force: true }), fsp.rm(`${file}.json`, { force: true })]);
-      }
+      if (up.state === 'uploading') await this.incoming.discard(up.id);
     }
     if (n > 0) this.collector.kick();
     return n;
@@ -188,19 +183,27 @@ export class FilesService {
    * upload is about to reference (see files/collector.ts).
    */
   async complete(id: string): Promise<void> {
-    const file = path.join(this.incomingDir, id);
-    const found = await inspect(file);
-    const streamed = this.streamedHashes.take(id, (await fsp.stat(file)).size);
-    const sha256 = (!found.rewritten && streamed) || (await sha256Of(file));
-    const thumbnail = found.thumbnail;
-    const thumb = thumbnail ? crypto.createHash('sha256').update(thumbnail).digest('hex') : null;
-    const claims = [{ sha256, size: (await fsp.stat(file)).size }];
-    if (thumb && thumbnail) claims.push({ sha256: thumb, size: thumbnail.length });
-    await this.collector.claim(claims);
-    if (thumb && thumbnail) await this.blobs.putBytes(thumbnail, thumb);
-    await this.blobs.putFile(file, sha256);
-    // Tus's record of the upload: the row below answers for it from now on.
-    await fsp.rm(`${file}.json`, { force: true });
+    const file = await this.incoming.fetch(id);
+    let sha256: string;
+    let found: Awaited<ReturnType<typeof inspect>>;
+    let thumb: string | null = null;
+    try {
+      found = await inspect(file.path);
+      const { size } = await fsp.stat(file.path);
+      // Hashed as the bytes arrived when they all went through this process (disk mode); read again otherwise.
+      sha256 = (!found.rewritten && file.streamedSha256(size)) || (await sha256Of(file.path));
+      const thumbnail = found.thumbnail;
+      thumb = thumbnail ? crypto.createHash('sha256').update(thumbnail).digest('hex') : null;
+      const claims = [{ sha256, size }];
+      if (thumb && thumbnail) claims.push({ sha256: thumb, size: thumbnail.length });
+      await this.collector.claim(claims);
+      if (thumb && thumbnail) await this.blobs.putBytes(thumbnail, thumb);
+      // Consumes the file and tus's record of the upload: the row below answers for it from now on.
+      await file.store(sha256);
+    } catch (err) {
+      await file.release();
+      throw err;
+    }
     const size = (await this.blobs.size(sha256)) ?? 0;
     await this.deps.db
       .updateTable('uploads')
