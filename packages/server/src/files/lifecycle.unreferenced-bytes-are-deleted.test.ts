@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Message } from '@parley/protocol';
 import { api, createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
 import { uploadFile } from '../testing/files.js';
-import type { BlobStore } from './blob-store.js';
+import type { IncomingUploads } from './incoming.js';
 
 const QUOTA = 300 * 1024;
 /** Collects as soon as nothing references a blob. */
@@ -124,23 +124,26 @@ test('a blob claimed within the grace period is kept, even one a completing uplo
   // Now its last use is long past: the next pass would delete it. Bob uploads the same bytes;
   // his completion reuses the blob and is held after that, before his row references it.
   await db.updateTable('blobs').set({ last_used_at: 0 }).where('sha256', '=', hash).execute();
-  const store = files.blobs;
+  const incoming = files.incoming;
   let reached!: () => void;
   const atGate = new Promise<void>((resolve) => (reached = resolve));
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
-  const held: BlobStore = {
-    putFile: async (source, h) => {
-      await store.putFile(source, h);
-      reached();
-      await gate;
-    },
-    putBytes: (b, h) => store.putBytes(b, h),
-    size: (h) => store.size(h),
-    read: (h, r) => store.read(h, r),
-    delete: (h) => store.delete(h),
+  const held: IncomingUploads = Object.create(incoming) as IncomingUploads;
+  held.fetch = async (uploadId) => {
+    const finished = await incoming.fetch(uploadId);
+    return {
+      path: finished.path,
+      store: async (h) => {
+        await finished.store(h);
+        reached();
+        await gate;
+      },
+      release: () => finished.release(),
+      streamedSha256: (size) => finished.streamedSha256(size),
+    };
   };
-  (files as unknown as { blobs: BlobStore }).blobs = held;
+  (files as unknown as { incoming: IncomingUploads }).incoming = held;
   try {
     const uploading = uploadFile(patient, bob, bytes, 'b.bin');
     await atGate;
@@ -151,7 +154,7 @@ test('a blob claimed within the grace period is kept, even one a completing uplo
     expect(res.status).toBe(200);
     expect(sha(Buffer.from(await res.arrayBuffer()))).toBe(hash);
   } finally {
-    (files as unknown as { blobs: BlobStore }).blobs = store;
+    (files as unknown as { incoming: IncomingUploads }).incoming = incoming;
   }
   expect(onDisk(patient, hash)).toBe(true);
 });
