@@ -12,6 +12,9 @@ import { warnFailed } from '../app/report';
 import { toast } from '../ui/toast';
 import { translate } from '../i18n/i18n';
 import { coordinatedFetch } from '../auth/refresh';
+import { FilesApi } from '../files/api';
+import { ComposerUploads } from '../files/composer-uploads';
+import { tusUploader } from '../files/tus';
 import type { ChatState, MissingReason, PendingMessage, ThreadState, Timeline } from './types';
 
 const LATEST_PAGE = 50;
@@ -48,6 +51,10 @@ export class ChatStore {
   private subscribedPresence = new Set<string>();
   private stopped = false;
   private readonly cleanups: (() => void)[] = [];
+  /** Attachment bytes (thumbnails, downloads) fetched with this session's token. */
+  readonly files = new FilesApi(() => this.requireClient().rest.freshToken());
+  /** Files waiting in composers, uploading (and resuming after a reload). */
+  readonly uploads: ComposerUploads;
 
   constructor(
     session: StoredSession,
@@ -76,6 +83,10 @@ export class ChatStore {
     // A failing IndexedDB (private browsing, quota) must not stop the app: it just runs without a cache.
     this.db.catch(warnFailed('opening the IndexedDB cache (running without one)'));
     this.outbox = new IdbOutbox(this.db);
+    this.uploads = new ComposerUploads(
+      tusUploader(() => this.requireClient().rest.freshToken()),
+      this.db,
+    );
     void this.start(session);
   }
 
@@ -191,6 +202,8 @@ export class ChatStore {
     if (this.typingTimer) clearInterval(this.typingTimer);
     for (const t of this.refreshTimers.values()) clearTimeout(t);
     if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.files.clear();
+    this.uploads.stop();
     await this.client?.close();
     (await this.db.catch(() => null))?.close();
   }
@@ -860,9 +873,10 @@ export class ChatStore {
 
   // ---- sending -----------------------------------------------------------------------------
 
-  send(convId: string, body: string, replyTo: string | null = null): void {
+  /** Sends a message, with files already uploaded (their upload ids, names and sizes) if any. */
+  send(convId: string, body: string, replyTo: string | null = null, files: PendingMessage['files'] = []): void {
     const id = newClientMsgId();
-    const p: PendingMessage = { client_msg_id: id, conv_id: convId, body, reply_to: replyTo, created_at: Date.now(), status: 'pending', error: null };
+    const p: PendingMessage = { client_msg_id: id, conv_id: convId, body, reply_to: replyTo, created_at: Date.now(), status: 'pending', error: null, ...(files.length ? { files } : {}) };
     this.set((s) => ({ pending: { ...s.pending, [id]: p } }));
     this.dispatch(p);
   }
@@ -889,7 +903,7 @@ export class ChatStore {
       return;
     }
     client
-      .send(p.conv_id, p.body, { clientMsgId: p.client_msg_id, ...(p.reply_to ? { replyTo: p.reply_to } : {}) })
+      .send(p.conv_id, p.body, { clientMsgId: p.client_msg_id, ...(p.reply_to ? { replyTo: p.reply_to } : {}), ...(p.files?.length ? { attachments: p.files.map((f) => f.id) } : {}) })
       .then((ack) => this.onSent(ack))
       .catch((e: unknown) => this.markFailed(p.client_msg_id, e));
   }

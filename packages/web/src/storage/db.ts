@@ -23,6 +23,7 @@ export interface FailedSend {
   reply_to: string | null;
   created_at: number;
   error: string | null;
+  files?: { id: string; name: string; size: number }[];
 }
 
 export interface KvValues {
@@ -33,8 +34,24 @@ export interface KvValues {
   failed_sends: FailedSend[];
 }
 
+/** A file waiting in a composer: enough to show its chip after a reload and to resume its upload. */
+export interface StoredUpload {
+  key: string;
+  /** The composer it belongs to: a conversation id, or `thread:<root id>`. */
+  draft_key: string;
+  name: string;
+  size: number;
+  type: string;
+  /** The bytes, until the upload finished (tus resumes by handing the same File in again). */
+  file: File | null;
+  /** The server's upload id once finished. */
+  id: string | null;
+  order: number;
+}
+
 interface ParleySchema extends DBSchema {
   outbox: { key: string; value: StoredOutboxEntry };
+  uploads: { key: string; value: StoredUpload };
   timelines: { key: string; value: CachedTimeline };
   kv: { key: keyof KvValues; value: KvValues[keyof KvValues] };
 }
@@ -45,11 +62,14 @@ export type ParleyDb = IDBPDatabase<ParleySchema>;
 const dbName = (userId: string) => `parley-${userId}`;
 
 export function openUserDb(userId: string): Promise<ParleyDb> {
-  return openDB<ParleySchema>(dbName(userId), 1, {
-    upgrade(db) {
-      db.createObjectStore('outbox', { keyPath: 'client_msg_id' });
-      db.createObjectStore('timelines', { keyPath: 'conv_id' });
-      db.createObjectStore('kv');
+  return openDB<ParleySchema>(dbName(userId), 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('outbox', { keyPath: 'client_msg_id' });
+        db.createObjectStore('timelines', { keyPath: 'conv_id' });
+        db.createObjectStore('kv');
+      }
+      if (oldVersion < 2) db.createObjectStore('uploads', { keyPath: 'key' });
     },
   });
 }
