@@ -14,7 +14,6 @@ import { translate } from '../i18n/i18n';
 import { coordinatedFetch } from '../auth/refresh';
 import { FilesApi } from '../files/api';
 import { ComposerUploads } from '../files/composer-uploads';
-import { tusUploader } from '../files/tus';
 import type { ChatState, MissingReason, PendingMessage, ThreadState, Timeline } from './types';
 
 const LATEST_PAGE = 50;
@@ -53,6 +52,9 @@ export class ChatStore {
   private readonly cleanups: (() => void)[] = [];
   /** Attachment bytes (thumbnails, downloads) fetched with this session's token. */
   readonly files = new FilesApi(() => this.requireClient().rest.freshToken());
+  private markClientReady: (client: Parley) => void = () => undefined;
+  /** Uploads restored from before a reload may start before the client exists: they wait for it. */
+  private readonly clientReady = new Promise<Parley>((resolve) => (this.markClientReady = resolve));
   /** Files waiting in composers, uploading (and resuming after a reload). */
   readonly uploads: ComposerUploads;
 
@@ -83,10 +85,8 @@ export class ChatStore {
     // A failing IndexedDB (private browsing, quota) must not stop the app: it just runs without a cache.
     this.db.catch(warnFailed('opening the IndexedDB cache (running without one)'));
     this.outbox = new IdbOutbox(this.db);
-    this.uploads = new ComposerUploads(
-      tusUploader(() => this.requireClient().rest.freshToken()),
-      this.db,
-    );
+    // resume: unfinished uploads are found again by the file's fingerprint after a reload.
+    this.uploads = new ComposerUploads(async (file, opts) => (await this.clientReady).uploadFile(file, { ...opts, resume: true }), this.db);
     void this.start(session);
   }
 
@@ -126,7 +126,17 @@ export class ChatStore {
       const pending = await this.outbox.load();
       const map: Record<string, PendingMessage> = {};
       for (const e of pending)
-        map[e.client_msg_id] = { client_msg_id: e.client_msg_id, conv_id: e.conv_id, body: e.body, reply_to: e.reply_to ?? null, created_at: e.created_at, status: 'pending', error: null };
+        map[e.client_msg_id] = {
+          client_msg_id: e.client_msg_id,
+          conv_id: e.conv_id,
+          body: e.body,
+          reply_to: e.reply_to ?? null,
+          created_at: e.created_at,
+          status: 'pending',
+          error: null,
+          // The outbox keeps upload ids only: enough to send them again, not to name them.
+          ...(e.attachments?.length ? { files: e.attachments.map((id) => ({ id, name: '', size: 0 })) } : {}),
+        };
       this.set((s) => ({ pending: { ...map, ...s.pending } }));
     } catch {
       /* no persisted outbox */
@@ -144,6 +154,7 @@ export class ChatStore {
       fetch: coordinatedFetch,
     });
     this.client = client;
+    this.markClientReady(client);
     client.on('state', (connection) => {
       this.set({ connection });
       // The SDK stops for good after an error it cannot fix (say, a refresh that failed on the

@@ -90,14 +90,16 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
           <MessageBody body={body} me={me.username} hereReachedMe={!!msg && msg.mentions.includes(me.id)} />
         )}
         {msg && !recalled && msg.attachments.length > 0 && <Attachments items={msg.attachments} />}
-        {pending && files.length > 0 && (
+        {pending && files.some((f) => f.name) && (
           <ul className="pending-files" aria-label={t('files.pending')}>
-            {files.map((f) => (
-              <li key={f.id} className="file-chip">
-                <span className="file-chip-name">{f.name}</span>
-                <span className="muted">{formatSize(f.size)}</span>
-              </li>
-            ))}
+            {files
+              .filter((f) => f.name)
+              .map((f) => (
+                <li key={f.id} className="file-chip">
+                  <span className="file-chip-name">{f.name}</span>
+                  <span className="muted">{formatSize(f.size)}</span>
+                </li>
+              ))}
           </ul>
         )}
         {msg?.edited_at && !recalled && !editing && <span className="edited muted">{t('message.edited')}</span>}
