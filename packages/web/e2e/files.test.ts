@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import type { Message } from '@parley/protocol';
 import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
-import { announceSkip, browserHarness, browserUnavailable, historyViaApi, loginInUi, openConversation, uniqueName, type Harness } from './support.js';
+import { announceSkip, browserHarness, browserUnavailable, historyViaApi, loginInUi, openConversation, runAxe, uniqueName, type AxeViolation, type Harness } from './support.js';
 
 announceSkip();
 
@@ -59,6 +59,9 @@ async function signedIn(suite: ReturnType<typeof browserHarness>, user: TestUser
   return page;
 }
 const consoleErrors = new WeakMap<Page, string[]>();
+
+const severe = (violations: AxeViolation[]) =>
+  violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => `${v.id}: ${v.help} ${JSON.stringify(v.nodes.map((n) => n.target))}`);
 
 /** The composer's chip for a file, by name. */
 const chip = (page: Page, name: string) => page.locator(`[data-testid="composer-file"][data-name="${name}"]`);
@@ -223,6 +226,33 @@ describe.skipIf(browserUnavailable !== null)('files in the browser', { timeout: 
     expect(att.size).toBe(bytes.length);
     const got = Buffer.from(await (await fetch(`${suite.h.server.url}/api/v1/files/${att.id}`, { headers: { authorization: `Bearer ${bob.token}` } })).arrayBuffer());
     expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+  test('thumbnails, file cards, chips and the lightbox have accessible names and pass axe in light and dark', async () => {
+    const { alice, bob, dm } = await pair(suite.h);
+    const img = await uploadViaApi(suite.h.server, alice, await png(500, 300), 'chart.png');
+    const log = await uploadViaApi(suite.h.server, alice, Buffer.from('line one\nline two\n'), 'build.log');
+    const res = await api(suite.h.server, 'POST', `/conversations/${dm.id}/messages`, { client_msg_id: randomUUID(), body: 'results', attachments: [img, log] }, alice.token);
+    expect(res.status).toBe(201);
+    for (const theme of ['light', 'dark']) {
+      const { page } = await suite.h.newPage({ colorScheme: theme as 'light' | 'dark' });
+      suite.track(page);
+      await page.goto('/');
+      await loginInUi(page, bob.user.username);
+      await openConversation(page, dm.id);
+      await page.getByTestId('attachment-image').locator('img').waitFor();
+      await page.getByTestId('attachment-file').waitFor();
+      await expect(page.evaluate(() => document.documentElement.getAttribute('data-theme'))).resolves.toBe(theme);
+      await page.getByTestId('composer-file-input').setInputFiles([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') }]);
+      await page.getByTestId('composer-file').waitFor();
+      await expect(page.getByRole('button', { name: 'Download build.log' }).count()).resolves.toBe(1);
+      await expect(page.getByRole('button', { name: 'Attach files' }).count()).resolves.toBe(1);
+      await expect(page.getByRole('list', { name: 'Files to send' }).count()).resolves.toBe(1);
+      expect(severe(await runAxe(page)), `timeline and composer, ${theme}`).toEqual([]);
+      await page.getByRole('button', { name: 'Open image chart.png' }).click();
+      await page.getByRole('dialog', { name: 'Image viewer: chart.png' }).waitFor();
+      expect(severe(await runAxe(page)), `lightbox, ${theme}`).toEqual([]);
+      await page.keyboard.press('Escape');
+    }
   });
 });
 

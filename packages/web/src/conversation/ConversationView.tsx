@@ -9,8 +9,9 @@ import { Composer, type ComposerHandle } from '../composer/Composer';
 import { useT } from '../i18n/i18n';
 import { MessageViewContext, type MessageViewState } from '../messages/conv-context';
 import { RecallDialog } from '../messages/RecallDialog';
+import { DropOverlay } from '../files/DropOverlay';
 import { useFileDrop } from '../files/useFileDrop';
-import { IconMenu, IconPaperclip } from '../ui/icons';
+import { IconMenu } from '../ui/icons';
 import { ConversationHeader } from './ConversationHeader';
 import { MessageList } from './MessageList';
 import { TypingIndicator } from './TypingIndicator';
@@ -93,15 +94,7 @@ export function ConversationView({ convId }: { convId: string }) {
   return (
     <MessageViewContext.Provider value={view}>
       <section className="conversation" aria-label={name} data-testid="conversation" {...drop.handlers}>
-        {drop.over && (
-          <div className="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
-            <div className="drop-overlay-card">
-              <IconPaperclip />
-              <span>{t('files.dropHere')}</span>
-              <span className="muted">{name}</span>
-            </div>
-          </div>
-        )}
+        {drop.over && <DropOverlay target={name} />}
         <ConversationHeader conv={conv} />
         {isMember ? (
           <>

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { fileKind, formatSize, languageOf, thumbBox } from './kind';
+import { attachmentsHeight, fileKind, formatSize, languageOf, thumbBox } from './kind';
 
 const att = (mime: string, name: string, preview: string | null = null) => ({ mime, name, preview });
 
@@ -42,5 +42,15 @@ describe('sizes and boxes', () => {
     expect(thumbBox(600, 3000)).toEqual({ width: 64, height: 320 });
     expect(thumbBox(100, 50)).toEqual({ width: 100, height: 50 });
     expect(thumbBox(null, null)).toEqual({ width: 320, height: 240 });
+  });
+});
+
+describe('estimated height of a message’s files', () => {
+  const img = (w: number, h: number) => ({ mime: 'image/png', name: 'a.png', preview: null, width: w, height: h, has_thumbnail: true });
+  test('thumbnails share a row (the tallest counts); cards stack with their preview lines', () => {
+    expect(attachmentsHeight([])).toBe(0);
+    expect(attachmentsHeight([img(1600, 1200), img(600, 3000)])).toBe(4 + 320 + 6);
+    const card = { mime: 'text/plain; charset=utf-8', name: 'a.log', preview: 'a\nb', width: null, height: null, has_thumbnail: false };
+    expect(attachmentsHeight([card])).toBe(4 + 58 + 2 * 20 + 24);
   });
 });

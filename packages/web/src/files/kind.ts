@@ -98,3 +98,19 @@ export function thumbBox(width: number | null, height: number | null, max = 320)
   const scale = Math.min(1, max / Math.max(width, height));
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
+
+/**
+ * The height a message's files will take once rendered, for the list's first estimate (so rows
+ * scrolled into view for the first time rarely resize): thumbnails in one row, then one card per
+ * other file, with its preview lines.
+ */
+export function attachmentsHeight(items: readonly Pick<Attachment, 'mime' | 'name' | 'preview' | 'width' | 'height' | 'has_thumbnail'>[]): number {
+  if (items.length === 0) return 0;
+  let images = 0;
+  let cards = 0;
+  for (const a of items) {
+    if (fileKind(a) === 'image' && a.has_thumbnail) images = Math.max(images, thumbBox(a.width, a.height).height);
+    else cards += 58 + (a.preview ? Math.min(5, a.preview.split('\n').length) * 20 + 24 : 0);
+  }
+  return 4 + (images ? images + 6 : 0) + cards;
+}
