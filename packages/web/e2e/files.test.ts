@@ -24,7 +24,7 @@ async function png(width: number, height: number, hue = 0): Promise<Buffer> {
 }
 
 /** A whole file through tus (create, one PATCH), as another client would; returns the upload id. */
-async function uploadViaApi(server: { url: string }, user: TestUser, bytes: Uint8Array, name: string): Promise<string> {
+async function uploadViaApi(server: { url: string }, user: TestUser, bytes: Buffer, name: string): Promise<string> {
   const created = await fetch(`${server.url}/api/v1/uploads`, {
     method: 'POST',
     headers: { authorization: `Bearer ${user.token}`, 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': `filename ${Buffer.from(name).toString('base64')}` },
@@ -34,7 +34,7 @@ async function uploadViaApi(server: { url: string }, user: TestUser, bytes: Uint
   const patched = await fetch(location, {
     method: 'PATCH',
     headers: { authorization: `Bearer ${user.token}`, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
-    body: bytes,
+    body: new Uint8Array(bytes),
   });
   if (patched.status !== 204) throw new Error(`upload patch failed: ${patched.status}`);
   return location.split('/').pop()!;
@@ -159,6 +159,51 @@ describe.skipIf(browserUnavailable !== null)('files in the browser', { timeout: 
     await expect.poll(() => lb.getAttribute('aria-label')).toContain('one.png');
     await a.getByTestId('lightbox-close').click();
     await lb.waitFor({ state: 'detached' });
+  });
+
+  test('a pasted screenshot becomes a named file chip, and cancelling an upload stops it on the server', async () => {
+    const { alice, dm } = await pair(suite.h);
+    const { context, page: a } = await suite.h.newPage();
+    suite.track(a);
+    await a.goto('/');
+    await loginInUi(a, alice.user.username);
+    await openConversation(a, dm.id);
+    const shot = await png(120, 80);
+    // A clipboard carrying an image and no text, as a screenshot tool leaves it.
+    await a.getByTestId('composer-input').evaluate(
+      (el, bytes) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }));
+        el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+      },
+      [...shot],
+    );
+    const pasted = a.getByTestId('composer-file').first();
+    await expect.poll(() => pasted.getAttribute('data-status'), { timeout: 15_000 }).toBe('done');
+    expect(await pasted.getAttribute('data-name')).toMatch(/^Pasted image \d{4}-\d\d-\d\d \d\d\.\d\d\.\d\d\.png$/);
+    await pasted.getByTestId('composer-file-remove').click();
+
+    const cdp = await context.newCDPSession(a);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
+    const terminated = a.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().includes('/api/v1/uploads/'));
+    await a.getByTestId('composer-file-input').setInputFiles([{ name: 'slow.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(4 * 1024 * 1024, 7) }]);
+    await expect
+      .poll(
+        () =>
+          chip(a, 'slow.bin')
+            .locator('progress')
+            .evaluate((p: HTMLProgressElement) => p.value),
+        { timeout: 15_000 },
+      )
+      .toBeGreaterThan(0);
+    await chip(a, 'slow.bin').getByRole('button', { name: 'Cancel upload of slow.bin' }).click();
+    await chip(a, 'slow.bin').waitFor({ state: 'detached' });
+    expect((await terminated).status(), 'the upload is terminated on the server (its quota given back)').toBe(204);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await a.reload();
+    await a.getByTestId('message-list').waitFor();
+    await expect(a.getByTestId('composer-file').count(), 'nothing comes back after a reload').resolves.toBe(0);
   });
 
   test('a code file shows a highlighted preview card, and its download is the file', async () => {
