@@ -8,8 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
 import type { Conversation, Message, User } from '@parley/protocol';
 import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
+import { uploadFile } from '@parley/server/testing/files';
 import { freePort } from '@parley/server/testing/ports';
 import { writeCredentials } from './credentials.js';
 
@@ -37,9 +39,9 @@ function freshDir(label: string): string {
 }
 
 /** Runs `parley …` to completion with its own config directory, capturing output and the exit code. */
-function parley(args: string[], opts: { configDir: string; env?: Record<string, string>; input?: string; timeoutMs?: number; readStdoutAfterMs?: number }): Promise<RunResult> {
+function parley(args: string[], opts: { configDir: string; env?: Record<string, string>; input?: string; timeoutMs?: number; readStdoutAfterMs?: number; cwd?: string }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: cleanEnv({ PARLEY_CONFIG_DIR: opts.configDir, ...(opts.env ?? {}) }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd ?? repoRoot, env: cleanEnv({ PARLEY_CONFIG_DIR: opts.configDir, ...(opts.env ?? {}) }), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -409,6 +411,41 @@ describe('parley export', { timeout: 60_000 }, () => {
     expectExactly(readExport(file), sent, [chan.id]);
   });
 
+  it('includes attachment metadata, and --files fetches each file once: a rerun skips those already there', async () => {
+    const [u, friend] = await Promise.all([newUser('fileexp'), newUser('fileexpfriend')]);
+    const chan = await newChannel(u, [friend]);
+    const a = crypto.randomBytes(70_000);
+    const b = Buffer.from('same name, other file\n');
+    const ids = [await uploadFile(server, friend, a, 'report.bin'), await uploadFile(server, u, b, 'report.bin')];
+    const withFiles = await api<Message>(server, 'POST', `/conversations/${chan.id}/messages`, { client_msg_id: globalThis.crypto.randomUUID(), body: 'files', attachments: [ids[0]] }, friend.token);
+    const other = await api<Message>(server, 'POST', `/conversations/${chan.id}/messages`, { client_msg_id: globalThis.crypto.randomUUID(), body: 'more', attachments: [ids[1]] }, u.token);
+    expect([withFiles.status, other.status]).toEqual([201, 201]);
+    const work = freshDir('fileexp');
+    const file = path.join(work, 'export.ndjson');
+    const dir = path.join(work, 'files');
+
+    const first = await parley(['export', '-o', file, '--files', dir], { configDir: u.dir });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(`fetched 2 files into ${dir}\n`);
+    const msgs = readExport(file).filter((l): l is { type: 'message' } & Message => l.type === 'message');
+    expect(msgs.flatMap((m) => m.attachments.map((x) => [x.id, x.name, x.size]))).toEqual([
+      [ids[0], 'report.bin', a.length],
+      [ids[1], 'report.bin', b.length],
+    ]);
+    // Named by id and name, so two files of one name never collide.
+    expect(fs.readdirSync(dir).sort()).toEqual([`${ids[0]}-report.bin`, `${ids[1]}-report.bin`].sort());
+    expect(fs.readFileSync(path.join(dir, `${ids[0]}-report.bin`))).toEqual(a);
+    expect(fs.readFileSync(path.join(dir, `${ids[1]}-report.bin`))).toEqual(b);
+
+    // One file lost (or never finished): the rerun fetches only that one, from files of messages exported earlier.
+    fs.rmSync(path.join(dir, `${ids[0]}-report.bin`));
+    const second = await parley(['export', '-o', file, '--files', dir], { configDir: u.dir });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('exported 0 new messages');
+    expect(second.stderr).toContain(`fetched 1 file into ${dir} (1 already there)\n`);
+    expect(fs.readFileSync(path.join(dir, `${ids[0]}-report.bin`))).toEqual(a);
+  });
+
   it('streams a large export to standard output through a slow pipe without losing a line', async () => {
     const u = await newUser('piped');
     const chan = await newChannel(u);
@@ -420,6 +457,111 @@ describe('parley export', { timeout: 60_000 }, () => {
     expect(res.code).toBe(0);
     expect(res.stdout.endsWith('\n')).toBe(true);
     expectExactly(jsonLines<Line>(res.stdout), sent, [chan.id]);
+  });
+});
+
+// ---- files -------------------------------------------------------------------------------------
+
+describe('parley files', { timeout: 60_000 }, () => {
+  const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+
+  it('send --file attaches several files, quietly when not in a terminal, and download saves them under their names without overwriting', async () => {
+    const [alice, bob] = await Promise.all([newUser('filer'), newUser('fileto')]);
+    const work = freshDir('files');
+    const log = Buffer.from('started\nfailed: disk full\n');
+    const blob = crypto.randomBytes(3 * 1024 * 1024 + 17);
+    fs.writeFileSync(path.join(work, 'app.log'), log);
+    fs.writeFileSync(path.join(work, 'core.bin'), blob);
+
+    const sent = await parley(['send', `@${bob.user.username}`, 'logs', '--file', 'app.log', '-f', 'core.bin', '--json'], { configDir: alice.dir, cwd: work });
+    expect(sent.stderr).toBe('');
+    expect(sent.code).toBe(0);
+    const msg = JSON.parse(sent.stdout) as Message;
+    expect(msg.body).toBe('logs');
+    expect(msg.attachments.map((a) => [a.name, a.size, a.mime])).toEqual([
+      ['app.log', log.length, 'text/plain; charset=utf-8'],
+      ['core.bin', blob.length, 'application/octet-stream'],
+    ]);
+
+    // Bob sees the files in history and saves them where he stands.
+    const seen = await parley(['history', `@${alice.user.username}`], { configDir: bob.dir });
+    expect(seen.stdout).toContain(`[file] app.log  ${log.length} B  text/plain; charset=utf-8  ${msg.attachments[0]!.id}`);
+    const inbox = freshDir('inbox');
+    const [a, b] = await Promise.all(msg.attachments.map((f) => parley(['download', f.id], { configDir: bob.dir, cwd: inbox })));
+    expect(a!.code).toBe(0);
+    expect(a!.stderr).toBe(`saved app.log (${log.length} B, text/plain; charset=utf-8)\n`);
+    expect(b!.code).toBe(0);
+    expect(fs.readFileSync(path.join(inbox, 'app.log'))).toEqual(log);
+    expect(sha(fs.readFileSync(path.join(inbox, 'core.bin')))).toBe(sha(blob));
+    expect(fs.readdirSync(inbox).sort()).toEqual(['app.log', 'core.bin']);
+
+    // Never over an existing file without --force; -o picks the place (a directory keeps the name).
+    fs.writeFileSync(path.join(inbox, 'app.log'), 'mine');
+    const again = await parley(['download', msg.attachments[0]!.id], { configDir: bob.dir, cwd: inbox });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe('parley: app.log exists; use --force to overwrite it or -o to choose another path.\n');
+    expect(fs.readFileSync(path.join(inbox, 'app.log'), 'utf8')).toBe('mine');
+    const forced = await parley(['download', msg.attachments[0]!.id, '--force'], { configDir: bob.dir, cwd: inbox });
+    expect(forced.code).toBe(0);
+    expect(fs.readFileSync(path.join(inbox, 'app.log'))).toEqual(log);
+    const elsewhere = freshDir('elsewhere');
+    const [intoDir, toFile] = await Promise.all([
+      parley(['download', msg.attachments[0]!.id, '-o', elsewhere], { configDir: bob.dir }),
+      parley(['download', msg.attachments[0]!.id, '-o', path.join(elsewhere, 'renamed.txt')], { configDir: bob.dir }),
+    ]);
+    expect([intoDir.code, toFile.code]).toEqual([0, 0]);
+    expect(fs.readdirSync(elsewhere).sort()).toEqual(['app.log', 'renamed.txt']);
+  });
+
+  it("download never lets the server's name leave the directory, and is 404 (exit 4) for a file I may not read", async () => {
+    const [alice, bob, eve] = await Promise.all([newUser('namer'), newUser('namedto'), newUser('outsider')]);
+    const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
+    const id = await uploadFile(server, alice, Buffer.from('hello'), '../../etc/evil\u0007.txt');
+    const msg = await api<Message>(server, 'POST', `/conversations/${dm.id}/messages`, { client_msg_id: globalThis.crypto.randomUUID(), body: 'see', attachments: [id] }, alice.token);
+    expect(msg.status).toBe(201);
+    const work = freshDir('evil');
+    const res = await parley(['download', id], { configDir: bob.dir, cwd: work });
+    expect(res.code).toBe(0);
+    expect(fs.readdirSync(work)).toEqual(['.._.._etc_evil.txt']);
+
+    const stranger = await parley(['download', id], { configDir: eve.dir, cwd: work });
+    expect(stranger.code).toBe(4);
+    expect(stranger.stderr).toBe('parley: No such file. (not_found)\n');
+    const bad = await parley(['download', 'not-an-id'], { configDir: eve.dir });
+    expect(bad.code).toBe(2);
+  });
+
+  it('send --file with a missing file or too many files sends nothing and says why', async () => {
+    const [alice, bob] = await Promise.all([newUser('nofile'), newUser('nofileto')]);
+    const work = freshDir('nofile');
+    fs.writeFileSync(path.join(work, 'x.txt'), 'x');
+    const [missing, many] = await Promise.all([
+      parley(['send', `@${bob.user.username}`, 'hi', '--file', 'x.txt', '--file', 'nope.txt'], { configDir: alice.dir, cwd: work }),
+      parley(['send', `@${bob.user.username}`, 'hi', ...Array.from({ length: 11 }, () => ['--file', 'x.txt']).flat()], { configDir: alice.dir, cwd: work }),
+    ]);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toBe('parley: nope.txt: no such file.\n');
+    expect(many.code).toBe(2);
+    expect(many.stderr).toBe('parley: A message carries at most 10 files; 11 were given.\n');
+    const convs = await api<{ conversations: Conversation[] }>(server, 'GET', '/conversations', undefined, alice.token);
+    expect(convs.body.conversations).toEqual([]);
+  });
+
+  it('send --file shows a progress line on stderr in a terminal', async () => {
+    const [alice, bob] = await Promise.all([newUser('ttyfile'), newUser('ttyfileto')]);
+    const work = freshDir('tty');
+    fs.writeFileSync(path.join(work, 'big.bin'), crypto.randomBytes(2 * 1024 * 1024));
+    // `script` gives the command a terminal; its output file is what the terminal showed.
+    const typescript = path.join(work, 'typescript');
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} send @${bob.user.username} big --file big.bin`;
+    const res = await new Promise<number | null>((resolve) => {
+      const child = spawn('script', ['-qec', cmd, typescript], { cwd: work, env: cleanEnv({ PARLEY_CONFIG_DIR: alice.dir }), stdio: ['ignore', 'ignore', 'ignore'] });
+      child.on('close', resolve);
+    });
+    expect(res).toBe(0);
+    const shown = fs.readFileSync(typescript, 'utf8');
+    expect(shown).toMatch(/big\.bin +100% +2\.0 MiB \/ 2\.0 MiB/);
+    expect(shown).toMatch(/sent #\d+ [0-9A-Z]{26} with 1 file/);
   });
 });
 
