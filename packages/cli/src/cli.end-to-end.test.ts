@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import type { Conversation, Message, User } from '@parley/protocol';
 import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
 import { uploadFile } from '@parley/server/testing/files';
+import { tcpProxy } from '@parley/server/testing/tcp-proxy';
 import { freePort } from '@parley/server/testing/ports';
 import { writeCredentials } from './credentials.js';
 
@@ -545,6 +546,44 @@ describe('parley files', { timeout: 60_000 }, () => {
     expect(many.stderr).toBe('parley: A message carries at most 10 files; 11 were given.\n');
     const convs = await api<{ conversations: Conversation[] }>(server, 'GET', '/conversations', undefined, alice.token);
     expect(convs.body.conversations).toEqual([]);
+  });
+
+  it('send --file killed half-way through an upload resumes that upload when run again', async () => {
+    const [alice, bob] = await Promise.all([newUser('resumer'), newUser('resumeto')]);
+    const work = freshDir('resume');
+    const bytes = crypto.randomBytes(8 * 1024 * 1024);
+    fs.writeFileSync(path.join(work, 'disk.img'), bytes);
+    const proxy = await tcpProxy('127.0.0.1', port);
+    try {
+      const env = cleanEnv({ PARLEY_CONFIG_DIR: alice.dir, PARLEY_SERVER: proxy.url('http'), PARLEY_TOKEN: alice.token });
+      const cut = proxy.cutAfter(bytes.length / 2);
+      const first = spawn(process.execPath, [bin, 'send', `@${bob.user.username}`, 'image', '--file', 'disk.img'], { cwd: work, env, stdio: 'ignore' });
+      const firstExit = new Promise((r) => first.once('exit', r));
+      await cut;
+      // Half the file is on the server; the command is retrying against a dead network. Kill it.
+      first.kill('SIGKILL');
+      await firstExit;
+      proxy.restore();
+      const stored = JSON.parse(fs.readFileSync(path.join(alice.dir, 'uploads.json'), 'utf8')) as Record<string, { uploadUrl: string }>;
+      const unfinished = Object.values(stored).map((u) => u.uploadUrl.split('/').pop());
+      expect(unfinished).toHaveLength(1);
+
+      const again = await parley(['send', `@${bob.user.username}`, 'image', '--file', 'disk.img', '--json'], {
+        configDir: alice.dir,
+        cwd: work,
+        env: { PARLEY_SERVER: proxy.url('http'), PARLEY_TOKEN: alice.token },
+      });
+      expect(again.code).toBe(0);
+      const msg = JSON.parse(again.stdout) as Message;
+      // The same upload, finished: not a second one started over.
+      expect(msg.attachments.map((a) => [a.id, a.size])).toEqual([[unfinished[0], bytes.length]]);
+      expect(JSON.parse(fs.readFileSync(path.join(alice.dir, 'uploads.json'), 'utf8'))).toEqual({});
+      const inbox = freshDir('resumed');
+      expect((await parley(['download', msg.attachments[0]!.id], { configDir: bob.dir, cwd: inbox })).code).toBe(0);
+      expect(sha(fs.readFileSync(path.join(inbox, 'disk.img')))).toBe(sha(bytes));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('send --file shows a progress line on stderr in a terminal', async () => {
