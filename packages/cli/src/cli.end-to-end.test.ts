@@ -466,7 +466,7 @@ describe('parley export', { timeout: 60_000 }, () => {
 describe('parley files', { timeout: 60_000 }, () => {
   const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
-  it('send --file attaches several files, quietly when not in a terminal, and download saves them under their names without overwriting', async () => {
+  it('send --file attaches several files, quietly when not in a terminal, and download saves them under their own names', async () => {
     const [alice, bob] = await Promise.all([newUser('filer'), newUser('fileto')]);
     const work = freshDir('files');
     const log = Buffer.from('started\nfailed: disk full\n');
@@ -495,23 +495,47 @@ describe('parley files', { timeout: 60_000 }, () => {
     expect(fs.readFileSync(path.join(inbox, 'app.log'))).toEqual(log);
     expect(sha(fs.readFileSync(path.join(inbox, 'core.bin')))).toBe(sha(blob));
     expect(fs.readdirSync(inbox).sort()).toEqual(['app.log', 'core.bin']);
+  });
 
-    // Never over an existing file without --force; -o picks the place (a directory keeps the name).
+  it('download never replaces a file without --force, saves where -o says or to stdout, and continues a partial download', async () => {
+    const [alice, bob] = await Promise.all([newUser('dlfrom'), newUser('dlto')]);
+    const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
+    const log = Buffer.from('started\nfailed: disk full\n');
+    const blob = crypto.randomBytes(3 * 1024 * 1024 + 17);
+    const ids = [await uploadFile(server, alice, log, 'app.log'), await uploadFile(server, alice, blob, 'core.bin')];
+    const sent = await api<Message>(server, 'POST', `/conversations/${dm.id}/messages`, { client_msg_id: globalThis.crypto.randomUUID(), body: 'logs', attachments: ids }, alice.token);
+    expect(sent.status).toBe(201);
+    const inbox = freshDir('inbox2');
     fs.writeFileSync(path.join(inbox, 'app.log'), 'mine');
-    const again = await parley(['download', msg.attachments[0]!.id], { configDir: bob.dir, cwd: inbox });
+
+    const elsewhere = freshDir('elsewhere');
+    const partial = freshDir('partial');
+    // A download cut short earlier: its .part holds the first MiB.
+    fs.writeFileSync(path.join(partial, 'core.bin.part'), blob.subarray(0, 1024 * 1024));
+    const [again, intoDir, toFile, piped, resumed] = await Promise.all([
+      parley(['download', ids[0]!], { configDir: bob.dir, cwd: inbox }),
+      parley(['download', ids[0]!, '-o', elsewhere], { configDir: bob.dir }),
+      parley(['download', ids[0]!, '-o', path.join(elsewhere, 'renamed.txt')], { configDir: bob.dir }),
+      parley(['download', ids[0]!, '-o', '-'], { configDir: bob.dir }),
+      parley(['download', ids[1]!], { configDir: bob.dir, cwd: partial }),
+    ]);
+    // Never over an existing file without --force.
     expect(again.code).toBe(1);
     expect(again.stderr).toBe('parley: app.log exists; use --force to overwrite it or -o to choose another path.\n');
     expect(fs.readFileSync(path.join(inbox, 'app.log'), 'utf8')).toBe('mine');
-    const forced = await parley(['download', msg.attachments[0]!.id, '--force'], { configDir: bob.dir, cwd: inbox });
+    // -o picks the place: a directory keeps the name; - is standard output.
+    expect([intoDir.code, toFile.code, piped.code]).toEqual([0, 0, 0]);
+    expect(fs.readdirSync(elsewhere).sort()).toEqual(['app.log', 'renamed.txt']);
+    expect(fs.readFileSync(path.join(elsewhere, 'renamed.txt'))).toEqual(log);
+    expect(piped.stdout).toBe(log.toString());
+    // The partial download is finished and takes its name.
+    expect(resumed.code).toBe(0);
+    expect(fs.readdirSync(partial)).toEqual(['core.bin']);
+    expect(sha(fs.readFileSync(path.join(partial, 'core.bin')))).toBe(sha(blob));
+
+    const forced = await parley(['download', ids[0]!, '--force'], { configDir: bob.dir, cwd: inbox });
     expect(forced.code).toBe(0);
     expect(fs.readFileSync(path.join(inbox, 'app.log'))).toEqual(log);
-    const elsewhere = freshDir('elsewhere');
-    const [intoDir, toFile] = await Promise.all([
-      parley(['download', msg.attachments[0]!.id, '-o', elsewhere], { configDir: bob.dir }),
-      parley(['download', msg.attachments[0]!.id, '-o', path.join(elsewhere, 'renamed.txt')], { configDir: bob.dir }),
-    ]);
-    expect([intoDir.code, toFile.code]).toEqual([0, 0]);
-    expect(fs.readdirSync(elsewhere).sort()).toEqual(['app.log', 'renamed.txt']);
   });
 
   it("download never lets the server's name leave the directory, and is 404 (exit 4) for a file I may not read", async () => {
