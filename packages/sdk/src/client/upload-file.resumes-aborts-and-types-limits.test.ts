@@ -154,3 +154,41 @@ test('with resume set to a file, an upload the process gave up on continues in a
   expect(first[0]).toBeGreaterThan(0);
   expect(sha(await readAll((await later.downloadFile(done.id)).body))).toBe(sha(bytes));
 });
+
+test('an access token the server rejects (invalid_token) is refreshed once and the upload goes on', async () => {
+  const u = await registerUser(server);
+  // A token whose expiry looks far off but whose signature is wrong: only the server can tell.
+  const [head, payload] = u.token.split('.');
+  const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+  const forged = `${head}.${Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url')}.AAAA`;
+  let refreshed = 0;
+  const client = new Parley({ url: server.url, token: forged, refreshToken: u.refresh, onTokens: () => refreshed++ });
+  clients.push(client);
+  const bytes = crypto.randomBytes(50_000);
+  const up = await client.uploadFile(bytes, { name: 'after-refresh.bin', retryDelays: FAST_RETRIES });
+  expect(refreshed).toBe(1);
+  expect(sha(await readAll((await client.downloadFile(up.id)).body))).toBe(sha(bytes));
+
+  // Without a refresh token the same rejection is final, and typed.
+  const stuck = new Parley({ url: server.url, token: forged });
+  clients.push(stuck);
+  await expect(stuck.uploadFile(bytes, { retryDelays: FAST_RETRIES })).rejects.toMatchObject({ code: 'invalid_token', status: 401 });
+});
+
+test('an abort at any moment, even while the upload is being created, leaves nothing counted', async () => {
+  const { client, id: userId } = await user();
+  for (const delayMs of [0, 1, 2, 3, 5, 8, 12, 20, 30]) {
+    const controller = new AbortController();
+    const attempt = client.uploadFile(crypto.randomBytes(2 * 1024 * 1024), { signal: controller.signal });
+    setTimeout(() => controller.abort(), delayMs);
+    const outcome = await attempt.then(
+      () => 'finished',
+      (e: unknown) => (e as ParleyError).code,
+    );
+    expect(outcome === 'aborted' || outcome === 'finished').toBe(true);
+    if (outcome === 'finished') continue;
+    // The server lets go of it (an upload whose creation was under way is terminated once it answers).
+    for (let i = 0; i < 100 && (await uploadsOf(userId)).some((r) => r.state === 'uploading'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await uploadsOf(userId)).filter((r) => r.state === 'uploading')).toEqual([]);
+  }
+});

@@ -200,6 +200,8 @@ export async function uploadThroughTus(rest: RestClient, platform: UploadPlatfor
 
   return new Promise<UploadedFile>((resolve, reject) => {
     let settled = false;
+    /** Aborted while the creation request was out: terminate the upload once its URL is known. */
+    let terminateWhenCreated = false;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
@@ -233,20 +235,34 @@ export async function uploadThroughTus(rest: RestClient, platform: UploadPlatfor
         // 409: the offset moved under us (a retry after a lost answer); 423: locked for a moment.
         return status === 0 || status >= 500 || status === 409 || status === 423 || status === 429;
       },
-      onProgress: (sent: number, total: number) => opts.onProgress?.(sent, total),
+      onProgress: (sent: number, total: number) => {
+        if (!settled) opts.onProgress?.(sent, total);
+      },
+      onUploadUrlAvailable: () => {
+        if (terminateWhenCreated) void upload.abort(true).catch(() => undefined);
+      },
+      onError: (e: Error) => finish(() => reject(uploadError(e))),
       onSuccess: () => {
+        if (terminateWhenCreated) return;
         const id = (upload.url ?? '').split('/').pop() ?? '';
         finish(() => resolve({ id, name, size: prepared.size }));
       },
-      onError: (e: Error) => finish(() => reject(uploadError(e))),
     });
 
     const onAbort = () => {
+      if (upload.url === null) {
+        // The creation request may be out: cutting it could leave an upload nobody can name,
+        // counted against the quota until it expires. Let it answer, then terminate.
+        terminateWhenCreated = true;
+        finish(() => reject(aborted()));
+        return;
+      }
       // Terminating deletes the server's copy and gives the quota back; the URL storage forgets it.
       const terminating = upload.abort(true).catch(() => undefined);
       void terminating.then(() => finish(() => reject(aborted())));
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
 
     const begin = async () => {
       if (storage !== NO_STORAGE) {
