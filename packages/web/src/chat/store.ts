@@ -1,5 +1,6 @@
 import type { Conversation, CreateConversationBody, HelloFrame, LogEvent, Member, Message, Presence, SendAck, ServerEvent, Session, ThreadPage, User } from '@parley/protocol';
 import { Parley, ParleyError } from '@parley/sdk';
+import { openUploadsDb } from '../storage/uploads';
 import { openUserDb, type CachedTimeline, type FailedSend, type ParleyDb } from '../storage/db';
 import { IdbOutbox } from '../storage/outbox';
 import { loadSession, updateTokens, updateUser, type StoredSession } from '../storage/session';
@@ -86,7 +87,9 @@ export class ChatStore {
     this.db.catch(warnFailed('opening the IndexedDB cache (running without one)'));
     this.outbox = new IdbOutbox(this.db);
     // resume: unfinished uploads are found again by the file's fingerprint after a reload.
-    this.uploads = new ComposerUploads(async (file, opts) => (await this.clientReady).uploadFile(file, { ...opts, resume: true }), this.db);
+    const uploadsDb = openUploadsDb(session.user.id);
+    uploadsDb.catch(warnFailed('opening the composer files database (files will not survive a reload)'));
+    this.uploads = new ComposerUploads(async (file, opts) => (await this.clientReady).uploadFile(file, { ...opts, resume: true }), uploadsDb);
     void this.start(session);
   }
 

@@ -1,6 +1,7 @@
+import { useEffect, useState } from 'react';
 import { useStore } from '../chat/context';
 import { useT } from '../i18n/i18n';
-import { fileKind, formatSize } from '../files/kind';
+import { fileKind, formatSize, type FileKind } from '../files/kind';
 import type { PendingUpload } from '../files/pending';
 import { IconClose, IconFile } from '../ui/icons';
 
@@ -17,9 +18,7 @@ export function PendingFiles({ draftKey, list }: { draftKey: string; list: reado
         const retryable = u.status === 'error' && (u.error === 'network' || u.error === 'failed');
         return (
           <li key={u.key} className={`file-chip ${u.status}`} data-testid="composer-file" data-status={u.status} data-name={u.name}>
-            <span className={`file-icon small kind-${kind}`}>
-              <IconFile kind={kind} />
-            </span>
+            <ChipIcon kind={kind} file={kind === 'image' ? store.uploads.localFile(u.key) : undefined} />
             <span className="file-chip-main">
               <span className="file-chip-line">
                 <span className="file-chip-name" title={u.name}>
@@ -53,5 +52,25 @@ export function PendingFiles({ draftKey, list }: { draftKey: string; list: reado
         );
       })}
     </ul>
+  );
+}
+
+/** An image chip shows the picture itself (from the local bytes, never uploaded for this); others their type icon. */
+function ChipIcon({ kind, file }: { kind: FileKind; file: File | undefined }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!file) return;
+    const u = URL.createObjectURL(file);
+    setUrl(u);
+    return () => {
+      URL.revokeObjectURL(u);
+      setUrl(null);
+    };
+  }, [file]);
+  if (url) return <img className="file-chip-thumb" src={url} alt="" />;
+  return (
+    <span className={`file-icon small kind-${kind}`}>
+      <IconFile kind={kind} />
+    </span>
   );
 }

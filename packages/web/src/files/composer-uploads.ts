@@ -1,4 +1,4 @@
-import type { ParleyDb, StoredUpload } from '../storage/db';
+import type { StoredUpload, UploadsDb } from '../storage/uploads';
 import { warnFailed } from '../app/report';
 import { addFiles, failed, finished, progressed, removed, retrying, attachmentIds, type PendingUpload, type UploadError } from './pending';
 import { uploadFailure, type UploadFn } from './upload-fn';
@@ -14,6 +14,8 @@ const EMPTY: readonly PendingUpload[] = Object.freeze([]);
 export class ComposerUploads {
   private readonly lists = new Map<string, readonly PendingUpload[]>();
   private readonly files = new Map<string, File>();
+  /** Every chip's File this page has, finished or not, until the chip goes. */
+  private readonly local = new Map<string, File>();
   private readonly controllers = new Map<string, AbortController>();
   private readonly listeners = new Set<() => void>();
   private readonly restoring = new Map<string, Promise<void>>();
@@ -22,7 +24,7 @@ export class ComposerUploads {
 
   constructor(
     private readonly upload: UploadFn,
-    private readonly db: Promise<ParleyDb>,
+    private readonly db: Promise<UploadsDb>,
   ) {
     // Network failures are retried when the browser says it is back online.
     window.addEventListener('online', this.onOnline);
@@ -32,6 +34,11 @@ export class ComposerUploads {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   };
+
+  /** The file's bytes while this page has them (for a local preview of an image chip). */
+  localFile(key: string): File | undefined {
+    return this.local.get(key);
+  }
 
   list(draftKey: string): readonly PendingUpload[] {
     return this.lists.get(draftKey) ?? EMPTY;
@@ -49,6 +56,7 @@ export class ComposerUploads {
     for (const { file, key } of stamped) {
       if (!accepted.has(key)) continue;
       this.files.set(key, file);
+      this.local.set(key, file);
       void this.save(draftKey, key, { file, id: null });
       this.start(draftKey, key);
     }
@@ -60,6 +68,7 @@ export class ComposerUploads {
     this.controllers.get(key)?.abort();
     this.controllers.delete(key);
     this.files.delete(key);
+    this.local.delete(key);
     this.setList(draftKey, removed(this.list(draftKey), key));
     void this.forget(key);
   }
@@ -77,6 +86,7 @@ export class ComposerUploads {
     this.setList(draftKey, EMPTY);
     for (const p of list) {
       this.files.delete(p.key);
+      this.local.delete(p.key);
       void this.forget(p.key);
     }
     return ids;
@@ -97,6 +107,7 @@ export class ComposerUploads {
     window.removeEventListener('online', this.onOnline);
     // Not aborted: a page going away leaves the uploads resumable, which is what stop is for.
     this.listeners.clear();
+    void this.db.then((db) => db.close()).catch(() => undefined);
   }
 
   private async load(draftKey: string): Promise<void> {
@@ -112,7 +123,10 @@ export class ComposerUploads {
       }
       this.order = Math.max(this.order, r.order + 1);
       restored.push({ key: r.key, name: r.name, size: r.size, type: r.type, status: r.id ? 'done' : 'uploading', sent: r.id ? r.size : 0, id: r.id, error: null });
-      if (!r.id && r.file) this.files.set(r.key, r.file);
+      if (!r.id && r.file) {
+        this.files.set(r.key, r.file);
+        this.local.set(r.key, r.file);
+      }
     }
     this.setList(draftKey, [...this.list(draftKey), ...restored]);
     for (const p of restored) if (p.status === 'uploading') this.start(draftKey, p.key);

@@ -2,6 +2,7 @@ import { openDB, deleteDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Conversation, Message, User } from '@parley/protocol';
 import type { OutboxEntry } from '@parley/sdk';
 import { warnFailed } from '../app/report';
+import { deleteUploadsDb } from './uploads';
 
 /** What one conversation's cached tail looks like on disk. */
 export interface CachedTimeline {
@@ -34,24 +35,8 @@ export interface KvValues {
   failed_sends: FailedSend[];
 }
 
-/** A file waiting in a composer: enough to show its chip after a reload and to resume its upload. */
-export interface StoredUpload {
-  key: string;
-  /** The composer it belongs to: a conversation id, or `thread:<root id>`. */
-  draft_key: string;
-  name: string;
-  size: number;
-  type: string;
-  /** The bytes, until the upload finished (tus resumes by handing the same File in again). */
-  file: File | null;
-  /** The server's upload id once finished. */
-  id: string | null;
-  order: number;
-}
-
 interface ParleySchema extends DBSchema {
   outbox: { key: string; value: StoredOutboxEntry };
-  uploads: { key: string; value: StoredUpload };
   timelines: { key: string; value: CachedTimeline };
   kv: { key: keyof KvValues; value: KvValues[keyof KvValues] };
 }
@@ -62,18 +47,18 @@ export type ParleyDb = IDBPDatabase<ParleySchema>;
 const dbName = (userId: string) => `parley-${userId}`;
 
 export function openUserDb(userId: string): Promise<ParleyDb> {
-  return openDB<ParleySchema>(dbName(userId), 2, {
-    upgrade(db, oldVersion) {
-      if (oldVersion < 1) {
-        db.createObjectStore('outbox', { keyPath: 'client_msg_id' });
-        db.createObjectStore('timelines', { keyPath: 'conv_id' });
-        db.createObjectStore('kv');
-      }
-      if (oldVersion < 2) db.createObjectStore('uploads', { keyPath: 'key' });
+  return openDB<ParleySchema>(dbName(userId), 1, {
+    upgrade(db) {
+      db.createObjectStore('outbox', { keyPath: 'client_msg_id' });
+      db.createObjectStore('timelines', { keyPath: 'conv_id' });
+      db.createObjectStore('kv');
     },
   });
 }
 
 export async function deleteUserDb(userId: string): Promise<void> {
-  await deleteDB(dbName(userId)).catch(warnFailed('deleting the cache of a signed-out account'));
+  await Promise.all([
+    deleteDB(dbName(userId)).catch(warnFailed('deleting the cache of a signed-out account')),
+    deleteUploadsDb(userId).catch(warnFailed('deleting the composer files of a signed-out account')),
+  ]);
 }
