@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import type { Message } from '@parley/protocol';
 import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
+import { tcpProxy } from '@parley/server/testing/tcp-proxy';
 import { announceSkip, browserHarness, browserUnavailable, historyViaApi, loginInUi, openConversation, runAxe, uniqueName, type AxeViolation, type Harness } from './support.js';
 
 announceSkip();
@@ -272,6 +273,40 @@ describe.skipIf(browserUnavailable !== null)('files in the browser', { timeout: 
     const got = Buffer.from(await (await fetch(`${suite.h.server.url}/api/v1/files/${att.id}`, { headers: { authorization: `Bearer ${bob.token}` } })).arrayBuffer());
     expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
+  test('an upload cut by a network drop continues from the server’s offset when the network returns', async () => {
+    const { alice, dm } = await pair(suite.h);
+    // The page reaches the server through a proxy that drops every connection at a known byte.
+    const target = new URL(suite.h.server.url);
+    const proxy = await tcpProxy(target.hostname, Number(target.port));
+    try {
+      const { page: a } = await suite.h.newPage();
+      suite.track(a);
+      await a.goto(proxy.url('http', '/'));
+      await loginInUi(a, alice.user.username);
+      await openConversation(a, dm.id);
+      const bytes = Buffer.alloc(4 * 1024 * 1024);
+      for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((i * 40503) >>> 0, i);
+      const offsets: number[] = [];
+      a.on('response', (r) => {
+        if (r.request().method() === 'HEAD' && r.url().includes('/api/v1/uploads/')) offsets.push(Number(r.headers()['upload-offset'] ?? -1));
+      });
+      const cut = proxy.cutAfter(1_500_000);
+      await a.getByTestId('composer-file-input').setInputFiles([{ name: 'trace.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+      await cut;
+      await a.getByTestId('offline-banner').waitFor();
+      expect(await chip(a, 'trace.bin').getAttribute('data-status')).not.toBe('done');
+      proxy.restore();
+      await expect.poll(() => chip(a, 'trace.bin').getAttribute('data-status'), { timeout: 45_000 }).toBe('done');
+      const resumedAt = offsets.find((o) => o > 0);
+      expect(resumedAt, 'resumed from bytes the server already had').toBeGreaterThan(0);
+      expect(resumedAt!).toBeLessThan(bytes.length);
+      await a.getByTestId('composer-input').press('Enter');
+      await expect.poll(async () => (await historyViaApi(suite.h.server, alice.token, dm.id)).at(-1)?.attachments[0]?.size, { timeout: 20_000 }).toBe(bytes.length);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('thumbnails, file cards, chips and the lightbox have accessible names and pass axe in light and dark', async () => {
     const { alice, bob, dm } = await pair(suite.h);
     const img = await uploadViaApi(suite.h.server, alice, await png(500, 300), 'chart.png');
