@@ -3,7 +3,6 @@ import { useChat, useStore } from '../chat/context';
 import { useT } from '../i18n/i18n';
 import { loadDraft, saveDraft } from '../storage/drafts';
 import { Avatar } from '../ui/Avatar';
-import { filesOnlyBody } from '../files/body';
 import { canSend, MAX_ATTACHMENTS } from '../files/pending';
 import { IconPaperclip, IconSend } from '../ui/icons';
 import { PendingFiles } from './PendingFiles';
@@ -119,7 +118,8 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
     const files = uploads.map((u) => ({ id: u.id!, name: u.name, size: u.size }));
     store.uploads.take(draftKey);
     setNotice(null);
-    store.send(convId, text.trim() || filesOnlyBody(files.map((f) => f.name)), threadRootId, files);
+    // Files may carry a message without text.
+    store.send(convId, text.trim(), threadRootId, files);
     store.stopTyping(convId, threadRootId);
     setText('');
     saveDraft(me, draftKey, '');

@@ -6,7 +6,6 @@ import type { PendingMessage } from '../chat/types';
 import { useUi } from '../app/ui-context';
 import { useT } from '../i18n/i18n';
 import { Attachments } from '../files/Attachments';
-import { bodyIsFileNames } from '../files/body';
 import { formatSize } from '../files/kind';
 import { MessageBody } from '../markdown/MessageBody';
 import { Avatar } from '../ui/Avatar';
@@ -86,7 +85,7 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
               view.focusComposer();
             }}
           />
-        ) : bodyIsFileNames(body, files) ? null : (
+        ) : body.trim() === '' && files.length > 0 ? null : (
           <MessageBody body={body} me={me.username} hereReachedMe={!!msg && msg.mentions.includes(me.id)} />
         )}
         {msg && !recalled && msg.attachments.length > 0 && <Attachments items={msg.attachments} />}
