@@ -267,7 +267,7 @@ export async function uploadThroughTus(rest: RestClient, platform: UploadPlatfor
     if (opts.signal?.aborted) onAbort();
 
     const begin = async () => {
-      if (storage !== NO_STORAGE) {
+      if (storage !== NO_STORAGE && prepared.fingerprint !== null) {
         const previous = await upload.findPreviousUploads();
         const last = previous[previous.length - 1];
         if (last) upload.resumeFromPreviousUpload(last);
