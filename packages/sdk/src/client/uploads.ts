@@ -202,10 +202,12 @@ export async function uploadThroughTus(rest: RestClient, platform: UploadPlatfor
     let settled = false;
     /** Aborted while the creation request was out: terminate the upload once its URL is known. */
     let terminateWhenCreated = false;
-    const finish = (fn: () => void) => {
+    const finish = (fn: () => void, failed = false) => {
       if (settled) return;
       settled = true;
       opts.signal?.removeEventListener('abort', onAbort);
+      // tus closes a file stream it finished with; one it gave up on would hold its descriptor.
+      if (failed) (source as { destroy?: () => void }).destroy?.();
       fn();
     };
     const upload = new Upload(prepared.file as Blob, {
@@ -241,7 +243,7 @@ export async function uploadThroughTus(rest: RestClient, platform: UploadPlatfor
       onUploadUrlAvailable: () => {
         if (terminateWhenCreated) void upload.abort(true).catch(() => undefined);
       },
-      onError: (e: Error) => finish(() => reject(uploadError(e))),
+      onError: (e: Error) => finish(() => reject(uploadError(e)), true),
       onSuccess: () => {
         if (terminateWhenCreated) return;
         const id = (upload.url ?? '').split('/').pop() ?? '';
@@ -254,24 +256,24 @@ export async function uploadThroughTus(rest: RestClient, platform: UploadPlatfor
         // The creation request may be out: cutting it could leave an upload nobody can name,
         // counted against the quota until it expires. Let it answer, then terminate.
         terminateWhenCreated = true;
-        finish(() => reject(aborted()));
+        finish(() => reject(aborted()), true);
         return;
       }
       // Terminating deletes the server's copy and gives the quota back; the URL storage forgets it.
       const terminating = upload.abort(true).catch(() => undefined);
-      void terminating.then(() => finish(() => reject(aborted())));
+      void terminating.then(() => finish(() => reject(aborted()), true));
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
 
     const begin = async () => {
-      if (storage !== NO_STORAGE) {
+      if (storage !== NO_STORAGE && prepared.fingerprint !== null) {
         const previous = await upload.findPreviousUploads();
         const last = previous[previous.length - 1];
         if (last) upload.resumeFromPreviousUpload(last);
       }
       if (!settled && !opts.signal?.aborted) upload.start();
     };
-    begin().catch((e: unknown) => finish(() => reject(uploadError(e))));
+    begin().catch((e: unknown) => finish(() => reject(uploadError(e)), true));
   });
 }
