@@ -15,6 +15,8 @@
  *   search   search latency over a seeded mixed-language corpus (bench/search.ts)
  *   conversations  one user in N conversations with messages, unread and mentions; the latency of
  *            their conversation list (`GET /api/v1/conversations`), requested over and over
+ *   upload   concurrent large uploads through tus (throughput, server RSS growth) and the
+ *            thumbnail time per photo (bench/upload.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -31,8 +33,9 @@ import { freePort } from '@parley/server/testing/ports';
 import { ChildServer, killAllServers, REPO_ROOT, sampleProc, type ProcSample } from './load/server.js';
 import { now, pool, randomTag, sleep } from './load/util.js';
 import { killAllWorkers, Workers } from './load/workers.js';
+import { parseSize, scenarioUpload } from './upload.js';
 
-const SCENARIOS = ['dm', 'channel', 'idle', 'storm', 'history', 'conversations'] as const;
+const SCENARIOS = ['dm', 'channel', 'idle', 'storm', 'history', 'conversations', 'upload'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Options {
@@ -58,9 +61,12 @@ interface Options {
   stormTimeoutSec: number;
   conversations: number;
   requests: number;
+  sizeBytes: number;
+  concurrency: number;
+  images: number;
 }
 
-const USAGE = `usage: npm run bench -- [dm|channel|idle|storm|history|conversations] [options]
+const USAGE = `usage: npm run bench -- [dm|channel|idle|storm|history|conversations|upload] [options]
 
   --clients N, --users N   simulated users / sockets (dm 200, idle 1000, storm 1000)
   --members G              channel members, all connected (channel 200)
@@ -73,6 +79,9 @@ const USAGE = `usage: npm run bench -- [dm|channel|idle|storm|history|conversati
   --pagers P               history: sockets paging in parallel (4)
   --conversations N        conversations: how many the measured user is in (500)
   --requests K             conversations: list requests measured, one at a time (200)
+  --size S                 upload: bytes per upload, e.g. 1GB, 256MB (binary units; 1GB)
+  --concurrency C          upload: uploads at once (8)
+  --images I               upload: photos for the thumbnail time (20)
   --max-inflight K         unacked sends allowed per socket; past it a due send is skipped (16)
   --dm-peers K             DMs per user to each side of a ring (dm 2, idle/storm 1; 0 = none)
   --sqlite-sync full|normal  PARLEY_SQLITE_SYNCHRONOUS of the spawned server (full)
@@ -107,6 +116,9 @@ function parseOptions(argv: string[]): Options {
       'storm-timeout': { type: 'string' },
       conversations: { type: 'string' },
       requests: { type: 'string' },
+      size: { type: 'string' },
+      concurrency: { type: 'string' },
+      images: { type: 'string' },
       profile: { type: 'boolean' },
       keep: { type: 'boolean' },
       'json-only': { type: 'boolean' },
@@ -132,10 +144,13 @@ function parseOptions(argv: string[]): Options {
     storm: { clients: 1000, rate: 0, duration: 10, peers: 1 },
     history: { clients: 4, rate: 0, duration: 60, peers: 0 },
     conversations: { clients: 1, rate: 0, duration: 60, peers: 0 },
+    upload: { clients: 1, rate: 0, duration: 60, peers: 0 },
   };
   const d = defaults[scenario];
   const sync = values['sqlite-sync'] ?? 'full';
   if (sync !== 'full' && sync !== 'normal') throw new UsageError('--sqlite-sync is full or normal');
+  const sizeBytes = parseSize(values.size ?? process.env.PARLEY_BENCH_UPLOAD_SIZE ?? '1GB');
+  if (sizeBytes === null || sizeBytes < 1 || sizeBytes > 64 * 2 ** 30) throw new UsageError(`--size takes a size from 1 byte to 64GB, such as 256MB or 1GB, not "${values.size}"`);
   const url = values.url ?? null;
   if (url !== null && !/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(url))
     throw new UsageError('--url must point at this machine (http://127.0.0.1:PORT): the bench only sends traffic to 127.0.0.1');
@@ -162,6 +177,9 @@ function parseOptions(argv: string[]): Options {
     stormTimeoutSec: num('storm-timeout', values['storm-timeout'], 120, 1, 3600),
     conversations: Math.round(num('conversations', values.conversations, 500, 1, 100_000)),
     requests: Math.round(num('requests', values.requests, 200, 1, 1_000_000)),
+    sizeBytes,
+    concurrency: Math.round(num('concurrency', values.concurrency ?? process.env.PARLEY_BENCH_UPLOAD_CONCURRENCY, 8, 1, 256)),
+    images: Math.round(num('images', values.images, 20, 2, 1000)),
   };
 }
 
@@ -287,6 +305,7 @@ async function startTarget(o: Options): Promise<Target> {
       PARLEY_READ_RATE_PER_SEC: '1000000',
       PARLEY_READ_BURST: '10000000',
       PARLEY_SQLITE_SYNCHRONOUS: o.sqliteSync,
+      ...(o.scenario === 'upload' ? uploadLimits(o) : {}),
     },
   });
   // Set-up (bots, tokens, conversations) is not measured: it runs on a first server process with
@@ -298,6 +317,19 @@ async function startTarget(o: Options): Promise<Target> {
 }
 
 const SETUP_ENV = { PARLEY_SQLITE_SYNCHRONOUS: 'normal' };
+
+/**
+ * Room for the upload bench: files of `--size`, a quota for all of them and the photos, and a
+ * request timeout long enough for one PATCH carrying a whole file while the others share the
+ * link (the default 30 s bounds a whole request, body included).
+ */
+function uploadLimits(o: Options): Record<string, string> {
+  return {
+    PARLEY_MAX_UPLOAD_BYTES: String(o.sizeBytes),
+    PARLEY_USER_QUOTA_BYTES: String(o.sizeBytes * o.concurrency + 2 ** 30 + o.images * 16 * 2 ** 20),
+    PARLEY_REQUEST_TIMEOUT_MS: '3600000',
+  };
+}
 
 /** Replaces the set-up server by a fresh process with the measured settings (same port and data). */
 async function restartForMeasure(o: Options, t: Target): Promise<void> {
@@ -1002,6 +1034,12 @@ async function scenarioConversations(o: Options, target: Target, api: Api): Prom
   };
 }
 
+/** The upload bench (bench/upload.ts) on a fresh measured server: its RSS at rest is the baseline. */
+async function scenarioUploadRun(o: Options, target: Target, api: Api): Promise<Outcome> {
+  await restartForMeasure(o, target);
+  return scenarioUpload({ sizeBytes: o.sizeBytes, concurrency: o.concurrency, images: o.images }, target, api, log);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function installCleanup(): void {
@@ -1049,7 +1087,7 @@ async function main(): Promise<void> {
   installCleanup();
   // Refuse sizes this machine cannot hold before starting anything.
   try {
-    const sockets = o.scenario === 'channel' ? o.members : o.scenario === 'history' ? o.pagers : o.scenario === 'conversations' ? 1 : o.clients;
+    const sockets = o.scenario === 'channel' ? o.members : o.scenario === 'history' ? o.pagers : o.scenario === 'conversations' || o.scenario === 'upload' ? 1 : o.clients;
     o.workers = planWorkers(o, sockets);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
@@ -1066,7 +1104,9 @@ async function main(): Promise<void> {
   const t0 = now();
   let out: Outcome;
   try {
-    const run = { dm: scenarioDm, channel: scenarioChannel, idle: scenarioIdle, storm: scenarioStorm, history: scenarioHistory, conversations: scenarioConversations }[o.scenario];
+    const run = { dm: scenarioDm, channel: scenarioChannel, idle: scenarioIdle, storm: scenarioStorm, history: scenarioHistory, conversations: scenarioConversations, upload: scenarioUploadRun }[
+      o.scenario
+    ];
     out = await run(o, target, api);
   } catch (e) {
     if (e instanceof UsageError) {

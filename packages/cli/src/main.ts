@@ -6,6 +6,7 @@ import { history, send, tail } from './commands/messages.js';
 import { conversations } from './commands/conversations.js';
 import { search } from './commands/search.js';
 import { exportAll } from './commands/export.js';
+import { download } from './commands/download.js';
 import { audit, listUsers, sessions, setDeactivated, setRole } from './commands/admin.js';
 import { createToken, listTokens, revokeToken } from './commands/tokens.js';
 
@@ -64,8 +65,17 @@ program
   .argument('[text]', 'the message (or --stdin)')
   .option('--stdin', 'read the message from standard input')
   .option('--reply-to <id>', 'reply in the thread of this message')
+  .option('-f, --file <path>', 'attach a file (repeatable, up to 10); progress on stderr in a terminal', (v: string, prev: string[]) => [...prev, v], [] as string[])
   .option('--json', 'print the stored message as JSON')
   .action(run(send));
+
+program
+  .command('download')
+  .description("save an attached file under its own name in the current directory (its id is in history --json's attachments)")
+  .argument('<id>', 'the file id')
+  .option('-o, --out <path>', 'where to save it: a file, a directory, or - for standard output')
+  .option('--force', 'overwrite an existing file')
+  .action(run(download));
 
 program
   .command('tail')
@@ -108,6 +118,7 @@ program
   .description('export every conversation I can see; with --out, a rerun resumes')
   .option('--format <format>', 'ndjson (default)', 'ndjson')
   .option('-o, --out <file>', 'write to a file (resumable) instead of stdout')
+  .option('--files <dir>', 'also fetch every attached file into this directory (files already there are skipped)')
   .action(run(exportAll));
 
 program.command('sessions').description('list my device sessions, or revoke one').option('--revoke <id>', 'revoke this session').option('--json', 'JSON output').action(run(sessions));

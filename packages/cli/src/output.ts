@@ -1,5 +1,6 @@
 import type { Conversation, Message, User } from '@parley/protocol';
 import type { Parley } from '@parley/sdk';
+import { bytesText } from './files.js';
 
 /** Looks up and caches display names for human-readable output. */
 export class Names {
@@ -36,7 +37,8 @@ export async function formatMessage(m: Message, names: Names): Promise<string> {
   const who = u?.username ?? m.sender_id;
   const body = m.recalled ? '(message recalled)' : m.body;
   const flags = [m.edited_at && !m.recalled ? '(edited)' : '', m.thread_root_id ? `↳ ${m.thread_root_id}` : ''].filter(Boolean).join(' ');
-  return `${time(m.created_at)}  #${m.seq}  ${who}: ${body}${flags ? `  ${flags}` : ''}`;
+  const files = m.attachments.map((a) => `\n    [file] ${a.name}  ${bytesText(a.size)}  ${a.mime}  ${a.id}`).join('');
+  return `${time(m.created_at)}  #${m.seq}  ${who}: ${body}${flags ? `  ${flags}` : ''}${files}`;
 }
 
 export function printJson(value: unknown): void {

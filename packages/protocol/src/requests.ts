@@ -89,7 +89,8 @@ export type SetRoleBody = Static<typeof SetRoleBody>;
 export const SendMessageBody = Type.Object(
   {
     client_msg_id: ClientMsgId,
-    body: Type.String({ minLength: 1 }),
+    /** May be empty when the message carries files. */
+    body: Type.String(),
     reply_to: Type.Optional(Id),
     /** Completed uploads of the sender, each attached to one message only. */
     attachments: Type.Optional(Type.Array(Id, { maxItems: 10, uniqueItems: true })),

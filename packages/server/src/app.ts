@@ -28,6 +28,7 @@ import { adminRoutes } from './audit/routes.js';
 import { filesRoutes } from './files/routes.js';
 import { downloadRoutes } from './files/download-routes.js';
 import { searchRoutes } from './search/routes.js';
+import { openFileStorage, type FileStorage } from './files/storage.js';
 import { AppError } from './core/errors.js';
 import { bearerAuth } from './http/auth.js';
 import { responses } from './http/schemas.js';
@@ -60,7 +61,16 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   }
   const bus = opts.bus ?? (config.natsUrl ? NatsBus.start(config.natsUrl, log, config.nodeName) : new MemoryBus());
   const deps: Deps = { db: opened.db, config, publisher: new Publisher(bus), log, now: opts.now ?? Date.now, sqlite: opened.sqlite, sqliteReader: opened.sqliteReader, pg: opened.pg };
-  const services = buildServices(deps);
+  let files: FileStorage;
+  try {
+    files = await openFileStorage(config, bus, log);
+  } catch (err) {
+    // A bucket that does not answer stops start-up; nothing opened so far may hold the process.
+    await bus.close().catch(() => undefined);
+    await opened.close().catch(() => undefined);
+    throw err;
+  }
+  const services = buildServices(deps, files);
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -116,6 +126,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   const gateway = new Gateway(services, bus, opened.db, config, log);
   services.presence.start();
   services.files.startSweeper();
+  services.files.collector.start();
   services.searchBackfill.start();
   services.search.indexer?.start();
 
@@ -137,8 +148,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       // malformed request is answered 400 before its credentials are looked up, as before.
       await api.register(async (authed) => {
         authed.addHook('preHandler', bearerAuth(services));
-        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, filesRoutes, downloadRoutes, searchRoutes])
-          await authed.register(routes, { services });
+        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, downloadRoutes, searchRoutes]) await authed.register(routes, { services });
+        await authed.register(filesRoutes, { services, locker: files.locker });
       });
     },
     { prefix: '/api/v1' },
@@ -184,6 +195,9 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
         const cut = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
         await app.close();
         clearTimeout(cut);
+        // After the last request (a recall may have kicked it), before the database closes.
+        await services.files.collector.stop();
+        await files.close();
         await bus.close();
         await services.limits.close();
         await opened.close();

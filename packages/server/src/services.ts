@@ -10,8 +10,7 @@ import { ReceiptsService } from './receipts/service.js';
 import { SyncService } from './sync/service.js';
 import { UsersService } from './users/service.js';
 import { AdminService } from './users/admin.js';
-import path from 'node:path';
-import { DiskBlobStore } from './files/blob-store.js';
+import type { FileStorage } from './files/storage.js';
 import { FilesService } from './files/service.js';
 import { SearchService } from './search/service.js';
 import { SearchBackfill } from './search/backfill.js';
@@ -36,12 +35,13 @@ export interface Services {
   limits: Limiters;
 }
 
-export function buildServices(deps: Deps): Services {
+export function buildServices(deps: Deps, storage: FileStorage): Services {
   const audit = new AuditService(deps.db, deps.now);
   const tokens = new AccessTokens(loadJwtSecret(deps.config.jwtSecret, deps.config.dataDir), deps.config.accessTokenTtlSec);
   const users = new UsersService(deps);
   const apiTokens = new ApiTokensService(deps, audit);
   const limits = buildLimiters(deps.config.limits, deps.pg ? deps.config.databaseUrl : null, deps.config.pgSchema, deps.log, deps.now);
+  const files = new FilesService(deps, storage.blobs, storage.incoming);
   return {
     audit,
     auth: new AuthService(deps, tokens, audit, apiTokens, limits.loginFailures),
@@ -49,14 +49,14 @@ export function buildServices(deps: Deps): Services {
     users,
     admin: new AdminService(deps, users, audit),
     conversations: new ConversationsService(deps, audit),
-    messages: new MessagesService(deps, limits.send),
+    // A recall frees its files' bytes unless another upload shares them.
+    messages: new MessagesService(deps, limits.send, () => files.collector.kick()),
     receipts: new ReceiptsService(deps),
     presence: new PresenceService(deps),
     sync: new SyncService(deps),
-    // Blobs and in-progress uploads share DATA_DIR/files, so finishing an upload is a rename.
     search: new SearchService(deps),
     searchBackfill: new SearchBackfill(deps),
-    files: new FilesService(deps, new DiskBlobStore(path.join(deps.config.dataDir, 'files', 'blobs')), path.join(deps.config.dataDir, 'files', 'incoming')),
+    files,
     limits,
   };
 }

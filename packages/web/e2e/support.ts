@@ -147,11 +147,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Settings for the server a suite runs against (e.g. a small upload quota). */
+export type ServerOverrides = NonNullable<Parameters<typeof startServer>[0]>;
+
 /** Build if needed, start a server serving the build, launch Chromium. Call once per file. */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(overrides: ServerOverrides = {}): Promise<Harness> {
   await ensureWebBuild();
   const web = await snapshotDist();
-  const server = await startServer({ webDir: web.dir });
+  const server = await startServer({ ...overrides, webDir: web.dir });
   const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
   return {
@@ -185,11 +188,11 @@ let userSeq = 0;
  * One Parley server and Chromium for a describe block, started before its tests and closed after
  * them; when a test fails, the pages it opened (`track`) are saved as screenshots.
  */
-export function browserHarness(): { readonly h: Harness; track(page: Page): Page } {
+export function browserHarness(overrides: ServerOverrides = {}): { readonly h: Harness; track(page: Page): Page } {
   let harness: Harness | undefined;
   let pages: Page[] = [];
   beforeAll(async () => {
-    harness = await startHarness();
+    harness = await startHarness(overrides);
   }, 180_000);
   afterEach(async ({ task }) => {
     if (task.result?.state === 'fail') await recordFailure(task.name, pages);

@@ -1,19 +1,31 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
-import { plural, type Conversation, type Message } from '@parley/protocol';
+import path from 'node:path';
+import { plural, type Attachment, type Conversation, type Message } from '@parley/protocol';
+import { ParleyError, type Parley } from '@parley/sdk';
 import { CliError, Exit } from '../errors.js';
+import { downloadTo, safeName } from '../files.js';
 import { clientFromConfig } from '../session.js';
 
 type Line = ({ type: 'conversation' } & Conversation) | ({ type: 'message' } & Message);
 
+interface ResumeState {
+  done: Map<string, number>;
+  headers: Set<string>;
+  /** Files the messages already exported carry, by id. */
+  files: Map<string, Attachment>;
+}
+
 /**
- * What an earlier, possibly interrupted, export already holds: the highest seq per conversation
- * and which conversations have their header line. A torn last line is cut off.
+ * What an earlier, possibly interrupted, export already holds: the highest seq per conversation,
+ * which conversations have their header line, and the files its messages carry. A torn last
+ * line is cut off.
  */
-function resumeState(file: string): { done: Map<string, number>; headers: Set<string> } {
+function resumeState(file: string): ResumeState {
   const done = new Map<string, number>();
   const headers = new Set<string>();
-  if (!fs.existsSync(file)) return { done, headers };
+  const files = new Map<string, Attachment>();
+  if (!fs.existsSync(file)) return { done, headers, files };
   const text = fs.readFileSync(file, 'utf8');
   const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
   if (complete.length !== text.length) fs.truncateSync(file, Buffer.byteLength(complete));
@@ -26,16 +38,45 @@ function resumeState(file: string): { done: Map<string, number>; headers: Set<st
       throw new CliError(`${file} is not an NDJSON export written by parley; refusing to append to it.`, Exit.failure);
     }
     if (rec.type === 'conversation') headers.add(rec.id);
-    else if (rec.type === 'message') done.set(rec.conv_id, Math.max(done.get(rec.conv_id) ?? 0, rec.seq));
+    else if (rec.type === 'message') {
+      done.set(rec.conv_id, Math.max(done.get(rec.conv_id) ?? 0, rec.seq));
+      for (const a of rec.attachments ?? []) files.set(a.id, a);
+    }
   }
-  return { done, headers };
+  return { done, headers, files };
+}
+
+/**
+ * Fetches each file into `dir` as `<id>-<name>`. One already there at its full size is skipped,
+ * a partial one continued; a file that is gone since (its message recalled) is reported and
+ * skipped. Returns the counts.
+ */
+async function fetchFiles(client: Parley, files: Iterable<Attachment>, dir: string): Promise<{ fetched: number; present: number; gone: number }> {
+  fs.mkdirSync(dir, { recursive: true });
+  const n = { fetched: 0, present: 0, gone: 0 };
+  for (const a of files) {
+    const dest = path.join(dir, `${a.id}-${safeName(a.name, 'file')}`);
+    if (fs.statSync(dest, { throwIfNoEntry: false })?.size === a.size) {
+      n.present++;
+      continue;
+    }
+    try {
+      await downloadTo(client, a.id, dest, { force: true });
+      n.fetched++;
+    } catch (e) {
+      if (!(e instanceof ParleyError && e.code === 'not_found')) throw e;
+      process.stderr.write(`parley: ${a.id} (${a.name}) is no longer readable; skipped\n`);
+      n.gone++;
+    }
+  }
+  return n;
 }
 
 /** Exports every conversation I can see as NDJSON; with --out, a rerun resumes where the last one stopped. */
-export async function exportAll(opts: { format?: string; out?: string }): Promise<void> {
+export async function exportAll(opts: { format?: string; out?: string; files?: string }): Promise<void> {
   if ((opts.format ?? 'ndjson') !== 'ndjson') throw new CliError(`Unknown format "${opts.format}": only ndjson is supported.`, Exit.usage);
   const client = clientFromConfig();
-  const { done, headers } = opts.out ? resumeState(opts.out) : { done: new Map<string, number>(), headers: new Set<string>() };
+  const { done, headers, files } = opts.out ? resumeState(opts.out) : { done: new Map<string, number>(), headers: new Set<string>(), files: new Map<string, Attachment>() };
   const fd = opts.out ? fs.openSync(opts.out, 'a') : null;
   // Standard output goes through the stream, with backpressure: a synchronous write to a pipe
   // that is full (`parley export | gzip`) fails with EAGAIN.
@@ -51,8 +92,13 @@ export async function exportAll(opts: { format?: string; out?: string }): Promis
       if (!headers.has(c.id)) await write({ type: 'conversation', ...c });
       for await (const m of client.allMessages(c.id, done.get(c.id) ?? 0)) {
         await write({ type: 'message', ...m });
+        for (const a of m.attachments) files.set(a.id, a);
         count++;
       }
+    }
+    if (opts.files) {
+      const n = await fetchFiles(client, files.values(), opts.files);
+      process.stderr.write(`fetched ${plural(n.fetched, 'file')} into ${opts.files}${n.present > 0 ? ` (${n.present} already there)` : ''}${n.gone > 0 ? `, ${n.gone} no longer readable` : ''}\n`);
     }
   } finally {
     if (fd !== null) fs.closeSync(fd);

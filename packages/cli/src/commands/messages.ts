@@ -1,25 +1,33 @@
-import type { Message, ServerEvent } from '@parley/protocol';
+import path from 'node:path';
+import { plural, type Message, type ServerEvent } from '@parley/protocol';
 import { CliError, Exit } from '../errors.js';
 import { formatMessage, Names, printJson } from '../output.js';
 import { readStdin } from '../prompt.js';
+import { checkFiles, uploadAll } from '../files.js';
 import { clientFromConfig } from '../session.js';
 
-export async function send(target: string, text: string | undefined, opts: { stdin?: boolean; replyTo?: string; json?: boolean }): Promise<void> {
+export async function send(target: string, text: string | undefined, opts: { stdin?: boolean; replyTo?: string; json?: boolean; file?: string[] }): Promise<void> {
   let body = text;
   if (opts.stdin) body = await readStdin();
+  const files = opts.file ?? [];
+  checkFiles(files);
+  // With files and no text, the message says what it carries (a message always has text).
+  if ((body === undefined || body.trim() === '') && files.length > 0) body = files.map((f) => path.basename(f)).join(', ');
   if (body === undefined || body.trim() === '') throw new CliError('Nothing to send: give the text as an argument or use --stdin.', Exit.usage);
   const client = clientFromConfig();
   try {
     const conv = await client.resolveTarget(target);
+    const uploads = await uploadAll(client, files);
     // One REST call is enough for a one-shot send; the client_msg_id makes a retried command safe.
     const clientMsgId = process.env.PARLEY_CLIENT_MSG_ID ?? globalThis.crypto.randomUUID();
     const msg = await client.rest.request<Message>('POST', `/conversations/${conv.id}/messages`, {
       client_msg_id: clientMsgId,
       body: body.replace(/\n$/, ''),
       ...(opts.replyTo ? { reply_to: opts.replyTo } : {}),
+      ...(uploads.length > 0 ? { attachments: uploads.map((u) => u.id) } : {}),
     });
     if (opts.json) printJson(msg);
-    else process.stderr.write(`sent #${msg.seq} ${msg.id}\n`);
+    else process.stderr.write(`sent #${msg.seq} ${msg.id}${msg.attachments.length > 0 ? ` with ${plural(msg.attachments.length, 'file')}` : ''}\n`);
   } finally {
     await client.close();
   }

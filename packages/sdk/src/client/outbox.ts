@@ -4,6 +4,8 @@ export interface OutboxEntry {
   conv_id: string;
   body: string;
   reply_to?: string;
+  /** Upload ids the message carries; re-sent with the entry, so a retry attaches the same files. */
+  attachments?: string[];
   created_at: number;
 }
 

@@ -23,6 +23,7 @@ import { Emitter } from './emitter.js';
 import { ParleyError } from './errors.js';
 import { MemoryOutbox, type OutboxEntry, type OutboxStore } from './outbox.js';
 import { RestClient, type AuthAnswer, type FetchLike, type Tokens } from './rest.js';
+import { browserUploads, uploadThroughTus, type UploadedFile, type UploadOptions, type UploadPlatform, type UploadSource } from './uploads.js';
 
 /** The part of the WebSocket API the SDK uses; the browser's WebSocket and `ws` both have it. */
 export interface WebSocketLike {
@@ -65,6 +66,45 @@ export interface ParleyOptions {
   deliveryAcks?: boolean;
   deviceName?: string;
   userAgent?: string;
+  /** How uploads read sources and keep resumable URLs: the browser's by default; the `node` export sets Node's. */
+  uploadPlatform?: UploadPlatform;
+}
+
+/** A file being downloaded: its metadata from the answer's headers, and the bytes as a stream. */
+export interface DownloadedFile {
+  id: string;
+  /** The uploader's name for it, as is: strip path separators before using it as a file name. */
+  name: string;
+  /** Bytes in the whole file (not only in `body` when `offset` was given). */
+  size: number;
+  /** The type the server sniffed from the bytes. */
+  type: string;
+  /** Where `body` starts in the file: the `offset` asked for, or 0. */
+  offset: number;
+  body: ReadableStream<Uint8Array>;
+}
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  /** The image's thumbnail (WebP) instead of the file. */
+  thumbnail?: boolean;
+  /** Start at this byte (to finish a partial download). */
+  offset?: number;
+}
+
+/** The name from Content-Disposition: the exact UTF-8 `filename*` when given, else the ASCII `filename`. */
+function dispositionName(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      /* fall back to the plain name */
+    }
+  }
+  const plain = /filename="((?:[^"\\]|\\.)*)"/i.exec(header);
+  return plain?.[1] ?? null;
 }
 
 export interface ClientEvents extends Record<string, unknown> {
@@ -133,6 +173,7 @@ export class Parley {
     ParleyOptions;
   private readonly WS: WebSocketCtor;
   private readonly outbox: OutboxStore;
+  private readonly uploads: UploadPlatform;
   private readonly cursors = new Map<string, ConvCursor>();
   private readonly pending = new Map<string, Pending>();
   private readonly sendWaiters = new Map<string, { resolve: (a: SendAck) => void; reject: (e: ParleyError) => void }>();
@@ -179,6 +220,7 @@ export class Parley {
       options.userAgent ?? null,
     );
     this.outbox = options.outbox ?? new MemoryOutbox();
+    this.uploads = options.uploadPlatform ?? browserUploads;
     for (const [conv, seq] of Object.entries(options.cursors ?? {})) this.cursors.set(conv, { applied: seq, catchingUp: false, pending: [] });
   }
 
@@ -659,8 +701,15 @@ export class Parley {
    * durable; if the connection is down it waits, and a retry after a reconnect reuses the same
    * client_msg_id, so the message is stored once whatever happens.
    */
-  async send(convId: string, body: string, opts: { replyTo?: string; clientMsgId?: string } = {}): Promise<SendAck> {
-    const entry: OutboxEntry = { client_msg_id: opts.clientMsgId ?? newClientMsgId(), conv_id: convId, body, created_at: Date.now(), ...(opts.replyTo ? { reply_to: opts.replyTo } : {}) };
+  async send(convId: string, body: string, opts: { replyTo?: string; clientMsgId?: string; attachments?: string[] } = {}): Promise<SendAck> {
+    const entry: OutboxEntry = {
+      client_msg_id: opts.clientMsgId ?? newClientMsgId(),
+      conv_id: convId,
+      body,
+      created_at: Date.now(),
+      ...(opts.replyTo ? { reply_to: opts.replyTo } : {}),
+      ...(opts.attachments && opts.attachments.length > 0 ? { attachments: [...opts.attachments] } : {}),
+    };
     await this.outbox.put(entry);
     const p = new Promise<SendAck>((resolve, reject) => this.sendWaiters.set(entry.client_msg_id, { resolve, reject }));
     this.queue.push(entry);
@@ -681,7 +730,13 @@ export class Parley {
       while (this.queue.length > 0 && this.stateValue === 'open' && !this.stopped) {
         const entry = this.queue[0]!;
         try {
-          const ack = await this.request('message.send', { conv_id: entry.conv_id, client_msg_id: entry.client_msg_id, body: entry.body, ...(entry.reply_to ? { reply_to: entry.reply_to } : {}) });
+          const ack = await this.request('message.send', {
+            conv_id: entry.conv_id,
+            client_msg_id: entry.client_msg_id,
+            body: entry.body,
+            ...(entry.reply_to ? { reply_to: entry.reply_to } : {}),
+            ...(entry.attachments && entry.attachments.length > 0 ? { attachments: entry.attachments } : {}),
+          });
           this.queue.shift();
           await this.outbox.delete(entry.client_msg_id);
           this.sendWaiters.get(entry.client_msg_id)?.resolve(ack);
@@ -704,6 +759,44 @@ export class Parley {
     } finally {
       this.pumping = false;
     }
+  }
+
+  // ---- files -------------------------------------------------------------------------------
+
+  /**
+   * Uploads a file (tus, resumable): a dropped connection is retried with backoff from the
+   * server's offset; with `resume` a later call for the same file (after a reload or a restart)
+   * continues the unfinished upload. Resolves with the upload id to pass in `send`'s
+   * `attachments`. Aborting `signal` terminates the upload on the server. Errors are
+   * ParleyErrors with the server's code (`payload_too_large`, `quota_exceeded`, ...).
+   */
+  uploadFile(file: UploadSource, opts: UploadOptions = {}): Promise<UploadedFile> {
+    return uploadThroughTus(this.rest, this.uploads, file, opts);
+  }
+
+  /** A file's (or its thumbnail's) download URL; it needs the bearer token, so `downloadFile` is usually simpler. */
+  fileUrl(id: string, opts: { thumbnail?: boolean } = {}): string {
+    return `${this.rest.baseUrl}/api/v1/files/${encodeURIComponent(id)}${opts.thumbnail ? '/thumbnail' : ''}`;
+  }
+
+  /**
+   * Downloads an attached file (or its thumbnail) as a stream, with its name, size and type.
+   * 404 (`not_found`) for anyone who may not read the message that carries it.
+   */
+  async downloadFile(id: string, opts: DownloadOptions = {}): Promise<DownloadedFile> {
+    const offset = opts.offset && opts.offset > 0 ? Math.floor(opts.offset) : 0;
+    const res = await this.rest.stream(`/files/${encodeURIComponent(id)}${opts.thumbnail ? '/thumbnail' : ''}`, offset > 0 ? { range: `bytes=${offset}-` } : {}, opts.signal);
+    const range = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
+    const partial = res.status === 206 && range;
+    const size = partial ? Number(range[1]) : Number(res.headers.get('content-length') ?? NaN);
+    return {
+      id,
+      name: dispositionName(res.headers.get('content-disposition')) ?? id,
+      size: Number.isFinite(size) ? size : -1,
+      type: res.headers.get('content-type') ?? 'application/octet-stream',
+      offset: partial ? offset : 0,
+      body: res.body,
+    };
   }
 
   // ---- REST conveniences -------------------------------------------------------------------

@@ -21,7 +21,17 @@ export type FetchLike = (
 ) => Promise<{
   status: number;
   text(): Promise<string>;
+  /** Needed only for downloads (the global fetch has both). */
+  headers?: { get(name: string): string | null };
+  body?: ReadableStream<Uint8Array> | null;
 }>;
+
+/** A successful answer whose body is read as a stream (a file download). */
+export interface StreamedResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  body: ReadableStream<Uint8Array>;
+}
 
 /** Seconds since the epoch at which a JWT expires, read without verifying it (the server verifies). */
 export function jwtExpiry(token: string): number | null {
@@ -55,6 +65,11 @@ export class RestClient {
 
   get accessToken(): string | null {
     return this.tokens?.access_token ?? null;
+  }
+
+  /** A refresh token is held, so an expired access token can be renewed. */
+  get canRefresh(): boolean {
+    return !!this.tokens?.refresh_token;
   }
 
   setTokens(t: Tokens | null): void {
@@ -93,6 +108,47 @@ export class RestClient {
       if (e instanceof ParleyError && e.code === 'invalid_token' && this.tokens?.refresh_token) {
         await this.refresh();
         return this.raw<T>(method, path, body, signal, this.tokens.access_token);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A GET whose answer is streamed, not parsed (files): the same token refresh as `request`;
+   * an error answer becomes a ParleyError from its JSON body.
+   */
+  async stream(path: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<StreamedResponse> {
+    const once = async (token: string): Promise<StreamedResponse> => {
+      const h: Record<string, string> = { ...headers, authorization: `Bearer ${token}` };
+      if (this.userAgent) h['user-agent'] = this.userAgent;
+      let res;
+      try {
+        res = await this.fetchImpl(`${this.baseUrl}/api/v1${path}`, { method: 'GET', headers: h, ...(signal ? { signal } : {}) });
+      } catch (e) {
+        if (signal?.aborted) throw new ParleyError('aborted', 'The request was aborted.');
+        throw new ParleyError('network', `Cannot reach ${this.baseUrl}: ${(e as Error).message}`);
+      }
+      if (res.status >= 400 || res.status === 304) {
+        const text = await res.text().catch(() => '');
+        let err: ErrorBody | undefined;
+        try {
+          err = (JSON.parse(text) as { error?: ErrorBody }).error;
+        } catch {
+          err = undefined;
+        }
+        if (err) throw ParleyError.from(err, res.status);
+        throw new ParleyError(res.status >= 500 ? 'internal' : res.status === 416 ? 'invalid_request' : 'not_found', `HTTP ${res.status}`, res.status);
+      }
+      if (!res.headers || !res.body) throw new ParleyError('internal', 'This fetch gives no response stream: downloads need the standard fetch.');
+      return { status: res.status, headers: res.headers, body: res.body };
+    };
+    const token = await this.freshToken();
+    try {
+      return await once(token);
+    } catch (e) {
+      if (e instanceof ParleyError && e.code === 'invalid_token' && this.tokens?.refresh_token) {
+        await this.refresh();
+        return once(this.tokens.access_token);
       }
       throw e;
     }

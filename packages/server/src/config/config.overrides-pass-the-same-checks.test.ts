@@ -37,6 +37,15 @@ test('PARLEY_TRUST_PROXY is a setting like the others: 1 or 0, anything else ref
   expect(() => loadConfig({ PARLEY_TRUST_PROXY: 'true' })).toThrow(/^PARLEY_TRUST_PROXY=true is invalid: expected 1 or 0$/);
 });
 
+test('PARLEY_BLOB_GRACE is a duration that may be zero, never unlimited', () => {
+  expect(loadConfig({}).blobGraceMs).toBe(3_600_000);
+  expect(loadConfig({ PARLEY_BLOB_GRACE: '0' }).blobGraceMs).toBe(0);
+  expect(loadConfig({ PARLEY_BLOB_GRACE: '90s' }).blobGraceMs).toBe(90_000);
+  expect(() => loadConfig({ PARLEY_BLOB_GRACE: 'unlimited' })).toThrow(/^PARLEY_BLOB_GRACE: "unlimited" must be a duration, not unlimited$/);
+  expect(() => loadConfig({ PARLEY_BLOB_GRACE: 'soon' })).toThrow(/^PARLEY_BLOB_GRACE: "soon" is not a duration/);
+  expect(() => loadConfig({}, { blobGraceMs: -1 })).toThrow(/^blobGraceMs=-1 is invalid: expected a whole number of milliseconds, 0 or more$/);
+});
+
 test('PARLEY_PG_SCHEMA is checked at start, not when PostgreSQL is first opened', () => {
   expect(loadConfig({ PARLEY_PG_SCHEMA: 'tenant_1' }).pgSchema).toBe('tenant_1');
   expect(() => loadConfig({ PARLEY_PG_SCHEMA: 'x; drop' })).toThrow(/^PARLEY_PG_SCHEMA=x; drop is invalid: expected a lower-case SQL identifier/);

@@ -25,6 +25,17 @@ export interface Config {
   sqliteSynchronous: 'full' | 'normal';
   /** How often a worker thread checkpoints the SQLite WAL; 0 leaves it to SQLite (every 1,000 pages, on the event loop). */
   sqliteCheckpointMs: number;
+  /** S3-compatible storage for files: on when a bucket is set (files/s3.ts). */
+  s3Bucket: string | null;
+  /** Another provider's S3 API; null is AWS S3 itself. */
+  s3Endpoint: string | null;
+  s3Region: string;
+  s3AccessKeyId: string | null;
+  s3SecretAccessKey: string | null;
+  /** A key prefix for everything Parley stores in the bucket. */
+  s3Prefix: string | null;
+  /** Path-style URLs (`auto`: with a custom endpoint). */
+  s3ForcePathStyle: 'auto' | '1' | '0';
   limits: {
     maxFrameBytes: number;
     maxBodyBytes: number;
@@ -66,12 +77,14 @@ export interface Config {
   recallWindowMs: number | null;
   /** How long an upload no message attached is kept; null keeps it forever. */
   uploadExpiryMs: number | null;
+  /** How long unreferenced blob bytes are kept after their last use before they are deleted (files/collector.ts). */
+  blobGraceMs: number;
   heartbeatMs: number;
   typingTtlMs: number;
   shutdownGraceMs: number;
   /** Pending TCP connections the kernel queues before refusing (capped by net.core.somaxconn). */
   listenBacklog: number;
-  /** Take client IPs from X-Forwarded-For (behind a reverse proxy that sets it). */
+  /** Take client IPs from X-Forwarded-For, and upload URLs' scheme and host from X-Forwarded-Proto/-Host (behind a reverse proxy that sets them). */
   trustProxy: boolean;
 }
 

@@ -166,3 +166,32 @@ export function window(doc: Doc & { default: string }): Setting<number | null> {
     },
   };
 }
+
+/**
+ * A length of time that may be zero (`0`, `30s`, `1h`…), read as milliseconds; never unlimited.
+ */
+export function duration(doc: Doc & { default: string }): Setting<number> {
+  const read = (raw: string): number => {
+    if (/^\s*0+\s*(ms|s|m|h|d)?\s*$/i.test(raw)) return 0;
+    const ms = parseWindow(raw);
+    if (ms === null) throw new Error(`"${raw}" must be a duration, not unlimited`);
+    return ms;
+  };
+  return {
+    ...doc,
+    shownDefault: `\`${doc.default}\``,
+    accepts: '`0`, `30s`, `10m`, `2h`, `1d` or milliseconds',
+    fallback: () => read(doc.default),
+    parse(raw) {
+      try {
+        return read(raw);
+      } catch (e) {
+        throw new ConfigError(`${doc.env}: ${(e as Error).message}`);
+      }
+    },
+    check(value, name) {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalid(name, value, 'a whole number of milliseconds, 0 or more');
+      return value;
+    },
+  };
+}

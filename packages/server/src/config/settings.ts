@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import type { Config } from './config.js';
-import { dir, flag, int, num, oneOf, text, window, type Setting } from './setting.js';
+import { dir, duration, flag, int, num, oneOf, text, window, type Setting } from './setting.js';
 
 type Limits = Config['limits'];
 /** Where a setting lives in Config: `port`, or `limits.maxFrameBytes`. */
@@ -87,6 +87,52 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     env: 'PARLEY_UPLOAD_EXPIRY',
     default: '24h',
     description: 'how long an upload that no message attached is kept before it is deleted (its quota given back)',
+  }),
+  blobGraceMs: duration({
+    env: 'PARLEY_BLOB_GRACE',
+    default: '1h',
+    description:
+      "how long a file's bytes are kept after the last upload referencing them went (a recalled message, an expired upload) before they are deleted; longer than any upload's completion takes",
+  }),
+  s3Bucket: text({
+    env: 'PARLEY_S3_BUCKET',
+    default: null,
+    shownDefault: 'unset',
+    accepts: 'an S3 bucket name',
+    description: 'store files in this S3-compatible bucket instead of `DATA_DIR/files` (what several nodes share; [scaling](docs/scaling.md)); the bucket must exist',
+    rule: (v, name) => (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) ? null : `${name}=${v} is not a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens`),
+  }),
+  s3Endpoint: text({
+    env: 'PARLEY_S3_ENDPOINT',
+    default: null,
+    shownDefault: 'AWS',
+    accepts: '`https://…`',
+    description: 'the S3 API of another provider (MinIO, Ceph, R2, …); unset means AWS S3 in `PARLEY_S3_REGION`',
+    rule: (v, name) => (/^https?:\/\/[^\s/]+(\/\S*)?$/.test(v) ? null : `${name} must be an http:// or https:// URL`),
+  }),
+  s3Region: text({ env: 'PARLEY_S3_REGION', default: () => 'us-east-1', shownDefault: '`us-east-1`', accepts: 'a region name', description: "the bucket's region" }),
+  s3AccessKeyId: text({
+    env: 'PARLEY_S3_ACCESS_KEY_ID',
+    default: null,
+    shownDefault: 'unset',
+    accepts: 'a key id',
+    description: "access key (with `PARLEY_S3_SECRET_ACCESS_KEY`); unset uses the AWS SDK's usual chain (`AWS_ACCESS_KEY_ID`, instance role…)",
+  }),
+  s3SecretAccessKey: text({ env: 'PARLEY_S3_SECRET_ACCESS_KEY', default: null, shownDefault: 'unset', accepts: 'a secret', description: 'the secret of that access key' }),
+  s3Prefix: text({
+    env: 'PARLEY_S3_PREFIX',
+    default: null,
+    shownDefault: 'unset',
+    accepts: 'a key prefix',
+    description: 'a folder in the bucket for everything Parley stores (`blobs/…`, `incoming/…` under it), so deployments can share a bucket',
+    rule: (v, name) =>
+      /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/?$/.test(v) ? null : `${name}=${v} is invalid: expected key segments like \`parley/prod\` (letters, digits, !_.*'()- separated by /)`,
+  }),
+  s3ForcePathStyle: oneOf({
+    env: 'PARLEY_S3_FORCE_PATH_STYLE',
+    default: 'auto',
+    values: ['auto', '1', '0'],
+    description: '`1` for `endpoint/bucket/key` URLs, `0` for `bucket.endpoint/key`; `auto` is `1` with `PARLEY_S3_ENDPOINT` and `0` on AWS',
   }),
   'limits.maxFrameBytes': int({ env: 'PARLEY_MAX_FRAME_BYTES', default: 64 * KiB, min: KiB, max: 16 * MiB, description: 'largest socket frame; larger closes the socket with 1008' }),
   'limits.maxBodyBytes': int({ env: 'PARLEY_MAX_BODY_BYTES', default: MiB, min: KiB, max: 64 * MiB, description: 'largest REST body (413 above)' }),
@@ -205,5 +251,9 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     max: 65_535,
     description: "TCP connections the kernel queues while the server accepts (capped by `net.core.somaxconn`); Node's 511 made a reconnect storm of 10,000 clients wait for SYN retransmits",
   }),
-  trustProxy: flag({ env: 'PARLEY_TRUST_PROXY', default: false, description: '`1` to take client IPs from `X-Forwarded-For` (only behind a proxy that sets it)' }),
+  trustProxy: flag({
+    env: 'PARLEY_TRUST_PROXY',
+    default: false,
+    description: '`1` to take client IPs from `X-Forwarded-For`, and the scheme and host of upload URLs from `X-Forwarded-Proto`/`X-Forwarded-Host` (only behind a proxy that sets them)',
+  }),
 };

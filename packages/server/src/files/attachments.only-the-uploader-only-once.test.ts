@@ -90,3 +90,24 @@ test('a recalled message shows no files', async () => {
   const got = await api<Message>(server, 'GET', `/messages/${sent.body.id}`, undefined, bob.token);
   expect(got.body.attachments).toEqual([]);
 });
+
+test('files may carry a message without text, on REST and the socket; without files an empty message is still refused', async () => {
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
+  const rest = await send(dm.id, alice.token, { body: '', attachments: [await uploadFile(server, alice, Buffer.from('log line\n'), 'app.log')] });
+  expect(rest.status).toBe(201);
+  expect(rest.body.body).toBe('');
+  expect(rest.body.attachments.map((a) => a.name)).toEqual(['app.log']);
+  const s = await SocketClient.connect(server, alice.token);
+  try {
+    const ack = await s.request('message.send', { conv_id: dm.id, client_msg_id: randomUUID(), body: '', attachments: [await uploadFile(server, alice, Buffer.from('x'), 'x.txt')] });
+    expect(ack.message.attachments).toHaveLength(1);
+    expect(await errorCode(s.request('message.send', { conv_id: dm.id, client_msg_id: randomUUID(), body: '' }))).toBe('invalid_request');
+  } finally {
+    await s.close();
+  }
+  const empty = await send(dm.id, alice.token, { body: '  ' });
+  expect(empty.status).toBe(400);
+  expect(empty.body.error?.code).toBe('invalid_request');
+});

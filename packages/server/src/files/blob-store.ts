@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream';
 
 /**
  * Where file bytes live, addressed by their sha256: the same content uploaded twice is stored
- * once. Metadata (who, name, type) is in the database; this knows only bytes. A disk store now;
- * an S3-compatible one implements the same four calls.
+ * once. Metadata (who, name, type) is in the database; this knows only bytes. On disk under
+ * DATA_DIR by default; in an S3-compatible bucket when one is configured (s3.ts).
  */
 export interface BlobStore {
   /** Moves a finished file into the store under its hash (consumes `sourcePath`); a blob already there is kept. */
@@ -17,6 +17,11 @@ export interface BlobStore {
   size(sha256: string): Promise<number | null>;
   /** The blob's bytes; `end` is inclusive, as in a Range header. */
   read(sha256: string, range?: { start: number; end: number }): Readable;
+  /**
+   * Deletes the blob; a blob already gone is not an error. Only the collector calls it, once no
+   * upload references the blob (files/collector.ts).
+   */
+  delete(sha256: string): Promise<void>;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -64,5 +69,10 @@ export class DiskBlobStore implements BlobStore {
 
   read(sha256: string, range?: { start: number; end: number }): Readable {
     return fs.createReadStream(this.pathOf(sha256), range);
+  }
+
+  async delete(sha256: string): Promise<void> {
+    // A reader that opened the file before keeps its bytes until it closes (POSIX unlink).
+    await fsp.rm(this.pathOf(sha256), { force: true });
   }
 }

@@ -13,6 +13,8 @@ export interface Inspected {
   preview: string | null;
   /** A small image without any metadata, when the file is an image sharp can read. */
   thumbnail: Buffer | null;
+  /** The file was rewritten (metadata stripped): a hash of its bytes as uploaded no longer holds. */
+  rewritten?: boolean;
 }
 
 const THUMB_EDGE = 320;
@@ -82,18 +84,20 @@ export async function inspect(file: string): Promise<Inspected> {
     return { mime: 'text/plain; charset=utf-8', width: null, height: null, preview: previewOf(text), thumbnail: null };
   }
   if (!RASTER.has(sniffed.mime)) return { mime: sniffed.mime, width: null, height: null, preview: null, thumbnail: null };
+  let rewritten = false;
   try {
     const meta = await sharp(file).metadata();
     if (meta.exif || meta.xmp || meta.iptc || (meta.orientation ?? 1) !== 1) {
       // sharp writes no metadata unless asked, so the re-encoded file has none left.
       const clean = await sharp(file, { animated: true }).rotate().toBuffer();
+      rewritten = true;
       await fsp.writeFile(file, clean);
     }
     const after = await sharp(file).metadata();
     const thumbnail = await sharp(file).rotate().resize(THUMB_EDGE, THUMB_EDGE, { fit: 'inside', withoutEnlargement: true }).webp().toBuffer();
-    return { mime: sniffed.mime, width: after.width ?? null, height: after.height ?? null, preview: null, thumbnail };
+    return { mime: sniffed.mime, width: after.width ?? null, height: after.height ?? null, preview: null, thumbnail, rewritten };
   } catch {
     // The header said image but the body does not decode: keep it as an opaque file.
-    return { mime: sniffed.mime, width: null, height: null, preview: null, thumbnail: null };
+    return { mime: sniffed.mime, width: null, height: null, preview: null, thumbnail: null, rewritten };
   }
 }

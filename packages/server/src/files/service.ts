@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { plural } from '@parley/protocol';
 import type { Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { UploadsTable } from '../store/schema.js';
 import type { BlobStore } from './blob-store.js';
+import { BlobCollector } from './collector.js';
+import type { IncomingUploads } from './incoming.js';
 import { inspect, sha256Of } from './inspect.js';
 
 const MiB = 1024 * 1024;
@@ -25,12 +26,18 @@ function normalise(row: UploadsTable): UploadsTable {
 
 /** Uploads: the rows behind tus resources, their limits, and what completion learns from the bytes. */
 export class FilesService {
+  /** Deletes the bytes no upload references any more (files/collector.ts). */
+  readonly collector: BlobCollector;
+  /** Hashes of uploads in progress, fed by the tus store as bytes arrive (files/hashing-store.ts). */
+
   constructor(
     private readonly deps: Deps,
     readonly blobs: BlobStore,
-    /** Where tus writes bytes while an upload is in progress (same file system as the blobs). */
-    readonly incomingDir: string,
-  ) {}
+    /** Where tus keeps bytes while an upload is in progress (disk or the S3 bucket). */
+    readonly incoming: IncomingUploads,
+  ) {
+    this.collector = new BlobCollector(deps, blobs);
+  }
 
   get maxUploadBytes(): number {
     return this.deps.config.limits.maxUploadBytes;
@@ -86,8 +93,8 @@ export class FilesService {
 
   /**
    * Deletes uploads no message attached within the expiry, finished or not, and gives their
-   * quota back. In-progress bytes go with them; a finished upload's blob stays (other uploads
-   * may share it; unreferenced blobs are collected separately). Returns how many went.
+   * quota back. In-progress bytes go with them; a finished upload's blob is left to the
+   * collector, which deletes it once no other upload shares it. Returns how many went.
    */
   async sweep(): Promise<number> {
     const expiry = this.deps.config.uploadExpiryMs;
@@ -105,11 +112,9 @@ export class FilesService {
       const res = await this.deps.db.deleteFrom('uploads').where('id', '=', up.id).where('message_id', 'is', null).executeTakeFirst();
       if (Number(res.numDeletedRows) === 0) continue;
       n++;
-      if (up.state === 'uploading') {
-        const file = path.join(this.incomingDir, up.id);
-        await Promise.all([fsp.rm(file, { force: true }), fsp.rm(`${file}.json`, { force: true })]);
-      }
+      if (up.state === 'uploading') await this.incoming.discard(up.id);
     }
+    if (n > 0) this.collector.kick();
     return n;
   }
 
@@ -130,7 +135,9 @@ export class FilesService {
   /** Deletes an upload no message carries; false when one attached it meanwhile. */
   async discard(id: string): Promise<boolean> {
     const res = await this.deps.db.deleteFrom('uploads').where('id', '=', id).where('message_id', 'is', null).executeTakeFirst();
-    return Number(res.numDeletedRows) > 0;
+    const gone = Number(res.numDeletedRows) > 0;
+    if (gone) this.collector.kick();
+    return gone;
   }
 
   /** Tus refused the creation after the row was written: give the quota back. */
@@ -171,20 +178,32 @@ export class FilesService {
 
   /**
    * Every byte has arrived: learn the type from the bytes, strip image metadata, hash, move the
-   * bytes into the blob store (a blob with the same hash is reused) and record it all.
+   * bytes into the blob store (a blob with the same hash is reused) and record it all. The blobs
+   * are claimed before their bytes are put or reused, so the collector cannot delete bytes this
+   * upload is about to reference (see files/collector.ts).
    */
   async complete(id: string): Promise<void> {
-    const file = path.join(this.incomingDir, id);
-    const found = await inspect(file);
-    const sha256 = await sha256Of(file);
+    const file = await this.incoming.fetch(id);
+    let sha256: string;
+    let found: Awaited<ReturnType<typeof inspect>>;
     let thumb: string | null = null;
-    if (found.thumbnail) {
-      thumb = crypto.createHash('sha256').update(found.thumbnail).digest('hex');
-      await this.blobs.putBytes(found.thumbnail, thumb);
+    try {
+      found = await inspect(file.path);
+      const { size } = await fsp.stat(file.path);
+      // Hashed as the bytes arrived when they all went through this process (disk mode); read again otherwise.
+      sha256 = (!found.rewritten && file.streamedSha256(size)) || (await sha256Of(file.path));
+      const thumbnail = found.thumbnail;
+      thumb = thumbnail ? crypto.createHash('sha256').update(thumbnail).digest('hex') : null;
+      const claims = [{ sha256, size }];
+      if (thumb && thumbnail) claims.push({ sha256: thumb, size: thumbnail.length });
+      await this.collector.claim(claims);
+      if (thumb && thumbnail) await this.blobs.putBytes(thumbnail, thumb);
+      // Consumes the file and tus's record of the upload: the row below answers for it from now on.
+      await file.store(sha256);
+    } catch (err) {
+      await file.release();
+      throw err;
     }
-    await this.blobs.putFile(file, sha256);
-    // Tus's record of the upload: the row below answers for it from now on.
-    await fsp.rm(`${file}.json`, { force: true });
     const size = (await this.blobs.size(sha256)) ?? 0;
     await this.deps.db
       .updateTable('uploads')

@@ -249,7 +249,7 @@ export class PgSendBatcher {
       }
       item.charged = true;
       try {
-        checkBody(item.input.body, config.limits.maxMessageChars);
+        checkBody(item.input.body, config.limits.maxMessageChars, (item.input.attachments?.length ?? 0) > 0);
       } catch (e) {
         item.reject(e);
         return;

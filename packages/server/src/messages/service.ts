@@ -23,10 +23,15 @@ const MAX_DISTINCT_REACTIONS = 50;
 export class MessagesService {
   private readonly batcher: SqliteSendBatcher | PgSendBatcher;
 
-  /** `sendLimiter`: messages and reactions per user; in memory on SQLite, shared by every node on PostgreSQL. */
+  /**
+   * `sendLimiter`: messages and reactions per user; in memory on SQLite, shared by every node on
+   * PostgreSQL. `afterRecall` runs once a recall committed (the files domain collects the bytes
+   * its files leave unreferenced).
+   */
   constructor(
     private readonly deps: Deps,
     readonly sendLimiter: Limiter = new MemoryLimiter(deps.config.limits.sendRatePerSec, deps.config.limits.sendBurst, deps.now),
+    private readonly afterRecall: () => void = () => {},
   ) {
     const { sendBatchMax, sendBatchesInFlight } = deps.config.limits;
     if (deps.sqlite) {
@@ -188,6 +193,8 @@ export class MessagesService {
   /**
    * Recall: the sender within the recall window, conversation or workspace admins at any time.
    * The text and its edit history are erased for good; a tombstone keeps the message's place.
+   * Its files go too: their upload rows are deleted in the same transaction (the uploader's quota
+   * comes back at once) and their bytes once nothing else references them (files/collector.ts).
    */
   async recall(actor: Actor, messageId: string): Promise<Message> {
     const { db, config, now } = this.deps;
@@ -207,10 +214,12 @@ export class MessagesService {
       await trx.deleteFrom('message_edits').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('mentions').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('reactions').where('message_id', '=', row.id).execute();
+      await trx.deleteFrom('uploads').where('message_id', '=', row.id).execute();
       await unindexMessage(trx, this.deps.pg !== null, row.id);
       return readEvents(trx, row.conv_id, seq, seq);
     });
     this.publish(events);
+    this.afterRecall();
     return this.get(actor, messageId);
   }
 

@@ -8,9 +8,10 @@ import type { ConversationsTable, MembersTable, MessagesTable, UploadsTable } fr
 import type { PendingSend } from './send-queue.js';
 
 /** Checks a message body against the configured size; counts characters (code points), not bytes. */
-export function checkBody(body: string, maxChars: number): string {
+/** A message's text: within the limit, and not blank unless files carry the message (`withFiles`). */
+export function checkBody(body: string, maxChars: number, withFiles = false): string {
   if (body.includes('\u0000')) throw new AppError('invalid_request', 'The message contains a NUL character.', { field: '/body' });
-  if (body.trim().length === 0) throw new AppError('invalid_request', 'The message is empty.', { field: '/body' });
+  if (body.trim().length === 0 && !withFiles) throw new AppError('invalid_request', 'The message is empty.', { field: '/body' });
   let n = 0;
   for (const _ of body) {
     if (++n > maxChars) throw new AppError('payload_too_large', `A message has at most ${plural(maxChars, 'character')}.`, { field: '/body' });
@@ -36,7 +37,7 @@ export function chargeAndCheckBody(item: PendingSend, limiter: TokenBuckets, lim
     if (wait > 0) throw sendRateLimited(limits.sendRatePerSec, wait);
     item.charged = true;
   }
-  return checkBody(item.input.body, limits.maxMessageChars);
+  return checkBody(item.input.body, limits.maxMessageChars, (item.input.attachments?.length ?? 0) > 0);
 }
 
 /**

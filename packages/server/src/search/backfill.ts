@@ -11,7 +11,7 @@ export interface BackfillStatus {
 }
 
 /**
- * Indexes the messages stored before search existed (migration 011 noted the newest of them as
+ * Indexes the messages stored before search existed (migration 010 noted the newest of them as
  * `backfill_until`; everything sent since was indexed in its own send). Works upwards by message
  * id in batches, each batch and the cursor committed together, so a restart resumes where it
  * stopped and never indexes a message twice; several nodes may run it at once (a message

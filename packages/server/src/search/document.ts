@@ -63,6 +63,6 @@ export function toTsvector(doc: SearchDocument): string {
 
 /**
  * The doc's id: the send time in ms times 1024 plus a counter for messages of the same
- * millisecond, so descending ids are newest first (see migration 011).
+ * millisecond, so descending ids are newest first (see migration 010).
  */
 export const DOC_IDS_PER_MS = 1024;

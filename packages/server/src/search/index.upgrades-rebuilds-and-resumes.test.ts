@@ -7,7 +7,7 @@ import { SocketClient, api, createConversation, onPostgres, registerUser, startS
 import { searchIndexFile } from './sqlite-index-file.js';
 
 /*
- * A server upgraded to a version with search has messages no send indexed. Migration 011 notes
+ * A server upgraded to a version with search has messages no send indexed. Migration 010 notes
  * the newest of them; the backfill indexes them in batches, committing its cursor with each, so
  * a restart resumes instead of starting over. The test makes that state by hand: index emptied,
  * `backfill_until` set, and (for the resume) the cursor left half-way.

@@ -11,7 +11,8 @@ import * as m005 from './migrations/005_mentions_by_message.js';
 import * as m006 from './migrations/006_shared_limits.js';
 import * as m007 from './migrations/007_session_key.js';
 import * as m008 from './migrations/008_uploads.js';
-import * as m011 from './migrations/011_search.js';
+import * as m009 from './migrations/009_blobs.js';
+import * as m010 from './migrations/010_search.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
@@ -31,7 +32,8 @@ class StaticMigrations implements MigrationProvider {
       '006_shared_limits': m006,
       '007_session_key': m007,
       '008_uploads': m008,
-      '011_search': m011,
+      '009_blobs': m009,
+      '010_search': m010,
     };
   }
 }

@@ -178,7 +178,15 @@ export interface UploadsTable {
   attach_pos: number | null;
 }
 
-/** One searchable message (migration 011); its terms are in `search_fts` (SQLite) or `terms` (PostgreSQL). */
+/** A blob in the BlobStore and when an upload last claimed it (migration 009; files/collector.ts). */
+export interface BlobsTable {
+  sha256: string;
+  /** Null for thumbnails recorded by the migration's backfill. */
+  size: number | null;
+  last_used_at: number;
+}
+
+/** One searchable message on PostgreSQL (migration 010); SQLite keeps its index in search.db (search/sqlite-index-file.ts). */
 export interface SearchDocsTable {
   doc_id: number;
   message_id: string;
@@ -203,6 +211,7 @@ export interface Database {
   search_state: SearchStateTable;
   search_queue: SearchQueueTable;
   uploads: UploadsTable;
+  blobs: BlobsTable;
   presence: PresenceTable;
   rate_buckets: RateBucketsTable;
   api_tokens: ApiTokensTable;

@@ -1,5 +1,6 @@
 import type { Conversation, CreateConversationBody, HelloFrame, LogEvent, Member, Message, Presence, SearchPage, SendAck, ServerEvent, Session, ThreadPage, User } from '@parley/protocol';
 import { Parley, ParleyError } from '@parley/sdk';
+import { openUploadsDb } from '../storage/uploads';
 import { openUserDb, type CachedTimeline, type FailedSend, type ParleyDb } from '../storage/db';
 import { IdbOutbox } from '../storage/outbox';
 import { loadSession, updateTokens, updateUser, type StoredSession } from '../storage/session';
@@ -12,6 +13,8 @@ import { warnFailed } from '../app/report';
 import { toast } from '../ui/toast';
 import { translate } from '../i18n/i18n';
 import { coordinatedFetch } from '../auth/refresh';
+import { FilesApi } from '../files/api';
+import { ComposerUploads } from '../files/composer-uploads';
 import type { ChatState, MissingReason, PendingMessage, ThreadState, Timeline } from './types';
 
 const LATEST_PAGE = 50;
@@ -50,6 +53,13 @@ export class ChatStore {
   private subscribedPresence = new Set<string>();
   private stopped = false;
   private readonly cleanups: (() => void)[] = [];
+  /** Attachment bytes (thumbnails, downloads) fetched with this session's token. */
+  readonly files = new FilesApi(() => this.requireClient().rest.freshToken());
+  private markClientReady: (client: Parley) => void = () => undefined;
+  /** Uploads restored from before a reload may start before the client exists: they wait for it. */
+  private readonly clientReady = new Promise<Parley>((resolve) => (this.markClientReady = resolve));
+  /** Files waiting in composers, uploading (and resuming after a reload). */
+  readonly uploads: ComposerUploads;
 
   constructor(
     session: StoredSession,
@@ -78,6 +88,10 @@ export class ChatStore {
     // A failing IndexedDB (private browsing, quota) must not stop the app: it just runs without a cache.
     this.db.catch(warnFailed('opening the IndexedDB cache (running without one)'));
     this.outbox = new IdbOutbox(this.db);
+    // resume: unfinished uploads are found again by the file's fingerprint after a reload.
+    const uploadsDb = openUploadsDb(session.user.id);
+    uploadsDb.catch(warnFailed('opening the composer files database (files will not survive a reload)'));
+    this.uploads = new ComposerUploads(async (file, opts) => (await this.clientReady).uploadFile(file, { ...opts, resume: true }), uploadsDb);
     void this.start(session);
   }
 
@@ -117,7 +131,17 @@ export class ChatStore {
       const pending = await this.outbox.load();
       const map: Record<string, PendingMessage> = {};
       for (const e of pending)
-        map[e.client_msg_id] = { client_msg_id: e.client_msg_id, conv_id: e.conv_id, body: e.body, reply_to: e.reply_to ?? null, created_at: e.created_at, status: 'pending', error: null };
+        map[e.client_msg_id] = {
+          client_msg_id: e.client_msg_id,
+          conv_id: e.conv_id,
+          body: e.body,
+          reply_to: e.reply_to ?? null,
+          created_at: e.created_at,
+          status: 'pending',
+          error: null,
+          // The outbox keeps upload ids only: enough to send them again, not to name them.
+          ...(e.attachments?.length ? { files: e.attachments.map((id) => ({ id, name: '', size: 0 })) } : {}),
+        };
       this.set((s) => ({ pending: { ...map, ...s.pending } }));
     } catch {
       /* no persisted outbox */
@@ -135,6 +159,7 @@ export class ChatStore {
       fetch: coordinatedFetch,
     });
     this.client = client;
+    this.markClientReady(client);
     client.on('state', (connection) => {
       this.set({ connection });
       // The SDK stops for good after an error it cannot fix (say, a refresh that failed on the
@@ -193,6 +218,8 @@ export class ChatStore {
     if (this.typingTimer) clearInterval(this.typingTimer);
     for (const t of this.refreshTimers.values()) clearTimeout(t);
     if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.files.clear();
+    this.uploads.stop();
     await this.client?.close();
     (await this.db.catch(() => null))?.close();
   }
@@ -921,9 +948,10 @@ export class ChatStore {
 
   // ---- sending -----------------------------------------------------------------------------
 
-  send(convId: string, body: string, replyTo: string | null = null): void {
+  /** Sends a message, with files already uploaded (their upload ids, names and sizes) if any. */
+  send(convId: string, body: string, replyTo: string | null = null, files: PendingMessage['files'] = []): void {
     const id = newClientMsgId();
-    const p: PendingMessage = { client_msg_id: id, conv_id: convId, body, reply_to: replyTo, created_at: Date.now(), status: 'pending', error: null };
+    const p: PendingMessage = { client_msg_id: id, conv_id: convId, body, reply_to: replyTo, created_at: Date.now(), status: 'pending', error: null, ...(files.length ? { files } : {}) };
     this.set((s) => ({ pending: { ...s.pending, [id]: p } }));
     this.dispatch(p);
     // Writing while reading an old window: show the present, where the message will appear.
@@ -952,7 +980,7 @@ export class ChatStore {
       return;
     }
     client
-      .send(p.conv_id, p.body, { clientMsgId: p.client_msg_id, ...(p.reply_to ? { replyTo: p.reply_to } : {}) })
+      .send(p.conv_id, p.body, { clientMsgId: p.client_msg_id, ...(p.reply_to ? { replyTo: p.reply_to } : {}), ...(p.files?.length ? { attachments: p.files.map((f) => f.id) } : {}) })
       .then((ack) => this.onSent(ack))
       .catch((e: unknown) => this.markFailed(p.client_msg_id, e));
   }

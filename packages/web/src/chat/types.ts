@@ -37,6 +37,8 @@ export interface PendingMessage {
   created_at: number;
   status: SendStatus;
   error: string | null;
+  /** Files attached (already uploaded), shown under the pending text. */
+  files?: { id: string; name: string; size: number }[];
 }
 
 export interface ThreadState {

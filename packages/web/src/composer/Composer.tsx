@@ -1,9 +1,11 @@
-import { forwardRef, useEffect, useId, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { forwardRef, useEffect, useId, useImperativeHandle, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { useChat, useStore } from '../chat/context';
 import { useT } from '../i18n/i18n';
 import { loadDraft, saveDraft } from '../storage/drafts';
 import { Avatar } from '../ui/Avatar';
-import { IconSend } from '../ui/icons';
+import { canSend, MAX_ATTACHMENTS } from '../files/pending';
+import { IconPaperclip, IconSend } from '../ui/icons';
+import { PendingFiles } from './PendingFiles';
 import { autoGrow } from './autogrow';
 import { mentionOptions, mentionQuery } from './mentions';
 
@@ -18,6 +20,8 @@ interface Props {
 
 export interface ComposerHandle {
   focus: () => void;
+  /** Files dropped on the conversation: they join this composer's pending files. */
+  addFiles: (files: readonly File[]) => void;
 }
 
 /**
@@ -40,7 +44,22 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
   const listId = useId();
   const inThread = threadRootId !== null;
 
-  useImperativeHandle(handle, () => ({ focus: () => ref.current?.focus() }), []);
+  const uploads = useSyncExternalStore(store.uploads.subscribe, () => store.uploads.list(draftKey));
+  const [notice, setNotice] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    void store.uploads.restore(draftKey);
+    setNotice(null);
+  }, [store, draftKey]);
+
+  function addFiles(files: readonly File[]) {
+    if (files.length === 0 || disabled) return;
+    const refused = store.uploads.add(draftKey, files);
+    setNotice(refused.length ? t('files.error.too_many', { n: MAX_ATTACHMENTS, names: refused.map((f) => f.name).join(', ') }) : null);
+    ref.current?.focus();
+  }
+
+  useImperativeHandle(handle, () => ({ focus: () => ref.current?.focus(), addFiles }));
 
   useEffect(() => {
     if (ref.current) autoGrow(ref.current);
@@ -91,10 +110,16 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
     });
   }
 
+  const ready = canSend(uploads, text);
+  const waiting = uploads.some((u) => u.status === 'uploading');
+
   function send() {
-    const body = text.trim();
-    if (!body || over > 0 || disabled) return;
-    store.send(convId, body, threadRootId);
+    if (!ready || over > 0 || disabled) return;
+    const files = uploads.map((u) => ({ id: u.id!, name: u.name, size: u.size }));
+    store.uploads.take(draftKey);
+    setNotice(null);
+    // Files may carry a message without text.
+    store.send(convId, text.trim(), threadRootId, files);
     store.stopTyping(convId, threadRootId);
     setText('');
     saveDraft(me, draftKey, '');
@@ -161,7 +186,30 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
           ))}
         </ul>
       )}
+      <PendingFiles draftKey={draftKey} list={uploads} />
       <div className="composer-box">
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          data-testid={inThread ? 'thread-composer-file-input' : 'composer-file-input'}
+          onChange={(e) => {
+            addFiles([...(e.target.files ?? [])]);
+            e.target.value = '';
+          }}
+        />
+        <button
+          type="button"
+          className="attach-button icon-button"
+          data-testid={inThread ? 'thread-composer-attach' : 'composer-attach'}
+          aria-label={t('files.attach')}
+          title={t('files.attach')}
+          disabled={disabled || uploads.length >= MAX_ATTACHMENTS}
+          onClick={() => fileInput.current?.click()}
+        >
+          <IconPaperclip />
+        </button>
         <textarea
           ref={ref}
           className="composer-input"
@@ -186,6 +234,13 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
           }}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            // A screenshot (or files copied in a file manager) arrives as files; text pastes as usual.
+            const files = [...e.clipboardData.files];
+            if (files.length === 0 || e.clipboardData.types.includes('text/plain')) return;
+            e.preventDefault();
+            addFiles(files.map((f, i) => (f.name && f.name !== 'image.png' ? f : pastedName(f, i))));
+          }}
         />
         <button
           type="button"
@@ -193,15 +248,32 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
           data-testid={inThread ? 'thread-composer-send' : 'composer-send'}
           aria-label={t('composer.send')}
           title={t('composer.send')}
-          disabled={!text.trim() || over > 0 || disabled}
+          disabled={!ready || over > 0 || disabled}
           onClick={send}
         >
           <IconSend />
         </button>
       </div>
       <div className="composer-hint muted" id={`${listId}-hint`}>
-        {over > 0 ? <span className="error">{t('composer.tooLong', { n: over })}</span> : t('composer.hint')}
+        {over > 0 ? (
+          <span className="error">{t('composer.tooLong', { n: over })}</span>
+        ) : notice ? (
+          <span className="error" role="alert">
+            {notice}
+          </span>
+        ) : waiting ? (
+          t('files.waiting')
+        ) : (
+          t('composer.hint')
+        )}
       </div>
     </div>
   );
 });
+
+/** Pasted images come named "image.png" whatever they are: give each a dated, distinct name. */
+function pastedName(f: File, i: number): File {
+  const ext = f.type.split('/')[1]?.replace('jpeg', 'jpg') ?? 'bin';
+  const stamp = new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/:/g, '.');
+  return new File([f], `Pasted image ${stamp}${i ? ` (${i + 1})` : ''}.${ext}`, { type: f.type, lastModified: f.lastModified });
+}

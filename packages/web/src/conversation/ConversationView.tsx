@@ -9,6 +9,8 @@ import { Composer, type ComposerHandle } from '../composer/Composer';
 import { useT } from '../i18n/i18n';
 import { MessageViewContext, type MessageViewState } from '../messages/conv-context';
 import { RecallDialog } from '../messages/RecallDialog';
+import { DropOverlay } from '../files/DropOverlay';
+import { useFileDrop } from '../files/useFileDrop';
 import { IconMenu } from '../ui/icons';
 import { ConversationHeader } from './ConversationHeader';
 import { MessageList } from './MessageList';
@@ -57,6 +59,8 @@ export function ConversationView({ convId }: { convId: string }) {
   }, [convId]);
 
   const focusComposer = useCallback(() => composer.current?.focus(), []);
+  const canPost = isMember && !conv?.archived;
+  const drop = useFileDrop((files) => composer.current?.addFiles(files), canPost);
   const view = useMemo<MessageViewState>(() => ({ editingId, setEditingId, requestRecall: setRecalling, threadRootId: null, focusComposer }), [editingId, focusComposer]);
 
   const editLast = useCallback((): boolean => {
@@ -89,7 +93,8 @@ export function ConversationView({ convId }: { convId: string }) {
   const name = conversationName(conv, users, me, members ? Object.keys(members) : undefined);
   return (
     <MessageViewContext.Provider value={view}>
-      <section className="conversation" aria-label={name}>
+      <section className="conversation" aria-label={name} data-testid="conversation" {...drop.handlers}>
+        {drop.over && <DropOverlay target={name} />}
         <ConversationHeader conv={conv} />
         {isMember ? (
           <>

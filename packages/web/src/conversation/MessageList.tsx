@@ -6,6 +6,7 @@ import { userLabel } from '../chat/names';
 import { useLanguage, useT } from '../i18n/i18n';
 import { MessageRow } from '../messages/MessageRow';
 import { IconArrowDown, IconArrowUp } from '../ui/icons';
+import { attachmentsHeight } from '../files/kind';
 import { buildRows, type Row } from './rows';
 
 interface Props {
@@ -22,7 +23,8 @@ const LOAD_OLDER_PX = 600;
 
 function estimate(row: Row | undefined): number {
   if (!row) return 40;
-  return (row.grouped ? 28 : 64) + (row.day ? 36 : 0) + (row.unread ? 36 : 0);
+  const files = row.kind === 'message' && !row.msg.recalled ? attachmentsHeight(row.msg.attachments) : 0;
+  return (row.grouped ? 28 : 64) + (row.day ? 36 : 0) + (row.unread ? 36 : 0) + files;
 }
 
 /**
@@ -96,6 +98,21 @@ export function MessageList({ conv, targetId }: Props) {
   const readerScrolled = useRef(false);
   const readerScrolls = useCallback(() => {
     readerScrolled.current = true;
+  }, []);
+
+  // The composer grows (files added, lines typed) and shrinks the list: a reader at the end stays there.
+  const atEndRef = useRef(atEnd);
+  atEndRef.current = atEnd;
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    let height = el.clientHeight;
+    const ro = new ResizeObserver(() => {
+      if (el.clientHeight < height && atEndRef.current) el.scrollTop = el.scrollHeight;
+      height = el.clientHeight;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
   }, []);
 
   // Start at the bottom once the first page is there (unless a link asks for a message).

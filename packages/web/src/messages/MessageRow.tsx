@@ -5,6 +5,8 @@ import { userLabel } from '../chat/names';
 import type { PendingMessage } from '../chat/types';
 import { useUi } from '../app/ui-context';
 import { useT } from '../i18n/i18n';
+import { Attachments } from '../files/Attachments';
+import { formatSize } from '../files/kind';
 import { MessageBody } from '../markdown/MessageBody';
 import { Avatar } from '../ui/Avatar';
 import { useMessageView } from './conv-context';
@@ -13,6 +15,8 @@ import { fullTime, timeLabel } from './format';
 import { MessageActions } from './MessageActions';
 import { Reactions } from './Reactions';
 import { sendErrorText } from './format';
+
+const NO_FILES: readonly { id: string; name: string; size: number }[] = [];
 
 interface Props {
   msg?: Message;
@@ -37,6 +41,7 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
   const status = pending ? pending.status : 'sent';
   const editing = !!msg && view.editingId === msg.id;
   const recalled = msg?.recalled ?? false;
+  const files = msg?.attachments ?? pending?.files ?? NO_FILES;
 
   return (
     <div
@@ -80,8 +85,21 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
               view.focusComposer();
             }}
           />
-        ) : (
+        ) : body.trim() === '' && files.length > 0 ? null : (
           <MessageBody body={body} me={me.username} hereReachedMe={!!msg && msg.mentions.includes(me.id)} />
+        )}
+        {msg && !recalled && msg.attachments.length > 0 && <Attachments items={msg.attachments} />}
+        {pending && files.some((f) => f.name) && (
+          <ul className="pending-files" aria-label={t('files.pending')}>
+            {files
+              .filter((f) => f.name)
+              .map((f) => (
+                <li key={f.id} className="file-chip">
+                  <span className="file-chip-name">{f.name}</span>
+                  <span className="muted">{formatSize(f.size)}</span>
+                </li>
+              ))}
+          </ul>
         )}
         {msg?.edited_at && !recalled && !editing && <span className="edited muted">{t('message.edited')}</span>}
         {msg && !recalled && <Reactions msg={msg} />}

@@ -49,7 +49,9 @@ export function maybeNotify(store: { state: ChatState }, conv: Conversation, msg
   const sender = userLabel(s.users[msg.sender_id], '');
   const title = conv.kind === 'dm' ? translate('notify.dm', { name: sender }) : translate('notify.mention', { name: sender, conv: conversationName(conv, s.users, s.me.id) });
   try {
-    const n = new Notification(title, { body: preview(msg.body), tag: `parley-${conv.id}`, icon: '/icons/icon-192.png' });
+    // A message of files alone says which files.
+    const text = msg.body.trim() === '' ? msg.attachments.map((a) => a.name).join(', ') : msg.body;
+    const n = new Notification(title, { body: preview(text), tag: `parley-${conv.id}`, icon: '/icons/icon-192.png' });
     n.onclick = () => {
       window.focus();
       window.dispatchEvent(new CustomEvent('parley:open', { detail: { convId: conv.id, messageId: msg.id } }));

@@ -2,6 +2,7 @@ import { openDB, deleteDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Conversation, Message, User } from '@parley/protocol';
 import type { OutboxEntry } from '@parley/sdk';
 import { warnFailed } from '../app/report';
+import { deleteUploadsDb } from './uploads';
 
 /** What one conversation's cached tail looks like on disk. */
 export interface CachedTimeline {
@@ -23,6 +24,7 @@ export interface FailedSend {
   reply_to: string | null;
   created_at: number;
   error: string | null;
+  files?: { id: string; name: string; size: number }[];
 }
 
 export interface KvValues {
@@ -55,5 +57,8 @@ export function openUserDb(userId: string): Promise<ParleyDb> {
 }
 
 export async function deleteUserDb(userId: string): Promise<void> {
-  await deleteDB(dbName(userId)).catch(warnFailed('deleting the cache of a signed-out account'));
+  await Promise.all([
+    deleteDB(dbName(userId)).catch(warnFailed('deleting the cache of a signed-out account')),
+    deleteUploadsDb(userId).catch(warnFailed('deleting the composer files of a signed-out account')),
+  ]);
 }

@@ -3,6 +3,8 @@ import type { Message } from '@parley/protocol';
 import { useChat, useStore } from '../chat/context';
 import { useUi } from '../app/ui-context';
 import { Composer, type ComposerHandle } from '../composer/Composer';
+import { DropOverlay } from '../files/DropOverlay';
+import { useFileDrop } from '../files/useFileDrop';
 import { TypingIndicator } from '../conversation/TypingIndicator';
 import { useT } from '../i18n/i18n';
 import { MessageViewContext, type MessageViewState } from '../messages/conv-context';
@@ -45,6 +47,7 @@ export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string
   }, [lastKey]);
 
   const focusComposer = useCallback(() => composer.current?.focus(), []);
+  const drop = useFileDrop((files) => composer.current?.addFiles(files));
   const view = useMemo<MessageViewState>(() => ({ editingId, setEditingId, requestRecall: setRecalling, threadRootId: rootId, focusComposer }), [editingId, rootId, focusComposer]);
 
   const editLast = useCallback((): boolean => {
@@ -65,6 +68,7 @@ export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string
         className="thread-panel"
         data-testid="thread-panel"
         aria-label={t('thread.title')}
+        {...drop.handlers}
         onKeyDown={(e) => {
           if (e.key === 'Escape' && !e.defaultPrevented) {
             e.preventDefault();
@@ -72,6 +76,7 @@ export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string
           }
         }}
       >
+        {drop.over && <DropOverlay target={t('thread.title')} />}
         <header className="thread-header">
           <h2>{t('thread.title')}</h2>
           <button type="button" className="icon-button" onClick={ui.closeThread} aria-label={t('thread.close')} data-testid="thread-close">

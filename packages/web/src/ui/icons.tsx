@@ -130,3 +130,36 @@ export const IconBack = () => (
     <path d="M15 18l-6-6 6-6" />
   </svg>
 );
+export const IconPaperclip = () => (
+  <svg {...base}>
+    <path d="m21 11-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6L15.5 6.7" />
+  </svg>
+);
+export const IconDownload = () => (
+  <svg {...base}>
+    <path d="M12 3v12M7 10l5 5 5-5M4 19h16" />
+  </svg>
+);
+export const IconChevronLeft = () => (
+  <svg {...base}>
+    <path d="m15 18-6-6 6-6" />
+  </svg>
+);
+export const IconChevronRight = () => (
+  <svg {...base}>
+    <path d="m9 18 6-6-6-6" />
+  </svg>
+);
+/** A document with a mark for its kind (code brackets, a zip stripe, a play sign…). */
+export const IconFile = ({ kind }: { kind: string }) => (
+  <svg {...base} width={28} height={28}>
+    <path d="M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z" />
+    <path d="M14 3v5h5" />
+    {kind === 'code' && <path d="m10 13-2 2 2 2M14 13l2 2-2 2" />}
+    {kind === 'text' && <path d="M9 13h6M9 17h4" />}
+    {kind === 'archive' && <path d="M11 10h2M11 13h2M11 16h2" />}
+    {(kind === 'audio' || kind === 'video') && <path d="m10 12 5 3-5 3z" />}
+    {kind === 'pdf' && <path d="M9 17v-4h2a1 1 0 0 1 0 2H9" />}
+    {kind === 'image' && <path d="m8 18 3-4 2 2 1.5-2 2.5 4z" />}
+  </svg>
+);
