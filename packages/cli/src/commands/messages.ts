@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { plural, type Message, type ServerEvent } from '@parley/protocol';
 import { CliError, Exit } from '../errors.js';
 import { formatMessage, Names, printJson } from '../output.js';
@@ -11,9 +10,9 @@ export async function send(target: string, text: string | undefined, opts: { std
   if (opts.stdin) body = await readStdin();
   const files = opts.file ?? [];
   checkFiles(files);
-  // With files and no text, the message says what it carries (a message always has text).
-  if ((body === undefined || body.trim() === '') && files.length > 0) body = files.map((f) => path.basename(f)).join(', ');
-  if (body === undefined || body.trim() === '') throw new CliError('Nothing to send: give the text as an argument or use --stdin.', Exit.usage);
+  // Files may carry a message without text.
+  if ((body === undefined || body.trim() === '') && files.length > 0) body = '';
+  else if (body === undefined || body.trim() === '') throw new CliError('Nothing to send: give the text as an argument or use --stdin.', Exit.usage);
   const client = clientFromConfig();
   try {
     const conv = await client.resolveTarget(target);
