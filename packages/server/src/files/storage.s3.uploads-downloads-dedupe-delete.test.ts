@@ -9,10 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import sharp from 'sharp';
-import * as tus from 'tus-js-client';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { api, createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
-import { uploadFile } from '../testing/files.js';
+import { uploadFile, tusClientUpload } from '../testing/files.js';
 import { startS3, type TestS3 } from '../testing/s3.js';
 import { loadConfig } from '../config/config.js';
 import { S3BlobStore, openS3Bucket } from './s3.js';
@@ -44,26 +43,11 @@ describe.skipIf(!s3)('S3 mode against s3rver (skipped: s3rver could not start)',
   const row = (id: string) => server.parley.storage.db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const get = (path: string, user: TestUser, headers: Record<string, string> = {}) => fetch(`${server.url}/api/v1${path}`, { headers: { authorization: `Bearer ${user.token}`, ...headers } });
 
-  function tusUpload(user: TestUser, bytes: Buffer, filename: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const up = new tus.Upload(bytes, {
-        endpoint: `${server.url}/api/v1/uploads`,
-        headers: { authorization: `Bearer ${user.token}` },
-        metadata: { filename },
-        chunkSize: 64 * 1024,
-        retryDelays: [],
-        onError: reject,
-        onSuccess: () => resolve(up.url!.split('/').pop()!),
-      });
-      up.start();
-    });
-  }
-
   test('an upload in several PATCHes is stored in the bucket, attached, and downloaded whole, by range and by ETag', async () => {
     const alice = await registerUser(server);
     const bob = await registerUser(server);
     const bytes = crypto.randomBytes(300 * 1024 + 17);
-    const id = await tusUpload(alice, bytes, 'data.bin');
+    const id = await tusClientUpload(server, alice, bytes, 'data.bin');
     const r = await row(id);
     expect(r.state).toBe('complete');
     expect(r.sha256).toBe(sha(bytes));
@@ -99,7 +83,7 @@ describe.skipIf(!s3)('S3 mode against s3rver (skipped: s3rver could not start)',
     const bytes = crypto.randomBytes(40 * 1024);
     const before = (await keys('blobs/')).length;
     const a = await uploadFile(server, alice, bytes, 'one.bin');
-    const b = await tusUpload(alice, bytes, 'two.bin');
+    const b = await tusClientUpload(server, alice, bytes, 'two.bin');
     expect((await row(a)).sha256).toBe(sha(bytes));
     expect((await row(b)).sha256).toBe(sha(bytes));
     expect((await keys('blobs/')).length).toBe(before + 1);

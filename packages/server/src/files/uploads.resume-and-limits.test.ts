@@ -4,9 +4,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import * as tus from 'tus-js-client';
 import { api, createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
-import { uploadFile } from '../testing/files.js';
+import { uploadFile, tusClientUpload } from '../testing/files.js';
 
 let server: TestServer;
 const MAX = 256 * 1024;
@@ -21,22 +20,6 @@ afterAll(async () => {
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-/** Uploads with the real tus client, as a Node app would. */
-function tusUpload(user: TestUser, bytes: Buffer, filename: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const up = new tus.Upload(bytes, {
-      endpoint: `${server.url}/api/v1/uploads`,
-      headers: { authorization: `Bearer ${user.token}` },
-      metadata: { filename },
-      chunkSize: 64 * 1024,
-      retryDelays: [],
-      onError: reject,
-      onSuccess: () => resolve(up.url!.split('/').pop()!),
-    });
-    up.start();
-  });
-}
-
 async function create(user: TestUser, length: number, filename = 'f.bin'): Promise<Response> {
   return fetch(`${server.url}/api/v1/uploads`, {
     method: 'POST',
@@ -49,7 +32,7 @@ const row = (id: string) => server.parley.storage.db.selectFrom('uploads').selec
 test('an upload with tus-js-client completes, and identical content is stored once', async () => {
   const alice = await registerUser(server);
   const bytes = crypto.randomBytes(150 * 1024);
-  const id = await tusUpload(alice, bytes, 'random.bin');
+  const id = await tusClientUpload(server, alice, bytes, 'random.bin');
   const r = await row(id);
   expect(r.state).toBe('complete');
   expect(r.sha256).toBe(sha(bytes));
@@ -57,7 +40,7 @@ test('an upload with tus-js-client completes, and identical content is stored on
   expect(r.mime).toBe('application/octet-stream');
   expect(r.name).toBe('random.bin');
   // The same bytes again: a second upload row, one blob.
-  const again = await tusUpload(alice, bytes, 'copy.bin');
+  const again = await tusClientUpload(server, alice, bytes, 'copy.bin');
   expect((await row(again)).sha256).toBe(sha(bytes));
   expect(await server.parley.services.files.blobs.size(sha(bytes))).toBe(bytes.length);
 });

@@ -24,14 +24,11 @@ async function hits(server: TestServer, u: TestUser, q: string): Promise<number>
   return res.body.hits.length;
 }
 
-async function ready(server: TestServer): Promise<{ checks: Record<string, string> }> {
-  return (await fetch(`${server.url}/readyz`)).json() as Promise<{ checks: Record<string, string> }>;
-}
-
-test.skipIf(!onPostgres())('PostgreSQL: messages stored before search are indexed after the upgrade, resuming from the cursor a restart left', async () => {
+/** A server whose one channel holds 240 messages `<word> number <i> 旧消息`, all found by search. */
+async function serverWith240Messages(): Promise<{ first: TestServer; alice: TestUser; word: string; ids: string[] }> {
   const first = await startServer();
   const alice = await registerUser(first);
-  const ch = await createConversation(first, alice.token, { kind: 'channel', name: `bf-${randomUUID().slice(0, 8)}`, visibility: 'public' });
+  const ch = await createConversation(first, alice.token, { kind: 'channel', name: `ix-${randomUUID().slice(0, 8)}`, visibility: 'public' });
   const s = await SocketClient.connect(first, alice.token);
   const word = `w${randomUUID().slice(0, 8)}`;
   const ids: string[] = [];
@@ -41,6 +38,15 @@ test.skipIf(!onPostgres())('PostgreSQL: messages stored before search are indexe
   }
   await s.close();
   expect(await hits(first, alice, word)).toBe(100);
+  return { first, alice, word, ids };
+}
+
+async function ready(server: TestServer): Promise<{ checks: Record<string, string> }> {
+  return (await fetch(`${server.url}/readyz`)).json() as Promise<{ checks: Record<string, string> }>;
+}
+
+test.skipIf(!onPostgres())('PostgreSQL: messages stored before search are indexed after the upgrade, resuming from the cursor a restart left', async () => {
+  const { first, alice, word, ids } = await serverWith240Messages();
 
   // As if these had been stored by a version without search, and a first backfill had stopped
   // after the first 100.
@@ -75,18 +81,7 @@ async function until(ok: () => Promise<boolean>): Promise<void> {
 }
 
 test.skipIf(onPostgres())('SQLite: the index file is derived data — deleted, it is rebuilt from the stored messages; what a stop left queued is indexed after the restart', async () => {
-  const first = await startServer();
-  const alice = await registerUser(first);
-  const ch = await createConversation(first, alice.token, { kind: 'channel', name: `rb-${randomUUID().slice(0, 8)}`, visibility: 'public' });
-  const s = await SocketClient.connect(first, alice.token);
-  const word = `w${randomUUID().slice(0, 8)}`;
-  const ids: string[] = [];
-  for (let i = 0; i < 240; i += 40) {
-    const chunk = Array.from({ length: 40 }, (_, k) => s.request('message.send', { conv_id: ch.id, client_msg_id: randomUUID(), body: `${word} number ${i + k} 旧消息` }));
-    ids.push(...(await Promise.all(chunk)).map((a) => a.id));
-  }
-  await s.close();
-  expect(await hits(first, alice, word)).toBe(100);
+  const { first, alice, word, ids } = await serverWith240Messages();
   await first.stop();
 
   // Deleted: the next start recreates it and indexes every stored message again.

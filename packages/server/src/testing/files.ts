@@ -1,3 +1,4 @@
+import * as tus from 'tus-js-client';
 import type { TestUser } from './harness.js';
 
 /** A whole file through tus in two requests (create, then one PATCH); returns the upload id. */
@@ -15,4 +16,20 @@ export async function uploadFile(server: { url: string }, user: TestUser, bytes:
   });
   if (patched.status !== 204) throw new Error(`upload patch failed: ${patched.status} ${await patched.text()}`);
   return location.split('/').pop()!;
+}
+
+/** A whole file with the real tus client (`tus-js-client`, as a Node app would), in 64 KiB PATCHes; returns the upload id. */
+export function tusClientUpload(server: { url: string }, user: TestUser, bytes: Buffer, filename: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const up = new tus.Upload(bytes, {
+      endpoint: `${server.url}/api/v1/uploads`,
+      headers: { authorization: `Bearer ${user.token}` },
+      metadata: { filename },
+      chunkSize: 64 * 1024,
+      retryDelays: [],
+      onError: reject,
+      onSuccess: () => resolve(up.url!.split('/').pop()!),
+    });
+    up.start();
+  });
 }
