@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createConversation, registerUser, type TestUser } from '@parley/server/testing';
 import type { Conversation } from '@parley/protocol';
-import { announceSkip, browserHarness, browserUnavailable, loginInUi, messagesWithText, openConversation, runAxe, sendViaApi, uniqueName } from './support.js';
+import { announceSkip, browserHarness, browserUnavailable, loginInUi, messagesWithText, runAxe, sendViaApi, uniqueName } from './support.js';
 
 announceSkip();
 
@@ -89,9 +89,7 @@ describe.skipIf(browserUnavailable !== null)('searching messages in the browser'
     await sendViaApi(suite.h.server, alice.token, room.id, 'the rollback worked');
     await sendViaApi(suite.h.server, bob.token, room.id, 'rollback is done on my side');
     const page = await signedIn(bob);
-    // Read first: an unread badge in the sidebar trips axe's label-content-name-mismatch (a sidebar matter, not search's).
-    await openConversation(page, room.id);
-    await expect.poll(() => page.locator(`[data-testid="conv-item"][data-conv-id="${room.id}"]`).getAttribute('data-unread')).toBe('0');
+    // The sidebar still shows unread badges here: the axe checks below cover them too.
 
     await page.keyboard.press('Control+Shift+F');
     const input = page.getByTestId('search-input');

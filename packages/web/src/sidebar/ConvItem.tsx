@@ -25,7 +25,10 @@ export const ConvItem = memo(function ConvItem({ conv, active }: Props) {
   const name = conversationName(conv, users, me, members ? Object.keys(members) : undefined);
   const unread = active ? 0 : conv.unread_count;
   const mentions = active ? 0 : conv.mention_count;
-  const label = [name, unread ? t('sidebar.unread', { n: unread }) : '', mentions ? t('sidebar.mentions', { n: mentions }) : ''].filter(Boolean).join(', ');
+  // Counts are read out as words from hidden text, the badges' digits hidden from screen readers:
+  // the link's name is then its visible name plus the counts, never a label that differs from
+  // what is on screen (axe: label-content-name-mismatch).
+  const counts = [unread ? t('sidebar.unread', { n: unread }) : '', mentions ? t('sidebar.mentions', { n: mentions }) : ''].filter(Boolean).join(', ');
   return (
     <li>
       <a
@@ -36,7 +39,6 @@ export const ConvItem = memo(function ConvItem({ conv, active }: Props) {
         data-kind={conv.kind}
         data-unread={String(unread)}
         aria-current={active ? 'page' : undefined}
-        aria-label={label}
         onClick={(e) => {
           if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
           e.preventDefault();
@@ -47,6 +49,7 @@ export const ConvItem = memo(function ConvItem({ conv, active }: Props) {
           {conv.kind === 'dm' ? <PresenceDot userId={conv.dm_user_id} /> : conv.kind === 'group' ? <IconUsers /> : conv.visibility === 'private' ? <IconLock /> : <IconHash />}
         </span>
         <span className="conv-name">{conv.kind === 'dm' && conv.dm_user_id === me ? t('conv.noteToSelf', { name }) : name}</span>
+        {counts && <span className="visually-hidden">, {counts}</span>}
         {mentions > 0 && (
           <span className="badge mention" data-testid="mention-badge" aria-hidden="true">
             @{mentions}
