@@ -38,8 +38,13 @@ export type Translate = (key: StringKey, params?: Params) => string;
 
 /** Translation outside React (notifications, document title). */
 export function translate(key: StringKey, params?: Params, lang: Language = current): string {
-  const text = dictionary(lang)[key];
+  let text = dictionary(lang)[key];
   if (!params) return text;
+  // "{n} reply|{n} replies": the first form where the language says one, the second otherwise.
+  if (typeof params.n === 'number' && text.includes('|')) {
+    const [one, other] = text.split('|') as [string, string];
+    text = new Intl.PluralRules(lang).select(params.n) === 'one' ? one : other;
+  }
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
