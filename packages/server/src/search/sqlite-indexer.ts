@@ -125,11 +125,6 @@ export class SqliteSearchIndexer {
     clearTimeout(timer);
   }
 
-  /** Tells the worker there is work now rather than at its next look. */
-  kick(): void {
-    this.worker?.postMessage({ type: 'kick' });
-  }
-
   private prune(): void {
     if (this.cursor <= this.pruned) return;
     try {

@@ -1,33 +1,30 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 /*
- * Search (issue 13). `search_docs` is one row per searchable message (never a recalled one):
- * where it is (conversation, seq) for the history rule, who sent it and when for filters, and
- * `flags` for has:file/link/code/image. The terms themselves (search/terms.ts) live
+ * Search (issue 13); the design is in docs/decisions/0005.
  *
- * - on SQLite in the FTS5 table `search_fts`, contentless (the text is in `messages` already),
- *   its rowid the doc's `doc_id`. `doc_id` is derived from the send time (ms × 1024 + n), so
- *   walking the index by rowid downwards is walking newest first, also for messages indexed
- *   later by the backfill, and a VACUUM cannot renumber it (an implicit rowid it could);
- * - on PostgreSQL in the `terms` tsvector, under a GIN index.
- *
- * `search_state` keeps the backfill's cursor, so indexing existing messages resumes where a
- * restart stopped it.
+ * - PostgreSQL: `search_docs`, one row per searchable message (never a recalled one): where it
+ *   is (conversation, seq) for the history rule, sender, time and has: flags for filters, and
+ *   the terms (search/terms.ts) as a `tsvector` under a GIN index. `doc_id` is the send time in
+ *   ms × 1024 plus a slot, so ordering by it is newest first, also for messages indexed later.
+ *   `search_state` keeps the backfill's cursor over messages stored before search.
+ * - SQLite: only `search_queue` here; the index itself is the file `DATA_DIR/search.db`
+ *   (search/sqlite-index-file.ts), written by a worker thread that follows the queue.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
-  const t = db.schema
-    .createTable('search_docs')
-    // On SQLite an INTEGER PRIMARY KEY is the rowid itself: no second index to keep.
-    .addColumn('doc_id', pg ? 'bigint' : 'integer', (c) => c.primaryKey())
-    .addColumn('message_id', 'varchar(26)', (c) => c.notNull().unique())
-    .addColumn('conv_id', 'varchar(26)', (c) => c.notNull())
-    .addColumn('seq', 'bigint', (c) => c.notNull())
-    .addColumn('sender_id', 'varchar(26)', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('flags', 'integer', (c) => c.notNull());
   if (pg) {
-    await t.addColumn('terms', sql`tsvector`, (c) => c.notNull()).execute();
+    await db.schema
+      .createTable('search_docs')
+      .addColumn('doc_id', 'bigint', (c) => c.primaryKey())
+      .addColumn('message_id', 'varchar(26)', (c) => c.notNull().unique())
+      .addColumn('conv_id', 'varchar(26)', (c) => c.notNull())
+      .addColumn('seq', 'bigint', (c) => c.notNull())
+      .addColumn('sender_id', 'varchar(26)', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('flags', 'integer', (c) => c.notNull())
+      .addColumn('terms', sql`tsvector`, (c) => c.notNull())
+      .execute();
     await db.schema.createIndex('search_docs_conv').on('search_docs').columns(['conv_id', 'doc_id']).execute();
     await db.schema.createIndex('search_docs_sender').on('search_docs').columns(['sender_id', 'doc_id']).execute();
     await sql`CREATE INDEX search_docs_terms ON search_docs USING gin (terms)`.execute(db);
