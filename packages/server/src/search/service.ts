@@ -6,6 +6,7 @@ import { myMemberships } from '../conversations/access.js';
 import { can } from '../conversations/policy.js';
 import { normaliseMessage, presentMessages } from '../messages/presenter.js';
 import type { AsOf } from '../messages/as-of.js';
+import type { MessagesTable } from '../store/schema.js';
 import { DOC_IDS_PER_MS, FLAG } from './document.js';
 import { highlights, type Range } from './highlight.js';
 import { QuerySyntaxError, parseQuery, type Day, type ParsedQuery } from './query.js';
@@ -57,7 +58,8 @@ interface QueryParams {
   tz: string;
 }
 
-type Hit = { doc_id: number | string; message_id: string };
+/** A hit: its message row and the doc id it was found under (the next page's cursor). */
+type Hit = MessagesTable & { doc_id: number | string };
 
 const MAX_LIMIT = 100;
 const DAY_MS = 86_400_000;
@@ -104,16 +106,9 @@ export class SearchService {
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
 
-    const messageRows = (
-      await this.deps.db
-        .selectFrom('messages')
-        .selectAll()
-        .where('id', 'in', page.length ? page.map((r) => r.message_id) : [''])
-        .execute()
-    ).map(normaliseMessage);
-    const byId = new Map(messageRows.map((m) => [m.id, m]));
     const leftAt = new Map(readable.filter((r) => r.toSeq !== null).map((r) => [r.convId, { seq: r.toSeq!, at: r.leftAt ?? 0 } satisfies AsOf]));
-    const ordered = page.map((r) => byId.get(r.message_id)).filter((m) => m !== undefined);
+    // The query already joined each hit's message row: presented as read, in hit order.
+    const ordered = page.map(({ doc_id: _docId, ...row }) => normaliseMessage(row));
     const messages = await presentMessages(this.deps.db, ordered, (row) => leftAt.get(row.conv_id) ?? null);
     const convIds = new Set(messages.map((m) => m.conv_id));
     // Named from the membership rows already read: no query more.
@@ -228,7 +223,7 @@ export class SearchService {
     if (p.order === 'newest' && p.cursor !== null) all.push(sql`d.doc_id < ${p.cursor}`);
     const ranges = sql`unnest(${p.readable.map((r) => r.convId)}::varchar[], ${p.readable.map((r) => r.fromSeq)}::bigint[], ${p.readable.map((r) => r.toSeq)}::bigint[], ${p.readable.map((r) => r.leftAt)}::bigint[]) AS r(conv_id, from_seq, to_seq, left_at)`;
     const orderBy = p.order === 'relevance' ? sql`ts_rank(d.terms, ${toTsquery(p.text!)}::tsquery) DESC, d.doc_id DESC` : sql`d.doc_id DESC`;
-    const query = sql<Hit>`SELECT d.doc_id, d.message_id FROM search_docs d
+    const query = sql<Hit>`SELECT m.*, d.doc_id FROM search_docs d
       JOIN messages m ON m.id = d.message_id
       JOIN ${ranges} ON ${inRange}
       WHERE ${sql.join(all, sql` AND `)}
@@ -258,7 +253,7 @@ export class SearchService {
     const rangesJson = JSON.stringify(p.readable.map((r) => [r.convId, r.fromSeq, r.toSeq, r.leftAt]));
     const orderBy = p.order === 'relevance' ? sql`f.rank, f.rowid DESC` : sql`f.rowid DESC`;
     const query = sql<Hit>`WITH r AS MATERIALIZED (SELECT value ->> 0 AS conv_id, value ->> 1 AS from_seq, value ->> 2 AS to_seq, value ->> 3 AS left_at FROM json_each(${rangesJson}))
-      SELECT f.rowid AS doc_id, f.message_id FROM search_fts f
+      SELECT m.*, f.rowid AS doc_id FROM search_fts f
       CROSS JOIN messages m ON m.id = f.message_id
       JOIN r ON ${inRange}
       WHERE ${sql.join(all, sql` AND `)}
