@@ -60,7 +60,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     log.warn('NATS_URL without DATABASE_URL: every node would have its own SQLite file; use PostgreSQL for several nodes');
   }
   const bus = opts.bus ?? (config.natsUrl ? NatsBus.start(config.natsUrl, log, config.nodeName) : new MemoryBus());
-  const deps: Deps = { db: opened.db, config, publisher: new Publisher(bus), log, now: opts.now ?? Date.now, sqlite: opened.sqlite, sqliteReader: opened.sqliteReader, pg: opened.pg };
+  const deps: Deps = { db: opened.db, config, publisher: new Publisher(bus), log, now: opts.now ?? Date.now, sqlite: opened.sqlite, sqliteReader: opened.sqliteReader, sqliteTurn: opened.sqliteTurn, pg: opened.pg };
   let files: FileStorage;
   try {
     files = await openFileStorage(config, bus, log);
@@ -129,6 +129,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   services.files.collector.start();
   services.searchBackfill.start();
   services.search.indexer?.start();
+  services.messages.start();
 
   await app.register(
     async (root) => {
@@ -195,6 +196,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
         const cut = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
         await app.close();
         clearTimeout(cut);
+        // After the last request, before the database closes.
+        await services.messages.stop();
         // After the last request (a recall may have kicked it), before the database closes.
         await services.files.collector.stop();
         await files.close();

@@ -7,9 +7,16 @@ export class Publisher {
   constructor(private readonly bus: Bus) {}
 
   logEvent(event: LogEvent): void {
-    const frame = encodeEventFrame(event);
     const messageSeq = 'message' in event && event.message.seq < event.seq ? event.message.seq : null;
-    this.bus.publish(subjects.conv(event.conv_id), busLogFrame(event.seq, messageSeq, frame, event.type === 'member.left' ? event.user_id : null));
+    this.logEncoded(event.conv_id, event.seq, messageSeq, encodeEventFrame(event), event.type === 'member.left' ? event.user_id : null);
+  }
+
+  /**
+   * A log event already encoded (`encodeEventFrame`), e.g. by the send writer's thread.
+   * `messageSeq`: the seq of the message it is about when older than the event (an edit).
+   */
+  logEncoded(convId: string, seq: number, messageSeq: number | null, frame: string, leftUserId: string | null = null): void {
+    this.bus.publish(subjects.conv(convId), busLogFrame(seq, messageSeq, frame, leftUserId));
   }
 
   toConversation(convId: string, event: ServerEvent): void {

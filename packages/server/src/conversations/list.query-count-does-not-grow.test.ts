@@ -93,6 +93,7 @@ test('the conversation list, browse and resync cost the same number of queries f
     log: pino({ level: 'silent' }),
     now: Date.now,
     sqlite: parley.storage.sqlite,
+    sqliteTurn: parley.storage.sqliteTurn,
     sqliteReader: parley.storage.sqliteReader,
     pg: parley.storage.pg,
   };

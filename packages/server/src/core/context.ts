@@ -2,7 +2,7 @@ import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { Db } from '../store/db.js';
+import type { Db, FifoLock } from '../store/db.js';
 import type { Publisher } from '../bus/publisher.js';
 
 /** What every service is built from; injected, never looked up globally. */
@@ -16,6 +16,8 @@ export interface Deps {
   sqlite: SQLite.Database | null;
   /** A read-only connection to the embedded database (committed data, no wait for the writer); null on PostgreSQL. */
   sqliteReader: SQLite.Database | null;
+  /** Whose turn it is on the embedded database's main connection (see OpenedDb.sqliteTurn); null on PostgreSQL. */
+  sqliteTurn: FifoLock | null;
   /** The PostgreSQL pool, for the batched send path; null on SQLite. */
   pg: pg.Pool | null;
 }

@@ -11,7 +11,7 @@ import { parseMentions } from './mentions.js';
 import { normaliseMessage, presentMessages, type MessageRow } from './presenter.js';
 import { asOfLeaving } from './as-of.js';
 import { checkBody, sendRateLimited } from './validate.js';
-import { SqliteSendBatcher } from './sqlite-send.js';
+import { SendWriterThread, SqliteSendBatcher } from './sqlite-send.js';
 import type { SendInput } from './send-queue.js';
 import { PgSendBatcher } from './pg-send.js';
 
@@ -35,11 +35,26 @@ export class MessagesService {
   ) {
     const { sendBatchMax, sendBatchesInFlight } = deps.config.limits;
     if (deps.sqlite) {
-      // The embedded batcher charges inside its transaction, synchronously: one process, exact buckets.
+      // The embedded batcher charges each batch synchronously in arrival order: one process, exact buckets.
       if (!(sendLimiter instanceof MemoryLimiter)) throw new Error('the embedded send path needs in-memory send buckets');
-      this.batcher = new SqliteSendBatcher(deps.sqlite, deps, sendLimiter.buckets, sendBatchMax);
+      this.batcher = new SqliteSendBatcher(new SendWriterThread(deps.sqlite.name, deps), deps, deps.sqliteTurn!, sendLimiter.buckets, sendBatchMax, sendBatchesInFlight);
     } else if (deps.pg) this.batcher = new PgSendBatcher(deps.pg, deps, sendLimiter, sendBatchMax, sendBatchesInFlight);
     else throw new Error('no storage handle for the send path');
+  }
+
+  /** The embedded database's send writer thread (null on PostgreSQL): fault-injection tests reach its connection. */
+  get sqliteWriter(): SendWriterThread | null {
+    return this.batcher instanceof SqliteSendBatcher ? this.batcher.writer : null;
+  }
+
+  /** Starts the embedded writer thread ahead of the first send. */
+  start(): void {
+    if (this.batcher instanceof SqliteSendBatcher) this.batcher.writer.start();
+  }
+
+  /** Finishes the sends already submitted and stops the embedded writer thread; call after the last request. */
+  async stop(): Promise<void> {
+    if (this.batcher instanceof SqliteSendBatcher) await this.batcher.stop();
   }
 
   /**

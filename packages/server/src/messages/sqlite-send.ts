@@ -1,114 +1,147 @@
-import type SQLite from 'better-sqlite3';
-import type { LogEvent } from '@parley/protocol';
+import type { Worker } from 'node:worker_threads';
 import type { Actor, Deps } from '../core/context.js';
-import { isStorageUnavailable } from '../core/errors.js';
-import { newId } from '../core/ids.js';
+import type { FifoLock } from '../store/db.js';
+import { startTsWorker } from '../core/ts-worker.js';
 import type { TokenBuckets } from '../core/rate-limit.js';
-import { AppError } from '../core/errors.js';
-import type { ConversationsTable, MembersTable, MessagesTable, UploadsTable } from '../store/schema.js';
 import { STALE_MS } from '../presence/service.js';
-import { parseMentions } from './mentions.js';
-import { authoriseSend, chargeAndCheckBody, checkAttachments } from './validate.js';
-import { createdEventAndAck } from './created-event.js';
+import { sendRateLimited } from './validate.js';
+import { fromWire, type BatchItem, type BatchReply, type BatchRequest, type WireError } from './sqlite-send-batch.js';
 import type { PendingSend as Pending, SendInput, SendOutcome } from './send-queue.js';
 
-/** A send that passed every check, ready to be written. */
-interface Plan {
-  item: Pending;
-  conv: ConversationsTable;
-  body: string;
-  threadRootId: string | null;
-  mentioned: string[];
-  broadcast: boolean;
-  attachments: UploadsTable[];
+type FromThread =
+  | { type: 'ready' }
+  | { type: 'done'; id: number; reply: BatchReply }
+  | { type: 'pragma'; id: number; value?: unknown; error?: WireError }
+  | { type: 'error'; message: string };
+
+/** The thread stopped with work handed to it: that work may or may not be stored; a retry settles it. */
+function threadGone(why: string): Error {
+  return Object.assign(new Error(`the send writer thread stopped: ${why}`), { code: 'STORAGE_UNAVAILABLE' });
 }
 
-type Done = { ok: true; outcome: SendOutcome; event: LogEvent | null } | { ok: false; error: unknown };
+/**
+ * The send writer's thread (sqlite-send-thread.ts) seen from the main thread: batches in,
+ * results out, in order. A thread that dies fails what it held as `unavailable` (a retry with the
+ * same client_msg_id is idempotent either way) and the next batch starts a new one.
+ */
+export class SendWriterThread {
+  private worker: Worker | null = null;
+  private started: Promise<void> = Promise.resolve();
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (v: never) => void; reject: (e: unknown) => void }>();
+
+  constructor(
+    private readonly file: string,
+    private readonly deps: Deps,
+  ) {}
+
+  /** Starts the thread now rather than at the first batch. */
+  start(): void {
+    this.thread();
+  }
+
+  /** Resolves once the thread is up (or has failed to start: then the next call fails). */
+  ready(): Promise<void> {
+    this.thread();
+    return this.started;
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startTsWorker(new URL('./sqlite-send-thread.ts', import.meta.url), {
+      file: this.file,
+      synchronous: this.deps.config.sqliteSynchronous,
+      checkpointMs: this.deps.config.sqliteCheckpointMs,
+    });
+    worker.unref();
+    let up!: () => void;
+    this.started = new Promise<void>((resolve) => (up = resolve));
+    worker.on('message', (m: FromThread) => {
+      if (m.type === 'error') {
+        this.deps.log.error({ err: m.message }, 'the send writer thread failed to start');
+        void worker.terminate();
+        return;
+      }
+      if (m.type === 'ready') return up();
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      if (m.type === 'done') w.resolve(m.reply as never);
+      else if (m.error) w.reject(fromWire(m.error));
+      else w.resolve(m.value as never);
+    });
+    worker.on('error', (err) => this.deps.log.error({ err }, 'the send writer thread stopped'));
+    worker.once('exit', (code) => {
+      up();
+      if (this.worker === worker) this.worker = null;
+      for (const w of this.waiting.values()) w.reject(threadGone(`exit code ${code}`));
+      this.waiting.clear();
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private call<T>(message: Record<string, unknown>): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: never) => void, reject });
+      this.thread().postMessage({ ...message, id });
+    });
+  }
+
+  run(req: BatchRequest): Promise<BatchReply> {
+    return this.call<BatchReply>({ type: 'batch', req });
+  }
+
+  /** Runs a PRAGMA on the writer's connection (`simple` result), e.g. `max_page_count = 100`. */
+  pragma(sql: string): Promise<unknown> {
+    return this.call<unknown>({ type: 'pragma', sql });
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = null;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ type: 'stop' });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
+    clearTimeout(timer);
+    await worker.terminate();
+  }
+}
 
 /**
- * Group commit for the embedded database. Sends that arrive while a commit is being prepared
- * share one transaction, so one fsync makes a whole batch durable; each send is acked and
- * published only after that commit. Every send is checked (reads only) before it writes, so one
- * refused send (not a member, bad reply target…) never takes its batch-mates down; a storage
- * failure (disk full, I/O error) fails the whole batch, unacked. Should a write fail for any
- * other reason, the batch is rolled back and replayed with a savepoint per send, so only that
- * send fails (savepoints for every send cost ~10% of throughput, measured).
+ * Group commit for the embedded database, with the writing on its own thread: this side queues
+ * sends, charges the senders' rate, hands batches to the writer (sqlite-send-batch.ts) and, as
+ * each commits, publishes its events and acks. While the writer commits batch N (statements, WAL
+ * write, fsync), this event loop parses, validates and fans out around it, and batch N+1 is
+ * already waiting in the writer's queue (`limits.sendBatchesInFlight`): the second core does
+ * the storage work that used to stall the one event loop, and never waits for this one.
  *
- * Why not Kysely here: a send is about ten statements, and building and preparing them through
- * the query builder each time cost ~1 ms of CPU per message (profiled). These are prepared once.
- * The batch holds Kysely's connection lock while it runs, so it never interleaves with a
- * transaction another service has open on the same SQLite connection.
+ * The batcher holds the main connection's turn (OpenedDb.sqliteTurn) while batches are in
+ * flight: no other transaction commits (and publishes) in between, so events leave in seq order,
+ * and the main connection never waits on SQLite's write lock while the writer holds it. When a
+ * query queues for the turn, no new batch goes out; the pipeline drains and the turn passes.
  */
 export class SqliteSendBatcher {
   private queue: Pending[] = [];
   private scheduled = false;
-  private running = false;
-  private readonly st;
-  private readonly isolated: (p: Pending) => { outcome: SendOutcome; event: LogEvent | null };
-  private readonly runBatch: SQLite.Transaction<(items: Pending[], isolate: boolean) => Done[]>;
+  private inFlight = 0;
+  private holding = false;
+  private acquiring = false;
+  /** Batch results are settled strictly in the order the batches went out. */
+  private settled: Promise<void> = Promise.resolve();
+  private idle: (() => void) | null = null;
 
   constructor(
-    sqlite: SQLite.Database,
+    readonly writer: SendWriterThread,
     private readonly deps: Deps,
+    private readonly turn: FifoLock,
     private readonly limiter: TokenBuckets,
     private readonly maxBatch: number,
-  ) {
-    const p = <R>(sql: string) => sqlite.prepare<unknown[], R>(sql);
-    this.st = {
-      byClientId: p<MessagesTable>('SELECT * FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
-      conv: p<ConversationsTable>('SELECT * FROM conversations WHERE id = ?'),
-      member: p<MembersTable>('SELECT * FROM members WHERE conv_id = ? AND user_id = ?'),
-      message: p<MessagesTable>('SELECT * FROM messages WHERE id = ?'),
-      // Named members, and with @here (? = 1) every other member online now: a fresh presence row
-      // that is not away, the rule of PresenceService.many().
-      mentioned: p<{ id: string }>(
-        `SELECT users.id FROM users JOIN members ON members.user_id = users.id
-         WHERE members.conv_id = ? AND members.left_seq IS NULL
-           AND (users.username IN (SELECT value FROM json_each(?))
-                OR (? = 1 AND members.user_id <> ? AND EXISTS (
-                      SELECT 1 FROM presence WHERE presence.user_id = members.user_id AND presence.away = 0 AND presence.updated_at > ?)))`,
-      ),
-      bumpSeq: p<{ last_seq: number }>('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
-      insertEvent: p<never>("INSERT INTO events (conv_id, seq, type, actor_id, message_id, data, created_at) VALUES (?, ?, 'message.created', ?, ?, '{}', ?)"),
-      insertMessage: p<never>(
-        `INSERT INTO messages (id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, reply_count, last_reply_at, mentions_all, created_at, edited_at, recalled_at, recalled_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, NULL, NULL, NULL)`,
-      ),
-      insertMention: p<never>('INSERT INTO mentions (message_id, conv_id, seq, user_id) VALUES (?, ?, ?, ?)'),
-      upload: p<UploadsTable>('SELECT * FROM uploads WHERE id = ?'),
-      // The IS NULL guard makes attaching once a property of the write, not only of the check.
-      attach: p<never>('UPDATE uploads SET message_id = ?, attach_pos = ? WHERE id = ? AND message_id IS NULL'),
-      queueForSearch: p<never>('INSERT INTO search_queue (message_id) VALUES (?)'),
-      bumpRoot: p<{ reply_count: number; last_reply_at: number }>('UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ? WHERE id = ? RETURNING reply_count, last_reply_at'),
-    };
-    // Nested inside the batch's transaction, better-sqlite3 runs this one as a SAVEPOINT.
-    this.isolated = sqlite.transaction((item: Pending) => this.send(item));
-    this.runBatch = sqlite.transaction((items: Pending[], isolate: boolean) => {
-      const out: Done[] = [];
-      for (const item of items) {
-        if (isolate) {
-          try {
-            out.push({ ok: true, ...this.isolated(item) });
-          } catch (e) {
-            if (isStorageUnavailable(e)) throw e;
-            out.push({ ok: false, error: e });
-          }
-          continue;
-        }
-        let plan: Plan | SendOutcome;
-        try {
-          plan = this.check(item);
-        } catch (e) {
-          if (isStorageUnavailable(e)) throw e;
-          out.push({ ok: false, error: e });
-          continue;
-        }
-        // A write that fails here throws out of the batch: see flush().
-        out.push({ ok: true, ...('kind' in plan ? { outcome: plan, event: null } : this.apply(plan)) });
-      }
-      return out;
-    });
-  }
+    private readonly maxInFlight: number,
+  ) {}
 
   submit(actor: Actor, input: SendInput): Promise<SendOutcome> {
     return new Promise((resolve, reject) => {
@@ -118,108 +151,92 @@ export class SqliteSendBatcher {
   }
 
   /**
-   * The flush waits for the check phase of the event loop, so every frame that arrived in this
-   * poll round joins the batch; while a batch runs, the next one collects.
+   * A batch goes out in the check phase of the event loop, so every frame that arrived in this
+   * poll round joins it; while batches are being written, the next one collects.
    */
   private schedule(): void {
-    if (this.scheduled || this.running) return;
+    if (this.scheduled || this.queue.length === 0 || this.inFlight >= this.maxInFlight) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.dispatch();
+    });
   }
 
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    this.running = true;
+  private async dispatch(): Promise<void> {
+    if (this.queue.length === 0 || this.inFlight >= this.maxInFlight || this.acquiring) return;
+    if (!this.holding) {
+      this.acquiring = true;
+      try {
+        // The batch's time is taken once the writer can take it (its first start takes a moment).
+        await this.writer.ready();
+        await this.turn.acquire();
+      } finally {
+        this.acquiring = false;
+      }
+      this.holding = true;
+    } else if (this.turn.waiting > 0) return; // drain, then let the waiting query have its turn
     const items = this.queue.splice(0, this.maxBatch);
-    try {
-      await this.deps.db.connection().execute(async () => {
-        let done: Done[];
-        try {
-          done = this.runBatch.immediate(items, false);
-        } catch (e) {
-          // Rolled back. Not the storage: one send's write failed; replay with a savepoint each.
-          if (isStorageUnavailable(e) || items.length === 1) throw e;
-          this.deps.log.warn({ err: e }, 'a send failed while writing its batch; replaying the batch one savepoint per send');
-          done = this.runBatch.immediate(items, true);
-        }
-        // Still holding the connection: no other transaction can commit (and publish) between
-        // this commit and these publishes, so events leave in seq order.
-        for (let i = 0; i < items.length; i++) {
-          const d = done[i]!;
-          if (d.ok && d.event) this.deps.publisher.logEvent(d.event);
-        }
-        for (let i = 0; i < items.length; i++) {
-          const d = done[i]!;
-          if (d.ok) items[i]!.resolve(d.outcome);
-          else items[i]!.reject(d.error);
-        }
-      });
-    } catch (e) {
-      for (const it of items) it.reject(e);
-    } finally {
-      this.running = false;
-      if (this.queue.length > 0) this.schedule();
+    // Charged here, exactly, in arrival order. A send over the rate is refused unless the writer
+    // finds it is a retry of a stored one: retries are answered, never charged (see settle).
+    const waits = items.map((p) => this.limiter.take(p.actor.userId));
+    const now = this.deps.now();
+    const req: BatchRequest = {
+      at: now,
+      presentSince: now - STALE_MS,
+      maxMessageChars: this.deps.config.limits.maxMessageChars,
+      items: items.map((p, i): BatchItem => ({ actor: p.actor, input: p.input, overRate: waits[i]! > 0 })),
+    };
+    this.inFlight++;
+    const written = this.writer.run(req);
+    this.settled = this.settled
+      .then(() => written)
+      .then((reply) => this.settle(items, waits, reply))
+      .catch((e: unknown) => {
+        // Settling a promise twice is a no-op: only those not answered yet get the error.
+        for (const it of items) it.reject(e);
+      })
+      .finally(() => this.done());
+    this.schedule();
+  }
+
+  private settle(items: Pending[], waits: number[], reply: BatchReply): void {
+    if (!reply.ok) {
+      const err = fromWire(reply.error);
+      for (const it of items) it.reject(err);
+      return;
+    }
+    if (reply.replayedAfter) this.deps.log.warn({ err: fromWire(reply.replayedAfter) }, 'a send failed while writing its batch; replayed the batch one savepoint per send');
+    const { results } = reply;
+    for (const r of results) {
+      if (r.kind === 'sent') this.deps.publisher.logEncoded(r.ack.conv_id, r.ack.seq, null, r.frame);
+    }
+    for (let i = 0; i < items.length; i++) {
+      const r = results[i]!;
+      const item = items[i]!;
+      if (r.kind === 'sent') item.resolve({ kind: 'sent', ack: r.ack });
+      else if (r.kind === 'duplicate') {
+        if (waits[i] === 0) this.limiter.take(item.actor.userId, -1);
+        item.resolve({ kind: 'duplicate', row: r.row });
+      } else if (r.kind === 'over_rate') item.reject(sendRateLimited(this.deps.config.limits.sendRatePerSec, waits[i]!));
+      else item.reject(fromWire(r.error));
     }
   }
 
-  private send(item: Pending): { outcome: SendOutcome; event: LogEvent | null } {
-    const plan = this.check(item);
-    return 'kind' in plan ? { outcome: plan, event: null } : this.apply(plan);
+  private done(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.holding && (this.queue.length === 0 || this.turn.waiting > 0)) {
+      this.holding = false;
+      this.turn.release();
+    }
+    this.schedule();
+    if (this.inFlight === 0 && this.queue.length === 0 && !this.acquiring) this.idle?.();
   }
 
-  /** Reads only: the same checks, in the same order, as the PostgreSQL path. */
-  private check(item: Pending): Plan | SendOutcome {
-    const { actor, input } = item;
-    const st = this.st;
-    const prior = st.byClientId.get(actor.userId, input.client_msg_id);
-    if (prior) return { kind: 'duplicate', row: prior };
-    const body = chargeAndCheckBody(item, this.limiter, this.deps.config.limits);
-    const row = st.conv.get(input.conv_id);
-    const member = row ? (st.member.get(input.conv_id, actor.userId) ?? null) : null;
-    const { conv, threadRootId } = authoriseSend(actor, input, row, member, (id) => st.message.get(id));
-    // Checked against the database each time: within a batch an earlier send's attach is already written.
-    const attachments = checkAttachments(actor, input.attachments, (id) => st.upload.get(id), new Set());
-    const parsed = parseMentions(body);
-    const mentioned =
-      parsed.usernames.length === 0 && !parsed.here
-        ? []
-        : st.mentioned.all(conv.id, JSON.stringify(parsed.usernames.slice(0, 100)), parsed.here ? 1 : 0, actor.userId, this.deps.now() - STALE_MS).map((r) => r.id);
-    return { item, conv, body, threadRootId, mentioned, broadcast: parsed.broadcast, attachments };
-  }
-
-  /** Writes a checked send and builds its event and ack. */
-  private apply({ item, conv, body, threadRootId, mentioned, broadcast, attachments }: Plan): { outcome: SendOutcome; event: LogEvent } {
-    const { actor, input } = item;
-    const st = this.st;
-    const { now } = this.deps;
-    const id = newId();
-    const t = now();
-    const seq = st.bumpSeq.get(conv.id)!.last_seq;
-    st.insertEvent.run(conv.id, seq, actor.userId, id, t);
-    st.insertMessage.run(id, conv.id, seq, actor.userId, input.client_msg_id, body, input.reply_to ?? null, threadRootId, broadcast ? 1 : 0, t);
-    for (const u of mentioned) st.insertMention.run(id, conv.id, seq, u);
-    attachments.forEach((up, pos) => {
-      if (st.attach.run(id, pos, up.id).changes !== 1) throw new AppError('conflict', 'That file is already attached to a message.', { field: `/attachments/${pos}` });
-    });
-    const root = threadRootId ? st.bumpRoot.get(t, threadRootId) : undefined;
-    // Queued for the search index in this transaction; the indexer indexes it (search/sqlite-indexer.ts).
-    st.queueForSearch.run(id);
-
-    const { event, ack } = createdEventAndAck({
-      id,
-      convId: conv.id,
-      seq,
-      senderId: actor.userId,
-      clientMsgId: input.client_msg_id,
-      body,
-      replyTo: input.reply_to ?? null,
-      threadRootId,
-      mentioned,
-      broadcast,
-      at: t,
-      root: root ?? null,
-      attachments,
-    });
-    return { outcome: { kind: 'sent', ack }, event };
+  /** Waits for the sends already submitted, then stops the writer thread. */
+  async stop(): Promise<void> {
+    while (this.inFlight > 0 || this.acquiring || this.queue.length > 0) await new Promise<void>((r) => (this.idle = r));
+    this.idle = null;
+    await this.writer.stop();
   }
 }

@@ -1,11 +1,9 @@
 import { plural } from '@parley/protocol';
 import type { Actor } from '../core/context.js';
 import { AppError } from '../core/errors.js';
-import type { TokenBuckets } from '../core/rate-limit.js';
 import { readsSeq, visibleAccess } from '../conversations/access.js';
 import { assertCan } from '../conversations/policy.js';
 import type { ConversationsTable, MembersTable, MessagesTable, UploadsTable } from '../store/schema.js';
-import type { PendingSend } from './send-queue.js';
 
 /** Checks a message body against the configured size; counts characters (code points), not bytes. */
 /** A message's text: within the limit, and not blank unless files carry the message (`withFiles`). */
@@ -28,16 +26,6 @@ export function sendRateLimited(ratePerSec: number, retryAfterMs: number): AppEr
 export function threadRootOf(parent: { id: string; thread_root_id: string | null; recalled_at: number | null }): string {
   if (parent.recalled_at !== null) throw new AppError('invalid_request', 'You cannot reply to a recalled message.', { field: '/reply_to' });
   return parent.thread_root_id ?? parent.id;
-}
-
-/** A queued send's checks that need no storage: the rate limit (charged once) and the body. */
-export function chargeAndCheckBody(item: PendingSend, limiter: TokenBuckets, limits: { sendRatePerSec: number; maxMessageChars: number }): string {
-  if (!item.charged) {
-    const wait = limiter.take(item.actor.userId);
-    if (wait > 0) throw sendRateLimited(limits.sendRatePerSec, wait);
-    item.charged = true;
-  }
-  return checkBody(item.input.body, limits.maxMessageChars, (item.input.attachments?.length ?? 0) > 0);
 }
 
 /**

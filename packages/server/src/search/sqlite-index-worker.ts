@@ -42,9 +42,9 @@ const writer = new SqliteSearchWriter(index);
 // A message's files come along as JSON, read in the same statement (one query per batch, not per message).
 const take = main.prepare<
   [number, number],
-  { pos: number; message_id: string; conv_id: string | null; seq: number; sender_id: string; created_at: number; body: string; recalled_at: number | null; files: string | null }
+  { pos: number; message_id: string; conv_id: string | null; seq: number; sender_id: string; created_at: number; body: string; edited_at: number | null; recalled_at: number | null; files: string | null }
 >(
-  `SELECT q.pos, q.message_id, m.conv_id, m.seq, m.sender_id, m.created_at, m.body, m.recalled_at,
+  `SELECT q.pos, q.message_id, m.conv_id, m.seq, m.sender_id, m.created_at, m.body, m.edited_at, m.recalled_at,
           (SELECT json_group_array(json_object('mime', u.mime, 'name', u.name)) FROM uploads u WHERE u.message_id = q.message_id) AS files
    FROM search_queue q LEFT JOIN messages m ON m.id = q.message_id WHERE q.pos > ? ORDER BY q.pos LIMIT ?`,
 );
@@ -61,7 +61,9 @@ const step = index.transaction((rows: ReturnType<typeof take.all>) => {
     if (r.recalled_at !== null) writer.remove(r.message_id, Number(r.created_at));
     else {
       const attachments = r.files ? (JSON.parse(r.files) as { mime: string | null; name: string }[]) : [];
-      writer.put({ messageId: r.message_id, convId: r.conv_id, seq: Number(r.seq), senderId: r.sender_id, createdAt: Number(r.created_at), body: r.body, attachments });
+      // Never edited: queued once, by its send, so the index cannot hold it yet.
+      const fresh = r.edited_at === null;
+      writer.put({ messageId: r.message_id, convId: r.conv_id, seq: Number(r.seq), senderId: r.sender_id, createdAt: Number(r.created_at), body: r.body, attachments }, fresh);
     }
   }
   writeCursor.run(rows[rows.length - 1]!.pos);
@@ -77,7 +79,12 @@ function work(): void {
     for (;;) {
       const rows = take.all(cursor, batch);
       if (rows.length === 0) break;
-      step(rows);
+      try {
+        step(rows);
+      } catch (e) {
+        writer.forget();
+        throw e;
+      }
       cursor = rows[rows.length - 1]!.pos;
       port.postMessage({ type: 'progress', cursor });
       if (rows.length < batch) break;

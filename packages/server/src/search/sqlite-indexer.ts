@@ -1,12 +1,8 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import type { Deps } from '../core/context.js';
+import { startTsWorker } from '../core/ts-worker.js';
 import { searchIndexFile } from './sqlite-index-file.js';
-
-const require = createRequire(import.meta.url);
 
 /** Messages indexed per transaction: large enough that FTS5 writes few, large segments. */
 const BATCH = 5000;
@@ -16,23 +12,6 @@ const EVERY_MS = 500;
 const FLUSH_WAIT_MS = 2000;
 /** How often indexed entries are dropped from the queue (one DELETE on the main connection). */
 const PRUNE_MS = 1000;
-
-// The worker runs TypeScript like the rest of the server: through tsx, registered in its thread.
-const BOOT = `
-const { workerData, parentPort } = require('node:worker_threads');
-import(workerData.tsx)
-  .then((tsx) => { tsx.register(); return import(workerData.entry); })
-  .catch((e) => parentPort.postMessage({ type: 'error', message: String((e && e.stack) || e) }));
-`;
-
-/**
- * tsx's ESM API (`tsx/esm/api`, import condition). `require.resolve` can only name its CommonJS
- * twin, which registers hooks that resolve wrongly in a worker; the ESM file sits beside it.
- */
-function tsxEsmApi(): string {
-  const cjs = require.resolve('tsx/esm/api');
-  return pathToFileURL(path.join(path.dirname(cjs), 'index.mjs')).href;
-}
 
 export interface IndexerStatus {
   queued: number;
@@ -52,6 +31,7 @@ export class SqliteSearchIndexer {
   private worker: Worker | null = null;
   private cursor = 0;
   private pruned = 0;
+  private pruning = false;
   private nextId = 1;
   private readonly flushes = new Map<number, () => void>();
   private pruner: NodeJS.Timeout | null = null;
@@ -75,16 +55,11 @@ export class SqliteSearchIndexer {
   start(): void {
     if (this.worker) return;
     const mainFile = this.sqlite.name;
-    const worker = new Worker(BOOT, {
-      eval: true,
-      workerData: {
-        tsx: tsxEsmApi(),
-        entry: fileURLToPath(new URL('./sqlite-index-worker.ts', import.meta.url)),
-        mainFile,
-        indexFile: searchIndexFile(this.deps.config.dataDir),
-        batch: BATCH,
-        everyMs: EVERY_MS,
-      },
+    const worker = startTsWorker(new URL('./sqlite-index-worker.ts', import.meta.url), {
+      mainFile,
+      indexFile: searchIndexFile(this.deps.config.dataDir),
+      batch: BATCH,
+      everyMs: EVERY_MS,
     });
     worker.unref();
     worker.on('message', (m: FromWorker) => {
@@ -102,7 +77,7 @@ export class SqliteSearchIndexer {
       this.flushes.clear();
     });
     this.worker = worker;
-    this.pruner = setInterval(() => this.prune(), PRUNE_MS);
+    this.pruner = setInterval(() => void this.prune(), PRUNE_MS);
     this.pruner.unref();
   }
 
@@ -125,13 +100,21 @@ export class SqliteSearchIndexer {
     clearTimeout(timer);
   }
 
-  private prune(): void {
-    if (this.cursor <= this.pruned) return;
+  /** A write on the main connection: in its turn (OpenedDb.sqliteTurn), never inside another caller's transaction. */
+  private async prune(): Promise<void> {
+    const upTo = this.cursor;
+    if (upTo <= this.pruned || this.pruning) return;
+    const turn = this.deps.sqliteTurn;
+    this.pruning = true;
+    await turn?.acquire();
     try {
-      this.st.prune.run(this.cursor);
-      this.pruned = this.cursor;
+      this.st.prune.run(upTo);
+      this.pruned = upTo;
     } catch (err) {
       this.deps.log.warn({ err }, 'dropping indexed entries from the search queue failed; retrying');
+    } finally {
+      turn?.release();
+      this.pruning = false;
     }
   }
 
@@ -156,7 +139,7 @@ export class SqliteSearchIndexer {
       await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
       clearTimeout(timer);
       await worker.terminate();
-      this.prune();
+      await this.prune();
     })();
     return this.stopped;
   }

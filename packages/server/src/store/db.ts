@@ -16,6 +16,7 @@ import * as m010 from './migrations/010_search.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
+import { tuneWritingConnection } from './sqlite-pragmas.js';
 import { attachSearchIndex } from '../search/sqlite-index-file.js';
 
 export type Db = Kysely<Database>;
@@ -45,7 +46,12 @@ class StaticMigrations implements MigrationProvider {
  * client gets `unavailable` instead of `internal`.
  */
 class ResilientSqliteDriver extends SqliteDriver {
-  private readonly turn = new FifoLock();
+  constructor(
+    cfg: ConstructorParameters<typeof SqliteDriver>[0],
+    private readonly turn: FifoLock,
+  ) {
+    super(cfg);
+  }
 
   /**
    * Kysely's own lock wakes every waiter on each release and all but one go back to sleep: with
@@ -86,6 +92,11 @@ export class FifoLock {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** How many are waiting for the lock. */
+  get waiting(): number {
+    return this.waiters.length - this.head;
+  }
+
   release(): void {
     if (this.head < this.waiters.length) {
       const next = this.waiters[this.head++]!;
@@ -103,11 +114,14 @@ export class FifoLock {
 }
 
 class ResilientSqliteDialect extends SqliteDialect {
-  constructor(private readonly cfg: ConstructorParameters<typeof SqliteDialect>[0]) {
+  constructor(
+    private readonly cfg: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly turn: FifoLock,
+  ) {
     super(cfg);
   }
   override createDriver(): Driver {
-    return new ResilientSqliteDriver(this.cfg);
+    return new ResilientSqliteDriver(this.cfg, this.turn);
   }
 }
 
@@ -154,29 +168,26 @@ export interface OpenedDb {
    * batch), so a hot read such as "is this account still allowed" costs microseconds.
    */
   sqliteReader: SQLite.Database | null;
+  /**
+   * The main SQLite connection's turn (embedded mode): Kysely takes it for every query, the send
+   * batcher holds it while the writer thread writes, and anything else that writes through the
+   * raw handle takes it first. So the main connection never waits on SQLite's write lock (a
+   * blocking wait, on the event loop) and never writes into another caller's open transaction.
+   */
+  sqliteTurn: FifoLock | null;
   /** The PostgreSQL pool (server mode), for the send path's batched statements. */
   pg: pg.Pool | null;
   close(): Promise<void>;
 }
 
-/**
- * Opens the embedded SQLite database under `dataDir` (WAL mode) and runs pending migrations.
- * `synchronous=FULL` by default: an ack promises durability across power loss, not only a crash.
- */
+/** Opens the embedded SQLite database under `dataDir` (WAL mode) and runs pending migrations. */
 export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal', checkpointMs = 0, log: Logger | null = null): Promise<OpenedDb> {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'parley.db');
   const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  // SQLite's default page cache is 2 MB: under load most index pages were re-read from the OS
-  // on every statement. 64 MB keeps the hot indexes of a busy workspace in memory.
-  sqlite.pragma('cache_size = -65536');
-  // With the checkpoint thread, SQLite's own checkpoint is only a backstop (40 MB of WAL).
-  sqlite.pragma(`wal_autocheckpoint = ${checkpointMs > 0 ? 10_000 : 1_000}`);
-  const db = new Kysely<Database>({ dialect: new ResilientSqliteDialect({ database: new CachedStatements(sqlite) }) });
+  tuneWritingConnection(sqlite, { synchronous, checkpointMs });
+  const turn = new FifoLock();
+  const db = new Kysely<Database>({ dialect: new ResilientSqliteDialect({ database: new CachedStatements(sqlite) }, turn) });
   await migrate(db);
   attachSearchIndex(sqlite, dataDir);
   const checkpointer = checkpointMs > 0 ? new BackgroundCheckpointer(file, checkpointMs, log) : null;
@@ -186,6 +197,7 @@ export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal'
     db,
     sqlite,
     sqliteReader: reader,
+    sqliteTurn: turn,
     pg: null,
     async close() {
       await checkpointer?.stop();

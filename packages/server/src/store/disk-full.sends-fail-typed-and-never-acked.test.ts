@@ -10,13 +10,22 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** Caps the database file at its current size: the next write that needs a page fails with SQLITE_FULL, as on a full disk. */
-function fillDisk(s: TestServer): () => void {
+/**
+ * Caps the database file at its current size on every connection that writes it (the main one
+ * and the send writer's thread): the next write that needs a page fails with SQLITE_FULL, as on
+ * a full disk.
+ */
+async function fillDisk(s: TestServer): Promise<() => Promise<void>> {
   const sqlite = s.parley.storage.sqlite!;
+  const writer = s.parley.services.messages.sqliteWriter!;
   const pages = Number(sqlite.pragma('page_count', { simple: true }));
   const before = Number(sqlite.pragma('max_page_count', { simple: true }));
   sqlite.pragma(`max_page_count = ${pages}`);
-  return () => void sqlite.pragma(`max_page_count = ${before}`);
+  await writer.pragma(`max_page_count = ${pages}`);
+  return async () => {
+    sqlite.pragma(`max_page_count = ${before}`);
+    await writer.pragma(`max_page_count = ${before}`);
+  };
 }
 
 test.skipIf(onPostgres())('when the disk is full, sends fail with a typed unavailable error, are never acked, and work again once space is back', async () => {
@@ -27,7 +36,7 @@ test.skipIf(onPostgres())('when the disk is full, sends fail with a typed unavai
   const acked: Message[] = [];
   for (let i = 0; i < 5; i++) acked.push((await sock.request('message.send', { conv_id: dm.id, client_msg_id: `ok-${i}`, body: `before ${i}` })).message);
 
-  const restore = fillDisk(server);
+  const restore = await fillDisk(server);
   // Fill the last free space so the very next insert has to grow the file.
   const big = 'x'.repeat(3000);
   let failures = 0;
@@ -51,7 +60,7 @@ test.skipIf(onPostgres())('when the disk is full, sends fail with a typed unavai
   // The socket stays usable while storage is down.
   await expect(sock.request('ping', {})).resolves.toBeTruthy();
 
-  restore();
+  await restore();
   const retried = await sock.request('message.send', { conv_id: dm.id, client_msg_id: failedIds[0]!, body: 'after the disk came back' });
   expect(retried.duplicate).toBe(false);
 

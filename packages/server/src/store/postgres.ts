@@ -41,6 +41,7 @@ export async function openPostgres(url: string, schema: string | null, poolSize:
     db,
     sqlite: null,
     sqliteReader: null,
+    sqliteTurn: null,
     pg: pool,
     async close() {
       await db.destroy();
