@@ -28,6 +28,7 @@ import { check } from '../http/validation.js';
 import { assertWellFormed } from '../http/well-formed.js';
 import { Connection } from './connection.js';
 import { handlers } from './handlers.js';
+import { EncodedJson } from '../core/encoded.js';
 
 interface Fanout {
   unsubscribe: () => void;
@@ -192,7 +193,7 @@ export class Gateway {
       if (!actor) return;
       const handler = handlers[type] as (s: Services, a: Actor, d: unknown, c: { subscribePresence(ids: string[]): void }) => unknown;
       const result = await handler(this.services, actor, valid, { subscribePresence: (ids) => this.subscribePresence(conn, ids) });
-      conn.sendRaw(`{"type":"result","id":${JSON.stringify(id)},"data":${JSON.stringify(result)}}`);
+      conn.sendRaw(`{"type":"result","id":${JSON.stringify(id)},"data":${result instanceof EncodedJson ? result.json : JSON.stringify(result)}}`);
     } catch (e) {
       if (isStorageUnavailable(e)) this.log.warn({ err: e, type }, 'storage unavailable');
       else if (!(e instanceof AppError)) this.log.error({ err: e, type }, 'socket request failed');

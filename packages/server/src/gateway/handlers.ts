@@ -1,13 +1,15 @@
 import type { RequestData, RequestResults, RequestType } from '@parley/protocol';
 import type { Actor } from '../core/context.js';
 import type { Services } from '../services.js';
+import { EncodedJson } from '../core/encoded.js';
 
 /** What a socket request handler may touch besides the services: its own connection's subscriptions. */
 export interface ConnectionPort {
   subscribePresence(userIds: string[]): void;
 }
 
-type Handler<T extends RequestType> = (s: Services, actor: Actor, data: RequestData<T>, conn: ConnectionPort) => Promise<RequestResults[T]> | RequestResults[T];
+type Result<T extends RequestType> = RequestResults[T] | EncodedJson<RequestResults[T]>;
+type Handler<T extends RequestType> = (s: Services, actor: Actor, data: RequestData<T>, conn: ConnectionPort) => Promise<Result<T>> | Result<T>;
 
 /**
  * Socket requests, each a thin call into the same services REST uses (auth is handled by the
@@ -16,8 +18,9 @@ type Handler<T extends RequestType> = (s: Services, actor: Actor, data: RequestD
 export const handlers: { [T in Exclude<RequestType, 'auth'>]: Handler<T> } = {
   ping: () => ({ ts: new Date().toISOString() }),
   'message.send': async (s, actor, d) => {
-    const ack = await s.messages.send(actor, d);
-    if (!ack.duplicate) s.presence.stoppedBySend(actor.userId, d.conv_id);
+    const ack = await s.messages.sendEncoded(actor, d);
+    // An encoded ack is a new message's (a retry is answered from the stored one, as an object).
+    if (ack instanceof EncodedJson || !ack.duplicate) s.presence.stoppedBySend(actor.userId, d.conv_id);
     return ack;
   },
   'message.edit': (s, actor, d) => s.messages.edit(actor, d.message_id, d.body),

@@ -1,5 +1,6 @@
 import type { SendAck } from '@parley/protocol';
 import type { Actor } from '../core/context.js';
+import type { EncodedJson } from '../core/encoded.js';
 import type { MessagesTable } from '../store/schema.js';
 
 export interface SendInput {
@@ -13,7 +14,7 @@ export interface SendInput {
 
 /** What one queued send became once its batch committed. */
 export type SendOutcome =
-  | { kind: 'sent'; ack: SendAck }
+  | { kind: 'sent'; ack: SendAck | EncodedJson<SendAck> }
   /** An earlier send with this client_msg_id exists; the caller builds the duplicate ack from it. */
   | { kind: 'duplicate'; row: MessagesTable };
 

@@ -14,6 +14,7 @@ import { checkBody, sendRateLimited } from './validate.js';
 import { SendWriterThread, SqliteSendBatcher } from './sqlite-send.js';
 import type { SendInput } from './send-queue.js';
 import { PgSendBatcher } from './pg-send.js';
+import { EncodedJson } from '../core/encoded.js';
 
 export type { SendInput };
 
@@ -62,6 +63,12 @@ export class MessagesService {
    * returns the original ack (duplicate: true) and never creates a second message.
    */
   async send(actor: Actor, input: SendInput): Promise<SendAck> {
+    const ack = await this.sendEncoded(actor, input);
+    return ack instanceof EncodedJson ? ack.decode() : ack;
+  }
+
+  /** The same, with the ack as the send path made it: already encoded on the embedded database (the socket sends it as it is). */
+  async sendEncoded(actor: Actor, input: SendInput): Promise<SendAck | EncodedJson<SendAck>> {
     const out = await this.batcher.submit(actor, input);
     return out.kind === 'sent' ? out.ack : this.duplicateAck(actor, normaliseMessage(out.row), input.conv_id);
   }

@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import type { ErrorBody, ErrorCode, SendAck } from '@parley/protocol';
+import type { ErrorBody, ErrorCode } from '@parley/protocol';
 import type { Actor } from '../core/context.js';
 import { AppError, isStorageUnavailable } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -29,8 +29,8 @@ export interface BatchRequest {
 
 /** A send's outcome, in its item's position. */
 export type ItemResult =
-  /** Written: the ack, and the `message.created` event encoded once for every recipient. */
-  | { kind: 'sent'; ack: SendAck; frame: string }
+  /** Written: the ack encoded (SendAck), and the `message.created` event encoded once for every recipient. */
+  | { kind: 'sent'; convId: string; seq: number; ack: string; frame: string }
   /** An earlier send with this client_msg_id exists; the main thread builds the duplicate ack from it. */
   | { kind: 'duplicate'; row: MessagesTable }
   | { kind: 'over_rate' }
@@ -227,6 +227,6 @@ export class SendBatchWriter {
       root: root ?? null,
       attachments,
     });
-    return { kind: 'sent', ack, frame: encodeEventFrame(event) };
+    return { kind: 'sent', convId: conv.id, seq, ack: JSON.stringify(ack), frame: encodeEventFrame(event) };
   }
 }

@@ -2,6 +2,8 @@ import type { Worker } from 'node:worker_threads';
 import type { Actor, Deps } from '../core/context.js';
 import type { FifoLock } from '../store/db.js';
 import { startTsWorker } from '../core/ts-worker.js';
+import { EncodedJson } from '../core/encoded.js';
+import type { SendAck } from '@parley/protocol';
 import type { TokenBuckets } from '../core/rate-limit.js';
 import { STALE_MS } from '../presence/service.js';
 import { sendRateLimited } from './validate.js';
@@ -209,12 +211,12 @@ export class SqliteSendBatcher {
     if (reply.replayedAfter) this.deps.log.warn({ err: fromWire(reply.replayedAfter) }, 'a send failed while writing its batch; replayed the batch one savepoint per send');
     const { results } = reply;
     for (const r of results) {
-      if (r.kind === 'sent') this.deps.publisher.logEncoded(r.ack.conv_id, r.ack.seq, null, r.frame);
+      if (r.kind === 'sent') this.deps.publisher.logEncoded(r.convId, r.seq, null, r.frame);
     }
     for (let i = 0; i < items.length; i++) {
       const r = results[i]!;
       const item = items[i]!;
-      if (r.kind === 'sent') item.resolve({ kind: 'sent', ack: r.ack });
+      if (r.kind === 'sent') item.resolve({ kind: 'sent', ack: new EncodedJson<SendAck>(r.ack) });
       else if (r.kind === 'duplicate') {
         if (waits[i] === 0) this.limiter.take(item.actor.userId, -1);
         item.resolve({ kind: 'duplicate', row: r.row });
