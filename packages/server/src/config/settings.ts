@@ -209,7 +209,7 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     default: 2,
     min: 1,
     max: 1000,
-    description: 'PostgreSQL: send batches written at once, each on its own pooled connection',
+    description: 'send batches in flight at once: on SQLite handed ahead to the writer thread, on PostgreSQL each written on its own pooled connection',
   }),
   'limits.maxGroupMembers': int({ env: 'PARLEY_MAX_GROUP_MEMBERS', default: 64, min: 2, max: 10_000, description: 'largest group (channels are unbounded)' }),
   'limits.maxSocketBufferBytes': int({

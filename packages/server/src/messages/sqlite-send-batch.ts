@@ -65,6 +65,35 @@ export function fromWire(w: WireError): Error {
   return err;
 }
 
+/** The membership's columns beside the conversation's, null when the sender is not a member. */
+interface MemberColumns {
+  m_user_id: string | null;
+  m_role: MembersTable['role'] | null;
+  m_joined_at: number | null;
+  m_visible_from_seq: number | null;
+  m_left_seq: number | null;
+  m_read_seq: number | null;
+  m_delivered_seq: number | null;
+}
+
+function splitMember(r: ConversationsTable & MemberColumns): [ConversationsTable, MembersTable | null] {
+  const { m_user_id, m_role, m_joined_at, m_visible_from_seq, m_left_seq, m_read_seq, m_delivered_seq, ...conv } = r;
+  const member =
+    m_user_id === null
+      ? null
+      : {
+          conv_id: conv.id,
+          user_id: m_user_id,
+          role: m_role!,
+          joined_at: m_joined_at!,
+          visible_from_seq: m_visible_from_seq!,
+          left_seq: m_left_seq,
+          read_seq: m_read_seq!,
+          delivered_seq: m_delivered_seq!,
+        };
+  return [conv, member];
+}
+
 /** A send that passed every check, ready to be written. */
 interface Plan {
   item: BatchItem;
@@ -100,8 +129,12 @@ export class SendBatchWriter {
     const p = <R>(sql: string) => sqlite.prepare<unknown[], R>(sql);
     this.st = {
       byClientId: p<MessagesTable>('SELECT * FROM messages WHERE sender_id = ? AND client_msg_id = ?'),
-      conv: p<ConversationsTable>('SELECT * FROM conversations WHERE id = ?'),
-      member: p<MembersTable>('SELECT * FROM members WHERE conv_id = ? AND user_id = ?'),
+      // The conversation and the sender's membership in one statement (each costs ~4 µs a message).
+      convAndMember: p<ConversationsTable & MemberColumns>(
+        `SELECT c.*, m.role AS m_role, m.joined_at AS m_joined_at, m.visible_from_seq AS m_visible_from_seq, m.left_seq AS m_left_seq,
+                m.read_seq AS m_read_seq, m.delivered_seq AS m_delivered_seq, m.user_id AS m_user_id
+         FROM conversations c LEFT JOIN members m ON m.conv_id = c.id AND m.user_id = ? WHERE c.id = ?`,
+      ),
       message: p<MessagesTable>('SELECT * FROM messages WHERE id = ?'),
       // Named members, and with @here (? = 1) every other member online now: a fresh presence row
       // that is not away, the rule of PresenceService.many().
@@ -182,8 +215,8 @@ export class SendBatchWriter {
     if (prior) return { kind: 'duplicate', row: prior };
     if (item.overRate) return { kind: 'over_rate' };
     const body = checkBody(input.body, req.maxMessageChars, (input.attachments?.length ?? 0) > 0);
-    const row = st.conv.get(input.conv_id);
-    const member = row ? (st.member.get(input.conv_id, actor.userId) ?? null) : null;
+    const joined = st.convAndMember.get(actor.userId, input.conv_id);
+    const [row, member] = joined ? splitMember(joined) : [undefined, null];
     const { conv, threadRootId } = authoriseSend(actor, input, row, member, (id) => st.message.get(id));
     // Checked against the database each time: within a batch an earlier send's attach is already written.
     const attachments = checkAttachments(actor, input.attachments, (id) => st.upload.get(id), new Set());

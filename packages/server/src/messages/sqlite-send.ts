@@ -10,11 +10,7 @@ import { sendRateLimited } from './validate.js';
 import { fromWire, type BatchItem, type BatchReply, type BatchRequest, type WireError } from './sqlite-send-batch.js';
 import type { PendingSend as Pending, SendInput, SendOutcome } from './send-queue.js';
 
-type FromThread =
-  | { type: 'ready' }
-  | { type: 'done'; id: number; reply: BatchReply }
-  | { type: 'pragma'; id: number; value?: unknown; error?: WireError }
-  | { type: 'error'; message: string };
+type FromThread = { type: 'ready' } | { type: 'done'; id: number; reply: BatchReply } | { type: 'pragma'; id: number; value?: unknown; error?: WireError } | { type: 'error'; message: string };
 
 /** The thread stopped with work handed to it: that work may or may not be stored; a retry settles it. */
 function threadGone(why: string): Error {
@@ -98,6 +94,11 @@ export class SendWriterThread {
   /** Runs a PRAGMA on the writer's connection (`simple` result), e.g. `max_page_count = 100`. */
   pragma(sql: string): Promise<unknown> {
     return this.call<unknown>({ type: 'pragma', sql });
+  }
+
+  /** Fault injection: the thread dies at once, as if it crashed, with whatever it holds. */
+  async kill(): Promise<void> {
+    await this.worker?.terminate();
   }
 
   async stop(): Promise<void> {

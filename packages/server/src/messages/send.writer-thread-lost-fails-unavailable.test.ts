@@ -1,0 +1,41 @@
+import { expect, test } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { RequestError, createConversation, onPostgres, registerUser, type TestServer } from '../testing/harness.js';
+import { serverPerFile } from '../testing/fixture.js';
+
+let server!: TestServer;
+const { connect } = serverPerFile((s) => (server = s));
+
+// On the embedded database the sends are written by their own thread. If that thread dies with
+// sends in hand, those sends may or may not be stored: they must fail as `unavailable` (retry),
+// never hang and never be acked; a retry with the same client_msg_id then settles each exactly
+// once, and sending works again without a restart.
+test.skipIf(onPostgres())('sends in the hands of a writer thread that dies fail unavailable; retries store each exactly once and a new thread takes over', async () => {
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
+  const a = await connect(alice);
+  await a.request('message.send', { conv_id: dm.id, client_msg_id: randomUUID(), body: 'warm up' });
+
+  const ids = Array.from({ length: 200 }, () => randomUUID());
+  const sends = ids.map((id, i) =>
+    a.request('message.send', { conv_id: dm.id, client_msg_id: id, body: `in flight ${i}` }).then(
+      () => 'acked',
+      (e: unknown) => (e instanceof RequestError ? e.error.code : String(e)),
+    ),
+  );
+  // Dies while the first batches are in its hands (the sends above are queued or being written).
+  await new Promise((r) => setImmediate(r));
+  await server.parley.services.messages.sqliteWriter!.kill();
+  const outcomes = await Promise.all(sends);
+  expect(outcomes.every((o) => o === 'acked' || o === 'unavailable')).toBe(true);
+  expect(outcomes).toContain('unavailable');
+
+  const retried = await Promise.all(ids.map((id, i) => a.request('message.send', { conv_id: dm.id, client_msg_id: id, body: `in flight ${i}` })));
+  const page = await a.request('sync.events', { conv_id: dm.id, after_seq: 0, limit: 500 });
+  const stored = page.events.flatMap((e) => (e.type === 'message.created' ? [e.message.client_msg_id] : []));
+  for (const id of ids) expect(stored.filter((s) => s === id)).toHaveLength(1);
+  expect(new Set(retried.map((r) => r.id)).size).toBe(ids.length);
+  const seqs = page.events.map((e) => e.seq);
+  expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
+});
