@@ -7,7 +7,7 @@ import { iso, isoOrNull } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import { presentUser } from '../users/presenter.js';
 import type { Db } from '../store/db.js';
-import { keyedReader } from '../store/keyed-reader.js';
+import { epochKeyedReader, keyedReader } from '../store/keyed-reader.js';
 import { safeEqual } from './tokens.js';
 
 const PREFIX = 'pat_';
@@ -26,6 +26,11 @@ export class ApiTokensService {
     private readonly audit: AuditService,
   ) {
     this.stateOf = keyedReader(
+      deps,
+      (db, ids) => tokenQuery(db).where('api_tokens.id', 'in', ids),
+      (r) => r.id,
+    );
+    this.stateNow = epochKeyedReader(
       deps,
       (db, ids) => tokenQuery(db).where('api_tokens.id', 'in', ids),
       (r) => r.id,
@@ -143,13 +148,15 @@ export class ApiTokensService {
 
   /** The token's actor as the account stands now (role, deactivation, revocation, the bot owner's state). */
   async current(tokenId: string): Promise<Actor> {
-    const row = await this.stateOf(tokenId);
+    const row = await this.stateNow(tokenId);
     if (!row) throw new AppError('invalid_token');
     return actorOfToken(row);
   }
 
-  /** Every request made with a token reads this (see AuthService.current). */
+  /** Authentication reads the token as it is (its last use included). */
   private readonly stateOf: (tokenId: string) => Promise<TokenState | undefined>;
+  /** Every later request re-reads it (see AuthService.current); remembered until the auth epoch moves. */
+  private readonly stateNow: (tokenId: string) => Promise<TokenState | undefined>;
 }
 
 /** The token, its user and, for a bot, its owner. */

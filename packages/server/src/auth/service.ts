@@ -8,7 +8,7 @@ import { iso } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import { presentUser } from '../users/presenter.js';
 import type { Db } from '../store/db.js';
-import { keyedReader } from '../store/keyed-reader.js';
+import { epochKeyedReader } from '../store/keyed-reader.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { isApiToken, type ApiTokensService } from './api-tokens.js';
 import { hashRefreshSecret, hashSessionKey, makeRefreshToken, newSessionKey, parseRefreshToken, safeEqual, sessionKeyOf, type AccessTokens } from './tokens.js';
@@ -37,7 +37,7 @@ export class AuthService {
     /** Failed logins per account, whatever address they come from (core/limits.ts). */
     private readonly loginFailures: Limiter,
   ) {
-    this.sessionRow = keyedReader(
+    this.sessionRow = epochKeyedReader(
       deps,
       (db, ids) => sessionQuery(db).where('sessions.id', 'in', ids),
       (r) => r.id,

@@ -16,7 +16,7 @@ export interface Limiter {
 
 /** One process holds every bucket (the embedded SQLite deployment): exact, no I/O. */
 export class MemoryLimiter implements Limiter {
-  /** The synchronous buckets, for the embedded send path that charges inside its transaction. */
+  /** The synchronous buckets, for the embedded send path that charges each batch as it goes out. */
   readonly buckets: TokenBuckets;
 
   constructor(

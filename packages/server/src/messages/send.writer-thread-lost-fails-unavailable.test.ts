@@ -17,25 +17,34 @@ test.skipIf(onPostgres())('sends in the hands of a writer thread that dies fail 
   const a = await connect(alice);
   await a.request('message.send', { conv_id: dm.id, client_msg_id: randomUUID(), body: 'warm up' });
 
-  const ids = Array.from({ length: 200 }, () => randomUUID());
+  // A stream of sends: while the first batch is acked the next ones are already in the thread's hands.
+  const ids = Array.from({ length: 2000 }, () => randomUUID());
+  let killed: Promise<void> | null = null;
   const sends = ids.map((id, i) =>
     a.request('message.send', { conv_id: dm.id, client_msg_id: id, body: `in flight ${i}` }).then(
-      () => 'acked',
+      () => {
+        killed ??= server.parley.services.messages.sqliteWriter!.kill();
+        return 'acked';
+      },
       (e: unknown) => (e instanceof RequestError ? e.error.code : String(e)),
     ),
   );
-  // Dies while the first batches are in its hands (the sends above are queued or being written).
-  await new Promise((r) => setImmediate(r));
-  await server.parley.services.messages.sqliteWriter!.kill();
   const outcomes = await Promise.all(sends);
+  await killed;
   expect(outcomes.every((o) => o === 'acked' || o === 'unavailable')).toBe(true);
   expect(outcomes).toContain('unavailable');
 
   const retried = await Promise.all(ids.map((id, i) => a.request('message.send', { conv_id: dm.id, client_msg_id: id, body: `in flight ${i}` })));
-  const page = await a.request('sync.events', { conv_id: dm.id, after_seq: 0, limit: 500 });
-  const stored = page.events.flatMap((e) => (e.type === 'message.created' ? [e.message.client_msg_id] : []));
+  const events = [];
+  for (let after = 0; ;) {
+    const page = await a.request('sync.events', { conv_id: dm.id, after_seq: after, limit: 1000 });
+    events.push(...page.events);
+    if (!page.has_more) break;
+    after = page.events[page.events.length - 1]!.seq;
+  }
+  const stored = events.flatMap((e) => (e.type === 'message.created' ? [e.message.client_msg_id] : []));
   for (const id of ids) expect(stored.filter((s) => s === id)).toHaveLength(1);
   expect(new Set(retried.map((r) => r.id)).size).toBe(ids.length);
-  const seqs = page.events.map((e) => e.seq);
+  const seqs = events.map((e) => e.seq);
   expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
 });

@@ -45,12 +45,12 @@ export class MessagesService {
 
   /** The embedded database's send writer thread (null on PostgreSQL): fault-injection tests reach its connection. */
   get sqliteWriter(): SendWriterThread | null {
-    return this.batcher instanceof SqliteSendBatcher ? this.batcher.writer : null;
+    return this.batcher instanceof SqliteSendBatcher && this.batcher.writer instanceof SendWriterThread ? this.batcher.writer : null;
   }
 
   /** Starts the embedded writer thread ahead of the first send. */
   start(): void {
-    if (this.batcher instanceof SqliteSendBatcher) this.batcher.writer.start();
+    this.sqliteWriter?.start();
   }
 
   /** Finishes the sends already submitted and stops the embedded writer thread; call after the last request. */

@@ -17,12 +17,19 @@ function threadGone(why: string): Error {
   return Object.assign(new Error(`the send writer thread stopped: ${why}`), { code: 'STORAGE_UNAVAILABLE' });
 }
 
+/** Where a batch is written: the writer thread (or, in a test, anything that answers like it). */
+export interface SendWriter {
+  ready(): Promise<void>;
+  run(req: BatchRequest): Promise<BatchReply>;
+  stop(): Promise<void>;
+}
+
 /**
  * The send writer's thread (sqlite-send-thread.ts) seen from the main thread: batches in,
  * results out, in order. A thread that dies fails what it held as `unavailable` (a retry with the
  * same client_msg_id is idempotent either way) and the next batch starts a new one.
  */
-export class SendWriterThread {
+export class SendWriterThread implements SendWriter {
   private worker: Worker | null = null;
   private started: Promise<void> = Promise.resolve();
   private nextId = 1;
@@ -138,7 +145,7 @@ export class SqliteSendBatcher {
   private idle: (() => void) | null = null;
 
   constructor(
-    readonly writer: SendWriterThread,
+    readonly writer: SendWriter,
     private readonly deps: Deps,
     private readonly turn: FifoLock,
     private readonly limiter: TokenBuckets,
@@ -178,7 +185,11 @@ export class SqliteSendBatcher {
         this.acquiring = false;
       }
       this.holding = true;
-    } else if (this.turn.waiting > 0) return; // drain, then let the waiting query have its turn
+    } else if (this.turn.waiting > 0) {
+      // Let the waiting query have its turn: at once if nothing is in flight, else once drained.
+      if (this.inFlight === 0) this.passTurn();
+      return;
+    }
     const items = this.queue.splice(0, this.maxBatch);
     // Charged here, exactly, in arrival order. A send over the rate is refused unless the writer
     // finds it is a retry of a stored one: retries are answered, never charged (see settle).
@@ -226,12 +237,16 @@ export class SqliteSendBatcher {
     }
   }
 
+  /** Gives the main connection's turn to whoever waits for it; the next batch queues behind them. */
+  private passTurn(): void {
+    this.holding = false;
+    this.turn.release();
+    this.schedule();
+  }
+
   private done(): void {
     this.inFlight--;
-    if (this.inFlight === 0 && this.holding && (this.queue.length === 0 || this.turn.waiting > 0)) {
-      this.holding = false;
-      this.turn.release();
-    }
+    if (this.inFlight === 0 && this.holding && (this.queue.length === 0 || this.turn.waiting > 0)) this.passTurn();
     this.schedule();
     if (this.inFlight === 0 && this.queue.length === 0 && !this.acquiring) this.idle?.();
   }

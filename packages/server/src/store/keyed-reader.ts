@@ -25,3 +25,31 @@ export function keyedReader<R>(deps: Deps, build: (db: Db, keys: string[]) => Co
   });
   return (key) => loader.get(key);
 }
+
+/**
+ * The same read, remembered until `auth_epoch` moves (migration 011: triggers bump it on every
+ * change to the rows and columns the auth checks read, whoever writes them). A remembered row is
+ * exactly what a new read would return, so a socket request skips the read unless something the
+ * check depends on changed since. Callers must not modify the rows. Without the embedded
+ * database (PostgreSQL) this is `keyedReader`.
+ */
+export function epochKeyedReader<R>(deps: Deps, build: (db: Db, keys: string[]) => Compilable<R>, keyOf: (row: R) => string): (key: string) => Promise<R | undefined> {
+  const read = keyedReader(deps, build, keyOf);
+  if (!deps.sqliteReader) return read;
+  const epoch = deps.sqliteReader.prepare<[], number>('SELECT n FROM auth_epoch WHERE id = 1').pluck();
+  const memo = new Map<string, R | undefined>();
+  let seen = -1;
+  return async (key) => {
+    const now = epoch.get()!;
+    if (now !== seen || memo.size >= 100_000) {
+      memo.clear();
+      seen = now;
+    }
+    if (memo.has(key)) return memo.get(key);
+    const row = await read(key);
+    // Read after the epoch: a change committed in between bumps it past `now`, so this row is
+    // dropped at the next call rather than kept stale.
+    memo.set(key, row);
+    return row;
+  };
+}
