@@ -60,7 +60,17 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     log.warn('NATS_URL without DATABASE_URL: every node would have its own SQLite file; use PostgreSQL for several nodes');
   }
   const bus = opts.bus ?? (config.natsUrl ? NatsBus.start(config.natsUrl, log, config.nodeName) : new MemoryBus());
-  const deps: Deps = { db: opened.db, config, publisher: new Publisher(bus), log, now: opts.now ?? Date.now, sqlite: opened.sqlite, sqliteReader: opened.sqliteReader, sqliteTurn: opened.sqliteTurn, pg: opened.pg };
+  const deps: Deps = {
+    db: opened.db,
+    config,
+    publisher: new Publisher(bus),
+    log,
+    now: opts.now ?? Date.now,
+    sqlite: opened.sqlite,
+    sqliteReader: opened.sqliteReader,
+    sqliteTurn: opened.sqliteTurn,
+    pg: opened.pg,
+  };
   let files: FileStorage;
   try {
     files = await openFileStorage(config, bus, log);

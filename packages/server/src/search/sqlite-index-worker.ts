@@ -42,7 +42,18 @@ const writer = new SqliteSearchWriter(index);
 // A message's files come along as JSON, read in the same statement (one query per batch, not per message).
 const take = main.prepare<
   [number, number],
-  { pos: number; message_id: string; conv_id: string | null; seq: number; sender_id: string; created_at: number; body: string; edited_at: number | null; recalled_at: number | null; files: string | null }
+  {
+    pos: number;
+    message_id: string;
+    conv_id: string | null;
+    seq: number;
+    sender_id: string;
+    created_at: number;
+    body: string;
+    edited_at: number | null;
+    recalled_at: number | null;
+    files: string | null;
+  }
 >(
   `SELECT q.pos, q.message_id, m.conv_id, m.seq, m.sender_id, m.created_at, m.body, m.edited_at, m.recalled_at,
           (SELECT json_group_array(json_object('mime', u.mime, 'name', u.name)) FROM uploads u WHERE u.message_id = q.message_id) AS files
