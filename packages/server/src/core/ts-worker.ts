@@ -30,3 +30,16 @@ function tsxEsmApi(): string {
 export function startTsWorker(entry: URL, data: Record<string, unknown>): Worker {
   return new Worker(BOOT, { eval: true, workerData: { ...data, tsx: tsxEsmApi(), entry: fileURLToPath(entry) } });
 }
+
+/**
+ * Asks a worker to stop (`{ type: 'stop' }`: it finishes what it holds and closes its
+ * connections), waits up to `graceMs` for it to exit, then terminates it whatever it is doing.
+ */
+export async function stopWorker(worker: Worker, graceMs = 5_000): Promise<void> {
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage({ type: 'stop' });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+  clearTimeout(timer);
+  await worker.terminate();
+}

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { Actor, Deps } from '../core/context.js';
 import type { FifoLock } from '../store/db.js';
-import { startTsWorker } from '../core/ts-worker.js';
+import { startTsWorker, stopWorker } from '../core/ts-worker.js';
 import { EncodedJson } from '../core/encoded.js';
 import type { SendAck } from '@parley/protocol';
 import type { TokenBuckets } from '../core/rate-limit.js';
@@ -112,12 +112,7 @@ export class SendWriterThread implements SendWriter {
     const worker = this.worker;
     if (!worker) return;
     this.worker = null;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage({ type: 'stop' });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
-    clearTimeout(timer);
-    await worker.terminate();
+    await stopWorker(worker);
   }
 }
 

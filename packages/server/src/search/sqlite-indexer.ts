@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import type { Deps } from '../core/context.js';
-import { startTsWorker } from '../core/ts-worker.js';
+import { startTsWorker, stopWorker } from '../core/ts-worker.js';
 import { searchIndexFile } from './sqlite-index-file.js';
 
 /** Messages indexed per transaction: large enough that FTS5 writes few, large segments. */
@@ -133,12 +133,7 @@ export class SqliteSearchIndexer {
       this.worker = null;
       for (const resolve of this.flushes.values()) resolve();
       this.flushes.clear();
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.postMessage({ type: 'stop' });
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
-      clearTimeout(timer);
-      await worker.terminate();
+      await stopWorker(worker);
       await this.prune();
     })();
     return this.stopped;
