@@ -25,16 +25,9 @@ export class ApiTokensService {
     private readonly deps: Deps,
     private readonly audit: AuditService,
   ) {
-    this.stateOf = keyedReader(
-      deps,
-      (db, ids) => tokenQuery(db).where('api_tokens.id', 'in', ids),
-      (r) => r.id,
-    );
-    this.stateNow = epochKeyedReader(
-      deps,
-      (db, ids) => tokenQuery(db).where('api_tokens.id', 'in', ids),
-      (r) => r.id,
-    );
+    const byIds = (db: Db, ids: string[]) => tokenQuery(db).where('api_tokens.id', 'in', ids);
+    this.stateOf = keyedReader(deps, byIds, (r) => r.id);
+    this.stateNow = epochKeyedReader(deps, byIds, (r) => r.id);
   }
 
   /** A bot is a user without a password, owned by the member who created it. */
