@@ -3,10 +3,10 @@ import type { Attachment } from '@parley/protocol';
 import { useStore } from '../chat/context';
 import { useT } from '../i18n/i18n';
 import { highlightWithin } from '../markdown/highlight';
-import { IconDownload, IconFile } from '../ui/icons';
+import { IconFile } from '../ui/icons';
 import { fileKind, formatSize, languageOf, thumbBox } from './kind';
 import { Lightbox } from './Lightbox';
-import { useDownload } from './useDownload';
+import { DownloadButton } from './DownloadButton';
 import { useFileUrl } from './useFileUrl';
 
 /** Preview lines shown before "Show more" (the server keeps up to ten). */
@@ -58,7 +58,6 @@ function Thumbnail({ a, onOpen }: { a: Attachment; onOpen: () => void }) {
 
 function FileCard({ a }: { a: Attachment }) {
   const t = useT();
-  const download = useDownload();
   const kind = fileKind(a);
   const [expanded, setExpanded] = useState(false);
   const preview = a.preview?.replace(/\s+$/, '') ?? null;
@@ -85,16 +84,7 @@ function FileCard({ a }: { a: Attachment }) {
             {t(`files.kind.${kind}`)} · {formatSize(a.size)}
           </span>
         </span>
-        <button
-          type="button"
-          className="icon-button"
-          data-testid="attachment-download"
-          aria-label={t('files.download', { name: a.name })}
-          title={t('files.download', { name: a.name })}
-          onClick={() => download(a)}
-        >
-          <IconDownload />
-        </button>
+        <DownloadButton file={a} testId="attachment-download" />
       </div>
       {preview !== null && preview !== '' && (
         <>

@@ -3,9 +3,9 @@ import { createPortal } from 'react-dom';
 import type { Attachment } from '@parley/protocol';
 import { useStore } from '../chat/context';
 import { useT } from '../i18n/i18n';
-import { IconChevronLeft, IconChevronRight, IconClose, IconDownload } from '../ui/icons';
+import { IconChevronLeft, IconChevronRight, IconClose } from '../ui/icons';
 import { formatSize } from './kind';
-import { useDownload } from './useDownload';
+import { DownloadButton } from './DownloadButton';
 import { useFileUrl } from './useFileUrl';
 
 interface Props {
@@ -23,7 +23,6 @@ interface Props {
 export function Lightbox({ images, index, onIndex, onClose }: Props) {
   const t = useT();
   const store = useStore();
-  const download = useDownload();
   const a = images[index]!;
   const full = useFileUrl(store.files.full, a.id);
   const thumb = useFileUrl(store.files.thumbs, a.id);
@@ -84,16 +83,7 @@ export function Lightbox({ images, index, onIndex, onClose }: Props) {
             {many ? ` · ${t('files.position', { i: index + 1, n: images.length })}` : ''}
           </span>
         </span>
-        <button
-          type="button"
-          className="icon-button"
-          data-testid="lightbox-download"
-          aria-label={t('files.download', { name: a.name })}
-          title={t('files.download', { name: a.name })}
-          onClick={() => download(a)}
-        >
-          <IconDownload />
-        </button>
+        <DownloadButton file={a} testId="lightbox-download" />
         <button type="button" className="icon-button" data-testid="lightbox-close" data-autofocus aria-label={t('dialog.close')} title={t('dialog.close')} onClick={onClose}>
           <IconClose />
         </button>
