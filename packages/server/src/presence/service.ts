@@ -136,14 +136,33 @@ export class PresenceService {
     }
   });
 
+  private rowWrites: Promise<unknown> = Promise.resolve();
+
+  /**
+   * This node's writes of its own rows, one at a time in the order asked. Two in flight at once
+   * could land out of order (each takes a pool connection, one may wait longer for it): a stale
+   * count written last would tell other nodes fewer sockets than this node has admitted, and the
+   * cap would be passed. Each write reads the counts when its turn comes, so the last is current.
+   */
+  private inOrder(write: () => Promise<unknown>): Promise<void> {
+    const done = this.rowWrites.then(write);
+    this.rowWrites = done.catch(() => undefined);
+    return done.then(() => undefined);
+  }
+
   /** This node's rows for these users (all holding sockets here) with their socket counts; an arrival is online, not away. */
-  private async writeRows(userIds: string[], arriving: boolean): Promise<void> {
-    const t = this.deps.now();
-    await this.deps.db
-      .insertInto('presence')
-      .values(userIds.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t, sockets: this.sockets.get(u) ?? 0 })))
-      .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet((eb) => ({ sockets: eb.ref('excluded.sockets'), updated_at: t, ...(arriving ? { away: 0 } : {}) })))
-      .execute();
+  private writeRows(userIds: string[], arriving: boolean): Promise<void> {
+    return this.inOrder(() => {
+      const t = this.deps.now();
+      // Someone who left while this waited for its turn is not written back.
+      const here = userIds.filter((u) => this.sockets.has(u));
+      if (here.length === 0) return Promise.resolve();
+      return this.deps.db
+        .insertInto('presence')
+        .values(here.map((u) => ({ node_id: this.node, user_id: u, away: 0, updated_at: t, sockets: this.sockets.get(u) ?? 0 })))
+        .onConflict((oc) => oc.columns(['node_id', 'user_id']).doUpdateSet((eb) => ({ sockets: eb.ref('excluded.sockets'), updated_at: t, ...(arriving ? { away: 0 } : {}) })))
+        .execute();
+    });
   }
 
   private readonly arrivals = new TurnBatch<string>((userIds) =>
@@ -176,7 +195,11 @@ export class PresenceService {
     inChunks(
       unique(userIds).filter((u) => !this.sockets.has(u)),
       async (chunk) => {
-        await this.deps.db.deleteFrom('presence').where('node_id', '=', this.node).where('user_id', 'in', chunk).execute();
+        // Whoever came back while this waited for its turn keeps their row.
+        await this.inOrder(() => {
+          const gone = chunk.filter((u) => !this.sockets.has(u));
+          return gone.length === 0 ? Promise.resolve() : this.deps.db.deleteFrom('presence').where('node_id', '=', this.node).where('user_id', 'in', gone).execute();
+        });
         await this.announceDepartures(chunk);
       },
     ),

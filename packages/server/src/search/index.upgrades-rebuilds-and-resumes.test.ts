@@ -109,6 +109,10 @@ test.skipIf(onPostgres())('SQLite: the index file is derived data — deleted, i
   main.close();
   const third = await startServer({}, first.dataDir);
   servers.push(third);
+  // A search waits at most 2 s for the index to catch up; the index thread's own start can take
+  // longer on a loaded machine, so wait until /readyz says nothing is queued.
+  await until(async () => (await ready(third)).checks.search === 'ok');
+  expect((await ready(third)).checks.search).toBe('ok');
   const page = await api<SearchPage>(third, 'GET', `/search?q=${encodeURIComponent(`"${word} number 239"`)}`, undefined, alice.token);
   expect(page.body.hits.map((h) => h.message.id)).toEqual([ids[239]]);
   expect(third.parley.storage.sqlite!.prepare('SELECT count(*) AS n FROM search.search_fts').get()).toEqual({ n: 240 });
