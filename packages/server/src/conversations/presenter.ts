@@ -83,7 +83,7 @@ export async function presentConversations(db: Db, userId: string, items: readon
   const memberIds = norm.filter((i) => i.member).map((i) => i.conv.id);
   const leftIds = norm.filter((i) => i.member && i.member.left_seq !== null).map((i) => i.conv.id);
   const [stats, later] = await Promise.all([
-    memberIds.length === 0 ? Promise.resolve([]) : memberStats(db, userId, memberIds),
+    memberIds.length === 0 ? Promise.resolve([]) : memberStats(db, { userId, convIds: memberIds }),
     leftIds.length === 0 ? Promise.resolve([]) : changesSinceLeaving(db, userId, leftIds),
   ]);
   const statsOf = new Map(stats.map((s) => [s.s_conv_id, s]));
@@ -162,8 +162,8 @@ export async function presentConversations(db: Db, userId: string, items: readon
  * subquery on the (conv_id, seq) index over the member's own range, so the cost follows unread
  * messages, not conversation sizes.
  */
-function memberStats(db: Db, userId: string, convIds: string[]) {
-  return db
+const memberStats = prepared((db, { userId, convIds }: { userId: string; convIds: string[] }) =>
+  db
     .selectFrom('members as m')
     .innerJoin('conversations as c', 'c.id', 'm.conv_id')
     .leftJoin('messages as lm', (j) =>
@@ -223,9 +223,8 @@ function memberStats(db: Db, userId: string, convIds: string[]) {
       ];
     })
     .where('m.user_id', '=', userId)
-    .where('m.conv_id', 'in', convIds)
-    .execute();
-}
+    .where('m.conv_id', 'in', convIds),
+);
 
 /** The `conversation.updated` and `member.left` events from each left conversation's leave seq on, newest first. */
 function changesSinceLeaving(db: Db, userId: string, convIds: string[]) {

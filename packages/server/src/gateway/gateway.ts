@@ -29,6 +29,7 @@ import { assertWellFormed } from '../http/well-formed.js';
 import { Connection } from './connection.js';
 import { handlers } from './handlers.js';
 import { EncodedJson } from '../core/encoded.js';
+import { prepared } from '../store/prepared.js';
 
 interface Fanout {
   unsubscribe: () => void;
@@ -286,13 +287,7 @@ export class Gateway {
     }
     set.add(conn);
     // Subscribed to the user subject first, so a join that lands while we list is not missed.
-    const rows = await this.db
-      .selectFrom('members')
-      .innerJoin('conversations', 'conversations.id', 'members.conv_id')
-      .select(['members.conv_id', 'members.visible_from_seq', 'conversations.last_seq'])
-      .where('members.user_id', '=', actor.userId)
-      .where('members.left_seq', 'is', null)
-      .execute();
+    const rows = await subscriptionsOf(this.db, { userId: actor.userId });
     for (const r of rows) this.subscribeConv(conn, r.conv_id, Number(r.visible_from_seq), Number(r.last_seq) + 1);
     // Across nodes the subscriptions must reach the broker before `hello`, or a message sent
     // to this user right after could pass this node by (it would come back only by resync).
@@ -481,3 +476,13 @@ export class Gateway {
     this.wss.close();
   }
 }
+
+/** Where a socket subscribes at authentication: every conversation its user is in, and how far each is. */
+const subscriptionsOf = prepared((db, p: { userId: string }) =>
+  db
+    .selectFrom('members')
+    .innerJoin('conversations', 'conversations.id', 'members.conv_id')
+    .select(['members.conv_id', 'members.visible_from_seq', 'conversations.last_seq'])
+    .where('members.user_id', '=', p.userId)
+    .where('members.left_seq', 'is', null),
+);

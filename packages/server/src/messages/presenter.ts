@@ -42,7 +42,7 @@ export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor 
   const asOfOf = typeof asOf === 'function' ? asOf : () => asOf;
   const asOfById = new Map(rows.map((r) => [r.id, asOfOf(r)]));
   // Reactions and mentions in one round trip: `kind` tells the rows apart.
-  const related = ids.length === 1 ? await reactionsAndMentionsOfOne(db, { id: ids[0]! }) : await reactionsAndMentions(db, ids).execute();
+  const related = ids.length === 1 ? await reactionsAndMentionsOfOne(db, { id: ids[0]! }) : await reactionsAndMentionsOfMany(db, { ids });
   // The union names each attached upload (kind 'a', ordered by position); their rows are read
   // only when there are any, so a page without files costs no query more than before files.
   const attached = related.filter((r) => r.kind === 'a').map((r) => r.user_id);
@@ -221,5 +221,6 @@ const reactionsAndMentions = (db: Db, ids: string | string[]) =>
 
 // One message at a time is the common case (a conversation's last message, a live event).
 const reactionsAndMentionsOfOne = prepared((db, p: { id: string }) => reactionsAndMentions(db, p.id));
+const reactionsAndMentionsOfMany = prepared((db, p: { ids: string[] }) => reactionsAndMentions(db, p.ids));
 
 const messageById = prepared((db, p: { id: string }) => db.selectFrom('messages').selectAll().where('id', '=', p.id));

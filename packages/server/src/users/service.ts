@@ -3,6 +3,7 @@ import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { presentUser } from './presenter.js';
 import { containsIgnoringCase } from '../store/like.js';
+import { prepared } from '../store/prepared.js';
 
 const userColumns = ['id', 'username', 'display_name', 'avatar_url', 'status_text', 'role', 'created_at', 'bot_owner_id'] as const;
 
@@ -10,7 +11,7 @@ export class UsersService {
   constructor(private readonly deps: Deps) {}
 
   async getUser(id: string): Promise<User> {
-    const row = await this.deps.db.selectFrom('users').select(userColumns).where('id', '=', id).where('deactivated_at', 'is', null).executeTakeFirst();
+    const [row] = await activeUser(this.deps.db, { id });
     if (!row) throw new AppError('not_found', 'No such user.');
     return presentUser(row);
   }
@@ -18,11 +19,7 @@ export class UsersService {
   async getUsers(ids: readonly string[]): Promise<Map<string, User>> {
     const out = new Map<string, User>();
     if (ids.length === 0) return out;
-    const rows = await this.deps.db
-      .selectFrom('users')
-      .select(userColumns)
-      .where('id', 'in', [...new Set(ids)])
-      .execute();
+    const rows = await usersByIds(this.deps.db, { ids: [...new Set(ids)] });
     for (const r of rows) out.set(r.id, presentUser(r));
     return out;
   }
@@ -67,3 +64,7 @@ export class UsersService {
     for (const c of convs) this.deps.publisher.toConversation(c.conv_id, event);
   }
 }
+
+// Every socket's authentication and every user lookup run these: built once, not per call.
+const activeUser = prepared((db, p: { id: string }) => db.selectFrom('users').select(userColumns).where('id', '=', p.id).where('deactivated_at', 'is', null));
+const usersByIds = prepared((db, p: { ids: string[] }) => db.selectFrom('users').select(userColumns).where('id', 'in', p.ids));
