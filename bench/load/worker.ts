@@ -544,10 +544,27 @@ async function reconnect(sock: Sock): Promise<void> {
 /** `sync` with the client's cursors, then `sync.events` pages for every conversation that moved. */
 async function resync(sock: Sock, timeoutMs: number): Promise<void> {
   stormStats.syncRequests++;
-  const r = await request<{ conversations: ConversationListLike[] }>(sock, 'sync', { cursors: Object.fromEntries(sock.cursors) }, timeoutMs);
+  // As the SDK does: the first page of each moved conversation comes with the answer.
+  const r = await request<{ conversations: ConversationListLike[]; events?: { conv_id: string; events: { seq: number }[]; has_more: boolean }[] }>(
+    sock,
+    'sync',
+    { cursors: Object.fromEntries(sock.cursors), events_limit: 200 },
+    timeoutMs,
+  );
   stormStats.convsMoved += r.conversations.length;
+  const inline = new Map((r.events ?? []).map((p) => [p.conv_id, p]));
   for (const c of r.conversations) {
     let after = sock.cursors.get(c.id) ?? 0;
+    const first = inline.get(c.id);
+    if (first) {
+      stormStats.eventsFetched += first.events.length;
+      const last = first.events[first.events.length - 1];
+      if (last) after = last.seq;
+      if (!first.has_more) {
+        sock.cursors.set(c.id, after);
+        continue;
+      }
+    }
     for (let page = 0; page < 10_000; page++) {
       stormStats.syncRequests++;
       const p = await request<{ events: { seq: number }[]; has_more: boolean }>(sock, 'sync.events', { conv_id: c.id, after_seq: after, limit: 200 }, timeoutMs);

@@ -149,8 +149,18 @@ export const ThreadQuery = Type.Object(
 );
 export type ThreadQuery = Static<typeof ThreadQuery>;
 
-/** Resync: the client's last applied seq per conversation it knows. */
-export const SyncBody = Type.Object({ cursors: Type.Record(Type.String({ maxLength: 26 }), Seq, { maxProperties: 10000 }) }, { additionalProperties: false });
+/**
+ * Resync: the client's last applied seq per conversation it knows. With `events_limit`, the
+ * answer also holds the first page of events (at most that many each) of conversations that
+ * moved past a cursor sent here (see SyncResult.events).
+ */
+export const SyncBody = Type.Object(
+  {
+    cursors: Type.Record(Type.String({ maxLength: 26 }), Seq, { maxProperties: 10000 }),
+    events_limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
 export type SyncBody = Static<typeof SyncBody>;
 
 export const EventsQuery = Type.Object(

@@ -99,14 +99,6 @@ export type SearchPage = Static<typeof SearchPage>;
 export const ThreadPage = Type.Object({ root: Message, replies: Type.Array(Message), has_more: Type.Boolean() });
 export type ThreadPage = Static<typeof ThreadPage>;
 
-export const SyncResult = Type.Object({
-  /** Conversations that moved past the client's cursor, or that it did not know. */
-  conversations: Type.Array(Conversation),
-  /** Conversation ids the client knows but can no longer see at all. */
-  removed: Type.Array(Id),
-});
-export type SyncResult = Static<typeof SyncResult>;
-
 export const EventsPage = Type.Object({
   conv_id: Id,
   events: Type.Array(LogEvent),
@@ -115,6 +107,21 @@ export const EventsPage = Type.Object({
   has_more: Type.Boolean(),
 });
 export type EventsPage = Static<typeof EventsPage>;
+
+export const SyncResult = Type.Object({
+  /** Conversations that moved past the client's cursor, or that it did not know. */
+  conversations: Type.Array(Conversation),
+  /** Conversation ids the client knows but can no longer see at all. */
+  removed: Type.Array(Id),
+  /**
+   * Only when the request set `events_limit`: for some of the moved conversations whose cursor
+   * the client sent, the first page of events after that cursor, exactly as `sync.events` would
+   * answer it. A moved conversation without a page here (more than fit, one the member left),
+   * or a page with `has_more`, is paged with `sync.events` as before.
+   */
+  events: Type.Optional(Type.Array(EventsPage)),
+});
+export type SyncResult = Static<typeof SyncResult>;
 
 export const LimitsInfo = Type.Object({ protocol_level: Type.Integer(), limits: Limits });
 export type LimitsInfo = Static<typeof LimitsInfo>;

@@ -118,9 +118,11 @@ test('events already applied are not emitted again when they are replayed by a r
 
   // The live push of m5 is held back, so the server's log is one event ahead of the client and the
   // resync pulls a page; the page is asked for from seq 0, so the server's answer repeats m0…m4,
-  // which the client has already applied.
+  // which the client has already applied. (The sync is sent without `events_limit`, so the page
+  // comes from `sync.events`, as from a server before inline pages or for a page with has_more.)
   wire.hold = (t) => t.startsWith('{"type":"event"') && t.includes('"body":"m5"');
   wire.rewrite = (f) => {
+    if (f.type === 'sync' && f.data) delete f.data['events_limit'];
     if (f.type === 'sync.events' && f.data) f.data['after_seq'] = 0;
   };
   await sender.send(dm.id, 'm5');
@@ -143,6 +145,9 @@ test('events already applied are not emitted again when they are replayed by a r
   // in first (it waits) and the request after it (its page holds m6).
   wire.hold = (t) => t.startsWith('{"type":"event"') && t.includes('"body":"m6"');
   wire.holdOut = (f) => f.type === 'sync.events';
+  wire.rewrite = (f) => {
+    if (f.type === 'sync' && f.data) delete f.data['events_limit'];
+  };
   await sender.send(dm.id, 'm6');
   await new Promise((r) => setTimeout(r, 100));
   const resynced = receiver.resync();
@@ -155,6 +160,53 @@ test('events already applied are not emitted again when they are replayed by a r
   expect(got).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
   // One page for the resync; a replayed event that was taken for a gap would ask again and again.
   expect(wire.sent.get('sync.events') ?? 0).toBe(pagesBefore + 1);
+});
+
+test('a client briefly away catches up in one round trip: the sync answer carries the missed events, each emitted once', async () => {
+  const server = await startServer();
+  cleanup.push(() => server.stop());
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
+  const wire = new ScriptedWire();
+  const receiver = new Parley({ url: server.url, token: bob.token, idleResyncMs: 600_000, WebSocket: wire.socket() });
+  cleanup.push(() => receiver.close());
+  await receiver.connect();
+  const got: string[] = [];
+  receiver.on('event', (e: ServerEvent) => {
+    if (e.type === 'message.created') got.push(e.message.body);
+  });
+  const sender = new Parley({ url: server.url, token: alice.token });
+  cleanup.push(() => sender.close());
+  await sender.connect();
+  await sender.send(dm.id, 'm0');
+  for (let i = 0; i < 100 && got.length < 1; i++) await new Promise((r) => setTimeout(r, 20));
+  expect(got).toEqual(['m0']);
+
+  // Three pushes never arrive (as if the socket had been away): the resync's answer brings them.
+  wire.hold = (t) => t.startsWith('{"type":"event"') && /"body":"m[123]"/.test(t);
+  for (const body of ['m1', 'm2', 'm3']) await sender.send(dm.id, body);
+  await new Promise((r) => setTimeout(r, 100));
+  const pagesBefore = wire.sent.get('sync.events') ?? 0;
+  await receiver.resync();
+  expect(got).toEqual(['m0', 'm1', 'm2', 'm3']);
+  expect(wire.sent.get('sync.events') ?? 0).toBe(pagesBefore);
+  // The held pushes arriving late are old news: nothing is emitted twice.
+  wire.hold = () => false;
+  wire.release();
+  await new Promise((r) => setTimeout(r, 100));
+  expect(got).toEqual(['m0', 'm1', 'm2', 'm3']);
+
+  // The answer's page repeats what was applied (the cursor sent is rewound to 0): only m4 is new.
+  wire.hold = (t) => t.startsWith('{"type":"event"') && t.includes('"body":"m4"');
+  wire.rewrite = (f) => {
+    if (f.type === 'sync' && f.data) (f.data['cursors'] as Record<string, number>)[dm.id] = 0;
+  };
+  await sender.send(dm.id, 'm4');
+  await new Promise((r) => setTimeout(r, 100));
+  await receiver.resync();
+  expect(got).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+  expect(wire.sent.get('sync.events') ?? 0).toBe(pagesBefore);
 });
 
 test('a delivery ack the server refuses is reported as an error event, not dropped', async () => {

@@ -154,6 +154,8 @@ function localTimeZone(): string | null {
   }
 }
 
+/** Events per page when catching a conversation up (the first page comes with the `sync` answer). */
+const CATCH_UP_PAGE = 500;
 const OPEN = 1;
 const isLog = (e: ServerEvent): e is LogEvent => 'seq' in e && typeof (e as { seq?: unknown }).seq === 'number';
 
@@ -644,7 +646,7 @@ export class Parley {
     c.catchingUp = true;
     try {
       for (;;) {
-        const page: EventsPage = await this.paced(() => this.request('sync.events', { conv_id: convId, after_seq: c.applied, limit: 500 }), { overSocket: true });
+        const page: EventsPage = await this.paced(() => this.request('sync.events', { conv_id: convId, after_seq: c.applied, limit: CATCH_UP_PAGE }), { overSocket: true });
         for (const e of page.events) if (e.seq > c.applied) this.apply(c, e);
         if (!page.has_more) break;
       }
@@ -675,8 +677,11 @@ export class Parley {
   resync(): Promise<void> {
     this.resyncing ??= (async () => {
       try {
-        const res: SyncResult = await this.paced(() => this.request('sync', { cursors: this.cursorSnapshot() }), { overSocket: true });
+        // The first page of each moved conversation comes with the answer: one round trip for a
+        // client that was briefly away, `sync.events` only for what did not fit.
+        const res: SyncResult = await this.paced(() => this.request('sync', { cursors: this.cursorSnapshot(), events_limit: CATCH_UP_PAGE }), { overSocket: true });
         for (const id of res.removed) this.cursors.delete(id);
+        const pages = new Map((res.events ?? []).map((p) => [p.conv_id, p]));
         const work: Promise<void>[] = [];
         for (const conv of res.conversations) {
           this.emitter.emit('conversation', conv);
@@ -684,7 +689,12 @@ export class Parley {
             const start = this.opts.newConversations === 'latest' ? conv.last_seq : Math.max(0, (conv.membership?.visible_from_seq ?? 1) - 1);
             this.cursor(conv.id, start);
           }
-          if (this.cursors.get(conv.id)!.applied < conv.last_seq) work.push(this.catchUp(conv.id));
+          const c = this.cursors.get(conv.id)!;
+          const page = pages.get(conv.id);
+          // The page starts right after the cursor sent; what was applied live since is skipped.
+          // A catch-up already under way applies it itself.
+          if (page && !c.catchingUp) for (const e of page.events) if (e.seq > c.applied) this.apply(c, e);
+          if (c.applied < conv.last_seq || page?.has_more || c.pending.length > 0) work.push(this.catchUp(conv.id));
         }
         await Promise.all(work);
       } finally {

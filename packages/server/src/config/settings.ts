@@ -188,7 +188,7 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     default: MiB,
     min: 16 * KiB,
     max: 256 * MiB,
-    description: 'a `sync.events` page stops before this many bytes (the client pages on; one event always fits)',
+    description: 'a `sync.events` page stops before this many bytes, and so do the pages one `sync` answer carries, together (the client pages on; one event always fits)',
   }),
   sqliteCheckpointMs: int({
     env: 'PARLEY_SQLITE_CHECKPOINT_MS',

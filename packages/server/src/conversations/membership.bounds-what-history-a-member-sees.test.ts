@@ -50,6 +50,11 @@ describe('history visibility for members who arrive later', () => {
     expect(replay.events[0]!.seq).toBe(joinSeq);
     expect(replay.events[0]!.type).toBe('member.joined');
     expect(messageIdsIn(replay.events)).toEqual([]);
+    // The page a resync's answer carries is bounded the same way.
+    const inline = await b.request('sync', { cursors: { [channel.id]: 0 }, events_limit: 100 });
+    expect(inline.events?.map((p) => p.conv_id)).toEqual([channel.id]);
+    expect(inline.events![0]!.events[0]!.seq).toBe(joinSeq);
+    expect(messageIdsIn(inline.events![0]!.events)).toEqual([]);
     // Replying into a thread that started before the join is not possible either.
     expect(await errorCode(b.request('message.send', { conv_id: channel.id, client_msg_id: randomUUID(), body: 'x', reply_to: early[0]!.id }))).toBe('not_found');
 
@@ -114,6 +119,9 @@ describe('history visibility for members who arrive later', () => {
     expect(JSON.stringify(b.events)).not.toContain(SECRET);
     const replay = await b.request('sync.events', { conv_id: channel.id, after_seq: 0 });
     expect(JSON.stringify(replay)).not.toContain(SECRET);
+    const inline = await b.request('sync', { cursors: { [channel.id]: 0 }, events_limit: 100 });
+    expect(inline.events?.[0]?.events.length).toBeGreaterThan(0);
+    expect(JSON.stringify(inline)).not.toContain(SECRET);
   });
 });
 
@@ -179,6 +187,12 @@ describe('leaving', () => {
     await b2.request('ping', {});
     expect(messageIdsIn(b2.events)).toEqual([]);
     expect((await b2.request('sync', { cursors: { [group.id]: leaveSeq } })).conversations).toEqual([]);
+    // A resync from before the leave is told the group moved, and its answer carries no page
+    // of it (events after a leave are paged, and bounded, by sync.events above).
+    const inline = await b2.request('sync', { cursors: { [group.id]: 0 }, events_limit: 100 });
+    expect(inline.conversations.map((x) => x.id)).toEqual([group.id]);
+    expect(inline.events).toEqual([]);
+    expect(JSON.stringify(inline)).not.toContain(later[0]!.id);
   });
 
   test('a member who leaves a public channel can still read up to their leave, and nothing after', async () => {

@@ -487,9 +487,18 @@ describe('non-members learn nothing about private conversations', () => {
     const mine = await api<{ conversations: Conversation[] }>(server, 'GET', '/conversations', undefined, u.outsider.token);
     expect(mine.body.conversations.map((c) => c.id)).not.toContain(priv.convId);
     // Resync treats a private conversation's id exactly like an id that does not exist.
-    const sync = await api<{ conversations: Conversation[]; removed: string[] }>(server, 'POST', '/sync', { cursors: { [priv.convId]: 0, [UNKNOWN_ID]: 0 } }, u.outsider.token);
+    const sync = await api<{ conversations: Conversation[]; removed: string[]; events?: unknown[] }>(
+      server,
+      'POST',
+      '/sync',
+      { cursors: { [priv.convId]: 0, [UNKNOWN_ID]: 0 }, events_limit: 100 },
+      u.outsider.token,
+    );
     expect(sync.body.conversations.map((c) => c.id)).not.toContain(priv.convId);
     expect(sync.body.removed.sort()).toEqual([priv.convId, UNKNOWN_ID].sort());
+    // Asking for the pages of moved conversations brings none of it either.
+    expect(sync.body.events).toEqual([]);
+    expect(JSON.stringify(sync.body)).not.toContain('psst');
     await spy.close();
     await insider.close();
   });

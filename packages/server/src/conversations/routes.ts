@@ -105,7 +105,7 @@ export const conversationsRoutes: RoutesPlugin = async (app, { services }) => {
   app.post(
     '/sync',
     { preHandler: read, schema: { tags: ['sync'], summary: 'Which conversations moved past my cursors', security: bearer, body: SyncBody, response: responses({ 200: SyncResult }) } },
-    async (req) => services.sync.sync(actorOf(req), req.body.cursors),
+    async (req) => services.sync.sync(actorOf(req), req.body.cursors, req.body.events_limit ?? 0),
   );
 
   app.get(

@@ -43,7 +43,7 @@ export const handlers: { [T in Exclude<RequestType, 'auth'>]: Handler<T> } = {
     conn.subscribePresence(d.user_ids);
     return { presences: await s.presence.many(d.user_ids) };
   },
-  sync: (s, actor, d) => s.sync.sync(actor, d.cursors),
+  sync: (s, actor, d) => s.sync.sync(actor, d.cursors, d.events_limit ?? 0),
   'sync.events': (s, actor, d) => s.sync.events(actor, d.conv_id, d.after_seq, d.limit),
   history: (s, actor, d) => s.messages.history(actor, d.conv_id, d),
   'conversation.list': async (s, actor) => ({ conversations: await s.conversations.listMine(actor) }),

@@ -111,7 +111,7 @@ export async function loadMessages(db: Db, ids: readonly string[], asOf: AsOf | 
   const out = new Map<string, Message>();
   if (ids.length === 0) return out;
   const unique = [...new Set(ids)];
-  const rows = unique.length === 1 ? await messageById(db, { id: unique[0]! }) : await db.selectFrom('messages').selectAll().where('id', 'in', unique).execute();
+  const rows = unique.length === 1 ? await messageById(db, { id: unique[0]! }) : await messagesByIds(db, { ids: unique });
   for (const m of await presentMessages(db, rows, asOf)) out.set(m.id, m);
   return out;
 }
@@ -224,3 +224,4 @@ const reactionsAndMentionsOfOne = prepared((db, p: { id: string }) => reactionsA
 const reactionsAndMentionsOfMany = prepared((db, p: { ids: string[] }) => reactionsAndMentions(db, p.ids));
 
 const messageById = prepared((db, p: { id: string }) => db.selectFrom('messages').selectAll().where('id', '=', p.id));
+const messagesByIds = prepared((db, p: { ids: string[] }) => db.selectFrom('messages').selectAll().where('id', 'in', p.ids));
