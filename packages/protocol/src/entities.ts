@@ -188,3 +188,19 @@ export const ApiToken = Type.Object({
   last_used_at: Nullable(Timestamp),
 });
 export type ApiToken = Static<typeof ApiToken>;
+
+/**
+ * An incoming webhook: a secret URL that posts into one conversation, Slack-compatible, as its
+ * own bot account (`bot_user_id`, named after the hook, a member of the conversation).
+ */
+export const IncomingWebhook = Type.Object({
+  id: Id,
+  conv_id: Id,
+  name: Type.String(),
+  icon_url: Nullable(Type.String()),
+  bot_user_id: Id,
+  created_by: Id,
+  created_at: Timestamp,
+  last_used_at: Nullable(Timestamp),
+});
+export type IncomingWebhook = Static<typeof IncomingWebhook>;

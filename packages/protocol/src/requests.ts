@@ -192,3 +192,12 @@ export const CreateTokenBody = Type.Object(
   { additionalProperties: false },
 );
 export type CreateTokenBody = Static<typeof CreateTokenBody>;
+
+export const CreateWebhookBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    icon_url: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateWebhookBody = Static<typeof CreateWebhookBody>;

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ApiToken, Conversation, ConversationKind, Id, Limits, Member, Message, Nullable, Presence, Session, Timestamp, User, Visibility } from './entities.js';
+import { ApiToken, Conversation, IncomingWebhook, ConversationKind, Id, Limits, Member, Message, Nullable, Presence, Session, Timestamp, User, Visibility } from './entities.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { LogEvent } from './events.js';
 
@@ -41,6 +41,10 @@ export type Invite = Static<typeof Invite>;
 /** A new API token: the secret is in `token`, shown this once. */
 export const CreatedApiToken = Type.Composite([ApiToken, Type.Object({ token: Type.String() })]);
 export type CreatedApiToken = Static<typeof CreatedApiToken>;
+
+/** A webhook as created or rotated: `url` holds its secret and is shown only then. */
+export const CreatedIncomingWebhook = Type.Composite([IncomingWebhook, Type.Object({ url: Type.String() })]);
+export type CreatedIncomingWebhook = Static<typeof CreatedIncomingWebhook>;
 
 /** A user as `GET /users/:id` shows it: the profile and where they are now. */
 export const UserWithPresence = Type.Composite([User, Type.Object({ presence: Presence })]);
@@ -133,6 +137,7 @@ export const UserList = listOf('users', User);
 export const BotList = listOf('bots', User);
 export const SessionList = listOf('sessions', Session);
 export const ApiTokenList = listOf('tokens', ApiToken);
+export const IncomingWebhookList = listOf('webhooks', IncomingWebhook);
 export const ConversationList = listOf('conversations', Conversation);
 export const MemberList = listOf('members', Member);
 export const MessageEditList = listOf('edits', MessageEdit);

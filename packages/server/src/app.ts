@@ -28,6 +28,7 @@ import { adminRoutes } from './audit/routes.js';
 import { filesRoutes } from './files/routes.js';
 import { downloadRoutes } from './files/download-routes.js';
 import { searchRoutes } from './search/routes.js';
+import { hookPostRoutes, webhookRoutes } from './integrations/routes.js';
 import { openFileStorage, type FileStorage } from './files/storage.js';
 import { AppError } from './core/errors.js';
 import { bearerAuth } from './http/auth.js';
@@ -159,12 +160,15 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       // malformed request is answered 400 before its credentials are looked up, as before.
       await api.register(async (authed) => {
         authed.addHook('preHandler', bearerAuth(services));
-        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, downloadRoutes, searchRoutes]) await authed.register(routes, { services });
+        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, downloadRoutes, searchRoutes, webhookRoutes])
+          await authed.register(routes, { services });
         await authed.register(filesRoutes, { services, locker: files.locker });
       });
     },
     { prefix: '/api/v1' },
   );
+  // Incoming webhooks: the URL is the credential, the answers are Slack's (integrations/routes.ts).
+  await app.register(hookPostRoutes, { services });
 
   if (config.webDir && fs.existsSync(path.join(config.webDir, 'index.html'))) {
     const { default: fastifyStatic } = await import('@fastify/static');

@@ -15,6 +15,7 @@ import { FilesService } from './files/service.js';
 import { SearchService } from './search/service.js';
 import { SearchBackfill } from './search/backfill.js';
 import { buildLimiters, type Limiters } from './core/limits.js';
+import { IncomingWebhooksService } from './integrations/incoming-webhooks.js';
 
 /** The composition root of the domain: every service, built once from the same dependencies. */
 export interface Services {
@@ -31,6 +32,7 @@ export interface Services {
   files: FilesService;
   search: SearchService;
   searchBackfill: SearchBackfill;
+  webhooks: IncomingWebhooksService;
   /** Every rate limit, shared by all nodes on PostgreSQL (core/limits.ts). */
   limits: Limiters;
 }
@@ -42,20 +44,23 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
   const apiTokens = new ApiTokensService(deps, audit);
   const limits = buildLimiters(deps.config.limits, deps.pg ? deps.config.databaseUrl : null, deps.config.pgSchema, deps.log, deps.now);
   const files = new FilesService(deps, storage.blobs, storage.incoming);
+  const conversations = new ConversationsService(deps, audit);
+  // A recall frees its files' bytes unless another upload shares them.
+  const messages = new MessagesService(deps, limits.send, () => files.collector.kick());
   return {
     audit,
     auth: new AuthService(deps, tokens, audit, apiTokens, limits.loginFailures),
     apiTokens,
     users,
     admin: new AdminService(deps, users, audit),
-    conversations: new ConversationsService(deps, audit),
-    // A recall frees its files' bytes unless another upload shares them.
-    messages: new MessagesService(deps, limits.send, () => files.collector.kick()),
+    conversations,
+    messages,
     receipts: new ReceiptsService(deps),
     presence: new PresenceService(deps),
     sync: new SyncService(deps),
     search: new SearchService(deps),
     searchBackfill: new SearchBackfill(deps),
+    webhooks: new IncomingWebhooksService(deps, audit, conversations, messages),
     files,
     limits,
   };

@@ -19,6 +19,7 @@ export type ConvAction =
   | 'conversation.set_topic'
   | 'conversation.archive'
   | 'conversation.set_role'
+  | 'conversation.manage_webhooks'
   | 'message.send'
   | 'message.react'
   | 'message.edit_own'
@@ -67,6 +68,9 @@ export function can(actor: Actor, action: ConvAction, a: ConvAccess): boolean {
     case 'conversation.set_role':
       // Roles are frozen with the rest of an archived conversation; unarchive first.
       return notDm && !archived(a) && ((isActive(a) && a.member!.role === 'owner') || (isWorkspaceAdmin(actor) && (isActive(a) || isPublicChannel(a))));
+    case 'conversation.manage_webhooks':
+      // A hook posts as a member of its own: who may rename the conversation may plug it in.
+      return notDm && !archived(a) && actor.role !== 'guest' && (isConvAdmin(a) || (isWorkspaceAdmin(actor) && (isActive(a) || isPublicChannel(a))));
     case 'message.send':
     case 'message.react':
     case 'message.edit_own':

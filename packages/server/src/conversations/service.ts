@@ -350,6 +350,25 @@ export class ConversationsService {
     return this.get(actor, convId);
   }
 
+  /**
+   * Adds an integration's bot (an incoming webhook's) in the transaction that creates it: the
+   * bot, its hook and its membership exist together or not at all. `create` writes them and
+   * returns the bot's id; the caller's right to manage the conversation's webhooks is checked
+   * under the conversation's lock.
+   */
+  async addIntegrationBot(actor: Actor, convId: string, create: (trx: Db) => Promise<string>): Promise<void> {
+    const { db, config } = this.deps;
+    assertCan(actor, 'conversation.manage_webhooks', await accessConversation(db, actor, convId));
+    const publish = await this.locked(actor, convId, async (trx, a) => {
+      assertCan(actor, 'conversation.manage_webhooks', a);
+      if (a.conv.kind === 'group' && Number(a.conv.member_count) + 1 > config.limits.maxGroupMembers) {
+        throw new AppError('invalid_request', `A group has at most ${config.limits.maxGroupMembers} members.`);
+      }
+      return this.addMembers(trx, actor, a, [await create(trx)]);
+    });
+    publish();
+  }
+
   private async addMembers(trx: Db, actor: Actor, a: ConvAccess, userIds: string[]): Promise<() => void> {
     const t = this.deps.now();
     const seqs: number[] = [];

@@ -121,6 +121,7 @@ test('one real answer of every operation matches its declared schema, and the ha
   await sent(channel, alice, { attachments: [picture] });
   let carol: { access_token: string; refresh_token: string } | null = null;
   let token: { id: string } | null = null;
+  let hook: { id: string } | null = null;
 
   // One case per operation of the document, in an order where each finds what it needs.
   const cases: [string, () => Promise<Call>][] = [
@@ -181,6 +182,17 @@ test('one real answer of every operation matches its declared schema, and the ha
     ['DELETE /api/v1/messages/{id}/reactions/{emoji}', () => call('DELETE', `/messages/${root.id}/reactions/${encodeURIComponent('👍')}`, owner.token)],
     ['POST /api/v1/conversations/{id}/read', () => call('POST', `/conversations/${channel.id}/read`, alice.token, { seq: 1 })],
     ['POST /api/v1/conversations/{id}/typing', () => call('POST', `/conversations/${channel.id}/typing`, alice.token, { active: true })],
+    [
+      'POST /api/v1/conversations/{id}/webhooks',
+      async () => {
+        const r = await call('POST', `/conversations/${channel.id}/webhooks`, owner.token, { name: 'CI' });
+        hook = r.body as typeof hook;
+        return r;
+      },
+    ],
+    ['GET /api/v1/conversations/{id}/webhooks', () => call('GET', `/conversations/${channel.id}/webhooks`, owner.token)],
+    ['POST /api/v1/webhooks/{id}/rotate', () => call('POST', `/webhooks/${hook!.id}/rotate`, owner.token)],
+    ['DELETE /api/v1/webhooks/{id}', () => call('DELETE', `/webhooks/${hook!.id}`, owner.token)],
     ['DELETE /api/v1/messages/{id}', () => call('DELETE', `/messages/${root.id}`, owner.token)],
     ['POST /api/v1/conversations/{id}/leave', () => call('POST', `/conversations/${group.id}/leave`, bob.token)],
     ['POST /api/v1/sync', () => call('POST', '/sync', alice.token, { cursors: { [channel.id]: 0 } })],

@@ -14,6 +14,7 @@ import * as m008 from './migrations/008_uploads.js';
 import * as m009 from './migrations/009_blobs.js';
 import * as m010 from './migrations/010_search.js';
 import * as m011 from './migrations/011_auth_epoch.js';
+import * as m012 from './migrations/012_incoming_webhooks.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
@@ -37,6 +38,7 @@ class StaticMigrations implements MigrationProvider {
       '009_blobs': m009,
       '010_search': m010,
       '011_auth_epoch': m011,
+      '012_incoming_webhooks': m012,
     };
   }
 }

@@ -136,6 +136,19 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+export interface IncomingWebhooksTable {
+  id: string;
+  conv_id: string;
+  bot_user_id: string;
+  name: string;
+  icon_url: string | null;
+  secret_hash: string;
+  created_by: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface PresenceTable {
   node_id: string;
   user_id: string;
@@ -215,6 +228,7 @@ export interface Database {
   presence: PresenceTable;
   rate_buckets: RateBucketsTable;
   api_tokens: ApiTokensTable;
+  incoming_webhooks: IncomingWebhooksTable;
   users: UsersTable;
   sessions: SessionsTable;
   invites: InvitesTable;

@@ -1,0 +1,199 @@
+import crypto from 'node:crypto';
+import type { CreateWebhookBody, IncomingWebhook, SendAck } from '@parley/protocol';
+import { lesserRole, type Actor, type Deps, type Role } from '../core/context.js';
+import { AppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { iso, isoOrNull } from '../core/time.js';
+import type { AuditService } from '../audit/service.js';
+import type { ConversationsService } from '../conversations/service.js';
+import type { MessagesService } from '../messages/service.js';
+import { accessConversation } from '../conversations/access.js';
+import { assertCan } from '../conversations/policy.js';
+import type { IncomingWebhooksTable } from '../store/schema.js';
+import { safeEqual } from '../auth/tokens.js';
+import { mentionedIds, toMarkdown, type PayloadError, type SlackPayload } from './slack-payload.js';
+
+const hashSecret = (s: string) => crypto.createHash('sha256').update(s).digest('base64url');
+const ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** Why a post was refused, with the plain-text code Slack answers in that case. */
+export class HookError extends AppError {
+  constructor(
+    code: ConstructorParameters<typeof AppError>[0],
+    readonly slack: string,
+    message?: string,
+    extra?: ConstructorParameters<typeof AppError>[2],
+  ) {
+    super(code, message, extra);
+  }
+}
+
+/**
+ * Incoming webhooks: a secret URL that posts Slack-shaped payloads into one conversation. Each
+ * hook posts as its own bot account (named after the hook, owned by whoever created it, a member
+ * of the conversation), so every rule of a normal send holds — membership, archive, the sender's
+ * rate budget (one per hook), validation, idempotency — and its messages say which hook sent them.
+ */
+export class IncomingWebhooksService {
+  constructor(
+    private readonly deps: Deps,
+    private readonly audit: AuditService,
+    private readonly conversations: ConversationsService,
+    private readonly messages: MessagesService,
+  ) {}
+
+  async create(actor: Actor, convId: string, body: CreateWebhookBody): Promise<IncomingWebhook & { secret: string }> {
+    const { now } = this.deps;
+    const id = newId();
+    const botId = newId();
+    const secret = crypto.randomBytes(32).toString('base64url');
+    const t = now();
+    const name = body.name.trim() || 'webhook';
+    // The bot, the hook and the bot's membership (members see it join) commit together.
+    await this.conversations.addIntegrationBot(actor, convId, async (trx) => {
+      await trx
+        .insertInto('users')
+        .values({
+          id: botId,
+          // Unique and recognisable; the display name is what people see.
+          username: `hook-${id.slice(-10).toLowerCase()}`,
+          password_hash: '!bot',
+          display_name: name,
+          avatar_url: body.icon_url ?? null,
+          status_text: null,
+          role: 'member',
+          created_at: t,
+          deactivated_at: null,
+          last_seen_at: null,
+          bot_owner_id: actor.userId,
+        })
+        .execute();
+      await trx
+        .insertInto('incoming_webhooks')
+        .values({
+          id,
+          conv_id: convId,
+          bot_user_id: botId,
+          name,
+          icon_url: body.icon_url ?? null,
+          secret_hash: hashSecret(secret),
+          created_by: actor.userId,
+          created_at: t,
+          last_used_at: null,
+          revoked_at: null,
+        })
+        .execute();
+      await this.audit.record({ actor_id: actor.userId, action: 'webhook.created', target: id, data: { conv_id: convId, name }, ip: actor.ip ?? null }, trx);
+      return botId;
+    });
+    return { ...present((await this.row(id))!), secret };
+  }
+
+  async list(actor: Actor, convId: string): Promise<IncomingWebhook[]> {
+    const { db } = this.deps;
+    assertCan(actor, 'conversation.manage_webhooks', await accessConversation(db, actor, convId));
+    const rows = await db.selectFrom('incoming_webhooks').selectAll().where('conv_id', '=', convId).where('revoked_at', 'is', null).orderBy('created_at').execute();
+    return rows.map(present);
+  }
+
+  /** A new secret; the old URL stops working at once. */
+  async rotate(actor: Actor, hookId: string): Promise<IncomingWebhook & { secret: string }> {
+    const hook = await this.managed(actor, hookId);
+    const secret = crypto.randomBytes(32).toString('base64url');
+    await this.deps.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('incoming_webhooks')
+        .set({ secret_hash: hashSecret(secret) })
+        .where('id', '=', hook.id)
+        .execute();
+      await this.audit.record({ actor_id: actor.userId, action: 'webhook.rotated', target: hook.id, data: { conv_id: hook.conv_id }, ip: actor.ip ?? null }, trx);
+    });
+    return { ...present(hook), secret };
+  }
+
+  /** Revoked for good; its bot stays (its messages keep their sender) but can no longer post. */
+  async revoke(actor: Actor, hookId: string): Promise<void> {
+    const hook = await this.managed(actor, hookId);
+    const t = this.deps.now();
+    await this.deps.db.transaction().execute(async (trx) => {
+      await trx.updateTable('incoming_webhooks').set({ revoked_at: t }).where('id', '=', hook.id).execute();
+      await trx.updateTable('users').set({ deactivated_at: t }).where('id', '=', hook.bot_user_id).execute();
+      await this.audit.record({ actor_id: actor.userId, action: 'webhook.revoked', target: hook.id, data: { conv_id: hook.conv_id }, ip: actor.ip ?? null }, trx);
+    });
+  }
+
+  /**
+   * A post to the hook's URL. `idempotencyKey`: a retried POST with the same key posts once and
+   * is answered as the first was.
+   */
+  async post(hookId: string, secret: string, payload: SlackPayload, idempotencyKey: string | undefined): Promise<SendAck> {
+    const { db, now } = this.deps;
+    // Unknown, revoked and wrong secret look the same from outside.
+    const gone = () => new HookError('not_found', 'no_service', 'No such webhook, or it was revoked.');
+    if (!ID.test(hookId)) throw gone();
+    const hook = await this.row(hookId);
+    if (!hook || hook.revoked_at !== null || !safeEqual(hashSecret(secret), hook.secret_hash)) throw gone();
+    // The hook acts with no more rights than its creator has now: a deactivated creator's hooks stop.
+    const people = await db.selectFrom('users').select(['id', 'role', 'deactivated_at']).where('id', 'in', [hook.bot_user_id, hook.created_by]).execute();
+    const bot = people.find((p) => p.id === hook.bot_user_id);
+    const creator = people.find((p) => p.id === hook.created_by);
+    if (!bot || bot.deactivated_at !== null || !creator || creator.deactivated_at !== null) throw gone();
+    const names = new Map<string, string>();
+    const ids = mentionedIds(payload).filter((x) => ID.test(x));
+    if (ids.length > 0) for (const u of await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).execute()) names.set(u.id, u.username);
+    const body = toMarkdown(payload, (id) => names.get(id));
+    const max = this.deps.config.limits.maxMessageChars;
+    if (body.length > max) throw new HookError('invalid_request', 'msg_too_long', `The message would be ${body.length} characters; at most ${max}.`, { field: '/text' });
+    const actor: Actor = { userId: hook.bot_user_id, role: lesserRole(bot.role as Role, creator.role as Role), sessionId: hook.id, via: 'token' };
+    // A key of any shape maps to a client_msg_id of the allowed alphabet; without one, each POST is new.
+    const clientMsgId = idempotencyKey ? `hook_${crypto.createHash('sha256').update(idempotencyKey).digest('base64url')}` : `hook_${crypto.randomUUID()}`;
+    let ack: SendAck;
+    try {
+      ack = await this.messages.send(actor, { conv_id: hook.conv_id, client_msg_id: clientMsgId, body });
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'conversation_archived') throw new HookError('conversation_archived', 'channel_is_archived');
+      if (e instanceof AppError && e.code === 'rate_limited') throw new HookError('rate_limited', 'rate_limited', e.message, e.extra);
+      if (e instanceof AppError && (e.code === 'not_member' || e.code === 'not_found'))
+        throw new HookError('forbidden', 'action_prohibited', 'The webhook’s bot is no longer a member of the conversation.');
+      throw e;
+    }
+    await db.updateTable('incoming_webhooks').set({ last_used_at: now() }).where('id', '=', hook.id).execute();
+    return ack;
+  }
+
+  private row(id: string): Promise<IncomingWebhooksTable | undefined> {
+    return this.deps.db.selectFrom('incoming_webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  private async managed(actor: Actor, hookId: string): Promise<IncomingWebhooksTable> {
+    const hook = ID.test(hookId) ? await this.row(hookId) : undefined;
+    if (!hook || hook.revoked_at !== null) throw new AppError('not_found', 'No such webhook.');
+    const a = await accessConversation(this.deps.db, actor, hook.conv_id).catch(() => null);
+    // Whoever may not manage the conversation's hooks is told no such hook exists.
+    if (!a) throw new AppError('not_found', 'No such webhook.');
+    try {
+      assertCan(actor, 'conversation.manage_webhooks', a);
+    } catch {
+      throw new AppError('not_found', 'No such webhook.');
+    }
+    return hook;
+  }
+}
+
+/** The payload parse's refusals as hook errors. */
+export function payloadError(e: PayloadError): HookError {
+  return new HookError('invalid_request', e.slack, e.message, e.field ? { field: e.field } : {});
+}
+
+function present(r: IncomingWebhooksTable): IncomingWebhook {
+  return {
+    id: r.id,
+    conv_id: r.conv_id,
+    name: r.name,
+    icon_url: r.icon_url,
+    bot_user_id: r.bot_user_id,
+    created_by: r.created_by,
+    created_at: iso(Number(r.created_at)),
+    last_used_at: isoOrNull(r.last_used_at === null ? null : Number(r.last_used_at)),
+  };
+}

@@ -1,0 +1,133 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { CreatedIncomingWebhook, CreateWebhookBody, IncomingWebhookList, type IncomingWebhook } from '@parley/protocol';
+import { actorOf } from '../http/auth.js';
+import { toHttpError } from '../http/errors.js';
+import { bearer, IdParams, NoContent, responses, type RoutesPlugin } from '../http/schemas.js';
+import { AppError } from '../core/errors.js';
+import type { Services } from '../services.js';
+import { HookError, payloadError } from './incoming-webhooks.js';
+import { parsePayload, PayloadError } from './slack-payload.js';
+
+/** The hook's URL, as the client reached this server (`PARLEY_TRUST_PROXY` decides whether a proxy's headers count). */
+const urlOf = (req: FastifyRequest, hook: IncomingWebhook, secret: string) => `${req.protocol}://${req.host}/hooks/${hook.id}/${secret}`;
+
+/** Managing a conversation's incoming webhooks: `/api/v1`, bearer auth. */
+export const webhookRoutes: RoutesPlugin = async (app, { services }) => {
+  const tags = ['integrations'];
+  const hooks = services.webhooks;
+
+  app.post(
+    '/conversations/:id/webhooks',
+    {
+      schema: {
+        tags,
+        summary: 'Create an incoming webhook posting into this conversation; its URL (with the secret) is shown only once',
+        security: bearer,
+        params: IdParams,
+        body: CreateWebhookBody,
+        response: responses({ 201: CreatedIncomingWebhook }),
+      },
+    },
+    async (req, reply) => {
+      const { secret, ...hook } = await hooks.create(actorOf(req), req.params.id, req.body);
+      return reply.status(201).send({ ...hook, url: urlOf(req, hook, secret) });
+    },
+  );
+
+  app.get(
+    '/conversations/:id/webhooks',
+    { schema: { tags, summary: 'The conversation’s live incoming webhooks (without their secrets)', security: bearer, params: IdParams, response: responses({ 200: IncomingWebhookList }) } },
+    async (req) => ({ webhooks: await hooks.list(actorOf(req), req.params.id) }),
+  );
+
+  app.post(
+    '/webhooks/:id/rotate',
+    { schema: { tags, summary: 'Give a webhook a new secret URL; the old one stops working at once', security: bearer, params: IdParams, response: responses({ 200: CreatedIncomingWebhook }) } },
+    async (req) => {
+      const { secret, ...hook } = await hooks.rotate(actorOf(req), req.params.id);
+      return { ...hook, url: urlOf(req, hook, secret) };
+    },
+  );
+
+  app.delete('/webhooks/:id', { schema: { tags, summary: 'Revoke an incoming webhook', security: bearer, params: IdParams, response: responses({ 204: NoContent }) } }, async (req, reply) => {
+    await hooks.revoke(actorOf(req), req.params.id);
+    return reply.status(204).send(null);
+  });
+};
+
+const HookParams = Type.Object({ id: Type.String({ maxLength: 64 }), secret: Type.String({ maxLength: 128 }) });
+
+/**
+ * Slack answers a webhook in plain text (`ok`, or a code such as `invalid_payload`), and scripts
+ * written for Slack look for those words. A client that asks for JSON only (`Accept:
+ * application/json`, nothing else) gets Parley's `{error: {code, message}}` and, on success, the
+ * message's id and seq.
+ */
+function wantsJson(req: FastifyRequest): boolean {
+  return (req.headers.accept ?? '').trim().toLowerCase() === 'application/json';
+}
+
+function answerError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const { status, body } = toHttpError(err);
+  if (status >= 500) req.log.error({ err }, 'webhook post failed');
+  if (body.error.retry_after_ms !== undefined) void reply.header('retry-after', Math.ceil(body.error.retry_after_ms / 1000));
+  if (wantsJson(req)) return reply.status(status).send(body);
+  const slack =
+    err instanceof HookError
+      ? err.slack
+      : status === 413
+        ? 'request_too_large'
+        : status === 429
+          ? 'rate_limited'
+          : status === 503
+            ? 'service_unavailable'
+            : status >= 500
+              ? 'internal_error'
+              : 'invalid_payload';
+  return reply.status(status).type('text/plain; charset=utf-8').send(slack);
+}
+
+/**
+ * `POST /hooks/:id/:secret`: Slack's incoming-webhook body, as JSON or as the form field
+ * `payload`. Outside `/api/v1` (no bearer token: the URL is the secret) and outside the OpenAPI
+ * document, whose error shape it does not answer in by default; docs/integrations.md describes it.
+ */
+export const hookPostRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  // Slack's form encoding: `payload=<json>` (curl -d 'payload=…'). Parsed by the platform's own URLSearchParams.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.setErrorHandler((err, req, reply) => answerError(req, reply, err));
+  app.addHook('onRequest', async (req) => {
+    const wait = await services.limits.ip.take(req.ip);
+    if (wait > 0) throw new AppError('rate_limited', 'Too many requests from this address; retry later.', { retry_after_ms: wait });
+  });
+
+  app.post('/hooks/:id/:secret', { schema: { hide: true, params: HookParams } }, async (req, reply) => {
+    const { id, secret } = req.params as { id: string; secret: string };
+    let raw: unknown = req.body;
+    const form = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+    if (form) {
+      const field = (raw as Record<string, string>)['payload'];
+      if (field === undefined) throw new HookError('invalid_request', 'invalid_payload', 'A form body needs the field `payload` holding the JSON.', { field: '/payload' });
+      try {
+        raw = JSON.parse(field);
+      } catch {
+        throw new HookError('invalid_json', 'invalid_payload', 'The field `payload` is not valid JSON.', { field: '/payload' });
+      }
+    }
+    let payload;
+    try {
+      payload = parsePayload(raw);
+    } catch (e) {
+      if (e instanceof PayloadError) throw payloadError(e);
+      throw e;
+    }
+    const key = req.headers['idempotency-key'];
+    const idempotencyKey = typeof key === 'string' && key !== '' ? key.slice(0, 255) : undefined;
+    const ack = await services.webhooks.post(id, secret, payload, idempotencyKey);
+    if (wantsJson(req)) return reply.send({ ok: true, message_id: ack.id, conv_id: ack.conv_id, seq: ack.seq, duplicate: ack.duplicate === true });
+    return reply.type('text/plain; charset=utf-8').send('ok');
+  });
+};
