@@ -718,6 +718,37 @@ describe('parley failures', { timeout: 60_000 }, () => {
 
 // ---- CI usage and administration ---------------------------------------------------------------
 
+describe('parley webhook', { timeout: 60_000 }, () => {
+  it('create prints a URL a script posts to; list shows the hook; rotate and revoke turn old URLs off', async () => {
+    const [admin, member] = await Promise.all([newUser('hookadmin'), newUser('hookmember')]);
+    const chan = await newChannel(admin, [member]);
+    const created = await parley(['webhook', 'create', `#${chan.name}`, '--name', 'Deploys'], { configDir: admin.dir });
+    expect(created.code).toBe(0);
+    const hookUrl = created.stdout.trim();
+    expect(hookUrl).toMatch(new RegExp(`^${url}/hooks/[0-9A-Z]{26}/[A-Za-z0-9_-]{43}$`));
+    const postTo = (u: string, text: string) =>
+      fetch(u, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) }).then(async (r) => [r.status, await r.text()]);
+    expect(await postTo(hookUrl, 'v1.4 is live')).toEqual([200, 'ok']);
+    const stored = await api<{ messages: Message[] }>(server, 'GET', `/conversations/${chan.id}/messages`, undefined, member.token);
+    expect(stored.body.messages.map((m) => m.body)).toEqual(['v1.4 is live']);
+
+    const id = hookUrl.split('/')[4]!;
+    const listed = await parley(['webhook', 'list', `#${chan.name}`], { configDir: admin.dir });
+    expect(listed.stdout).toMatch(new RegExp(`^${id}  Deploys\\s+created .*last used`, 'm'));
+    // A plain member may not see the channel's hooks.
+    const refused = await parley(['webhook', 'list', `#${chan.name}`], { configDir: member.dir });
+    expect(refused.code).not.toBe(0);
+
+    const rotated = await parley(['webhook', 'rotate', id], { configDir: admin.dir });
+    expect(rotated.code).toBe(0);
+    const newUrl = rotated.stdout.trim();
+    expect(await postTo(hookUrl, 'old')).toEqual([404, 'no_service']);
+    expect(await postTo(newUrl, 'new')).toEqual([200, 'ok']);
+    expect((await parley(['webhook', 'revoke', id], { configDir: admin.dir })).code).toBe(0);
+    expect(await postTo(newUrl, 'gone')).toEqual([404, 'no_service']);
+  });
+});
+
 describe('parley in CI and for admins', { timeout: 60_000 }, () => {
   it('PARLEY_SERVER and PARLEY_TOKEN work without logging in, and win over stored credentials', async () => {
     const [bot, other] = await Promise.all([newUser('cibot'), newUser('someone')]);

@@ -9,6 +9,7 @@ import { exportAll } from './commands/export.js';
 import { download } from './commands/download.js';
 import { audit, listUsers, sessions, setDeactivated, setRole } from './commands/admin.js';
 import { createToken, listTokens, revokeToken } from './commands/tokens.js';
+import { createWebhook, listWebhooks, revokeWebhook, rotateWebhook } from './commands/webhooks.js';
 
 /** Runs an action and turns any failure into one line on stderr and a meaningful exit code. */
 function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
@@ -150,5 +151,18 @@ token
   .action(run(createToken));
 token.command('list').description("my tokens and my bots' tokens").option('--json', 'JSON output').action(run(listTokens));
 token.command('revoke').description('revoke a token').argument('<id>').action(run(revokeToken));
+
+const webhook = program.command('webhook').description('incoming webhooks: secret URLs that post into a conversation (Slack-compatible)');
+webhook
+  .command('create')
+  .description('create a webhook posting into #channel or a group; its URL is printed once')
+  .argument('<conversation>', '#channel, a group name or a conversation id')
+  .requiredOption('--name <name>', 'who its posts appear from')
+  .option('--icon <url>', 'an https URL of its picture')
+  .option('--json', 'JSON output')
+  .action(run(createWebhook));
+webhook.command('list').description("a conversation's webhooks").argument('<conversation>').option('--json', 'JSON output').action(run(listWebhooks));
+webhook.command('rotate').description('give a webhook a new URL (the old one stops working)').argument('<id>').option('--json', 'JSON output').action(run(rotateWebhook));
+webhook.command('revoke').description('revoke a webhook').argument('<id>').action(run(revokeWebhook));
 
 await program.parseAsync(process.argv);
