@@ -1,4 +1,20 @@
-import type { Conversation, CreateConversationBody, HelloFrame, LogEvent, Member, Message, Presence, SearchPage, SendAck, ServerEvent, Session, ThreadPage, User } from '@parley/protocol';
+import type {
+  Conversation,
+  CreateConversationBody,
+  CreatedIncomingWebhook,
+  IncomingWebhook,
+  HelloFrame,
+  LogEvent,
+  Member,
+  Message,
+  Presence,
+  SearchPage,
+  SendAck,
+  ServerEvent,
+  Session,
+  ThreadPage,
+  User,
+} from '@parley/protocol';
 import { Parley, ParleyError } from '@parley/sdk';
 import { openUploadsDb } from '../storage/uploads';
 import { openUserDb, type CachedTimeline, type FailedSend, type ParleyDb } from '../storage/db';
@@ -463,6 +479,24 @@ export class ChatStore {
 
   revokeSession(id: string): Promise<void> {
     return this.requireClient().rest.request<void>('DELETE', `/sessions/${id}`);
+  }
+
+  listWebhooks(convId: string): Promise<IncomingWebhook[]> {
+    return this.requireClient()
+      .rest.request<{ webhooks: IncomingWebhook[] }>('GET', `/conversations/${convId}/webhooks`)
+      .then((r) => r.webhooks);
+  }
+
+  createWebhook(convId: string, name: string): Promise<CreatedIncomingWebhook> {
+    return this.requireClient().rest.request<CreatedIncomingWebhook>('POST', `/conversations/${convId}/webhooks`, { name });
+  }
+
+  rotateWebhook(id: string): Promise<CreatedIncomingWebhook> {
+    return this.requireClient().rest.request<CreatedIncomingWebhook>('POST', `/webhooks/${id}/rotate`);
+  }
+
+  revokeWebhook(id: string): Promise<void> {
+    return this.requireClient().rest.request<void>('DELETE', `/webhooks/${id}`);
   }
 
   private requireClient(): Parley {

@@ -1,16 +1,20 @@
+import { useState } from 'react';
 import type { Conversation } from '@parley/protocol';
 import { useChat } from '../chat/context';
 import { conversationName } from '../chat/names';
 import { useUi } from '../app/ui-context';
 import { useT } from '../i18n/i18n';
 import { PresenceDot } from '../sidebar/PresenceDot';
-import { IconHash, IconLock, IconMenu, IconSearch, IconUsers } from '../ui/icons';
+import { IconHash, IconLink, IconLock, IconMenu, IconSearch, IconUsers } from '../ui/icons';
+import { canManageWebhooks, WebhooksDialog } from './WebhooksDialog';
 
 export function ConversationHeader({ conv }: { conv: Conversation }) {
   const t = useT();
   const ui = useUi();
   const users = useChat((s) => s.users);
   const me = useChat((s) => s.me.id);
+  const meUser = useChat((s) => s.me);
+  const [webhooksOpen, setWebhooksOpen] = useState(false);
   const members = useChat((s) => s.members[conv.id]);
   const presence = useChat((s) => (conv.dm_user_id ? s.presence[conv.dm_user_id]?.status : undefined));
   const name = conversationName(conv, users, me, members ? Object.keys(members) : undefined);
@@ -38,6 +42,12 @@ export function ConversationHeader({ conv }: { conv: Conversation }) {
           <span className="visually-hidden">{conv.member_count === 1 ? t('conv.member') : t('conv.members', { n: conv.member_count })}</span>
         </span>
       )}
+      {canManageWebhooks(conv, meUser) && (
+        <button type="button" className="icon-button" data-testid="open-webhooks" aria-label={t('webhooks.open')} title={t('webhooks.open')} onClick={() => setWebhooksOpen(true)}>
+          <IconLink />
+        </button>
+      )}
+      {webhooksOpen && <WebhooksDialog conv={conv} name={name} onClose={() => setWebhooksOpen(false)} />}
       {searchIn && (
         <button
           type="button"

@@ -1,0 +1,162 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { Conversation, CreatedIncomingWebhook, IncomingWebhook, User } from '@parley/protocol';
+import { useStore } from '../chat/context';
+import { describeError } from '../auth/errors';
+import { useT } from '../i18n/i18n';
+import { Dialog, DialogError } from '../ui/Dialog';
+
+/**
+ * Who may manage a conversation's webhooks, as the server decides it (policy
+ * `conversation.manage_webhooks`): its owners and admins, workspace admins who are members or
+ * in a public channel; never guests, never in a DM or an archived conversation.
+ */
+export function canManageWebhooks(conv: Conversation, me: User): boolean {
+  if (conv.kind === 'dm' || conv.archived || me.role === 'guest') return false;
+  const active = conv.membership !== null && conv.membership.left_seq === null;
+  if (active && (conv.membership!.role === 'owner' || conv.membership!.role === 'admin')) return true;
+  const wsAdmin = me.role === 'owner' || me.role === 'admin';
+  return wsAdmin && (active || (conv.kind === 'channel' && conv.visibility === 'public'));
+}
+
+/** The conversation's incoming webhooks: create one (its URL shown once), give one a new URL, revoke one. */
+export function WebhooksDialog({ conv, name, onClose }: { conv: Conversation; name: string; onClose: () => void }) {
+  const t = useT();
+  const store = useStore();
+  const [hooks, setHooks] = useState<IncomingWebhook[] | null>(null);
+  const [label, setLabel] = useState('');
+  const [shown, setShown] = useState<CreatedIncomingWebhook | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const urlRef = useRef<HTMLInputElement>(null);
+
+  // A new URL takes the focus, selected, ready to copy (and the dialog keeps the focus, so Escape
+  // still closes it: the button that was pressed is disabled while it runs).
+  useEffect(() => {
+    if (shown) urlRef.current?.focus();
+  }, [shown]);
+
+  useEffect(() => {
+    let live = true;
+    store.listWebhooks(conv.id).then(
+      (list) => live && setHooks(list),
+      (e: unknown) => live && setError(describeError(e, t)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [store, conv.id, t]);
+
+  async function act(action: () => Promise<void>) {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(describeError(e, t));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const refresh = async () => setHooks(await store.listWebhooks(conv.id));
+  const reveal = (h: CreatedIncomingWebhook) => {
+    setShown(h);
+    setCopied(false);
+  };
+
+  function create(e: FormEvent) {
+    e.preventDefault();
+    const clean = label.trim();
+    if (!clean) return;
+    void act(async () => {
+      reveal(await store.createWebhook(conv.id, clean));
+      setLabel('');
+      await refresh();
+    });
+  }
+
+  function revoke(id: string) {
+    void act(async () => {
+      await store.revokeWebhook(id);
+      setConfirming(null);
+      if (shown?.id === id) setShown(null);
+      await refresh();
+    });
+  }
+
+  async function copy(url: string) {
+    await navigator.clipboard.writeText(url).then(
+      () => setCopied(true),
+      () => setCopied(false),
+    );
+  }
+
+  return (
+    <Dialog title={t('webhooks.title', { name })} onClose={onClose} className="wide">
+      <p className="muted">{t('webhooks.intro')}</p>
+      {shown && (
+        <div className="webhook-secret stack" data-testid="webhook-url-box" role="status">
+          <strong>{t('webhooks.urlOnce', { name: shown.name })}</strong>
+          <div className="webhook-url-line">
+            <input ref={urlRef} className="input" readOnly value={shown.url} data-testid="webhook-url" aria-label={t('webhooks.url')} onFocus={(e) => e.currentTarget.select()} />
+            <button type="button" className="button" onClick={() => void copy(shown.url)}>
+              {copied ? t('webhooks.copied') : t('webhooks.copy')}
+            </button>
+          </div>
+          <code className="small">{`curl -X POST -H 'Content-type: application/json' --data '{"text":"Hello"}' '${shown.url}'`}</code>
+        </div>
+      )}
+      {hooks === null && !error ? (
+        <p className="muted">{t('webhooks.loading')}</p>
+      ) : hooks && hooks.length === 0 ? (
+        <p className="muted" data-testid="webhooks-empty">
+          {t('webhooks.none')}
+        </p>
+      ) : (
+        <ul className="webhook-list" data-testid="webhook-list">
+          {(hooks ?? []).map((h) => (
+            <li key={h.id} className="webhook-row" data-testid="webhook-row">
+              <div className="webhook-name">
+                <strong>{h.name}</strong>
+                <div className="muted small">{h.last_used_at ? t('webhooks.lastUsed', { when: new Date(h.last_used_at).toLocaleString() }) : t('webhooks.neverUsed')}</div>
+              </div>
+              {confirming === h.id ? (
+                <>
+                  <span className="small">{t('webhooks.confirmRevoke')}</span>
+                  <button type="button" className="button danger" disabled={busy} data-testid="webhook-revoke-confirm" onClick={() => revoke(h.id)}>
+                    {t('webhooks.revoke')}
+                  </button>
+                  <button type="button" className="button" onClick={() => setConfirming(null)}>
+                    {t('dialog.cancel')}
+                  </button>
+                </>
+              ) : (
+                <>
+                  <button type="button" className="button" disabled={busy} data-testid="webhook-rotate" onClick={() => void act(async () => reveal(await store.rotateWebhook(h.id)))}>
+                    {t('webhooks.rotate')}
+                  </button>
+                  <button type="button" className="button danger" disabled={busy} data-testid="webhook-revoke" onClick={() => setConfirming(h.id)}>
+                    {t('webhooks.revoke')}
+                  </button>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="webhook-form" onSubmit={create}>
+        <label className="field">
+          <span>{t('webhooks.name')}</span>
+          <input className="input" data-testid="webhook-name" data-autofocus="" maxLength={64} value={label} onChange={(e) => setLabel(e.target.value)} />
+        </label>
+        <button type="submit" className="button primary" data-testid="webhook-create" disabled={busy || !label.trim()}>
+          {t('webhooks.create')}
+        </button>
+      </form>
+      <DialogError error={error} />
+    </Dialog>
+  );
+}
