@@ -40,6 +40,9 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
     await page.keyboard.press('Escape');
     await messagesWithText(page, 'Deploy v2 done').waitFor();
     await expect(messagesWithText(page, 'Deploy v2 done').locator('strong').textContent()).resolves.toBe('v2');
+    // Shown as from the hook, marked as a bot.
+    await expect(messagesWithText(page, 'Deploy v2 done').locator('.sender').textContent()).resolves.toBe('CI');
+    await expect(messagesWithText(page, 'Deploy v2 done').getByTestId('bot-badge').textContent()).resolves.toBe('BOT');
 
     await page.getByTestId('open-webhooks').click();
     await expect.poll(() => page.getByTestId('webhook-row').count()).toBe(1);

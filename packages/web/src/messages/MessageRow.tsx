@@ -68,6 +68,11 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
         {!grouped && (
           <div className="message-header">
             <span className="sender">{userLabel(sender)}</span>
+            {sender?.is_bot && (
+              <span className="tag" data-testid="bot-badge">
+                {t('message.bot')}
+              </span>
+            )}
             <time className="time" dateTime={new Date(at).toISOString()} title={fullTime(at)}>
               {timeLabel(at)}
             </time>
