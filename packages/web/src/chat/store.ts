@@ -481,6 +481,18 @@ export class ChatStore {
     return this.requireClient().rest.request<void>('DELETE', `/sessions/${id}`);
   }
 
+  setTopic(convId: string, topic: string): Promise<Conversation> {
+    return this.requireClient().rest.request<Conversation>('PATCH', `/conversations/${convId}`, { topic });
+  }
+
+  invite(convId: string, userId: string): Promise<Conversation> {
+    return this.requireClient().rest.request<Conversation>('POST', `/conversations/${convId}/members`, { user_id: userId });
+  }
+
+  leave(convId: string): Promise<void> {
+    return this.requireClient().rest.request<void>('POST', `/conversations/${convId}/leave`);
+  }
+
   listWebhooks(convId: string): Promise<IncomingWebhook[]> {
     return this.requireClient()
       .rest.request<{ webhooks: IncomingWebhook[] }>('GET', `/conversations/${convId}/webhooks`)

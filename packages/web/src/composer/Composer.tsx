@@ -8,6 +8,9 @@ import { IconPaperclip, IconSend } from '../ui/icons';
 import { PendingFiles } from './PendingFiles';
 import { autoGrow } from './autogrow';
 import { mentionOptions, mentionQuery } from './mentions';
+import { commandQuery, commandsFor, parseCommand, type CommandName } from './commands';
+import { describeError } from '../auth/errors';
+import { navigate } from '../app/router';
 
 interface Props {
   convId: string;
@@ -93,6 +96,9 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
         : [],
     [mq?.query, mq?.start, dismissed, members, me, kind],
   );
+  const cq = commandQuery(text);
+  const commands = useMemo(() => (cq !== null && dismissed !== -1 ? commandsFor(kind).filter((c) => c.startsWith(cq)) : []), [cq, dismissed, kind]);
+  const showCommands = commands.length > 0 && !disabled;
   const showMentions = options.length > 0;
   const over = maxChars !== null ? [...text].length - maxChars : 0;
 
@@ -113,22 +119,105 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
   const ready = canSend(uploads, text);
   const waiting = uploads.some((u) => u.status === 'uploading');
 
-  function send() {
-    if (!ready || over > 0 || disabled) return;
-    const files = uploads.map((u) => ({ id: u.id!, name: u.name, size: u.size }));
-    store.uploads.take(draftKey);
-    setNotice(null);
-    // Files may carry a message without text.
-    store.send(convId, text.trim(), threadRootId, files);
-    store.stopTyping(convId, threadRootId);
+  function clear() {
     setText('');
     saveDraft(me, draftKey, '');
     requestAnimationFrame(() => ref.current && autoGrow(ref.current));
   }
 
+  /** A slash command: run it, or say what is wrong with it (the text stays to fix). */
+  function runCommand(): boolean {
+    const c = parseCommand(text.trim());
+    if (!c) return false;
+    const fail = (e: unknown) => setNotice(describeError(e, t));
+    switch (c.kind) {
+      case 'send':
+        return false;
+      case 'usage':
+        setNotice(t('commands.usage', { usage: `/${c.name} ${t(`commands.${c.name}.args`)}`.trim() }));
+        return true;
+      case 'unknown':
+        setNotice(t('commands.unknown', { name: c.name }));
+        return true;
+      case 'help':
+        setText('/');
+        setDismissed(null);
+        setNotice(null);
+        return true;
+      case 'topic':
+        setNotice(null);
+        clear();
+        store.setTopic(convId, c.topic).catch(fail);
+        return true;
+      case 'leave':
+        setNotice(null);
+        clear();
+        store.leave(convId).then(() => navigate('/'), fail);
+        return true;
+      case 'invite':
+        setNotice(null);
+        void (async () => {
+          const found = (await store.searchUsers(c.username)).find((u) => u.username === c.username);
+          if (!found) return setNotice(t('commands.noSuchUser', { name: c.username }));
+          await store.invite(convId, found.id);
+          clear();
+        })().catch(fail);
+        return true;
+    }
+  }
+
+  function send() {
+    if (!ready || over > 0 || disabled) return;
+    if (uploads.length === 0 && runCommand()) return;
+    const command = parseCommand(text.trim());
+    const body = command?.kind === 'send' ? command.body : text.trim();
+    const files = uploads.map((u) => ({ id: u.id!, name: u.name, size: u.size }));
+    store.uploads.take(draftKey);
+    setNotice(null);
+    // Files may carry a message without text.
+    store.send(convId, body, threadRootId, files);
+    store.stopTyping(convId, threadRootId);
+    clear();
+  }
+
+  function completeCommand(name: CommandName) {
+    const next = `/${name} `;
+    setText(next);
+    setCaret(next.length);
+    setActive(0);
+    requestAnimationFrame(() => {
+      const el = ref.current;
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(next.length, next.length);
+    });
+  }
+
   function onKeyDown(e: React.KeyboardEvent<HTMLTextAreaElement>) {
     // An IME (Chinese, Japanese…) uses Enter to confirm a candidate: never send then.
     if (e.nativeEvent.isComposing || e.keyCode === 229) return;
+    if (showCommands) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const d = e.key === 'ArrowDown' ? 1 : -1;
+        setActive((a) => (a + d + commands.length) % commands.length);
+        return;
+      }
+      // A command typed out in full runs on Enter (`/leave`, `/help`); a prefix is completed.
+      const complete = e.key === 'Enter' && commands.some((c) => c === cq);
+      if ((e.key === 'Enter' && !complete) || e.key === 'Tab') {
+        e.preventDefault();
+        const c = commands[Math.min(active, commands.length - 1)];
+        if (c) completeCommand(c);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        setDismissed(-1);
+        return;
+      }
+    }
     if (showMentions) {
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
@@ -163,6 +252,30 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
 
   return (
     <div className="composer">
+      {showCommands && (
+        <ul className="mention-suggestions" id={listId} role="listbox" data-testid="command-suggestions" aria-label={t('commands.label')}>
+          {commands.map((c, i) => (
+            <li
+              key={c}
+              id={`${listId}-${i}`}
+              role="option"
+              aria-selected={i === active}
+              className={`option ${i === active ? 'active' : ''}`}
+              data-testid="command-option"
+              data-command={c}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                completeCommand(c);
+              }}
+            >
+              <span className="option-main">
+                /{c} <span className="muted">{t(`commands.${c}.args`)}</span>
+              </span>
+              <span className="muted">{t(`commands.${c}.help`)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       {showMentions && (
         <ul className="mention-suggestions" id={listId} role="listbox" data-testid="mention-suggestions" aria-label={t('composer.mentions')}>
           {options.map((o, i) => (
@@ -219,13 +332,14 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
           rows={1}
           value={text}
           disabled={disabled}
-          role={showMentions ? 'combobox' : undefined}
-          aria-expanded={showMentions ? true : undefined}
-          aria-controls={showMentions ? listId : undefined}
-          aria-activedescendant={showMentions ? `${listId}-${Math.min(active, options.length - 1)}` : undefined}
+          role={showMentions || showCommands ? 'combobox' : undefined}
+          aria-expanded={showMentions || showCommands ? true : undefined}
+          aria-controls={showMentions || showCommands ? listId : undefined}
+          aria-activedescendant={showCommands ? `${listId}-${Math.min(active, commands.length - 1)}` : showMentions ? `${listId}-${Math.min(active, options.length - 1)}` : undefined}
           aria-describedby={`${listId}-hint`}
           onChange={(e) => {
             setText(e.target.value);
+            if (dismissed === -1 && !e.target.value.startsWith('/')) setDismissed(null);
             setCaret(e.target.selectionStart);
             setActive(0);
             autoGrow(e.target);

@@ -1,0 +1,66 @@
+import { describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Conversation } from '@parley/protocol';
+import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
+import { announceSkip, browserHarness, browserUnavailable, loginInUi, messagesWithText, openConversation, uniqueName } from './support.js';
+
+announceSkip();
+
+describe.skipIf(browserUnavailable !== null)('slash commands in the composer', { timeout: 90_000 }, () => {
+  const suite = browserHarness();
+
+  async function signedIn(u: TestUser): Promise<Page> {
+    const { page } = await suite.h.newPage();
+    suite.track(page);
+    await page.goto('/');
+    await loginInUi(page, u.user.username);
+    return page;
+  }
+
+  test('typing / lists the commands; /me, /shrug and /code post formatted messages; /topic, /invite and /leave act; a typo is explained and nothing is sent', async () => {
+    const alice = await registerUser(suite.h.server, uniqueName('alice'));
+    const carol = await registerUser(suite.h.server, uniqueName('carol'));
+    const room = await createConversation(suite.h.server, alice.token, { kind: 'channel', name: uniqueName('cmds'), visibility: 'public' });
+    const page = await signedIn(alice);
+    await openConversation(page, room.id);
+    const input = page.getByTestId('composer-input');
+
+    await input.fill('/');
+    await page.getByTestId('command-suggestions').waitFor();
+    expect(await page.getByTestId('command-option').evaluateAll((els) => els.map((e) => e.getAttribute('data-command')))).toEqual(['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'help']);
+    await input.pressSequentially('sh');
+    await input.press('Enter');
+    await expect(input.inputValue()).resolves.toBe('/shrug ');
+    await input.pressSequentially('no idea');
+    await input.press('Enter');
+    await messagesWithText(page, 'no idea ¯\\_(ツ)_/¯').waitFor();
+
+    await input.fill('/me is deploying');
+    await input.press('Enter');
+    await expect(messagesWithText(page, 'is deploying').locator('em').textContent()).resolves.toBe('is deploying');
+    await input.fill('/code ts const answer: number = 42;');
+    await input.press('Enter');
+    await messagesWithText(page, 'const answer').locator('pre code').waitFor();
+
+    await input.fill('/deploy prod');
+    await input.press('Enter');
+    await expect(page.getByRole('alert').filter({ hasText: 'No command /deploy' }).count()).resolves.toBe(1);
+    await expect(input.inputValue()).resolves.toBe('/deploy prod');
+    await input.fill('//deploy prod');
+    await input.press('Enter');
+    await messagesWithText(page, '/deploy prod').waitFor();
+
+    await input.fill('/topic Release week');
+    await input.press('Enter');
+    await page.getByTestId('conversation-header').getByText('Release week').waitFor();
+    await input.fill(`/invite @${carol.user.username}`);
+    await input.press('Enter');
+    await expect.poll(async () => (await api<Conversation>(suite.h.server, 'GET', `/conversations/${room.id}`, undefined, carol.token)).body.membership?.left_seq, { timeout: 5000 }).toBeNull();
+
+    await input.fill('/leave');
+    await input.press('Enter');
+    await expect.poll(() => page.locator(`[data-testid="conv-item"][data-conv-id="${room.id}"]`).count()).toBe(0);
+    const after = await api<Conversation>(suite.h.server, 'GET', `/conversations/${room.id}`, undefined, alice.token);
+    expect(after.body.membership?.left_seq).not.toBeNull();
+  });
+});
