@@ -112,6 +112,13 @@ describe('incoming webhooks', () => {
     expect((await messages(member, convId)).filter((m) => m.sender_id === hook.bot_user_id).map((m) => m.body)).toEqual(['new url']);
   });
 
+  test('a hook whose bot was removed from the channel answers action_prohibited and posts nothing', async () => {
+    const { owner, member, convId, hook } = await channelWithHook();
+    expect((await api(server, 'DELETE', `/conversations/${convId}/members/${hook.bot_user_id}`, undefined, owner.token)).status).toBe(204);
+    expect(await post(hook.url, '{"text":"still here?"}', { 'content-type': 'application/json' })).toMatchObject({ status: 403, text: 'action_prohibited' });
+    expect((await messages(member, convId)).filter((m) => m.sender_id === hook.bot_user_id)).toEqual([]);
+  });
+
   test('posting into an archived channel answers channel_is_archived and posts nothing', async () => {
     const { owner, member, convId, hook } = await channelWithHook();
     expect((await api(server, 'PATCH', `/conversations/${convId}`, { archived: true }, owner.token)).status).toBe(200);
