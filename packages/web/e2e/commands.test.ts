@@ -1,27 +1,18 @@
 import { describe, expect, test } from 'vitest';
-import type { Page } from 'playwright-core';
 import type { Conversation } from '@parley/protocol';
-import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
-import { announceSkip, browserHarness, browserUnavailable, loginInUi, messagesWithText, openConversation, uniqueName } from './support.js';
+import { api, createConversation, registerUser } from '@parley/server/testing';
+import { announceSkip, browserHarness, browserUnavailable, signedIn, messagesWithText, openConversation, uniqueName } from './support.js';
 
 announceSkip();
 
 describe.skipIf(browserUnavailable !== null)('slash commands in the composer', { timeout: 90_000 }, () => {
   const suite = browserHarness();
 
-  async function signedIn(u: TestUser): Promise<Page> {
-    const { page } = await suite.h.newPage();
-    suite.track(page);
-    await page.goto('/');
-    await loginInUi(page, u.user.username);
-    return page;
-  }
-
   test('typing / lists the commands; /me, /shrug and /code post formatted messages; /topic, /invite and /leave act; a typo is explained and nothing is sent', async () => {
     const alice = await registerUser(suite.h.server, uniqueName('alice'));
     const carol = await registerUser(suite.h.server, uniqueName('carol'));
     const room = await createConversation(suite.h.server, alice.token, { kind: 'channel', name: uniqueName('cmds'), visibility: 'public' });
-    const page = await signedIn(alice);
+    const page = await signedIn(suite, alice);
     await openConversation(page, room.id);
     const input = page.getByTestId('composer-input');
 

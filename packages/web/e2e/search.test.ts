@@ -1,21 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import type { Page } from 'playwright-core';
 import { createConversation, registerUser, type TestUser } from '@parley/server/testing';
 import type { Conversation } from '@parley/protocol';
-import { announceSkip, browserHarness, browserUnavailable, loginInUi, messagesWithText, runAxe, sendViaApi, uniqueName } from './support.js';
+import { announceSkip, browserHarness, browserUnavailable, signedIn, messagesWithText, runAxe, sendViaApi, uniqueName } from './support.js';
 
 announceSkip();
 
 describe.skipIf(browserUnavailable !== null)('searching messages in the browser', { timeout: 90_000 }, () => {
   const suite = browserHarness();
-
-  async function signedIn(u: TestUser): Promise<Page> {
-    const { page } = await suite.h.newPage();
-    suite.track(page);
-    await page.goto('/');
-    await loginInUi(page, u.user.username);
-    return page;
-  }
 
   async function team(): Promise<{ alice: TestUser; bob: TestUser; room: Conversation }> {
     const alice = await registerUser(suite.h.server, uniqueName('alice'));
@@ -32,7 +23,7 @@ describe.skipIf(browserUnavailable !== null)('searching messages in the browser'
     // Far more than the first page and one older page: the message must be loaded around its seq.
     for (let i = 1; i <= 180; i++) await send(`later note ${i}`);
 
-    const page = await signedIn(bob);
+    const page = await signedIn(suite, bob);
     await page.getByTestId('sidebar').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('/');
     const input = page.getByTestId('search-input');
@@ -88,7 +79,7 @@ describe.skipIf(browserUnavailable !== null)('searching messages in the browser'
     const { alice, bob, room } = await team();
     await sendViaApi(suite.h.server, alice.token, room.id, 'the rollback worked');
     await sendViaApi(suite.h.server, bob.token, room.id, 'rollback is done on my side');
-    const page = await signedIn(bob);
+    const page = await signedIn(suite, bob);
     // The sidebar still shows unread badges here: the axe checks below cover them too.
 
     await page.keyboard.press('Control+Shift+F');
@@ -131,7 +122,7 @@ describe.skipIf(browserUnavailable !== null)('searching messages in the browser'
 
   test('a query with bad syntax, or naming a channel that does not exist, shows the server’s reason under the box', async () => {
     const { bob } = await team();
-    const page = await signedIn(bob);
+    const page = await signedIn(suite, bob);
     await page.getByTestId('open-search').click();
     const input = page.getByTestId('search-input');
     await input.fill('"unclosed phrase');

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Message } from '@parley/protocol';
-import { api, startServer, type TestServer } from '@parley/server/testing';
+import { api, startServer, type TestServer, type TestUser } from '@parley/server/testing';
 
 /** Debian's Chromium; PARLEY_CHROMIUM points elsewhere (or at nothing, to check the skip path). */
 export const CHROMIUM_PATH = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
@@ -257,6 +257,15 @@ export async function openConversation(page: Page, convId: string): Promise<void
   await page.locator(`[data-testid="conv-item"][data-conv-id="${convId}"]`).click();
   await page.waitForURL(`**/c/${convId}`);
   await page.getByTestId('message-list').waitFor();
+}
+
+/** A new tracked page of the suite, signed in as `u` on the home screen. */
+export async function signedIn(suite: { readonly h: Harness; track(page: Page): Page }, u: TestUser): Promise<Page> {
+  const { page } = await suite.h.newPage();
+  suite.track(page);
+  await page.goto('/');
+  await loginInUi(page, u.user.username);
+  return page;
 }
 
 /** The rendered messages whose body contains `text`. */

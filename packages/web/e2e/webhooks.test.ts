@@ -1,20 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import type { Page } from 'playwright-core';
-import { createConversation, registerUser, type TestUser } from '@parley/server/testing';
-import { announceSkip, browserHarness, browserUnavailable, loginInUi, messagesWithText, openConversation, runAxe, uniqueName } from './support.js';
+import { createConversation, registerUser } from '@parley/server/testing';
+import { announceSkip, browserHarness, browserUnavailable, signedIn, messagesWithText, openConversation, runAxe, uniqueName } from './support.js';
 
 announceSkip();
 
 describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser', { timeout: 90_000 }, () => {
   const suite = browserHarness();
-
-  async function signedIn(u: TestUser): Promise<Page> {
-    const { page } = await suite.h.newPage();
-    suite.track(page);
-    await page.goto('/');
-    await loginInUi(page, u.user.username);
-    return page;
-  }
 
   const post = (url: string, text: string) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) }).then(async (r) => [r.status, await r.text()]);
@@ -24,7 +15,7 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
     const bob = await registerUser(suite.h.server, uniqueName('bob'));
     const room = await createConversation(suite.h.server, alice.token, { kind: 'channel', name: uniqueName('deploys'), visibility: 'private', member_ids: [bob.user.id] });
 
-    const page = await signedIn(alice);
+    const page = await signedIn(suite, alice);
     await openConversation(page, room.id);
     await page.getByTestId('open-webhooks').click();
     await page.getByTestId('webhooks-empty').waitFor();
@@ -56,7 +47,7 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
     await page.getByTestId('webhooks-empty').waitFor();
     expect(await post(next, 'gone')).toEqual([404, 'no_service']);
 
-    const bobPage = await signedIn(bob);
+    const bobPage = await signedIn(suite, bob);
     await openConversation(bobPage, room.id);
     await messagesWithText(bobPage, 'new').first().waitFor();
     await expect(bobPage.getByTestId('open-webhooks').count()).resolves.toBe(0);

@@ -91,7 +91,11 @@ test('a live event that arrives after a missing seq makes the client fetch the m
   expect(got.map((e) => e.seq)).toEqual([got[0]!.seq, got[0]!.seq + 1, got[0]!.seq + 2]);
 });
 
-test('events already applied are not emitted again when they are replayed by a resync', async () => {
+/**
+ * Alice and Bob in a DM on a fresh server; Bob's client talks through a ScriptedWire and records
+ * the bodies of the messages it emits, in order.
+ */
+async function scriptedDm() {
   const server = await startServer();
   cleanup.push(() => server.stop());
   const alice = await registerUser(server);
@@ -108,6 +112,11 @@ test('events already applied are not emitted again when they are replayed by a r
   const sender = new Parley({ url: server.url, token: alice.token });
   cleanup.push(() => sender.close());
   await sender.connect();
+  return { server, dm, wire, receiver, got, sender };
+}
+
+test('events already applied are not emitted again when they are replayed by a resync', async () => {
+  const { dm, wire, receiver, got, sender } = await scriptedDm();
   const waitFor = async (n: number) => {
     const deadline = Date.now() + 5_000;
     while (got.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -163,22 +172,7 @@ test('events already applied are not emitted again when they are replayed by a r
 });
 
 test('a client briefly away catches up in one round trip: the sync answer carries the missed events, each emitted once', async () => {
-  const server = await startServer();
-  cleanup.push(() => server.stop());
-  const alice = await registerUser(server);
-  const bob = await registerUser(server);
-  const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
-  const wire = new ScriptedWire();
-  const receiver = new Parley({ url: server.url, token: bob.token, idleResyncMs: 600_000, WebSocket: wire.socket() });
-  cleanup.push(() => receiver.close());
-  await receiver.connect();
-  const got: string[] = [];
-  receiver.on('event', (e: ServerEvent) => {
-    if (e.type === 'message.created') got.push(e.message.body);
-  });
-  const sender = new Parley({ url: server.url, token: alice.token });
-  cleanup.push(() => sender.close());
-  await sender.connect();
+  const { dm, wire, receiver, got, sender } = await scriptedDm();
   await sender.send(dm.id, 'm0');
   for (let i = 0; i < 100 && got.length < 1; i++) await new Promise((r) => setTimeout(r, 20));
   expect(got).toEqual(['m0']);
