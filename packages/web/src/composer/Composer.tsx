@@ -253,7 +253,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
   return (
     <div className="composer">
       {showCommands && (
-        <ul className="mention-suggestions" id={listId} role="listbox" data-testid="command-suggestions" aria-label={t('commands.label')}>
+        <ul className="mention-suggestions commands" id={listId} role="listbox" data-testid="command-suggestions" aria-label={t('commands.label')}>
           {commands.map((c, i) => (
             <li
               key={c}
@@ -271,7 +271,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
               <span className="option-main">
                 /{c} <span className="muted">{t(`commands.${c}.args`)}</span>
               </span>
-              <span className="muted">{t(`commands.${c}.help`)}</span>
+              <span className="muted option-help">{t(`commands.${c}.help`)}</span>
             </li>
           ))}
         </ul>
