@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createConversation, registerUser } from '@parley/server/testing';
+import { api, createConversation, registerUser } from '@parley/server/testing';
 import { announceSkip, browserHarness, browserUnavailable, signedIn, messagesWithText, openConversation, runAxe, uniqueName } from './support.js';
 
 announceSkip();
@@ -51,5 +51,32 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
     await openConversation(bobPage, room.id);
     await messagesWithText(bobPage, 'new').first().waitFor();
     await expect(bobPage.getByTestId('open-webhooks').count()).resolves.toBe(0);
+  });
+
+  test('in settings a member creates a bot and a token acting as it; the token, shown once, posts as the bot; revoking it stops it', async () => {
+    const dana = await registerUser(suite.h.server, uniqueName('dana'));
+    const room = await createConversation(suite.h.server, dana.token, { kind: 'channel', name: uniqueName('bots'), visibility: 'public' });
+    const page = await signedIn(suite, dana);
+    await page.getByTestId('settings-open').click();
+    const section = page.getByTestId('tokens-section');
+    const bot = uniqueName('relbot');
+    await section.getByTestId('bot-name').fill(bot);
+    await section.getByTestId('bot-create').click();
+    await expect.poll(() => section.getByTestId('token-for').inputValue()).not.toBe('');
+    await section.getByTestId('token-label').fill('release script');
+    await section.getByTestId('token-create').click();
+    const token = await section.getByTestId('token-value').inputValue();
+    expect(token).toMatch(/^pat_/);
+    await expect(section.getByTestId('token-row').filter({ hasText: 'release script' }).getByText(`@${bot}`).count()).resolves.toBe(1);
+
+    // The bot joins the channel and posts with the token, as a script would.
+    const botUser = (await api<{ bots: { id: string; username: string }[] }>(suite.h.server, 'GET', '/bots', undefined, dana.token)).body.bots.find((b) => b.username === bot)!;
+    expect((await api(suite.h.server, 'POST', `/conversations/${room.id}/members`, { user_id: botUser.id }, dana.token)).status).toBe(200);
+    const send = () => api(suite.h.server, 'POST', `/conversations/${room.id}/messages`, { client_msg_id: crypto.randomUUID(), body: 'released' }, token);
+    expect((await send()).status).toBe(201);
+
+    await section.getByTestId('token-row').filter({ hasText: 'release script' }).getByTestId('token-revoke').click();
+    await expect.poll(() => section.getByTestId('token-row').filter({ hasText: 'release script' }).count()).toBe(0);
+    expect((await send()).status).toBe(401);
   });
 });

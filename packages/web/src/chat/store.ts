@@ -1,5 +1,7 @@
 import type {
+  ApiToken,
   Conversation,
+  CreatedApiToken,
   CreateConversationBody,
   CreatedIncomingWebhook,
   IncomingWebhook,
@@ -491,6 +493,30 @@ export class ChatStore {
 
   leave(convId: string): Promise<void> {
     return this.requireClient().rest.request<void>('POST', `/conversations/${convId}/leave`);
+  }
+
+  listTokens(): Promise<ApiToken[]> {
+    return this.requireClient()
+      .rest.request<{ tokens: ApiToken[] }>('GET', '/tokens')
+      .then((r) => r.tokens);
+  }
+
+  listBots(): Promise<User[]> {
+    return this.requireClient()
+      .rest.request<{ bots: User[] }>('GET', '/bots')
+      .then((r) => r.bots);
+  }
+
+  createToken(name: string, userId?: string): Promise<CreatedApiToken> {
+    return this.requireClient().rest.request<CreatedApiToken>('POST', '/tokens', { name, ...(userId ? { user_id: userId } : {}) });
+  }
+
+  createBot(username: string): Promise<User> {
+    return this.requireClient().rest.request<User>('POST', '/bots', { username });
+  }
+
+  revokeToken(id: string): Promise<void> {
+    return this.requireClient().rest.request<void>('DELETE', `/tokens/${id}`);
   }
 
   listWebhooks(convId: string): Promise<IncomingWebhook[]> {

@@ -98,9 +98,9 @@ export function WebhooksDialog({ conv, name, onClose }: { conv: Conversation; na
     <Dialog title={t('webhooks.title', { name })} onClose={onClose} className="wide">
       <p className="muted">{t('webhooks.intro')}</p>
       {shown && (
-        <div className="webhook-secret stack" data-testid="webhook-url-box" role="status">
+        <div className="secret-box stack" data-testid="webhook-url-box" role="status">
           <strong>{t('webhooks.urlOnce', { name: shown.name })}</strong>
-          <div className="webhook-url-line">
+          <div className="secret-line">
             <input ref={urlRef} className="input" readOnly value={shown.url} data-testid="webhook-url" aria-label={t('webhooks.url')} onFocus={(e) => e.currentTarget.select()} />
             <button type="button" className="button" onClick={() => void copy(shown.url)}>
               {copied ? t('webhooks.copied') : t('webhooks.copy')}

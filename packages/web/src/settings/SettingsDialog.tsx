@@ -10,6 +10,7 @@ import { disableNotifications, enableNotifications, notificationsEnabled, notifi
 import { useInstallPrompt } from '../pwa/install';
 import { Dialog } from '../ui/Dialog';
 import { LanguageSelect } from './LanguageSelect';
+import { TokensSection } from './TokensSection';
 
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const t = useT();
@@ -99,6 +100,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
           </li>
         ))}
       </ul>
+      <TokensSection />
       <div className="settings-footer">
         <button type="button" className="button danger" data-testid="logout" onClick={() => void store.logout()}>
           {t('settings.logout')}

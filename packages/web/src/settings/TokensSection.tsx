@@ -1,0 +1,149 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { ApiToken, User } from '@parley/protocol';
+import { useStore } from '../chat/context';
+import { describeError } from '../auth/errors';
+import { useT } from '../i18n/i18n';
+import { relativeTime } from '../messages/format';
+
+/**
+ * API tokens for scripts, CI and bots (`pat_…`): mine and my bots', a new one (shown once, for
+ * me or one of my bots), revoking one; and creating a bot account. What `parley token` does.
+ */
+export function TokensSection() {
+  const t = useT();
+  const store = useStore();
+  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
+  const [bots, setBots] = useState<User[]>([]);
+  const [label, setLabel] = useState('');
+  const [forBot, setForBot] = useState('');
+  const [botName, setBotName] = useState('');
+  const [shown, setShown] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const secretRef = useRef<HTMLInputElement>(null);
+
+  const refresh = async () => {
+    const [tk, bt] = await Promise.all([store.listTokens(), store.listBots()]);
+    setTokens(tk);
+    setBots(bt);
+  };
+  useEffect(() => {
+    refresh().catch((e: unknown) => setError(describeError(e, t)));
+  }, [store]);
+  useEffect(() => {
+    if (shown) secretRef.current?.focus();
+  }, [shown]);
+
+  async function act(action: () => Promise<void>) {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(describeError(e, t));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const owner = (userId: string) => bots.find((b) => b.id === userId);
+
+  function createToken(e: FormEvent) {
+    e.preventDefault();
+    if (!label.trim()) return;
+    void act(async () => {
+      const created = await store.createToken(label.trim(), forBot || undefined);
+      setShown(created.token);
+      setLabel('');
+      await refresh();
+    });
+  }
+
+  function revoke(id: string) {
+    void act(async () => {
+      await store.revokeToken(id);
+      await refresh();
+    });
+  }
+
+  function createBot(e: FormEvent) {
+    e.preventDefault();
+    const name = botName.trim().replace(/^@/, '').toLowerCase();
+    if (!name) return;
+    void act(async () => {
+      const bot = await store.createBot(name);
+      setBotName('');
+      await refresh();
+      setForBot(bot.id);
+    });
+  }
+
+  return (
+    <section aria-labelledby="tokens-heading" data-testid="tokens-section">
+      <h3 id="tokens-heading">{t('tokens.title')}</h3>
+      <p className="muted small">{t('tokens.intro')}</p>
+      {shown && (
+        <div className="secret-box stack" role="status" data-testid="token-box">
+          <strong>{t('tokens.once')}</strong>
+          <div className="secret-line">
+            <input ref={secretRef} className="input" readOnly value={shown} data-testid="token-value" aria-label={t('tokens.value')} onFocus={(e) => e.currentTarget.select()} />
+            <button type="button" className="button" onClick={() => void navigator.clipboard.writeText(shown).catch(() => undefined)}>
+              {t('webhooks.copy')}
+            </button>
+          </div>
+        </div>
+      )}
+      <ul className="sessions-list" data-testid="token-list" aria-busy={tokens === null}>
+        {tokens === null && !error && <li className="muted">{t('webhooks.loading')}</li>}
+        {tokens?.length === 0 && <li className="muted">{t('tokens.none')}</li>}
+        {tokens?.map((tk) => (
+          <li key={tk.id} className="session-row" data-testid="token-row">
+            <div>
+              <strong>{tk.name}</strong>
+              {owner(tk.user_id) && <span className="tag">@{owner(tk.user_id)!.username}</span>}
+              <div className="muted small">{tk.last_used_at ? t('settings.lastUsed', { time: relativeTime(tk.last_used_at) }) : t('webhooks.neverUsed')}</div>
+            </div>
+            <button type="button" className="button small danger" data-testid="token-revoke" disabled={busy} onClick={() => revoke(tk.id)}>
+              {t('settings.revoke')}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form className="webhook-form" onSubmit={createToken}>
+        <label className="field">
+          <span>{t('tokens.label')}</span>
+          <input className="input" data-testid="token-label" maxLength={128} value={label} onChange={(e) => setLabel(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>{t('tokens.actsAs')}</span>
+          <select className="input" data-testid="token-for" value={forBot} onChange={(e) => setForBot(e.target.value)}>
+            <option value="">{t('tokens.me')}</option>
+            {bots.map((b) => (
+              <option key={b.id} value={b.id}>
+                @{b.username}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="button primary" data-testid="token-create" disabled={busy || !label.trim()}>
+          {t('tokens.create')}
+        </button>
+      </form>
+      <form className="webhook-form" onSubmit={createBot}>
+        <label className="field">
+          <span>{t('tokens.botName')}</span>
+          <input className="input" data-testid="bot-name" maxLength={32} value={botName} onChange={(e) => setBotName(e.target.value)} />
+        </label>
+        <button type="submit" className="button" data-testid="bot-create" disabled={busy || !botName.trim()}>
+          {t('tokens.createBot')}
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
