@@ -3,6 +3,7 @@ import type { Conversation, CreatedIncomingWebhook, IncomingWebhook, User } from
 import { useStore } from '../chat/context';
 import { describeError } from '../auth/errors';
 import { useT } from '../i18n/i18n';
+import { useAction } from '../ui/useAction';
 import { Dialog, DialogError } from '../ui/Dialog';
 
 /**
@@ -26,8 +27,7 @@ export function WebhooksDialog({ conv, name, onClose }: { conv: Conversation; na
   const [label, setLabel] = useState('');
   const [shown, setShown] = useState<CreatedIncomingWebhook | null>(null);
   const [copied, setCopied] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, act } = useAction();
   const [confirming, setConfirming] = useState<string | null>(null);
   const urlRef = useRef<HTMLInputElement>(null);
 
@@ -47,19 +47,6 @@ export function WebhooksDialog({ conv, name, onClose }: { conv: Conversation; na
       live = false;
     };
   }, [store, conv.id, t]);
-
-  async function act(action: () => Promise<void>) {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (e) {
-      setError(describeError(e, t));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const refresh = async () => setHooks(await store.listWebhooks(conv.id));
   const reveal = (h: CreatedIncomingWebhook) => {

@@ -3,6 +3,7 @@ import type { ApiToken, User } from '@parley/protocol';
 import { useStore } from '../chat/context';
 import { describeError } from '../auth/errors';
 import { useT } from '../i18n/i18n';
+import { useAction } from '../ui/useAction';
 import { relativeTime } from '../messages/format';
 
 /**
@@ -18,8 +19,7 @@ export function TokensSection() {
   const [forBot, setForBot] = useState('');
   const [botName, setBotName] = useState('');
   const [shown, setShown] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, act } = useAction();
   const secretRef = useRef<HTMLInputElement>(null);
 
   const refresh = async () => {
@@ -33,19 +33,6 @@ export function TokensSection() {
   useEffect(() => {
     if (shown) secretRef.current?.focus();
   }, [shown]);
-
-  async function act(action: () => Promise<void>) {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (e) {
-      setError(describeError(e, t));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const owner = (userId: string) => bots.find((b) => b.id === userId);
 
