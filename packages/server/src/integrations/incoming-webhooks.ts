@@ -8,7 +8,7 @@ import type { AuditService } from '../audit/service.js';
 import type { ConversationsService } from '../conversations/service.js';
 import type { MessagesService } from '../messages/service.js';
 import { accessConversation } from '../conversations/access.js';
-import { assertCan } from '../conversations/policy.js';
+import { assertCan, can } from '../conversations/policy.js';
 import type { IncomingWebhooksTable } from '../store/schema.js';
 import { safeEqual } from '../auth/tokens.js';
 import { mentionedIds, toMarkdown, type PayloadError, type SlackPayload } from './slack-payload.js';
@@ -49,6 +49,18 @@ export class IncomingWebhooksService {
     const secret = crypto.randomBytes(32).toString('base64url');
     const t = now();
     const name = body.name.trim() || 'webhook';
+    const row: IncomingWebhooksTable = {
+      id,
+      conv_id: convId,
+      bot_user_id: botId,
+      name,
+      icon_url: body.icon_url ?? null,
+      secret_hash: hashSecret(secret),
+      created_by: actor.userId,
+      created_at: t,
+      last_used_at: null,
+      revoked_at: null,
+    };
     // The bot, the hook and the bot's membership (members see it join) commit together.
     await this.conversations.addIntegrationBot(actor, convId, async (trx) => {
       await trx
@@ -68,25 +80,11 @@ export class IncomingWebhooksService {
           bot_owner_id: actor.userId,
         })
         .execute();
-      await trx
-        .insertInto('incoming_webhooks')
-        .values({
-          id,
-          conv_id: convId,
-          bot_user_id: botId,
-          name,
-          icon_url: body.icon_url ?? null,
-          secret_hash: hashSecret(secret),
-          created_by: actor.userId,
-          created_at: t,
-          last_used_at: null,
-          revoked_at: null,
-        })
-        .execute();
+      await trx.insertInto('incoming_webhooks').values(row).execute();
       await this.audit.record({ actor_id: actor.userId, action: 'webhook.created', target: id, data: { conv_id: convId, name }, ip: actor.ip ?? null }, trx);
       return botId;
     });
-    return { ...present((await this.row(id))!), secret };
+    return { ...present(row), secret };
   }
 
   async list(actor: Actor, convId: string): Promise<IncomingWebhook[]> {
@@ -168,14 +166,13 @@ export class IncomingWebhooksService {
   private async managed(actor: Actor, hookId: string): Promise<IncomingWebhooksTable> {
     const hook = ID.test(hookId) ? await this.row(hookId) : undefined;
     if (!hook || hook.revoked_at !== null) throw new AppError('not_found', 'No such webhook.');
-    const a = await accessConversation(this.deps.db, actor, hook.conv_id).catch(() => null);
-    // Whoever may not manage the conversation's hooks is told no such hook exists.
-    if (!a) throw new AppError('not_found', 'No such webhook.');
-    try {
-      assertCan(actor, 'conversation.manage_webhooks', a);
-    } catch {
-      throw new AppError('not_found', 'No such webhook.');
-    }
+    // Whoever may not manage the conversation's hooks is told no such hook exists; a storage
+    // failure stays what it is.
+    const a = await accessConversation(this.deps.db, actor, hook.conv_id).catch((e: unknown) => {
+      if (e instanceof AppError && e.code === 'not_found') return null;
+      throw e;
+    });
+    if (!a || !can(actor, 'conversation.manage_webhooks', a)) throw new AppError('not_found', 'No such webhook.');
     return hook;
   }
 }
