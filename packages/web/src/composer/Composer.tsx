@@ -8,7 +8,7 @@ import { IconPaperclip, IconSend } from '../ui/icons';
 import { PendingFiles } from './PendingFiles';
 import { autoGrow } from './autogrow';
 import { mentionOptions, mentionQuery } from './mentions';
-import { commandQuery, commandsFor, parseCommand, type CommandName } from './commands';
+import { commandQuery, commandsFor, parseCommand, type CommandName, type Parsed } from './commands';
 import { describeError } from '../auth/errors';
 import { navigate } from '../app/router';
 
@@ -43,6 +43,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState<number | null>(null);
+  const [commandsDismissed, setCommandsDismissed] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
   const listId = useId();
   const inThread = threadRootId !== null;
@@ -97,7 +98,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
     [mq?.query, mq?.start, dismissed, members, me, kind],
   );
   const cq = commandQuery(text);
-  const commands = useMemo(() => (cq !== null && dismissed !== -1 ? commandsFor(kind).filter((c) => c.startsWith(cq)) : []), [cq, dismissed, kind]);
+  const commands = useMemo(() => (cq !== null && !commandsDismissed ? commandsFor(kind).filter((c) => c.startsWith(cq)) : []), [cq, commandsDismissed, kind]);
   const showCommands = commands.length > 0 && !disabled;
   const showMentions = options.length > 0;
   const over = maxChars !== null ? [...text].length - maxChars : 0;
@@ -125,9 +126,8 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
     requestAnimationFrame(() => ref.current && autoGrow(ref.current));
   }
 
-  /** A slash command: run it, or say what is wrong with it (the text stays to fix). */
-  function runCommand(): boolean {
-    const c = parseCommand(text.trim());
+  /** A slash command: run it, or say what is wrong with it (the text stays to fix). False: send a message. */
+  function runCommand(c: Parsed | null): boolean {
     if (!c) return false;
     const fail = (e: unknown) => setNotice(describeError(e, t));
     switch (c.kind) {
@@ -141,7 +141,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
         return true;
       case 'help':
         setText('/');
-        setDismissed(null);
+        setCommandsDismissed(false);
         setNotice(null);
         return true;
       case 'topic':
@@ -168,8 +168,8 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
 
   function send() {
     if (!ready || over > 0 || disabled) return;
-    if (uploads.length === 0 && runCommand()) return;
     const command = parseCommand(text.trim());
+    if (uploads.length === 0 && runCommand(command)) return;
     const body = command?.kind === 'send' ? command.body : text.trim();
     const files = uploads.map((u) => ({ id: u.id!, name: u.name, size: u.size }));
     store.uploads.take(draftKey);
@@ -193,52 +193,59 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
     });
   }
 
+  /**
+   * Keys over an open suggestion list: arrows move, Enter or Tab picks (Enter sends instead when
+   * what is typed is already `complete`), Escape closes it. True when the key was taken.
+   */
+  function listKeys(e: React.KeyboardEvent, n: number, complete: boolean, pick: (index: number) => void, dismiss: () => void): boolean {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const d = e.key === 'ArrowDown' ? 1 : -1;
+      setActive((a) => (a + d + n) % n);
+      return true;
+    }
+    if ((e.key === 'Enter' && !complete) || e.key === 'Tab') {
+      e.preventDefault();
+      pick(Math.min(active, n - 1));
+      return true;
+    }
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      dismiss();
+      return true;
+    }
+    return false;
+  }
+
   function onKeyDown(e: React.KeyboardEvent<HTMLTextAreaElement>) {
     // An IME (Chinese, Japanese…) uses Enter to confirm a candidate: never send then.
     if (e.nativeEvent.isComposing || e.keyCode === 229) return;
     if (showCommands) {
-      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-        e.preventDefault();
-        const d = e.key === 'ArrowDown' ? 1 : -1;
-        setActive((a) => (a + d + commands.length) % commands.length);
-        return;
-      }
       // A command typed out in full runs on Enter (`/leave`, `/help`); a prefix is completed.
-      const complete = e.key === 'Enter' && commands.some((c) => c === cq);
-      if ((e.key === 'Enter' && !complete) || e.key === 'Tab') {
-        e.preventDefault();
-        const c = commands[Math.min(active, commands.length - 1)];
-        if (c) completeCommand(c);
+      if (
+        listKeys(
+          e,
+          commands.length,
+          commands.includes(cq as CommandName),
+          (i) => completeCommand(commands[i]!),
+          () => setCommandsDismissed(true),
+        )
+      )
         return;
-      }
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        e.stopPropagation();
-        setDismissed(-1);
-        return;
-      }
     }
     if (showMentions) {
-      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-        e.preventDefault();
-        const d = e.key === 'ArrowDown' ? 1 : -1;
-        setActive((a) => (a + d + options.length) % options.length);
-        return;
-      }
       // A name typed out in full needs no completion: Enter sends as usual.
-      const complete = e.key === 'Enter' && options.some((o) => o.username === mq?.query);
-      if ((e.key === 'Enter' && !complete) || e.key === 'Tab') {
-        e.preventDefault();
-        const o = options[Math.min(active, options.length - 1)];
-        if (o) insertMention(o.username);
+      if (
+        listKeys(
+          e,
+          options.length,
+          options.some((o) => o.username === mq?.query),
+          (i) => insertMention(options[i]!.username),
+          () => setDismissed(mq?.start ?? null),
+        )
+      )
         return;
-      }
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        e.stopPropagation();
-        setDismissed(mq?.start ?? null);
-        return;
-      }
     }
     if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
@@ -339,7 +346,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
           aria-describedby={`${listId}-hint`}
           onChange={(e) => {
             setText(e.target.value);
-            if (dismissed === -1 && !e.target.value.startsWith('/')) setDismissed(null);
+            if (commandsDismissed && !e.target.value.startsWith('/')) setCommandsDismissed(false);
             setCaret(e.target.selectionStart);
             setActive(0);
             autoGrow(e.target);

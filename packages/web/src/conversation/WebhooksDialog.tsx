@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { Conversation, CreatedIncomingWebhook, IncomingWebhook, User } from '@parley/protocol';
 import { useStore } from '../chat/context';
 import { describeError } from '../auth/errors';
 import { useT } from '../i18n/i18n';
 import { useAction } from '../ui/useAction';
+import { ShownOnce } from '../ui/ShownOnce';
 import { Dialog, DialogError } from '../ui/Dialog';
 
 /**
@@ -26,16 +27,8 @@ export function WebhooksDialog({ conv, name, onClose }: { conv: Conversation; na
   const [hooks, setHooks] = useState<IncomingWebhook[] | null>(null);
   const [label, setLabel] = useState('');
   const [shown, setShown] = useState<CreatedIncomingWebhook | null>(null);
-  const [copied, setCopied] = useState(false);
   const { busy, error, setError, act } = useAction();
   const [confirming, setConfirming] = useState<string | null>(null);
-  const urlRef = useRef<HTMLInputElement>(null);
-
-  // A new URL takes the focus, selected, ready to copy (and the dialog keeps the focus, so Escape
-  // still closes it: the button that was pressed is disabled while it runs).
-  useEffect(() => {
-    if (shown) urlRef.current?.focus();
-  }, [shown]);
 
   useEffect(() => {
     let live = true;
@@ -49,17 +42,13 @@ export function WebhooksDialog({ conv, name, onClose }: { conv: Conversation; na
   }, [store, conv.id, t]);
 
   const refresh = async () => setHooks(await store.listWebhooks(conv.id));
-  const reveal = (h: CreatedIncomingWebhook) => {
-    setShown(h);
-    setCopied(false);
-  };
 
   function create(e: FormEvent) {
     e.preventDefault();
     const clean = label.trim();
     if (!clean) return;
     void act(async () => {
-      reveal(await store.createWebhook(conv.id, clean));
+      setShown(await store.createWebhook(conv.id, clean));
       setLabel('');
       await refresh();
     });
@@ -74,27 +63,13 @@ export function WebhooksDialog({ conv, name, onClose }: { conv: Conversation; na
     });
   }
 
-  async function copy(url: string) {
-    await navigator.clipboard.writeText(url).then(
-      () => setCopied(true),
-      () => setCopied(false),
-    );
-  }
-
   return (
     <Dialog title={t('webhooks.title', { name })} onClose={onClose} className="wide">
       <p className="muted">{t('webhooks.intro')}</p>
       {shown && (
-        <div className="secret-box stack" data-testid="webhook-url-box" role="status">
-          <strong>{t('webhooks.urlOnce', { name: shown.name })}</strong>
-          <div className="secret-line">
-            <input ref={urlRef} className="input" readOnly value={shown.url} data-testid="webhook-url" aria-label={t('webhooks.url')} onFocus={(e) => e.currentTarget.select()} />
-            <button type="button" className="button" onClick={() => void copy(shown.url)}>
-              {copied ? t('webhooks.copied') : t('webhooks.copy')}
-            </button>
-          </div>
+        <ShownOnce title={t('webhooks.urlOnce', { name: shown.name })} value={shown.url} label={t('webhooks.url')} testId="webhook-url">
           <code className="small">{`curl -X POST -H 'Content-type: application/json' --data '{"text":"Hello"}' '${shown.url}'`}</code>
-        </div>
+        </ShownOnce>
       )}
       {hooks === null && !error ? (
         <p className="muted">{t('webhooks.loading')}</p>
@@ -122,7 +97,7 @@ export function WebhooksDialog({ conv, name, onClose }: { conv: Conversation; na
                 </>
               ) : (
                 <>
-                  <button type="button" className="button" disabled={busy} data-testid="webhook-rotate" onClick={() => void act(async () => reveal(await store.rotateWebhook(h.id)))}>
+                  <button type="button" className="button" disabled={busy} data-testid="webhook-rotate" onClick={() => void act(async () => setShown(await store.rotateWebhook(h.id)))}>
                     {t('webhooks.rotate')}
                   </button>
                   <button type="button" className="button danger" disabled={busy} data-testid="webhook-revoke" onClick={() => setConfirming(h.id)}>

@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { ApiToken, User } from '@parley/protocol';
 import { useStore } from '../chat/context';
 import { describeError } from '../auth/errors';
 import { useT } from '../i18n/i18n';
 import { useAction } from '../ui/useAction';
+import { ShownOnce } from '../ui/ShownOnce';
 import { relativeTime } from '../messages/format';
 
 /**
@@ -20,7 +21,6 @@ export function TokensSection() {
   const [botName, setBotName] = useState('');
   const [shown, setShown] = useState<string | null>(null);
   const { busy, error, setError, act } = useAction();
-  const secretRef = useRef<HTMLInputElement>(null);
 
   const refresh = async () => {
     const [tk, bt] = await Promise.all([store.listTokens(), store.listBots()]);
@@ -30,9 +30,6 @@ export function TokensSection() {
   useEffect(() => {
     refresh().catch((e: unknown) => setError(describeError(e, t)));
   }, [store]);
-  useEffect(() => {
-    if (shown) secretRef.current?.focus();
-  }, [shown]);
 
   const owner = (userId: string) => bots.find((b) => b.id === userId);
 
@@ -70,17 +67,7 @@ export function TokensSection() {
     <section aria-labelledby="tokens-heading" data-testid="tokens-section">
       <h3 id="tokens-heading">{t('tokens.title')}</h3>
       <p className="muted small">{t('tokens.intro')}</p>
-      {shown && (
-        <div className="secret-box stack" role="status" data-testid="token-box">
-          <strong>{t('tokens.once')}</strong>
-          <div className="secret-line">
-            <input ref={secretRef} className="input" readOnly value={shown} data-testid="token-value" aria-label={t('tokens.value')} onFocus={(e) => e.currentTarget.select()} />
-            <button type="button" className="button" onClick={() => void navigator.clipboard.writeText(shown).catch(() => undefined)}>
-              {t('webhooks.copy')}
-            </button>
-          </div>
-        </div>
-      )}
+      {shown && <ShownOnce title={t('tokens.once')} value={shown} label={t('tokens.value')} testId="token-value" />}
       <ul className="sessions-list" data-testid="token-list" aria-busy={tokens === null}>
         {tokens === null && !error && <li className="muted">{t('webhooks.loading')}</li>}
         {tokens?.length === 0 && <li className="muted">{t('tokens.none')}</li>}
