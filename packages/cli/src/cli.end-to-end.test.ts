@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,7 @@ import { api, createConversation, registerUser, type TestUser } from '@parley/se
 import { uploadFile } from '@parley/server/testing/files';
 import { tcpProxy } from '@parley/server/testing/tcp-proxy';
 import { freePort } from '@parley/server/testing/ports';
+import { verifyWebhookSignature } from '@parley/sdk';
 import { writeCredentials } from './credentials.js';
 import { time } from './output.js';
 
@@ -102,6 +105,9 @@ async function startServerProcess(): Promise<void> {
       PARLEY_SEND_RATE_PER_SEC: '1000',
       PARLEY_SEND_BURST: '1000',
       PARLEY_SHUTDOWN_GRACE_MS: '300',
+      // The outgoing-webhook test's receiver listens on 127.0.0.1.
+      PARLEY_OUTGOING_ALLOW_PRIVATE: '1',
+      PARLEY_OUTGOING_RETRY_BASE_MS: '50',
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -746,6 +752,58 @@ describe('parley webhook', { timeout: 60_000 }, () => {
     expect(await postTo(newUrl, 'new')).toEqual([200, 'ok']);
     expect((await parley(['webhook', 'revoke', id], { configDir: admin.dir })).code).toBe(0);
     expect(await postTo(newUrl, 'gone')).toEqual([404, 'no_service']);
+  });
+
+  it('outgoing create prints the signing secret; a triggered message reaches the receiver signed; deliveries and redeliver show and resend it', async () => {
+    const admin = await newUser('outadmin');
+    const chan = await newChannel(admin);
+    const got: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+    const answers = [500, 200];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        got.push({ headers: req.headers, body });
+        const status = answers.length > 1 ? answers.shift()! : answers[0]!;
+        res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? JSON.stringify({ text: 'on it' }) : '{}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/parley`;
+      const created = await parley(['outgoing', 'create', `#${chan.name}`, '--name', 'Deployer', '--url', hookUrl, '--trigger', 'deploy', 'ship'], { configDir: admin.dir });
+      expect(created.code, created.stderr).toBe(0);
+      const secret = created.stdout.trim();
+      expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const listed = await parley(['outgoing', 'list', `#${chan.name}`], { configDir: admin.dir });
+      const id = listed.stdout.split(/\s+/)[0]!;
+      expect(listed.stdout).toMatch(new RegExp(`^${id}  Deployer\\s+on deploy ship\\s+${hookUrl.replace(/[.]/g, '\\.')}$`, 'm'));
+
+      expect((await parley(['send', `#${chan.name}`, 'not for the hook'], { configDir: admin.dir })).code).toBe(0);
+      expect((await parley(['send', `#${chan.name}`, 'ship v2'], { configDir: admin.dir })).code).toBe(0);
+      await until(
+        'the reply',
+        async () => {
+          const page = await api<{ messages: Message[] }>(server, 'GET', `/conversations/${chan.id}/messages`, undefined, admin.token);
+          return page.body.messages.some((m) => m.body === 'on it') ? true : undefined;
+        },
+        15_000,
+      );
+      expect(got).toHaveLength(2);
+      expect(got.every((g) => verifyWebhookSignature(secret, g))).toBe(true);
+      expect(JSON.parse(got[1]!.body)).toMatchObject({ text: 'ship v2', trigger_word: 'ship' });
+
+      const shown = await parley(['outgoing', 'deliveries', id], { configDir: admin.dir });
+      expect(shown.stdout).toMatch(/^[0-9A-Z]{26} {2}.* message\.created\s+delivered HTTP 200, \d+ ms, 2 attempts$/m);
+      const deliveryId = shown.stdout.split(/\s+/)[0]!;
+      expect((await parley(['outgoing', 'redeliver', id, deliveryId], { configDir: admin.dir })).code).toBe(0);
+      await until('the redelivery', async () => (got.length === 3 ? true : undefined), 15_000);
+      expect(got[2]!.headers['x-parley-delivery']).toBe(deliveryId);
+      expect((await parley(['outgoing', 'revoke', id], { configDir: admin.dir })).code).toBe(0);
+      expect((await parley(['outgoing', 'list', `#${chan.name}`], { configDir: admin.dir })).stdout).toBe('');
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { exportAll } from './commands/export.js';
 import { download } from './commands/download.js';
 import { audit, listUsers, sessions, setDeactivated, setRole } from './commands/admin.js';
 import { createToken, listTokens, revokeToken } from './commands/tokens.js';
-import { createWebhook, listWebhooks, revokeWebhook, rotateWebhook } from './commands/webhooks.js';
+import { createOutgoing, createWebhook, listDeliveries, listOutgoing, listWebhooks, redeliver, revokeOutgoing, revokeWebhook, rotateOutgoing, rotateWebhook } from './commands/webhooks.js';
 
 /** Runs an action and turns any failure into one line on stderr and a meaningful exit code. */
 function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
@@ -164,5 +164,31 @@ webhook
 webhook.command('list').description("a conversation's webhooks").argument('<conversation>').option('--json', 'JSON output').action(run(listWebhooks));
 webhook.command('rotate').description('give a webhook a new URL (the old one stops working)').argument('<id>').option('--json', 'JSON output').action(run(rotateWebhook));
 webhook.command('revoke').description('revoke a webhook').argument('<id>').action(run(revokeWebhook));
+
+const outgoing = program.command('outgoing').description("outgoing webhooks: a conversation's events POSTed, signed, to your URL");
+outgoing
+  .command('create')
+  .description("send #channel's messages (or other events) to a URL; the signing secret is printed once")
+  .argument('<conversation>', '#channel, a group name or a conversation id')
+  .requiredOption('--name <name>', 'who its replies appear from')
+  .requiredOption('--url <url>', 'the receiver (http or https)')
+  .option('--trigger <word...>', 'only messages starting with one of these words')
+  .option('--events <kinds>', 'comma-separated: message, reaction, member_joined (default message)')
+  .option('--format <format>', 'json (default) or slack (Slack outgoing-webhook form fields)')
+  .option('--icon <url>', 'an https URL of its picture')
+  .option('--json', 'JSON output')
+  .action(run(createOutgoing));
+outgoing.command('list').description("a conversation's outgoing webhooks").argument('<conversation>').option('--json', 'JSON output').action(run(listOutgoing));
+outgoing.command('rotate').description('a new signing secret (the old one stops at once)').argument('<id>').option('--json', 'JSON output').action(run(rotateOutgoing));
+outgoing.command('revoke').description('revoke an outgoing webhook').argument('<id>').action(run(revokeOutgoing));
+outgoing
+  .command('deliveries')
+  .description("an outgoing webhook's deliveries, newest first")
+  .argument('<id>')
+  .option('--state <state>', 'pending, delivered or dead')
+  .option('--limit <n>', 'at most this many (default 50)')
+  .option('--json', 'JSON output')
+  .action(run(listDeliveries));
+outgoing.command('redeliver').description('send a delivered or dead delivery again').argument('<id>').argument('<delivery>').option('--json', 'JSON output').action(run(redeliver));
 
 await program.parseAsync(process.argv);

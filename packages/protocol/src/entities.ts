@@ -204,3 +204,47 @@ export const IncomingWebhook = Type.Object({
   last_used_at: Nullable(Timestamp),
 });
 export type IncomingWebhook = Static<typeof IncomingWebhook>;
+
+/** What an outgoing webhook is told about: messages (all, or those starting with a trigger word), reactions, members joining. */
+export const OutgoingEventKind = Type.Union([Type.Literal('message'), Type.Literal('reaction'), Type.Literal('member_joined')]);
+export type OutgoingEventKind = Static<typeof OutgoingEventKind>;
+
+/**
+ * An outgoing webhook: Parley POSTs a conversation's events to `url`, signed with the hook's
+ * secret, from a durable outbox. `format` `slack` sends the form fields of Slack's outgoing
+ * webhooks (messages only). A reply `{text}` posts back as the hook's bot (`bot_user_id`).
+ */
+export const OutgoingWebhook = Type.Object({
+  id: Id,
+  conv_id: Id,
+  name: Type.String(),
+  url: Type.String(),
+  events: Type.Array(OutgoingEventKind),
+  trigger_words: Type.Array(Type.String()),
+  format: Type.Union([Type.Literal('json'), Type.Literal('slack')]),
+  bot_user_id: Id,
+  created_by: Id,
+  created_at: Timestamp,
+});
+export type OutgoingWebhook = Static<typeof OutgoingWebhook>;
+
+/** One event on its way to an outgoing webhook: `dead` after its retry time ran out or a refusal (4xx). */
+export const WebhookDelivery = Type.Object({
+  id: Id,
+  hook_id: Id,
+  seq: Type.Integer(),
+  event_type: Type.String(),
+  state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')]),
+  attempts: Type.Integer(),
+  created_at: Timestamp,
+  last_attempt_at: Nullable(Timestamp),
+  /** Pending only: when the next attempt is due. */
+  next_attempt_at: Nullable(Timestamp),
+  delivered_at: Nullable(Timestamp),
+  /** The receiver's HTTP status on the last attempt, if it answered. */
+  status_code: Nullable(Type.Integer()),
+  /** Why the last attempt failed (or, when delivered, why its reply was not posted). */
+  error: Nullable(Type.String()),
+  latency_ms: Nullable(Type.Integer()),
+});
+export type WebhookDelivery = Static<typeof WebhookDelivery>;

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, HistoryVisibility, MemberRole, Visibility } from './entities.js';
+import { Id, HistoryVisibility, MemberRole, OutgoingEventKind, Visibility } from './entities.js';
 
 /**
  * Request bodies, shared by REST routes and socket frames so both validate the same way.
@@ -201,3 +201,30 @@ export const CreateWebhookBody = Type.Object(
   { additionalProperties: false },
 );
 export type CreateWebhookBody = Static<typeof CreateWebhookBody>;
+
+export const CreateOutgoingWebhookBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    url: Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://' }),
+    /** Default `['message']`. */
+    events: Type.Optional(Type.Array(OutgoingEventKind, { minItems: 1, maxItems: 3, uniqueItems: true })),
+    /** Only messages whose first word is one of these (case-insensitive); none: every message. */
+    trigger_words: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S+$' }), { maxItems: 16, uniqueItems: true })),
+    /** `json` (default) or `slack`: the form fields of Slack's outgoing webhooks; messages only. */
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('slack')])),
+    icon_url: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateOutgoingWebhookBody = Static<typeof CreateOutgoingWebhookBody>;
+
+export const DeliveriesQuery = Type.Object(
+  {
+    state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('dead')])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    /** Deliveries created before this one (the next page, newest first). */
+    before: Type.Optional(Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' })),
+  },
+  { additionalProperties: false },
+);
+export type DeliveriesQuery = Static<typeof DeliveriesQuery>;

@@ -1,5 +1,22 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ApiToken, Conversation, IncomingWebhook, ConversationKind, Id, Limits, Member, Message, Nullable, Presence, Session, Timestamp, User, Visibility } from './entities.js';
+import {
+  ApiToken,
+  Conversation,
+  IncomingWebhook,
+  OutgoingWebhook,
+  WebhookDelivery,
+  ConversationKind,
+  Id,
+  Limits,
+  Member,
+  Message,
+  Nullable,
+  Presence,
+  Session,
+  Timestamp,
+  User,
+  Visibility,
+} from './entities.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { LogEvent } from './events.js';
 
@@ -45,6 +62,13 @@ export type CreatedApiToken = Static<typeof CreatedApiToken>;
 /** A webhook as created or rotated: `url` holds its secret and is shown only then. */
 export const CreatedIncomingWebhook = Type.Composite([IncomingWebhook, Type.Object({ url: Type.String() })]);
 export type CreatedIncomingWebhook = Static<typeof CreatedIncomingWebhook>;
+
+/**
+ * An outgoing webhook as created or rotated: `secret` signs each request (`X-Parley-Signature`)
+ * and `token` is the verification token a Slack-style receiver compares; both shown only then.
+ */
+export const CreatedOutgoingWebhook = Type.Composite([OutgoingWebhook, Type.Object({ secret: Type.String(), token: Type.String() })]);
+export type CreatedOutgoingWebhook = Static<typeof CreatedOutgoingWebhook>;
 
 /** A user as `GET /users/:id` shows it: the profile and where they are now. */
 export const UserWithPresence = Type.Composite([User, Type.Object({ presence: Presence })]);
@@ -138,6 +162,8 @@ export const BotList = listOf('bots', User);
 export const SessionList = listOf('sessions', Session);
 export const ApiTokenList = listOf('tokens', ApiToken);
 export const IncomingWebhookList = listOf('webhooks', IncomingWebhook);
+export const OutgoingWebhookList = listOf('webhooks', OutgoingWebhook);
+export const WebhookDeliveryList = listOf('deliveries', WebhookDelivery);
 export const ConversationList = listOf('conversations', Conversation);
 export const MemberList = listOf('members', Member);
 export const MessageEditList = listOf('edits', MessageEdit);

@@ -4,6 +4,7 @@ import { nodeUploads } from './client/uploads-node.js';
 
 export * from './index.js';
 export { nodeUploads } from './client/uploads-node.js';
+export { verifyWebhookSignature, type SignedRequest, type VerifyOptions } from './client/webhook-signature.js';
 
 /** Under Node 20 (no global WebSocket) the SDK uses the `ws` package; everything else is shared with the browser build. */
 export class Parley extends BaseParley {

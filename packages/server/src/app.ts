@@ -141,6 +141,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   services.searchBackfill.start();
   services.search.indexer?.start();
   services.messages.start();
+  services.dispatcher.start();
 
   await app.register(
     async (root) => {
@@ -211,6 +212,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
         await app.close();
         clearTimeout(cut);
         // After the last request, before the database closes.
+        await services.dispatcher.stop();
         await services.messages.stop();
         // After the last request (a recall may have kicked it), before the database closes.
         await services.files.collector.stop();

@@ -16,6 +16,8 @@ import { SearchService } from './search/service.js';
 import { SearchBackfill } from './search/backfill.js';
 import { buildLimiters, type Limiters } from './core/limits.js';
 import { IncomingWebhooksService } from './integrations/incoming-webhooks.js';
+import { OutgoingWebhooksService } from './integrations/outgoing-webhooks.js';
+import { OutgoingDispatcher } from './integrations/outgoing-dispatch.js';
 
 /** The composition root of the domain: every service, built once from the same dependencies. */
 export interface Services {
@@ -33,6 +35,9 @@ export interface Services {
   search: SearchService;
   searchBackfill: SearchBackfill;
   webhooks: IncomingWebhooksService;
+  outgoing: OutgoingWebhooksService;
+  /** Delivers outgoing webhooks from the outbox (started and stopped with the app). */
+  dispatcher: OutgoingDispatcher;
   /** Every rate limit, shared by all nodes on PostgreSQL (core/limits.ts). */
   limits: Limiters;
 }
@@ -47,6 +52,9 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
   const conversations = new ConversationsService(deps, audit);
   // A recall frees its files' bytes unless another upload shares them.
   const messages = new MessagesService(deps, limits.send, () => files.collector.kick());
+  const outgoing = new OutgoingWebhooksService(deps, audit, conversations);
+  const dispatcher = new OutgoingDispatcher(deps, messages);
+  outgoing.onDue = () => dispatcher.kick();
   return {
     audit,
     auth: new AuthService(deps, tokens, audit, apiTokens, limits.loginFailures),
@@ -61,6 +69,8 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
     search: new SearchService(deps),
     searchBackfill: new SearchBackfill(deps),
     webhooks: new IncomingWebhooksService(deps, audit, conversations, messages),
+    outgoing,
+    dispatcher,
     files,
     limits,
   };

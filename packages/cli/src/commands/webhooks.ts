@@ -1,4 +1,4 @@
-import type { CreatedIncomingWebhook, IncomingWebhook } from '@parley/protocol';
+import type { CreatedIncomingWebhook, CreatedOutgoingWebhook, CreateOutgoingWebhookBody, IncomingWebhook, OutgoingEventKind, OutgoingWebhook, WebhookDelivery } from '@parley/protocol';
 import { printJson, time } from '../output.js';
 import { clientFromConfig } from '../session.js';
 
@@ -36,4 +36,79 @@ export async function rotateWebhook(id: string, opts: { json?: boolean }): Promi
 export async function revokeWebhook(id: string): Promise<void> {
   await clientFromConfig().rest.request('DELETE', `/webhooks/${encodeURIComponent(id)}`);
   process.stderr.write(`Webhook ${id} revoked.\n`);
+}
+
+/** `parley outgoing create #deploys --url https://ci.example.com/hook --trigger deploy`: the signing secret goes to stdout once. */
+export async function createOutgoing(target: string, opts: { name: string; url: string; trigger?: string[]; events?: string; format?: string; icon?: string; json?: boolean }): Promise<void> {
+  const client = clientFromConfig();
+  const conv = await client.resolveTarget(target);
+  const body: CreateOutgoingWebhookBody = {
+    name: opts.name,
+    url: opts.url,
+    ...(opts.trigger && opts.trigger.length > 0 ? { trigger_words: opts.trigger } : {}),
+    ...(opts.events ? { events: opts.events.split(',').map((e) => e.trim()) as OutgoingEventKind[] } : {}),
+    ...(opts.format ? { format: opts.format as 'json' | 'slack' } : {}),
+    ...(opts.icon ? { icon_url: opts.icon } : {}),
+  };
+  const hook = await client.rest.request<CreatedOutgoingWebhook>('POST', `/conversations/${conv.id}/outgoing-webhooks`, body);
+  if (opts.json) printJson(hook);
+  else {
+    process.stderr.write(
+      `Outgoing webhook ${hook.id} sends ${target}'s ${hook.events.join(', ')} events to ${hook.url}` +
+        `${hook.trigger_words.length > 0 ? ` (messages starting with ${hook.trigger_words.join(', ')})` : ''}.\n` +
+        `Its signing secret is shown only once${hook.format === 'slack' ? ' (then the Slack verification token)' : ''}:\n`,
+    );
+    process.stdout.write(`${hook.secret}\n${hook.format === 'slack' ? `${hook.token}\n` : ''}`);
+  }
+}
+
+export async function listOutgoing(target: string, opts: { json?: boolean }): Promise<void> {
+  const client = clientFromConfig();
+  const conv = await client.resolveTarget(target);
+  const { webhooks } = await client.rest.request<{ webhooks: OutgoingWebhook[] }>('GET', `/conversations/${conv.id}/outgoing-webhooks`);
+  for (const h of webhooks) {
+    if (opts.json) printJson(h);
+    else {
+      const on = h.trigger_words.length > 0 ? `on ${h.trigger_words.join(' ')}` : h.events.join(',');
+      process.stdout.write(`${h.id}  ${h.name.padEnd(20)} ${on.padEnd(20)} ${h.url}\n`);
+    }
+  }
+}
+
+export async function rotateOutgoing(id: string, opts: { json?: boolean }): Promise<void> {
+  const hook = await clientFromConfig().rest.request<CreatedOutgoingWebhook>('POST', `/outgoing-webhooks/${encodeURIComponent(id)}/rotate`);
+  if (opts.json) printJson(hook);
+  else {
+    process.stderr.write(`Outgoing webhook ${hook.id} signs with a new secret from now on:\n`);
+    process.stdout.write(`${hook.secret}\n${hook.format === 'slack' ? `${hook.token}\n` : ''}`);
+  }
+}
+
+export async function revokeOutgoing(id: string): Promise<void> {
+  await clientFromConfig().rest.request('DELETE', `/outgoing-webhooks/${encodeURIComponent(id)}`);
+  process.stderr.write(`Outgoing webhook ${id} revoked; its pending deliveries are dropped.\n`);
+}
+
+/** Newest first: when, what, how it went. */
+export async function listDeliveries(id: string, opts: { state?: string; limit?: string; json?: boolean }): Promise<void> {
+  const q = new URLSearchParams();
+  if (opts.state) q.set('state', opts.state);
+  if (opts.limit) q.set('limit', opts.limit);
+  const { deliveries } = await clientFromConfig().rest.request<{ deliveries: WebhookDelivery[] }>('GET', `/outgoing-webhooks/${encodeURIComponent(id)}/deliveries${q.size > 0 ? `?${q}` : ''}`);
+  for (const d of deliveries) {
+    if (opts.json) printJson(d);
+    else {
+      const how = [d.status_code !== null ? `HTTP ${d.status_code}` : null, d.latency_ms !== null ? `${d.latency_ms} ms` : null, `${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`]
+        .filter((x) => x !== null)
+        .join(', ');
+      const next = d.next_attempt_at ? `  next ${time(d.next_attempt_at)}` : '';
+      process.stdout.write(`${d.id}  ${time(d.created_at)}  ${d.event_type.padEnd(16)} ${d.state.padEnd(9)} ${how}${next}${d.error ? `  ${d.error}` : ''}\n`);
+    }
+  }
+}
+
+export async function redeliver(id: string, deliveryId: string, opts: { json?: boolean }): Promise<void> {
+  const d = await clientFromConfig().rest.request<WebhookDelivery>('POST', `/outgoing-webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`);
+  if (opts.json) printJson(d);
+  else process.stderr.write(`Delivery ${d.id} is queued again.\n`);
 }

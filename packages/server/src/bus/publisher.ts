@@ -4,6 +4,9 @@ import { busControl, busFrame, busLogFrame, encodeEventFrame } from './envelope.
 
 /** The only way services emit real-time events; it never touches a socket. */
 export class Publisher {
+  /** Told of each log event this node publishes (the outgoing-webhook dispatcher wakes on it); must be cheap. */
+  onLog: ((convId: string) => void) | null = null;
+
   constructor(private readonly bus: Bus) {}
 
   logEvent(event: LogEvent): void {
@@ -17,6 +20,7 @@ export class Publisher {
    */
   logEncoded(convId: string, seq: number, messageSeq: number | null, frame: string, leftUserId: string | null = null): void {
     this.bus.publish(subjects.conv(convId), busLogFrame(seq, messageSeq, frame, leftUserId));
+    this.onLog?.(convId);
   }
 
   toConversation(convId: string, event: ServerEvent): void {

@@ -79,6 +79,16 @@ export interface Config {
   uploadExpiryMs: number | null;
   /** How long unreferenced blob bytes are kept after their last use before they are deleted (files/collector.ts). */
   blobGraceMs: number;
+  /** One outgoing webhook attempt's deadline. */
+  outgoingTimeoutMs: number;
+  /** How long a delivery is retried before it is dead. */
+  outgoingRetryForMs: number;
+  /** The first retry's delay; doubled per attempt, capped at 1 h, jittered. */
+  outgoingRetryBaseMs: number;
+  /** How long finished deliveries are kept. */
+  outgoingHistoryMs: number;
+  /** Let receivers sit on loopback, private or link-local addresses. */
+  outgoingAllowPrivate: boolean;
   heartbeatMs: number;
   typingTtlMs: number;
   shutdownGraceMs: number;

@@ -94,6 +94,36 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     description:
       "how long a file's bytes are kept after the last upload referencing them went (a recalled message, an expired upload) before they are deleted; longer than any upload's completion takes",
   }),
+  outgoingTimeoutMs: int({
+    env: 'PARLEY_OUTGOING_TIMEOUT_MS',
+    default: 5_000,
+    min: 100,
+    max: 60_000,
+    description: 'how long an outgoing webhook receiver has to answer one attempt before it counts as failed (and is retried)',
+  }),
+  outgoingRetryForMs: duration({
+    env: 'PARLEY_OUTGOING_RETRY_FOR',
+    default: '24h',
+    description: 'how long an outgoing webhook delivery is retried (timeouts, 5xx, 429, refused connections) before it is marked dead',
+  }),
+  outgoingRetryBaseMs: int({
+    env: 'PARLEY_OUTGOING_RETRY_BASE_MS',
+    default: 1_000,
+    min: 1,
+    max: 600_000,
+    description: 'the first retry delay of an outgoing webhook delivery; each retry doubles it (at most 1 hour), with jitter',
+  }),
+  outgoingHistoryMs: duration({
+    env: 'PARLEY_OUTGOING_HISTORY',
+    default: '7d',
+    description: 'how long delivered and dead outgoing webhook deliveries stay in the delivery list (and can be redelivered) before they are deleted',
+  }),
+  outgoingAllowPrivate: flag({
+    env: 'PARLEY_OUTGOING_ALLOW_PRIVATE',
+    default: false,
+    description:
+      '`1` to let outgoing webhooks reach loopback, private and link-local addresses (a receiver on this machine or the LAN); off, such a URL is refused, so a channel admin cannot make the server probe its own network',
+  }),
   s3Bucket: text({
     env: 'PARLEY_S3_BUCKET',
     default: null,

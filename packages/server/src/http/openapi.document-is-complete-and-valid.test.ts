@@ -122,6 +122,8 @@ test('one real answer of every operation matches its declared schema, and the ha
   let carol: { access_token: string; refresh_token: string } | null = null;
   let token: { id: string } | null = null;
   let hook: { id: string } | null = null;
+  let outHook: { id: string } | undefined;
+  let delivery: { id: string } | undefined;
 
   // One case per operation of the document, in an order where each finds what it needs.
   const cases: [string, () => Promise<Call>][] = [
@@ -193,6 +195,31 @@ test('one real answer of every operation matches its declared schema, and the ha
     ['GET /api/v1/conversations/{id}/webhooks', () => call('GET', `/conversations/${channel.id}/webhooks`, owner.token)],
     ['POST /api/v1/webhooks/{id}/rotate', () => call('POST', `/webhooks/${hook!.id}/rotate`, owner.token)],
     ['DELETE /api/v1/webhooks/{id}', () => call('DELETE', `/webhooks/${hook!.id}`, owner.token)],
+    [
+      'POST /api/v1/conversations/{id}/outgoing-webhooks',
+      async () => {
+        // localhost is refused by default: the delivery is a dead letter at once, never sent.
+        const r = await call('POST', `/conversations/${channel.id}/outgoing-webhooks`, owner.token, { name: 'Deploy', url: 'http://localhost:9/hook', trigger_words: ['deploy'] });
+        outHook = r.body as typeof outHook;
+        await call('POST', `/conversations/${channel.id}/messages`, owner.token, { client_msg_id: randomUUID(), body: 'deploy now' });
+        return r;
+      },
+    ],
+    ['GET /api/v1/conversations/{id}/outgoing-webhooks', () => call('GET', `/conversations/${channel.id}/outgoing-webhooks`, owner.token)],
+    ['POST /api/v1/outgoing-webhooks/{id}/rotate', () => call('POST', `/outgoing-webhooks/${outHook!.id}/rotate`, owner.token)],
+    [
+      'GET /api/v1/outgoing-webhooks/{id}/deliveries',
+      async () => {
+        for (let i = 0; ; i++) {
+          const r = await call('GET', `/outgoing-webhooks/${outHook!.id}/deliveries`, owner.token);
+          delivery = (r.body as { deliveries: { id: string; state: string }[] }).deliveries.find((d) => d.state === 'dead');
+          if (delivery || i === 200) return r;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      },
+    ],
+    ['POST /api/v1/outgoing-webhooks/{id}/deliveries/{delivery}/redeliver', () => call('POST', `/outgoing-webhooks/${outHook!.id}/deliveries/${delivery!.id}/redeliver`, owner.token)],
+    ['DELETE /api/v1/outgoing-webhooks/{id}', () => call('DELETE', `/outgoing-webhooks/${outHook!.id}`, owner.token)],
     ['DELETE /api/v1/messages/{id}', () => call('DELETE', `/messages/${root.id}`, owner.token)],
     ['POST /api/v1/conversations/{id}/leave', () => call('POST', `/conversations/${group.id}/leave`, bob.token)],
     ['POST /api/v1/sync', () => call('POST', '/sync', alice.token, { cursors: { [channel.id]: 0 } })],

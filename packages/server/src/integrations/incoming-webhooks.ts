@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { CreateWebhookBody, IncomingWebhook, SendAck } from '@parley/protocol';
-import { lesserRole, type Actor, type Deps, type Role } from '../core/context.js';
+import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { iso, isoOrNull } from '../core/time.js';
@@ -8,7 +8,8 @@ import type { AuditService } from '../audit/service.js';
 import type { ConversationsService } from '../conversations/service.js';
 import type { MessagesService } from '../messages/service.js';
 import { accessConversation } from '../conversations/access.js';
-import { assertCan, can } from '../conversations/policy.js';
+import { assertCan } from '../conversations/policy.js';
+import { hookActor, insertHookBot, mayManageHooks } from './hook-bot.js';
 import type { IncomingWebhooksTable } from '../store/schema.js';
 import { safeEqual } from '../auth/tokens.js';
 import { mentionedIds, toMarkdown, type PayloadError, type SlackPayload } from './slack-payload.js';
@@ -63,23 +64,7 @@ export class IncomingWebhooksService {
     };
     // The bot, the hook and the bot's membership (members see it join) commit together.
     await this.conversations.addIntegrationBot(actor, convId, async (trx) => {
-      await trx
-        .insertInto('users')
-        .values({
-          id: botId,
-          // Unique and recognisable; the display name is what people see.
-          username: `hook-${id.slice(-10).toLowerCase()}`,
-          password_hash: '!bot',
-          display_name: name,
-          avatar_url: body.icon_url ?? null,
-          status_text: null,
-          role: 'member',
-          created_at: t,
-          deactivated_at: null,
-          last_seen_at: null,
-          bot_owner_id: actor.userId,
-        })
-        .execute();
+      await insertHookBot(trx, { id: botId, hookId: id, prefix: 'hook', name, iconUrl: body.icon_url ?? null, ownerId: actor.userId, at: t });
       await trx.insertInto('incoming_webhooks').values(row).execute();
       await this.audit.record({ actor_id: actor.userId, action: 'webhook.created', target: id, data: { conv_id: convId, name }, ip: actor.ip ?? null }, trx);
       return botId;
@@ -131,18 +116,14 @@ export class IncomingWebhooksService {
     if (!ID.test(hookId)) throw gone();
     const hook = await this.row(hookId);
     if (!hook || hook.revoked_at !== null || !safeEqual(hashSecret(secret), hook.secret_hash)) throw gone();
-    // The hook acts with no more rights than its creator has now: a deactivated creator's hooks stop.
-    const people = await db.selectFrom('users').select(['id', 'role', 'deactivated_at']).where('id', 'in', [hook.bot_user_id, hook.created_by]).execute();
-    const bot = people.find((p) => p.id === hook.bot_user_id);
-    const creator = people.find((p) => p.id === hook.created_by);
-    if (!bot || bot.deactivated_at !== null || !creator || creator.deactivated_at !== null) throw gone();
+    const actor = await hookActor(this.deps, hook);
+    if (!actor) throw gone();
     const names = new Map<string, string>();
     const ids = mentionedIds(payload).filter((x) => ID.test(x));
     if (ids.length > 0) for (const u of await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).execute()) names.set(u.id, u.username);
     const body = toMarkdown(payload, (id) => names.get(id));
     const max = this.deps.config.limits.maxMessageChars;
     if (body.length > max) throw new HookError('invalid_request', 'msg_too_long', `The message would be ${body.length} characters; at most ${max}.`, { field: '/text' });
-    const actor: Actor = { userId: hook.bot_user_id, role: lesserRole(bot.role as Role, creator.role as Role), sessionId: hook.id, via: 'token' };
     // A key of any shape maps to a client_msg_id of the allowed alphabet; without one, each POST is new.
     const clientMsgId = idempotencyKey ? `hook_${crypto.createHash('sha256').update(idempotencyKey).digest('base64url')}` : `hook_${crypto.randomUUID()}`;
     let ack: SendAck;
@@ -166,13 +147,8 @@ export class IncomingWebhooksService {
   private async managed(actor: Actor, hookId: string): Promise<IncomingWebhooksTable> {
     const hook = ID.test(hookId) ? await this.row(hookId) : undefined;
     if (!hook || hook.revoked_at !== null) throw new AppError('not_found', 'No such webhook.');
-    // Whoever may not manage the conversation's hooks is told no such hook exists; a storage
-    // failure stays what it is.
-    const a = await accessConversation(this.deps.db, actor, hook.conv_id).catch((e: unknown) => {
-      if (e instanceof AppError && e.code === 'not_found') return null;
-      throw e;
-    });
-    if (!a || !can(actor, 'conversation.manage_webhooks', a)) throw new AppError('not_found', 'No such webhook.');
+    // Whoever may not manage the conversation's hooks is told no such hook exists.
+    if (!(await mayManageHooks(this.deps.db, actor, hook.conv_id))) throw new AppError('not_found', 'No such webhook.');
     return hook;
   }
 }

@@ -1,6 +1,18 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { CreatedIncomingWebhook, CreateWebhookBody, IncomingWebhookList, type IncomingWebhook } from '@parley/protocol';
+import {
+  CreatedIncomingWebhook,
+  CreatedOutgoingWebhook,
+  CreateOutgoingWebhookBody,
+  CreateWebhookBody,
+  DeliveriesQuery,
+  IncomingWebhookList,
+  OutgoingWebhookList,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  Id,
+  type IncomingWebhook,
+} from '@parley/protocol';
 import { actorOf } from '../http/auth.js';
 import { toHttpError } from '../http/errors.js';
 import { bearer, IdParams, NoContent, responses, type RoutesPlugin } from '../http/schemas.js';
@@ -54,6 +66,72 @@ export const webhookRoutes: RoutesPlugin = async (app, { services }) => {
     await hooks.revoke(actorOf(req), req.params.id);
     return reply.status(204).send(null);
   });
+
+  const outgoing = services.outgoing;
+  app.post(
+    '/conversations/:id/outgoing-webhooks',
+    {
+      schema: {
+        tags,
+        summary: 'Create an outgoing webhook: this conversation’s events are POSTed, signed, to a URL; the signing secret is shown only once',
+        security: bearer,
+        params: IdParams,
+        body: CreateOutgoingWebhookBody,
+        response: responses({ 201: CreatedOutgoingWebhook }),
+      },
+    },
+    async (req, reply) => reply.status(201).send(await outgoing.create(actorOf(req), req.params.id, req.body)),
+  );
+
+  app.get(
+    '/conversations/:id/outgoing-webhooks',
+    { schema: { tags, summary: 'The conversation’s live outgoing webhooks (without their secrets)', security: bearer, params: IdParams, response: responses({ 200: OutgoingWebhookList }) } },
+    async (req) => ({ webhooks: await outgoing.list(actorOf(req), req.params.id) }),
+  );
+
+  app.post(
+    '/outgoing-webhooks/:id/rotate',
+    { schema: { tags, summary: 'Give an outgoing webhook a new signing secret and token', security: bearer, params: IdParams, response: responses({ 200: CreatedOutgoingWebhook }) } },
+    async (req) => outgoing.rotate(actorOf(req), req.params.id),
+  );
+
+  app.delete(
+    '/outgoing-webhooks/:id',
+    { schema: { tags, summary: 'Revoke an outgoing webhook; its pending deliveries are dropped', security: bearer, params: IdParams, response: responses({ 204: NoContent }) } },
+    async (req, reply) => {
+      await outgoing.revoke(actorOf(req), req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/outgoing-webhooks/:id/deliveries',
+    {
+      schema: {
+        tags,
+        summary: 'An outgoing webhook’s deliveries, newest first: state, attempts, last status, latency',
+        security: bearer,
+        params: IdParams,
+        querystring: DeliveriesQuery,
+        response: responses({ 200: WebhookDeliveryList }),
+      },
+    },
+    async (req) => ({ deliveries: await outgoing.deliveries(actorOf(req), req.params.id, req.query) }),
+  );
+
+  app.post(
+    '/outgoing-webhooks/:id/deliveries/:delivery/redeliver',
+    {
+      schema: {
+        tags,
+        summary: 'Send a delivered or dead delivery again (same delivery id), retried afresh',
+        security: bearer,
+        params: Type.Object({ id: Id, delivery: Id }),
+        response: responses({ 200: WebhookDelivery }),
+      },
+    },
+    async (req) => outgoing.redeliver(actorOf(req), req.params.id, req.params.delivery),
+  );
 };
 
 const HookParams = Type.Object({ id: Type.String({ maxLength: 64 }), secret: Type.String({ maxLength: 128 }) });

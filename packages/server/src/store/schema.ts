@@ -149,6 +149,44 @@ export interface IncomingWebhooksTable {
   revoked_at: number | null;
 }
 
+export interface OutgoingWebhooksTable {
+  id: string;
+  conv_id: string;
+  bot_user_id: string;
+  name: string;
+  url: string;
+  /** JSON array of `OutgoingEventKind`. */
+  events: string;
+  /** JSON array of trigger words; empty: every message. */
+  trigger_words: string;
+  format: 'json' | 'slack';
+  secret: string;
+  /** The last seq of the conversation's log turned into deliveries (or skipped). */
+  cursor_seq: number;
+  created_by: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  hook_id: string;
+  seq: number;
+  event_type: string;
+  payload: string;
+  state: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  /** When it is due; while an attempt runs, when that attempt's claim lapses. */
+  next_at: number;
+  retry_until: number;
+  created_at: number;
+  last_attempt_at: number | null;
+  delivered_at: number | null;
+  status_code: number | null;
+  error: string | null;
+  latency_ms: number | null;
+}
+
 export interface PresenceTable {
   node_id: string;
   user_id: string;
@@ -229,6 +267,8 @@ export interface Database {
   rate_buckets: RateBucketsTable;
   api_tokens: ApiTokensTable;
   incoming_webhooks: IncomingWebhooksTable;
+  outgoing_webhooks: OutgoingWebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   users: UsersTable;
   sessions: SessionsTable;
   invites: InvitesTable;
