@@ -248,3 +248,35 @@ export const WebhookDelivery = Type.Object({
   latency_ms: Nullable(Type.Integer()),
 });
 export type WebhookDelivery = Static<typeof WebhookDelivery>;
+
+/**
+ * A custom slash command: `/command text` in any conversation calls `url` with Slack's slash
+ * command fields. `url` is shown to workspace admins only (null for everyone else).
+ */
+export const SlashCommand = Type.Object({
+  id: Id,
+  /** Without the slash: `deploy` for `/deploy`. */
+  command: Type.String(),
+  description: Type.String(),
+  /** What follows the command, as shown while typing: `[service] [environment]`. */
+  usage_hint: Type.String(),
+  /** Who its answers appear from. */
+  bot_user_id: Id,
+  url: Nullable(Type.String()),
+  created_at: Timestamp,
+});
+export type SlashCommand = Static<typeof SlashCommand>;
+
+/**
+ * A message only one person sees (a slash command's ephemeral answer): delivered to that user's
+ * devices, never stored in the conversation's log, gone after a reload.
+ */
+export const EphemeralMessage = Type.Object({
+  id: Id,
+  conv_id: Id,
+  thread_root_id: Nullable(Id),
+  sender_id: Id,
+  body: Type.String(),
+  created_at: Timestamp,
+});
+export type EphemeralMessage = Static<typeof EphemeralMessage>;

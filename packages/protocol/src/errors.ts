@@ -33,6 +33,7 @@ export const ERRORS = {
   invalid_frame: { status: 400, message: 'The frame is malformed.' },
   already_authenticated: { status: 400, message: 'This socket is already authenticated.' },
   internal: { status: 500, message: 'Internal server error.' },
+  command_failed: { status: 502, message: 'The slash command’s endpoint did not answer as expected.' },
   unavailable: { status: 503, message: 'The service is temporarily unavailable; retry.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,5 +1,5 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { Id, MemberRole, Message, Nullable, ThreadSummary, Timestamp, User, type Conversation, type Presence } from './entities.js';
+import { Id, MemberRole, Message, Nullable, ThreadSummary, Timestamp, User, type Conversation, type EphemeralMessage, type Presence } from './entities.js';
 
 /**
  * Events of the conversation log. Each has the conversation's next gapless `seq`. Message events
@@ -120,12 +120,17 @@ export interface UserUpdatedEvent {
   type: 'user.updated';
   user: User;
 }
+/** A message only this user sees (a slash command's ephemeral answer); not in the log, no seq. */
+export interface EphemeralMessageEvent {
+  type: 'message.ephemeral';
+  message: EphemeralMessage;
+}
 export interface SessionRevokedEvent {
   type: 'session.revoked';
   session_id: string;
 }
 
-export type EphemeralEvent = TypingEvent | PresenceEvent | ReadEvent | DeliveredEvent | ConversationAddedEvent | UserUpdatedEvent | SessionRevokedEvent;
+export type EphemeralEvent = TypingEvent | PresenceEvent | ReadEvent | DeliveredEvent | ConversationAddedEvent | UserUpdatedEvent | SessionRevokedEvent | EphemeralMessageEvent;
 
 export type ServerEvent = LogEvent | EphemeralEvent;
 

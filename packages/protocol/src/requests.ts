@@ -228,3 +228,32 @@ export const DeliveriesQuery = Type.Object(
   { additionalProperties: false },
 );
 export type DeliveriesQuery = Static<typeof DeliveriesQuery>;
+
+/** A command's name: lower case, no slash; the built-in ones (`me`, `invite`, …) are taken. */
+export const CommandName = Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9][a-z0-9_-]*$' });
+
+export const CreateCommandBody = Type.Object(
+  {
+    command: CommandName,
+    url: Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://' }),
+    description: Type.Optional(Type.String({ maxLength: 200 })),
+    usage_hint: Type.Optional(Type.String({ maxLength: 100 })),
+    /** Who its answers appear from; default the command's name. */
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    icon_url: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateCommandBody = Static<typeof CreateCommandBody>;
+
+export const RunCommandBody = Type.Object(
+  {
+    conv_id: Id,
+    command: CommandName,
+    text: Type.String({ maxLength: 4000 }),
+    /** Run from a thread: answers go to that thread. */
+    thread_root_id: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+export type RunCommandBody = Static<typeof RunCommandBody>;

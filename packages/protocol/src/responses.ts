@@ -2,7 +2,9 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   ApiToken,
   Conversation,
+  EphemeralMessage,
   IncomingWebhook,
+  SlashCommand,
   OutgoingWebhook,
   WebhookDelivery,
   ConversationKind,
@@ -69,6 +71,18 @@ export type CreatedIncomingWebhook = Static<typeof CreatedIncomingWebhook>;
  */
 export const CreatedOutgoingWebhook = Type.Composite([OutgoingWebhook, Type.Object({ secret: Type.String(), token: Type.String() })]);
 export type CreatedOutgoingWebhook = Static<typeof CreatedOutgoingWebhook>;
+
+/** A command as created: `secret` signs each call (`X-Parley-Signature`), `token` is Slack's verification token; shown only then. */
+export const CreatedSlashCommand = Type.Composite([SlashCommand, Type.Object({ secret: Type.String(), token: Type.String() })]);
+export type CreatedSlashCommand = Static<typeof CreatedSlashCommand>;
+
+/**
+ * What running a command did: `ephemeral` is the answer only the caller sees (also sent to the
+ * caller's other devices as `message.ephemeral`), `posted` the message posted in the
+ * conversation (`in_channel`); both null when the command answered nothing (yet).
+ */
+export const CommandResult = Type.Object({ ephemeral: Nullable(EphemeralMessage), posted: Nullable(Type.Object({ id: Id, seq: Type.Integer() })) });
+export type CommandResult = Static<typeof CommandResult>;
 
 /** A user as `GET /users/:id` shows it: the profile and where they are now. */
 export const UserWithPresence = Type.Composite([User, Type.Object({ presence: Presence })]);
@@ -164,6 +178,7 @@ export const ApiTokenList = listOf('tokens', ApiToken);
 export const IncomingWebhookList = listOf('webhooks', IncomingWebhook);
 export const OutgoingWebhookList = listOf('webhooks', OutgoingWebhook);
 export const WebhookDeliveryList = listOf('deliveries', WebhookDelivery);
+export const SlashCommandList = listOf('commands', SlashCommand);
 export const ConversationList = listOf('conversations', Conversation);
 export const MemberList = listOf('members', Member);
 export const MessageEditList = listOf('edits', MessageEdit);

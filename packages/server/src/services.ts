@@ -18,6 +18,7 @@ import { buildLimiters, type Limiters } from './core/limits.js';
 import { IncomingWebhooksService } from './integrations/incoming-webhooks.js';
 import { OutgoingWebhooksService } from './integrations/outgoing-webhooks.js';
 import { OutgoingDispatcher } from './integrations/outgoing-dispatch.js';
+import { SlashCommandsService } from './integrations/slash-commands.js';
 
 /** The composition root of the domain: every service, built once from the same dependencies. */
 export interface Services {
@@ -38,6 +39,7 @@ export interface Services {
   outgoing: OutgoingWebhooksService;
   /** Delivers outgoing webhooks from the outbox (started and stopped with the app). */
   dispatcher: OutgoingDispatcher;
+  commands: SlashCommandsService;
   /** Every rate limit, shared by all nodes on PostgreSQL (core/limits.ts). */
   limits: Limiters;
 }
@@ -71,6 +73,7 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
     webhooks: new IncomingWebhooksService(deps, audit, conversations, messages),
     outgoing,
     dispatcher,
+    commands: new SlashCommandsService(deps, audit, messages, limits.send),
     files,
     limits,
   };

@@ -12,6 +12,8 @@ import type {
   SearchConversation,
   SearchHit,
   SearchPage,
+  SlashCommand,
+  CommandResult,
   SendAck,
   ServerEvent,
   ServerFrame,
@@ -853,6 +855,21 @@ export class Parley {
     const tz = opts.tz === undefined ? localTimeZone() : opts.tz;
     if (tz) qs.set('tz', tz);
     return this.rest.request<SearchPage>('GET', `/search?${qs.toString()}`, undefined, opts.signal);
+  }
+
+  /**
+   * Runs a custom slash command (`/deploy api` is `runCommand(conv, 'deploy', 'api')`). Its
+   * ephemeral answer comes back here and, as a `message.ephemeral` event, to this user's other
+   * devices; an `in_channel` answer is posted in the conversation. A failing endpoint is a
+   * `ParleyError` with code `command_failed`.
+   */
+  runCommand(convId: string, command: string, text: string, opts: { threadRootId?: string } = {}): Promise<CommandResult> {
+    return this.rest.request<CommandResult>('POST', '/commands/run', { conv_id: convId, command, text, ...(opts.threadRootId ? { thread_root_id: opts.threadRootId } : {}) });
+  }
+
+  /** The workspace's custom slash commands, for suggestions. */
+  commands(): Promise<SlashCommand[]> {
+    return this.rest.request<{ commands: SlashCommand[] }>('GET', '/commands').then((r) => r.commands);
   }
 
   /** Every hit of a query, page by page (waiting out rate limits), until the last page or `signal` aborts. */

@@ -18,7 +18,7 @@
  *
  * This module imports nothing but protocol types: it runs in browsers as well as in Node.
  */
-import { isLogEvent, type Conversation, type EventsPage, type LogEvent, type Member, type Message, type Presence, type ServerEvent, type User } from '@parley/protocol';
+import { isLogEvent, type Conversation, type EphemeralMessage, type EventsPage, type LogEvent, type Member, type Message, type Presence, type ServerEvent, type User } from '@parley/protocol';
 
 /** What a conversation's local copy is missing, and so what the SDK must fetch. */
 export interface ResyncNeeds {
@@ -52,6 +52,8 @@ export interface ClientState {
   /** Who is typing, per conversation and user (ephemeral; expiry is the UI's job). */
   typing: Record<string, Record<string, TypingState>>;
   presence: Record<string, Presence>;
+  /** Per conversation: answers only this user sees (slash commands), oldest first, at most 50; not in the log, lost on reload. */
+  ephemeral: Record<string, EphemeralMessage[]>;
 }
 
 /** One conversation as fetched over REST: the conversation, its whole visible history, its members. */
@@ -62,7 +64,7 @@ export interface ConversationSnapshot {
 }
 
 export function createState(me: string): ClientState {
-  return { me, conversations: {}, messages: {}, members: {}, appliedSeq: {}, needs: {}, unknown: {}, delivered: {}, typing: {}, presence: {} };
+  return { me, conversations: {}, messages: {}, members: {}, appliedSeq: {}, needs: {}, unknown: {}, delivered: {}, typing: {}, presence: {}, ephemeral: {} };
 }
 
 /**
@@ -178,6 +180,8 @@ export function applyEvent(state: ClientState, event: ServerEvent): ClientState 
     case 'session.revoked':
       // The transport closes the socket; nothing in the state changes.
       return state;
+    case 'message.ephemeral':
+      return applyEphemeral(state, event.message);
     default: {
       // Exhaustiveness: a new event type in the protocol fails to compile here. At run time an
       // event from a newer server is ignored rather than crashing an older client.
@@ -185,6 +189,14 @@ export function applyEvent(state: ClientState, event: ServerEvent): ClientState 
       return state;
     }
   }
+}
+
+/** Keeps an ephemeral answer once (the command's REST answer and its event carry the same id). */
+export function applyEphemeral(state: ClientState, m: EphemeralMessage): ClientState {
+  if (!state.conversations[m.conv_id]) return state;
+  const cur = state.ephemeral[m.conv_id] ?? [];
+  if (cur.some((x) => x.id === m.id)) return state;
+  return { ...state, ephemeral: { ...state.ephemeral, [m.conv_id]: [...cur, m].slice(-50) } };
 }
 
 /** Applies many events in order. */

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -34,8 +36,17 @@ let doc: Document;
 // What each handler handed to the serialiser, by request id: the test checks no field of it is dropped.
 const returned = new Map<string, unknown>();
 
+// A local endpoint for the integrations: slash commands answer here, outgoing webhooks are refused here (dead at once).
+const endpoint = http.createServer((req, res) => {
+  req.resume().on('end', () => {
+    if (req.url === '/command') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ text: 'done' }));
+    else res.writeHead(404).end();
+  });
+});
+
 beforeAll(async () => {
-  server = await startServer({}, undefined, {}, (parley) => {
+  await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+  server = await startServer({ outgoingAllowPrivate: true }, undefined, {}, (parley) => {
     parley.app.addHook('preSerialization', async (req, _reply, payload) => {
       returned.set(req.id, payload);
       return payload;
@@ -45,7 +56,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.stop();
+  await new Promise((resolve) => endpoint.close(resolve));
 });
+
+const endpointUrl = () => `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`;
 
 async function call(method: string, route: string, token?: string, body?: unknown): Promise<Call> {
   const id = randomUUID();
@@ -124,6 +138,7 @@ test('one real answer of every operation matches its declared schema, and the ha
   let hook: { id: string } | null = null;
   let outHook: { id: string } | undefined;
   let delivery: { id: string } | undefined;
+  let command: { id: string } | undefined;
 
   // One case per operation of the document, in an order where each finds what it needs.
   const cases: [string, () => Promise<Call>][] = [
@@ -198,8 +213,8 @@ test('one real answer of every operation matches its declared schema, and the ha
     [
       'POST /api/v1/conversations/{id}/outgoing-webhooks',
       async () => {
-        // localhost is refused by default: the delivery is a dead letter at once, never sent.
-        const r = await call('POST', `/conversations/${channel.id}/outgoing-webhooks`, owner.token, { name: 'Deploy', url: 'http://localhost:9/hook', trigger_words: ['deploy'] });
+        // The endpoint answers 404: the delivery is a dead letter at once.
+        const r = await call('POST', `/conversations/${channel.id}/outgoing-webhooks`, owner.token, { name: 'Deploy', url: `${endpointUrl()}/hook`, trigger_words: ['deploy'] });
         outHook = r.body as typeof outHook;
         await call('POST', `/conversations/${channel.id}/messages`, owner.token, { client_msg_id: randomUUID(), body: 'deploy now' });
         return r;
@@ -220,6 +235,17 @@ test('one real answer of every operation matches its declared schema, and the ha
     ],
     ['POST /api/v1/outgoing-webhooks/{id}/deliveries/{delivery}/redeliver', () => call('POST', `/outgoing-webhooks/${outHook!.id}/deliveries/${delivery!.id}/redeliver`, owner.token)],
     ['DELETE /api/v1/outgoing-webhooks/{id}', () => call('DELETE', `/outgoing-webhooks/${outHook!.id}`, owner.token)],
+    [
+      'POST /api/v1/commands',
+      async () => {
+        const r = await call('POST', '/commands', owner.token, { command: 'deploy', url: `${endpointUrl()}/command`, description: 'Deploy', usage_hint: '[service]' });
+        command = r.body as typeof command;
+        return r;
+      },
+    ],
+    ['GET /api/v1/commands', () => call('GET', '/commands', alice.token)],
+    ['POST /api/v1/commands/run', () => call('POST', '/commands/run', alice.token, { conv_id: channel.id, command: 'deploy', text: 'api' })],
+    ['DELETE /api/v1/commands/{id}', () => call('DELETE', `/commands/${command!.id}`, owner.token)],
     ['DELETE /api/v1/messages/{id}', () => call('DELETE', `/messages/${root.id}`, owner.token)],
     ['POST /api/v1/conversations/{id}/leave', () => call('POST', `/conversations/${group.id}/leave`, bob.token)],
     ['POST /api/v1/sync', () => call('POST', '/sync', alice.token, { cursors: { [channel.id]: 0 } })],

@@ -11,7 +11,7 @@ import type { Db } from '../store/db.js';
  */
 
 /** The hook's bot: unique and recognisable username, the hook's name as what people see. */
-export async function insertHookBot(trx: Db, bot: { id: string; hookId: string; prefix: 'hook' | 'out'; name: string; iconUrl: string | null; ownerId: string; at: number }): Promise<void> {
+export async function insertHookBot(trx: Db, bot: { id: string; hookId: string; prefix: 'hook' | 'out' | 'cmd'; name: string; iconUrl: string | null; ownerId: string; at: number }): Promise<void> {
   await trx
     .insertInto('users')
     .values({

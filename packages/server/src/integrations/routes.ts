@@ -2,12 +2,17 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   CreatedIncomingWebhook,
+  CommandResult,
+  CreateCommandBody,
   CreatedOutgoingWebhook,
+  CreatedSlashCommand,
   CreateOutgoingWebhookBody,
   CreateWebhookBody,
   DeliveriesQuery,
   IncomingWebhookList,
   OutgoingWebhookList,
+  RunCommandBody,
+  SlashCommandList,
   WebhookDelivery,
   WebhookDeliveryList,
   Id,
@@ -132,6 +137,50 @@ export const webhookRoutes: RoutesPlugin = async (app, { services }) => {
     },
     async (req) => outgoing.redeliver(actorOf(req), req.params.id, req.params.delivery),
   );
+
+  const commands = services.commands;
+  app.get(
+    '/commands',
+    { schema: { tags, summary: 'The workspace’s custom slash commands (endpoints shown to admins only)', security: bearer, response: responses({ 200: SlashCommandList }) } },
+    async (req) => ({ commands: await commands.list(actorOf(req)) }),
+  );
+
+  app.post(
+    '/commands',
+    {
+      schema: {
+        tags,
+        summary: 'Add a custom slash command (workspace admins); its signing secret and token are shown only once',
+        security: bearer,
+        body: CreateCommandBody,
+        response: responses({ 201: CreatedSlashCommand }),
+      },
+    },
+    async (req, reply) => reply.status(201).send(await commands.create(actorOf(req), req.body)),
+  );
+
+  app.delete(
+    '/commands/:id',
+    { schema: { tags, summary: 'Remove a custom slash command (workspace admins)', security: bearer, params: IdParams, response: responses({ 204: NoContent }) } },
+    async (req, reply) => {
+      await commands.revoke(actorOf(req), req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/commands/run',
+    {
+      schema: {
+        tags,
+        summary: 'Run a custom slash command in a conversation: its endpoint answers only to you (ephemeral) or in the conversation',
+        security: bearer,
+        body: RunCommandBody,
+        response: responses({ 200: CommandResult }),
+      },
+    },
+    async (req) => commands.run(actorOf(req), req.body, `${req.protocol}://${req.host}`),
+  );
 };
 
 const HookParams = Type.Object({ id: Type.String({ maxLength: 64 }), secret: Type.String({ maxLength: 128 }) });
@@ -154,15 +203,17 @@ function answerError(req: FastifyRequest, reply: FastifyReply, err: unknown): Fa
   const slack =
     err instanceof HookError
       ? err.slack
-      : status === 413
-        ? 'request_too_large'
-        : status === 429
-          ? 'rate_limited'
-          : status === 503
-            ? 'service_unavailable'
-            : status >= 500
-              ? 'internal_error'
-              : 'invalid_payload';
+      : status === 403
+        ? 'action_prohibited'
+        : status === 413
+          ? 'request_too_large'
+          : status === 429
+            ? 'rate_limited'
+            : status === 503
+              ? 'service_unavailable'
+              : status >= 500
+                ? 'internal_error'
+                : 'invalid_payload';
   return reply.status(status).type('text/plain; charset=utf-8').send(slack);
 }
 
@@ -206,6 +257,14 @@ export const hookPostRoutes: FastifyPluginAsync<{ services: Services }> = async 
     const idempotencyKey = typeof key === 'string' && key !== '' ? key.slice(0, 255) : undefined;
     const ack = await services.webhooks.post(id, secret, payload, idempotencyKey);
     if (wantsJson(req)) return reply.send({ ok: true, message_id: ack.id, conv_id: ack.conv_id, seq: ack.seq, duplicate: ack.duplicate === true });
+    return reply.type('text/plain; charset=utf-8').send('ok');
+  });
+
+  // A slash command's delayed answers (Slack's response_url): JSON, as Slack takes them.
+  app.post('/hooks/commands/:id/:secret', { schema: { hide: true, params: HookParams } }, async (req, reply) => {
+    const { id, secret } = req.params as { id: string; secret: string };
+    const result = await services.commands.respond(id, secret, req.body);
+    if (wantsJson(req)) return reply.send({ ok: true, ...result });
     return reply.type('text/plain; charset=utf-8').send('ok');
   });
 };

@@ -187,6 +187,31 @@ export interface WebhookDeliveriesTable {
   latency_ms: number | null;
 }
 
+export interface SlashCommandsTable {
+  id: string;
+  command: string;
+  bot_user_id: string;
+  url: string;
+  description: string;
+  usage_hint: string;
+  secret: string;
+  created_by: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface CommandInvocationsTable {
+  id: string;
+  command_id: string;
+  conv_id: string;
+  user_id: string;
+  thread_root_id: string | null;
+  secret_hash: string;
+  created_at: number;
+  /** Answers taken through the response_url so far. */
+  uses: number;
+}
+
 export interface PresenceTable {
   node_id: string;
   user_id: string;
@@ -269,6 +294,8 @@ export interface Database {
   incoming_webhooks: IncomingWebhooksTable;
   outgoing_webhooks: OutgoingWebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  slash_commands: SlashCommandsTable;
+  command_invocations: CommandInvocationsTable;
   users: UsersTable;
   sessions: SessionsTable;
   invites: InvitesTable;
