@@ -180,12 +180,19 @@ export const Limits = Type.Object({
 });
 export type Limits = Static<typeof Limits>;
 
+/** An API token's permissions; a session has them all. */
+export const TokenScope = Type.Union([Type.Literal('read'), Type.Literal('post'), Type.Literal('manage_webhooks')]);
+export type TokenScope = Static<typeof TokenScope>;
+export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'post', 'manage_webhooks'];
+
 export const ApiToken = Type.Object({
   id: Id,
   name: Type.String(),
   user_id: Id,
   created_at: Timestamp,
   last_used_at: Nullable(Timestamp),
+  /** What the token may do: `read` (history, search, live events), `post` (send, react, edit, join…), `manage_webhooks` (incoming and outgoing webhooks, slash commands). */
+  scopes: Type.Array(TokenScope),
 });
 export type ApiToken = Static<typeof ApiToken>;
 

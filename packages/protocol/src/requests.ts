@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, HistoryVisibility, MemberRole, OutgoingEventKind, Visibility } from './entities.js';
+import { Id, HistoryVisibility, MemberRole, OutgoingEventKind, TokenScope, Visibility } from './entities.js';
 
 /**
  * Request bodies, shared by REST routes and socket frames so both validate the same way.
@@ -188,7 +188,12 @@ export const CreateBotBody = Type.Object({ username: Username, display_name: Typ
 export type CreateBotBody = Static<typeof CreateBotBody>;
 
 export const CreateTokenBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 128 }), user_id: Type.Optional(Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' })) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    user_id: Type.Optional(Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' })),
+    /** Default: all of them. A token can only mint tokens with scopes it has itself. */
+    scopes: Type.Optional(Type.Array(TokenScope, { minItems: 1, maxItems: 3, uniqueItems: true })),
+  },
   { additionalProperties: false },
 );
 export type CreateTokenBody = Static<typeof CreateTokenBody>;

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import type { ApiToken, CreateBotBody, User } from '@parley/protocol';
+import type { ApiToken, CreateBotBody, TokenScope, User } from '@parley/protocol';
+import { grantableScopes } from './scopes.js';
 import { lesserRole, type Actor, type Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -71,8 +72,9 @@ export class ApiTokensService {
    * Creates a token for myself, or for a bot I own. Only the owner mints a bot's tokens: a
    * workspace admin who could would read every private conversation the bot is in.
    */
-  async create(actor: Actor, name: string, userId?: string): Promise<ApiToken & { token: string }> {
+  async create(actor: Actor, name: string, userId?: string, wanted?: readonly TokenScope[]): Promise<ApiToken & { token: string }> {
     const { db, now } = this.deps;
+    const scopes = grantableScopes(actor, wanted);
     const target = userId ?? actor.userId;
     if (target !== actor.userId) {
       const bot = await db.selectFrom('users').select(['bot_owner_id']).where('id', '=', target).where('deactivated_at', 'is', null).executeTakeFirst();
@@ -84,11 +86,11 @@ export class ApiTokensService {
     await db.transaction().execute(async (trx) => {
       await trx
         .insertInto('api_tokens')
-        .values({ id, user_id: target, name, secret_hash: hashSecret(secret), created_by: actor.userId, created_at: t, last_used_at: null, revoked_at: null })
+        .values({ id, user_id: target, name, secret_hash: hashSecret(secret), created_by: actor.userId, created_at: t, last_used_at: null, revoked_at: null, scopes: JSON.stringify(scopes) })
         .execute();
-      await this.audit.record({ actor_id: actor.userId, action: 'token.created', target: id, data: { user_id: target, name }, ip: actor.ip ?? null }, trx);
+      await this.audit.record({ actor_id: actor.userId, action: 'token.created', target: id, data: { user_id: target, name, scopes }, ip: actor.ip ?? null }, trx);
     });
-    return { id, name, user_id: target, created_at: iso(t), last_used_at: null, token: `${PREFIX}${id}_${secret}` };
+    return { id, name, user_id: target, created_at: iso(t), last_used_at: null, scopes, token: `${PREFIX}${id}_${secret}` };
   }
 
   /** My live tokens, every live token of the bots I own (whoever made it), and tokens I made. */
@@ -100,7 +102,14 @@ export class ApiTokensService {
       .where((eb) => eb.or([eb('user_id', '=', actor.userId), eb('created_by', '=', actor.userId), eb('user_id', 'in', eb.selectFrom('users').select('id').where('bot_owner_id', '=', actor.userId))]))
       .orderBy('created_at', 'desc')
       .execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, user_id: r.user_id, created_at: iso(Number(r.created_at)), last_used_at: isoOrNull(r.last_used_at === null ? null : Number(r.last_used_at)) }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      user_id: r.user_id,
+      created_at: iso(Number(r.created_at)),
+      last_used_at: isoOrNull(r.last_used_at === null ? null : Number(r.last_used_at)),
+      scopes: JSON.parse(r.scopes) as TokenScope[],
+    }));
   }
 
   /** The token's user, the bot's owner, its creator, and workspace admins may revoke it; it is audited either way. */
@@ -164,6 +173,7 @@ const tokenQuery = (db: Db) =>
       'api_tokens.secret_hash',
       'api_tokens.revoked_at',
       'api_tokens.last_used_at',
+      'api_tokens.scopes',
       'users.role',
       'users.deactivated_at',
       'users.bot_owner_id',
@@ -185,5 +195,5 @@ function actorOfToken(row: TokenState): Actor {
     role = lesserRole(role, row.owner_role);
   }
   if (row.revoked_at !== null) throw new AppError('session_revoked', 'This API token has been revoked.');
-  return { userId: row.user_id, role, sessionId: row.id, via: 'token' };
+  return { userId: row.user_id, role, sessionId: row.id, via: 'token', scopes: JSON.parse(row.scopes) as TokenScope[] };
 }

@@ -16,7 +16,7 @@ export const tokenRoutes: RoutesPlugin = async (app, { services }) => {
   app.post(
     '/tokens',
     { schema: { tags, summary: 'Create an API token for me or one of my bots; the token is shown only once', security: bearer, body: CreateTokenBody, response: responses({ 201: CreatedApiToken }) } },
-    async (req, reply) => reply.status(201).send(await services.apiTokens.create(actorOf(req), req.body.name, req.body.user_id)),
+    async (req, reply) => reply.status(201).send(await services.apiTokens.create(actorOf(req), req.body.name, req.body.user_id, req.body.scopes)),
   );
 
   app.get('/tokens', { schema: { tags, summary: 'My live API tokens and those of my bots', security: bearer, response: responses({ 200: ApiTokenList }) } }, async (req) => ({

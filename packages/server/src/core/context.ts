@@ -1,3 +1,4 @@
+import type { TokenScope } from '@parley/protocol';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -30,6 +31,8 @@ export interface Actor {
   sessionId: string;
   via: 'session' | 'token';
   ip?: string;
+  /** An API token's scopes (auth/scopes.ts); absent for a session, which may do everything. */
+  scopes?: readonly TokenScope[];
 }
 
 export type Role = 'owner' | 'admin' | 'member' | 'guest';

@@ -30,6 +30,7 @@ import { Connection } from './connection.js';
 import { handlers } from './handlers.js';
 import { EncodedJson } from '../core/encoded.js';
 import { prepared } from '../store/prepared.js';
+import { hasScope, requireScope, SOCKET_SCOPES } from '../auth/scopes.js';
 
 interface Fanout {
   unsubscribe: () => void;
@@ -192,6 +193,7 @@ export class Gateway {
       await this.charge(conn.actor.userId, conn.ip, type);
       const actor = await this.currentActor(conn, id);
       if (!actor) return;
+      requireScope(actor, SOCKET_SCOPES[type]);
       const handler = handlers[type] as (s: Services, a: Actor, d: unknown, c: { subscribePresence(ids: string[]): void }) => unknown;
       const result = await handler(this.services, actor, valid, { subscribePresence: (ids) => this.subscribePresence(conn, ids) });
       conn.sendRaw(`{"type":"result","id":${JSON.stringify(id)},"data":${result instanceof EncodedJson ? result.json : JSON.stringify(result)}}`);
@@ -243,6 +245,12 @@ export class Gateway {
       return;
     }
     if (conn.closed) return;
+    // A socket carries every live event of the user's conversations: only a token that may read.
+    if (!hasScope(actor, 'read')) {
+      conn.error(id, { code: 'forbidden', message: 'This API token lacks the "read" scope a socket needs; post over REST.' });
+      conn.close(CloseCodes.authFailed, 'authentication failed');
+      return;
+    }
     // Each socket costs ~10 KB and a share of every fan-out: one account (or a stolen token)
     // must not be able to hold thousands. The new socket is refused; the ones open stay.
     const max = this.config.limits.maxSocketsPerUser;

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import type { Services } from '../services.js';
+import { requireScope, routeScope } from '../auth/scopes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,6 +18,9 @@ export function bearerAuth(services: Services) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw new AppError('unauthenticated', 'The Authorization header must be "Bearer <access token>".');
     const actor = await services.auth.authenticate(m[1]!);
+    // An API token reaches only the routes its scopes cover (auth/scopes.ts).
+    const scope = routeScope(req.method, req.routeOptions.url ?? '');
+    if (scope) requireScope(actor, scope);
     req.actor = { ...actor, ip: req.ip };
   };
 }

@@ -17,6 +17,7 @@ import * as m011 from './migrations/011_auth_epoch.js';
 import * as m012 from './migrations/012_incoming_webhooks.js';
 import * as m013 from './migrations/013_outgoing_webhooks.js';
 import * as m014 from './migrations/014_slash_commands.js';
+import * as m015 from './migrations/015_token_scopes.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
@@ -43,6 +44,7 @@ class StaticMigrations implements MigrationProvider {
       '012_incoming_webhooks': m012,
       '013_outgoing_webhooks': m013,
       '014_slash_commands': m014,
+      '015_token_scopes': m015,
     };
   }
 }

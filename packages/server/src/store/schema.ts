@@ -134,6 +134,8 @@ export interface ApiTokensTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** JSON array of TokenScope. */
+  scopes: string;
 }
 
 export interface IncomingWebhooksTable {

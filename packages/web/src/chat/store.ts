@@ -4,7 +4,11 @@ import type {
   CreatedApiToken,
   CreateConversationBody,
   CreatedIncomingWebhook,
+  CreatedOutgoingWebhook,
+  CreateOutgoingWebhookBody,
   IncomingWebhook,
+  OutgoingWebhook,
+  WebhookDelivery,
   HelloFrame,
   LogEvent,
   Member,
@@ -535,6 +539,35 @@ export class ChatStore {
 
   revokeWebhook(id: string): Promise<void> {
     return this.requireClient().rest.request<void>('DELETE', `/webhooks/${id}`);
+  }
+
+  listOutgoingWebhooks(convId: string): Promise<OutgoingWebhook[]> {
+    return this.requireClient()
+      .rest.request<{ webhooks: OutgoingWebhook[] }>('GET', `/conversations/${convId}/outgoing-webhooks`)
+      .then((r) => r.webhooks);
+  }
+
+  createOutgoingWebhook(convId: string, body: CreateOutgoingWebhookBody): Promise<CreatedOutgoingWebhook> {
+    return this.requireClient().rest.request<CreatedOutgoingWebhook>('POST', `/conversations/${convId}/outgoing-webhooks`, body);
+  }
+
+  rotateOutgoingWebhook(id: string): Promise<CreatedOutgoingWebhook> {
+    return this.requireClient().rest.request<CreatedOutgoingWebhook>('POST', `/outgoing-webhooks/${id}/rotate`);
+  }
+
+  revokeOutgoingWebhook(id: string): Promise<void> {
+    return this.requireClient().rest.request<void>('DELETE', `/outgoing-webhooks/${id}`);
+  }
+
+  /** The hook's latest deliveries, newest first. */
+  listDeliveries(hookId: string, limit = 50): Promise<WebhookDelivery[]> {
+    return this.requireClient()
+      .rest.request<{ deliveries: WebhookDelivery[] }>('GET', `/outgoing-webhooks/${hookId}/deliveries?limit=${limit}`)
+      .then((r) => r.deliveries);
+  }
+
+  redeliver(hookId: string, deliveryId: string): Promise<WebhookDelivery> {
+    return this.requireClient().rest.request<WebhookDelivery>('POST', `/outgoing-webhooks/${hookId}/deliveries/${deliveryId}/redeliver`);
   }
 
   private requireClient(): Parley {

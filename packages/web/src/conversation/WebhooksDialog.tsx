@@ -1,11 +1,9 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import type { Conversation, CreatedIncomingWebhook, IncomingWebhook, User } from '@parley/protocol';
-import { useStore } from '../chat/context';
-import { describeError } from '../auth/errors';
+import { useId, useRef, useState, type KeyboardEvent } from 'react';
+import type { Conversation, User } from '@parley/protocol';
 import { useT } from '../i18n/i18n';
-import { useAction } from '../ui/useAction';
-import { ShownOnce } from '../ui/ShownOnce';
-import { Dialog, DialogError } from '../ui/Dialog';
+import { Dialog } from '../ui/Dialog';
+import { IncomingWebhooks } from './IncomingWebhooks';
+import { OutgoingWebhooks } from './OutgoingWebhooks';
 
 /**
  * Who may manage a conversation's webhooks, as the server decides it (policy
@@ -20,105 +18,57 @@ export function canManageWebhooks(conv: Conversation, me: User): boolean {
   return wsAdmin && (active || (conv.kind === 'channel' && conv.visibility === 'public'));
 }
 
-/** The conversation's incoming webhooks: create one (its URL shown once), give one a new URL, revoke one. */
+const TABS = ['incoming', 'outgoing'] as const;
+type Tab = (typeof TABS)[number];
+
+/**
+ * The conversation's webhooks, one tab each way. Both panels stay mounted while the dialog is
+ * open, so a secret shown once is still there after a look at the other tab.
+ */
 export function WebhooksDialog({ conv, name, onClose }: { conv: Conversation; name: string; onClose: () => void }) {
   const t = useT();
-  const store = useStore();
-  const [hooks, setHooks] = useState<IncomingWebhook[] | null>(null);
-  const [label, setLabel] = useState('');
-  const [shown, setShown] = useState<CreatedIncomingWebhook | null>(null);
-  const { busy, error, setError, act } = useAction();
-  const [confirming, setConfirming] = useState<string | null>(null);
+  const id = useId();
+  const [tab, setTab] = useState<Tab>('incoming');
+  const tabRefs = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
 
-  useEffect(() => {
-    let live = true;
-    store.listWebhooks(conv.id).then(
-      (list) => live && setHooks(list),
-      (e: unknown) => live && setError(describeError(e, t)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [store, conv.id, t]);
-
-  const refresh = async () => setHooks(await store.listWebhooks(conv.id));
-
-  function create(e: FormEvent) {
+  // The tablist's arrow keys (WAI-ARIA tabs, automatic activation).
+  function onTabKey(e: KeyboardEvent) {
+    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
     e.preventDefault();
-    const clean = label.trim();
-    if (!clean) return;
-    void act(async () => {
-      setShown(await store.createWebhook(conv.id, clean));
-      setLabel('');
-      await refresh();
-    });
-  }
-
-  function revoke(id: string) {
-    void act(async () => {
-      await store.revokeWebhook(id);
-      setConfirming(null);
-      if (shown?.id === id) setShown(null);
-      await refresh();
-    });
+    const next = TABS[(TABS.indexOf(tab) + step + TABS.length) % TABS.length]!;
+    setTab(next);
+    tabRefs.current[next]?.focus();
   }
 
   return (
-    <Dialog title={t('webhooks.title', { name })} onClose={onClose} className="wide">
-      <p className="muted">{t('webhooks.intro')}</p>
-      {shown && (
-        <ShownOnce title={t('webhooks.urlOnce', { name: shown.name })} value={shown.url} label={t('webhooks.url')} testId="webhook-url">
-          <code className="small">{`curl -X POST -H 'Content-type: application/json' --data '{"text":"Hello"}' '${shown.url}'`}</code>
-        </ShownOnce>
-      )}
-      {hooks === null && !error ? (
-        <p className="muted">{t('webhooks.loading')}</p>
-      ) : hooks && hooks.length === 0 ? (
-        <p className="muted" data-testid="webhooks-empty">
-          {t('webhooks.none')}
-        </p>
-      ) : (
-        <ul className="webhook-list" data-testid="webhook-list">
-          {(hooks ?? []).map((h) => (
-            <li key={h.id} className="webhook-row" data-testid="webhook-row">
-              <div className="webhook-name">
-                <strong>{h.name}</strong>
-                <div className="muted small">{h.last_used_at ? t('webhooks.lastUsed', { when: new Date(h.last_used_at).toLocaleString() }) : t('webhooks.neverUsed')}</div>
-              </div>
-              {confirming === h.id ? (
-                <>
-                  <span className="small">{t('webhooks.confirmRevoke')}</span>
-                  <button type="button" className="button danger" disabled={busy} data-testid="webhook-revoke-confirm" onClick={() => revoke(h.id)}>
-                    {t('webhooks.revoke')}
-                  </button>
-                  <button type="button" className="button" onClick={() => setConfirming(null)}>
-                    {t('dialog.cancel')}
-                  </button>
-                </>
-              ) : (
-                <>
-                  <button type="button" className="button" disabled={busy} data-testid="webhook-rotate" onClick={() => void act(async () => setShown(await store.rotateWebhook(h.id)))}>
-                    {t('webhooks.rotate')}
-                  </button>
-                  <button type="button" className="button danger" disabled={busy} data-testid="webhook-revoke" onClick={() => setConfirming(h.id)}>
-                    {t('webhooks.revoke')}
-                  </button>
-                </>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-      <form className="webhook-form" onSubmit={create}>
-        <label className="field">
-          <span>{t('webhooks.name')}</span>
-          <input className="input" data-testid="webhook-name" data-autofocus="" maxLength={64} value={label} onChange={(e) => setLabel(e.target.value)} />
-        </label>
-        <button type="submit" className="button primary" data-testid="webhook-create" disabled={busy || !label.trim()}>
-          {t('webhooks.create')}
-        </button>
-      </form>
-      <DialogError error={error} />
+    <Dialog title={t('webhooks.title', { name })} onClose={onClose} className="wide webhooks-dialog">
+      <div className="tabs" role="tablist" aria-label={t('webhooks.kinds')} onKeyDown={onTabKey}>
+        {TABS.map((k) => (
+          <button
+            key={k}
+            ref={(el) => {
+              tabRefs.current[k] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`${id}-${k}-tab`}
+            aria-controls={`${id}-${k}`}
+            aria-selected={tab === k}
+            tabIndex={tab === k ? 0 : -1}
+            className="tab"
+            data-testid={`webhooks-tab-${k}`}
+            onClick={() => setTab(k)}
+          >
+            {t(`webhooks.tab.${k}`)}
+          </button>
+        ))}
+      </div>
+      {TABS.map((k) => (
+        <div key={k} role="tabpanel" id={`${id}-${k}`} aria-labelledby={`${id}-${k}-tab`} hidden={tab !== k} className="tab-panel">
+          {k === 'incoming' ? <IncomingWebhooks conv={conv} /> : <OutgoingWebhooks conv={conv} />}
+        </div>
+      ))}
     </Dialog>
   );
 }

@@ -7,13 +7,10 @@ import { useT } from '../i18n/i18n';
  * `testId` names the field; the box is `${testId}-box`.
  */
 export function ShownOnce({ title, value, label, testId, children }: { title: string; value: string; label: string; testId: string; children?: ReactNode }) {
-  const t = useT();
-  const [copied, setCopied] = useState(false);
   const ref = useRef<HTMLInputElement>(null);
   // A new secret takes the focus: it is ready to copy, and the panel keeps the focus (so Escape
   // still closes a dialog; the button that asked for it is disabled while it runs).
   useEffect(() => {
-    setCopied(false);
     ref.current?.focus();
   }, [value]);
   return (
@@ -21,20 +18,30 @@ export function ShownOnce({ title, value, label, testId, children }: { title: st
       <strong>{title}</strong>
       <div className="secret-line">
         <input ref={ref} className="input" readOnly value={value} data-testid={testId} aria-label={label} onFocus={(e) => e.currentTarget.select()} />
-        <button
-          type="button"
-          className="button"
-          onClick={() =>
-            void navigator.clipboard.writeText(value).then(
-              () => setCopied(true),
-              () => setCopied(false),
-            )
-          }
-        >
-          {copied ? t('webhooks.copied') : t('webhooks.copy')}
-        </button>
+        <CopyButton value={value} />
       </div>
       {children}
     </div>
+  );
+}
+
+/** Copies `value` to the clipboard and says so until the value changes (a second secret in a ShownOnce box). */
+export function CopyButton({ value }: { value: string }) {
+  const t = useT();
+  const [copied, setCopied] = useState(false);
+  useEffect(() => setCopied(false), [value]);
+  return (
+    <button
+      type="button"
+      className="button"
+      onClick={() =>
+        void navigator.clipboard.writeText(value).then(
+          () => setCopied(true),
+          () => setCopied(false),
+        )
+      }
+    >
+      {copied ? t('webhooks.copied') : t('webhooks.copy')}
+    </button>
   );
 }
