@@ -807,6 +807,68 @@ describe('parley webhook', { timeout: 60_000 }, () => {
   });
 });
 
+describe('parley command', { timeout: 60_000 }, () => {
+  it('an admin adds /deploy; a member lists it without its URL and runs it, getting the signed endpoint’s answers; a member may not add; remove removes it', async () => {
+    const ownerDir = configFor(owner);
+    const member = await newUser('cmdmember');
+    const chan = await newChannel(member);
+    let secret = '';
+    const got: Record<string, string>[] = [];
+    const endpoint = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        if (!verifyWebhookSignature(secret, { body, headers: req.headers })) return void res.writeHead(401).end();
+        const fields = Object.fromEntries(new URLSearchParams(body));
+        got.push(fields);
+        const inChannel = fields['text'] === 'web';
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ response_type: inChannel ? 'in_channel' : 'ephemeral', text: `Deploying ${fields['text']} for ${fields['user_name']}…` }));
+      });
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpointUrl = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/slash`;
+      const added = await parley(['command', 'add', '/deploy', '--url', endpointUrl, '--description', 'Deploy a service', '--hint', '[service]', '--as', 'Deployer'], { configDir: ownerDir });
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.stderr).toContain(`Command /deploy`);
+      const [signing, token] = added.stdout.split('\n');
+      expect(signing).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(token).toMatch(/^\S+$/);
+      secret = signing!;
+
+      const [asMember, asOwner] = await Promise.all([parley(['command', 'list'], { configDir: member.dir }), parley(['command', 'list'], { configDir: ownerDir })]);
+      expect(asMember.stdout).toMatch(/^\/deploy +\[service\] +Deploy a service\n$/);
+      expect(asOwner.stdout).toMatch(new RegExp(`^/deploy +\\[service\\] +Deploy a service  ${endpointUrl.replace(/[.]/g, '\\.')}\n$`));
+
+      const ran = await parley(['command', 'run', `#${chan.name}`, 'deploy', 'api'], { configDir: member.dir });
+      expect([ran.code, ran.stdout, ran.stderr]).toEqual([0, `Deploying api for ${member.user.username}…\n`, '']);
+      expect(got.at(-1)).toMatchObject({ command: '/deploy', text: 'api', token, channel_id: chan.id, user_name: member.user.username });
+      const posted = await parley(['command', 'run', `#${chan.name}`, '/deploy', 'web'], { configDir: member.dir });
+      expect([posted.code, posted.stdout]).toEqual([0, '']);
+      expect(posted.stderr).toMatch(/^posted #\d+\n$/);
+      const stored = await api<{ messages: Message[] }>(server, 'GET', `/conversations/${chan.id}/messages`, undefined, member.token);
+      expect(stored.body.messages.map((m) => [m.sender_id, m.body])).toEqual([[member.user.id, `Deploying web for ${member.user.username}…`]]);
+
+      const refused = await parley(['command', 'add', 'mine', '--url', endpointUrl], { configDir: member.dir });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/owners and admins.*\(forbidden\)/);
+      expect(refused.stdout).toBe('');
+
+      const removed = await parley(['command', 'remove', 'deploy'], { configDir: ownerDir });
+      expect([removed.code, removed.stderr]).toEqual([0, 'Command /deploy removed.\n']);
+      expect((await parley(['command', 'list'], { configDir: ownerDir })).stdout).toBe('');
+      const gone = await parley(['command', 'run', `#${chan.name}`, 'deploy', 'api'], { configDir: member.dir });
+      expect(gone.code).toBe(4);
+      expect(gone.stderr).toBe('parley: There is no command /deploy. (not_found)\n');
+      expect((await parley(['command', 'remove', 'deploy'], { configDir: ownerDir })).code).toBe(4);
+    } finally {
+      await new Promise((resolve) => endpoint.close(resolve));
+    }
+  });
+});
+
 describe('parley in CI and for admins', { timeout: 60_000 }, () => {
   it('PARLEY_SERVER and PARLEY_TOKEN work without logging in, and win over stored credentials', async () => {
     const [bot, other] = await Promise.all([newUser('cibot'), newUser('someone')]);

@@ -10,6 +10,7 @@ import { download } from './commands/download.js';
 import { audit, listUsers, sessions, setDeactivated, setRole } from './commands/admin.js';
 import { createToken, listTokens, revokeToken } from './commands/tokens.js';
 import { createOutgoing, createWebhook, listDeliveries, listOutgoing, listWebhooks, redeliver, revokeOutgoing, revokeWebhook, rotateOutgoing, rotateWebhook } from './commands/webhooks.js';
+import { addCommand, listCommands, removeCommand, runCommand } from './commands/slash-commands.js';
 
 /** Runs an action and turns any failure into one line on stderr and a meaningful exit code. */
 function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
@@ -190,5 +191,29 @@ outgoing
   .option('--json', 'JSON output')
   .action(run(listDeliveries));
 outgoing.command('redeliver').description('send a delivered or dead delivery again').argument('<id>').argument('<delivery>').option('--json', 'JSON output').action(run(redeliver));
+
+const command = program.command('command').description('custom slash commands: `/name text` calls your URL with Slack’s slash-command fields, signed');
+command
+  .command('add')
+  .description('add /name for the whole workspace (owners and admins); the signing secret and the Slack token are printed once')
+  .argument('<name>', 'the command, without or with its slash: deploy or /deploy')
+  .requiredOption('--url <url>', 'the endpoint (http or https) that answers it')
+  .option('--description <text>', 'what it does, shown while typing')
+  .option('--hint <text>', 'what follows it, shown while typing: "[service] [env]"')
+  .option('--as <name>', 'who its answers appear from (default /name)')
+  .option('--icon <url>', 'an https URL of its picture')
+  .option('--json', 'JSON output')
+  .action(run(addCommand));
+command.command('list').description("the workspace's slash commands (their URLs only for admins)").option('--json', 'JSON output').action(run(listCommands));
+command.command('remove').description('remove a slash command (owners and admins)').argument('<name-or-id>', 'deploy, /deploy or its id').action(run(removeCommand));
+command
+  .command('run')
+  .description('run /name in a conversation: the answer only I see is printed; one posted in the conversation is reported on stderr')
+  .argument('<conversation>', '#channel, @user or conversation id')
+  .argument('<name>', 'the command, without or with its slash')
+  .argument('[text...]', 'what follows the command')
+  .option('--thread <id>', 'run it in the thread of this message (answers go there)')
+  .option('--json', 'the result as JSON')
+  .action(run(runCommand));
 
 await program.parseAsync(process.argv);
