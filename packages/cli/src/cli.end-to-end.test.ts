@@ -870,6 +870,21 @@ describe('parley command', { timeout: 60_000 }, () => {
 });
 
 describe('parley in CI and for admins', { timeout: 60_000 }, () => {
+  it('token create --scope read makes a token that reads but cannot send; token list shows its scopes', async () => {
+    const owner = await newUser('scoper');
+    const chan = await newChannel(owner);
+    const created = await parley(['token', 'create', '--name', 'reader', '--scope', 'read'], { configDir: owner.dir });
+    expect(created.code, created.stderr).toBe(0);
+    const env = { PARLEY_SERVER: url, PARLEY_TOKEN: created.stdout.trim() };
+    const empty = freshDir('scoped');
+    const sent = await parley(['send', `#${chan.name}`, 'from a read-only token'], { configDir: empty, env });
+    expect(sent.code).not.toBe(0);
+    expect(sent.stderr).toContain('lacks the "post" scope');
+    expect((await parley(['history', `#${chan.name}`], { configDir: empty, env })).code).toBe(0);
+    const listed = await parley(['token', 'list'], { configDir: owner.dir });
+    expect(listed.stdout).toMatch(/ reader\s+user=\S+ {2}read {2}created /);
+  });
+
   it('PARLEY_SERVER and PARLEY_TOKEN work without logging in, and win over stored credentials', async () => {
     const [bot, other] = await Promise.all([newUser('cibot'), newUser('someone')]);
     const chan = await newChannel(bot);

@@ -148,6 +148,7 @@ token
   .description('create a token for me, or with --bot for a bot (created if missing); printed once')
   .option('--bot <name>', 'the bot account the token acts as')
   .option('--name <label>', 'a label to recognise the token by')
+  .option('--scope <scopes>', 'comma-separated: read, post, manage_webhooks (default all)')
   .option('--json', 'JSON output')
   .action(run(createToken));
 token.command('list').description("my tokens and my bots' tokens").option('--json', 'JSON output').action(run(listTokens));

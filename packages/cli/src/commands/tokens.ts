@@ -1,9 +1,9 @@
-import type { ApiToken, User } from '@parley/protocol';
+import type { ApiToken, TokenScope, User } from '@parley/protocol';
 import { printJson, time } from '../output.js';
 import { clientFromConfig } from '../session.js';
 
 /** `parley token create --bot NAME`: creates the bot if needed, then a token acting as it. */
-export async function createToken(opts: { bot?: string; name?: string; json?: boolean }): Promise<void> {
+export async function createToken(opts: { bot?: string; name?: string; scope?: string; json?: boolean }): Promise<void> {
   const client = clientFromConfig();
   let userId: string | undefined;
   let label = opts.name;
@@ -14,7 +14,11 @@ export async function createToken(opts: { bot?: string; name?: string; json?: bo
     userId = bot.id;
     label ??= `${username} token`;
   }
-  const res = await client.rest.request<ApiToken & { token: string }>('POST', '/tokens', { name: label ?? 'CLI token', ...(userId ? { user_id: userId } : {}) });
+  const res = await client.rest.request<ApiToken & { token: string }>('POST', '/tokens', {
+    name: label ?? 'CLI token',
+    ...(userId ? { user_id: userId } : {}),
+    ...(opts.scope ? { scopes: opts.scope.split(',').map((x) => x.trim()) as TokenScope[] } : {}),
+  });
   if (opts.json) printJson(res);
   else {
     process.stderr.write(`Token ${res.id} created${opts.bot ? ` for bot @${opts.bot.replace(/^@/, '')}` : ''}. It is shown only once:\n`);
@@ -26,7 +30,7 @@ export async function listTokens(opts: { json?: boolean }): Promise<void> {
   const { tokens } = await clientFromConfig().rest.request<{ tokens: ApiToken[] }>('GET', '/tokens');
   for (const t of tokens) {
     if (opts.json) printJson(t);
-    else process.stdout.write(`${t.id}  ${t.name.padEnd(24)} user=${t.user_id}  created ${time(t.created_at)}${t.last_used_at ? `  last used ${time(t.last_used_at)}` : ''}\n`);
+    else process.stdout.write(`${t.id}  ${t.name.padEnd(24)} user=${t.user_id}  ${t.scopes.join(',')}  created ${time(t.created_at)}${t.last_used_at ? `  last used ${time(t.last_used_at)}` : ''}\n`);
   }
 }
 
