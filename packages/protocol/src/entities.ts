@@ -287,3 +287,14 @@ export const EphemeralMessage = Type.Object({
   created_at: Timestamp,
 });
 export type EphemeralMessage = Static<typeof EphemeralMessage>;
+
+/** A reminder set with `/remind me …`: at `due_at` the Parley bot posts `text` in a DM with its owner. */
+export const Reminder = Type.Object({
+  id: Id,
+  text: Type.String(),
+  due_at: Timestamp,
+  /** Where it was set (a link back), if anywhere. */
+  conv_id: Nullable(Id),
+  created_at: Timestamp,
+});
+export type Reminder = Static<typeof Reminder>;

@@ -262,3 +262,16 @@ export const RunCommandBody = Type.Object(
   { additionalProperties: false },
 );
 export type RunCommandBody = Static<typeof RunCommandBody>;
+
+export const CreateReminderBody = Type.Object(
+  {
+    /** What follows `/remind`: `me in 10m check deploy`, `me at 14:30 standup`, `me tomorrow at 9am call`. */
+    text: Type.String({ minLength: 1, maxLength: 1000 }),
+    /** Where it was typed: the confirmation is shown there, only to you. */
+    conv_id: Type.Optional(Id),
+    /** The IANA time zone `at 14:30` and `tomorrow` are read in; default UTC. */
+    tz: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateReminderBody = Static<typeof CreateReminderBody>;

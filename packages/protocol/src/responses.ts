@@ -5,6 +5,7 @@ import {
   EphemeralMessage,
   IncomingWebhook,
   SlashCommand,
+  Reminder,
   OutgoingWebhook,
   WebhookDelivery,
   ConversationKind,
@@ -179,6 +180,7 @@ export const IncomingWebhookList = listOf('webhooks', IncomingWebhook);
 export const OutgoingWebhookList = listOf('webhooks', OutgoingWebhook);
 export const WebhookDeliveryList = listOf('deliveries', WebhookDelivery);
 export const SlashCommandList = listOf('commands', SlashCommand);
+export const ReminderList = listOf('reminders', Reminder);
 export const ConversationList = listOf('conversations', Conversation);
 export const MemberList = listOf('members', Member);
 export const MessageEditList = listOf('edits', MessageEdit);

@@ -29,6 +29,7 @@ import { filesRoutes } from './files/routes.js';
 import { downloadRoutes } from './files/download-routes.js';
 import { searchRoutes } from './search/routes.js';
 import { hookPostRoutes, webhookRoutes } from './integrations/routes.js';
+import { reminderRoutes } from './reminders/routes.js';
 import { openFileStorage, type FileStorage } from './files/storage.js';
 import { AppError } from './core/errors.js';
 import { bearerAuth } from './http/auth.js';
@@ -142,6 +143,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   services.search.indexer?.start();
   services.messages.start();
   services.dispatcher.start();
+  services.reminders.start();
 
   await app.register(
     async (root) => {
@@ -161,7 +163,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       // malformed request is answered 400 before its credentials are looked up, as before.
       await api.register(async (authed) => {
         authed.addHook('preHandler', bearerAuth(services));
-        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, downloadRoutes, searchRoutes, webhookRoutes])
+        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, downloadRoutes, searchRoutes, webhookRoutes, reminderRoutes])
           await authed.register(routes, { services });
         await authed.register(filesRoutes, { services, locker: files.locker });
       });
@@ -213,6 +215,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
         clearTimeout(cut);
         // After the last request, before the database closes.
         await services.dispatcher.stop();
+        await services.reminders.stop();
         await services.messages.stop();
         // After the last request (a recall may have kicked it), before the database closes.
         await services.files.collector.stop();

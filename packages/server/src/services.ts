@@ -19,6 +19,7 @@ import { IncomingWebhooksService } from './integrations/incoming-webhooks.js';
 import { OutgoingWebhooksService } from './integrations/outgoing-webhooks.js';
 import { OutgoingDispatcher } from './integrations/outgoing-dispatch.js';
 import { SlashCommandsService } from './integrations/slash-commands.js';
+import { RemindersService } from './reminders/service.js';
 
 /** The composition root of the domain: every service, built once from the same dependencies. */
 export interface Services {
@@ -40,6 +41,8 @@ export interface Services {
   /** Delivers outgoing webhooks from the outbox (started and stopped with the app). */
   dispatcher: OutgoingDispatcher;
   commands: SlashCommandsService;
+  /** `/remind`; its scheduler is started and stopped with the app. */
+  reminders: RemindersService;
   /** Every rate limit, shared by all nodes on PostgreSQL (core/limits.ts). */
   limits: Limiters;
 }
@@ -74,6 +77,7 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
     outgoing,
     dispatcher,
     commands: new SlashCommandsService(deps, audit, messages, limits.send),
+    reminders: new RemindersService(deps, conversations, messages),
     files,
     limits,
   };

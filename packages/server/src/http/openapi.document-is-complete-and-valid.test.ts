@@ -139,6 +139,7 @@ test('one real answer of every operation matches its declared schema, and the ha
   let outHook: { id: string } | undefined;
   let delivery: { id: string } | undefined;
   let command: { id: string } | undefined;
+  let reminder: { id: string } | undefined;
 
   // One case per operation of the document, in an order where each finds what it needs.
   const cases: [string, () => Promise<Call>][] = [
@@ -246,6 +247,16 @@ test('one real answer of every operation matches its declared schema, and the ha
     ['GET /api/v1/commands', () => call('GET', '/commands', alice.token)],
     ['POST /api/v1/commands/run', () => call('POST', '/commands/run', alice.token, { conv_id: channel.id, command: 'deploy', text: 'api' })],
     ['DELETE /api/v1/commands/{id}', () => call('DELETE', `/commands/${command!.id}`, owner.token)],
+    [
+      'POST /api/v1/reminders',
+      async () => {
+        const r = await call('POST', '/reminders', alice.token, { text: 'me in 1h check the deploy', conv_id: channel.id, tz: 'Europe/Paris' });
+        reminder = r.body as typeof reminder;
+        return r;
+      },
+    ],
+    ['GET /api/v1/reminders', () => call('GET', '/reminders', alice.token)],
+    ['DELETE /api/v1/reminders/{id}', () => call('DELETE', `/reminders/${reminder!.id}`, alice.token)],
     ['DELETE /api/v1/messages/{id}', () => call('DELETE', `/messages/${root.id}`, owner.token)],
     ['POST /api/v1/conversations/{id}/leave', () => call('POST', `/conversations/${group.id}/leave`, bob.token)],
     ['POST /api/v1/sync', () => call('POST', '/sync', alice.token, { cursors: { [channel.id]: 0 } })],

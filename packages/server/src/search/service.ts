@@ -13,6 +13,7 @@ import { QuerySyntaxError, parseQuery, type Day, type ParsedQuery } from './quer
 import { textQuery, toFts5, toTsquery, type TextQuery } from './compile.js';
 import { dayStart } from './days.js';
 import { SqliteSearchIndexer } from './sqlite-indexer.js';
+import { isTimeZone } from '../core/zones.js';
 
 export interface SearchParams {
   q: string;
@@ -93,7 +94,7 @@ export class SearchService {
     if (order === 'relevance' && !text) throw new AppError('invalid_query', 'Order by relevance needs words to rank by.', { field: '/order' });
     const cursor = decodeCursor(params.cursor, order);
     const tz = params.tz ?? 'UTC';
-    if (!validZone(tz)) throw new AppError('invalid_request', `Unknown time zone "${tz}".`, { field: '/tz' });
+    if (!isTimeZone(tz)) throw new AppError('invalid_request', `Unknown time zone "${tz}".`, { field: '/tz' });
 
     // Whatever is acked is found: messages still queued for the index are indexed first.
     await this.indexer?.flush();
@@ -271,13 +272,4 @@ function decodeCursor(cursor: string | undefined, order: string): number | null 
   const n = Number(Buffer.from(cursor, 'base64url').toString());
   if (!Number.isSafeInteger(n) || n < 0) throw new AppError('invalid_request', `The cursor does not come from a ${order} search page.`, { field: '/cursor' });
   return n;
-}
-
-function validZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -18,6 +18,7 @@ import * as m012 from './migrations/012_incoming_webhooks.js';
 import * as m013 from './migrations/013_outgoing_webhooks.js';
 import * as m014 from './migrations/014_slash_commands.js';
 import * as m015 from './migrations/015_token_scopes.js';
+import * as m016 from './migrations/016_reminders.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
@@ -45,6 +46,7 @@ class StaticMigrations implements MigrationProvider {
       '013_outgoing_webhooks': m013,
       '014_slash_commands': m014,
       '015_token_scopes': m015,
+      '016_reminders': m016,
     };
   }
 }

@@ -214,6 +214,18 @@ export interface CommandInvocationsTable {
   uses: number;
 }
 
+export interface RemindersTable {
+  id: string;
+  user_id: string;
+  conv_id: string | null;
+  text: string;
+  due_at: number;
+  /** The due time; while a node posts it, when that claim lapses. */
+  next_at: number;
+  created_at: number;
+  fired_at: number | null;
+}
+
 export interface PresenceTable {
   node_id: string;
   user_id: string;
@@ -298,6 +310,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   slash_commands: SlashCommandsTable;
   command_invocations: CommandInvocationsTable;
+  reminders: RemindersTable;
   users: UsersTable;
   sessions: SessionsTable;
   invites: InvitesTable;
