@@ -108,6 +108,8 @@ export const Membership = Type.Object({
   /** Set once the member left: the last seq they may read. */
   left_seq: Nullable(Type.Integer()),
   read_seq: Type.Integer(),
+  /** You muted it (`/mute`): no notifications but for mentions of you; yours alone. */
+  muted: Type.Boolean(),
 });
 export type Membership = Static<typeof Membership>;
 

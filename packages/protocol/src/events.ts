@@ -125,12 +125,19 @@ export interface EphemeralMessageEvent {
   type: 'message.ephemeral';
   message: EphemeralMessage;
 }
+/** You muted or unmuted a conversation (on another device, say). */
+export interface ConversationMutedEvent {
+  type: 'conversation.muted';
+  conv_id: string;
+  muted: boolean;
+}
 export interface SessionRevokedEvent {
   type: 'session.revoked';
   session_id: string;
 }
 
-export type EphemeralEvent = TypingEvent | PresenceEvent | ReadEvent | DeliveredEvent | ConversationAddedEvent | UserUpdatedEvent | SessionRevokedEvent | EphemeralMessageEvent;
+export type EphemeralEvent =
+  TypingEvent | PresenceEvent | ReadEvent | DeliveredEvent | ConversationAddedEvent | UserUpdatedEvent | SessionRevokedEvent | EphemeralMessageEvent | ConversationMutedEvent;
 
 export type ServerEvent = LogEvent | EphemeralEvent;
 

@@ -263,6 +263,9 @@ export const RunCommandBody = Type.Object(
 );
 export type RunCommandBody = Static<typeof RunCommandBody>;
 
+export const MuteBody = Type.Object({ muted: Type.Boolean() }, { additionalProperties: false });
+export type MuteBody = Static<typeof MuteBody>;
+
 export const CreateReminderBody = Type.Object(
   {
     /** What follows `/remind`: `me in 10m check deploy`, `me at 14:30 standup`, `me tomorrow at 9am call`. */

@@ -51,7 +51,7 @@ function conv(over: Partial<Conversation> = {}): Conversation {
     last_seq: 3,
     member_count: 3,
     dm_user_id: null,
-    membership: { role: 'owner', joined_at: ts(0), visible_from_seq: 1, left_seq: null, read_seq: 3 },
+    membership: { role: 'owner', joined_at: ts(0), visible_from_seq: 1, left_seq: null, read_seq: 3, muted: false },
     unread_count: 0,
     mention_count: 0,
     last_message: null,
@@ -240,7 +240,7 @@ describe('log events', () => {
 
   test('since_join: messages before my visible range are never stored', () => {
     const s0 = loadConversation(createState(ME), {
-      conversation: conv({ history_visibility: 'since_join', kind: 'channel', membership: { role: 'member', joined_at: ts(3), visible_from_seq: 3, left_seq: null, read_seq: 3 } }),
+      conversation: conv({ history_visibility: 'since_join', kind: 'channel', membership: { role: 'member', joined_at: ts(3), visible_from_seq: 3, left_seq: null, read_seq: 3, muted: false } }),
       messages: [],
       members: [member(ME)],
     });
@@ -265,7 +265,7 @@ describe('ephemeral events', () => {
   });
 
   test('conversation.added inserts the conversation, flags history, and ignores the join events that follow', () => {
-    const added = conv({ id: 'C_2', last_seq: 7, unread_count: 2, mention_count: 1, membership: { role: 'member', joined_at: ts(7), visible_from_seq: 1, left_seq: null, read_seq: 7 } });
+    const added = conv({ id: 'C_2', last_seq: 7, unread_count: 2, mention_count: 1, membership: { role: 'member', joined_at: ts(7), visible_from_seq: 1, left_seq: null, read_seq: 7, muted: false } });
     let s = applyEvent(createState(ME), { type: 'conversation.added', conversation: added });
     expect(s.conversations.C_2).toEqual(added);
     expect(s.appliedSeq.C_2).toBe(7);
@@ -325,7 +325,7 @@ describe('snapshots', () => {
     ];
     const s = stateFromSnapshots(ME, [
       {
-        conversation: conv({ last_seq: 9, membership: { role: 'member', joined_at: ts(2), visible_from_seq: 2, left_seq: 9, read_seq: 3 } }),
+        conversation: conv({ last_seq: 9, membership: { role: 'member', joined_at: ts(2), visible_from_seq: 2, left_seq: 9, read_seq: 3, muted: false } }),
         messages,
         members: [],
       },

@@ -182,6 +182,11 @@ export function applyEvent(state: ClientState, event: ServerEvent): ClientState 
       return state;
     case 'message.ephemeral':
       return applyEphemeral(state, event.message);
+    case 'conversation.muted': {
+      const c = state.conversations[event.conv_id];
+      if (!c?.membership || c.membership.muted === event.muted) return state;
+      return { ...state, conversations: { ...state.conversations, [c.id]: { ...c, membership: { ...c.membership, muted: event.muted } } } };
+    }
     default: {
       // Exhaustiveness: a new event type in the protocol fails to compile here. At run time an
       // event from a newer server is ignored rather than crashing an older client.
@@ -253,6 +258,8 @@ function applyLogEvent(state: ClientState, e: LogEvent, fromResync: boolean): Cl
             visible_from_seq: c.history_visibility === 'full' ? 1 : e.seq,
             left_seq: null,
             read_seq: e.seq,
+            // A rejoin keeps what the member chose before; a first join is not muted.
+            muted: c.membership?.muted ?? false,
           },
         });
       }

@@ -12,6 +12,7 @@ const MEMBER_COLUMNS = [
   'members.left_seq as m_left',
   'members.read_seq as m_read',
   'members.delivered_seq as m_deliv',
+  'members.muted as m_muted',
 ] as const;
 
 type JoinedRow = ConversationsTable & {
@@ -21,11 +22,12 @@ type JoinedRow = ConversationsTable & {
   m_left: number | string | null;
   m_read: number | string | null;
   m_deliv: number | string | null;
+  m_muted: number | string | null;
 };
 
 /** A conversation row joined with one user's membership columns (null when they never joined). */
 function splitMembership(row: JoinedRow, userId: string): ConvAccess {
-  const { m_role, m_joined_at, m_vfs, m_left, m_read, m_deliv, ...conv } = row;
+  const { m_role, m_joined_at, m_vfs, m_left, m_read, m_deliv, m_muted, ...conv } = row;
   const member: MembersTable | null =
     m_role === null
       ? null
@@ -38,6 +40,7 @@ function splitMembership(row: JoinedRow, userId: string): ConvAccess {
           left_seq: m_left === null ? null : Number(m_left),
           read_seq: Number(m_read),
           delivered_seq: Number(m_deliv),
+          muted: Number(m_muted),
         };
   return { conv: normaliseConv(conv), member };
 }

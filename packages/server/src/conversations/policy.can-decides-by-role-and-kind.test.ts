@@ -47,7 +47,7 @@ function access(kind: Kind, who: Person): { actor: Actor; a: ConvAccess } {
   const member: MembersTable | null =
     p.conv === null
       ? null
-      : { conv_id: 'C', user_id: 'U', role: p.conv === 'left' ? 'member' : p.conv, joined_at: 0, visible_from_seq: 1, left_seq: p.conv === 'left' ? 7 : null, read_seq: 0, delivered_seq: 0 };
+      : { conv_id: 'C', user_id: 'U', role: p.conv === 'left' ? 'member' : p.conv, joined_at: 0, visible_from_seq: 1, left_seq: p.conv === 'left' ? 7 : null, read_seq: 0, delivered_seq: 0, muted: 0 };
   return { actor: { userId: 'U', role: p.ws, sessionId: 'S', via: 'session' }, a: { conv, member } };
 }
 

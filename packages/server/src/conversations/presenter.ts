@@ -292,7 +292,9 @@ function shape(
     last_seq: member ? upTo : conv.last_seq,
     member_count: seen.memberCount,
     dm_user_id: dmUser,
-    membership: member ? { role: member.role, joined_at: iso(member.joined_at), visible_from_seq: member.visible_from_seq, left_seq: member.left_seq, read_seq: member.read_seq } : null,
+    membership: member
+      ? { role: member.role, joined_at: iso(member.joined_at), visible_from_seq: member.visible_from_seq, left_seq: member.left_seq, read_seq: member.read_seq, muted: Number(member.muted) === 1 }
+      : null,
     unread_count: unread,
     mention_count: mentions,
     last_message: lastMessage,

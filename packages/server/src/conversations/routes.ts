@@ -8,6 +8,7 @@ import {
   EventsQuery,
   Member,
   MemberList,
+  MuteBody,
   SetRoleBody,
   SyncBody,
   SyncResult,
@@ -85,6 +86,21 @@ export const conversationsRoutes: RoutesPlugin = async (app, { services }) => {
     '/conversations/:id/members',
     { schema: { tags, summary: 'Add a member', security: bearer, params: IdParams, body: AddMemberBody, response: responses({ 200: Conversation }) } },
     async (req) => c.invite(actorOf(req), req.params.id, req.body.user_id),
+  );
+
+  app.put(
+    '/conversations/:id/mute',
+    {
+      schema: {
+        tags,
+        summary: 'Mute or unmute a conversation for yourself (no notifications but mentions)',
+        security: bearer,
+        params: IdParams,
+        body: MuteBody,
+        response: responses({ 200: Conversation }),
+      },
+    },
+    async (req) => c.setMuted(actorOf(req), req.params.id, req.body.muted),
   );
 
   app.delete(

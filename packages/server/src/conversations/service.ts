@@ -166,7 +166,10 @@ export class ConversationsService {
     if (existing) {
       await trx.updateTable('members').set({ role, joined_at: t, visible_from_seq: visibleFrom, left_seq: null, read_seq: seq }).where('conv_id', '=', convId).where('user_id', '=', userId).execute();
     } else {
-      await trx.insertInto('members').values({ conv_id: convId, user_id: userId, role, joined_at: t, visible_from_seq: visibleFrom, left_seq: null, read_seq: seq, delivered_seq: seq }).execute();
+      await trx
+        .insertInto('members')
+        .values({ conv_id: convId, user_id: userId, role, joined_at: t, visible_from_seq: visibleFrom, left_seq: null, read_seq: seq, delivered_seq: seq, muted: 0 })
+        .execute();
     }
     return seq;
   }
@@ -209,6 +212,24 @@ export class ConversationsService {
     const a = await accessConversation(this.deps.db, actor, convId);
     assertCan(actor, 'conversation.view', a);
     return presentConversation(this.deps.db, actor.userId, a.conv, a.member);
+  }
+
+  /**
+   * `/mute`: the member's own choice, seen by nobody else; their other devices are told at once
+   * (`conversation.muted`) and every later view of the conversation carries it.
+   */
+  async setMuted(actor: Actor, convId: string, muted: boolean): Promise<Conversation> {
+    const { db, publisher } = this.deps;
+    const a = await accessConversation(db, actor, convId);
+    if (!a.member || a.member.left_seq !== null) throw new AppError('not_member');
+    await db
+      .updateTable('members')
+      .set({ muted: muted ? 1 : 0 })
+      .where('conv_id', '=', convId)
+      .where('user_id', '=', actor.userId)
+      .execute();
+    publisher.toUser(actor.userId, { type: 'conversation.muted', conv_id: convId, muted });
+    return presentConversation(db, actor.userId, a.conv, { ...a.member, muted: muted ? 1 : 0 });
   }
 
   /** The conversations I belong to (and ones I left, until I read up to my leave point). */

@@ -198,6 +198,7 @@ test('one real answer of every operation matches its declared schema, and the ha
     ['GET /api/v1/search', () => call('GET', `/search?q=${encodeURIComponent('hello -nothing has:link')}&order=newest&limit=5`, alice.token)],
     ['POST /api/v1/messages/{id}/reactions', () => call('POST', `/messages/${root.id}/reactions`, owner.token, { emoji: '👍' })],
     ['DELETE /api/v1/messages/{id}/reactions/{emoji}', () => call('DELETE', `/messages/${root.id}/reactions/${encodeURIComponent('👍')}`, owner.token)],
+    ['PUT /api/v1/conversations/{id}/mute', () => call('PUT', `/conversations/${channel.id}/mute`, alice.token, { muted: true })],
     ['POST /api/v1/conversations/{id}/read', () => call('POST', `/conversations/${channel.id}/read`, alice.token, { seq: 1 })],
     ['POST /api/v1/conversations/{id}/typing', () => call('POST', `/conversations/${channel.id}/typing`, alice.token, { active: true })],
     [

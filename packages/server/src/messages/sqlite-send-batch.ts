@@ -74,10 +74,11 @@ interface MemberColumns {
   m_left_seq: number | null;
   m_read_seq: number | null;
   m_delivered_seq: number | null;
+  m_muted: number | null;
 }
 
 function splitMember(r: ConversationsTable & MemberColumns): [ConversationsTable, MembersTable | null] {
-  const { m_user_id, m_role, m_joined_at, m_visible_from_seq, m_left_seq, m_read_seq, m_delivered_seq, ...conv } = r;
+  const { m_user_id, m_role, m_joined_at, m_visible_from_seq, m_left_seq, m_read_seq, m_delivered_seq, m_muted, ...conv } = r;
   const member =
     m_user_id === null
       ? null
@@ -90,6 +91,7 @@ function splitMember(r: ConversationsTable & MemberColumns): [ConversationsTable
           left_seq: m_left_seq,
           read_seq: m_read_seq!,
           delivered_seq: m_delivered_seq!,
+          muted: m_muted!,
         };
   return [conv, member];
 }
@@ -132,7 +134,7 @@ export class SendBatchWriter {
       // The conversation and the sender's membership in one statement (each costs ~4 µs a message).
       convAndMember: p<ConversationsTable & MemberColumns>(
         `SELECT c.*, m.role AS m_role, m.joined_at AS m_joined_at, m.visible_from_seq AS m_visible_from_seq, m.left_seq AS m_left_seq,
-                m.read_seq AS m_read_seq, m.delivered_seq AS m_delivered_seq, m.user_id AS m_user_id
+                m.read_seq AS m_read_seq, m.delivered_seq AS m_delivered_seq, m.muted AS m_muted, m.user_id AS m_user_id
          FROM conversations c LEFT JOIN members m ON m.conv_id = c.id AND m.user_id = ? WHERE c.id = ?`,
       ),
       message: p<MessagesTable>('SELECT * FROM messages WHERE id = ?'),

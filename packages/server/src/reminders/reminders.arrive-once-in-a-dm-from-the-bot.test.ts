@@ -45,7 +45,7 @@ test('a reminder is confirmed to its writer only, then posted once by the Parley
   expect((await api<{ reminders: Reminder[] }>(server, 'GET', '/reminders', undefined, alice.token)).body.reminders.map((r) => r.id)).toEqual([res.body.id]);
 
   // The DM is opened a moment before the reminder is posted in it: wait for both.
-  const dm = await until('the reminder, unread', () => dmFromBot(server, alice).then((d) => d?.conv.unread_count && d));
+  const dm = await until('the reminder, unread', () => dmFromBot(server, alice).then((d) => d !== null && d.conv.unread_count > 0 && d));
   expect(dm.bodies).toEqual(['⏰ Reminder: check the deploy']);
   expect(dm.conv.unread_count).toBe(1);
   await sleep(1_500);
@@ -82,7 +82,7 @@ test('a reminder due while the server was down is posted once after it starts ag
   await sleep(1_500);
   const again = await startServer({}, s.dataDir);
   try {
-    const dm = await until('the reminder', () => dmFromBot(again, alice).then((d) => d?.bodies.length && d));
+    const dm = await until('the reminder', () => dmFromBot(again, alice).then((d) => d !== null && d.bodies.length > 0 && d));
     expect(dm.bodies).toEqual(['⏰ Reminder: read the logs']);
   } finally {
     await again.stop();

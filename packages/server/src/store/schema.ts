@@ -64,6 +64,8 @@ export interface MembersTable {
   left_seq: number | null;
   read_seq: number;
   delivered_seq: number;
+  /** 1 when the member muted the conversation (`/mute`). */
+  muted: number;
 }
 
 export interface MessagesTable {
