@@ -18,7 +18,16 @@ describe.skipIf(browserUnavailable !== null)('slash commands in the composer', {
 
     await input.fill('/');
     await page.getByTestId('command-suggestions').waitFor();
-    expect(await page.getByTestId('command-option').evaluateAll((els) => els.map((e) => e.getAttribute('data-command')))).toEqual(['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'help']);
+    expect(await page.getByTestId('command-option').evaluateAll((els) => els.map((e) => e.getAttribute('data-command')))).toEqual([
+      'me',
+      'shrug',
+      'code',
+      'topic',
+      'invite',
+      'leave',
+      'remind',
+      'help',
+    ]);
     await input.pressSequentially('sh');
     await input.press('Enter');
     await expect(input.inputValue()).resolves.toBe('/shrug ');
@@ -53,5 +62,39 @@ describe.skipIf(browserUnavailable !== null)('slash commands in the composer', {
     await expect.poll(() => page.locator(`[data-testid="conv-item"][data-conv-id="${room.id}"]`).count()).toBe(0);
     const after = await api<Conversation>(suite.h.server, 'GET', `/conversations/${room.id}`, undefined, alice.token);
     expect(after.body.membership?.left_seq).not.toBeNull();
+  });
+
+  test('/remind: a time the server cannot read is explained in its words and the text stays; "me in 1s …" is confirmed only to me, here, and the Parley bot brings it in a DM moments later, unread', async () => {
+    const erin = await registerUser(suite.h.server, uniqueName('erin'));
+    const room = await createConversation(suite.h.server, erin.token, { kind: 'channel', name: uniqueName('remind'), visibility: 'public' });
+    const page = await signedIn(suite, erin);
+    await openConversation(page, room.id);
+    const input = page.getByTestId('composer-input');
+
+    await input.pressSequentially('/rem');
+    await page.locator('[data-testid="command-option"][data-command="remind"]').filter({ hasText: 'Set a reminder' }).waitFor();
+    await input.press('Enter');
+    await expect(input.inputValue()).resolves.toBe('/remind ');
+    await input.press('Enter');
+    await expect(page.getByRole('alert').filter({ hasText: 'Usage: /remind me in 10m check deploy' }).count()).resolves.toBe(1);
+    await input.fill('/remind me whenever it suits');
+    await input.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'Write it as /remind me in 10m' }).waitFor();
+    await expect(input.inputValue()).resolves.toBe('/remind me whenever it suits');
+
+    await input.fill('/remind me in 1s test reminder');
+    await input.press('Enter');
+    const confirmation = page.getByTestId('ephemeral-message').filter({ hasText: 'test reminder' });
+    await confirmation.waitFor();
+    await expect(confirmation.getByTestId('ephemeral-label').textContent()).resolves.toBe('Only visible to you');
+    await expect(input.inputValue()).resolves.toBe('');
+
+    const dm = page.locator('[data-testid="conv-item"][data-kind="dm"]').filter({ hasText: 'Parley' });
+    await dm.waitFor({ timeout: 10_000 });
+    await expect.poll(() => dm.getAttribute('data-unread'), { timeout: 10_000 }).toBe('1');
+    await dm.click();
+    const reminder = messagesWithText(page, 'test reminder');
+    await reminder.waitFor();
+    await expect(reminder.locator('.sender').textContent()).resolves.toBe('Parley');
   });
 });

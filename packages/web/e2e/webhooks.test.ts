@@ -53,7 +53,7 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
     await expect(bobPage.getByTestId('open-webhooks').count()).resolves.toBe(0);
   });
 
-  test('in settings a member creates a bot and a token acting as it; the token, shown once, posts as the bot; revoking it stops it', async () => {
+  test('in settings a member creates a bot and a token acting as it; the token, shown once, posts as the bot; revoking it stops it; a read-only token is listed with its scope and may not post', async () => {
     const dana = await registerUser(suite.h.server, uniqueName('dana'));
     const room = await createConversation(suite.h.server, dana.token, { kind: 'channel', name: uniqueName('bots'), visibility: 'public' });
     const page = await signedIn(suite, dana);
@@ -68,6 +68,9 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
     const token = await section.getByTestId('token-value').inputValue();
     expect(token).toMatch(/^pat_/);
     await expect(section.getByTestId('token-row').filter({ hasText: 'release script' }).getByText(`@${bot}`).count()).resolves.toBe(1);
+    await expect(section.getByTestId('token-row').filter({ hasText: 'release script' }).getByTestId('token-scopes').textContent(), 'every scope by default').resolves.toBe(
+      'Scopes: Read, Post, Manage webhooks',
+    );
 
     // The bot joins the channel and posts with the token, as a script would.
     const botUser = (await api<{ bots: { id: string; username: string }[] }>(suite.h.server, 'GET', '/bots', undefined, dana.token)).body.bots.find((b) => b.username === bot)!;
@@ -78,5 +81,30 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
     await section.getByTestId('token-row').filter({ hasText: 'release script' }).getByTestId('token-revoke').click();
     await expect.poll(() => section.getByTestId('token-row').filter({ hasText: 'release script' }).count()).toBe(0);
     expect((await send()).status).toBe(401);
+
+    // A read-only token of my own: listed with its scope; it reads but may not post.
+    await expect(section.getByRole('checkbox', { name: 'Read' }).isChecked()).resolves.toBe(true);
+    await section.getByTestId('token-for').selectOption('');
+    await section.getByTestId('token-label').fill('dashboard');
+    await section.getByRole('checkbox', { name: 'Post' }).uncheck();
+    await section.getByRole('checkbox', { name: 'Manage webhooks' }).uncheck();
+    await section.getByRole('checkbox', { name: 'Read' }).uncheck();
+    await expect(section.getByTestId('token-create').isDisabled(), 'at least one scope').resolves.toBe(true);
+    await section.getByText('Pick at least one scope.').waitFor();
+    await section.getByRole('checkbox', { name: 'Read' }).check();
+    await section.getByTestId('token-create').click();
+    await expect.poll(() => section.getByTestId('token-value').inputValue()).not.toBe(token);
+    const reader = await section.getByTestId('token-value').inputValue();
+    const readerRow = section.getByTestId('token-row').filter({ hasText: 'dashboard' });
+    await expect(readerRow.getByTestId('token-scopes').textContent()).resolves.toBe('Scopes: Read');
+    const violations = (await runAxe(page)).filter((v) => v.impact === 'critical' || v.impact === 'serious');
+    expect(violations.map((v) => v.id)).toEqual([]);
+    expect((await api(suite.h.server, 'GET', `/conversations/${room.id}/messages`, undefined, reader)).status).toBe(200);
+    const refused = await fetch(`${suite.h.server.url}/api/v1/conversations/${room.id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${reader}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ client_msg_id: crypto.randomUUID(), body: 'not allowed' }),
+    });
+    expect(refused.status).toBe(403);
   });
 });

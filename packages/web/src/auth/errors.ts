@@ -13,6 +13,9 @@ export function describeError(e: unknown, t: Translate): string {
         return t(`error.${e.code}`);
       case 'invalid_request':
         return e.message || t('error.invalid_request');
+      // A slash command's endpoint failed: the server says which and how (`/deploy answered 500.`).
+      case 'command_failed':
+        return e.message || t('error.generic', { message: e.code });
       default:
         return t('error.generic', { message: e.message });
     }

@@ -1,11 +1,15 @@
 import type {
   ApiToken,
+  CommandResult,
   Conversation,
   CreatedApiToken,
   CreateConversationBody,
   CreatedIncomingWebhook,
   CreatedOutgoingWebhook,
+  CreatedSlashCommand,
+  CreateCommandBody,
   CreateOutgoingWebhookBody,
+  EphemeralMessage,
   IncomingWebhook,
   OutgoingWebhook,
   WebhookDelivery,
@@ -18,7 +22,9 @@ import type {
   SendAck,
   ServerEvent,
   Session,
+  SlashCommand,
   ThreadPage,
+  TokenScope,
   User,
 } from '@parley/protocol';
 import { Parley, ParleyError } from '@parley/sdk';
@@ -37,6 +43,7 @@ import { translate } from '../i18n/i18n';
 import { coordinatedFetch } from '../auth/refresh';
 import { FilesApi } from '../files/api';
 import { ComposerUploads } from '../files/composer-uploads';
+import { withEphemeral } from './ephemeral';
 import type { ChatState, MissingReason, PendingMessage, ThreadState, Timeline } from './types';
 
 const LATEST_PAGE = 50;
@@ -45,6 +52,8 @@ const OLDER_PAGE = 100;
 const AROUND_PAGE = 30;
 const CACHE_MESSAGES = 200;
 const PERSIST_DELAY_MS = 1_000;
+/** The custom commands are fetched again when the `/` list opens and they are older than this. */
+const COMMANDS_MAX_AGE_MS = 15_000;
 
 export type SessionEndReason = 'revoked' | 'logout';
 
@@ -105,6 +114,8 @@ export class ChatStore {
       threads: {},
       limits: null,
       missing: {},
+      ephemeral: {},
+      commands: null,
     };
     this.db = openUserDb(session.user.id);
     // A failing IndexedDB (private browsing, quota) must not stop the app: it just runs without a cache.
@@ -511,8 +522,9 @@ export class ChatStore {
       .then((r) => r.bots);
   }
 
-  createToken(name: string, userId?: string): Promise<CreatedApiToken> {
-    return this.requireClient().rest.request<CreatedApiToken>('POST', '/tokens', { name, ...(userId ? { user_id: userId } : {}) });
+  /** A token for me or one of my bots; `scopes` left out gives it all of them. */
+  createToken(name: string, userId?: string, scopes?: readonly TokenScope[]): Promise<CreatedApiToken> {
+    return this.requireClient().rest.request<CreatedApiToken>('POST', '/tokens', { name, ...(userId ? { user_id: userId } : {}), ...(scopes ? { scopes } : {}) });
   }
 
   createBot(username: string): Promise<User> {
@@ -568,6 +580,90 @@ export class ChatStore {
 
   redeliver(hookId: string, deliveryId: string): Promise<WebhookDelivery> {
     return this.requireClient().rest.request<WebhookDelivery>('POST', `/outgoing-webhooks/${hookId}/deliveries/${deliveryId}/redeliver`);
+  }
+
+  // ---- slash commands, reminders, answers only I see -----------------------------------------
+
+  private commandsFetch: Promise<SlashCommand[]> | null = null;
+  private commandsFetchedAt = 0;
+
+  /**
+   * The workspace's custom slash commands (for the composer's `/` list), fetched once and again
+   * when older than `maxAgeMs` (0: a fetch that starts now, after a change). Resolves with the
+   * list held afterwards.
+   */
+  loadCommands(maxAgeMs = Infinity): Promise<SlashCommand[]> {
+    const held = this.state.commands;
+    if (held && Date.now() - this.commandsFetchedAt < maxAgeMs) return Promise.resolve(held);
+    const running = this.commandsFetch;
+    if (running) {
+      return maxAgeMs > 0
+        ? running
+        : running.then(
+            () => this.loadCommands(0),
+            () => this.loadCommands(0),
+          );
+    }
+    const client = this.client;
+    if (!client) return Promise.reject(new ParleyError('disconnected', 'Still starting up.'));
+    const p = client.rest
+      .request<{ commands: SlashCommand[] }>('GET', '/commands')
+      .then((r) => {
+        this.commandsFetchedAt = Date.now();
+        this.set({ commands: r.commands });
+        return r.commands;
+      })
+      .finally(() => {
+        if (this.commandsFetch === p) this.commandsFetch = null;
+      });
+    this.commandsFetch = p;
+    return p;
+  }
+
+  /** Background refresh of the `/` list: a failure keeps what is held (and is logged). */
+  refreshCommands(maxAgeMs = COMMANDS_MAX_AGE_MS): void {
+    if (!this.client) return;
+    this.loadCommands(maxAgeMs).catch(warnFailed('loading the slash commands'));
+  }
+
+  /** Runs `/name text` on the server; its answer only I see is shown at once (the event that follows is the same one). */
+  async runCommand(convId: string, name: string, text: string, threadRootId: string | null): Promise<CommandResult> {
+    const res = await this.requireClient().runCommand(convId, name, text, threadRootId ? { threadRootId } : {});
+    if (res.ephemeral) this.addEphemeral(res.ephemeral);
+    return res;
+  }
+
+  /** `/remind me in 10m …`: the server reads the time in this browser's zone and confirms only to me, here. */
+  async createReminder(convId: string, text: string): Promise<void> {
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    await this.requireClient().rest.request<unknown>('POST', '/reminders', { conv_id: convId, text, ...(tz ? { tz } : {}) });
+  }
+
+  async createCommand(body: CreateCommandBody): Promise<CreatedSlashCommand> {
+    const created = await this.requireClient().rest.request<CreatedSlashCommand>('POST', '/commands', body);
+    await this.loadCommands(0).catch(warnFailed('reloading the slash commands'));
+    return created;
+  }
+
+  async revokeCommand(id: string): Promise<void> {
+    await this.requireClient().rest.request<void>('DELETE', `/commands/${id}`);
+    this.set((s) => ({ commands: s.commands?.filter((c) => c.id !== id) ?? null }));
+    await this.loadCommands(0).catch(warnFailed('reloading the slash commands'));
+  }
+
+  /** An answer only I see: kept once per id, in time order, until dismissed or the page reloads. */
+  addEphemeral(m: EphemeralMessage): void {
+    const cur = this.state.ephemeral[m.conv_id];
+    const next = withEphemeral(cur, m);
+    if (next === cur) return;
+    this.set((s) => ({ ephemeral: { ...s.ephemeral, [m.conv_id]: next } }));
+    this.ensureUsers([m.sender_id]);
+  }
+
+  dismissEphemeral(convId: string, id: string): void {
+    const cur = this.state.ephemeral[convId];
+    if (!cur?.some((m) => m.id === id)) return;
+    this.set((s) => ({ ephemeral: { ...s.ephemeral, [convId]: (s.ephemeral[convId] ?? []).filter((m) => m.id !== id) } }));
   }
 
   private requireClient(): Parley {
@@ -889,6 +985,9 @@ export class ChatStore {
           this.set({ me: e.user });
           updateUser(e.user);
         }
+        return;
+      case 'message.ephemeral':
+        this.addEphemeral(e.message);
         return;
       case 'delivered':
       case 'session.revoked':

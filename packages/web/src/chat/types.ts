@@ -1,4 +1,4 @@
-import type { Conversation, Limits, Member, Message, Presence, User } from '@parley/protocol';
+import type { Conversation, EphemeralMessage, Limits, Member, Message, Presence, SlashCommand, User } from '@parley/protocol';
 import type { ConnectionState } from '@parley/sdk';
 
 /**
@@ -80,4 +80,11 @@ export interface ChatState {
   threads: Record<string, ThreadState>;
   limits: Limits | null;
   missing: Record<string, MissingReason>;
+  /**
+   * Per conversation: answers only this user sees (a slash command's, a reminder's confirmation),
+   * oldest first. Not in the log: never unread, never cached, gone after a reload.
+   */
+  ephemeral: Record<string, readonly EphemeralMessage[]>;
+  /** The workspace's custom slash commands, once fetched (endpoints included for admins). */
+  commands: SlashCommand[] | null;
 }

@@ -8,7 +8,7 @@ import { IconPaperclip, IconSend } from '../ui/icons';
 import { PendingFiles } from './PendingFiles';
 import { autoGrow } from './autogrow';
 import { mentionOptions, mentionQuery } from './mentions';
-import { commandQuery, commandsFor, parseCommand, type CommandName, type Parsed } from './commands';
+import { commandQuery, commandSuggestions, parseCommand, type Parsed } from './commands';
 import { describeError } from '../auth/errors';
 import { navigate } from '../app/router';
 
@@ -38,12 +38,15 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
   const members = useChat((s) => s.members[convId]);
   const kind = useChat((s) => s.conversations[convId]?.kind);
   const maxChars = useChat((s) => s.limits?.max_message_chars ?? null);
+  const custom = useChat((s) => s.commands);
   const draftKey = threadRootId ? `thread:${threadRootId}` : convId;
   const [text, setText] = useState(() => loadDraft(me, draftKey));
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState<number | null>(null);
   const [commandsDismissed, setCommandsDismissed] = useState(false);
+  /** A command the server is running (`/deploy`, `/remind`): the text stays until it succeeds. */
+  const [running, setRunning] = useState<string | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
   const listId = useId();
   const inThread = threadRootId !== null;
@@ -98,7 +101,13 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
     [mq?.query, mq?.start, dismissed, members, me, kind],
   );
   const cq = commandQuery(text);
-  const commands = useMemo(() => (cq !== null && !commandsDismissed ? commandsFor(kind).filter((c) => c.startsWith(cq)) : []), [cq, commandsDismissed, kind]);
+  const commands = useMemo(() => (cq !== null && !commandsDismissed ? commandSuggestions(kind, cq, custom) : []), [cq, commandsDismissed, kind, custom]);
+  const customNames = useMemo(() => (custom ?? []).map((c) => c.command), [custom]);
+  // The workspace's custom commands: fetched once, and again (when not fresh) as the `/` list opens.
+  const listing = cq !== null;
+  useEffect(() => {
+    store.refreshCommands(listing ? undefined : Infinity);
+  }, [store, listing]);
   const showCommands = commands.length > 0 && !disabled;
   const showMentions = options.length > 0;
   const over = maxChars !== null ? [...text].length - maxChars : 0;
@@ -126,8 +135,26 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
     requestAnimationFrame(() => ref.current && autoGrow(ref.current));
   }
 
+  /**
+   * A command the server runs: the text stays (to retry or fix) until it succeeds, and is cleared
+   * then unless it was changed meanwhile. A failure is said in the server's words.
+   */
+  function runOnServer(name: string, typed: string, action: () => Promise<unknown>) {
+    setNotice(null);
+    setRunning(name);
+    store.stopTyping(convId, threadRootId);
+    action()
+      .then(
+        () => {
+          if (textRef.current === typed) clear();
+        },
+        (e: unknown) => setNotice(describeError(e, t)),
+      )
+      .finally(() => setRunning(null));
+  }
+
   /** A slash command: run it, or say what is wrong with it (the text stays to fix). False: send a message. */
-  function runCommand(c: Parsed | null): boolean {
+  function runCommand(c: Parsed | null, typed: string): boolean {
     if (!c) return false;
     const fail = (e: unknown) => setNotice(describeError(e, t));
     switch (c.kind) {
@@ -136,9 +163,25 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
       case 'usage':
         setNotice(t('commands.usage', { usage: `/${c.name} ${t(`commands.${c.name}.args`)}`.trim() }));
         return true;
-      case 'unknown':
-        setNotice(t('commands.unknown', { name: c.name }));
+      case 'custom':
+        runOnServer(c.name, typed, () => store.runCommand(convId, c.name, c.text, threadRootId));
         return true;
+      case 'remind':
+        runOnServer('remind', typed, () => store.createReminder(convId, c.text));
+        return true;
+      case 'unknown': {
+        const unknown = () => setNotice(t('commands.unknown', { name: c.name }));
+        if (store.state.commands !== null) {
+          unknown();
+          return true;
+        }
+        // The custom commands are not known yet (still on their way, or the fetch failed): ask first.
+        store.loadCommands().then((list) => {
+          if (textRef.current !== typed) return;
+          if (!list.some((x) => x.command === c.name) || !runCommand(parseCommand(typed.trim(), [c.name]), typed)) unknown();
+        }, unknown);
+        return true;
+      }
       case 'help':
         setText('/');
         setCommandsDismissed(false);
@@ -167,9 +210,9 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
   }
 
   function send() {
-    if (!ready || over > 0 || disabled) return;
-    const command = parseCommand(text.trim());
-    if (uploads.length === 0 && runCommand(command)) return;
+    if (!ready || over > 0 || disabled || running) return;
+    const command = parseCommand(text.trim(), customNames);
+    if (uploads.length === 0 && runCommand(command, text)) return;
     const body = command?.kind === 'send' ? command.body : text.trim();
     const files = uploads.map((u) => ({ id: u.id!, name: u.name, size: u.size }));
     store.uploads.take(draftKey);
@@ -180,7 +223,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
     clear();
   }
 
-  function completeCommand(name: CommandName) {
+  function completeCommand(name: string) {
     const next = `/${name} `;
     setText(next);
     setCaret(next.length);
@@ -227,8 +270,8 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
         listKeys(
           e,
           commands.length,
-          commands.includes(cq as CommandName),
-          (i) => completeCommand(commands[i]!),
+          commands.some((c) => c.name === cq),
+          (i) => completeCommand(commands[i]!.name),
           () => setCommandsDismissed(true),
         )
       )
@@ -263,22 +306,23 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
         <ul className="mention-suggestions commands" id={listId} role="listbox" data-testid="command-suggestions" aria-label={t('commands.label')}>
           {commands.map((c, i) => (
             <li
-              key={c}
+              key={c.name}
               id={`${listId}-${i}`}
               role="option"
               aria-selected={i === active}
               className={`option ${i === active ? 'active' : ''}`}
               data-testid="command-option"
-              data-command={c}
+              data-command={c.name}
+              data-custom={c.custom ? 'true' : undefined}
               onMouseDown={(e) => {
                 e.preventDefault();
-                completeCommand(c);
+                completeCommand(c.name);
               }}
             >
               <span className="option-main">
-                /{c} <span className="muted">{t(`commands.${c}.args`)}</span>
+                /{c.name} <span className="muted">{c.custom ? c.custom.usage_hint : t(`commands.${c.name}.args`)}</span>
               </span>
-              <span className="muted option-help">{t(`commands.${c}.help`)}</span>
+              <span className="muted option-help">{c.custom ? c.custom.description : t(`commands.${c.name}.help`)}</span>
             </li>
           ))}
         </ul>
@@ -369,7 +413,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
           data-testid={inThread ? 'thread-composer-send' : 'composer-send'}
           aria-label={t('composer.send')}
           title={t('composer.send')}
-          disabled={!ready || over > 0 || disabled}
+          disabled={!ready || over > 0 || disabled || running !== null}
           onClick={send}
         >
           <IconSend />
@@ -382,6 +426,8 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
           <span className="error" role="alert">
             {notice}
           </span>
+        ) : running ? (
+          t('commands.running', { name: running })
         ) : waiting ? (
           t('files.waiting')
         ) : (

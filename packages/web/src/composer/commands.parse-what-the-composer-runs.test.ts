@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { commandQuery, commandsFor, parseCommand } from './commands';
+import type { SlashCommand } from '@parley/protocol';
+import { commandQuery, commandSuggestions, commandsFor, parseCommand } from './commands';
 
 describe('slash commands in the composer', () => {
   test('message commands become the message they stand for', () => {
@@ -28,7 +29,38 @@ describe('slash commands in the composer', () => {
     expect(parseCommand('/ not a command')).toBeNull();
     expect(commandQuery('/to')).toBe('to');
     expect(commandQuery('/topic x')).toBeNull();
-    expect(commandsFor('dm')).toEqual(['me', 'shrug', 'code', 'help']);
+    expect(commandsFor('dm')).toEqual(['me', 'shrug', 'code', 'remind', 'help']);
     expect(commandsFor('channel')).toContain('invite');
+  });
+
+  test('/remind hands the rest to the server, which reads the time; without it the usage is shown', () => {
+    expect(parseCommand('/remind me in 10m check deploy')).toEqual({ kind: 'remind', text: 'me in 10m check deploy' });
+    expect(parseCommand('/Remind  me tomorrow at 9am call ')).toEqual({ kind: 'remind', text: 'me tomorrow at 9am call' });
+    expect(parseCommand('/remind')).toEqual({ kind: 'usage', name: 'remind' });
+  });
+
+  test('a custom command of the workspace runs with the rest of the line; any other name is still unknown', () => {
+    const custom = ['deploy', 'ci-status', 'k8s_pods'];
+    expect(parseCommand('/deploy api prod', custom)).toEqual({ kind: 'custom', name: 'deploy', text: 'api prod' });
+    expect(parseCommand('/deploy', custom)).toEqual({ kind: 'custom', name: 'deploy', text: '' });
+    expect(parseCommand('/CI-Status main', custom)).toEqual({ kind: 'custom', name: 'ci-status', text: 'main' });
+    expect(parseCommand('/ci-status main\nand more', custom)).toEqual({ kind: 'custom', name: 'ci-status', text: 'main\nand more' });
+    expect(parseCommand('/k8s_pods', custom)).toEqual({ kind: 'custom', name: 'k8s_pods', text: '' });
+    expect(parseCommand('/deplo api', custom)).toEqual({ kind: 'unknown', name: 'deplo' });
+    // Built-in names are the composer's, whatever the server lists.
+    expect(parseCommand('/me waves', ['me'])).toEqual({ kind: 'send', body: '_waves_' });
+    expect(commandQuery('/ci-st')).toBe('ci-st');
+  });
+
+  test('the / list: built-in commands first in their order, then the custom ones alphabetically, all filtered by what is typed', () => {
+    const cmd = (command: string, description = ''): SlashCommand => ({ id: command, command, description, usage_hint: '', bot_user_id: 'b', url: null, created_at: '2026-01-01T00:00:00.000Z' });
+    const custom = [cmd('zap'), cmd('deploy', 'Deploy a service'), cmd('remind'), cmd('dev')];
+    const names = (kind: 'dm' | 'channel', q: string) => commandSuggestions(kind, q, custom).map((s) => `${s.custom ? '*' : ''}${s.name}`);
+    expect(names('channel', '')).toEqual(['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'remind', 'help', '*deploy', '*dev', '*zap']);
+    expect(names('dm', '')).toEqual(['me', 'shrug', 'code', 'remind', 'help', '*deploy', '*dev', '*zap']);
+    expect(names('channel', 'de')).toEqual(['*deploy', '*dev']);
+    expect(names('channel', 're')).toEqual(['remind']);
+    expect(commandSuggestions('channel', 'dep', custom)[0]!.custom?.description).toBe('Deploy a service');
+    expect(commandSuggestions('channel', 'x', null)).toEqual([]);
   });
 });

@@ -1,9 +1,12 @@
+import type { SlashCommand } from '@parley/protocol';
+
 /**
  * The composer's built-in slash commands. They run in the client: some turn the text into a
  * message (`/me`, `/shrug`, `/code`), others call the API the rest of the app uses (`/topic`,
- * `/invite`, `/leave`). A line starting with `//` sends the text with one slash.
+ * `/invite`, `/leave`, `/remind`). A line starting with `//` sends the text with one slash.
+ * The workspace's custom commands (`/deploy`) are run by the server, which calls their endpoint.
  */
-export const COMMANDS = ['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'help'] as const;
+export const COMMANDS = ['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'remind', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Which commands make sense where: a DM has no topic, members or leaving. */
@@ -11,9 +14,27 @@ export function commandsFor(kind: 'dm' | 'group' | 'channel' | undefined): Comma
   return COMMANDS.filter((c) => kind !== 'dm' || !['topic', 'invite', 'leave'].includes(c));
 }
 
+/** One line of the `/` list: a built-in command (worded by the UI), or a custom one (worded by its admin). */
+export type Suggestion = { name: CommandName; custom: null } | { name: string; custom: SlashCommand };
+
+/**
+ * The commands offered for what is typed after `/`: the built-in ones first, in their own order,
+ * then the workspace's custom ones alphabetically. A custom command never shadows a built-in.
+ */
+export function commandSuggestions(kind: 'dm' | 'group' | 'channel' | undefined, query: string, custom: readonly SlashCommand[] | null): Suggestion[] {
+  const builtIn: Suggestion[] = commandsFor(kind)
+    .filter((c) => c.startsWith(query))
+    .map((name) => ({ name, custom: null }));
+  const mine: Suggestion[] = (custom ?? [])
+    .filter((c) => c.command.startsWith(query) && !(COMMANDS as readonly string[]).includes(c.command))
+    .sort((a, b) => (a.command < b.command ? -1 : a.command > b.command ? 1 : 0))
+    .map((c) => ({ name: c.command, custom: c }));
+  return [...builtIn, ...mine];
+}
+
 /** The command name being typed (`/to` → `to`) while the text is only that, or null. */
 export function commandQuery(text: string): string | null {
-  const m = /^\/([a-z]*)$/i.exec(text);
+  const m = /^\/([a-z0-9_-]*)$/i.exec(text);
   return m ? m[1]!.toLowerCase() : null;
 }
 
@@ -23,13 +44,18 @@ export type Parsed =
   | { kind: 'invite'; username: string }
   | { kind: 'leave' }
   | { kind: 'help' }
+  | { kind: 'remind'; text: string }
+  | { kind: 'custom'; name: string; text: string }
   | { kind: 'usage'; name: CommandName }
   | { kind: 'unknown'; name: string };
 
-/** What the composer's text asks for; null when it is an ordinary message. */
-export function parseCommand(text: string): Parsed | null {
+/**
+ * What the composer's text asks for; null when it is an ordinary message. `custom` names the
+ * workspace's custom commands: one of them is run by the server with the rest of the line.
+ */
+export function parseCommand(text: string, custom: readonly string[] = []): Parsed | null {
   if (text.startsWith('//')) return { kind: 'send', body: text.slice(1) };
-  const m = /^\/([a-z]+)(?:[ \t]+([\s\S]*))?$/i.exec(text);
+  const m = /^\/([a-z0-9][a-z0-9_-]*)(?:[ \t]+([\s\S]*))?$/i.exec(text);
   if (!m) return null;
   const name = m[1]!.toLowerCase();
   const rest = (m[2] ?? '').trim();
@@ -52,9 +78,12 @@ export function parseCommand(text: string): Parsed | null {
     }
     case 'leave':
       return { kind: 'leave' };
+    case 'remind':
+      // The server reads the time (`me in 10m …`, `me at 14:30 …`) and says how when it cannot.
+      return rest ? { kind: 'remind', text: rest } : { kind: 'usage', name };
     case 'help':
       return { kind: 'help' };
     default:
-      return { kind: 'unknown', name };
+      return custom.includes(name) ? { kind: 'custom', name, text: rest } : { kind: 'unknown', name };
   }
 }

@@ -5,6 +5,8 @@ import { useChat, useStore } from '../chat/context';
 import { userLabel } from '../chat/names';
 import { useLanguage, useT } from '../i18n/i18n';
 import { MessageRow } from '../messages/MessageRow';
+import { EphemeralRow } from '../messages/EphemeralRow';
+import { ephemeralIn } from '../chat/ephemeral';
 import { IconArrowDown, IconArrowUp } from '../ui/icons';
 import { attachmentsHeight } from '../files/kind';
 import { buildRows, type Row } from './rows';
@@ -23,6 +25,7 @@ const LOAD_OLDER_PX = 600;
 
 function estimate(row: Row | undefined): number {
   if (!row) return 40;
+  if (row.kind === 'ephemeral') return 84 + (row.day ? 36 : 0);
   const files = row.kind === 'message' && !row.msg.recalled ? attachmentsHeight(row.msg.attachments) : 0;
   return (row.grouped ? 28 : 64) + (row.day ? 36 : 0) + (row.unread ? 36 : 0) + files;
 }
@@ -42,6 +45,8 @@ export function MessageList({ conv, targetId }: Props) {
   const members = useChat((s) => s.members[convId]);
   const reads = useChat((s) => s.reads[convId]);
   const users = useChat((s) => s.users);
+  const ephemeralAll = useChat((s) => s.ephemeral[convId]);
+  const ephemeral = useMemo(() => ephemeralIn(ephemeralAll, null), [ephemeralAll]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [atEnd, setAtEnd] = useState(true);
   const [visible, setVisible] = useState(document.visibilityState === 'visible');
@@ -63,8 +68,12 @@ export function MessageList({ conv, targetId }: Props) {
   // A window opened around an older message (a search hit): the present lies beyond its end.
   const hasNewer = timeline?.hasNewer ?? false;
   const lang = useLanguage();
-  // Day labels are words ("Today", "星期一"): rebuild them when the language changes.
-  const rows = useMemo(() => (void lang, buildRows(messages ?? [], pending, me, unreadAfter, !hasOlder)), [messages, pending, me, unreadAfter, hasOlder, lang]);
+  // Day labels are words ("Today", "星期一"): rebuild them when the language changes. Answers only
+  // I see belong after the newest message, so a window around an older one leaves them out.
+  const rows = useMemo(
+    () => (void lang, buildRows(messages ?? [], pending, me, unreadAfter, !hasOlder, hasNewer ? [] : ephemeral)),
+    [messages, pending, me, unreadAfter, hasOlder, hasNewer, lang, ephemeral],
+  );
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -243,6 +252,14 @@ export function MessageList({ conv, targetId }: Props) {
         <>
           {separators}
           <MessageRow pending={row.pending} grouped={row.grouped} />
+        </>
+      );
+    }
+    if (row.kind === 'ephemeral') {
+      return (
+        <>
+          {separators}
+          <EphemeralRow msg={row.eph} />
         </>
       );
     }

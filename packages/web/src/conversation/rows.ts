@@ -1,4 +1,4 @@
-import type { Message } from '@parley/protocol';
+import type { EphemeralMessage, Message } from '@parley/protocol';
 import type { PendingMessage } from '../chat/types';
 import { dayLabel, sameDay } from '../messages/format';
 
@@ -14,9 +14,10 @@ interface RowBase {
 /**
  * One line of the virtualised list: always a message. Separators belong to the message below
  * them rather than being rows of their own, so every row is anchored to a message and a page
- * prepended above the view can never leave the view pinned to a separator.
+ * prepended above the view can never leave the view pinned to a separator. An `ephemeral` row is
+ * an answer only this reader sees: after everything in the log, never grouped, never unread.
  */
-export type Row = (RowBase & { kind: 'message'; msg: Message }) | (RowBase & { kind: 'pending'; pending: PendingMessage });
+export type Row = (RowBase & { kind: 'message'; msg: Message }) | (RowBase & { kind: 'pending'; pending: PendingMessage }) | (RowBase & { kind: 'ephemeral'; eph: EphemeralMessage });
 
 // Consecutive messages from one sender within this window share a header.
 const GROUP_MS = 5 * 60_000;
@@ -27,7 +28,14 @@ const GROUP_MS = 5 * 60_000;
  * (and measured height) when the server's copy replaces it. The first loaded message only gets
  * a day separator once we know nothing older exists, so loading older pages rarely resizes it.
  */
-export function buildRows(messages: readonly Message[], pending: readonly PendingMessage[], me: string, unreadAfterSeq: number | null, atBeginning: boolean): Row[] {
+export function buildRows(
+  messages: readonly Message[],
+  pending: readonly PendingMessage[],
+  me: string,
+  unreadAfterSeq: number | null,
+  atBeginning: boolean,
+  ephemeral: readonly EphemeralMessage[] = [],
+): Row[] {
   const rows: Row[] = [];
   let prevSender: string | null = null;
   let prevTime: number | null = null;
@@ -47,5 +55,11 @@ export function buildRows(messages: readonly Message[], pending: readonly Pendin
     rows.push({ kind: 'message', key: `m:${m.sender_id}:${m.client_msg_id}`, msg: m, ...place(m.sender_id, m.created_at, m.recalled, unread) });
   }
   for (const p of pending) rows.push({ kind: 'pending', key: `m:${me}:${p.client_msg_id}`, pending: p, ...place(me, p.created_at, false, false) });
+  for (const e of ephemeral) {
+    const at = place(e.sender_id, e.created_at, false, false);
+    rows.push({ kind: 'ephemeral', key: `e:${e.id}`, eph: e, ...at, grouped: false });
+    // What follows an ephemeral answer starts a group of its own.
+    prevSender = null;
+  }
   return rows;
 }

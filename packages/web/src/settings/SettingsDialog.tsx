@@ -11,6 +11,7 @@ import { useInstallPrompt } from '../pwa/install';
 import { Dialog } from '../ui/Dialog';
 import { LanguageSelect } from './LanguageSelect';
 import { TokensSection } from './TokensSection';
+import { SlashCommandsSection } from './SlashCommandsSection';
 
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const t = useT();
@@ -101,6 +102,8 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
         ))}
       </ul>
       <TokensSection />
+      {/* Custom slash commands are the workspace's: its owners and admins manage them. */}
+      {(me.role === 'owner' || me.role === 'admin') && <SlashCommandsSection />}
       <div className="settings-footer">
         <button type="button" className="button danger" data-testid="logout" onClick={() => void store.logout()}>
           {t('settings.logout')}

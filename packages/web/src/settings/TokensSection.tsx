@@ -1,5 +1,5 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import type { ApiToken, User } from '@parley/protocol';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { TOKEN_SCOPES, type ApiToken, type TokenScope, type User } from '@parley/protocol';
 import { useStore } from '../chat/context';
 import { describeError } from '../auth/errors';
 import { useT } from '../i18n/i18n';
@@ -8,8 +8,9 @@ import { ShownOnce } from '../ui/ShownOnce';
 import { relativeTime } from '../messages/format';
 
 /**
- * API tokens for scripts, CI and bots (`pat_…`): mine and my bots', a new one (shown once, for
- * me or one of my bots), revoking one; and creating a bot account. What `parley token` does.
+ * API tokens for scripts, CI and bots (`pat_…`): mine and my bots' with their scopes, a new one
+ * (shown once, for me or one of my bots, with the scopes ticked), revoking one; and creating a
+ * bot account. What `parley token` does.
  */
 export function TokensSection() {
   const t = useT();
@@ -18,9 +19,11 @@ export function TokensSection() {
   const [bots, setBots] = useState<User[]>([]);
   const [label, setLabel] = useState('');
   const [forBot, setForBot] = useState('');
+  const [scopes, setScopes] = useState<TokenScope[]>([...TOKEN_SCOPES]);
   const [botName, setBotName] = useState('');
   const [shown, setShown] = useState<string | null>(null);
   const { busy, error, setError, act } = useAction();
+  const id = useId();
 
   const refresh = async () => {
     const [tk, bt] = await Promise.all([store.listTokens(), store.listBots()]);
@@ -35,11 +38,17 @@ export function TokensSection() {
 
   function createToken(e: FormEvent) {
     e.preventDefault();
-    if (!label.trim()) return;
+    if (!label.trim() || scopes.length === 0) return;
     void act(async () => {
-      const created = await store.createToken(label.trim(), forBot || undefined);
+      // In the order of the checkboxes, whatever order they were ticked in.
+      const created = await store.createToken(
+        label.trim(),
+        forBot || undefined,
+        TOKEN_SCOPES.filter((s) => scopes.includes(s)),
+      );
       setShown(created.token);
       setLabel('');
+      setScopes([...TOKEN_SCOPES]);
       await refresh();
     });
   }
@@ -76,7 +85,11 @@ export function TokensSection() {
             <div>
               <strong>{tk.name}</strong>
               {owner(tk.user_id) && <span className="tag">@{owner(tk.user_id)!.username}</span>}
-              <div className="muted small">{tk.last_used_at ? t('settings.lastUsed', { time: relativeTime(tk.last_used_at) }) : t('webhooks.neverUsed')}</div>
+              <div className="muted small">
+                <span data-testid="token-scopes">{t('tokens.scopesOf', { scopes: tk.scopes.map((s) => t(`tokens.scope.${s}`)).join(', ') })}</span>
+                {' · '}
+                {tk.last_used_at ? t('settings.lastUsed', { time: relativeTime(tk.last_used_at) }) : t('webhooks.neverUsed')}
+              </div>
             </div>
             <button type="button" className="button small danger" data-testid="token-revoke" disabled={busy} onClick={() => revoke(tk.id)}>
               {t('settings.revoke')}
@@ -84,7 +97,7 @@ export function TokensSection() {
           </li>
         ))}
       </ul>
-      <form className="webhook-form" onSubmit={createToken}>
+      <form className="webhook-form token-form" onSubmit={createToken}>
         <label className="field">
           <span>{t('tokens.label')}</span>
           <input className="input" data-testid="token-label" maxLength={128} value={label} onChange={(e) => setLabel(e.target.value)} />
@@ -100,7 +113,24 @@ export function TokensSection() {
             ))}
           </select>
         </label>
-        <button type="submit" className="button primary" data-testid="token-create" disabled={busy || !label.trim()}>
+        <fieldset className="choice-group scope-choice" aria-describedby={`${id}-scopes`}>
+          <legend>{t('tokens.scopes')}</legend>
+          {TOKEN_SCOPES.map((s) => (
+            <label key={s} className="checkbox">
+              <input
+                type="checkbox"
+                data-testid={`token-scope-${s}`}
+                checked={scopes.includes(s)}
+                onChange={(e) => setScopes((cur) => (e.target.checked ? [...cur, s] : cur.filter((x) => x !== s)))}
+              />
+              {t(`tokens.scope.${s}`)}
+            </label>
+          ))}
+          <span className={`hint ${scopes.length === 0 ? 'error' : ''}`} id={`${id}-scopes`}>
+            {scopes.length === 0 ? t('tokens.needScope') : t('tokens.scopesHint')}
+          </span>
+        </fieldset>
+        <button type="submit" className="button primary" data-testid="token-create" disabled={busy || !label.trim() || scopes.length === 0}>
           {t('tokens.create')}
         </button>
       </form>

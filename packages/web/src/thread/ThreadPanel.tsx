@@ -9,6 +9,8 @@ import { TypingIndicator } from '../conversation/TypingIndicator';
 import { useT } from '../i18n/i18n';
 import { MessageViewContext, type MessageViewState } from '../messages/conv-context';
 import { MessageRow } from '../messages/MessageRow';
+import { EphemeralRow } from '../messages/EphemeralRow';
+import { ephemeralIn } from '../chat/ephemeral';
 import { RecallDialog } from '../messages/RecallDialog';
 import { IconClose } from '../ui/icons';
 
@@ -22,6 +24,8 @@ export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string
   const thread = useChat((s) => s.threads[rootId]);
   const pendingAll = useChat((s) => s.pending);
   const me = useChat((s) => s.me.id);
+  const ephemeralAll = useChat((s) => s.ephemeral[convId]);
+  const ephemeral = useMemo(() => ephemeralIn(ephemeralAll, rootId), [ephemeralAll, rootId]);
   const [editingId, setEditingId] = useState<string | null>(null);
   const [recalling, setRecalling] = useState<Message | null>(null);
   const composer = useRef<ComposerHandle>(null);
@@ -41,7 +45,7 @@ export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string
     composer.current?.focus();
   }, [rootId]);
   // Follow the end when a reply arrives or is written, not when earlier replies are loaded above.
-  const lastKey = pending.at(-1)?.client_msg_id ?? replies.at(-1)?.id ?? '';
+  const lastKey = `${pending.at(-1)?.client_msg_id ?? replies.at(-1)?.id ?? ''}:${ephemeral.at(-1)?.id ?? ''}`;
   useEffect(() => {
     endRef.current?.scrollIntoView({ block: 'end' });
   }, [lastKey]);
@@ -100,6 +104,9 @@ export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string
           })}
           {pending.map((p) => (
             <MessageRow key={p.client_msg_id} pending={p} grouped={false} />
+          ))}
+          {ephemeral.map((m) => (
+            <EphemeralRow key={m.id} msg={m} />
           ))}
           <div ref={endRef} />
         </div>

@@ -17,6 +17,12 @@ export const IconClose = () => (
     <path d="M18 6 6 18M6 6l12 12" />
   </svg>
 );
+export const IconEye = () => (
+  <svg {...base}>
+    <path d="M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z" />
+    <circle cx="12" cy="12" r="3" />
+  </svg>
+);
 export const IconPlus = () => (
   <svg {...base}>
     <path d="M12 5v14M5 12h14" />
