@@ -25,6 +25,7 @@ describe.skipIf(browserUnavailable !== null)('slash commands in the composer', {
       'topic',
       'invite',
       'leave',
+      'mute',
       'remind',
       'help',
     ]);
@@ -62,6 +63,40 @@ describe.skipIf(browserUnavailable !== null)('slash commands in the composer', {
     await expect.poll(() => page.locator(`[data-testid="conv-item"][data-conv-id="${room.id}"]`).count()).toBe(0);
     const after = await api<Conversation>(suite.h.server, 'GET', `/conversations/${room.id}`, undefined, alice.token);
     expect(after.body.membership?.left_seq).not.toBeNull();
+  });
+
+  test('/mute quiets a channel on every device of mine (no unread count, a muted mark), not for anyone else; unmuting brings the count back', async () => {
+    const dana = await registerUser(suite.h.server, uniqueName('dana'));
+    const eli = await registerUser(suite.h.server, uniqueName('eli'));
+    const noisy = await createConversation(suite.h.server, dana.token, { kind: 'channel', name: uniqueName('noisy'), visibility: 'public', member_ids: [eli.user.id] });
+    const quiet = await createConversation(suite.h.server, dana.token, { kind: 'channel', name: uniqueName('quiet'), visibility: 'public' });
+    const page = await signedIn(suite, dana);
+    const other = await signedIn(suite, dana);
+    const eliPage = await signedIn(suite, eli);
+    // The other device looks at another conversation, so the noisy one's count is not read away.
+    await openConversation(other, quiet.id);
+    await openConversation(page, noisy.id);
+    await page.getByTestId('composer-input').fill('/mute');
+    await page.getByTestId('composer-input').press('Enter');
+    const item = (p: typeof page) => p.locator(`[data-testid="conv-item"][data-conv-id="${noisy.id}"]`);
+    // My other device learns it live; Eli's view is untouched.
+    await item(other).and(other.locator('.muted')).waitFor();
+    await item(page).and(page.locator('.muted')).waitFor();
+    await expect(item(eliPage).getAttribute('class')).resolves.not.toContain('muted');
+
+    await openConversation(page, quiet.id);
+    await api(suite.h.server, 'POST', `/conversations/${noisy.id}/messages`, { client_msg_id: uniqueName('m'), body: 'chatter' }, eli.token);
+    await expect.poll(async () => (await api<Conversation>(suite.h.server, 'GET', `/conversations/${noisy.id}`, undefined, dana.token)).body.unread_count).toBe(1);
+    await page.waitForTimeout(300);
+    await expect(item(page).getAttribute('data-unread')).resolves.toBe('0');
+    await expect(item(other).getAttribute('data-unread')).resolves.toBe('0');
+
+    // Unmuted elsewhere (without reading it): both devices show the count again.
+    await api(suite.h.server, 'PUT', `/conversations/${noisy.id}/mute`, { muted: false }, dana.token);
+    for (const p of [page, other]) {
+      await expect.poll(() => item(p).getAttribute('class')).not.toContain('muted');
+      await expect.poll(() => item(p).getAttribute('data-unread')).toBe('1');
+    }
   });
 
   test('/remind: a time the server cannot read is explained in its words and the text stays; "me in 1s …" is confirmed only to me, here, and the Parley bot brings it in a DM moments later, unread', async () => {

@@ -4,6 +4,7 @@ import { PROTOCOL_LEVEL } from '@parley/protocol';
 import type { Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { PassLoop } from '../core/pass-loop.js';
 import { hydrateEvents } from '../sync/hydrate.js';
 import type { MessagesService } from '../messages/service.js';
 import type { OutgoingWebhooksTable, WebhookDeliveriesTable } from '../store/schema.js';
@@ -45,10 +46,7 @@ type Hook = OutgoingWebhooksTable & { kind: string; conv_name: string | null; la
  * the rest (other nodes' commits, due retries).
  */
 export class OutgoingDispatcher {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> = Promise.resolve();
-  private kicked = false;
-  private stopped = true;
+  private readonly loop: PassLoop;
   /** Conversations with a live hook, as of the last scan: this node's commits there wake the dispatcher. */
   private watched = new Set<string>();
   private readonly attempts = new Set<Promise<void>>();
@@ -58,18 +56,20 @@ export class OutgoingDispatcher {
   constructor(
     private readonly deps: Deps,
     private readonly messages: MessagesService,
-  ) {}
+  ) {
+    this.loop = new PassLoop(
+      () => this.pass(),
+      (err) => this.deps.log.warn({ err }, 'outgoing webhooks: a pass failed'),
+    );
+  }
 
   start(pollMs = 1_000): void {
-    if (this.timer) return;
-    this.stopped = false;
+    if (this.loop.active) return;
     this.aborter = new AbortController();
     this.deps.publisher.onLog = (convId) => {
-      if (this.watched.has(convId)) this.kick();
+      if (this.watched.has(convId)) this.loop.kick();
     };
-    this.timer = setInterval(() => this.kick(), pollMs);
-    this.timer.unref();
-    this.kick();
+    this.loop.start(pollMs);
   }
 
   /**
@@ -78,11 +78,8 @@ export class OutgoingDispatcher {
    * the database closes.
    */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     this.deps.publisher.onLog = null;
-    await this.running.catch(() => undefined);
+    await this.loop.stop();
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.attempts]), new Promise((r) => (grace = setTimeout(r, this.deps.config.shutdownGraceMs)))]);
     clearTimeout(grace);
@@ -90,22 +87,13 @@ export class OutgoingDispatcher {
     await Promise.allSettled([...this.attempts]);
   }
 
-  /** A pass soon; kicks during a pass run one more after it. */
+  /** A pass soon (a redelivery is due now). */
   kick(): void {
-    if (this.kicked || this.stopped) return;
-    this.kicked = true;
-    setImmediate(() => {
-      this.kicked = false;
-      this.running = this.running
-        .catch(() => undefined)
-        .then(() => this.pass())
-        .catch((err: unknown) => this.deps.log.warn({ err }, 'outgoing webhooks: a pass failed'));
-    });
+    this.loop.kick();
   }
 
   /** One scan and one round of claims; exposed for tests that drive it directly. */
   async pass(): Promise<void> {
-    if (this.stopped) return;
     await this.scan();
     await this.claimDue();
     await this.prune();
@@ -122,7 +110,7 @@ export class OutgoingDispatcher {
       .execute()) as Hook[];
     this.watched = new Set(hooks.map((h) => h.conv_id));
     for (const hook of hooks) {
-      if (this.stopped) return;
+      if (!this.loop.active) return;
       if (Number(hook.last_seq) > Number(hook.cursor_seq)) await this.advance(hook);
     }
   }
@@ -183,7 +171,7 @@ export class OutgoingDispatcher {
   private async claimDue(): Promise<void> {
     const { db, now, config } = this.deps;
     const room = MAX_IN_FLIGHT - this.attempts.size;
-    if (room <= 0 || this.stopped) return;
+    if (room <= 0 || !this.loop.active) return;
     const t = now();
     const due = await db.selectFrom('webhook_deliveries').selectAll().where('state', '=', 'pending').where('next_at', '<=', t).orderBy('next_at').limit(room).execute();
     for (const d of due) {

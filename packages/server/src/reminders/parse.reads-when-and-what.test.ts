@@ -17,8 +17,8 @@ describe('/remind reads when and what', () => {
     ['me tomorrow at 9am standup', 'America/New_York', '2026-12-01T14:00:00.000Z', 'standup'],
     // A time of day already past today is tomorrow.
     ['me at 14:30 review', 'UTC', '2026-12-01T14:30:00.000Z', 'review'],
-  ])('%s (%s)', (input, tz, due, text) => {
-    expect(parseReminder(input, now, tz)).toEqual({ dueAt: Date.parse(due), text });
+  ])('%s (%s)', async (input, tz, due, text) => {
+    expect(await parseReminder(input, now, tz)).toEqual({ dueAt: Date.parse(due), text });
   });
 
   test.each([
@@ -26,10 +26,10 @@ describe('/remind reads when and what', () => {
     ['me in 10m', /^What should I remind you of\?/],
     ['@ada in 10m call', /^Reminders are for yourself only/],
     ['me in 2 years renew', /at most a year ahead/],
-  ])('%s is refused, saying why', (input, message) => {
+  ])('%s is refused, saying why', async (input, message) => {
     let err: unknown;
     try {
-      parseReminder(input, now, 'UTC');
+      await parseReminder(input, now, 'UTC');
     } catch (e) {
       err = e;
     }

@@ -4,6 +4,7 @@ import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { iso } from '../core/time.js';
 import { isTimeZone } from '../core/zones.js';
+import { PassLoop } from '../core/pass-loop.js';
 import type { ConversationsService } from '../conversations/service.js';
 import type { MessagesService } from '../messages/service.js';
 import { accessConversation } from '../conversations/access.js';
@@ -27,25 +28,27 @@ const BOT_NAMES = ['parley', 'parley-bot', 'parley-reminders'];
  * reminder's, so two nodes racing to post it post it once).
  */
 export class RemindersService {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly loop: PassLoop;
   private soon: NodeJS.Timeout | null = null;
-  private running: Promise<void> = Promise.resolve();
-  private kicked = false;
-  private stopped = true;
   private botId: string | null = null;
 
   constructor(
     private readonly deps: Deps,
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
-  ) {}
+  ) {
+    this.loop = new PassLoop(
+      () => this.fireDue(),
+      (err) => this.deps.log.warn({ err }, 'reminders: a pass failed'),
+    );
+  }
 
   async create(actor: Actor, body: CreateReminderBody): Promise<Reminder> {
     const { db, now, publisher } = this.deps;
     const tz = body.tz ?? 'UTC';
     if (!isTimeZone(tz)) throw new AppError('invalid_request', `Unknown time zone "${tz}".`, { field: '/body/tz' });
     const t = now();
-    const { text, dueAt } = parseReminder(body.text, t, tz);
+    const { text, dueAt } = await parseReminder(body.text, t, tz);
     // Where it was typed, only if the person may read there: the confirmation is shown there.
     let where: string | null = null;
     if (body.conv_id) {
@@ -88,39 +91,20 @@ export class RemindersService {
   }
 
   start(pollMs = 1_000): void {
-    if (this.timer) return;
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), pollMs);
-    this.timer.unref();
-    this.kick();
+    this.loop.start(pollMs);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
     if (this.soon) clearTimeout(this.soon);
-    this.timer = null;
-    await this.running.catch(() => undefined);
-  }
-
-  kick(): void {
-    if (this.kicked || this.stopped) return;
-    this.kicked = true;
-    setImmediate(() => {
-      this.kicked = false;
-      this.running = this.running
-        .catch(() => undefined)
-        .then(() => this.fireDue())
-        .catch((err: unknown) => this.deps.log.warn({ err }, 'reminders: a pass failed'));
-    });
+    await this.loop.stop();
   }
 
   /** A reminder due before the next poll is posted on time by this node. */
   private wakeAt(at: number): void {
     const delay = at - this.deps.now();
-    if (delay > 1_000 || this.stopped) return;
+    if (delay > 1_000 || !this.loop.active) return;
     if (this.soon) clearTimeout(this.soon);
-    this.soon = setTimeout(() => this.kick(), Math.max(0, delay));
+    this.soon = setTimeout(() => this.loop.kick(), Math.max(0, delay));
     this.soon.unref();
   }
 
@@ -129,7 +113,7 @@ export class RemindersService {
     const t = now();
     const due = await db.selectFrom('reminders').selectAll().where('fired_at', 'is', null).where('next_at', '<=', t).orderBy('next_at').limit(BATCH).execute();
     for (const r of due) {
-      if (this.stopped) return;
+      if (!this.loop.active) return;
       const claimed = await db
         .updateTable('reminders')
         .set({ next_at: t + CLAIM_MS })

@@ -633,6 +633,18 @@ export class ChatStore {
     return res;
   }
 
+  /** `/mute`: mine alone; my other devices hear of it from the server (`conversation.muted`). */
+  async setMuted(convId: string, muted: boolean): Promise<void> {
+    const conv = await this.requireClient().rest.request<Conversation>('PUT', `/conversations/${convId}/mute`, { muted });
+    this.applyMuted(conv.id, conv.membership?.muted === true);
+  }
+
+  private applyMuted(convId: string, muted: boolean): void {
+    const conv = this.state.conversations[convId];
+    if (!conv?.membership || conv.membership.muted === muted) return;
+    this.setConv({ ...conv, membership: { ...conv.membership, muted } });
+  }
+
   /** `/remind me in 10m …`: the server reads the time in this browser's zone and confirms only to me, here. */
   async createReminder(convId: string, text: string): Promise<void> {
     const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -988,6 +1000,9 @@ export class ChatStore {
         return;
       case 'message.ephemeral':
         this.addEphemeral(e.message);
+        return;
+      case 'conversation.muted':
+        this.applyMuted(e.conv_id, e.muted);
         return;
       case 'delivered':
       case 'session.revoked':

@@ -197,6 +197,14 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
         clear();
         store.leave(convId).then(() => navigate('/'), fail);
         return true;
+      case 'mute': {
+        // A toggle, as in Slack: the header and the sidebar show which way it went.
+        const muted = store.state.conversations[convId]?.membership?.muted === true;
+        setNotice(null);
+        clear();
+        store.setMuted(convId, !muted).catch(fail);
+        return true;
+      }
       case 'invite':
         setNotice(null);
         void (async () => {

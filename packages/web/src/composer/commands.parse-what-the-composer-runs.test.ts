@@ -29,7 +29,8 @@ describe('slash commands in the composer', () => {
     expect(parseCommand('/ not a command')).toBeNull();
     expect(commandQuery('/to')).toBe('to');
     expect(commandQuery('/topic x')).toBeNull();
-    expect(commandsFor('dm')).toEqual(['me', 'shrug', 'code', 'remind', 'help']);
+    expect(commandsFor('dm')).toEqual(['me', 'shrug', 'code', 'mute', 'remind', 'help']);
+    expect(parseCommand('/mute')).toEqual({ kind: 'mute' });
     expect(commandsFor('channel')).toContain('invite');
   });
 
@@ -56,8 +57,8 @@ describe('slash commands in the composer', () => {
     const cmd = (command: string, description = ''): SlashCommand => ({ id: command, command, description, usage_hint: '', bot_user_id: 'b', url: null, created_at: '2026-01-01T00:00:00.000Z' });
     const custom = [cmd('zap'), cmd('deploy', 'Deploy a service'), cmd('remind'), cmd('dev')];
     const names = (kind: 'dm' | 'channel', q: string) => commandSuggestions(kind, q, custom).map((s) => `${s.custom ? '*' : ''}${s.name}`);
-    expect(names('channel', '')).toEqual(['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'remind', 'help', '*deploy', '*dev', '*zap']);
-    expect(names('dm', '')).toEqual(['me', 'shrug', 'code', 'remind', 'help', '*deploy', '*dev', '*zap']);
+    expect(names('channel', '')).toEqual(['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'mute', 'remind', 'help', '*deploy', '*dev', '*zap']);
+    expect(names('dm', '')).toEqual(['me', 'shrug', 'code', 'mute', 'remind', 'help', '*deploy', '*dev', '*zap']);
     expect(names('channel', 'de')).toEqual(['*deploy', '*dev']);
     expect(names('channel', 're')).toEqual(['remind']);
     expect(commandSuggestions('channel', 'dep', custom)[0]!.custom?.description).toBe('Deploy a service');

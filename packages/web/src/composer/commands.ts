@@ -3,10 +3,10 @@ import type { SlashCommand } from '@parley/protocol';
 /**
  * The composer's built-in slash commands. They run in the client: some turn the text into a
  * message (`/me`, `/shrug`, `/code`), others call the API the rest of the app uses (`/topic`,
- * `/invite`, `/leave`, `/remind`). A line starting with `//` sends the text with one slash.
+ * `/invite`, `/leave`, `/mute`, `/remind`). A line starting with `//` sends the text with one slash.
  * The workspace's custom commands (`/deploy`) are run by the server, which calls their endpoint.
  */
-export const COMMANDS = ['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'remind', 'help'] as const;
+export const COMMANDS = ['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'mute', 'remind', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Which commands make sense where: a DM has no topic, members or leaving. */
@@ -43,6 +43,7 @@ export type Parsed =
   | { kind: 'topic'; topic: string }
   | { kind: 'invite'; username: string }
   | { kind: 'leave' }
+  | { kind: 'mute' }
   | { kind: 'help' }
   | { kind: 'remind'; text: string }
   | { kind: 'custom'; name: string; text: string }
@@ -78,6 +79,8 @@ export function parseCommand(text: string, custom: readonly string[] = []): Pars
     }
     case 'leave':
       return { kind: 'leave' };
+    case 'mute':
+      return { kind: 'mute' };
     case 'remind':
       // The server reads the time (`me in 10m …`, `me at 14:30 …`) and says how when it cannot.
       return rest ? { kind: 'remind', text: rest } : { kind: 'usage', name };

@@ -46,6 +46,8 @@ export function maybeNotify(store: { state: ChatState }, conv: Conversation, msg
   const s = store.state;
   const mentioned = mentionsMe(msg, s.me.id);
   if (conv.kind !== 'dm' && !mentioned) return;
+  // Muted: nothing but a mention of me.
+  if (conv.membership?.muted && !mentioned) return;
   const sender = userLabel(s.users[msg.sender_id], '');
   const title = conv.kind === 'dm' ? translate('notify.dm', { name: sender }) : translate('notify.mention', { name: sender, conv: conversationName(conv, s.users, s.me.id) });
   try {

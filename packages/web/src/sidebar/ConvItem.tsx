@@ -4,7 +4,7 @@ import { useChat, useStore } from '../chat/context';
 import { conversationName } from '../chat/names';
 import { convPath, navigate } from '../app/router';
 import { useT } from '../i18n/i18n';
-import { IconHash, IconLock, IconUsers } from '../ui/icons';
+import { IconBellOff, IconHash, IconLock, IconUsers } from '../ui/icons';
 import { PresenceDot } from './PresenceDot';
 
 interface Props {
@@ -23,7 +23,9 @@ export const ConvItem = memo(function ConvItem({ conv, active }: Props) {
     if (unnamedGroup) void store.loadMembers(conv.id);
   }, [unnamedGroup, conv.id, store]);
   const name = conversationName(conv, users, me, members ? Object.keys(members) : undefined);
-  const unread = active ? 0 : conv.unread_count;
+  const muted = conv.membership?.muted === true;
+  // Muted: unread messages do not call for attention (no bold, no count); mentions still do.
+  const unread = active || muted ? 0 : conv.unread_count;
   const mentions = active ? 0 : conv.mention_count;
   // Counts are read out as words from hidden text, the badges' digits hidden from screen readers:
   // the link's name is then its visible name plus the counts, never a label that differs from
@@ -33,7 +35,7 @@ export const ConvItem = memo(function ConvItem({ conv, active }: Props) {
     <li>
       <a
         href={convPath(conv.id)}
-        className={`conv-item ${active ? 'active' : ''} ${unread ? 'unread' : ''}`}
+        className={`conv-item ${active ? 'active' : ''} ${unread ? 'unread' : ''} ${muted ? 'muted' : ''}`}
         data-testid="conv-item"
         data-conv-id={conv.id}
         data-kind={conv.kind}
@@ -49,6 +51,12 @@ export const ConvItem = memo(function ConvItem({ conv, active }: Props) {
           {conv.kind === 'dm' ? <PresenceDot userId={conv.dm_user_id} /> : conv.kind === 'group' ? <IconUsers /> : conv.visibility === 'private' ? <IconLock /> : <IconHash />}
         </span>
         <span className="conv-name">{conv.kind === 'dm' && conv.dm_user_id === me ? t('conv.noteToSelf', { name }) : name}</span>
+        {muted && (
+          <span className="conv-muted" title={t('sidebar.muted')}>
+            <IconBellOff />
+            <span className="visually-hidden">, {t('sidebar.muted')}</span>
+          </span>
+        )}
         {counts && <span className="visually-hidden">, {counts}</span>}
         {mentions > 0 && (
           <span className="badge mention" data-testid="mention-badge" aria-hidden="true">

@@ -23,6 +23,11 @@ export const IconEye = () => (
     <circle cx="12" cy="12" r="3" />
   </svg>
 );
+export const IconBellOff = () => (
+  <svg {...base} width={14} height={14}>
+    <path d="M13.7 21a2 2 0 0 1-3.4 0M18.6 13A17.9 17.9 0 0 1 18 8M6.3 6.3A6 6 0 0 0 6 8c0 7-3 9-3 9h14M18 8a6 6 0 0 0-9.3-5M2 2l20 20" />
+  </svg>
+);
 export const IconPlus = () => (
   <svg {...base}>
     <path d="M12 5v14M5 12h14" />
