@@ -6,6 +6,7 @@ import { useT } from '../i18n/i18n';
 import { useAction } from '../ui/useAction';
 import { ShownOnce } from '../ui/ShownOnce';
 import { DialogError } from '../ui/Dialog';
+import { InlineConfirm } from '../ui/InlineConfirm';
 
 /** The conversation's incoming webhooks: create one (its URL shown once), give one a new URL, revoke one. */
 export function IncomingWebhooks({ conv }: { conv: Conversation }) {
@@ -73,15 +74,14 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
                 <div className="muted small">{h.last_used_at ? t('webhooks.lastUsed', { when: new Date(h.last_used_at).toLocaleString() }) : t('webhooks.neverUsed')}</div>
               </div>
               {confirming === h.id ? (
-                <>
-                  <span className="small">{t('webhooks.confirmRevoke')}</span>
-                  <button type="button" className="button danger" disabled={busy} data-testid="webhook-revoke-confirm" onClick={() => revoke(h.id)}>
-                    {t('webhooks.revoke')}
-                  </button>
-                  <button type="button" className="button" onClick={() => setConfirming(null)}>
-                    {t('dialog.cancel')}
-                  </button>
-                </>
+                <InlineConfirm
+                  question={t('webhooks.confirmRevoke')}
+                  action={t('webhooks.revoke')}
+                  busy={busy}
+                  testId="webhook-revoke-confirm"
+                  onConfirm={() => revoke(h.id)}
+                  onCancel={() => setConfirming(null)}
+                />
               ) : (
                 <>
                   <button type="button" className="button" disabled={busy} data-testid="webhook-rotate" onClick={() => void act(async () => setShown(await store.rotateWebhook(h.id)))}>

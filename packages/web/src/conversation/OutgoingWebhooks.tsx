@@ -9,6 +9,7 @@ import { DialogError } from '../ui/Dialog';
 import { OutgoingWebhookForm } from './OutgoingWebhookForm';
 import { OutgoingDeliveries } from './OutgoingDeliveries';
 import { describeSends } from './outgoing-sends';
+import { InlineConfirm } from '../ui/InlineConfirm';
 
 /**
  * The conversation's outgoing webhooks: create one (its signing secret shown once), see its
@@ -107,15 +108,14 @@ export function OutgoingWebhooks({ conv }: { conv: Conversation }) {
                 <div className="muted small">{describeSends(h, t)}</div>
               </div>
               {confirming === h.id ? (
-                <>
-                  <span className="small">{t('outgoing.confirmRevoke')}</span>
-                  <button type="button" className="button danger" disabled={busy} data-testid="outgoing-revoke-confirm" onClick={() => revoke(h.id)}>
-                    {t('webhooks.revoke')}
-                  </button>
-                  <button type="button" className="button" onClick={() => setConfirming(null)}>
-                    {t('dialog.cancel')}
-                  </button>
-                </>
+                <InlineConfirm
+                  question={t('outgoing.confirmRevoke')}
+                  action={t('webhooks.revoke')}
+                  busy={busy}
+                  testId="outgoing-revoke-confirm"
+                  onConfirm={() => revoke(h.id)}
+                  onCancel={() => setConfirming(null)}
+                />
               ) : (
                 <>
                   <button type="button" className="button" data-testid="outgoing-deliveries" onClick={() => setViewing(h)}>

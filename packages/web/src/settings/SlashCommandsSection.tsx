@@ -5,6 +5,7 @@ import { describeError } from '../auth/errors';
 import { useT } from '../i18n/i18n';
 import { useAction } from '../ui/useAction';
 import { CopyButton, ShownOnce } from '../ui/ShownOnce';
+import { InlineConfirm } from '../ui/InlineConfirm';
 
 /** `/Deploy` → `deploy`: what the server takes as a command's name (it checks the rest). */
 const commandName = (typed: string) => typed.trim().replace(/^\//, '').toLowerCase();
@@ -97,15 +98,14 @@ export function SlashCommandsSection() {
               )}
             </div>
             {confirming === c.id ? (
-              <>
-                <span className="small">{t('slash.confirmRemove', { name: c.command })}</span>
-                <button type="button" className="button danger" disabled={busy} data-testid="command-remove-confirm" onClick={() => remove(c.id)}>
-                  {t('slash.remove')}
-                </button>
-                <button type="button" className="button" onClick={() => setConfirming(null)}>
-                  {t('dialog.cancel')}
-                </button>
-              </>
+              <InlineConfirm
+                question={t('slash.confirmRemove', { name: c.command })}
+                action={t('slash.remove')}
+                busy={busy}
+                testId="command-remove-confirm"
+                onConfirm={() => remove(c.id)}
+                onCancel={() => setConfirming(null)}
+              />
             ) : (
               <button type="button" className="button danger" disabled={busy} data-testid="command-remove" onClick={() => setConfirming(c.id)}>
                 {t('slash.remove')}
