@@ -870,7 +870,7 @@ describe('parley command', { timeout: 60_000 }, () => {
 });
 
 describe('parley in CI and for admins', { timeout: 60_000 }, () => {
-  it('token create --scope read makes a token that reads but cannot send; token list shows its scopes', async () => {
+  it('token create --scope read makes a token that reads but cannot send; token list shows its scopes; bot remove stops a bot’s tokens', async () => {
     const owner = await newUser('scoper');
     const chan = await newChannel(owner);
     const created = await parley(['token', 'create', '--name', 'reader', '--scope', 'read'], { configDir: owner.dir });
@@ -883,6 +883,14 @@ describe('parley in CI and for admins', { timeout: 60_000 }, () => {
     expect((await parley(['history', `#${chan.name}`], { configDir: empty, env })).code).toBe(0);
     const listed = await parley(['token', 'list'], { configDir: owner.dir });
     expect(listed.stdout).toMatch(/ reader\s+user=\S+ {2}read {2}created /);
+
+    // A bot and its token; removing the bot stops the token.
+    const botToken = (await parley(['token', 'create', '--bot', 'scopebot'], { configDir: owner.dir })).stdout.trim();
+    expect((await parley(['bot', 'list'], { configDir: owner.dir })).stdout).toMatch(/ @scopebot /);
+    expect((await parley(['whoami'], { configDir: empty, env: { PARLEY_SERVER: url, PARLEY_TOKEN: botToken } })).code).toBe(0);
+    expect((await parley(['bot', 'remove', '@scopebot'], { configDir: owner.dir })).code).toBe(0);
+    expect((await parley(['whoami'], { configDir: empty, env: { PARLEY_SERVER: url, PARLEY_TOKEN: botToken } })).code).not.toBe(0);
+    expect((await parley(['bot', 'remove', 'scopebot'], { configDir: owner.dir })).code).toBe(4);
   });
 
   it('PARLEY_SERVER and PARLEY_TOKEN work without logging in, and win over stored credentials', async () => {

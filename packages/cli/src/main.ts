@@ -8,7 +8,7 @@ import { search } from './commands/search.js';
 import { exportAll } from './commands/export.js';
 import { download } from './commands/download.js';
 import { audit, listUsers, sessions, setDeactivated, setRole } from './commands/admin.js';
-import { createToken, listTokens, revokeToken } from './commands/tokens.js';
+import { createToken, listBots, listTokens, removeBot, revokeToken } from './commands/tokens.js';
 import { createOutgoing, createWebhook, listDeliveries, listOutgoing, listWebhooks, redeliver, revokeOutgoing, revokeWebhook, rotateOutgoing, rotateWebhook } from './commands/webhooks.js';
 import { addCommand, listCommands, removeCommand, runCommand } from './commands/slash-commands.js';
 
@@ -153,6 +153,10 @@ token
   .action(run(createToken));
 token.command('list').description("my tokens and my bots' tokens").option('--json', 'JSON output').action(run(listTokens));
 token.command('revoke').description('revoke a token').argument('<id>').action(run(revokeToken));
+
+const bot = program.command('bot').description('bot accounts (they act through API tokens: `parley token create --bot NAME`)');
+bot.command('list').description('my bots (all bots for admins)').option('--json', 'JSON output').action(run(listBots));
+bot.command('remove').description('remove a bot: deactivated, its tokens revoked').argument('<name>', '@name or id').action(run(removeBot));
 
 const webhook = program.command('webhook').description('incoming webhooks: secret URLs that post into a conversation (Slack-compatible)');
 webhook

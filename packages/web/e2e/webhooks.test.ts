@@ -53,7 +53,7 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
     await expect(bobPage.getByTestId('open-webhooks').count()).resolves.toBe(0);
   });
 
-  test('in settings a member creates a bot and a token acting as it; the token, shown once, posts as the bot; revoking it stops it; a read-only token is listed with its scope and may not post', async () => {
+  test('in settings a member creates a bot and a token acting as it; the token, shown once, posts as the bot; revoking it stops it; a read-only token is listed with its scope and may not post; removing the bot stops its tokens', async () => {
     const dana = await registerUser(suite.h.server, uniqueName('dana'));
     const room = await createConversation(suite.h.server, dana.token, { kind: 'channel', name: uniqueName('bots'), visibility: 'public' });
     const page = await signedIn(suite, dana);
@@ -67,7 +67,8 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
     await section.getByTestId('token-create').click();
     const token = await section.getByTestId('token-value').inputValue();
     expect(token).toMatch(/^pat_/);
-    await expect(section.getByTestId('token-row').filter({ hasText: 'release script' }).getByText(`@${bot}`).count()).resolves.toBe(1);
+    // The list refreshes after the token is shown: wait for the row rather than count at once.
+    await expect.poll(() => section.getByTestId('token-row').filter({ hasText: 'release script' }).getByText(`@${bot}`).count()).toBe(1);
     await expect(section.getByTestId('token-row').filter({ hasText: 'release script' }).getByTestId('token-scopes').textContent(), 'every scope by default').resolves.toBe(
       'Scopes: Read, Post, Manage webhooks',
     );
@@ -106,5 +107,25 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
       body: JSON.stringify({ client_msg_id: crypto.randomUUID(), body: 'not allowed' }),
     });
     expect(refused.status).toBe(403);
+
+    // Removing the bot (after a confirm): it leaves the list and a new token of it stops working.
+    await section.getByTestId('token-for').selectOption({ label: `@${bot}` });
+    await section.getByTestId('token-label').fill('second');
+    await section.getByTestId('token-create').click();
+    await expect.poll(() => section.getByTestId('token-value').inputValue()).not.toBe(reader);
+    const second = await section.getByTestId('token-value').inputValue();
+    expect((await send()).status).toBe(401);
+    const botRow = section.getByTestId('bot-row').filter({ hasText: `@${bot}` });
+    await botRow.getByTestId('bot-remove').click();
+    await botRow.getByTestId('bot-remove-confirm').click();
+    await expect
+      .poll(() =>
+        section
+          .getByTestId('bot-row')
+          .filter({ hasText: `@${bot}` })
+          .count(),
+      )
+      .toBe(0);
+    expect((await api(suite.h.server, 'GET', '/me', undefined, second)).status).toBe(401);
   });
 });

@@ -1,6 +1,7 @@
 import type { ApiToken, TokenScope, User } from '@parley/protocol';
 import { printJson, time } from '../output.js';
 import { clientFromConfig } from '../session.js';
+import { CliError, Exit } from '../errors.js';
 
 /** `parley token create --bot NAME`: creates the bot if needed, then a token acting as it. */
 export async function createToken(opts: { bot?: string; name?: string; scope?: string; json?: boolean }): Promise<void> {
@@ -37,4 +38,23 @@ export async function listTokens(opts: { json?: boolean }): Promise<void> {
 export async function revokeToken(id: string): Promise<void> {
   await clientFromConfig().rest.request('DELETE', `/tokens/${encodeURIComponent(id)}`);
   process.stderr.write(`Token ${id} revoked.\n`);
+}
+
+export async function listBots(opts: { json?: boolean }): Promise<void> {
+  const { bots } = await clientFromConfig().rest.request<{ bots: User[] }>('GET', '/bots');
+  for (const b of bots) {
+    if (opts.json) printJson(b);
+    else process.stdout.write(`${b.id}  @${b.username.padEnd(24)} ${b.display_name}\n`);
+  }
+}
+
+/** `parley bot remove NAME`: deactivates the bot; its tokens stop at once. */
+export async function removeBot(name: string): Promise<void> {
+  const client = clientFromConfig();
+  const username = name.replace(/^@/, '').toLowerCase();
+  const { bots } = await client.rest.request<{ bots: User[] }>('GET', '/bots');
+  const bot = bots.find((b) => b.username === username || b.id === name);
+  if (!bot) throw new CliError(`No bot of yours named @${username}.`, Exit.notFound);
+  await client.rest.request('DELETE', `/bots/${bot.id}`);
+  process.stderr.write(`Bot @${bot.username} removed; its tokens no longer work.\n`);
 }

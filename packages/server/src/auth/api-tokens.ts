@@ -8,6 +8,8 @@ import { iso, isoOrNull } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import { presentUser } from '../users/presenter.js';
 import type { Db } from '../store/db.js';
+import type { Database } from '../store/schema.js';
+import type { ExpressionBuilder } from 'kysely';
 import { epochKeyedReader, keyedReader } from '../store/keyed-reader.js';
 import { safeEqual } from './tokens.js';
 
@@ -63,7 +65,12 @@ export class ApiTokensService {
   }
 
   async listBots(actor: Actor): Promise<User[]> {
-    let q = this.deps.db.selectFrom('users').selectAll().where('bot_owner_id', 'is not', null).where('deactivated_at', 'is', null);
+    let q = this.deps.db
+      .selectFrom('users')
+      .selectAll()
+      .where('bot_owner_id', 'is not', null)
+      .where('deactivated_at', 'is', null)
+      .where((eb) => eb.not(integrationBot(eb)));
     if (actor.role !== 'owner' && actor.role !== 'admin') q = q.where('bot_owner_id', '=', actor.userId);
     return (await q.orderBy('username').execute()).map(presentUser);
   }
@@ -77,7 +84,15 @@ export class ApiTokensService {
     const scopes = grantableScopes(actor, wanted);
     const target = userId ?? actor.userId;
     if (target !== actor.userId) {
-      const bot = await db.selectFrom('users').select(['bot_owner_id']).where('id', '=', target).where('deactivated_at', 'is', null).executeTakeFirst();
+      // Not a webhook's or a command's bot: its membership is the hook's, and a token for it
+      // would outlive its creator's own access to the conversation.
+      const bot = await db
+        .selectFrom('users')
+        .select(['bot_owner_id'])
+        .where('id', '=', target)
+        .where('deactivated_at', 'is', null)
+        .where((eb) => eb.not(integrationBot(eb)))
+        .executeTakeFirst();
       if (!bot || bot.bot_owner_id !== actor.userId) throw new AppError('not_found', 'No bot of yours with that id.');
     }
     const id = newId();
@@ -91,6 +106,32 @@ export class ApiTokensService {
       await this.audit.record({ actor_id: actor.userId, action: 'token.created', target: id, data: { user_id: target, name, scopes }, ip: actor.ip ?? null }, trx);
     });
     return { id, name, user_id: target, created_at: iso(t), last_used_at: null, scopes, token: `${PREFIX}${id}_${secret}` };
+  }
+
+  /**
+   * Removes a bot for good: the account is deactivated, its tokens revoked and its sockets
+   * closed; its messages keep their sender. Its owner or a workspace admin may; a webhook's or a
+   * command's bot goes with its hook or command instead.
+   */
+  async removeBot(actor: Actor, botId: string): Promise<void> {
+    const { db, now, publisher } = this.deps;
+    const bot = await db
+      .selectFrom('users')
+      .select(['id', 'bot_owner_id', 'username'])
+      .where('id', '=', botId)
+      .where('bot_owner_id', 'is not', null)
+      .where('deactivated_at', 'is', null)
+      .where((eb) => eb.not(integrationBot(eb)))
+      .executeTakeFirst();
+    const admin = actor.role === 'owner' || actor.role === 'admin';
+    if (!bot || (bot.bot_owner_id !== actor.userId && !admin)) throw new AppError('not_found', 'No bot of yours with that id.');
+    const t = now();
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ deactivated_at: t }).where('id', '=', bot.id).execute();
+      await trx.updateTable('api_tokens').set({ revoked_at: t }).where('user_id', '=', bot.id).where('revoked_at', 'is', null).execute();
+      await this.audit.record({ actor_id: actor.userId, action: 'bot.removed', target: bot.id, data: { username: bot.username }, ip: actor.ip ?? null }, trx);
+    });
+    publisher.closeUser(bot.id, 'bot removed');
   }
 
   /** My live tokens, every live token of the bots I own (whoever made it), and tokens I made. */
@@ -159,6 +200,19 @@ export class ApiTokensService {
   private readonly stateOf: (tokenId: string) => Promise<TokenState | undefined>;
   /** Every later request re-reads it (see AuthService.current); remembered until the auth epoch moves. */
   private readonly stateNow: (tokenId: string) => Promise<TokenState | undefined>;
+}
+
+/**
+ * Bots that belong to an integration (an incoming or outgoing webhook, a slash command) or to
+ * Parley itself (self-owned, as the reminders bot): managed through those, never given tokens.
+ */
+function integrationBot(eb: ExpressionBuilder<Database, 'users'>) {
+  return eb.or([
+    eb.exists(eb.selectFrom('incoming_webhooks').select('incoming_webhooks.id').whereRef('incoming_webhooks.bot_user_id', '=', 'users.id')),
+    eb.exists(eb.selectFrom('outgoing_webhooks').select('outgoing_webhooks.id').whereRef('outgoing_webhooks.bot_user_id', '=', 'users.id')),
+    eb.exists(eb.selectFrom('slash_commands').select('slash_commands.id').whereRef('slash_commands.bot_user_id', '=', 'users.id')),
+    eb('users.bot_owner_id', '=', eb.ref('users.id')),
+  ]);
 }
 
 /** The token, its user and, for a bot, its owner. */

@@ -13,6 +13,15 @@ export const tokenRoutes: RoutesPlugin = async (app, { services }) => {
     bots: await services.apiTokens.listBots(actorOf(req)),
   }));
 
+  app.delete(
+    '/bots/:id',
+    { schema: { tags, summary: 'Remove a bot of mine (admins: any): deactivated, its tokens revoked', security: bearer, params: IdParams, response: responses({ 204: NoContent }) } },
+    async (req, reply) => {
+      await services.apiTokens.removeBot(actorOf(req), req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
   app.post(
     '/tokens',
     { schema: { tags, summary: 'Create an API token for me or one of my bots; the token is shown only once', security: bearer, body: CreateTokenBody, response: responses({ 201: CreatedApiToken }) } },

@@ -140,6 +140,7 @@ test('one real answer of every operation matches its declared schema, and the ha
   let delivery: { id: string } | undefined;
   let command: { id: string } | undefined;
   let reminder: { id: string } | undefined;
+  let bot: { id: string } | undefined;
 
   // One case per operation of the document, in an order where each finds what it needs.
   const cases: [string, () => Promise<Call>][] = [
@@ -167,7 +168,14 @@ test('one real answer of every operation matches its declared schema, and the ha
       },
     ],
     ['POST /api/v1/invites', () => call('POST', '/invites', owner.token, { expires_in_hours: 2 })],
-    ['POST /api/v1/bots', () => call('POST', '/bots', alice.token, { username: `bot${process.pid}` })],
+    [
+      'POST /api/v1/bots',
+      async () => {
+        const r = await call('POST', '/bots', alice.token, { username: `bot${process.pid}` });
+        bot = r.body as typeof bot;
+        return r;
+      },
+    ],
     ['GET /api/v1/bots', () => call('GET', '/bots', alice.token)],
     [
       'POST /api/v1/tokens',
@@ -179,6 +187,7 @@ test('one real answer of every operation matches its declared schema, and the ha
     ],
     ['GET /api/v1/tokens', () => call('GET', '/tokens', alice.token)],
     ['DELETE /api/v1/tokens/{id}', () => call('DELETE', `/tokens/${token!.id}`, alice.token)],
+    ['DELETE /api/v1/bots/{id}', () => call('DELETE', `/bots/${bot!.id}`, alice.token)],
     ['POST /api/v1/conversations', () => call('POST', '/conversations', alice.token, { kind: 'dm', user_id: bob.user.id })],
     ['GET /api/v1/conversations', () => call('GET', '/conversations', alice.token)],
     ['GET /api/v1/channels', () => call('GET', '/channels', bob.token)],

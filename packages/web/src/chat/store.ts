@@ -531,6 +531,11 @@ export class ChatStore {
     return this.requireClient().rest.request<User>('POST', '/bots', { username });
   }
 
+  /** Deactivates a bot of mine: its tokens stop, its sockets close. */
+  removeBot(id: string): Promise<void> {
+    return this.requireClient().rest.request<void>('DELETE', `/bots/${id}`);
+  }
+
   revokeToken(id: string): Promise<void> {
     return this.requireClient().rest.request<void>('DELETE', `/tokens/${id}`);
   }

@@ -6,6 +6,7 @@ import { useT } from '../i18n/i18n';
 import { useAction } from '../ui/useAction';
 import { ShownOnce } from '../ui/ShownOnce';
 import { relativeTime } from '../messages/format';
+import { InlineConfirm } from '../ui/InlineConfirm';
 
 /**
  * API tokens for scripts, CI and bots (`pat_…`): mine and my bots' with their scopes, a new one
@@ -22,6 +23,7 @@ export function TokensSection() {
   const [scopes, setScopes] = useState<TokenScope[]>([...TOKEN_SCOPES]);
   const [botName, setBotName] = useState('');
   const [shown, setShown] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
   const { busy, error, setError, act } = useAction();
   const id = useId();
 
@@ -56,6 +58,15 @@ export function TokensSection() {
   function revoke(id: string) {
     void act(async () => {
       await store.revokeToken(id);
+      await refresh();
+    });
+  }
+
+  function removeBot(id: string) {
+    void act(async () => {
+      await store.removeBot(id);
+      setRemoving(null);
+      if (forBot === id) setForBot('');
       await refresh();
     });
   }
@@ -134,6 +145,32 @@ export function TokensSection() {
           {t('tokens.create')}
         </button>
       </form>
+      {bots.length > 0 && (
+        <ul className="sessions-list" data-testid="bot-list" aria-label={t('tokens.bots')}>
+          {bots.map((b) => (
+            <li key={b.id} className="session-row" data-testid="bot-row">
+              <div>
+                <strong>@{b.username}</strong>
+                <span className="tag">{t('message.bot')}</span>
+              </div>
+              {removing === b.id ? (
+                <InlineConfirm
+                  question={t('tokens.confirmRemoveBot', { name: b.username })}
+                  action={t('tokens.removeBot')}
+                  busy={busy}
+                  testId="bot-remove-confirm"
+                  onConfirm={() => removeBot(b.id)}
+                  onCancel={() => setRemoving(null)}
+                />
+              ) : (
+                <button type="button" className="button small danger" data-testid="bot-remove" disabled={busy} onClick={() => setRemoving(b.id)}>
+                  {t('tokens.removeBot')}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
       <form className="webhook-form" onSubmit={createBot}>
         <label className="field">
           <span>{t('tokens.botName')}</span>
