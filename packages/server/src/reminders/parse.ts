@@ -1,3 +1,4 @@
+import type * as ChronoEn from 'chrono-node/en';
 import { AppError } from '../core/errors.js';
 import { offsetMinutes } from '../core/zones.js';
 
@@ -7,7 +8,7 @@ export const MAX_AHEAD_MS = 366 * 24 * 3_600_000;
 const HOW = 'Write it as /remind me in 10m check the deploy, /remind me at 14:30 standup, or /remind me tomorrow at 9am call Ada.';
 
 /** chrono-node's English parser, loaded on the first reminder: not every server start pays ~60 ms for it. */
-let chrono: Promise<typeof import('chrono-node/en')> | null = null;
+let chrono: Promise<typeof ChronoEn> | null = null;
 
 /**
  * What follows `/remind`: who (only `me`), when and what, in either order (`me in 10m check the
