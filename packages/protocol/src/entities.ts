@@ -202,9 +202,14 @@ export type ApiToken = Static<typeof ApiToken>;
  * An incoming webhook: a secret URL that posts into one conversation, Slack-compatible, as its
  * own bot account (`bot_user_id`, named after the hook, a member of the conversation).
  */
+/** What an incoming webhook accepts: Slack's payload, or a developer tool's (posted as self-updating threads). */
+export const WebhookKind = Type.Union([Type.Literal('slack'), Type.Literal('alertmanager')]);
+export type WebhookKind = Static<typeof WebhookKind>;
+
 export const IncomingWebhook = Type.Object({
   id: Id,
   conv_id: Id,
+  kind: WebhookKind,
   name: Type.String(),
   icon_url: Nullable(Type.String()),
   bot_user_id: Id,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, HistoryVisibility, MemberRole, OutgoingEventKind, TokenScope, Visibility } from './entities.js';
+import { Id, HistoryVisibility, MemberRole, OutgoingEventKind, TokenScope, Visibility, WebhookKind } from './entities.js';
 
 /**
  * Request bodies, shared by REST routes and socket frames so both validate the same way.
@@ -202,6 +202,8 @@ export const CreateWebhookBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 64 }),
     icon_url: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
+    /** Default `slack`. */
+    kind: Type.Optional(WebhookKind),
   },
   { additionalProperties: false },
 );

@@ -16,6 +16,7 @@ import { SearchService } from './search/service.js';
 import { SearchBackfill } from './search/backfill.js';
 import { buildLimiters, type Limiters } from './core/limits.js';
 import { IncomingWebhooksService } from './integrations/incoming-webhooks.js';
+import { IntegrationThreads } from './integrations/receivers/threads.js';
 import { OutgoingWebhooksService } from './integrations/outgoing-webhooks.js';
 import { OutgoingDispatcher } from './integrations/outgoing-dispatch.js';
 import { SlashCommandsService } from './integrations/slash-commands.js';
@@ -73,7 +74,7 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
     sync: new SyncService(deps),
     search: new SearchService(deps),
     searchBackfill: new SearchBackfill(deps),
-    webhooks: new IncomingWebhooksService(deps, audit, conversations, messages),
+    webhooks: new IncomingWebhooksService(deps, audit, conversations, messages, new IntegrationThreads(deps, messages)),
     outgoing,
     dispatcher,
     commands: new SlashCommandsService(deps, audit, messages, limits.send),

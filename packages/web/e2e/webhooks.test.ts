@@ -53,6 +53,54 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
     await expect(bobPage.getByTestId('open-webhooks').count()).resolves.toBe(0);
   });
 
+  test('an Alertmanager hook made in the dialog shows its config snippet; an alert group becomes one thread whose root turns from firing to resolved', async () => {
+    const erin = await registerUser(suite.h.server, uniqueName('erin'));
+    const room = await createConversation(suite.h.server, erin.token, { kind: 'channel', name: uniqueName('alerts'), visibility: 'public' });
+    const page = await signedIn(suite, erin);
+    await openConversation(page, room.id);
+    await page.getByTestId('open-webhooks').click();
+    await page.getByTestId('webhook-name').fill('Alertmanager');
+    await page.getByTestId('webhook-kind').selectOption('alertmanager');
+    await page.getByTestId('webhook-create').click();
+    const url = await page.getByTestId('webhook-url').inputValue();
+    await page.getByText(`- url: '${url}'`, { exact: false }).waitFor();
+    await page.keyboard.press('Escape');
+
+    const alert = (status: 'firing' | 'resolved') => ({
+      version: '4',
+      groupKey: '{}:{alertname="DiskFull"}',
+      status,
+      receiver: 'parley',
+      groupLabels: { alertname: 'DiskFull' },
+      commonLabels: { alertname: 'DiskFull', instance: 'db1' },
+      commonAnnotations: { summary: 'Disk almost full on db1' },
+      externalURL: 'http://alertmanager.example.org:9093',
+      alerts: [
+        {
+          status,
+          labels: { alertname: 'DiskFull', instance: 'db1' },
+          annotations: { summary: 'Disk almost full on db1' },
+          startsAt: '2026-11-30T10:00:00Z',
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: '',
+          fingerprint: 'f1',
+        },
+      ],
+    });
+    const send = (body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
+    expect(await send(alert('firing'))).toBe(200);
+    const root = messagesWithText(page, 'DiskFull firing: 1');
+    await root.waitFor();
+    expect(await send(alert('firing'))).toBe(200);
+    expect(await send(alert('resolved'))).toBe(200);
+    const resolved = messagesWithText(page, 'DiskFull resolved');
+    await resolved.waitFor();
+    // Still one root: the same message, edited in place, with its thread of two replies.
+    await expect(page.getByTestId('message').filter({ hasText: 'DiskFull' }).count()).resolves.toBe(1);
+    await expect(resolved.getByText('notified 3×').count()).resolves.toBe(1);
+    await resolved.getByText('2 replies').waitFor();
+  });
+
   test('in settings a member creates a bot and a token acting as it; the token, shown once, posts as the bot; revoking it stops it; a read-only token is listed with its scope and may not post; removing the bot stops its tokens', async () => {
     const dana = await registerUser(suite.h.server, uniqueName('dana'));
     const room = await createConversation(suite.h.server, dana.token, { kind: 'channel', name: uniqueName('bots'), visibility: 'public' });

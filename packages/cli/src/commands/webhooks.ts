@@ -1,15 +1,21 @@
-import type { CreatedIncomingWebhook, CreatedOutgoingWebhook, CreateOutgoingWebhookBody, IncomingWebhook, OutgoingEventKind, OutgoingWebhook, WebhookDelivery } from '@parley/protocol';
+import type { CreatedIncomingWebhook, CreatedOutgoingWebhook, CreateOutgoingWebhookBody, IncomingWebhook, OutgoingEventKind, OutgoingWebhook, WebhookDelivery, WebhookKind } from '@parley/protocol';
 import { printJson, time } from '../output.js';
 import { clientFromConfig } from '../session.js';
 
 /** `parley webhook create #channel --name CI`: prints the secret URL once (stdout, for scripts). */
-export async function createWebhook(target: string, opts: { name: string; icon?: string; json?: boolean }): Promise<void> {
+export async function createWebhook(target: string, opts: { name: string; icon?: string; kind?: string; json?: boolean }): Promise<void> {
   const client = clientFromConfig();
   const conv = await client.resolveTarget(target);
-  const hook = await client.rest.request<CreatedIncomingWebhook>('POST', `/conversations/${conv.id}/webhooks`, { name: opts.name, ...(opts.icon ? { icon_url: opts.icon } : {}) });
+  const hook = await client.rest.request<CreatedIncomingWebhook>('POST', `/conversations/${conv.id}/webhooks`, {
+    name: opts.name,
+    ...(opts.icon ? { icon_url: opts.icon } : {}),
+    ...(opts.kind ? { kind: opts.kind as WebhookKind } : {}),
+  });
   if (opts.json) printJson(hook);
   else {
-    process.stderr.write(`Webhook ${hook.id} posts into ${target} as "${hook.name}". Its URL is shown only once:\n`);
+    process.stderr.write(
+      `Webhook ${hook.id} posts into ${target} as "${hook.name}"${hook.kind === 'alertmanager' ? ' (Alertmanager: one thread per alert group)' : ''}. Its URL is shown only once:\n`,
+    );
     process.stdout.write(`${hook.url}\n`);
   }
 }

@@ -12,7 +12,9 @@ import { assertCan } from '../conversations/policy.js';
 import { hookActor, insertHookBot, mayManageHooks } from './hook-bot.js';
 import type { IncomingWebhooksTable } from '../store/schema.js';
 import { safeEqual } from '../auth/tokens.js';
-import { mentionedIds, toMarkdown, type PayloadError, type SlackPayload } from './slack-payload.js';
+import { mentionedIds, parsePayload, PayloadError, toMarkdown, type SlackPayload } from './slack-payload.js';
+import { parseAlertmanager, planAlertmanager, type GroupState } from './receivers/alertmanager.js';
+import type { IntegrationThreads } from './receivers/threads.js';
 
 const hashSecret = (s: string) => crypto.createHash('sha256').update(s).digest('base64url');
 const ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -41,6 +43,7 @@ export class IncomingWebhooksService {
     private readonly audit: AuditService,
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
+    private readonly threads: IntegrationThreads,
   ) {}
 
   async create(actor: Actor, convId: string, body: CreateWebhookBody): Promise<IncomingWebhook & { secret: string }> {
@@ -61,6 +64,7 @@ export class IncomingWebhooksService {
       created_at: t,
       last_used_at: null,
       revoked_at: null,
+      kind: body.kind ?? 'slack',
     };
     // The bot, the hook and the bot's membership (members see it join) commit together.
     await this.conversations.addIntegrationBot(actor, convId, async (trx) => {
@@ -106,18 +110,53 @@ export class IncomingWebhooksService {
   }
 
   /**
-   * A post to the hook's URL. `idempotencyKey`: a retried POST with the same key posts once and
-   * is answered as the first was.
+   * A post to the hook's URL, read as the hook's kind says: Slack's payload becomes a message;
+   * a developer tool's notification updates its thing's thread. `idempotencyKey` (Slack kind): a
+   * retried POST with the same key posts once and is answered as the first was.
    */
-  async post(hookId: string, secret: string, payload: SlackPayload, idempotencyKey: string | undefined): Promise<SendAck> {
-    const { db, now } = this.deps;
-    // Unknown, revoked and wrong secret look the same from outside.
+  async receive(hookId: string, secret: string, raw: unknown, idempotencyKey: string | undefined): Promise<Received> {
+    const { hook, actor } = await this.open(hookId, secret);
+    let out: Received;
+    try {
+      switch (hook.kind) {
+        case 'slack':
+          out = { kind: 'message', ack: await this.postSlack(hook, actor, raw, idempotencyKey) };
+          break;
+        case 'alertmanager': {
+          const payload = parseAlertmanager(raw);
+          const at = new Date(this.deps.now()).toISOString();
+          const done = await this.threads.apply<GroupState>(hook.id, actor, hook.conv_id, `am:${payload.groupKey}`, (prior) => planAlertmanager(payload, prior, at));
+          out = { kind: 'thread', root_message_id: done.rootId, replies: done.replies };
+          break;
+        }
+      }
+    } catch (e) {
+      throw sendRefusal(e);
+    }
+    await this.deps.db.updateTable('incoming_webhooks').set({ last_used_at: this.deps.now() }).where('id', '=', hook.id).execute();
+    return out;
+  }
+
+  /** The hook behind a URL, and the actor its bot posts as. Unknown, revoked and wrong secret look the same from outside. */
+  private async open(hookId: string, secret: string): Promise<{ hook: IncomingWebhooksTable; actor: Actor }> {
     const gone = () => new HookError('not_found', 'no_service', 'No such webhook, or it was revoked.');
     if (!ID.test(hookId)) throw gone();
     const hook = await this.row(hookId);
     if (!hook || hook.revoked_at !== null || !safeEqual(hashSecret(secret), hook.secret_hash)) throw gone();
     const actor = await hookActor(this.deps, hook);
     if (!actor) throw gone();
+    return { hook, actor };
+  }
+
+  private async postSlack(hook: IncomingWebhooksTable, actor: Actor, raw: unknown, idempotencyKey: string | undefined): Promise<SendAck> {
+    const { db } = this.deps;
+    let payload: SlackPayload;
+    try {
+      payload = parsePayload(raw);
+    } catch (e) {
+      if (e instanceof PayloadError) throw payloadError(e);
+      throw e;
+    }
     const names = new Map<string, string>();
     const ids = mentionedIds(payload).filter((x) => ID.test(x));
     if (ids.length > 0) for (const u of await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).execute()) names.set(u.id, u.username);
@@ -126,18 +165,7 @@ export class IncomingWebhooksService {
     if (body.length > max) throw new HookError('invalid_request', 'msg_too_long', `The message would be ${body.length} characters; at most ${max}.`, { field: '/text' });
     // A key of any shape maps to a client_msg_id of the allowed alphabet; without one, each POST is new.
     const clientMsgId = idempotencyKey ? `hook_${crypto.createHash('sha256').update(idempotencyKey).digest('base64url')}` : `hook_${crypto.randomUUID()}`;
-    let ack: SendAck;
-    try {
-      ack = await this.messages.send(actor, { conv_id: hook.conv_id, client_msg_id: clientMsgId, body });
-    } catch (e) {
-      if (e instanceof AppError && e.code === 'conversation_archived') throw new HookError('conversation_archived', 'channel_is_archived');
-      if (e instanceof AppError && e.code === 'rate_limited') throw new HookError('rate_limited', 'rate_limited', e.message, e.extra);
-      if (e instanceof AppError && (e.code === 'not_member' || e.code === 'not_found'))
-        throw new HookError('forbidden', 'action_prohibited', 'The webhook’s bot is no longer a member of the conversation.');
-      throw e;
-    }
-    await db.updateTable('incoming_webhooks').set({ last_used_at: now() }).where('id', '=', hook.id).execute();
-    return ack;
+    return this.messages.send(actor, { conv_id: hook.conv_id, client_msg_id: clientMsgId, body });
   }
 
   private row(id: string): Promise<IncomingWebhooksTable | undefined> {
@@ -153,6 +181,18 @@ export class IncomingWebhooksService {
   }
 }
 
+/** What a post did: a message (Slack kind), or a thread updated (a developer tool's). */
+export type Received = { kind: 'message'; ack: SendAck } | { kind: 'thread'; root_message_id: string; replies: number };
+
+/** A send the conversation refused, in the words Slack's clients know. */
+function sendRefusal(e: unknown): unknown {
+  if (!(e instanceof AppError) || e instanceof HookError) return e;
+  if (e.code === 'conversation_archived') return new HookError('conversation_archived', 'channel_is_archived');
+  if (e.code === 'rate_limited') return new HookError('rate_limited', 'rate_limited', e.message, e.extra);
+  if (e.code === 'not_member' || e.code === 'not_found') return new HookError('forbidden', 'action_prohibited', 'The webhook’s bot is no longer a member of the conversation.');
+  return e;
+}
+
 /** The payload parse's refusals as hook errors. */
 export function payloadError(e: PayloadError): HookError {
   return new HookError('invalid_request', e.slack, e.message, e.field ? { field: e.field } : {});
@@ -162,6 +202,7 @@ function present(r: IncomingWebhooksTable): IncomingWebhook {
   return {
     id: r.id,
     conv_id: r.conv_id,
+    kind: r.kind,
     name: r.name,
     icon_url: r.icon_url,
     bot_user_id: r.bot_user_id,

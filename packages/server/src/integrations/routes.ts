@@ -23,8 +23,7 @@ import { toHttpError } from '../http/errors.js';
 import { bearer, IdParams, NoContent, responses, type RoutesPlugin } from '../http/schemas.js';
 import { AppError } from '../core/errors.js';
 import type { Services } from '../services.js';
-import { HookError, payloadError } from './incoming-webhooks.js';
-import { parsePayload, PayloadError } from './slack-payload.js';
+import { HookError } from './incoming-webhooks.js';
 
 /** The hook's URL, as the client reached this server (`PARLEY_TRUST_PROXY` decides whether a proxy's headers count). */
 const urlOf = (req: FastifyRequest, hook: IncomingWebhook, secret: string) => `${req.protocol}://${req.host}/hooks/${hook.id}/${secret}`;
@@ -246,17 +245,16 @@ export const hookPostRoutes: FastifyPluginAsync<{ services: Services }> = async 
         throw new HookError('invalid_json', 'invalid_payload', 'The field `payload` is not valid JSON.', { field: '/payload' });
       }
     }
-    let payload;
-    try {
-      payload = parsePayload(raw);
-    } catch (e) {
-      if (e instanceof PayloadError) throw payloadError(e);
-      throw e;
-    }
     const key = req.headers['idempotency-key'];
     const idempotencyKey = typeof key === 'string' && key !== '' ? key.slice(0, 255) : undefined;
-    const ack = await services.webhooks.post(id, secret, payload, idempotencyKey);
-    if (wantsJson(req)) return reply.send({ ok: true, message_id: ack.id, conv_id: ack.conv_id, seq: ack.seq, duplicate: ack.duplicate === true });
+    const got = await services.webhooks.receive(id, secret, raw, idempotencyKey);
+    if (wantsJson(req)) {
+      return reply.send(
+        got.kind === 'message'
+          ? { ok: true, message_id: got.ack.id, conv_id: got.ack.conv_id, seq: got.ack.seq, duplicate: got.ack.duplicate === true }
+          : { ok: true, root_message_id: got.root_message_id, replies: got.replies },
+      );
+    }
     return reply.type('text/plain; charset=utf-8').send('ok');
   });
 

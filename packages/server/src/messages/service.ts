@@ -176,14 +176,15 @@ export class MessagesService {
     return (await presentMessages(this.deps.db, [row], await asOfLeaving(this.deps.db, row.conv_id, row.access.member)))[0]!;
   }
 
-  async edit(actor: Actor, messageId: string, newBody: string): Promise<Message> {
+  /** `anyTime`: an integration keeping its own summary up to date (a receiver's thread root), past the edit window. */
+  async edit(actor: Actor, messageId: string, newBody: string, opts: { anyTime?: boolean } = {}): Promise<Message> {
     const { db, config, now } = this.deps;
     const row = await this.loadVisible(actor, messageId);
     assertCan(actor, 'message.edit_own', row.access);
     if (row.sender_id !== actor.userId) throw new AppError('forbidden', 'You can only edit your own messages.');
     if (row.recalled_at !== null) throw new AppError('conflict', 'A recalled message cannot be edited.');
     const t = now();
-    if (config.editWindowMs !== null && t - row.created_at > config.editWindowMs) throw new AppError('edit_window_closed');
+    if (!opts.anyTime && config.editWindowMs !== null && t - row.created_at > config.editWindowMs) throw new AppError('edit_window_closed');
     const body = checkBody(newBody, config.limits.maxMessageChars);
     if (body === row.body) return this.get(actor, messageId);
     const mentioned = await this.resolveMentions(row, actor.userId, body);

@@ -20,6 +20,7 @@ import * as m014 from './migrations/014_slash_commands.js';
 import * as m015 from './migrations/015_token_scopes.js';
 import * as m016 from './migrations/016_reminders.js';
 import * as m017 from './migrations/017_member_muted.js';
+import * as m018 from './migrations/018_integration_threads.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
@@ -49,6 +50,7 @@ class StaticMigrations implements MigrationProvider {
       '015_token_scopes': m015,
       '016_reminders': m016,
       '017_member_muted': m017,
+      '018_integration_threads': m018,
     };
   }
 }

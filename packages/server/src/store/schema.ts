@@ -151,6 +151,8 @@ export interface IncomingWebhooksTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** What it accepts: `slack` (Slack's payload) or a developer tool's (`alertmanager`). */
+  kind: 'slack' | 'alertmanager';
 }
 
 export interface OutgoingWebhooksTable {
@@ -226,6 +228,18 @@ export interface RemindersTable {
   next_at: number;
   created_at: number;
   fired_at: number | null;
+}
+
+export interface IntegrationThreadsTable {
+  hook_id: string;
+  /** sha256 of the thing's key (`am:<groupKey>`). */
+  key_hash: string;
+  root_message_id: string;
+  /** JSON: what the receiver remembers (the alerts and their states). */
+  state: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface PresenceTable {
@@ -313,6 +327,7 @@ export interface Database {
   slash_commands: SlashCommandsTable;
   command_invocations: CommandInvocationsTable;
   reminders: RemindersTable;
+  integration_threads: IntegrationThreadsTable;
   users: UsersTable;
   sessions: SessionsTable;
   invites: InvitesTable;

@@ -26,6 +26,7 @@ import type {
   ThreadPage,
   TokenScope,
   User,
+  WebhookKind,
 } from '@parley/protocol';
 import { Parley, ParleyError } from '@parley/sdk';
 import { openUploadsDb } from '../storage/uploads';
@@ -546,8 +547,8 @@ export class ChatStore {
       .then((r) => r.webhooks);
   }
 
-  createWebhook(convId: string, name: string): Promise<CreatedIncomingWebhook> {
-    return this.requireClient().rest.request<CreatedIncomingWebhook>('POST', `/conversations/${convId}/webhooks`, { name });
+  createWebhook(convId: string, name: string, kind: WebhookKind = 'slack'): Promise<CreatedIncomingWebhook> {
+    return this.requireClient().rest.request<CreatedIncomingWebhook>('POST', `/conversations/${convId}/webhooks`, { name, kind });
   }
 
   rotateWebhook(id: string): Promise<CreatedIncomingWebhook> {

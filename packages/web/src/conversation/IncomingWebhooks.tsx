@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Conversation, CreatedIncomingWebhook, IncomingWebhook } from '@parley/protocol';
+import type { Conversation, CreatedIncomingWebhook, IncomingWebhook, WebhookKind } from '@parley/protocol';
 import { useStore } from '../chat/context';
 import { describeError } from '../auth/errors';
 import { useT } from '../i18n/i18n';
@@ -14,6 +14,7 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
   const store = useStore();
   const [hooks, setHooks] = useState<IncomingWebhook[] | null>(null);
   const [label, setLabel] = useState('');
+  const [kind, setKind] = useState<WebhookKind>('slack');
   const [shown, setShown] = useState<CreatedIncomingWebhook | null>(null);
   const { busy, error, setError, act } = useAction();
   const [confirming, setConfirming] = useState<string | null>(null);
@@ -36,8 +37,9 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
     const clean = label.trim();
     if (!clean) return;
     void act(async () => {
-      setShown(await store.createWebhook(conv.id, clean));
+      setShown(await store.createWebhook(conv.id, clean, kind));
       setLabel('');
+      setKind('slack');
       await refresh();
     });
   }
@@ -56,7 +58,11 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
       <p className="muted">{t('webhooks.intro')}</p>
       {shown && (
         <ShownOnce title={t('webhooks.urlOnce', { name: shown.name })} value={shown.url} label={t('webhooks.url')} testId="webhook-url">
-          <code className="small">{`curl -X POST -H 'Content-type: application/json' --data '{"text":"Hello"}' '${shown.url}'`}</code>
+          {shown.kind === 'alertmanager' ? (
+            <code className="small">{`receivers:\n- name: parley\n  webhook_configs:\n  - url: '${shown.url}'\n    send_resolved: true`}</code>
+          ) : (
+            <code className="small">{`curl -X POST -H 'Content-type: application/json' --data '{"text":"Hello"}' '${shown.url}'`}</code>
+          )}
         </ShownOnce>
       )}
       {hooks === null && !error ? (
@@ -71,6 +77,7 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
             <li key={h.id} className="webhook-row" data-testid="webhook-row">
               <div className="webhook-name">
                 <strong>{h.name}</strong>
+                {h.kind !== 'slack' && <span className="tag">{t(`webhooks.kind.${h.kind}`)}</span>}
                 <div className="muted small">{h.last_used_at ? t('webhooks.lastUsed', { when: new Date(h.last_used_at).toLocaleString() }) : t('webhooks.neverUsed')}</div>
               </div>
               {confirming === h.id ? (
@@ -100,6 +107,13 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
         <label className="field">
           <span>{t('webhooks.name')}</span>
           <input className="input" data-testid="webhook-name" data-autofocus="" maxLength={64} value={label} onChange={(e) => setLabel(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>{t('webhooks.kind')}</span>
+          <select className="input" data-testid="webhook-kind" value={kind} onChange={(e) => setKind(e.target.value as WebhookKind)}>
+            <option value="slack">{t('webhooks.kind.slack')}</option>
+            <option value="alertmanager">{t('webhooks.kind.alertmanager')}</option>
+          </select>
         </label>
         <button type="submit" className="button primary" data-testid="webhook-create" disabled={busy || !label.trim()}>
           {t('webhooks.create')}

@@ -1,0 +1,88 @@
+import crypto from 'node:crypto';
+import type { Actor, Deps } from '../../core/context.js';
+import { AppError } from '../../core/errors.js';
+import type { MessagesService } from '../../messages/service.js';
+
+const sha = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+/** Concurrent notifications about one thing that meet in the database: each re-plans on the newer state. */
+const ATTEMPTS = 5;
+
+export interface ThreadPlan<S> {
+  root: string;
+  replies: string[];
+  state: S;
+}
+
+/**
+ * One thread per thing a receiver reports on (an alert group, a pull request): its root shows
+ * the current state and is edited in place; what changed is replied in the thread.
+ *
+ * Ordering: notifications about one thing are applied one at a time on a node, and across nodes
+ * by the row's `version` (a stale update changes nothing and is planned again on the new state).
+ * The state moves first, then the root is edited and the replies posted, each with a
+ * client_msg_id derived from (thing, version, index): a retried notification posts nothing twice.
+ */
+export class IntegrationThreads {
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly messages: MessagesService,
+  ) {}
+
+  apply<S>(hookId: string, bot: Actor, convId: string, key: string, plan: (prior: S | null) => ThreadPlan<S>): Promise<{ rootId: string; replies: number }> {
+    const keyHash = sha(`${hookId}\n${key}`);
+    const prev = this.chains.get(keyHash) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.applyNow(hookId, bot, convId, keyHash, plan));
+    this.chains.set(keyHash, next);
+    void next.finally(() => {
+      if (this.chains.get(keyHash) === next) this.chains.delete(keyHash);
+    });
+    return next;
+  }
+
+  private async applyNow<S>(hookId: string, bot: Actor, convId: string, keyHash: string, plan: (prior: S | null) => ThreadPlan<S>): Promise<{ rootId: string; replies: number }> {
+    const { db, now } = this.deps;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const row = await db.selectFrom('integration_threads').selectAll().where('hook_id', '=', hookId).where('key_hash', '=', keyHash).executeTakeFirst();
+      const p = plan(row ? (JSON.parse(row.state) as S) : null);
+      const t = now();
+      let rootId: string;
+      let version: number;
+      if (!row) {
+        // The same client_msg_id on every node: two first notifications make one root.
+        const ack = await this.messages.send(bot, { conv_id: convId, client_msg_id: `it_${keyHash.slice(0, 40)}_root`, body: p.root });
+        const made = await db
+          .insertInto('integration_threads')
+          .values({ hook_id: hookId, key_hash: keyHash, root_message_id: ack.id, state: JSON.stringify(p.state), version: 1, created_at: t, updated_at: t })
+          .onConflict((oc) => oc.columns(['hook_id', 'key_hash']).doNothing())
+          .returning('version')
+          .executeTakeFirst();
+        // Another node made the thread first (the same root): plan again on its state.
+        if (!made) continue;
+        rootId = ack.id;
+        version = 1;
+      } else {
+        version = Number(row.version) + 1;
+        const moved = await db
+          .updateTable('integration_threads')
+          .set({ state: JSON.stringify(p.state), version, updated_at: t })
+          .where('hook_id', '=', hookId)
+          .where('key_hash', '=', keyHash)
+          .where('version', '=', row.version)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1) continue;
+        rootId = row.root_message_id;
+        await this.messages.edit(bot, rootId, p.root, { anyTime: true }).catch((e: unknown) => {
+          // A moderator recalled the root: the thread goes on under it; only the summary stops.
+          if (!(e instanceof AppError && (e.code === 'conflict' || e.code === 'not_found'))) throw e;
+        });
+      }
+      for (const [i, body] of p.replies.entries()) {
+        await this.messages.send(bot, { conv_id: convId, client_msg_id: `it_${keyHash.slice(0, 40)}_${version}_${i}`, body, reply_to: rootId });
+      }
+      return { rootId, replies: p.replies.length };
+    }
+    throw new AppError('unavailable', 'Too many notifications about the same thing at once; retry.');
+  }
+}
