@@ -165,7 +165,7 @@ webhook
   .argument('<conversation>', '#channel, a group name or a conversation id')
   .requiredOption('--name <name>', 'who its posts appear from')
   .option('--icon <url>', 'an https URL of its picture')
-  .option('--kind <kind>', 'slack (default: Slack-compatible messages) or alertmanager (a thread per alert group)')
+  .option('--kind <kind>', 'slack (default: Slack-compatible messages), alertmanager (a thread per alert group) or github (a thread per pull request and issue)')
   .option('--json', 'JSON output')
   .action(run(createWebhook));
 webhook.command('list').description("a conversation's webhooks").argument('<conversation>').option('--json', 'JSON output').action(run(listWebhooks));

@@ -203,7 +203,7 @@ export type ApiToken = Static<typeof ApiToken>;
  * own bot account (`bot_user_id`, named after the hook, a member of the conversation).
  */
 /** What an incoming webhook accepts: Slack's payload, or a developer tool's (posted as self-updating threads). */
-export const WebhookKind = Type.Union([Type.Literal('slack'), Type.Literal('alertmanager')]);
+export const WebhookKind = Type.Union([Type.Literal('slack'), Type.Literal('alertmanager'), Type.Literal('github')]);
 export type WebhookKind = Static<typeof WebhookKind>;
 
 export const IncomingWebhook = Type.Object({

@@ -63,7 +63,11 @@ export const CreatedApiToken = Type.Composite([ApiToken, Type.Object({ token: Ty
 export type CreatedApiToken = Static<typeof CreatedApiToken>;
 
 /** A webhook as created or rotated: `url` holds its secret and is shown only then. */
-export const CreatedIncomingWebhook = Type.Composite([IncomingWebhook, Type.Object({ url: Type.String() })]);
+export const CreatedIncomingWebhook = Type.Composite([
+  IncomingWebhook,
+  /** `signing_secret`: for a `github` hook, the Secret to give GitHub (it signs each delivery with it). */
+  Type.Object({ url: Type.String(), signing_secret: Type.Optional(Type.String()) }),
+]);
 export type CreatedIncomingWebhook = Static<typeof CreatedIncomingWebhook>;
 
 /**

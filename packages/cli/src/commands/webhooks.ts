@@ -14,9 +14,13 @@ export async function createWebhook(target: string, opts: { name: string; icon?:
   if (opts.json) printJson(hook);
   else {
     process.stderr.write(
-      `Webhook ${hook.id} posts into ${target} as "${hook.name}"${hook.kind === 'alertmanager' ? ' (Alertmanager: one thread per alert group)' : ''}. Its URL is shown only once:\n`,
+      `Webhook ${hook.id} posts into ${target} as "${hook.name}"${hook.kind === 'alertmanager' ? ' (Alertmanager: one thread per alert group)' : hook.kind === 'github' ? ' (GitHub: one thread per pull request and issue)' : ''}. Its URL is shown only once:\n`,
     );
     process.stdout.write(`${hook.url}\n`);
+    if (hook.signing_secret) {
+      process.stderr.write('The Secret to give GitHub (Settings → Webhooks; content type application/json):\n');
+      process.stdout.write(`${hook.signing_secret}\n`);
+    }
   }
 }
 

@@ -119,35 +119,35 @@ export function installErrorHandling(app: FastifyInstance, webDir: string | null
  * rejected with a typed error instead of being silently replaced with U+FFFD; a lone surrogate
  * escaped in the JSON is refused too (see well-formed.ts).
  */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A JSON request body as the API reads it: UTF-8, well formed; empty is `undefined`. Throws typed errors. */
+export function parseJsonBody(body: Buffer): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new AppError('invalid_utf8');
+  }
+  if (text.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new AppError('invalid_json', `The body is not valid JSON: ${(e as Error).message}`);
+  }
+  assertWellFormed(text, parsed, '/body');
+  return parsed;
+}
+
 export function installJsonParser(app: FastifyInstance): void {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   // Fastify also parses text/plain by default; the API speaks only JSON, so that is a 415.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
-    let text: string;
     try {
-      text = decoder.decode(body);
-    } catch {
-      done(new AppError('invalid_utf8'), undefined);
-      return;
-    }
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      done(new AppError('invalid_json', `The body is not valid JSON: ${(e as Error).message}`), undefined);
-      return;
-    }
-    try {
-      assertWellFormed(text, parsed, '/body');
+      done(null, parseJsonBody(body));
     } catch (e) {
       done(e as Error, undefined);
-      return;
     }
-    done(null, parsed);
   });
 }

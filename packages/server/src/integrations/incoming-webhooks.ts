@@ -14,6 +14,7 @@ import type { IncomingWebhooksTable } from '../store/schema.js';
 import { safeEqual } from '../auth/tokens.js';
 import { mentionedIds, parsePayload, PayloadError, toMarkdown, type SlackPayload } from './slack-payload.js';
 import { parseAlertmanager, planAlertmanager, type GroupState } from './receivers/alertmanager.js';
+import { githubEvent, githubSignatureValid, type ItemState } from './receivers/github.js';
 import type { IntegrationThreads } from './receivers/threads.js';
 
 const hashSecret = (s: string) => crypto.createHash('sha256').update(s).digest('base64url');
@@ -46,7 +47,7 @@ export class IncomingWebhooksService {
     private readonly threads: IntegrationThreads,
   ) {}
 
-  async create(actor: Actor, convId: string, body: CreateWebhookBody): Promise<IncomingWebhook & { secret: string }> {
+  async create(actor: Actor, convId: string, body: CreateWebhookBody): Promise<IncomingWebhook & { secret: string; signing_secret?: string }> {
     const { now } = this.deps;
     const id = newId();
     const botId = newId();
@@ -73,7 +74,7 @@ export class IncomingWebhooksService {
       await this.audit.record({ actor_id: actor.userId, action: 'webhook.created', target: id, data: { conv_id: convId, name }, ip: actor.ip ?? null }, trx);
       return botId;
     });
-    return { ...present(row), secret };
+    return { ...present(row), secret, ...(row.kind === 'github' ? { signing_secret: row.secret_hash } : {}) };
   }
 
   async list(actor: Actor, convId: string): Promise<IncomingWebhook[]> {
@@ -84,7 +85,7 @@ export class IncomingWebhooksService {
   }
 
   /** A new secret; the old URL stops working at once. */
-  async rotate(actor: Actor, hookId: string): Promise<IncomingWebhook & { secret: string }> {
+  async rotate(actor: Actor, hookId: string): Promise<IncomingWebhook & { secret: string; signing_secret?: string }> {
     const hook = await this.managed(actor, hookId);
     const secret = crypto.randomBytes(32).toString('base64url');
     await this.deps.db.transaction().execute(async (trx) => {
@@ -95,7 +96,7 @@ export class IncomingWebhooksService {
         .execute();
       await this.audit.record({ actor_id: actor.userId, action: 'webhook.rotated', target: hook.id, data: { conv_id: hook.conv_id }, ip: actor.ip ?? null }, trx);
     });
-    return { ...present(hook), secret };
+    return { ...present(hook), secret, ...(hook.kind === 'github' ? { signing_secret: hashSecret(secret) } : {}) };
   }
 
   /** Revoked for good; its bot stays (its messages keep their sender) but can no longer post. */
@@ -114,14 +115,35 @@ export class IncomingWebhooksService {
    * a developer tool's notification updates its thing's thread. `idempotencyKey` (Slack kind): a
    * retried POST with the same key posts once and is answered as the first was.
    */
-  async receive(hookId: string, secret: string, raw: unknown, idempotencyKey: string | undefined): Promise<Received> {
+  async receive(hookId: string, secret: string, raw: unknown, meta: ReceiveMeta): Promise<Received> {
     const { hook, actor } = await this.open(hookId, secret);
     let out: Received;
     try {
       switch (hook.kind) {
         case 'slack':
-          out = { kind: 'message', ack: await this.postSlack(hook, actor, raw, idempotencyKey) };
+          out = { kind: 'message', ack: await this.postSlack(hook, actor, raw, meta.idempotencyKey) };
           break;
+        case 'github': {
+          // The signing secret GitHub holds is the hook's stored key (shown when the hook is made).
+          if (!githubSignatureValid(hook.secret_hash, meta.rawBody, meta.githubSignature)) {
+            throw new HookError('unauthenticated', 'invalid_signature', 'X-Hub-Signature-256 is missing or does not match the body signed with this hook’s secret.');
+          }
+          const what = githubEvent(meta.githubEvent ?? '', raw, meta.githubDelivery ?? '');
+          if (what.kind === 'ignore') {
+            out = { kind: 'ignored', why: what.why };
+          } else if (what.kind === 'message') {
+            // The delivery id makes a redelivery the same message.
+            const cmid = `gh_${crypto
+              .createHash('sha256')
+              .update(meta.githubDelivery ?? crypto.randomUUID())
+              .digest('base64url')}`;
+            out = { kind: 'message', ack: await this.messages.send(actor, { conv_id: hook.conv_id, client_msg_id: cmid, body: what.body.slice(0, this.deps.config.limits.maxMessageChars) }) };
+          } else {
+            const done = await this.threads.apply<ItemState>(hook.id, actor, hook.conv_id, what.key, what.plan);
+            out = { kind: 'thread', root_message_id: done.rootId, replies: done.replies };
+          }
+          break;
+        }
         case 'alertmanager': {
           const payload = parseAlertmanager(raw);
           const at = new Date(this.deps.now()).toISOString();
@@ -181,8 +203,18 @@ export class IncomingWebhooksService {
   }
 }
 
-/** What a post did: a message (Slack kind), or a thread updated (a developer tool's). */
-export type Received = { kind: 'message'; ack: SendAck } | { kind: 'thread'; root_message_id: string; replies: number };
+/** What a post did: a message, a thread updated (a developer tool's), or nothing worth showing (a ping). */
+export type Received = { kind: 'message'; ack: SendAck } | { kind: 'thread'; root_message_id: string; replies: number } | { kind: 'ignored'; why: string };
+
+/** What the HTTP request adds to its parsed body. */
+export interface ReceiveMeta {
+  idempotencyKey: string | undefined;
+  /** The body's bytes as sent (GitHub signs them). */
+  rawBody: Buffer;
+  githubEvent: string | undefined;
+  githubDelivery: string | undefined;
+  githubSignature: string | undefined;
+}
 
 /** A send the conversation refused, in the words Slack's clients know. */
 function sendRefusal(e: unknown): unknown {

@@ -19,7 +19,7 @@ import {
   type IncomingWebhook,
 } from '@parley/protocol';
 import { actorOf } from '../http/auth.js';
-import { toHttpError } from '../http/errors.js';
+import { parseJsonBody, toHttpError } from '../http/errors.js';
 import { bearer, IdParams, NoContent, responses, type RoutesPlugin } from '../http/schemas.js';
 import { AppError } from '../core/errors.js';
 import type { Services } from '../services.js';
@@ -222,9 +222,21 @@ function answerError(req: FastifyRequest, reply: FastifyReply, err: unknown): Fa
  * document, whose error shape it does not answer in by default; docs/integrations.md describes it.
  */
 export const hookPostRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  // The bytes as sent are kept: GitHub signs them (X-Hub-Signature-256), not their parse.
+  const rawBodies = new WeakMap<FastifyRequest, Buffer>();
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    rawBodies.set(req, body);
+    try {
+      done(null, parseJsonBody(body));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
   // Slack's form encoding: `payload=<json>` (curl -d 'payload=…'). Parsed by the platform's own URLSearchParams.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    rawBodies.set(req, body);
+    done(null, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
   });
   app.setErrorHandler((err, req, reply) => answerError(req, reply, err));
   app.addHook('onRequest', async (req) => {
@@ -247,12 +259,24 @@ export const hookPostRoutes: FastifyPluginAsync<{ services: Services }> = async 
     }
     const key = req.headers['idempotency-key'];
     const idempotencyKey = typeof key === 'string' && key !== '' ? key.slice(0, 255) : undefined;
-    const got = await services.webhooks.receive(id, secret, raw, idempotencyKey);
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const got = await services.webhooks.receive(id, secret, raw, {
+      idempotencyKey,
+      rawBody: rawBodies.get(req) ?? Buffer.alloc(0),
+      githubEvent: header('x-github-event'),
+      githubDelivery: header('x-github-delivery'),
+      githubSignature: header('x-hub-signature-256'),
+    });
     if (wantsJson(req)) {
       return reply.send(
         got.kind === 'message'
           ? { ok: true, message_id: got.ack.id, conv_id: got.ack.conv_id, seq: got.ack.seq, duplicate: got.ack.duplicate === true }
-          : { ok: true, root_message_id: got.root_message_id, replies: got.replies },
+          : got.kind === 'thread'
+            ? { ok: true, root_message_id: got.root_message_id, replies: got.replies }
+            : { ok: true, ignored: got.why },
       );
     }
     return reply.type('text/plain; charset=utf-8').send('ok');

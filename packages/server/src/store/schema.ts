@@ -152,7 +152,7 @@ export interface IncomingWebhooksTable {
   last_used_at: number | null;
   revoked_at: number | null;
   /** What it accepts: `slack` (Slack's payload) or a developer tool's (`alertmanager`). */
-  kind: 'slack' | 'alertmanager';
+  kind: 'slack' | 'alertmanager' | 'github';
 }
 
 export interface OutgoingWebhooksTable {

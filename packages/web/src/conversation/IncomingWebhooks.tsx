@@ -58,7 +58,12 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
       <p className="muted">{t('webhooks.intro')}</p>
       {shown && (
         <ShownOnce title={t('webhooks.urlOnce', { name: shown.name })} value={shown.url} label={t('webhooks.url')} testId="webhook-url">
-          {shown.kind === 'alertmanager' ? (
+          {shown.kind === 'github' ? (
+            <>
+              <p className="small">{t('webhooks.github.setup')}</p>
+              <ShownOnce title={t('webhooks.github.secret')} value={shown.signing_secret ?? ''} label={t('webhooks.github.secret')} testId="webhook-signing-secret" />
+            </>
+          ) : shown.kind === 'alertmanager' ? (
             <code className="small">{`receivers:\n- name: parley\n  webhook_configs:\n  - url: '${shown.url}'\n    send_resolved: true`}</code>
           ) : (
             <code className="small">{`curl -X POST -H 'Content-type: application/json' --data '{"text":"Hello"}' '${shown.url}'`}</code>
@@ -113,6 +118,7 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
           <select className="input" data-testid="webhook-kind" value={kind} onChange={(e) => setKind(e.target.value as WebhookKind)}>
             <option value="slack">{t('webhooks.kind.slack')}</option>
             <option value="alertmanager">{t('webhooks.kind.alertmanager')}</option>
+            <option value="github">{t('webhooks.kind.github')}</option>
           </select>
         </label>
         <button type="submit" className="button primary" data-testid="webhook-create" disabled={busy || !label.trim()}>

@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.js';
+import { md, safeUrl } from './markdown.js';
 
 /**
  * Alertmanager's webhook (payload version 4) as one thread per alert group: the first
@@ -113,10 +114,6 @@ export function parseAlertmanager(raw: unknown): AmPayload {
   };
 }
 
-/** Only http(s) links are made into links. */
-const safeUrl = (u: string) => (/^https?:\/\//i.test(u) ? u : null);
-/** Markdown's link and emphasis characters in label values are shown as written. */
-const md = (s: string) => s.replace(/([\\`*_[\]<>#|~])/g, '\\$1');
 const summaryOf = (a: AmAlert) => a.annotations.summary ?? a.annotations.description ?? a.annotations.message ?? '';
 const nameOf = (a: AmAlert, p: AmPayload) => a.labels.alertname ?? p.commonLabels.alertname ?? p.groupLabels.alertname ?? 'alert';
 
