@@ -80,14 +80,14 @@ describe.skipIf(!binary)('a real Alertmanager', () => {
 
     const roots = async (): Promise<Message[]> =>
       (await api<HistoryPage>(server, 'GET', `/conversations/${convId}/messages`, undefined, admin.token)).body.messages.filter((m) => m.thread_root_id === null);
-    const [firing] = await until('the firing root', async () => (await roots()).filter((m) => m.body.startsWith('🔥 **DiskFull** firing: 1')));
-    expect(firing!.sender_id).toBe(hook.bot_user_id);
+    const firing = await until('the firing root', async () => (await roots()).find((m) => m.body.startsWith('🔥 **DiskFull** firing: 1')));
+    expect(firing.sender_id).toBe(hook.bot_user_id);
 
     // Resolved: an end time in the past; Alertmanager notifies after its group interval.
     expect((await push(new Date(Date.now() - 1_000).toISOString())).status).toBe(200);
     await until('the resolved root', async () => (await roots()).find((m) => m.body.startsWith('✅ **DiskFull** resolved')));
     expect(await roots()).toHaveLength(1);
-    const replies = (await api<ThreadPage>(server, 'GET', `/messages/${firing!.id}/thread`, undefined, admin.token)).body.replies.map((r) => r.body.split('\n')[0]);
+    const replies = (await api<ThreadPage>(server, 'GET', `/messages/${firing.id}/thread`, undefined, admin.token)).body.replies.map((r) => r.body.split('\n')[0]);
     expect(replies).toEqual(['🔥 Firing:', '✅ Resolved:']);
   });
 });

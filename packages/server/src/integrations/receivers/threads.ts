@@ -35,9 +35,11 @@ export class IntegrationThreads {
     const prev = this.chains.get(keyHash) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(() => this.applyNow(hookId, bot, convId, keyHash, plan));
     this.chains.set(keyHash, next);
-    void next.finally(() => {
+    // The caller gets `next` (and its failure); this tail only tidies up and must not reject.
+    const forget = () => {
       if (this.chains.get(keyHash) === next) this.chains.delete(keyHash);
-    });
+    };
+    next.then(forget, forget);
     return next;
   }
 
