@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { ApiToken, CreateBotBody, TokenScope, User } from '@parley/protocol';
 import { grantableScopes } from './scopes.js';
+import { insertBotUser } from '../users/bots.js';
 import { lesserRole, type Actor, type Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -42,23 +43,7 @@ export class ApiTokensService {
     if (taken) throw new AppError('username_taken');
     const id = newId();
     await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('users')
-        .values({
-          id,
-          username,
-          // Not an argon2 hash, so no password ever verifies against it: bots log in only with tokens.
-          password_hash: '!bot',
-          display_name: body.display_name?.trim() || username,
-          avatar_url: null,
-          status_text: null,
-          role: 'member',
-          created_at: now(),
-          deactivated_at: null,
-          last_seen_at: null,
-          bot_owner_id: actor.userId,
-        })
-        .execute();
+      await insertBotUser(trx, { id, username, displayName: body.display_name?.trim() || username, avatarUrl: null, ownerId: actor.userId, at: now() });
       await this.audit.record({ actor_id: actor.userId, action: 'bot.created', target: id, data: { username }, ip: actor.ip ?? null }, trx);
     });
     return presentUser(await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow());

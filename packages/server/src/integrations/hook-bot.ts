@@ -4,6 +4,7 @@ import { AppError } from '../core/errors.js';
 import { accessConversation } from '../conversations/access.js';
 import { can } from '../conversations/policy.js';
 import type { Db } from '../store/db.js';
+import { insertBotUser } from '../users/bots.js';
 
 /**
  * What incoming and outgoing webhooks share: each posts as its own bot account, and acts with
@@ -12,22 +13,7 @@ import type { Db } from '../store/db.js';
 
 /** The hook's bot: unique and recognisable username, the hook's name as what people see. */
 export async function insertHookBot(trx: Db, bot: { id: string; hookId: string; prefix: 'hook' | 'out' | 'cmd'; name: string; iconUrl: string | null; ownerId: string; at: number }): Promise<void> {
-  await trx
-    .insertInto('users')
-    .values({
-      id: bot.id,
-      username: `${bot.prefix}-${bot.hookId.slice(-10).toLowerCase()}`,
-      password_hash: '!bot',
-      display_name: bot.name,
-      avatar_url: bot.iconUrl,
-      status_text: null,
-      role: 'member',
-      created_at: bot.at,
-      deactivated_at: null,
-      last_seen_at: null,
-      bot_owner_id: bot.ownerId,
-    })
-    .execute();
+  await insertBotUser(trx, { id: bot.id, username: `${bot.prefix}-${bot.hookId.slice(-10).toLowerCase()}`, displayName: bot.name, avatarUrl: bot.iconUrl, ownerId: bot.ownerId, at: bot.at });
 }
 
 /** Whether `actor` may manage the conversation's webhooks; a storage failure stays what it is. */

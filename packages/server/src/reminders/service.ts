@@ -11,6 +11,7 @@ import { accessConversation } from '../conversations/access.js';
 import { can } from '../conversations/policy.js';
 import type { RemindersTable } from '../store/schema.js';
 import { parseReminder } from './parse.js';
+import { insertBotUser } from '../users/bots.js';
 
 /** Pending reminders one person may hold. */
 const MAX_PENDING = 100;
@@ -155,23 +156,8 @@ export class RemindersService {
       const username = BOT_NAMES.find((n) => !taken.has(n));
       if (!username) throw new Error('every name for the Parley bot is taken by a person');
       const id = newId();
-      await db
-        .insertInto('users')
-        .values({
-          id,
-          username,
-          password_hash: '!bot',
-          display_name: 'Parley',
-          avatar_url: null,
-          status_text: null,
-          role: 'member',
-          created_at: now(),
-          deactivated_at: null,
-          last_seen_at: null,
-          bot_owner_id: id,
-        })
-        .execute()
-        .catch(() => undefined);
+      // Another node making it at the same moment takes the name first: found below either way.
+      await insertBotUser(db, { id, username, displayName: 'Parley', avatarUrl: null, ownerId: id, at: now() }).catch(() => undefined);
       found = await find();
       if (!found) throw new Error('the Parley bot could not be made');
     }
