@@ -12,11 +12,10 @@ import type { Db } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import type { ExpressionBuilder } from 'kysely';
 import { epochKeyedReader, keyedReader } from '../store/keyed-reader.js';
-import { safeEqual } from './tokens.js';
+import { hashSecret, safeEqual } from './tokens.js';
 
 const PREFIX = 'pat_';
 const TOKEN = /^pat_([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{43})$/;
-const hashSecret = (s: string) => crypto.createHash('sha256').update(s).digest('base64url');
 
 export const isApiToken = (token: string) => token.startsWith(PREFIX);
 

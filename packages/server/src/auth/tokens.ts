@@ -86,6 +86,9 @@ export function parseRefreshToken(token: string): { sessionId: string; gen: numb
   return { sessionId: m[1]!, gen: Number(m[2]), secret: m[3]! };
 }
 
+/** How a long random secret shown once (an API token's, a webhook URL's) is stored: its SHA-256. */
+export const hashSecret = (secret: string): string => crypto.createHash('sha256').update(secret).digest('base64url');
+
 export function safeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a);
   const bb = Buffer.from(b);

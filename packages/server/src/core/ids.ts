@@ -22,3 +22,6 @@ const next = monotonicFactory(pooledRandom);
 export function newId(): string {
   return next();
 }
+
+/** A ULID as newId() makes them (Crockford base32, 26 characters). */
+export const isId = (s: string): boolean => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(s);

@@ -1,6 +1,7 @@
 import type { Actor, Deps, Role } from '../core/context.js';
 import { lesserRole } from '../core/context.js';
 import { AppError } from '../core/errors.js';
+import { isId } from '../core/ids.js';
 import { accessConversation } from '../conversations/access.js';
 import { can } from '../conversations/policy.js';
 import type { Db } from '../store/db.js';
@@ -23,6 +24,16 @@ export async function mayManageHooks(db: Db, actor: Actor, convId: string): Prom
     throw e;
   });
   return a !== null && can(actor, 'conversation.manage_webhooks', a);
+}
+
+/**
+ * A live hook of a conversation the actor may manage; otherwise (unknown, revoked, or not theirs
+ * to manage) "no such webhook", the same answer for all, so nothing is learnt about others' hooks.
+ */
+export async function managedHook<T extends { conv_id: string; revoked_at: number | null }>(db: Db, actor: Actor, hookId: string, load: (id: string) => Promise<T | undefined>): Promise<T> {
+  const hook = isId(hookId) ? await load(hookId) : undefined;
+  if (!hook || hook.revoked_at !== null || !(await mayManageHooks(db, actor, hook.conv_id))) throw new AppError('not_found', 'No such webhook.');
+  return hook;
 }
 
 /**

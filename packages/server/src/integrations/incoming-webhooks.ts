@@ -2,23 +2,20 @@ import crypto from 'node:crypto';
 import type { CreateWebhookBody, IncomingWebhook, SendAck } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
+import { isId, newId } from '../core/ids.js';
 import { iso, isoOrNull } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import type { ConversationsService } from '../conversations/service.js';
 import type { MessagesService } from '../messages/service.js';
 import { accessConversation } from '../conversations/access.js';
 import { assertCan } from '../conversations/policy.js';
-import { hookActor, insertHookBot, mayManageHooks } from './hook-bot.js';
+import { hookActor, insertHookBot, managedHook } from './hook-bot.js';
 import type { IncomingWebhooksTable } from '../store/schema.js';
-import { safeEqual } from '../auth/tokens.js';
+import { hashSecret, safeEqual } from '../auth/tokens.js';
 import { mentionedIds, parsePayload, PayloadError, toMarkdown, type SlackPayload } from './slack-payload.js';
 import { parseAlertmanager, planAlertmanager, type GroupState } from './receivers/alertmanager.js';
 import { githubEvent, githubSignatureValid, type ItemState } from './receivers/github.js';
 import type { IntegrationThreads } from './receivers/threads.js';
-
-const hashSecret = (s: string) => crypto.createHash('sha256').update(s).digest('base64url');
-const ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** Why a post was refused, with the plain-text code Slack answers in that case. */
 export class HookError extends AppError {
@@ -162,7 +159,7 @@ export class IncomingWebhooksService {
   /** The hook behind a URL, and the actor its bot posts as. Unknown, revoked and wrong secret look the same from outside. */
   private async open(hookId: string, secret: string): Promise<{ hook: IncomingWebhooksTable; actor: Actor }> {
     const gone = () => new HookError('not_found', 'no_service', 'No such webhook, or it was revoked.');
-    if (!ID.test(hookId)) throw gone();
+    if (!isId(hookId)) throw gone();
     const hook = await this.row(hookId);
     if (!hook || hook.revoked_at !== null || !safeEqual(hashSecret(secret), hook.secret_hash)) throw gone();
     const actor = await hookActor(this.deps, hook);
@@ -180,7 +177,7 @@ export class IncomingWebhooksService {
       throw e;
     }
     const names = new Map<string, string>();
-    const ids = mentionedIds(payload).filter((x) => ID.test(x));
+    const ids = mentionedIds(payload).filter((x) => isId(x));
     if (ids.length > 0) for (const u of await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).execute()) names.set(u.id, u.username);
     const body = toMarkdown(payload, (id) => names.get(id));
     const max = this.deps.config.limits.maxMessageChars;
@@ -194,12 +191,8 @@ export class IncomingWebhooksService {
     return this.deps.db.selectFrom('incoming_webhooks').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  private async managed(actor: Actor, hookId: string): Promise<IncomingWebhooksTable> {
-    const hook = ID.test(hookId) ? await this.row(hookId) : undefined;
-    if (!hook || hook.revoked_at !== null) throw new AppError('not_found', 'No such webhook.');
-    // Whoever may not manage the conversation's hooks is told no such hook exists.
-    if (!(await mayManageHooks(this.deps.db, actor, hook.conv_id))) throw new AppError('not_found', 'No such webhook.');
-    return hook;
+  private managed(actor: Actor, hookId: string): Promise<IncomingWebhooksTable> {
+    return managedHook(this.deps.db, actor, hookId, (id) => this.row(id));
   }
 }
 

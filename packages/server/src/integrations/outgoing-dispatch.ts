@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { LogEvent, OutgoingEventKind } from '@parley/protocol';
 import { PROTOCOL_LEVEL } from '@parley/protocol';
 import type { Deps } from '../core/context.js';
@@ -11,7 +10,7 @@ import type { OutgoingWebhooksTable, WebhookDeliveriesTable } from '../store/sch
 import { creatorActor, hookActor, mayManageHooks } from './hook-bot.js';
 import { postOnce, type OutboundResult } from './outbound-http.js';
 import { parsePayload, PayloadError, toMarkdown } from './slack-payload.js';
-import { slackToken } from './outgoing-webhooks.js';
+import { signatureHeaders, slackToken } from './signing.js';
 
 /** Events turned into deliveries per hook per pass. */
 const SCAN_BATCH = 200;
@@ -203,18 +202,12 @@ export class OutgoingDispatcher {
       return;
     }
     const body = hook.format === 'slack' ? `token=${encodeURIComponent(slackToken(hook.secret))}&${d.payload}` : d.payload;
-    const ts = String(Math.floor(now() / 1000));
-    const signature = `v0=${crypto.createHmac('sha256', hook.secret).update(`v0:${ts}:${body}`).digest('hex')}`;
     const headers: Record<string, string> = {
       'content-type': hook.format === 'slack' ? 'application/x-www-form-urlencoded' : 'application/json',
       'user-agent': `Parley-Webhooks/${PROTOCOL_LEVEL}`,
       'x-parley-delivery': d.id,
       'x-parley-event': d.event_type,
-      'x-parley-timestamp': ts,
-      'x-parley-signature': signature,
-      // Slack's names for the same scheme, so receivers written for Slack's signing verify unchanged.
-      'x-slack-request-timestamp': ts,
-      'x-slack-signature': signature,
+      ...signatureHeaders(hook.secret, body, now()),
     };
     const r = await postOnce(hook.url, headers, body, {
       timeoutMs: config.outgoingTimeoutMs,

@@ -2,20 +2,16 @@ import crypto from 'node:crypto';
 import type { CreatedOutgoingWebhook, CreateOutgoingWebhookBody, DeliveriesQuery, OutgoingEventKind, OutgoingWebhook, WebhookDelivery } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
+import { isId, newId } from '../core/ids.js';
 import { iso, isoOrNull } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
 import type { ConversationsService } from '../conversations/service.js';
 import { accessConversation } from '../conversations/access.js';
 import { assertCan } from '../conversations/policy.js';
 import type { OutgoingWebhooksTable, WebhookDeliveriesTable } from '../store/schema.js';
-import { insertHookBot, mayManageHooks } from './hook-bot.js';
+import { insertHookBot, managedHook } from './hook-bot.js';
 import { privateLiteralHost } from './outbound-http.js';
-
-const ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
-/** The verification token a Slack-style receiver compares (`token` form field): derived from the secret, so rotating one rotates both. */
-export const slackToken = (secret: string) => crypto.createHmac('sha256', secret).update('parley-outgoing-token').digest('base64url').slice(0, 24);
+import { slackToken } from './signing.js';
 
 /**
  * Outgoing webhooks, as people manage them: create, list, rotate, revoke, see each delivery and
@@ -127,7 +123,7 @@ export class OutgoingWebhooksService {
     const done = await db
       .updateTable('webhook_deliveries')
       .set({ state: 'pending', next_at: t, retry_until: t + config.outgoingRetryForMs, error: null })
-      .where('id', '=', ID.test(deliveryId) ? deliveryId : '')
+      .where('id', '=', isId(deliveryId) ? deliveryId : '')
       .where('hook_id', '=', hook.id)
       .where('state', '!=', 'pending')
       .returningAll()
@@ -136,7 +132,7 @@ export class OutgoingWebhooksService {
       const row = await db
         .selectFrom('webhook_deliveries')
         .selectAll()
-        .where('id', '=', ID.test(deliveryId) ? deliveryId : '')
+        .where('id', '=', isId(deliveryId) ? deliveryId : '')
         .where('hook_id', '=', hook.id)
         .executeTakeFirst();
       if (!row) throw new AppError('not_found', 'No such delivery.');
@@ -147,12 +143,8 @@ export class OutgoingWebhooksService {
     return presentDelivery(done);
   }
 
-  private async managed(actor: Actor, hookId: string): Promise<OutgoingWebhooksTable> {
-    const hook = ID.test(hookId) ? await this.deps.db.selectFrom('outgoing_webhooks').selectAll().where('id', '=', hookId).executeTakeFirst() : undefined;
-    if (!hook || hook.revoked_at !== null) throw new AppError('not_found', 'No such webhook.');
-    // Whoever may not manage the conversation's hooks is told no such hook exists.
-    if (!(await mayManageHooks(this.deps.db, actor, hook.conv_id))) throw new AppError('not_found', 'No such webhook.');
-    return hook;
+  private managed(actor: Actor, hookId: string): Promise<OutgoingWebhooksTable> {
+    return managedHook(this.deps.db, actor, hookId, (id) => this.deps.db.selectFrom('outgoing_webhooks').selectAll().where('id', '=', id).executeTakeFirst());
   }
 }
 

@@ -3,7 +3,7 @@ import type { CommandResult, CreateCommandBody, CreatedSlashCommand, EphemeralMe
 import { PROTOCOL_LEVEL } from '@parley/protocol';
 import type { Actor, Deps, Role } from '../core/context.js';
 import { AppError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
+import { isId, newId } from '../core/ids.js';
 import { iso } from '../core/time.js';
 import type { Limiter } from '../core/limits.js';
 import type { AuditService } from '../audit/service.js';
@@ -11,15 +11,13 @@ import type { MessagesService } from '../messages/service.js';
 import { accessConversation, readsSeq } from '../conversations/access.js';
 import { assertCan } from '../conversations/policy.js';
 import type { SlashCommandsTable } from '../store/schema.js';
-import { safeEqual } from '../auth/tokens.js';
+import { hashSecret, safeEqual } from '../auth/tokens.js';
 import { insertHookBot } from './hook-bot.js';
 import { postOnce, privateLiteralHost } from './outbound-http.js';
-import { slackToken } from './outgoing-webhooks.js';
+import { signatureHeaders, slackToken } from './signing.js';
 import { HookError } from './incoming-webhooks.js';
 import { parsePayload, PayloadError, toMarkdown, type SlackPayload } from './slack-payload.js';
 
-const ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const hashSecret = (s: string) => crypto.createHash('sha256').update(s).digest('base64url');
 const privileged = (r: string) => r === 'owner' || r === 'admin';
 
 /** Slack's limits for a command: an answer within 3 s, then up to 5 delayed answers within 30 minutes. */
@@ -95,7 +93,7 @@ export class SlashCommandsService {
   async revoke(actor: Actor, id: string): Promise<void> {
     const { db, now } = this.deps;
     if (!privileged(actor.role)) throw new AppError('forbidden', 'Only workspace owners and admins remove slash commands.');
-    const row = ID.test(id) ? await db.selectFrom('slash_commands').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst() : undefined;
+    const row = isId(id) ? await db.selectFrom('slash_commands').selectAll().where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst() : undefined;
     if (!row) throw new AppError('not_found', 'No such command.');
     const t = now();
     await db.transaction().execute(async (trx) => {
@@ -150,21 +148,11 @@ export class SlashCommandsService {
       trigger_id: invocationId,
       thread_root_id: body.thread_root_id ?? '',
     }).toString();
-    const ts = String(Math.floor(now() / 1000));
-    const signature = `v0=${crypto.createHmac('sha256', cmd.secret).update(`v0:${ts}:${form}`).digest('hex')}`;
-    const r = await postOnce(
-      cmd.url,
-      {
-        'content-type': 'application/x-www-form-urlencoded',
-        'user-agent': `Parley-Commands/${PROTOCOL_LEVEL}`,
-        'x-parley-timestamp': ts,
-        'x-parley-signature': signature,
-        'x-slack-request-timestamp': ts,
-        'x-slack-signature': signature,
-      },
-      form,
-      { timeoutMs: COMMAND_TIMEOUT_MS, allowPrivate: config.outgoingAllowPrivate, maxResponseBytes: 64 * 1024 },
-    );
+    const r = await postOnce(cmd.url, { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': `Parley-Commands/${PROTOCOL_LEVEL}`, ...signatureHeaders(cmd.secret, form, now()) }, form, {
+      timeoutMs: COMMAND_TIMEOUT_MS,
+      allowPrivate: config.outgoingAllowPrivate,
+      maxResponseBytes: 64 * 1024,
+    });
     if (r.status === null) throw new AppError('command_failed', `/${cmd.command} did not answer: ${r.error ?? 'no answer'}.`);
     if (r.status < 200 || r.status >= 300) throw new AppError('command_failed', `/${cmd.command} answered ${r.status}.`);
     const answer = readAnswer(r.body, r.contentType);
@@ -179,7 +167,7 @@ export class SlashCommandsService {
   async respond(invocationId: string, secret: string, raw: unknown): Promise<CommandResult> {
     const { db, now } = this.deps;
     const gone = () => new HookError('not_found', 'expired_url', 'No such response URL, or it expired.');
-    if (!ID.test(invocationId)) throw gone();
+    if (!isId(invocationId)) throw gone();
     const inv = await db.selectFrom('command_invocations').selectAll().where('id', '=', invocationId).executeTakeFirst();
     if (!inv || !safeEqual(hashSecret(secret), inv.secret_hash) || now() - Number(inv.created_at) > RESPONSE_URL_TTL_MS) throw gone();
     let payload: SlackPayload;
