@@ -29,6 +29,7 @@ const message = (i: number): Message => ({
   mentions_channel: false,
   reactions: i % 7 ? [] : [{ emoji: '👍', count: 1, user_ids: [ID] }],
   attachments: [],
+  tags: i % 3 ? [] : ['deploy'],
 });
 const page: HistoryPage = { messages: Array.from({ length: 200 }, (_, i) => message(i)), has_more: true };
 const bySchema = fastJsonStringify(HistoryPage);

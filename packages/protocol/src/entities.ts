@@ -41,6 +41,10 @@ export type Visibility = Static<typeof Visibility>;
 export const HistoryVisibility = Type.Union([Type.Literal('full'), Type.Literal('since_join')]);
 export type HistoryVisibility = Static<typeof HistoryVisibility>;
 
+/** A tag of a conversation with how many of the messages you may read carry it, and the latest one's seq. */
+export const TagCount = Type.Object({ tag: Type.String(), count: Type.Integer(), last_seq: Type.Integer() });
+export type TagCount = Static<typeof TagCount>;
+
 export const ReactionSummary = Type.Object({
   emoji: Type.String(),
   count: Type.Integer(),
@@ -95,6 +99,8 @@ export const Message = Type.Object(
     reactions: Type.Array(ReactionSummary),
     /** In the order they were attached; empty for a recalled message. */
     attachments: Type.Array(Attachment),
+    /** Its tags (`#bug` in the body, or added with `/tag`), lower case, sorted; empty for a recalled message. */
+    tags: Type.Array(Type.String()),
   },
   { $id: 'Message' },
 );
@@ -203,7 +209,15 @@ export type ApiToken = Static<typeof ApiToken>;
  * own bot account (`bot_user_id`, named after the hook, a member of the conversation).
  */
 /** What an incoming webhook accepts: Slack's payload, or a developer tool's (posted as self-updating threads). */
-export const WebhookKind = Type.Union([Type.Literal('slack'), Type.Literal('alertmanager'), Type.Literal('github')]);
+export const WebhookKind = Type.Union([
+  Type.Literal('slack'),
+  Type.Literal('alertmanager'),
+  Type.Literal('grafana'),
+  Type.Literal('github'),
+  Type.Literal('gitlab'),
+  Type.Literal('sentry'),
+  Type.Literal('ci'),
+]);
 export type WebhookKind = Static<typeof WebhookKind>;
 
 export const IncomingWebhook = Type.Object({
@@ -212,6 +226,8 @@ export const IncomingWebhook = Type.Object({
   kind: WebhookKind,
   name: Type.String(),
   icon_url: Nullable(Type.String()),
+  /** The username an `alertmanager` or `grafana` hook also wants as HTTP basic auth; null when it wants none. */
+  basic_auth_user: Nullable(Type.String()),
   bot_user_id: Id,
   created_by: Id,
   created_at: Timestamp,

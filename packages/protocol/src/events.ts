@@ -33,6 +33,14 @@ export const ReactionChangedEvent = logEvent('reaction.changed', {
 });
 export type ReactionChangedEvent = Static<typeof ReactionChangedEvent>;
 
+/** A tag added to a message after it was sent, or removed (tags in its text change with an edit). */
+export const MessageTaggedEvent = logEvent('message.tagged', {
+  message: Message,
+  tag: Type.String(),
+  op: Type.Union([Type.Literal('add'), Type.Literal('remove')]),
+});
+export type MessageTaggedEvent = Static<typeof MessageTaggedEvent>;
+
 export const MemberJoinedEvent = logEvent('member.joined', { user: User, role: MemberRole, member_count: Type.Integer() });
 export type MemberJoinedEvent = Static<typeof MemberJoinedEvent>;
 
@@ -65,6 +73,7 @@ export const LogEvent = Type.Union([
   MessageEditedEvent,
   MessageRecalledEvent,
   ReactionChangedEvent,
+  MessageTaggedEvent,
   MemberJoinedEvent,
   MemberLeftEvent,
   MemberRoleChangedEvent,
@@ -80,6 +89,7 @@ export const LOG_EVENT_TYPES: readonly LogEventType[] = [
   'message.edited',
   'message.recalled',
   'reaction.changed',
+  'message.tagged',
   'member.joined',
   'member.left',
   'member.role_changed',

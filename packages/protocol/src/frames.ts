@@ -3,7 +3,7 @@ import { Id, type Conversation, type Limits, type Message, type Presence, type U
 import type { ErrorBody } from './errors.js';
 import type { ServerEvent } from './events.js';
 import type { EventsPage, HistoryPage, SearchPage, SyncResult } from './responses.js';
-import { ClientMsgId, Emoji, SearchQuery, Seq, SyncBody, TypingThreadRootId } from './requests.js';
+import { ClientMsgId, Emoji, SearchQuery, Seq, SyncBody, TagName, TypingThreadRootId } from './requests.js';
 
 /**
  * Socket frames. Client → server: `{ id, type, data }`; the server answers each with a
@@ -37,6 +37,8 @@ export const RequestSchemas = {
   'message.get': obj({ message_id: Id }),
   'reaction.add': obj({ message_id: Id, emoji: Emoji }),
   'reaction.remove': obj({ message_id: Id, emoji: Emoji }),
+  'tag.add': obj({ message_id: Id, tag: TagName }),
+  'tag.remove': obj({ message_id: Id, tag: TagName }),
   'read.mark': obj({ conv_id: Id, seq: Seq }),
   'delivery.ack': obj({ conv_id: Id, seq: Seq }),
   'typing.start': obj({ conv_id: Id, thread_root_id: Type.Optional(TypingThreadRootId) }),
@@ -50,6 +52,7 @@ export const RequestSchemas = {
     after_seq: Type.Optional(Seq),
     before_seq: Type.Optional(Seq),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    tag: Type.Optional(TagName),
   }),
   'conversation.list': obj({}),
   'conversation.get': obj({ conv_id: Id }),
@@ -80,6 +83,8 @@ export interface RequestResults {
   'message.get': Message;
   'reaction.add': Message;
   'reaction.remove': Message;
+  'tag.add': Message;
+  'tag.remove': Message;
   'read.mark': { conv_id: string; read_seq: number };
   'delivery.ack': { conv_id: string; delivered_seq: number };
   'typing.start': Record<string, never>;

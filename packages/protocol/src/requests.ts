@@ -102,6 +102,11 @@ export type SendMessageBody = Static<typeof SendMessageBody>;
 export const EditMessageBody = Type.Object({ body: Type.String({ minLength: 1 }) }, { additionalProperties: false });
 export type EditMessageBody = Static<typeof EditMessageBody>;
 
+/** A tag as typed: `bug` or `#bug`; folded to lower case by the server, which checks its characters. */
+export const TagName = Type.String({ minLength: 1, maxLength: 51 });
+export const TagBody = Type.Object({ tag: TagName }, { additionalProperties: false });
+export type TagBody = Static<typeof TagBody>;
+
 export const ReactionBody = Type.Object({ emoji: Emoji }, { additionalProperties: false });
 export type ReactionBody = Static<typeof ReactionBody>;
 
@@ -121,6 +126,8 @@ export const HistoryQuery = Type.Object(
     after_seq: Type.Optional(Seq),
     before_seq: Type.Optional(Seq),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    /** Only messages carrying this tag (`bug` or `#bug`). */
+    tag: Type.Optional(TagName),
   },
   { additionalProperties: false },
 );
@@ -204,6 +211,12 @@ export const CreateWebhookBody = Type.Object(
     icon_url: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
     /** Default `slack`. */
     kind: Type.Optional(WebhookKind),
+    /** `sentry` only, and required there: the internal integration's Client Secret, which signs each request. */
+    signing_secret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+    /** `alertmanager` and `grafana` only: HTTP basic auth the sender must also present. */
+    basic_auth: Type.Optional(
+      Type.Object({ username: Type.String({ minLength: 1, maxLength: 128, pattern: '^[^:]+$' }), password: Type.String({ minLength: 12, maxLength: 256 }) }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false },
 );

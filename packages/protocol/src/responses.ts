@@ -5,6 +5,7 @@ import {
   EphemeralMessage,
   IncomingWebhook,
   SlashCommand,
+  TagCount,
   Reminder,
   OutgoingWebhook,
   WebhookDelivery,
@@ -65,7 +66,7 @@ export type CreatedApiToken = Static<typeof CreatedApiToken>;
 /** A webhook as created or rotated: `url` holds its secret and is shown only then. */
 export const CreatedIncomingWebhook = Type.Composite([
   IncomingWebhook,
-  /** `signing_secret`: for a `github` hook, the Secret to give GitHub (it signs each delivery with it). */
+  /** `signing_secret`: for a `github` hook the Secret to give GitHub (it signs each delivery with it); for `gitlab` the Secret token GitLab sends. */
   Type.Object({ url: Type.String(), signing_secret: Type.Optional(Type.String()) }),
 ]);
 export type CreatedIncomingWebhook = Static<typeof CreatedIncomingWebhook>;
@@ -181,6 +182,7 @@ export const BotList = listOf('bots', User);
 export const SessionList = listOf('sessions', Session);
 export const ApiTokenList = listOf('tokens', ApiToken);
 export const IncomingWebhookList = listOf('webhooks', IncomingWebhook);
+export const TagList = listOf('tags', TagCount);
 export const OutgoingWebhookList = listOf('webhooks', OutgoingWebhook);
 export const WebhookDeliveryList = listOf('deliveries', WebhookDelivery);
 export const SlashCommandList = listOf('commands', SlashCommand);

@@ -16,6 +16,7 @@ import { SearchService } from './search/service.js';
 import { SearchBackfill } from './search/backfill.js';
 import { buildLimiters, type Limiters } from './core/limits.js';
 import { IncomingWebhooksService } from './integrations/incoming-webhooks.js';
+import { TagsService } from './tags/service.js';
 import { IntegrationThreads } from './integrations/receivers/threads.js';
 import { OutgoingWebhooksService } from './integrations/outgoing-webhooks.js';
 import { OutgoingDispatcher } from './integrations/outgoing-dispatch.js';
@@ -31,6 +32,7 @@ export interface Services {
   admin: AdminService;
   conversations: ConversationsService;
   messages: MessagesService;
+  tags: TagsService;
   receipts: ReceiptsService;
   presence: PresenceService;
   sync: SyncService;
@@ -69,6 +71,7 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
     admin: new AdminService(deps, users, audit),
     conversations,
     messages,
+    tags: new TagsService(deps, messages),
     receipts: new ReceiptsService(deps),
     presence: new PresenceService(deps),
     sync: new SyncService(deps),

@@ -33,6 +33,7 @@ function msg(seq: number, sender: string, over: Partial<Message> = {}): Message 
     mentions_channel: false,
     reactions: [],
     attachments: [],
+    tags: [],
     ...over,
   };
 }

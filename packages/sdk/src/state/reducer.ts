@@ -152,6 +152,7 @@ export function applyEvent(state: ClientState, event: ServerEvent): ClientState 
     case 'message.edited':
     case 'message.recalled':
     case 'reaction.changed':
+    case 'message.tagged':
     case 'member.joined':
     case 'member.left':
     case 'member.role_changed':
@@ -242,6 +243,7 @@ function applyLogEvent(state: ClientState, e: LogEvent, fromResync: boolean): Cl
     case 'message.edited':
     case 'message.recalled':
     case 'reaction.changed':
+    case 'message.tagged':
       s = upsertMessage(s, e.message);
       break;
     case 'member.joined': {

@@ -32,6 +32,8 @@ export const SOCKET_SCOPES: Record<Exclude<RequestType, 'auth'>, TokenScope> = {
   'message.get': 'read',
   'reaction.add': 'post',
   'reaction.remove': 'post',
+  'tag.add': 'post',
+  'tag.remove': 'post',
   'read.mark': 'post',
   'delivery.ack': 'read',
   'typing.start': 'post',

@@ -22,6 +22,7 @@ export type ConvAction =
   | 'conversation.manage_webhooks'
   | 'message.send'
   | 'message.react'
+  | 'message.tag'
   | 'message.edit_own'
   | 'message.recall_own'
   | 'message.recall_any'
@@ -73,6 +74,7 @@ export function can(actor: Actor, action: ConvAction, a: ConvAccess): boolean {
       return notDm && !archived(a) && actor.role !== 'guest' && (isConvAdmin(a) || (isWorkspaceAdmin(actor) && (isActive(a) || isPublicChannel(a))));
     case 'message.send':
     case 'message.react':
+    case 'message.tag':
     case 'message.edit_own':
     case 'message.recall_own':
     case 'typing':

@@ -7,6 +7,7 @@ import type { Services } from '../services.js';
 export const IdParams = Type.Object({ id: Id });
 export const ConvUserParams = Type.Object({ id: Id, user_id: Id });
 export const ReactionParams = Type.Object({ id: Id, emoji: Type.String({ minLength: 1, maxLength: 64 }) });
+export const TagParams = Type.Object({ id: Id, tag: Type.String({ minLength: 1, maxLength: 51 }) });
 export const SearchQuery = Type.Object({
   query: Type.Optional(Type.String({ maxLength: 100 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),

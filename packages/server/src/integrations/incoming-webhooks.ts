@@ -13,8 +13,8 @@ import { hookActor, insertHookBot, managedHook } from './hook-bot.js';
 import type { IncomingWebhooksTable } from '../store/schema.js';
 import { hashSecret, safeEqual } from '../auth/tokens.js';
 import { mentionedIds, parsePayload, PayloadError, toMarkdown, type SlackPayload } from './slack-payload.js';
-import { parseAlertmanager, planAlertmanager, type GroupState } from './receivers/alertmanager.js';
-import { githubEvent, githubSignatureValid, type ItemState } from './receivers/github.js';
+import type { Delivery } from './receivers/receiver.js';
+import { RECEIVERS, SHOWS_SIGNING_KEY, TAKES_BASIC_AUTH } from './receivers/registry.js';
 import type { IntegrationThreads } from './receivers/threads.js';
 
 /** Why a post was refused, with the plain-text code Slack answers in that case. */
@@ -46,6 +46,13 @@ export class IncomingWebhooksService {
 
   async create(actor: Actor, convId: string, body: CreateWebhookBody): Promise<IncomingWebhook & { secret: string; signing_secret?: string }> {
     const { now } = this.deps;
+    const kind = body.kind ?? 'slack';
+    if (kind === 'sentry' && body.signing_secret === undefined) {
+      throw new AppError('invalid_request', 'A Sentry hook needs signing_secret: the Client Secret of the Sentry integration that will call it.', { field: '/signing_secret' });
+    }
+    if (kind !== 'sentry' && body.signing_secret !== undefined)
+      throw new AppError('invalid_request', 'signing_secret is given for a sentry hook only; other kinds get one made for them.', { field: '/signing_secret' });
+    if (body.basic_auth !== undefined && !TAKES_BASIC_AUTH.has(kind)) throw new AppError('invalid_request', 'basic_auth is for alertmanager and grafana hooks.', { field: '/basic_auth' });
     const id = newId();
     const botId = newId();
     const secret = crypto.randomBytes(32).toString('base64url');
@@ -62,7 +69,9 @@ export class IncomingWebhooksService {
       created_at: t,
       last_used_at: null,
       revoked_at: null,
-      kind: body.kind ?? 'slack',
+      kind,
+      verify_secret: body.signing_secret ?? null,
+      basic_auth: body.basic_auth ? `${body.basic_auth.username}:${hashSecret(body.basic_auth.password)}` : null,
     };
     // The bot, the hook and the bot's membership (members see it join) commit together.
     await this.conversations.addIntegrationBot(actor, convId, async (trx) => {
@@ -71,7 +80,7 @@ export class IncomingWebhooksService {
       await this.audit.record({ actor_id: actor.userId, action: 'webhook.created', target: id, data: { conv_id: convId, name }, ip: actor.ip ?? null }, trx);
       return botId;
     });
-    return { ...present(row), secret, ...(row.kind === 'github' ? { signing_secret: row.secret_hash } : {}) };
+    return { ...present(row), secret, ...(SHOWS_SIGNING_KEY.has(kind) ? { signing_secret: row.secret_hash } : {}) };
   }
 
   async list(actor: Actor, convId: string): Promise<IncomingWebhook[]> {
@@ -93,7 +102,7 @@ export class IncomingWebhooksService {
         .execute();
       await this.audit.record({ actor_id: actor.userId, action: 'webhook.rotated', target: hook.id, data: { conv_id: hook.conv_id }, ip: actor.ip ?? null }, trx);
     });
-    return { ...present(hook), secret, ...(hook.kind === 'github' ? { signing_secret: hashSecret(secret) } : {}) };
+    return { ...present(hook), secret, ...(SHOWS_SIGNING_KEY.has(hook.kind) ? { signing_secret: hashSecret(secret) } : {}) };
   }
 
   /** Revoked for good; its bot stays (its messages keep their sender) but can no longer post. */
@@ -116,44 +125,34 @@ export class IncomingWebhooksService {
     const { hook, actor } = await this.open(hookId, secret);
     let out: Received;
     try {
-      switch (hook.kind) {
-        case 'slack':
-          out = { kind: 'message', ack: await this.postSlack(hook, actor, raw, meta.idempotencyKey) };
-          break;
-        case 'github': {
-          // The signing secret GitHub holds is the hook's stored key (shown when the hook is made).
-          if (!githubSignatureValid(hook.secret_hash, meta.rawBody, meta.githubSignature)) {
-            throw new HookError('unauthenticated', 'invalid_signature', 'X-Hub-Signature-256 is missing or does not match the body signed with this hook’s secret.');
-          }
-          const what = githubEvent(meta.githubEvent ?? '', raw, meta.githubDelivery ?? '');
-          if (what.kind === 'ignore') {
-            out = { kind: 'ignored', why: what.why };
-          } else if (what.kind === 'message') {
-            // The delivery id makes a redelivery the same message.
-            const cmid = `gh_${crypto
-              .createHash('sha256')
-              .update(meta.githubDelivery ?? crypto.randomUUID())
-              .digest('base64url')}`;
-            out = { kind: 'message', ack: await this.messages.send(actor, { conv_id: hook.conv_id, client_msg_id: cmid, body: what.body.slice(0, this.deps.config.limits.maxMessageChars) }) };
-          } else {
-            const done = await this.threads.apply<ItemState>(hook.id, actor, hook.conv_id, what.key, what.plan);
-            out = { kind: 'thread', root_message_id: done.rootId, replies: done.replies };
-          }
-          break;
-        }
-        case 'alertmanager': {
-          const payload = parseAlertmanager(raw);
-          const at = new Date(this.deps.now()).toISOString();
-          const done = await this.threads.apply<GroupState>(hook.id, actor, hook.conv_id, `am:${payload.groupKey}`, (prior) => planAlertmanager(payload, prior, at));
-          out = { kind: 'thread', root_message_id: done.rootId, replies: done.replies };
-          break;
-        }
-      }
+      out = hook.kind === 'slack' ? { kind: 'message', ack: await this.postSlack(hook, actor, raw, meta.idempotencyKey) } : await this.receiveFrom(hook, actor, raw, meta);
     } catch (e) {
       throw sendRefusal(e);
     }
     await this.deps.db.updateTable('incoming_webhooks').set({ last_used_at: this.deps.now() }).where('id', '=', hook.id).execute();
     return out;
+  }
+
+  /** A developer tool's notification: its sender checked, then a message or its thing's thread updated. */
+  private async receiveFrom(hook: IncomingWebhooksTable, actor: Actor, raw: unknown, meta: ReceiveMeta): Promise<Received> {
+    const receiver = RECEIVERS[hook.kind as Exclude<IncomingWebhooksTable['kind'], 'slack'>];
+    const d: Delivery = { body: raw, rawBody: meta.rawBody, header: meta.header, at: new Date(this.deps.now()).toISOString() };
+    // GitHub's and GitLab's key is the one shown when the hook was made (its stored hash); Sentry's is the one Sentry gave.
+    const why = receiver.verify({ signingKey: receiver.keyFromService ? hook.verify_secret : hook.secret_hash, basicAuth: hook.basic_auth }, d);
+    if (why !== null) throw new HookError('unauthenticated', 'invalid_signature', why);
+    const what = receiver.read(d);
+    if (what.kind === 'ignore') return { kind: 'ignored', why: what.why };
+    if (what.kind === 'message') {
+      // The service's delivery id makes a redelivery the same message.
+      const cmid = `${hook.kind.slice(0, 6)}_${crypto
+        .createHash('sha256')
+        .update(what.dedupe ?? crypto.randomUUID())
+        .digest('base64url')}`;
+      const body = what.body.slice(0, this.deps.config.limits.maxMessageChars);
+      return { kind: 'message', ack: await this.messages.send(actor, { conv_id: hook.conv_id, client_msg_id: cmid, body, tags: what.tags }) };
+    }
+    const done = await this.threads.apply(hook.id, actor, hook.conv_id, what.key, what.plan, what.tags);
+    return { kind: 'thread', root_message_id: done.rootId, replies: done.replies };
   }
 
   /** The hook behind a URL, and the actor its bot posts as. Unknown, revoked and wrong secret look the same from outside. */
@@ -202,11 +201,10 @@ export type Received = { kind: 'message'; ack: SendAck } | { kind: 'thread'; roo
 /** What the HTTP request adds to its parsed body. */
 export interface ReceiveMeta {
   idempotencyKey: string | undefined;
-  /** The body's bytes as sent (GitHub signs them). */
+  /** The body's bytes as sent (GitHub and Sentry sign them). */
   rawBody: Buffer;
-  githubEvent: string | undefined;
-  githubDelivery: string | undefined;
-  githubSignature: string | undefined;
+  /** A request header by lower-case name (the services' event names, ids and signatures). */
+  header(name: string): string | undefined;
 }
 
 /** A send the conversation refused, in the words Slack's clients know. */
@@ -230,6 +228,7 @@ function present(r: IncomingWebhooksTable): IncomingWebhook {
     kind: r.kind,
     name: r.name,
     icon_url: r.icon_url,
+    basic_auth_user: r.basic_auth === null ? null : r.basic_auth.slice(0, r.basic_auth.lastIndexOf(':')),
     bot_user_id: r.bot_user_id,
     created_by: r.created_by,
     created_at: iso(Number(r.created_at)),

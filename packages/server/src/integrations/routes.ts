@@ -222,7 +222,7 @@ function answerError(req: FastifyRequest, reply: FastifyReply, err: unknown): Fa
  * document, whose error shape it does not answer in by default; docs/integrations.md describes it.
  */
 export const hookPostRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  // The bytes as sent are kept: GitHub signs them (X-Hub-Signature-256), not their parse.
+  // The bytes as sent are kept: GitHub and Sentry sign them, not their parse.
   const rawBodies = new WeakMap<FastifyRequest, Buffer>();
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
@@ -266,9 +266,7 @@ export const hookPostRoutes: FastifyPluginAsync<{ services: Services }> = async 
     const got = await services.webhooks.receive(id, secret, raw, {
       idempotencyKey,
       rawBody: rawBodies.get(req) ?? Buffer.alloc(0),
-      githubEvent: header('x-github-event'),
-      githubDelivery: header('x-github-delivery'),
-      githubSignature: header('x-hub-signature-256'),
+      header,
     });
     if (wantsJson(req)) {
       return reply.send(

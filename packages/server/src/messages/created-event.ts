@@ -20,6 +20,7 @@ export interface StoredSend {
   root: { reply_count: number | string; last_reply_at: number | string | null } | null;
   /** The uploads attached, in order. */
   attachments: UploadsTable[];
+  tags: string[];
 }
 
 /**
@@ -48,6 +49,7 @@ export function createdEventAndAck(s: StoredSend): { event: LogEvent; ack: SendA
     mentions_channel: s.broadcast,
     reactions: [],
     attachments: s.attachments.map(presentAttachment),
+    tags: [...s.tags].sort(),
   };
   const event: LogEvent = {
     conv_id: s.convId,

@@ -8,6 +8,7 @@ import { AppError } from '../core/errors.js';
 import type { ConversationsTable, MembersTable, MessagesTable, UploadsTable } from '../store/schema.js';
 import { STALE_MS } from '../presence/service.js';
 import { parseMentions } from './mentions.js';
+import { parseTags } from '../tags/parse.js';
 import { authoriseSend, checkAttachments, checkBody, sendRateLimited } from './validate.js';
 import { firstDocId } from '../search/write.js';
 import { searchDocument, toTsvector } from '../search/document.js';
@@ -21,6 +22,9 @@ interface Plan {
   body: string;
   mentioned: string[];
   broadcast: boolean;
+  bodyTags: string[];
+  /** The sender's own (a receiver's), kept through edits. */
+  extraTags: string[];
 }
 
 /** A plan that passed the checks under the lock, with the uploads it attaches. */
@@ -77,6 +81,8 @@ const Q = {
                    AS t(id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, mentions_all, created_at)`,
   insertMentions: `INSERT INTO mentions (message_id, conv_id, seq, user_id)
                    SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[])`,
+  insertTags: `INSERT INTO message_tags (message_id, conv_id, seq, tag, added_by, created_at)
+               SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[], $5::varchar[], $6::bigint[])`,
   // Locked in id order like the conversations, after them: concurrent batches never wait in a cycle.
   uploads: 'SELECT * FROM uploads WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE',
   attach: `UPDATE uploads u SET message_id = v.message_id, attach_pos = v.pos
@@ -256,7 +262,11 @@ export class PgSendBatcher {
     });
     if (passed.length === 0) return [];
 
-    const plans: Plan[] = passed.map((item) => ({ item, convId: item.input.conv_id, body: item.input.body, mentioned: [], broadcast: false }));
+    const plans: Plan[] = passed.map((item) => {
+      const bodyTags = parseTags(item.input.body);
+      const extraTags = (item.input.tags ?? []).filter((t) => !bodyTags.includes(t));
+      return { item, convId: item.input.conv_id, body: item.input.body, mentioned: [], broadcast: false, bodyTags, extraTags };
+    });
     await Promise.all(
       plans.map(async (plan) => {
         const parsed = parseMentions(plan.body);
@@ -315,6 +325,16 @@ export class PgSendBatcher {
           'insertMentions',
           [0, 1, 2, 3].map((k) => mentions.map((m) => m[k])),
         );
+      const tags = rows.flatMap((r) => [
+        ...r.plan.bodyTags.map((t) => [r.id, r.plan.convId, r.seq, t, null, r.at] as const),
+        ...r.plan.extraTags.map((t) => [r.id, r.plan.convId, r.seq, t, r.plan.item.actor.userId, r.at] as const),
+      ]);
+      if (tags.length > 0)
+        await this.query(
+          client,
+          'insertTags',
+          [0, 1, 2, 3, 4, 5].map((k) => tags.map((m) => m[k])),
+        );
       const attached = rows.flatMap((r) => r.attachments.map((u, pos) => [u.id, r.id, pos] as const));
       if (attached.length > 0) {
         const n = await client.query({ name: 'parley_send_attach', text: Q.attach, values: [0, 1, 2].map((k) => attached.map((a) => a[k])) });
@@ -357,6 +377,7 @@ export class PgSendBatcher {
           at,
           root,
           attachments,
+          tags: [...plan.bodyTags, ...plan.extraTags],
         });
         return { plan, event, outcome: { kind: 'sent', ack } };
       });

@@ -7,6 +7,7 @@ import { presentAttachment } from '../files/present.js';
 import { iso, isoOrNull } from '../core/time.js';
 import type { AsOf } from './as-of.js';
 import { parseMentions } from './mentions.js';
+import { parseTags } from '../tags/parse.js';
 
 export type MessageRow = MessagesTable;
 
@@ -62,6 +63,15 @@ export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor 
     return !at || Number(r.created_at) <= at.at;
   });
   const mentions = related.filter((r) => r.kind === 'm');
+  const tagsBy = new Map<string, string[]>();
+  for (const r of related) {
+    if (r.kind !== 't') continue;
+    const at = asOfById.get(r.message_id);
+    if (at && Number(r.created_at) > at.at) continue;
+    const l = tagsBy.get(r.message_id) ?? [];
+    l.push(r.emoji);
+    tagsBy.set(r.message_id, l);
+  }
   const byMsg = new Map<string, Map<string, string[]>>();
   for (const r of reactions) {
     let m = byMsg.get(r.message_id);
@@ -103,6 +113,8 @@ export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor 
       reactions: reacts,
       // A recall takes the files with the text.
       attachments: recalled ? [] : (filesBy.get(r.id) ?? []).map(presentAttachment),
+      // A body from before a later edit shows the tags it had then.
+      tags: recalled ? [] : past?.rewound.has(r.id) ? parseTags(r.body).sort() : (tagsBy.get(r.id) ?? []).sort(),
     };
   });
 }
@@ -199,7 +211,10 @@ function threadsUpTo(db: Db, roots: { root: string; seq: number }[]) {
   return bounded.groupBy('thread_root_id').execute();
 }
 
-/** Reactions, mentions and attached upload ids (in `user_id`, position in `created_at`) of the given messages, told apart by `kind`. */
+/**
+ * Reactions, mentions, attached upload ids (in `user_id`, position in `created_at`) and tags (in
+ * `emoji`) of the given messages, told apart by `kind`: one round trip for all four.
+ */
 const reactionsAndMentions = (db: Db, ids: string | string[]) =>
   db
     .selectFrom('reactions')
@@ -215,6 +230,12 @@ const reactionsAndMentions = (db: Db, ids: string | string[]) =>
       db
         .selectFrom('uploads')
         .select([(eb) => eb.ref('message_id').$notNull().as('message_id'), sql<string>`''`.as('emoji'), 'id as user_id', sql<number>`attach_pos`.as('created_at'), sql<string>`'a'`.as('kind')])
+        .where((eb) => (Array.isArray(ids) ? eb('message_id', 'in', ids) : eb('message_id', '=', ids))),
+    )
+    .unionAll(
+      db
+        .selectFrom('message_tags')
+        .select(['message_id', 'tag as emoji', sql<string>`''`.as('user_id'), 'created_at', sql<string>`'t'`.as('kind')])
         .where((eb) => (Array.isArray(ids) ? eb('message_id', 'in', ids) : eb('message_id', '=', ids))),
     )
     .orderBy('created_at');

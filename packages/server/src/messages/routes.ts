@@ -1,6 +1,21 @@
-import { EditMessageBody, HistoryPage, HistoryQuery, MarkReadBody, Message, MessageEditList, ReactionBody, ReadCursor, SendMessageBody, ThreadPage, ThreadQuery, TypingBody } from '@parley/protocol';
+import {
+  EditMessageBody,
+  HistoryPage,
+  HistoryQuery,
+  MarkReadBody,
+  Message,
+  MessageEditList,
+  ReactionBody,
+  ReadCursor,
+  SendMessageBody,
+  TagBody,
+  TagList,
+  ThreadPage,
+  ThreadQuery,
+  TypingBody,
+} from '@parley/protocol';
 import { actorOf, readRateLimit } from '../http/auth.js';
-import { bearer, IdParams, NoContent, ReactionParams, responses, type RoutesPlugin } from '../http/schemas.js';
+import { bearer, IdParams, NoContent, ReactionParams, responses, TagParams, type RoutesPlugin } from '../http/schemas.js';
 
 export const messagesRoutes: RoutesPlugin = async (app, { services }) => {
   // Reads charge the per-user read budget (after the scope's authentication); socket reads charge the same.
@@ -88,6 +103,22 @@ export const messagesRoutes: RoutesPlugin = async (app, { services }) => {
 
   app.delete('/messages/:id/reactions/:emoji', { schema: { tags, summary: 'Remove my reaction', security: bearer, params: ReactionParams, response: responses({ 200: Message }) } }, async (req) =>
     m.react(actorOf(req), req.params.id, req.params.emoji, 'remove'),
+  );
+
+  app.post('/messages/:id/tags', { schema: { tags, summary: 'Tag a message (/tag)', security: bearer, params: IdParams, body: TagBody, response: responses({ 200: Message }) } }, async (req) =>
+    services.tags.change(actorOf(req), req.params.id, req.body.tag, 'add'),
+  );
+
+  app.delete(
+    '/messages/:id/tags/:tag',
+    { schema: { tags, summary: 'Remove a tag added to a message (tags in its text go with an edit)', security: bearer, params: TagParams, response: responses({ 200: Message }) } },
+    async (req) => services.tags.change(actorOf(req), req.params.id, req.params.tag, 'remove'),
+  );
+
+  app.get(
+    '/conversations/:id/tags',
+    { preHandler: read, schema: { tags, summary: 'The conversation’s tags with counts, most used first', security: bearer, params: IdParams, response: responses({ 200: TagList }) } },
+    async (req) => ({ tags: await services.tags.list(actorOf(req), req.params.id) }),
   );
 
   app.post(

@@ -10,6 +10,11 @@ export interface SendInput {
   reply_to?: string | undefined;
   /** Upload ids (files/), in the order they are shown. */
   attachments?: string[] | undefined;
+  /**
+   * Tags beyond the body's `#tags`, kept through edits: the server's own senders only (a
+   * receiver's `alert`). Clients tag in the body; their send schemas refuse this field.
+   */
+  tags?: string[] | undefined;
 }
 
 /** What one queued send became once its batch committed. */

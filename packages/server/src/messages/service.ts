@@ -8,6 +8,8 @@ import { appendEvent, readEvents } from '../conversations/log.js';
 import { assertCan, can, type ConvAccess } from '../conversations/policy.js';
 import { STALE_MS } from '../presence/service.js';
 import { parseMentions } from './mentions.js';
+import { retagBody } from '../tags/service.js';
+import { normaliseTag } from '../tags/parse.js';
 import { normaliseMessage, presentMessages, type MessageRow } from './presenter.js';
 import { asOfLeaving } from './as-of.js';
 import { checkBody, sendRateLimited } from './validate.js';
@@ -151,7 +153,7 @@ export class MessagesService {
    * The message if the actor may read it (404 otherwise): the one rule history uses, which a
    * file download reuses for the message that carries the file.
    */
-  async visible(actor: Actor, messageId: string): Promise<MessageRow> {
+  async visible(actor: Actor, messageId: string): Promise<MessageRow & { access: ConvAccess }> {
     return this.loadVisible(actor, messageId);
   }
 
@@ -205,6 +207,7 @@ export class MessagesService {
           .values(mentioned.userIds.map((u) => ({ message_id: row.id, conv_id: row.conv_id, seq: row.seq, user_id: u })))
           .execute();
       }
+      await retagBody(trx, row, body, t);
       const files = await trx.selectFrom('uploads').select(['mime', 'name']).where('message_id', '=', row.id).execute();
       await indexMessage(trx, this.deps.pg !== null, { messageId: row.id, convId: row.conv_id, seq: row.seq, senderId: row.sender_id, createdAt: row.created_at, body, attachments: files });
       return readEvents(trx, row.conv_id, seq, seq);
@@ -237,6 +240,7 @@ export class MessagesService {
       await trx.deleteFrom('message_edits').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('mentions').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('reactions').where('message_id', '=', row.id).execute();
+      await trx.deleteFrom('message_tags').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('uploads').where('message_id', '=', row.id).execute();
       await unindexMessage(trx, this.deps.pg !== null, row.id);
       return readEvents(trx, row.conv_id, seq, seq);
@@ -284,8 +288,9 @@ export class MessagesService {
    * History in seq order. `after_seq`: the page after it; `before_seq`: the page before it;
    * neither: the latest page. Clamped to the member's visible range.
    */
-  async history(actor: Actor, convId: string, q: { after_seq?: number | undefined; before_seq?: number | undefined; limit?: number | undefined }): Promise<HistoryPage> {
+  async history(actor: Actor, convId: string, q: { after_seq?: number | undefined; before_seq?: number | undefined; limit?: number | undefined; tag?: string | undefined }): Promise<HistoryPage> {
     const { db, config } = this.deps;
+    const tag = q.tag === undefined ? null : normaliseTag(q.tag, '/tag');
     const a = await accessConversation(db, actor, convId);
     assertCan(actor, 'conversation.read', a);
     const limit = Math.min(q.limit ?? 50, config.limits.historyPageMax);
@@ -295,7 +300,10 @@ export class MessagesService {
     // walks the index from the range's bound instead of the cursor (111 ms vs 0.2 ms at 1M rows).
     const from = Math.max(lo, (q.after_seq ?? -1) + 1);
     const to = Math.min(hi, (q.before_seq ?? Number.MAX_SAFE_INTEGER) - 1);
-    const sel = db.selectFrom('messages').selectAll().where('conv_id', '=', convId).where('seq', '>=', from).where('seq', '<=', to);
+    let sel = db.selectFrom('messages').selectAll().where('conv_id', '=', convId).where('seq', '>=', from).where('seq', '<=', to);
+    // Only the messages carrying the tag: found through the (conv_id, tag, seq) index.
+    if (tag !== null)
+      sel = sel.where('id', 'in', db.selectFrom('message_tags').select('message_id').where('conv_id', '=', convId).where('tag', '=', tag).where('seq', '>=', from).where('seq', '<=', to));
     const asOf = await asOfLeaving(db, convId, a.member);
     let rows: MessageRow[];
     if (q.after_seq !== undefined) {

@@ -6,6 +6,7 @@ import { newId } from '../core/ids.js';
 import { encodeEventFrame } from '../bus/envelope.js';
 import type { ConversationsTable, MembersTable, MessagesTable, UploadsTable } from '../store/schema.js';
 import { parseMentions } from './mentions.js';
+import { parseTags } from '../tags/parse.js';
 import { authoriseSend, checkAttachments, checkBody } from './validate.js';
 import { createdEventAndAck } from './created-event.js';
 import type { SendInput } from './send-queue.js';
@@ -105,6 +106,9 @@ interface Plan {
   mentioned: string[];
   broadcast: boolean;
   attachments: UploadsTable[];
+  /** From the body (added_by null), then the sender's own (kept through edits). */
+  bodyTags: string[];
+  extraTags: string[];
 }
 
 type Checked = Plan | Exclude<ItemResult, { kind: 'sent' }>;
@@ -154,6 +158,7 @@ export class SendBatchWriter {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, NULL, NULL, NULL)`,
       ),
       insertMention: p<never>('INSERT INTO mentions (message_id, conv_id, seq, user_id) VALUES (?, ?, ?, ?)'),
+      insertTag: p<never>('INSERT INTO message_tags (message_id, conv_id, seq, tag, added_by, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       upload: p<UploadsTable>('SELECT * FROM uploads WHERE id = ?'),
       // The IS NULL guard makes attaching once a property of the write, not only of the check.
       attach: p<never>('UPDATE uploads SET message_id = ?, attach_pos = ? WHERE id = ? AND message_id IS NULL'),
@@ -227,11 +232,13 @@ export class SendBatchWriter {
       parsed.usernames.length === 0 && !parsed.here
         ? []
         : st.mentioned.all(conv.id, JSON.stringify(parsed.usernames.slice(0, 100)), parsed.here ? 1 : 0, actor.userId, req.presentSince).map((r) => r.id);
-    return { item, conv, body, threadRootId, mentioned, broadcast: parsed.broadcast, attachments };
+    const bodyTags = parseTags(body);
+    const extraTags = (input.tags ?? []).filter((t) => !bodyTags.includes(t));
+    return { item, conv, body, threadRootId, mentioned, broadcast: parsed.broadcast, attachments, bodyTags, extraTags };
   }
 
   /** Writes a checked send and builds its event and ack. */
-  private apply({ item, conv, body, threadRootId, mentioned, broadcast, attachments }: Plan, req: BatchRequest): ItemResult {
+  private apply({ item, conv, body, threadRootId, mentioned, broadcast, attachments, bodyTags, extraTags }: Plan, req: BatchRequest): ItemResult {
     const { actor, input } = item;
     const st = this.st;
     const id = newId();
@@ -240,6 +247,8 @@ export class SendBatchWriter {
     st.insertEvent.run(conv.id, seq, actor.userId, id, t);
     st.insertMessage.run(id, conv.id, seq, actor.userId, input.client_msg_id, body, input.reply_to ?? null, threadRootId, broadcast ? 1 : 0, t);
     for (const u of mentioned) st.insertMention.run(id, conv.id, seq, u);
+    for (const tag of bodyTags) st.insertTag.run(id, conv.id, seq, tag, null, t);
+    for (const tag of extraTags) st.insertTag.run(id, conv.id, seq, tag, actor.userId, t);
     attachments.forEach((up, pos) => {
       if (st.attach.run(id, pos, up.id).changes !== 1) throw new AppError('conflict', 'That file is already attached to a message.', { field: `/attachments/${pos}` });
     });
@@ -261,6 +270,7 @@ export class SendBatchWriter {
       at: t,
       root: root ?? null,
       attachments,
+      tags: [...bodyTags, ...extraTags],
     });
     return { kind: 'sent', convId: conv.id, seq, ack: JSON.stringify(ack), frame: encodeEventFrame(event) };
   }

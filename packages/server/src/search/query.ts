@@ -10,6 +10,7 @@
  * unclosed quote, an empty or unknown filter value, a date that does not exist — is an error
  * naming the problem, never a silently empty result.
  */
+import { normaliseTag } from '../tags/parse.js';
 
 export interface QueryText {
   text: string;
@@ -117,9 +118,16 @@ export function parseQuery(q: string): ParsedQuery {
         if (!out.has.includes(v)) out.has.push(v);
         break;
       }
-      case 'tag':
-        out.tags.push(name(key, value, '#'));
+      case 'tag': {
+        let tag: string;
+        try {
+          tag = normaliseTag(value);
+        } catch {
+          throw new QuerySyntaxError(`tag: needs a tag, such as tag:bug or tag:#deploy; "${value}" is not one.`);
+        }
+        if (!out.tags.includes(tag)) out.tags.push(tag);
         break;
+      }
       case 'before':
         out.before = day(key, value);
         break;

@@ -195,7 +195,6 @@ export class SearchService {
   private async query(p: QueryParams): Promise<Hit[]> {
     if (p.readable.length === 0) return [];
     const q = p.parsed;
-    if (q.tags.length > 0) throw new AppError('invalid_query', 'tag: needs message tags, which this server does not have yet.', { field: '/q' });
     const bound = (day: Day, plusDays: number) => dayStart(day, p.tz) + plusDays * DAY_MS;
     const from = q.after ? bound(q.after, 1) : q.on ? bound(q.on, 0) : null;
     const until = q.before && q.on ? Math.min(bound(q.before, 0), bound(q.on, 1)) : q.before ? bound(q.before, 0) : q.on ? bound(q.on, 1) : null;
@@ -209,6 +208,8 @@ export class SearchService {
     if (until !== null) where.push(sql`m.created_at < ${until}`);
     if (p.senders) where.push(sql`m.sender_id IN (${sql.join(p.senders)})`);
     if (q.isThread) where.push(sql`(m.thread_root_id IS NOT NULL OR m.reply_count > 0)`);
+    // Each tag (already folded by the parser) by its primary key; a message must carry every tag asked for.
+    for (const tag of q.tags) where.push(sql`EXISTS (SELECT 1 FROM message_tags tg WHERE tg.message_id = m.id AND tg.conv_id = m.conv_id AND tg.tag = ${tag})`);
     if (q.mentionsMe) where.push(sql`(m.mentions_all = 1 OR EXISTS (SELECT 1 FROM mentions mn WHERE mn.message_id = m.id AND mn.user_id = ${p.actor.userId}))`);
     const inRange = sql`r.conv_id = m.conv_id AND m.seq >= r.from_seq AND (r.to_seq IS NULL OR m.seq <= r.to_seq)`;
     const offset = p.order === 'relevance' ? (p.cursor ?? 0) : 0;

@@ -21,6 +21,8 @@ import * as m015 from './migrations/015_token_scopes.js';
 import * as m016 from './migrations/016_reminders.js';
 import * as m017 from './migrations/017_member_muted.js';
 import * as m018 from './migrations/018_integration_threads.js';
+import * as m019 from './migrations/019_receiver_keys.js';
+import * as m020 from './migrations/020_message_tags.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
@@ -51,6 +53,8 @@ class StaticMigrations implements MigrationProvider {
       '016_reminders': m016,
       '017_member_muted': m017,
       '018_integration_threads': m018,
+      '019_receiver_keys': m019,
+      '020_message_tags': m020,
     };
   }
 }

@@ -1,3 +1,4 @@
+import type { WebhookKind } from '@parley/protocol';
 /** Row types of every table, as Kysely sees them. Times are integer milliseconds since the epoch; flags are 0/1. */
 export interface UsersTable {
   id: string;
@@ -151,8 +152,12 @@ export interface IncomingWebhooksTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
-  /** What it accepts: `slack` (Slack's payload) or a developer tool's (`alertmanager`). */
-  kind: 'slack' | 'alertmanager' | 'github';
+  /** What it accepts: `slack` (Slack's payload) or a developer tool's (`alertmanager`, `github`…). */
+  kind: WebhookKind;
+  /** A key the service gave (Sentry's client secret); null when the hook's own key is used. */
+  verify_secret: string | null;
+  /** `user:hashSecret(password)` when the sender must also use HTTP basic auth. */
+  basic_auth: string | null;
 }
 
 export interface OutgoingWebhooksTable {
@@ -228,6 +233,16 @@ export interface RemindersTable {
   next_at: number;
   created_at: number;
   fired_at: number | null;
+}
+
+export interface MessageTagsTable {
+  message_id: string;
+  conv_id: string;
+  seq: number;
+  tag: string;
+  /** Null: read from the body; a user: added afterwards. */
+  added_by: string | null;
+  created_at: number;
 }
 
 export interface IntegrationThreadsTable {
@@ -328,6 +343,7 @@ export interface Database {
   command_invocations: CommandInvocationsTable;
   reminders: RemindersTable;
   integration_threads: IntegrationThreadsTable;
+  message_tags: MessageTagsTable;
   users: UsersTable;
   sessions: SessionsTable;
   invites: InvitesTable;

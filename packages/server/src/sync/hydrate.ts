@@ -57,6 +57,8 @@ function toEvent(r: EventsTable, messages: Map<string, Message>, roots: Map<stri
       return message ? { ...base, type: r.type, message } : null;
     case 'reaction.changed':
       return message ? { ...base, type: 'reaction.changed', message, emoji: String(d.emoji), user_id: String(d.user_id), op: d.op === 'remove' ? 'remove' : 'add' } : null;
+    case 'message.tagged':
+      return message ? { ...base, type: 'message.tagged', message, tag: String(d.tag), op: d.op === 'remove' ? 'remove' : 'add' } : null;
     case 'member.joined': {
       const user = users.get(String(d.user_id));
       return user ? { ...base, type: 'member.joined', user, role: d.role as MemberRole, member_count: Number(d.member_count) } : null;

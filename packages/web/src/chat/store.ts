@@ -4,6 +4,7 @@ import type {
   Conversation,
   CreatedApiToken,
   CreateConversationBody,
+  CreateWebhookBody,
   CreatedIncomingWebhook,
   CreatedOutgoingWebhook,
   CreatedSlashCommand,
@@ -547,8 +548,9 @@ export class ChatStore {
       .then((r) => r.webhooks);
   }
 
-  createWebhook(convId: string, name: string, kind: WebhookKind = 'slack'): Promise<CreatedIncomingWebhook> {
-    return this.requireClient().rest.request<CreatedIncomingWebhook>('POST', `/conversations/${convId}/webhooks`, { name, kind });
+  /** `extra`: a Sentry hook's client secret, an alert hook's basic auth. */
+  createWebhook(convId: string, name: string, kind: WebhookKind = 'slack', extra: Pick<CreateWebhookBody, 'signing_secret' | 'basic_auth'> = {}): Promise<CreatedIncomingWebhook> {
+    return this.requireClient().rest.request<CreatedIncomingWebhook>('POST', `/conversations/${convId}/webhooks`, { name, kind, ...extra });
   }
 
   rotateWebhook(id: string): Promise<CreatedIncomingWebhook> {
@@ -1059,11 +1061,12 @@ export class ChatStore {
       }
       case 'message.edited':
       case 'message.recalled':
-      case 'reaction.changed': {
+      case 'reaction.changed':
+      case 'message.tagged': {
         const msg = e.message;
         this.replaceMessage(msg);
         if (conv?.last_message?.id === msg.id) conv = { ...conv, last_message: msg };
-        if (e.type !== 'reaction.changed' && msg.sender_id !== me && msg.seq > (conv?.membership?.read_seq ?? 0)) countsChanged = true;
+        if ((e.type === 'message.edited' || e.type === 'message.recalled') && msg.sender_id !== me && msg.seq > (conv?.membership?.read_seq ?? 0)) countsChanged = true;
         break;
       }
       case 'member.joined': {

@@ -1,8 +1,10 @@
 import { AppError } from '../../core/errors.js';
 import { md, safeUrl } from './markdown.js';
+import { basicAuthValid, typedPlan, type Receiver } from './receiver.js';
 
 /**
- * Alertmanager's webhook (payload version 4) as one thread per alert group: the first
+ * Alertmanager's webhook (payload version 4), and Grafana alerting's (version 1: the same shape
+ * with per-alert silence, dashboard and panel links), as one thread per alert group: the first
  * notification of a `groupKey` posts the root, later ones reply only when something changed (an
  * alert started firing, or resolved) and otherwise just bring the root's counts up to date, so a
  * repeat notification every `repeat_interval` never posts again. Alerts are told apart by their
@@ -17,9 +19,16 @@ export interface AmAlert {
   endsAt: string;
   generatorURL: string;
   fingerprint: string;
+  /** Grafana's: a silence for this alert, its dashboard and panel. */
+  silenceURL: string;
+  dashboardURL: string;
+  panelURL: string;
 }
 
+export type AlertSource = 'alertmanager' | 'grafana';
+
 export interface AmPayload {
+  source: AlertSource;
   version: string;
   groupKey: string;
   truncatedAlerts: number;
@@ -74,11 +83,13 @@ const str = (v: unknown, field: string, fallback?: string): string => {
 };
 
 /** Checks the shape Alertmanager sends; anything else is a typed 400 and posts nothing. */
-export function parseAlertmanager(raw: unknown): AmPayload {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('The body must be Alertmanager’s webhook JSON object.', '');
+export function parseAlertmanager(raw: unknown, source: AlertSource = 'alertmanager'): AmPayload {
+  const who = source === 'grafana' ? 'Grafana' : 'Alertmanager';
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad(`The body must be ${who}’s webhook JSON object.`, '');
   const r = raw as Record<string, unknown>;
-  const version = str(r.version, 'version', '4');
-  if (version !== '4') throw bad(`Payload version ${version} is not supported; Alertmanager sends version 4.`, 'version');
+  const expected = source === 'grafana' ? '1' : '4';
+  const version = str(r.version, 'version', expected);
+  if (version !== expected) throw bad(`Payload version ${version} is not supported; ${who} sends version ${expected}.`, 'version');
   const groupKey = str(r.groupKey, 'groupKey');
   if (groupKey === '' || groupKey.length > 2_000) throw bad('groupKey must be 1 to 2000 characters.', 'groupKey');
   if (!Array.isArray(r.alerts) || r.alerts.length === 0) throw bad('alerts must be a non-empty list.', 'alerts');
@@ -96,11 +107,15 @@ export function parseAlertmanager(raw: unknown): AmPayload {
       endsAt: str(x.endsAt, `alerts.${i}.endsAt`, ''),
       generatorURL: str(x.generatorURL, `alerts.${i}.generatorURL`, ''),
       fingerprint: str(x.fingerprint, `alerts.${i}.fingerprint`, '') || JSON.stringify(strings(x.labels, `alerts.${i}.labels`)),
+      silenceURL: str(x.silenceURL, `alerts.${i}.silenceURL`, ''),
+      dashboardURL: str(x.dashboardURL, `alerts.${i}.dashboardURL`, ''),
+      panelURL: str(x.panelURL, `alerts.${i}.panelURL`, ''),
     };
   });
   const status = str(r.status, 'status');
   if (status !== 'firing' && status !== 'resolved') throw bad('status is firing or resolved.', 'status');
   return {
+    source,
     version,
     groupKey,
     truncatedAlerts: typeof r.truncatedAlerts === 'number' && r.truncatedAlerts > 0 ? Math.floor(r.truncatedAlerts) : 0,
@@ -125,7 +140,11 @@ function alertLine(a: AmAlert, p: AmPayload): string {
   const link = safeUrl(a.generatorURL);
   const name = `**${md(nameOf(a, p))}**${extra ? ` (${extra})` : ''}`;
   const summary = summaryOf(a);
-  return `- ${link ? `[${name}](${link})` : name}${summary ? `: ${md(summary)}` : ''}`;
+  const more = [
+    safeUrl(a.panelURL) ? `[panel](${a.panelURL})` : safeUrl(a.dashboardURL) ? `[dashboard](${a.dashboardURL})` : null,
+    a.status === 'firing' && safeUrl(a.silenceURL) ? `[silence](${a.silenceURL})` : null,
+  ].filter(Boolean);
+  return `- ${link ? `[${name}](${link})` : name}${summary ? `: ${md(summary)}` : ''}${more.length > 0 ? ` · ${more.join(' · ')}` : ''}`;
 }
 
 function list(alerts: AmAlert[], p: AmPayload): string {
@@ -134,8 +153,9 @@ function list(alerts: AmAlert[], p: AmPayload): string {
   return shown.join('\n');
 }
 
-/** A link that opens Alertmanager's new-silence form for this group's labels. */
+/** A link that opens Alertmanager's new-silence form for this group's labels (Grafana gives one per alert: the first firing one's). */
 function silenceLink(p: AmPayload): string | null {
+  if (p.source === 'grafana') return p.alerts.map((a) => (a.status === 'firing' ? safeUrl(a.silenceURL) : null)).find((u) => u !== null) ?? null;
   const base = safeUrl(p.externalURL);
   if (!base) return null;
   const matchers = Object.entries(p.groupLabels).map(([k, v]) => `${k}="${v}"`);
@@ -153,7 +173,10 @@ function rootText(p: AmPayload, s: GroupState): string {
     .join(', ');
   const head = firing > 0 ? `🔥 **${md(title)}** firing: ${firing}${resolved > 0 ? `, resolved: ${resolved}` : ''}` : `✅ **${md(title)}** resolved${all.length > 1 ? ` (all ${all.length})` : ''}`;
   const summary = p.commonAnnotations.summary ?? (all.length === 1 ? all[0]!.summary : '');
-  const links = [safeUrl(p.externalURL) ? `[Alertmanager](${p.externalURL})` : null, firing > 0 && silenceLink(p) ? `[Silence](${silenceLink(p)})` : null].filter(Boolean);
+  const links = [
+    safeUrl(p.externalURL) ? `[${p.source === 'grafana' ? 'Grafana' : 'Alertmanager'}](${p.externalURL})` : null,
+    firing > 0 && silenceLink(p) ? `[Silence](${silenceLink(p)})` : null,
+  ].filter(Boolean);
   const facts = [
     `notified ${s.notifications}×`,
     `last ${s.lastAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}`,
@@ -192,3 +215,17 @@ export function planAlertmanager(p: AmPayload, prior: GroupState | null, at: str
   if (resolvedNow.length + resolvedFirst.length > 0) replies.push(`✅ Resolved:\n${list([...resolvedNow, ...resolvedFirst], p)}`);
   return { root: rootText(p, state), replies, state };
 }
+
+/** Alertmanager or Grafana: trusted by the URL's secret, and by basic auth when the hook was made with it. */
+function alertReceiver(source: AlertSource): Receiver {
+  return {
+    verify: (keys, d) => (basicAuthValid(keys.basicAuth, d.header('authorization')) ? null : 'This hook wants HTTP basic auth, and the username or password is missing or wrong.'),
+    read: (d) => {
+      const payload = parseAlertmanager(d.body, source);
+      return { kind: 'thread', key: `am:${payload.groupKey}`, tags: ['alert'], plan: typedPlan<GroupState>((prior) => planAlertmanager(payload, prior, d.at)) };
+    },
+  };
+}
+
+export const alertmanagerReceiver = alertReceiver('alertmanager');
+export const grafanaReceiver = alertReceiver('grafana');

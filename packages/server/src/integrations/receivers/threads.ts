@@ -30,10 +30,11 @@ export class IntegrationThreads {
     private readonly messages: MessagesService,
   ) {}
 
-  apply<S>(hookId: string, bot: Actor, convId: string, key: string, plan: (prior: S | null) => ThreadPlan<S>): Promise<{ rootId: string; replies: number }> {
+  /** `tags`: the root's (a receiver's `alert`, `ci`), so a conversation's alerts can be listed by tag. */
+  apply<S>(hookId: string, bot: Actor, convId: string, key: string, plan: (prior: S | null) => ThreadPlan<S>, tags: string[] = []): Promise<{ rootId: string; replies: number }> {
     const keyHash = sha(`${hookId}\n${key}`);
     const prev = this.chains.get(keyHash) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(() => this.applyNow(hookId, bot, convId, keyHash, plan));
+    const next = prev.catch(() => undefined).then(() => this.applyNow(hookId, bot, convId, keyHash, plan, tags));
     this.chains.set(keyHash, next);
     // The caller gets `next` (and its failure); this tail only tidies up and must not reject.
     const forget = () => {
@@ -43,7 +44,7 @@ export class IntegrationThreads {
     return next;
   }
 
-  private async applyNow<S>(hookId: string, bot: Actor, convId: string, keyHash: string, plan: (prior: S | null) => ThreadPlan<S>): Promise<{ rootId: string; replies: number }> {
+  private async applyNow<S>(hookId: string, bot: Actor, convId: string, keyHash: string, plan: (prior: S | null) => ThreadPlan<S>, tags: string[]): Promise<{ rootId: string; replies: number }> {
     const { db, now } = this.deps;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const row = await db.selectFrom('integration_threads').selectAll().where('hook_id', '=', hookId).where('key_hash', '=', keyHash).executeTakeFirst();
@@ -53,7 +54,7 @@ export class IntegrationThreads {
       let version: number;
       if (!row) {
         // The same client_msg_id on every node: two first notifications make one root.
-        const ack = await this.messages.send(bot, { conv_id: convId, client_msg_id: `it_${keyHash.slice(0, 40)}_root`, body: p.root });
+        const ack = await this.messages.send(bot, { conv_id: convId, client_msg_id: `it_${keyHash.slice(0, 40)}_root`, body: p.root, tags });
         const made = await db
           .insertInto('integration_threads')
           .values({ hook_id: hookId, key_hash: keyHash, root_message_id: ack.id, state: JSON.stringify(p.state), version: 1, created_at: t, updated_at: t })
