@@ -259,6 +259,25 @@ describe('parley send and history', { timeout: 60_000 }, () => {
     expect(lines[1]!.seq).toBeGreaterThan(lines[0]!.seq);
   });
 
+  it('history --tag shows only tagged messages; tag adds a tag to a sent message; tags lists them with counts', async () => {
+    const alice = await newUser('tagger');
+    const chan = await newChannel(alice);
+    const first = await restSend(alice, chan.id, 'deploy 1 #deploy');
+    await restSend(alice, chan.id, 'chatter');
+    await restSend(alice, chan.id, 'deploy 2 #deploy #prod');
+    const tagged = await parley(['history', `#${chan.name}`, '--tag', '#Deploy', '--json'], { configDir: alice.dir });
+    expect(tagged.code).toBe(0);
+    expect(jsonLines<Message>(tagged.stdout).map((m) => m.body)).toEqual(['deploy 1 #deploy', 'deploy 2 #deploy #prod']);
+    const added = await parley(['tag', first.id, 'incident'], { configDir: alice.dir });
+    expect(added.code).toBe(0);
+    expect(added.stderr).toBe(`Message ${first.id} is tagged #deploy #incident.\n`);
+    const listed = await parley(['tags', `#${chan.name}`], { configDir: alice.dir });
+    expect(listed.stdout.split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['#deploy 2', '#incident 1', '#prod 1', '']);
+    const badTag = await parley(['tag', first.id, 'two words'], { configDir: alice.dir });
+    expect(badTag.code).not.toBe(0);
+    expect(badTag.stderr).toContain('A tag is');
+  });
+
   it('history --since and --until select messages by seq', async () => {
     const u = await newUser('ranger');
     const chan = await newChannel(u);
@@ -752,6 +771,37 @@ describe('parley webhook', { timeout: 60_000 }, () => {
     expect(await postTo(newUrl, 'new')).toEqual([200, 'ok']);
     expect((await parley(['webhook', 'revoke', id], { configDir: admin.dir })).code).toBe(0);
     expect(await postTo(newUrl, 'gone')).toEqual([404, 'no_service']);
+  });
+
+  it('create --kind gitlab prints the URL and the secret token GitLab sends; sentry takes its client secret from stdin; a wrong kind or a missing secret is a usage error', async () => {
+    const admin = await newUser('kinds');
+    const chan = await newChannel(admin);
+    const gitlab = await parley(['webhook', 'create', `#${chan.name}`, '--name', 'GitLab', '--kind', 'gitlab'], { configDir: admin.dir });
+    expect(gitlab.code).toBe(0);
+    const [hookUrl, token] = gitlab.stdout.trim().split('\n');
+    expect(gitlab.stderr).toContain('one thread per merge request');
+    const mr = {
+      object_kind: 'merge_request',
+      user: { username: 'ada' },
+      project: { path_with_namespace: 'acme/api' },
+      object_attributes: { iid: 3, title: 'Cache builds', state: 'opened', action: 'open' },
+    };
+    const post = (headers: Record<string, string>) => fetch(hookUrl!, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(mr) }).then((r) => r.status);
+    expect(await post({})).toBe(401);
+    expect(await post({ 'x-gitlab-token': token! })).toBe(200);
+
+    const noSecret = await parley(['webhook', 'create', `#${chan.name}`, '--name', 'Sentry', '--kind', 'sentry'], { configDir: admin.dir });
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toContain('--secret-stdin');
+    const sentry = await parley(['webhook', 'create', `#${chan.name}`, '--name', 'Sentry', '--kind', 'sentry', '--secret-stdin', '--json'], {
+      configDir: admin.dir,
+      input: 'c0ffee0123456789abcdef0123456789\n',
+    });
+    expect(sentry.code).toBe(0);
+    expect(JSON.parse(sentry.stdout)).toMatchObject({ kind: 'sentry', name: 'Sentry' });
+    const bad = await parley(['webhook', 'create', `#${chan.name}`, '--name', 'X', '--kind', 'jira'], { configDir: admin.dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--kind is one of');
   });
 
   it('outgoing create prints the signing secret; a triggered message reaches the receiver signed; deliveries and redeliver show and resend it', async () => {

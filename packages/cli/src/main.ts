@@ -3,6 +3,7 @@ import { describe, exitCodeFor, Exit } from './errors.js';
 import type { ServeOptions } from './commands/serve.js';
 import { login, logout, whoami } from './commands/account.js';
 import { history, send, tail } from './commands/messages.js';
+import { listTags, tagMessage } from './commands/tags.js';
 import { conversations } from './commands/conversations.js';
 import { search } from './commands/search.js';
 import { exportAll } from './commands/export.js';
@@ -94,8 +95,24 @@ program
   .option('--since <seq>', 'messages after this seq')
   .option('--until <seq>', 'messages up to this seq')
   .option('--limit <n>', 'without --since: the last n messages (default 50)')
+  .option('--tag <tag>', 'only messages tagged so (bug or #bug)')
   .option('--json', 'one JSON object per line')
   .action(run(history));
+
+program
+  .command('tags')
+  .description("a conversation's tags, most used first")
+  .argument('<target>', '#channel, @user or conversation id')
+  .option('--json', 'one JSON object per line')
+  .action(run(listTags));
+program
+  .command('tag')
+  .description('tag a message after it was sent (tags in its text change with an edit)')
+  .argument('<message-id>')
+  .argument('<tag>', 'bug or #bug')
+  .option('--remove', 'take the tag off instead')
+  .option('--json', 'print the message')
+  .action(run(tagMessage));
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 program
@@ -165,7 +182,9 @@ webhook
   .argument('<conversation>', '#channel, a group name or a conversation id')
   .requiredOption('--name <name>', 'who its posts appear from')
   .option('--icon <url>', 'an https URL of its picture')
-  .option('--kind <kind>', 'slack (default: Slack-compatible messages), alertmanager (a thread per alert group) or github (a thread per pull request and issue)')
+  .option('--kind <kind>', 'slack (default: Slack-compatible messages), or a thread per thing: github, gitlab, sentry, alertmanager, grafana, ci')
+  .option('--secret-stdin', "read a secret from standard input: a sentry hook's client secret, or the password of --basic-auth-user")
+  .option('--basic-auth-user <user>', 'alertmanager and grafana: the sender must also use HTTP basic auth as this user (password from --secret-stdin)')
   .option('--json', 'JSON output')
   .action(run(createWebhook));
 webhook.command('list').description("a conversation's webhooks").argument('<conversation>').option('--json', 'JSON output').action(run(listWebhooks));

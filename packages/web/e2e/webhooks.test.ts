@@ -101,6 +101,55 @@ describe.skipIf(browserUnavailable !== null)('incoming webhooks in the browser',
     await resolved.getByText('2 replies').waitFor();
   });
 
+  test('the kind picker: a GitLab hook shows its secret token once; a Sentry hook waits for the integration’s client secret; an alert hook may ask for basic auth', async () => {
+    const fay = await registerUser(suite.h.server, uniqueName('fay'));
+    const room = await createConversation(suite.h.server, fay.token, { kind: 'channel', name: uniqueName('dev'), visibility: 'public' });
+    const page = await signedIn(suite, fay);
+    await openConversation(page, room.id);
+    await page.getByTestId('open-webhooks').click();
+    await page.getByTestId('webhook-name').fill('GitLab');
+    await page.getByTestId('webhook-kind').selectOption('gitlab');
+    await page.getByTestId('webhook-create').click();
+    const token = await page.getByTestId('webhook-signing-secret').inputValue();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const url = await page.getByTestId('webhook-url').inputValue();
+    const mr = {
+      object_kind: 'merge_request',
+      user: { username: 'ada' },
+      project: { path_with_namespace: 'acme/api', web_url: 'https://gitlab.example.com/acme/api' },
+      object_attributes: {
+        iid: 7,
+        title: 'Faster builds',
+        state: 'opened',
+        action: 'open',
+        url: 'https://gitlab.example.com/acme/api/-/merge_requests/7',
+        source_branch: 'fast',
+        target_branch: 'main',
+      },
+    };
+    const sent = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gitlab-token': token }, body: JSON.stringify(mr) });
+    expect(sent.status).toBe(200);
+
+    await page.getByTestId('webhook-name').fill('Sentry');
+    await page.getByTestId('webhook-kind').selectOption('sentry');
+    await expect(page.getByTestId('webhook-create').isDisabled(), 'no client secret yet').resolves.toBe(true);
+    await page.getByTestId('webhook-client-secret').fill('a3f1c9e07b6d4e2f9a8b7c6d5e4f3a2b');
+    await page.getByTestId('webhook-create').click();
+    await expect.poll(() => page.getByTestId('webhook-row').count()).toBe(2);
+
+    await page.getByTestId('webhook-name').fill('Grafana');
+    await page.getByTestId('webhook-kind').selectOption('grafana');
+    await page.getByTestId('webhook-basic-user').fill('grafana');
+    await expect(page.getByTestId('webhook-create').isDisabled(), 'a password is needed with a username').resolves.toBe(true);
+    await page.getByTestId('webhook-basic-password').fill('a long enough password');
+    await page.getByTestId('webhook-create').click();
+    await expect.poll(() => page.getByTestId('webhook-row').count()).toBe(3);
+    await page.getByText('The sender must also log in as grafana with HTTP basic auth.').waitFor();
+    await page.keyboard.press('Escape');
+    await messagesWithText(page, 'Faster builds').waitFor();
+    await expect(messagesWithText(page, 'Faster builds').getByTestId('message-tags').innerText()).resolves.toBe('#gitlab');
+  });
+
   test('in settings a member creates a bot and a token acting as it; the token, shown once, posts as the bot; revoking it stops it; a read-only token is listed with its scope and may not post; removing the bot stops its tokens', async () => {
     const dana = await registerUser(suite.h.server, uniqueName('dana'));
     const room = await createConversation(suite.h.server, dana.token, { kind: 'channel', name: uniqueName('bots'), visibility: 'public' });

@@ -32,7 +32,7 @@ export async function send(target: string, text: string | undefined, opts: { std
   }
 }
 
-export async function history(target: string, opts: { since?: string; until?: string; limit?: string; json?: boolean }): Promise<void> {
+export async function history(target: string, opts: { since?: string; until?: string; limit?: string; tag?: string; json?: boolean }): Promise<void> {
   const client = clientFromConfig();
   const names = new Names(client);
   const since = opts.since === undefined ? undefined : Number(opts.since);
@@ -48,12 +48,12 @@ export async function history(target: string, opts: { since?: string; until?: st
   const conv = await client.resolveTarget(target);
   const out: Message[] = [];
   if (since !== undefined) {
-    for await (const m of client.allMessages(conv.id, since)) {
+    for await (const m of client.allMessages(conv.id, since, undefined, opts.tag)) {
       if (until !== undefined && m.seq > until) break;
       out.push(m);
     }
   } else {
-    const page = await client.history(conv.id, { limit, ...(until !== undefined ? { before_seq: until + 1 } : {}) });
+    const page = await client.history(conv.id, { limit, ...(until !== undefined ? { before_seq: until + 1 } : {}), ...(opts.tag !== undefined ? { tag: opts.tag } : {}) });
     out.push(...page.messages);
   }
   for (const m of out) {

@@ -1,24 +1,42 @@
 import type { CreatedIncomingWebhook, CreatedOutgoingWebhook, CreateOutgoingWebhookBody, IncomingWebhook, OutgoingEventKind, OutgoingWebhook, WebhookDelivery, WebhookKind } from '@parley/protocol';
 import { printJson, time } from '../output.js';
+import { CliError, Exit } from '../errors.js';
+import { readStdin } from '../prompt.js';
 import { clientFromConfig } from '../session.js';
 
+const KINDS: Record<WebhookKind, string> = {
+  slack: '',
+  github: ' (GitHub: one thread per pull request and issue)',
+  gitlab: ' (GitLab: one thread per merge request, issue and pipeline ref)',
+  sentry: ' (Sentry: one thread per issue and metric alert)',
+  alertmanager: ' (Alertmanager: one thread per alert group)',
+  grafana: ' (Grafana: one thread per alert group)',
+  ci: ' (CI: one thread per branch)',
+};
+const isKind = (k: string): k is WebhookKind => k in KINDS;
+
 /** `parley webhook create #channel --name CI`: prints the secret URL once (stdout, for scripts). */
-export async function createWebhook(target: string, opts: { name: string; icon?: string; kind?: string; json?: boolean }): Promise<void> {
+export async function createWebhook(target: string, opts: { name: string; icon?: string; kind?: string; secretStdin?: boolean; basicAuthUser?: string; json?: boolean }): Promise<void> {
+  if (opts.kind !== undefined && !isKind(opts.kind)) throw new CliError(`--kind is one of ${Object.keys(KINDS).join(', ')}.`, Exit.usage);
+  const kind = opts.kind ?? 'slack';
+  if (kind === 'sentry' && !opts.secretStdin) throw new CliError('A sentry hook needs the Sentry integration’s Client Secret: pipe it in with --secret-stdin.', Exit.usage);
+  if (opts.basicAuthUser !== undefined && !opts.secretStdin) throw new CliError('--basic-auth-user needs its password: pipe it in with --secret-stdin.', Exit.usage);
+  const secret = opts.secretStdin ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
   const client = clientFromConfig();
   const conv = await client.resolveTarget(target);
   const hook = await client.rest.request<CreatedIncomingWebhook>('POST', `/conversations/${conv.id}/webhooks`, {
     name: opts.name,
     ...(opts.icon ? { icon_url: opts.icon } : {}),
-    ...(opts.kind ? { kind: opts.kind as WebhookKind } : {}),
+    ...(opts.kind ? { kind } : {}),
+    ...(kind === 'sentry' ? { signing_secret: secret } : {}),
+    ...(opts.basicAuthUser !== undefined ? { basic_auth: { username: opts.basicAuthUser, password: secret } } : {}),
   });
   if (opts.json) printJson(hook);
   else {
-    process.stderr.write(
-      `Webhook ${hook.id} posts into ${target} as "${hook.name}"${hook.kind === 'alertmanager' ? ' (Alertmanager: one thread per alert group)' : hook.kind === 'github' ? ' (GitHub: one thread per pull request and issue)' : ''}. Its URL is shown only once:\n`,
-    );
+    process.stderr.write(`Webhook ${hook.id} posts into ${target} as "${hook.name}"${KINDS[hook.kind]}. Its URL is shown only once:\n`);
     process.stdout.write(`${hook.url}\n`);
     if (hook.signing_secret) {
-      process.stderr.write('The Secret to give GitHub (Settings → Webhooks; content type application/json):\n');
+      process.stderr.write(hook.kind === 'gitlab' ? 'The Secret token to give GitLab (Settings → Webhooks):\n' : 'The Secret to give GitHub (Settings → Webhooks; content type application/json):\n');
       process.stdout.write(`${hook.signing_secret}\n`);
     }
   }

@@ -18,6 +18,7 @@ import type {
   ServerEvent,
   ServerFrame,
   SyncResult,
+  TagCount,
   User,
 } from '@parley/protocol';
 import { backoffDelay } from './backoff.js';
@@ -821,23 +822,36 @@ export class Parley {
     return this.rest.request<Conversation>('POST', '/conversations', body);
   }
 
-  history(convId: string, q: { after_seq?: number; before_seq?: number; limit?: number } = {}): Promise<HistoryPage> {
+  /** A page of history; `tag` keeps only the messages carrying that tag. */
+  history(convId: string, q: { after_seq?: number; before_seq?: number; limit?: number; tag?: string } = {}): Promise<HistoryPage> {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined) qs.set(k, String(v));
     const s = qs.toString();
     return this.rest.request<HistoryPage>('GET', `/conversations/${encodeURIComponent(convId)}/messages${s ? `?${s}` : ''}`);
   }
 
-  /** Every message after `afterSeq`, in order, page by page. */
-  async *allMessages(convId: string, afterSeq = 0, signal?: AbortSignal): AsyncIterableIterator<Message> {
+  /** Every message after `afterSeq` (with `tag`: those carrying it), in order, page by page. */
+  async *allMessages(convId: string, afterSeq = 0, signal?: AbortSignal, tag?: string): AsyncIterableIterator<Message> {
     let after = afterSeq;
     for (;;) {
       if (signal?.aborted) return;
-      const page = await this.paced(() => this.history(convId, { after_seq: after, limit: 200 }), { overSocket: false, signal });
+      const page = await this.paced(() => this.history(convId, { after_seq: after, limit: 200, ...(tag !== undefined ? { tag } : {}) }), { overSocket: false, signal });
       for (const m of page.messages) yield m;
       if (!page.has_more || page.messages.length === 0) return;
       after = page.messages[page.messages.length - 1]!.seq;
     }
+  }
+
+  /** A conversation's tags with how many of the messages I may read carry each, most used first. */
+  async tags(convId: string): Promise<TagCount[]> {
+    return (await this.rest.request<{ tags: TagCount[] }>('GET', `/conversations/${encodeURIComponent(convId)}/tags`)).tags;
+  }
+
+  /** Tags a message after it was sent (`/tag`), or takes such a tag off; answers the message as it is now. */
+  tag(messageId: string, tag: string, op: 'add' | 'remove' = 'add'): Promise<Message> {
+    return op === 'add'
+      ? this.rest.request<Message>('POST', `/messages/${encodeURIComponent(messageId)}/tags`, { tag })
+      : this.rest.request<Message>('DELETE', `/messages/${encodeURIComponent(messageId)}/tags/${encodeURIComponent(tag)}`);
   }
 
   /**

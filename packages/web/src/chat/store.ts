@@ -6,6 +6,7 @@ import type {
   CreateConversationBody,
   CreateWebhookBody,
   CreatedIncomingWebhook,
+  TagCount,
   CreatedOutgoingWebhook,
   CreatedSlashCommand,
   CreateCommandBody,
@@ -540,6 +541,20 @@ export class ChatStore {
 
   revokeToken(id: string): Promise<void> {
     return this.requireClient().rest.request<void>('DELETE', `/tokens/${id}`);
+  }
+
+  /** Adds or removes a tag on a message (`/tag`); the answer replaces the message everywhere it is shown. */
+  async tagMessage(messageId: string, tag: string, op: 'add' | 'remove'): Promise<Message> {
+    const msg = await this.requireClient().request(op === 'add' ? 'tag.add' : 'tag.remove', { message_id: messageId, tag });
+    this.replaceMessage(msg);
+    return msg;
+  }
+
+  /** The conversation's tags with how many messages carry each, most used first. */
+  listTags(convId: string): Promise<TagCount[]> {
+    return this.requireClient()
+      .rest.request<{ tags: TagCount[] }>('GET', `/conversations/${convId}/tags`)
+      .then((r) => r.tags);
   }
 
   listWebhooks(convId: string): Promise<IncomingWebhook[]> {

@@ -169,6 +169,15 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
       case 'remind':
         runOnServer('remind', typed, () => store.createReminder(convId, c.text));
         return true;
+      case 'tag': {
+        const target = threadRootId ?? store.state.conversations[convId]?.last_message?.id;
+        if (!target) {
+          setNotice(t('commands.tag.nothing'));
+          return true;
+        }
+        runOnServer('tag', typed, () => store.tagMessage(target, c.tag, c.op));
+        return true;
+      }
       case 'unknown': {
         const unknown = () => setNotice(t('commands.unknown', { name: c.name }));
         if (store.state.commands !== null) {

@@ -29,9 +29,17 @@ describe('slash commands in the composer', () => {
     expect(parseCommand('/ not a command')).toBeNull();
     expect(commandQuery('/to')).toBe('to');
     expect(commandQuery('/topic x')).toBeNull();
-    expect(commandsFor('dm')).toEqual(['me', 'shrug', 'code', 'mute', 'remind', 'help']);
+    expect(commandsFor('dm')).toEqual(['me', 'shrug', 'code', 'mute', 'remind', 'tag', 'help']);
     expect(parseCommand('/mute')).toEqual({ kind: 'mute' });
     expect(commandsFor('channel')).toContain('invite');
+  });
+
+  test('/tag NAME adds a tag, /tag -NAME removes it; anything else shows the usage', () => {
+    expect(parseCommand('/tag bug')).toEqual({ kind: 'tag', tag: 'bug', op: 'add' });
+    expect(parseCommand('/tag #部署')).toEqual({ kind: 'tag', tag: '部署', op: 'add' });
+    expect(parseCommand('/tag -bug')).toEqual({ kind: 'tag', tag: 'bug', op: 'remove' });
+    expect(parseCommand('/tag')).toEqual({ kind: 'usage', name: 'tag' });
+    expect(parseCommand('/tag two words')).toEqual({ kind: 'usage', name: 'tag' });
   });
 
   test('/remind hands the rest to the server, which reads the time; without it the usage is shown', () => {
@@ -57,8 +65,8 @@ describe('slash commands in the composer', () => {
     const cmd = (command: string, description = ''): SlashCommand => ({ id: command, command, description, usage_hint: '', bot_user_id: 'b', url: null, created_at: '2026-01-01T00:00:00.000Z' });
     const custom = [cmd('zap'), cmd('deploy', 'Deploy a service'), cmd('remind'), cmd('dev')];
     const names = (kind: 'dm' | 'channel', q: string) => commandSuggestions(kind, q, custom).map((s) => `${s.custom ? '*' : ''}${s.name}`);
-    expect(names('channel', '')).toEqual(['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'mute', 'remind', 'help', '*deploy', '*dev', '*zap']);
-    expect(names('dm', '')).toEqual(['me', 'shrug', 'code', 'mute', 'remind', 'help', '*deploy', '*dev', '*zap']);
+    expect(names('channel', '')).toEqual(['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'mute', 'remind', 'tag', 'help', '*deploy', '*dev', '*zap']);
+    expect(names('dm', '')).toEqual(['me', 'shrug', 'code', 'mute', 'remind', 'tag', 'help', '*deploy', '*dev', '*zap']);
     expect(names('channel', 'de')).toEqual(['*deploy', '*dev']);
     expect(names('channel', 're')).toEqual(['remind']);
     expect(commandSuggestions('channel', 'dep', custom)[0]!.custom?.description).toBe('Deploy a service');

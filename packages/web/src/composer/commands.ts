@@ -3,10 +3,10 @@ import type { SlashCommand } from '@parley/protocol';
 /**
  * The composer's built-in slash commands. They run in the client: some turn the text into a
  * message (`/me`, `/shrug`, `/code`), others call the API the rest of the app uses (`/topic`,
- * `/invite`, `/leave`, `/mute`, `/remind`). A line starting with `//` sends the text with one slash.
+ * `/invite`, `/leave`, `/mute`, `/remind`, `/tag`). A line starting with `//` sends the text with one slash.
  * The workspace's custom commands (`/deploy`) are run by the server, which calls their endpoint.
  */
-export const COMMANDS = ['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'mute', 'remind', 'help'] as const;
+export const COMMANDS = ['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'mute', 'remind', 'tag', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Which commands make sense where: a DM has no topic, members or leaving. */
@@ -46,6 +46,8 @@ export type Parsed =
   | { kind: 'mute' }
   | { kind: 'help' }
   | { kind: 'remind'; text: string }
+  /** On the thread's root in a thread, else on the conversation's latest message; `-name` removes. */
+  | { kind: 'tag'; tag: string; op: 'add' | 'remove' }
   | { kind: 'custom'; name: string; text: string }
   | { kind: 'usage'; name: CommandName }
   | { kind: 'unknown'; name: string };
@@ -84,6 +86,10 @@ export function parseCommand(text: string, custom: readonly string[] = []): Pars
     case 'remind':
       // The server reads the time (`me in 10m …`, `me at 14:30 …`) and says how when it cannot.
       return rest ? { kind: 'remind', text: rest } : { kind: 'usage', name };
+    case 'tag': {
+      const g = /^(-)?#?([^\s#]+)$/u.exec(rest);
+      return g ? { kind: 'tag', tag: g[2]!, op: g[1] ? 'remove' : 'add' } : { kind: 'usage', name };
+    }
     case 'help':
       return { kind: 'help' };
     default:

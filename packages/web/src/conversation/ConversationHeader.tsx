@@ -7,6 +7,8 @@ import { useT } from '../i18n/i18n';
 import { PresenceDot } from '../sidebar/PresenceDot';
 import { IconHash, IconLink, IconLock, IconMenu, IconSearch, IconUsers } from '../ui/icons';
 import { canManageWebhooks, WebhooksDialog } from './WebhooksDialog';
+import { TagsButton } from './TagsButton';
+import { searchScope } from '../search/scope';
 
 export function ConversationHeader({ conv }: { conv: Conversation }) {
   const t = useT();
@@ -20,7 +22,7 @@ export function ConversationHeader({ conv }: { conv: Conversation }) {
   const name = conversationName(conv, users, me, members ? Object.keys(members) : undefined);
   const other = conv.dm_user_id ? users[conv.dm_user_id] : undefined;
   // Only channels and DMs can be named in a query (`in:#name`, `in:@user`).
-  const searchIn = conv.kind === 'channel' && conv.name ? `in:#${conv.name} ` : conv.kind === 'dm' && other ? `in:@${other.username} ` : null;
+  const searchIn = searchScope(conv, users);
   const subtitle = conv.kind === 'dm' ? (other ? `@${other.username}${presence ? ` · ${t(`presence.${presence}`)}` : ''}` : '') : conv.topic || t('conv.noTopic');
   return (
     <header className="conversation-header" data-testid="conversation-header">
@@ -47,6 +49,7 @@ export function ConversationHeader({ conv }: { conv: Conversation }) {
           <IconLink />
         </button>
       )}
+      <TagsButton conv={conv} scope={searchIn} />
       {webhooksOpen && <WebhooksDialog conv={conv} name={name} onClose={() => setWebhooksOpen(false)} />}
       {searchIn && (
         <button

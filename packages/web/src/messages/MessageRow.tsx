@@ -14,6 +14,7 @@ import { EditForm } from './EditForm';
 import { fullTime, timeLabel } from './format';
 import { MessageActions } from './MessageActions';
 import { Reactions } from './Reactions';
+import { TagChips } from './TagChips';
 import { sendErrorText } from './format';
 
 const NO_FILES: readonly { id: string; name: string; size: number }[] = [];
@@ -107,6 +108,7 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
           </ul>
         )}
         {msg?.edited_at && !recalled && !editing && <span className="edited muted">{t('message.edited')}</span>}
+        {msg && !recalled && <TagChips msg={msg} />}
         {msg && !recalled && <Reactions msg={msg} />}
         {msg && msg.reply_count > 0 && view.threadRootId === null && (
           <button type="button" className="thread-summary" onClick={() => ui.openThread(msg.conv_id, msg.id)}>

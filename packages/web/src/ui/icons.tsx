@@ -38,6 +38,12 @@ export const IconHash = () => (
     <path d="M4 9h16M4 15h16M10 3 8 21M16 3l-2 18" />
   </svg>
 );
+export const IconTag = () => (
+  <svg {...base}>
+    <path d="M20.6 13.4 13.4 20.6a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8Z" />
+    <circle cx="7.5" cy="7.5" r="1.5" />
+  </svg>
+);
 export const IconLock = () => (
   <svg {...base}>
     <rect x="5" y="11" width="14" height="10" rx="2" />

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { CreatedIncomingWebhook, HistoryPage, Message, ThreadPage } from '@parley/protocol';
-import { api, createConversation, type TestServer, type TestUser } from '../../testing/harness.js';
+import { api, createConversation, registerUser, type TestServer, type TestUser } from '../../testing/harness.js';
 import { serverPerFile } from '../../testing/fixture.js';
 
 let server!: TestServer;
@@ -42,12 +42,15 @@ const roots = async (convId: string): Promise<Message[]> =>
 const replies = async (rootId: string) => (await api<ThreadPage>(server, 'GET', `/messages/${rootId}/thread`, undefined, admin.token)).body.replies.map((r) => r.body.split('\n')[0]);
 
 describe('a GitHub hook', () => {
-  test('a pull request’s life is one thread; the root follows it from open to merged', async () => {
+  test('a pull request’s life is one thread; the root follows it from open to merged; GitHub’s logins ping nobody here', async () => {
     const { convId, hook } = await setUp();
+    // A Parley user who happens to share the author's GitHub login is not mentioned by the thread.
+    const namesake = await registerUser(server, 'ada');
+    await api(server, 'POST', `/conversations/${convId}/members`, { user_id: namesake.user.id }, admin.token);
     const opened = 'delivery-opened';
     expect(await deliver(hook, 'pull_request', fixture('pull_request.opened'), { delivery: opened })).toEqual([200, 'ok']);
     let [root] = await roots(convId);
-    expect(root!.body).toBe('**PR [acme/api#42](https://github.com/acme/api/pull/42): Retry webhook deliveries with backoff** by @ada\n🟢 open · +120 −30 in 5 files');
+    expect(root!.body).toBe('**PR [acme/api#42](https://github.com/acme/api/pull/42): Retry webhook deliveries with backoff** by ada\n🟢 open · +120 −30 in 5 files');
 
     expect((await deliver(hook, 'pull_request_review', fixture('pull_request_review.submitted')))[0]).toBe(200);
     const failed = fixture('workflow_run.completed');
@@ -64,12 +67,15 @@ describe('a GitHub hook', () => {
     const all = await roots(convId);
     expect(all).toHaveLength(1);
     expect(all[0]!.body.split('\n')[1]).toBe('🟣 merged ✅ · +120 −30 in 5 files · reviews: ✅ 1 · CI ✅');
+    expect(all[0]!.tags).toEqual(['github']);
+    const history = (await api<HistoryPage>(server, 'GET', `/conversations/${convId}/messages?limit=100`, undefined, admin.token)).body.messages;
+    expect(history.flatMap((m) => m.mentions)).toEqual([]);
     expect(await replies(all[0]!.id)).toEqual([
-      '🟢 @ada opened it:',
-      '✅ @grace [approved](https://github.com/acme/api/pull/42#pullrequestreview-80):',
+      '🟢 ada opened it:',
+      '✅ grace [approved](https://github.com/acme/api/pull/42#pullrequestreview-80):',
       '❌ [Build](https://github.com/acme/api/actions/runs/30433642) failure on `retry-backoff`',
       '✅ [Build](https://github.com/acme/api/actions/runs/30433642) success (fixed) on `retry-backoff`',
-      '🟣 @grace merged it ✅',
+      '🟣 grace merged it ✅',
     ]);
   });
 
@@ -80,7 +86,7 @@ describe('a GitHub hook', () => {
     expect((await deliver(hook, 'push', fixture('push')))[0]).toBe(200);
     const [push] = await roots(convId);
     expect(push!.body).toBe(
-      '📦 @grace pushed 1 commit to `main` in [acme/api](https://github.com/acme/api) ([compare](https://github.com/acme/api/compare/9049f1265b7d...0d1a26e67d8f))\n' +
+      '📦 grace pushed 1 commit to `main` in [acme/api](https://github.com/acme/api) ([compare](https://github.com/acme/api/compare/9049f1265b7d...0d1a26e67d8f))\n' +
         '- [`0d1a26e`](https://github.com/acme/api/commit/0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c) Retry webhook deliveries with backoff (#42) — ada',
     );
   });

@@ -54,14 +54,14 @@ export function githubEvent(event: string, raw: unknown, delivery: string): Outc
       return { kind: 'ignore', why: 'ping' };
     case 'push': {
       const ref = text(p.ref).replace(/^refs\/(heads|tags)\//, '');
-      if (p.deleted === true) return { kind: 'message', body: `🗑️ @${md(sender)} deleted \`${md(ref)}\` in ${link(md(repoName), text(repo.html_url))}`, dedupe: delivery || null, tags: TAGS };
+      if (p.deleted === true) return { kind: 'message', body: `🗑️ ${md(sender)} deleted \`${md(ref)}\` in ${link(md(repoName), text(repo.html_url))}`, dedupe: delivery || null, tags: TAGS };
       const commits = list(p.commits);
       if (commits.length === 0 && p.created !== true) return { kind: 'ignore', why: 'a push without commits' };
       const lines = commits
         .slice(0, 10)
         .map((c) => `- ${link(`\`${text(c.id).slice(0, 7)}\``, text(c.url))} ${md(firstLine(text(c.message)))} — ${md(text(obj(c.author).username) || text(obj(c.author).name))}`);
       if (commits.length > 10) lines.push(`- …and ${commits.length - 10} more`);
-      const head = `📦 @${md(sender)} ${p.forced === true ? 'force-pushed ⚠️' : 'pushed'} ${commits.length} commit${commits.length === 1 ? '' : 's'} to \`${md(ref)}\` in ${link(md(repoName), text(repo.html_url))}${text(p.compare) ? ` (${link('compare', text(p.compare))})` : ''}`;
+      const head = `📦 ${md(sender)} ${p.forced === true ? 'force-pushed ⚠️' : 'pushed'} ${commits.length} commit${commits.length === 1 ? '' : 's'} to \`${md(ref)}\` in ${link(md(repoName), text(repo.html_url))}${text(p.compare) ? ` (${link('compare', text(p.compare))})` : ''}`;
       return { kind: 'message', body: [head, ...lines].join('\n'), dedupe: delivery || null, tags: TAGS };
     }
     case 'release': {
@@ -69,7 +69,7 @@ export function githubEvent(event: string, raw: unknown, delivery: string): Outc
       const r = obj(p.release);
       return {
         kind: 'message',
-        body: `🚀 ${link(md(text(r.name) || text(r.tag_name)), text(r.html_url))} released in ${md(repoName)}${r.prerelease === true ? ' (pre-release)' : ''} by @${md(login(r.author))}`,
+        body: `🚀 ${link(md(text(r.name) || text(r.tag_name)), text(r.html_url))} released in ${md(repoName)}${r.prerelease === true ? ' (pre-release)' : ''} by ${md(login(r.author))}`,
         dedupe: delivery || null,
         tags: ['github', 'release'],
       };
@@ -78,12 +78,12 @@ export function githubEvent(event: string, raw: unknown, delivery: string): Outc
       const pr = obj(p.pull_request);
       const key = `gh:pr:${repoName}#${num(pr.number)}`;
       const said: Record<string, (s: ItemState) => string | null> = {
-        opened: () => `🟢 @${md(sender)} opened it${text(pr.body) ? `:\n> ${md(clip(firstLine(text(pr.body)), 200))}` : ''}`,
-        reopened: () => `🟢 @${md(sender)} reopened it`,
-        ready_for_review: () => `👀 @${md(sender)} marked it ready for review`,
-        synchronize: () => `⬆️ @${md(sender)} pushed to \`${md(text(obj(pr.head).ref))}\` (${link(`\`${text(p.after).slice(0, 7)}\``, `${text(pr.html_url)}/commits/${text(p.after)}`)})`,
-        review_requested: () => `👀 @${md(sender)} asked @${md(login(p.requested_reviewer) === 'someone' ? text(obj(p.requested_team).name) : login(p.requested_reviewer))} for a review`,
-        closed: (s) => (s.state === 'merged' ? `🟣 @${md(login(pr.merged_by) === 'someone' ? sender : login(pr.merged_by))} merged it ✅` : `🔴 @${md(sender)} closed it`),
+        opened: () => `🟢 ${md(sender)} opened it${text(pr.body) ? `:\n> ${md(clip(firstLine(text(pr.body)), 200))}` : ''}`,
+        reopened: () => `🟢 ${md(sender)} reopened it`,
+        ready_for_review: () => `👀 ${md(sender)} marked it ready for review`,
+        synchronize: () => `⬆️ ${md(sender)} pushed to \`${md(text(obj(pr.head).ref))}\` (${link(`\`${text(p.after).slice(0, 7)}\``, `${text(pr.html_url)}/commits/${text(p.after)}`)})`,
+        review_requested: () => `👀 ${md(sender)} asked ${md(login(p.requested_reviewer) === 'someone' ? text(obj(p.requested_team).name) : login(p.requested_reviewer))} for a review`,
+        closed: (s) => (s.state === 'merged' ? `🟣 ${md(login(pr.merged_by) === 'someone' ? sender : login(pr.merged_by))} merged it ✅` : `🔴 ${md(sender)} closed it`),
       };
       const say = said[action];
       if (!say && action !== 'edited') return { kind: 'ignore', why: `pull_request ${action}` };
@@ -113,13 +113,13 @@ export function githubEvent(event: string, raw: unknown, delivery: string): Outc
         (s) => {
           refreshPr(s, pr);
           if (state === 'approved' || state === 'changes_requested' || state === 'commented') s.reviews[who] = state;
-          return `${icon} @${md(who)} ${link(verdict, text(review.html_url))}${text(review.body) ? `:\n> ${md(clip(firstLine(text(review.body)), 200))}` : ''}`;
+          return `${icon} ${md(who)} ${link(verdict, text(review.html_url))}${text(review.body) ? `:\n> ${md(clip(firstLine(text(review.body)), 200))}` : ''}`;
         },
       );
     }
     case 'issues': {
       const issue = obj(p.issue);
-      const said: Record<string, string> = { opened: `🟢 @${md(sender)} opened it`, closed: `🔴 @${md(sender)} closed it`, reopened: `🟢 @${md(sender)} reopened it` };
+      const said: Record<string, string> = { opened: `🟢 ${md(sender)} opened it`, closed: `🔴 ${md(sender)} closed it`, reopened: `🟢 ${md(sender)} reopened it` };
       if (!said[action] && action !== 'edited') return { kind: 'ignore', why: `issues ${action}` };
       return itemThread(
         `gh:issue:${repoName}#${num(issue.number)}`,
@@ -145,7 +145,7 @@ export function githubEvent(event: string, raw: unknown, delivery: string): Outc
         () => ({ ...prFields(repo, issue), kind: isPr ? 'pr' : 'issue', state: text(issue.state) === 'closed' ? 'closed' : 'open' }),
         (s) => {
           s.comments += 1;
-          return `💬 @${md(login(comment.user))} ${link('commented', text(comment.html_url))}:\n> ${md(clip(text(comment.body).replace(/\s+/g, ' '), 300))}`;
+          return `💬 ${md(login(comment.user))} ${link('commented', text(comment.html_url))}:\n> ${md(clip(text(comment.body).replace(/\s+/g, ' '), 300))}`;
         },
       );
     }

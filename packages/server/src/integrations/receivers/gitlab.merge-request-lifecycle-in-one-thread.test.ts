@@ -32,7 +32,7 @@ describe('a GitLab hook', () => {
     const opened = crypto.randomUUID();
     expect(await send(hook.url, token, fixture('merge_request.open'), 'Merge Request Hook', opened)).toEqual([200, 'ok']);
     let [root] = await rootsIn(server, admin, convId);
-    expect(root!.body).toBe('**MR [acme/api!7](https://gitlab.example.com/acme/api/-/merge_requests/7): Retry webhook deliveries with backoff** by @ada\n🟢 open');
+    expect(root!.body).toBe('**MR [acme/api!7](https://gitlab.example.com/acme/api/-/merge_requests/7): Retry webhook deliveries with backoff** by ada\n🟢 open');
     expect(root!.tags).toEqual(['gitlab']);
 
     expect((await send(hook.url, token, fixture('pipeline.failed'), 'Pipeline Hook'))[0]).toBe(200);
@@ -66,12 +66,12 @@ describe('a GitLab hook', () => {
     expect(all).toHaveLength(1);
     expect(all[0]!.body.split('\n')[1]).toBe('🟣 merged ✅ · reviews: ✅ 1 · CI ✅ · 1 comment');
     expect(await replyLines(server, admin, all[0]!.id)).toEqual([
-      '🟢 @ada opened it (`retry-backoff` → `main`):',
+      '🟢 ada opened it (`retry-backoff` → `main`):',
       '❌ [pipeline](https://gitlab.example.com/acme/api/-/pipelines/31) failure on `retry-backoff` ([#31](https://gitlab.example.com/acme/api/-/pipelines/31)): [test:unit](https://gitlab.example.com/acme/api/-/jobs/380)',
-      '💬 @grace [commented](https://gitlab.example.com/acme/api/-/merge_requests/7#note_1244):',
-      '✅ @grace approved it',
+      '💬 grace [commented](https://gitlab.example.com/acme/api/-/merge_requests/7#note_1244):',
+      '✅ grace approved it',
       '✅ [pipeline](https://gitlab.example.com/acme/api/-/pipelines/32) success (fixed) on `retry-backoff` ([#32](https://gitlab.example.com/acme/api/-/pipelines/32))',
-      '🟣 @ada merged it ✅',
+      '🟣 ada merged it ✅',
     ]);
   });
 
@@ -94,7 +94,7 @@ describe('a GitLab hook', () => {
     // Running said nothing; the failure is the one reply.
     expect(await replyLines(server, admin, ci!.id)).toHaveLength(1);
     expect(push!.body).toBe(
-      '📦 @ada pushed 2 commits to `main` in [acme/api](https://gitlab.example.com/acme/api)\n' +
+      '📦 ada pushed 2 commits to `main` in [acme/api](https://gitlab.example.com/acme/api)\n' +
         '- [`b6568db1`](https://gitlab.example.com/acme/api/-/commit/b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327) Count retries in the delivery log — Ada Lovelace\n' +
         '- [`da156088`](https://gitlab.example.com/acme/api/-/commit/da1560886d4f094c3e6c9ef40349f7d38b5d27d7) Retry with backoff — Grace Hopper',
     );

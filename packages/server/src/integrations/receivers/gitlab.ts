@@ -50,14 +50,14 @@ export function gitlabEvent(raw: unknown, delivery: string): Outcome {
     case 'push':
     case 'tag_push': {
       const ref = text(p.ref).replace(/^refs\/(heads|tags)\//, '');
-      if (ZERO_SHA.test(text(p.after))) return message(`🗑️ @${md(user)} deleted ${kind === 'tag_push' ? 'tag' : 'branch'} \`${md(ref)}\` in ${projectLink}`);
-      if (kind === 'tag_push') return message(`🏷️ @${md(user)} pushed tag \`${md(ref)}\` in ${projectLink}`);
+      if (ZERO_SHA.test(text(p.after))) return message(`🗑️ ${md(user)} deleted ${kind === 'tag_push' ? 'tag' : 'branch'} \`${md(ref)}\` in ${projectLink}`);
+      if (kind === 'tag_push') return message(`🏷️ ${md(user)} pushed tag \`${md(ref)}\` in ${projectLink}`);
       const commits = list(p.commits);
       const total = num(p.total_commits_count) || commits.length;
       if (total === 0) return { kind: 'ignore', why: 'a push without commits' };
       const lines = commits.slice(0, 10).map((c) => `- ${link(`\`${text(c.id).slice(0, 8)}\``, text(c.url))} ${md(firstLine(text(c.title) || text(c.message)))} — ${md(text(obj(c.author).name))}`);
       if (total > lines.length) lines.push(`- …and ${total - lines.length} more`);
-      return message([`📦 @${md(user)} pushed ${total} commit${total === 1 ? '' : 's'} to \`${md(ref)}\` in ${projectLink}`, ...lines].join('\n'));
+      return message([`📦 ${md(user)} pushed ${total} commit${total === 1 ? '' : 's'} to \`${md(ref)}\` in ${projectLink}`, ...lines].join('\n'));
     }
     case 'release': {
       if (text(p.action) !== 'create') return { kind: 'ignore', why: `release ${text(p.action)}` };
@@ -69,21 +69,21 @@ export function gitlabEvent(raw: unknown, delivery: string): Outcome {
       const approve = (s: ItemState, yes: boolean): string => {
         if (yes) s.reviews[user] = 'approved';
         else delete s.reviews[user];
-        return yes ? `✅ @${md(user)} approved it` : `↩️ @${md(user)} took back their approval`;
+        return yes ? `✅ ${md(user)} approved it` : `↩️ ${md(user)} took back their approval`;
       };
       const said: Record<string, (s: ItemState) => string | null> = {
         open: () =>
-          `🟢 @${md(user)} opened it (\`${md(text(mr.source_branch))}\` → \`${md(text(mr.target_branch))}\`)${text(mr.description) ? `:\n> ${md(clip(firstLine(text(mr.description)), 200))}` : ''}`,
-        reopen: () => `🟢 @${md(user)} reopened it`,
-        close: () => `🔴 @${md(user)} closed it`,
-        merge: () => `🟣 @${md(user)} merged it ✅`,
+          `🟢 ${md(user)} opened it (\`${md(text(mr.source_branch))}\` → \`${md(text(mr.target_branch))}\`)${text(mr.description) ? `:\n> ${md(clip(firstLine(text(mr.description)), 200))}` : ''}`,
+        reopen: () => `🟢 ${md(user)} reopened it`,
+        close: () => `🔴 ${md(user)} closed it`,
+        merge: () => `🟣 ${md(user)} merged it ✅`,
         approved: (s) => approve(s, true),
         approval: (s) => approve(s, true),
         unapproved: (s) => approve(s, false),
         unapproval: (s) => approve(s, false),
         // An update with `oldrev` is new commits; other updates (title, labels) change only the root.
         update: () =>
-          text(mr.oldrev) ? `⬆️ @${md(user)} pushed to \`${md(text(mr.source_branch))}\` (${link(`\`${text(obj(mr.last_commit).id).slice(0, 8)}\``, text(obj(mr.last_commit).url))})` : null,
+          text(mr.oldrev) ? `⬆️ ${md(user)} pushed to \`${md(text(mr.source_branch))}\` (${link(`\`${text(obj(mr.last_commit).id).slice(0, 8)}\``, text(obj(mr.last_commit).url))})` : null,
       };
       const say = said[action];
       if (!say) return { kind: 'ignore', why: `merge_request ${action || 'without an action'}` };
@@ -103,7 +103,7 @@ export function gitlabEvent(raw: unknown, delivery: string): Outcome {
     case 'work_item': {
       const issue = obj(p.object_attributes);
       const action = text(issue.action);
-      const said: Record<string, string | null> = { open: `🟢 @${md(user)} opened it`, close: `🔴 @${md(user)} closed it`, reopen: `🟢 @${md(user)} reopened it`, update: null };
+      const said: Record<string, string | null> = { open: `🟢 ${md(user)} opened it`, close: `🔴 ${md(user)} closed it`, reopen: `🟢 ${md(user)} reopened it`, update: null };
       if (!(action in said)) return { kind: 'ignore', why: `issue ${action || 'without an action'}` };
       return itemThread(
         `gl:issue:${path}#${num(issue.iid)}`,
@@ -134,7 +134,7 @@ export function gitlabEvent(raw: unknown, delivery: string): Outcome {
         },
         (s) => {
           s.comments += 1;
-          return `💬 @${md(user)} ${link('commented', text(note.url))}:\n> ${md(clip(text(note.note).replace(/\s+/g, ' '), 300))}`;
+          return `💬 ${md(user)} ${link('commented', text(note.url))}:\n> ${md(clip(text(note.note).replace(/\s+/g, ' '), 300))}`;
         },
       );
     }

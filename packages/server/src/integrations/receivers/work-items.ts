@@ -84,7 +84,7 @@ export function rootOf(s: ItemState): string {
     ciSummary(s.ci) || null,
     s.comments > 0 ? `${s.comments} comment${s.comments === 1 ? '' : 's'}` : null,
   ].filter((x): x is string => !!x);
-  return `**${NOUN[s.kind]} ${link(md(s.label), s.url)}: ${md(s.title)}** by @${md(s.author)}\n${facts.join(' · ')}`;
+  return `**${NOUN[s.kind]} ${link(md(s.label), s.url)}: ${md(s.title)}** by ${md(s.author)}\n${facts.join(' · ')}`;
 }
 
 /** A new item's state with nothing known beyond its name. */
