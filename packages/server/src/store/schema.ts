@@ -255,6 +255,8 @@ export interface IntegrationThreadsTable {
   version: number;
   created_at: number;
   updated_at: number;
+  /** JSON `{root, replies}` the latest state change has yet to post; null once posted. */
+  pending: string | null;
 }
 
 export interface PresenceTable {

@@ -108,6 +108,23 @@ describe('an Alertmanager hook', () => {
     expect(await roots(member, convId)).toHaveLength(2);
   });
 
+  test('a notification refused half-way (the channel archived) is finished by Alertmanager’s retry: no reply is lost', async () => {
+    const { convId, hook, member } = await setUp();
+    const p = fixture();
+    expect(await post(hook.url, p)).toEqual([200, 'ok']);
+    const archive = (archived: boolean) => api(server, 'PATCH', `/conversations/${convId}`, { archived }, admin.token);
+    expect((await archive(true)).status).toBe(200);
+    const resolvedAll = resolve(p, ['1a30ba71cca2921f', '2b41cb82ddb3a32a']);
+    // The group's state moved, but nothing could be posted: Alertmanager is told to retry.
+    expect(await post(hook.url, resolvedAll)).toEqual([403, 'channel_is_archived']);
+    expect((await archive(false)).status).toBe(200);
+    expect(await post(hook.url, resolvedAll)).toEqual([200, 'ok']);
+    const [root, ...others] = await roots(member, convId);
+    expect(others).toEqual([]);
+    expect(root!.body.split('\n')[0]).toBe('✅ **ProbeFailure** resolved (all 2)');
+    expect((await thread(member, root!.id)).replies.map((r) => r.body.split('\n')[0])).toEqual(['🔥 Firing:', '✅ Resolved:']);
+  });
+
   test('notifications about one group arriving at once still make one root, and each change is said once', async () => {
     const { convId, hook, member } = await setUp();
     const p = fixture();

@@ -19,8 +19,10 @@ export interface ThreadPlan<S> {
  *
  * Ordering: notifications about one thing are applied one at a time on a node, and across nodes
  * by the row's `version` (a stale update changes nothing and is planned again on the new state).
- * The state moves first, then the root is edited and the replies posted, each with a
- * client_msg_id derived from (thing, version, index): a retried notification posts nothing twice.
+ * The state moves together with what it has to post (`pending`), then the root is edited and the
+ * replies posted, each with a client_msg_id derived from (thing, version, index): a retried
+ * notification posts nothing twice, and one that failed half-way (a crash, an archived
+ * conversation) is finished by the next notification about the thing or the sender's retry.
  */
 export class IntegrationThreads {
   private readonly chains = new Map<string, Promise<unknown>>();
@@ -47,17 +49,24 @@ export class IntegrationThreads {
   private async applyNow<S>(hookId: string, bot: Actor, convId: string, keyHash: string, plan: (prior: S | null) => ThreadPlan<S>, tags: string[]): Promise<{ rootId: string; replies: number }> {
     const { db, now } = this.deps;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const row = await db.selectFrom('integration_threads').selectAll().where('hook_id', '=', hookId).where('key_hash', '=', keyHash).executeTakeFirst();
+      let row = await db.selectFrom('integration_threads').selectAll().where('hook_id', '=', hookId).where('key_hash', '=', keyHash).executeTakeFirst();
+      // What an earlier notification left unposted (a crash, a refused post) goes first.
+      if (row?.pending) {
+        await this.post(bot, convId, keyHash, row.root_message_id, Number(row.version), JSON.parse(row.pending) as Pending);
+        await this.posted(hookId, keyHash, Number(row.version));
+        row = { ...row, pending: null };
+      }
       const p = plan(row ? (JSON.parse(row.state) as S) : null);
       const t = now();
       let rootId: string;
       let version: number;
+      const pending: Pending = { root: null, replies: p.replies };
       if (!row) {
         // The same client_msg_id on every node: two first notifications make one root.
         const ack = await this.messages.send(bot, { conv_id: convId, client_msg_id: `it_${keyHash.slice(0, 40)}_root`, body: p.root, tags });
         const made = await db
           .insertInto('integration_threads')
-          .values({ hook_id: hookId, key_hash: keyHash, root_message_id: ack.id, state: JSON.stringify(p.state), version: 1, created_at: t, updated_at: t })
+          .values({ hook_id: hookId, key_hash: keyHash, root_message_id: ack.id, state: JSON.stringify(p.state), version: 1, created_at: t, updated_at: t, pending: JSON.stringify(pending) })
           .onConflict((oc) => oc.columns(['hook_id', 'key_hash']).doNothing())
           .returning('version')
           .executeTakeFirst();
@@ -67,25 +76,45 @@ export class IntegrationThreads {
         version = 1;
       } else {
         version = Number(row.version) + 1;
+        pending.root = p.root;
+        // The state and what it still has to post move together: a crash after this posts them on the next try.
         const moved = await db
           .updateTable('integration_threads')
-          .set({ state: JSON.stringify(p.state), version, updated_at: t })
+          .set({ state: JSON.stringify(p.state), version, updated_at: t, pending: JSON.stringify(pending) })
           .where('hook_id', '=', hookId)
           .where('key_hash', '=', keyHash)
           .where('version', '=', row.version)
           .executeTakeFirst();
         if (Number(moved.numUpdatedRows) !== 1) continue;
         rootId = row.root_message_id;
-        await this.messages.edit(bot, rootId, p.root, { anyTime: true }).catch((e: unknown) => {
-          // A moderator recalled the root: the thread goes on under it; only the summary stops.
-          if (!(e instanceof AppError && (e.code === 'conflict' || e.code === 'not_found'))) throw e;
-        });
       }
-      for (const [i, body] of p.replies.entries()) {
-        await this.messages.send(bot, { conv_id: convId, client_msg_id: `it_${keyHash.slice(0, 40)}_${version}_${i}`, body, reply_to: rootId });
-      }
+      await this.post(bot, convId, keyHash, rootId, version, pending);
+      await this.posted(hookId, keyHash, version);
       return { rootId, replies: p.replies.length };
     }
     throw new AppError('unavailable', 'Too many notifications about the same thing at once; retry.');
   }
+
+  /** Edits the root and posts the replies of one version; each post's id is fixed by (thing, version, index), so posting again changes nothing. */
+  private async post(bot: Actor, convId: string, keyHash: string, rootId: string, version: number, pending: Pending): Promise<void> {
+    if (pending.root !== null) {
+      await this.messages.edit(bot, rootId, pending.root, { anyTime: true }).catch((e: unknown) => {
+        // A moderator recalled the root: the thread goes on under it; only the summary stops.
+        if (!(e instanceof AppError && (e.code === 'conflict' || e.code === 'not_found'))) throw e;
+      });
+    }
+    for (const [i, body] of pending.replies.entries()) {
+      await this.messages.send(bot, { conv_id: convId, client_msg_id: `it_${keyHash.slice(0, 40)}_${version}_${i}`, body, reply_to: rootId });
+    }
+  }
+
+  private async posted(hookId: string, keyHash: string, version: number): Promise<void> {
+    await this.deps.db.updateTable('integration_threads').set({ pending: null }).where('hook_id', '=', hookId).where('key_hash', '=', keyHash).where('version', '=', version).execute();
+  }
+}
+
+/** What one state change still has to post: the root's new text (null: unchanged) and its replies. */
+interface Pending {
+  root: string | null;
+  replies: string[];
 }
