@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type https from 'node:https';
 import path from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -34,6 +35,7 @@ import { openFileStorage, type FileStorage } from './files/storage.js';
 import { AppError } from './core/errors.js';
 import { bearerAuth } from './http/auth.js';
 import { responses } from './http/schemas.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -42,8 +44,14 @@ export interface Parley {
   services: Services;
   gateway: Gateway;
   config: Config;
+  /** Reads the TLS certificate and key again (after a renewal); false when not serving TLS. New connections get the new one. */
+  reloadTls(): boolean;
   /** Graceful: stop accepting, ask sockets to reconnect elsewhere, flush, close storage. */
   close(): Promise<void>;
+}
+
+function readTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
+  return { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) };
 }
 
 export interface BuildOptions {
@@ -84,7 +92,10 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   }
   const services = buildServices(deps, files);
 
+  // HTTPS and WSS directly when a certificate is configured (reloaded by reloadTls, on SIGHUP).
+  const tls = config.tlsCert && config.tlsKey ? readTls(config.tlsCert, config.tlsKey) : null;
   const app = Fastify({
+    ...(tls ? { https: tls } : {}),
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: config.trustProxy,
@@ -102,13 +113,15 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   installErrorHandling(app, config.webDir && fs.existsSync(path.join(config.webDir, 'index.html')) ? config.webDir : null);
   installBodyTimeout(app, config.limits.bodyTimeoutMs);
 
+  await installSecurityHeaders(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Parley API', version: `level ${PROTOCOL_LEVEL}`, description: 'REST API of Parley. Errors are `{ "error": { "code", "message" } }`.' },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // Swagger UI's page has inline scripts: it sends its own policy, allowing them by hash, never framed.
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, transformStaticCSP: (csp) => csp.replace("frame-ancestors 'self'", "frame-ancestors 'none'") });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
@@ -201,6 +214,12 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     services,
     gateway,
     config,
+    reloadTls() {
+      if (!config.tlsCert || !config.tlsKey) return false;
+      // Read both before swapping: a half-written pair leaves the old certificate in place.
+      (app.server as https.Server).setSecureContext(readTls(config.tlsCert, config.tlsKey));
+      return true;
+    },
     close() {
       closing ??= (async () => {
         await gateway.drain(config.shutdownGraceMs);

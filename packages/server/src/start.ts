@@ -38,7 +38,16 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
   }
   const address = parley.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  parley.app.log.info({ dataDir: config.dataDir, port }, `Parley is listening on http://localhost:${port}`);
+  const scheme = config.tlsCert ? 'https' : 'http';
+  parley.app.log.info({ dataDir: config.dataDir, port }, `Parley is listening on ${scheme}://localhost:${port}`);
+  // A renewed certificate (certbot's deploy hook, say) is picked up without a restart: kill -HUP.
+  const onHangup = () => {
+    try {
+      if (parley.reloadTls()) parley.app.log.info('TLS certificate reloaded');
+    } catch (err) {
+      parley.app.log.error({ err }, 'TLS certificate reload failed; still serving the previous one');
+    }
+  };
 
   let settle!: { resolve: () => void; reject: (err: unknown) => void };
   const stopped = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -57,6 +66,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
         throw err;
       } finally {
         for (const s of SIGNALS) process.off(s, onSignal);
+        process.off('SIGHUP', onHangup);
       }
     })();
     stopping.then(settle.resolve, settle.reject);
@@ -65,6 +75,9 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
   // Handlers stay installed until the close ends, so a second Ctrl+C (or the cluster primary's
   // SIGTERM after the terminal's SIGINT) joins the shutdown under way instead of killing it.
   const onSignal = (signal: NodeJS.Signals) => void stop(signal).catch(() => undefined);
-  if (signals) for (const s of SIGNALS) process.on(s, onSignal);
+  if (signals) {
+    for (const s of SIGNALS) process.on(s, onSignal);
+    if (config.tlsCert) process.on('SIGHUP', onHangup);
+  }
   return { parley, port, stop, stopped };
 }

@@ -27,6 +27,7 @@ describe.skipIf(browserUnavailable !== null)('slash commands in the composer', {
       'leave',
       'mute',
       'remind',
+      'tag',
       'help',
     ]);
     await input.pressSequentially('sh');

@@ -26,6 +26,33 @@ describe.skipIf(browserUnavailable !== null)('rendering messages in the browser'
     return { alice, bob, convId: dm.id, page, dialogs };
   }
 
+  test('the app runs under the server’s Content-Security-Policy: an injected inline script or a foreign image is refused, and the refusal is reported (a test with one fails)', async () => {
+    const { page, convId } = await dmWithBobInBrowser();
+    await openConversation(page, convId);
+    const ran = await page.evaluate(async () => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = true';
+      document.body.append(s);
+      const img = document.createElement('img');
+      img.src = 'https://tracker.example.com/pixel.png';
+      document.body.append(img);
+      await new Promise((r) => setTimeout(r, 300));
+      return (window as unknown as { __injected?: boolean }).__injected === true;
+    });
+    expect(ran).toBe(false);
+    // Taken (and checked) here, so this test does not fail for them; any other refusal fails its test.
+    const refused: string[] = [];
+    await expect
+      .poll(
+        () => {
+          refused.push(...suite.h.takeCspViolations());
+          return refused.join('\n');
+        },
+        { timeout: 5_000 },
+      )
+      .toMatch(/script-src-elem refused inline[\s\S]*img-src refused https:\/\/tracker\.example\.com|img-src refused https:\/\/tracker\.example\.com[\s\S]*script-src-elem refused inline/);
+  });
+
   test('@here is a mention, badge and highlight, for a member whose browser was online when it was sent, and not for one who was offline', async () => {
     const alice = await registerUser(suite.h.server, uniqueName('alice'));
     const bob = await registerUser(suite.h.server, uniqueName('bob'));

@@ -139,9 +139,18 @@ export function launchChromium(): Promise<Browser> {
 /** Errors the page threw, kept per page so a failing test can say what the app complained about. */
 export const pageErrors = new WeakMap<Page, string[]>();
 
+/**
+ * What the server's Content-Security-Policy refused in each page, as Chromium reports it: any
+ * refusal fails the test that caused it (browserHarness), so the app can never quietly depend on
+ * an inline script or a foreign origin.
+ */
+export const cspViolations = new WeakMap<Page, string[]>();
+
 export interface Harness {
   server: TestServer;
   browser: Browser;
+  /** Every CSP refusal in the pages opened since the last call, emptied by the call. */
+  takeCspViolations(): string[];
   /** A fresh, isolated browser (own cookies and storage) with one page on the app's origin. */
   newPage(options?: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
@@ -157,6 +166,7 @@ export async function startHarness(overrides: ServerOverrides = {}): Promise<Har
   const server = await startServer({ ...overrides, webDir: web.dir });
   const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
+  const pages: Page[] = [];
   return {
     server,
     browser,
@@ -171,7 +181,20 @@ export async function startHarness(overrides: ServerOverrides = {}): Promise<Har
       const errors: string[] = [];
       pageErrors.set(page, errors);
       page.on('pageerror', (err) => errors.push(err.message));
+      const refused: string[] = [];
+      cspViolations.set(page, refused);
+      // The page's own report of each refusal (added outside the page's policy, through the DevTools protocol).
+      await page.exposeFunction('__parleyCspViolation', (what: string) => refused.push(what));
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          (window as unknown as { __parleyCspViolation(s: string): void }).__parleyCspViolation(`${e.effectiveDirective} refused ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+        });
+      });
+      pages.push(page);
       return { context, page };
+    },
+    takeCspViolations() {
+      return pages.flatMap((p) => (cspViolations.get(p) ?? []).splice(0));
     },
     async close() {
       await Promise.allSettled(contexts.map((c) => c.close()));
@@ -197,6 +220,8 @@ export function browserHarness(overrides: ServerOverrides = {}): { readonly h: H
   afterEach(async ({ task }) => {
     if (task.result?.state === 'fail') await recordFailure(task.name, pages);
     pages = [];
+    const refused = harness?.takeCspViolations() ?? [];
+    if (refused.length > 0) throw new Error(`the Content-Security-Policy refused:\n  ${refused.join('\n  ')}`);
   });
   afterAll(async () => {
     await harness?.close();
@@ -329,7 +354,8 @@ export const AXE_PATH = requireFromHere.resolve('axe-core/axe.min.js');
 
 /** Runs axe-core in the page and returns its violations. */
 export async function runAxe(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: AXE_PATH });
+  // Evaluated through the DevTools protocol: the page's policy rightly refuses an injected <script>.
+  await page.evaluate(fs.readFileSync(AXE_PATH, 'utf8'));
   return page.evaluate(async () => {
     type Found = Omit<AxeViolation, 'nodes'> & { nodes: { target: unknown[]; html: string; failureSummary?: string }[] };
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Found[] }> } }).axe;

@@ -81,5 +81,11 @@ async function runWorkers(n: number, env: NodeJS.ProcessEnv, config: Config): Pr
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // A renewed TLS certificate: every worker reads it again.
+    if (config.tlsCert) {
+      process.on('SIGHUP', () => {
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+      });
+    }
   });
 }

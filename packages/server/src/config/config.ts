@@ -96,6 +96,9 @@ export interface Config {
   listenBacklog: number;
   /** Take client IPs from X-Forwarded-For, and upload URLs' scheme and host from X-Forwarded-Proto/-Host (behind a reverse proxy that sets them). */
   trustProxy: boolean;
+  /** PEM certificate chain and private key: set both to serve HTTPS and WSS directly. */
+  tlsCert: string | null;
+  tlsKey: string | null;
 }
 
 export type ConfigOverrides = Partial<Omit<Config, 'limits'>> & { limits?: Partial<Config['limits']> };
@@ -134,6 +137,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   }
   const unknown = [...given.keys()];
   if (unknown.length > 0) throw new ConfigError(`unknown setting ${unknown.join(', ')}`);
+  if ((top.tlsCert === null) !== (top.tlsKey === null)) throw new ConfigError('PARLEY_TLS_CERT and PARLEY_TLS_KEY go together: set both to serve HTTPS, or neither');
   // Complete by construction: SETTINGS has one entry per Config field, of that field's type.
   return { ...top, limits } as unknown as Config;
 }

@@ -286,4 +286,11 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     default: false,
     description: '`1` to take client IPs from `X-Forwarded-For`, and the scheme and host of upload URLs from `X-Forwarded-Proto`/`X-Forwarded-Host` (only behind a proxy that sets them)',
   }),
+  tlsCert: dir({
+    env: 'PARLEY_TLS_CERT',
+    default: null,
+    shownDefault: 'unset',
+    description: 'a PEM certificate chain: with `PARLEY_TLS_KEY`, serve HTTPS and WSS directly (reloaded on `SIGHUP`; [security](docs/security.md#tls))',
+  }),
+  tlsKey: dir({ env: 'PARLEY_TLS_KEY', default: null, shownDefault: 'unset', description: "the certificate's PEM private key (kept readable by Parley's user only)" }),
 };
