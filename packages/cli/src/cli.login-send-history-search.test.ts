@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { generate } from 'otplib';
 import { describe, expect, it } from 'vitest';
 import type { Conversation, Message, SearchPage } from '@parley/protocol';
 import { api, registerUser } from '@parley/server/testing';
@@ -15,6 +16,32 @@ useCliServer();
 // ---- accounts ----------------------------------------------------------------------------------
 
 describe('parley login', { timeout: 60_000 }, () => {
+  it('2fa setup and enable turn two-factor sign-in on; login then needs a code or a recovery code, refuses a used code, and status counts the codes left', async () => {
+    const u = await newUser('twofa');
+    const setup = await parley(['2fa', 'setup', '--json'], { configDir: u.dir });
+    expect(setup.code).toBe(0);
+    const { secret, otpauth_uri } = JSON.parse(setup.stdout) as { secret: string; otpauth_uri: string };
+    expect(otpauth_uri).toContain(`Parley:${u.user.username}`);
+    const code = await generate({ secret });
+    const enabled = await parley(['2fa', 'enable', code], { configDir: u.dir });
+    expect(enabled.code).toBe(0);
+    const recovery = enabled.stdout.trim().split('\n');
+    expect(recovery).toHaveLength(10);
+
+    const dir = freshDir('twofa-login');
+    const noCode = await parley(['login', '--server', url, '-u', u.user.username, '--password-stdin'], { configDir: dir, input: 'correct horse battery\n' });
+    expect(noCode.code).toBe(3);
+    expect(noCode.stderr).toContain('--code');
+    // The code that turned it on was spent then.
+    const replayed = await parley(['login', '--server', url, '-u', u.user.username, '--password-stdin', '--code', code], { configDir: dir, input: 'correct horse battery\n' });
+    expect(replayed.code).toBe(3);
+    const withRecovery = await parley(['login', '--server', url, '-u', u.user.username, '--password-stdin', '--recovery-code', recovery[3]!], { configDir: dir, input: 'correct horse battery\n' });
+    expect(withRecovery.stderr).toContain('Logged in');
+    expect(withRecovery.code).toBe(0);
+    const status = await parley(['2fa', 'status'], { configDir: dir });
+    expect(status.stdout).toMatch(/^Two-factor sign-in is on \(since .+\); 9 recovery codes left\.\n$/);
+  });
+
   it('registers with --password-stdin, stores the credentials with mode 0600, and whoami and sessions show the user and this CLI session', async () => {
     const dir = freshDir('login');
     const res = await parley(['login', '--server', url, '-u', 'carol', '--register', '--password-stdin'], { configDir: dir, input: 'carol-secret-pw\n' });

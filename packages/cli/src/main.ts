@@ -4,6 +4,7 @@ import type { ServeOptions } from './commands/serve.js';
 import { login, logout, whoami } from './commands/account.js';
 import { history, send, tail } from './commands/messages.js';
 import { listTags, tagMessage } from './commands/tags.js';
+import { resetTwoFactor, twoFactorDisable, twoFactorEnable, twoFactorRecoveryCodes, twoFactorSetup, twoFactorStatus } from './commands/two-factor.js';
 import { conversations } from './commands/conversations.js';
 import { search } from './commands/search.js';
 import { exportAll } from './commands/export.js';
@@ -56,7 +57,16 @@ program
   .option('-u, --username <name>', 'username (or PARLEY_USERNAME)')
   .option('--password-stdin', 'read the password from standard input (else PARLEY_PASSWORD, else a prompt)')
   .option('--register', 'create the account instead of logging in')
+  .option('--code <code>', 'with two-factor sign-in: the code from your authenticator app (asked for on a terminal otherwise)')
+  .option('--recovery-code <code>', 'with two-factor sign-in: one of your recovery codes instead')
   .action(run(login));
+
+const twoFactor = program.command('2fa').description('two-factor sign-in with an authenticator app');
+twoFactor.command('status', { isDefault: true }).description('whether it is on, and recovery codes left').option('--json', 'JSON output').action(run(twoFactorStatus));
+twoFactor.command('setup').description('a new secret for your authenticator app (an otpauth:// link and the secret)').option('--json', 'JSON output').action(run(twoFactorSetup));
+twoFactor.command('enable').description('turn it on with the first code; prints recovery codes, once').argument('<code>').option('--json', 'JSON output').action(run(twoFactorEnable));
+twoFactor.command('disable').description('turn it off (needs a code or a recovery code)').argument('<code>').action(run(twoFactorDisable));
+twoFactor.command('recovery-codes').description('new recovery codes; the old ones stop working (needs a code)').argument('<code>').option('--json', 'JSON output').action(run(twoFactorRecoveryCodes));
 
 program.command('logout').description('revoke this session and forget the stored credentials').action(run(logout));
 program.command('whoami').description('show the logged-in user').option('--json', 'JSON output').action(run(whoami));
@@ -151,6 +161,7 @@ users
   .description('deactivate a user (revokes their sessions)')
   .argument('<username>')
   .action(run((u: string) => setDeactivated(u, true)));
+users.command('reset-2fa').description("turn a user's two-factor sign-in off (a lost phone); audited").argument('<username>').action(run(resetTwoFactor));
 users
   .command('reactivate')
   .description('reactivate a user')

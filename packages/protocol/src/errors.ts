@@ -15,6 +15,7 @@ export const ERRORS = {
   unauthenticated: { status: 401, message: 'Authentication is required.' },
   invalid_token: { status: 401, message: 'The token is invalid or expired.' },
   invalid_credentials: { status: 401, message: 'Wrong username or password.' },
+  mfa_required: { status: 401, message: 'Enter the code from your authenticator app (or a recovery code).' },
   session_revoked: { status: 401, message: 'This session has been revoked.' },
   forbidden: { status: 403, message: 'You are not allowed to do that.' },
   not_member: { status: 403, message: 'Join the conversation first.' },
@@ -49,6 +50,8 @@ export interface ErrorBody {
   retry_after_ms?: number;
   /** Present with `invalid_request`: which field was wrong, as a JSON pointer. */
   field?: string;
+  /** Present with `mfa_required`: the sign-in's second step answers it at `POST /auth/login/2fa`. */
+  challenge?: string;
 }
 
 export function statusOf(code: ErrorCode): number {

@@ -23,15 +23,37 @@ export const RegisterBody = Type.Object(
 );
 export type RegisterBody = Static<typeof RegisterBody>;
 
+/** A six-digit authenticator code (spaces are allowed, as apps show `123 456`). */
+export const TotpCode = Type.String({ minLength: 6, maxLength: 8, pattern: '^[0-9 ]+$' });
+/** A recovery code as shown (`abcd-efgh-ijkl`); case and dashes do not matter. */
+export const RecoveryCode = Type.String({ minLength: 8, maxLength: 32 });
+
 export const LoginBody = Type.Object(
   {
     username: Type.String({ minLength: 1, maxLength: 64 }),
     password: Type.String({ minLength: 1, maxLength: 256 }),
     device_name: Type.Optional(Type.String({ maxLength: 128 })),
+    /** With two-factor sign-in on: the code in the same request (else the answer is `mfa_required`). */
+    code: Type.Optional(TotpCode),
+    recovery_code: Type.Optional(RecoveryCode),
   },
   { additionalProperties: false },
 );
 export type LoginBody = Static<typeof LoginBody>;
+
+/** The second step of a sign-in: the challenge `mfa_required` gave, and a code or a recovery code. */
+export const SecondFactorBody = Type.Object(
+  { challenge: Type.String({ minLength: 16, maxLength: 128 }), code: Type.Optional(TotpCode), recovery_code: Type.Optional(RecoveryCode) },
+  { additionalProperties: false },
+);
+export type SecondFactorBody = Static<typeof SecondFactorBody>;
+
+export const EnableTwoFactorBody = Type.Object({ code: TotpCode }, { additionalProperties: false });
+export type EnableTwoFactorBody = Static<typeof EnableTwoFactorBody>;
+
+/** Turning two-factor off, or making new recovery codes, needs a current code (or a recovery code). */
+export const ProveTwoFactorBody = Type.Object({ code: Type.Optional(TotpCode), recovery_code: Type.Optional(RecoveryCode) }, { additionalProperties: false });
+export type ProveTwoFactorBody = Static<typeof ProveTwoFactorBody>;
 
 export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 export type RefreshBody = Static<typeof RefreshBody>;

@@ -40,6 +40,7 @@ export const ErrorResponse = Type.Object(
       message: Type.String(),
       retry_after_ms: Type.Optional(Type.Integer({ minimum: 0 })),
       field: Type.Optional(Type.String({ description: 'JSON pointer to the field that was wrong' })),
+      challenge: Type.Optional(Type.String({ description: 'with mfa_required: answer it with a code at POST /auth/login/2fa' })),
     }),
   },
   { description: 'An error: the status plus a stable snake_case code and a human sentence' },
@@ -55,6 +56,17 @@ export const AuthResult = Type.Object({
   expires_in: Type.Integer({ description: 'access token lifetime in seconds' }),
 });
 export type AuthResult = Static<typeof AuthResult>;
+
+/** A new authenticator secret, waiting for its first code (`POST /me/2fa/enable`). */
+export const TwoFactorSetup = Type.Object({ secret: Type.String(), otpauth_uri: Type.String() });
+export type TwoFactorSetup = Static<typeof TwoFactorSetup>;
+
+/** Recovery codes, each usable once instead of an authenticator code: shown only when made. */
+export const RecoveryCodes = Type.Object({ recovery_codes: Type.Array(Type.String()) });
+export type RecoveryCodes = Static<typeof RecoveryCodes>;
+
+export const TwoFactorStatus = Type.Object({ enabled: Type.Boolean(), enabled_at: Nullable(Timestamp), recovery_codes_left: Type.Integer() });
+export type TwoFactorStatus = Static<typeof TwoFactorStatus>;
 
 export const Invite = Type.Object({ code: Type.String(), expires_at: Timestamp });
 export type Invite = Static<typeof Invite>;

@@ -17,6 +17,7 @@ import { SearchBackfill } from './search/backfill.js';
 import { buildLimiters, type Limiters } from './core/limits.js';
 import { IncomingWebhooksService } from './integrations/incoming-webhooks.js';
 import { TagsService } from './tags/service.js';
+import { TwoFactorService } from './auth/two-factor.js';
 import { IntegrationThreads } from './integrations/receivers/threads.js';
 import { OutgoingWebhooksService } from './integrations/outgoing-webhooks.js';
 import { OutgoingDispatcher } from './integrations/outgoing-dispatch.js';
@@ -32,6 +33,7 @@ export interface Services {
   admin: AdminService;
   conversations: ConversationsService;
   messages: MessagesService;
+  twoFactor: TwoFactorService;
   tags: TagsService;
   receipts: ReceiptsService;
   presence: PresenceService;
@@ -55,6 +57,7 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
   const tokens = new AccessTokens(loadJwtSecret(deps.config.jwtSecret, deps.config.dataDir), deps.config.accessTokenTtlSec);
   const users = new UsersService(deps);
   const apiTokens = new ApiTokensService(deps, audit);
+  const twoFactor = new TwoFactorService(deps, audit);
   const limits = buildLimiters(deps.config.limits, deps.pg ? deps.config.databaseUrl : null, deps.config.pgSchema, deps.log, deps.now);
   const files = new FilesService(deps, storage.blobs, storage.incoming);
   const conversations = new ConversationsService(deps, audit);
@@ -65,7 +68,8 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
   outgoing.onDue = () => dispatcher.kick();
   return {
     audit,
-    auth: new AuthService(deps, tokens, audit, apiTokens, limits.loginFailures),
+    auth: new AuthService(deps, tokens, audit, apiTokens, limits.loginFailures, twoFactor),
+    twoFactor,
     apiTokens,
     users,
     admin: new AdminService(deps, users, audit),

@@ -1,18 +1,28 @@
-import { Parley } from '@parley/sdk';
+import { Parley, ParleyError } from '@parley/sdk';
 import { deleteCredentials, readCredentials, writeCredentials } from '../credentials.js';
 import { CliError, Exit } from '../errors.js';
 import { printJson } from '../output.js';
 import { promptHidden, readStdin } from '../prompt.js';
 import { clientFromConfig } from '../session.js';
 
-export async function login(opts: { server?: string; username?: string; passwordStdin?: boolean; register?: boolean }): Promise<void> {
+export async function login(opts: { server?: string; username?: string; passwordStdin?: boolean; register?: boolean; code?: string; recoveryCode?: string }): Promise<void> {
   const server = opts.server ?? process.env.PARLEY_SERVER;
   if (!server) throw new CliError('Say which server: parley login --server http://localhost:8080', Exit.usage);
   const username = opts.username ?? process.env.PARLEY_USERNAME;
   if (!username) throw new CliError('Say who you are: --username NAME (or PARLEY_USERNAME).', Exit.usage);
   const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : (process.env.PARLEY_PASSWORD ?? (await promptHidden(`Password for ${username}@${server}`)));
   const client = new Parley({ url: server, deviceName: 'Parley CLI', userAgent: 'parley-cli/0.1' });
-  const res = opts.register ? await client.register(username, password) : await client.login(username, password);
+  const second = { ...(opts.code ? { code: opts.code } : {}), ...(opts.recoveryCode ? { recovery_code: opts.recoveryCode } : {}) };
+  let res: Awaited<ReturnType<Parley['login']>>;
+  try {
+    res = opts.register ? await client.register(username, password) : await client.login(username, password, second);
+  } catch (e) {
+    // Two-factor sign-in is on and no code came with the password: ask for it on the terminal.
+    if (!(e instanceof ParleyError && e.code === 'mfa_required' && e.challenge)) throw e;
+    if (!process.stdin.isTTY) throw new CliError('Two-factor sign-in is on for this account: add --code with the code from your authenticator app (or --recovery-code).', Exit.auth);
+    const code = (await promptHidden('Code from your authenticator app (or a recovery code)')).trim();
+    res = await client.loginSecondFactor(e.challenge, /^[0-9 ]{6,8}$/.test(code) ? { code } : { recovery_code: code });
+  }
   writeCredentials({ server, username: res.user.username, access_token: res.access_token, refresh_token: res.refresh_token });
   process.stderr.write(`Logged in to ${server} as ${res.user.username}.\n`);
 }

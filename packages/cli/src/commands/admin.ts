@@ -3,7 +3,7 @@ import { CliError, Exit } from '../errors.js';
 import { printJson, time } from '../output.js';
 import { clientFromConfig } from '../session.js';
 
-async function findUser(username: string): Promise<User> {
+export async function findUser(username: string): Promise<User> {
   const client = clientFromConfig();
   const res = await client.rest.request<{ users: User[] }>('GET', `/admin/users?query=${encodeURIComponent(username)}&limit=200`);
   const u = res.users.find((x) => x.username === username.replace(/^@/, '').toLowerCase());

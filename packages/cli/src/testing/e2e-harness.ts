@@ -119,7 +119,8 @@ export async function startServerProcess(): Promise<void> {
         return undefined;
       }
     },
-    25_000,
+    // Start-up speed is not what these tests are about: four CLI files and the rest of the suite start servers at once.
+    60_000,
   );
 }
 
@@ -179,7 +180,7 @@ export function useCliServer(): void {
     // The first account of a workspace becomes its owner.
     owner = await registerUser(server, 'owner');
     expect(owner.user.role).toBe('owner');
-  }, 40_000);
+  }, 90_000);
 
   afterAll(async () => {
     await stopServerProcess();

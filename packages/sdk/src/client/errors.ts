@@ -5,17 +5,20 @@ export class ParleyError extends Error {
   readonly code: ErrorCode | 'timeout' | 'aborted' | 'disconnected' | 'network';
   readonly status: number | null;
   readonly retryAfterMs: number | null;
+  /** With `mfa_required`: pass it to `loginSecondFactor()` with the user's code. */
+  readonly challenge: string | null;
 
-  constructor(code: ParleyError['code'], message: string, status: number | null = null, retryAfterMs: number | null = null) {
+  constructor(code: ParleyError['code'], message: string, status: number | null = null, retryAfterMs: number | null = null, challenge: string | null = null) {
     super(message);
     this.name = 'ParleyError';
     this.code = code;
     this.status = status;
     this.retryAfterMs = retryAfterMs;
+    this.challenge = challenge;
   }
 
   static from(body: ErrorBody, status: number | null = null): ParleyError {
-    return new ParleyError(body.code, body.message, status, body.retry_after_ms ?? null);
+    return new ParleyError(body.code, body.message, status, body.retry_after_ms ?? null, body.challenge ?? null);
   }
 
   /** Worth retrying the same request later (the outbox does). */

@@ -231,8 +231,20 @@ export class Parley {
 
   // ---- accounts ----------------------------------------------------------------------------
 
-  async login(username: string, password: string): Promise<AuthAnswer> {
-    const res = await this.rest.raw<AuthAnswer>('POST', '/auth/login', { username, password, ...(this.opts.deviceName ? { device_name: this.opts.deviceName } : {}) }, undefined, null);
+  /**
+   * Signs in. With two-factor sign-in on, pass the authenticator `code` (or a `recovery_code`), or
+   * catch the `ParleyError` whose code is `mfa_required` and answer its `challenge` with
+   * `loginSecondFactor()` once the user has typed the code.
+   */
+  async login(username: string, password: string, second: { code?: string; recovery_code?: string } = {}): Promise<AuthAnswer> {
+    const res = await this.rest.raw<AuthAnswer>('POST', '/auth/login', { username, password, ...second, ...(this.opts.deviceName ? { device_name: this.opts.deviceName } : {}) }, undefined, null);
+    this.rest.setTokens({ access_token: res.access_token, refresh_token: res.refresh_token });
+    return res;
+  }
+
+  /** The second step of a sign-in: the challenge of an `mfa_required` error and the code (or a recovery code). */
+  async loginSecondFactor(challenge: string, proof: { code?: string; recovery_code?: string }): Promise<AuthAnswer> {
+    const res = await this.rest.raw<AuthAnswer>('POST', '/auth/login/2fa', { challenge, ...proof }, undefined, null);
     this.rest.setTokens({ access_token: res.access_token, refresh_token: res.refresh_token });
     return res;
   }

@@ -1,4 +1,18 @@
-import { AuthResult, CreateInviteBody, Invite, LoginBody, RefreshBody, RegisterBody, SessionList } from '@parley/protocol';
+import {
+  AuthResult,
+  CreateInviteBody,
+  EnableTwoFactorBody,
+  Invite,
+  LoginBody,
+  ProveTwoFactorBody,
+  RecoveryCodes,
+  RefreshBody,
+  RegisterBody,
+  SecondFactorBody,
+  SessionList,
+  TwoFactorSetup,
+  TwoFactorStatus,
+} from '@parley/protocol';
 import { actorOf, authRateLimit, clientInfo } from '../http/auth.js';
 import { bearer, IdParams, NoContent, responses, type RoutesPlugin } from '../http/schemas.js';
 
@@ -15,6 +29,15 @@ export const publicAuthRoutes: RoutesPlugin = async (app, { services }) => {
 
   app.post('/auth/login', { preHandler: limited, schema: { tags, summary: 'Log in and start a device session', body: LoginBody, response: responses({ 200: AuthResult }) } }, async (req) =>
     services.auth.login(req.body, clientInfo(req)),
+  );
+
+  app.post(
+    '/auth/login/2fa',
+    {
+      preHandler: limited,
+      schema: { tags, summary: 'The second step of a sign-in: the challenge mfa_required gave, and a code or a recovery code', body: SecondFactorBody, response: responses({ 200: AuthResult }) },
+    },
+    async (req) => services.auth.secondFactor(req.body, clientInfo(req)),
   );
 
   app.post(
@@ -41,6 +64,54 @@ export const authRoutes: RoutesPlugin = async (app, { services }) => {
     await services.auth.revokeSession(actorOf(req), req.params.id);
     return reply.status(204).send(null);
   });
+
+  app.get('/me/2fa', { schema: { tags, summary: 'Whether two-factor sign-in is on, and recovery codes left', security: bearer, response: responses({ 200: TwoFactorStatus }) } }, async (req) =>
+    services.twoFactor.status(actorOf(req)),
+  );
+
+  app.post(
+    '/me/2fa/setup',
+    { schema: { tags, summary: 'A new authenticator secret (QR code URI), waiting for its first code', security: bearer, response: responses({ 200: TwoFactorSetup }) } },
+    async (req) => services.twoFactor.setup(actorOf(req)),
+  );
+
+  app.post(
+    '/me/2fa/enable',
+    {
+      schema: {
+        tags,
+        summary: 'Turn two-factor sign-in on with the first code; answers recovery codes, shown once',
+        security: bearer,
+        body: EnableTwoFactorBody,
+        response: responses({ 200: RecoveryCodes }),
+      },
+    },
+    async (req) => services.twoFactor.enable(actorOf(req), req.body.code),
+  );
+
+  app.post(
+    '/me/2fa/disable',
+    { schema: { tags, summary: 'Turn two-factor sign-in off (needs a code or a recovery code)', security: bearer, body: ProveTwoFactorBody, response: responses({ 204: NoContent }) } },
+    async (req, reply) => {
+      await services.twoFactor.disable(actorOf(req), req.body);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/me/2fa/recovery-codes',
+    { schema: { tags, summary: 'New recovery codes (the old ones stop working; needs a code)', security: bearer, body: ProveTwoFactorBody, response: responses({ 200: RecoveryCodes }) } },
+    async (req) => services.twoFactor.regenerate(actorOf(req), req.body),
+  );
+
+  app.delete(
+    '/admin/users/:id/2fa',
+    { schema: { tags: ['admin'], summary: 'Turn a user’s two-factor sign-in off (a lost phone); audited', security: bearer, params: IdParams, response: responses({ 204: NoContent }) } },
+    async (req, reply) => {
+      await services.twoFactor.reset(actorOf(req), req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 
   app.post('/invites', { schema: { tags, summary: 'Create a single-use invite code (admins)', security: bearer, body: CreateInviteBody, response: responses({ 201: Invite }) } }, async (req, reply) =>
     reply.status(201).send(await services.auth.createInvite(actorOf(req), req.body?.expires_in_hours)),

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { LoginBody, RegisterBody, Session, User } from '@parley/protocol';
+import type { LoginBody, RegisterBody, SecondFactorBody, Session, User } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import type { Limiter } from '../core/limits.js';
 import { AppError, isUniqueViolation } from '../core/errors.js';
@@ -11,7 +11,8 @@ import type { Db } from '../store/db.js';
 import { epochKeyedReader } from '../store/keyed-reader.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { isApiToken, type ApiTokensService } from './api-tokens.js';
-import { hashRefreshSecret, hashSessionKey, makeRefreshToken, newSessionKey, parseRefreshToken, safeEqual, sessionKeyOf, type AccessTokens } from './tokens.js';
+import { hashRefreshSecret, hashSecret, hashSessionKey, makeRefreshToken, newSessionKey, parseRefreshToken, safeEqual, sessionKeyOf, type AccessTokens } from './tokens.js';
+import type { TwoFactorService } from './two-factor.js';
 
 export interface AuthResult {
   user: User;
@@ -36,6 +37,7 @@ export class AuthService {
     private readonly apiTokens: ApiTokensService,
     /** Failed logins per account, whatever address they come from (core/limits.ts). */
     private readonly loginFailures: Limiter,
+    private readonly twoFactor: TwoFactorService,
   ) {
     this.sessionRow = epochKeyedReader(
       deps,
@@ -113,8 +115,43 @@ export class AuthService {
       await this.audit.record({ actor_id: row?.id ?? null, action: 'auth.login_failed', target: body.username.slice(0, 64), ip: client.ip });
       throw new AppError('invalid_credentials');
     }
+    if (await this.twoFactor.enabled(row.id)) {
+      // The password was right; the budget's token comes back only once the second step is too.
+      if (!body.code && !body.recovery_code) {
+        throw new AppError('mfa_required', undefined, { challenge: await this.twoFactor.challenge(row.id, body.device_name) });
+      }
+      if (!(await this.twoFactor.check(row.id, body))) {
+        await this.audit.record({ actor_id: row.id, action: 'auth.2fa_failed', target: row.id, ip: client.ip });
+        throw new AppError('invalid_credentials', 'That code is wrong or was already used.');
+      }
+    }
     await this.loginFailures.take(account, -1);
     return this.startSession(row.id, body.device_name, client);
+  }
+
+  /**
+   * The second step of a sign-in (`mfa_required` gave the challenge). Each try is charged to the
+   * account's failure budget like a password, and comes back with the password's on success.
+   */
+  async secondFactor(body: SecondFactorBody, client: ClientInfo): Promise<AuthResult> {
+    const peek = await this.deps.db
+      .selectFrom('mfa_challenges')
+      .innerJoin('users', 'users.id', 'mfa_challenges.user_id')
+      .select(['users.username', 'users.deactivated_at'])
+      .where('mfa_challenges.id_hash', '=', hashSecret(body.challenge))
+      .executeTakeFirst();
+    if (!peek || peek.deactivated_at !== null) throw new AppError('invalid_token', 'This sign-in has expired or was used; enter your password again.');
+    const wait = await this.loginFailures.take(peek.username);
+    if (wait > 0) throw new AppError('rate_limited', 'Too many failed sign-ins for this account; wait and retry.', { retry_after_ms: wait });
+    let signedIn: { userId: string; deviceName: string | undefined };
+    try {
+      signedIn = await this.twoFactor.redeem(body.challenge, body);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'invalid_credentials') await this.audit.record({ actor_id: null, action: 'auth.2fa_failed', target: peek.username, ip: client.ip });
+      throw e;
+    }
+    await this.loginFailures.take(peek.username, -2);
+    return this.startSession(signedIn.userId, signedIn.deviceName, client);
   }
 
   private async startSession(userId: string, deviceName: string | undefined, client: ClientInfo): Promise<AuthResult> {

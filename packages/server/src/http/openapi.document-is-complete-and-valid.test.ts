@@ -9,6 +9,7 @@ import type { Conversation, Message } from '@parley/protocol';
 import sharp from 'sharp';
 import { createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
 import { uploadFile } from '../testing/files.js';
+import { generate as generateTotp } from 'otplib';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -121,6 +122,8 @@ test('one real answer of every operation matches its declared schema, and the ha
   const group = await createConversation(server, alice.token, { kind: 'group', member_ids: [bob.user.id], name: 'group' });
   const sent = async (conv: Conversation, by: TestUser, extra: object = {}) =>
     (await call('POST', `/conversations/${conv.id}/messages`, by.token, { client_msg_id: randomUUID(), body: 'hello @everyone', ...extra })).body as Message;
+  let totpSecret = '';
+  let recovery: string[] = [];
   const root = await sent(channel, alice);
   await sent(channel, owner, { reply_to: root.id });
   // A message carrying an image: its attachment is in the Message schema, and its bytes and thumbnail are downloads.
@@ -168,6 +171,40 @@ test('one real answer of every operation matches its declared schema, and the ha
       },
     ],
     ['POST /api/v1/invites', () => call('POST', '/invites', owner.token, { expires_in_hours: 2 })],
+    [
+      'POST /api/v1/me/2fa/setup',
+      async () => {
+        const r = await call('POST', '/me/2fa/setup', bob.token);
+        totpSecret = (r.body as { secret: string }).secret;
+        return r;
+      },
+    ],
+    [
+      'POST /api/v1/me/2fa/enable',
+      async () => {
+        const r = await call('POST', '/me/2fa/enable', bob.token, { code: await generateTotp({ secret: totpSecret }) });
+        recovery = (r.body as { recovery_codes: string[] }).recovery_codes;
+        return r;
+      },
+    ],
+    ['GET /api/v1/me/2fa', () => call('GET', '/me/2fa', bob.token)],
+    [
+      'POST /api/v1/me/2fa/recovery-codes',
+      async () => {
+        const r = await call('POST', '/me/2fa/recovery-codes', bob.token, { recovery_code: recovery[0] });
+        recovery = (r.body as { recovery_codes: string[] }).recovery_codes;
+        return r;
+      },
+    ],
+    [
+      'POST /api/v1/auth/login/2fa',
+      async () => {
+        const first = (await call('POST', '/auth/login', undefined, { username: bob.user.username, password: 'correct horse battery' })).body as { error: { challenge: string } };
+        return call('POST', '/auth/login/2fa', undefined, { challenge: first.error.challenge, recovery_code: recovery[0] });
+      },
+    ],
+    ['POST /api/v1/me/2fa/disable', () => call('POST', '/me/2fa/disable', bob.token, { recovery_code: recovery[1] })],
+    ['DELETE /api/v1/admin/users/{id}/2fa', () => call('DELETE', `/admin/users/${bob.user.id}/2fa`, owner.token)],
     [
       'POST /api/v1/bots',
       async () => {

@@ -23,6 +23,7 @@ import * as m017 from './migrations/017_member_muted.js';
 import * as m018 from './migrations/018_integration_threads.js';
 import * as m019 from './migrations/019_receiver_keys.js';
 import * as m020 from './migrations/020_message_tags.js';
+import * as m021 from './migrations/021_two_factor.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
@@ -55,6 +56,7 @@ class StaticMigrations implements MigrationProvider {
       '018_integration_threads': m018,
       '019_receiver_keys': m019,
       '020_message_tags': m020,
+      '021_two_factor': m021,
     };
   }
 }

@@ -235,6 +235,31 @@ export interface RemindersTable {
   fired_at: number | null;
 }
 
+export interface TwoFactorTable {
+  user_id: string;
+  /** The authenticator secret (base32) once confirmed; null while only a pending one exists. */
+  secret: string | null;
+  pending_secret: string | null;
+  enabled_at: number | null;
+  /** The TOTP time step of the last accepted code: a code of that step or earlier is refused. */
+  last_step: number | null;
+}
+
+export interface RecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  used_at: number | null;
+}
+
+export interface MfaChallengesTable {
+  id_hash: string;
+  user_id: string;
+  device_name: string | null;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface MessageTagsTable {
   message_id: string;
   conv_id: string;
@@ -346,6 +371,9 @@ export interface Database {
   reminders: RemindersTable;
   integration_threads: IntegrationThreadsTable;
   message_tags: MessageTagsTable;
+  two_factor: TwoFactorTable;
+  recovery_codes: RecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
   users: UsersTable;
   sessions: SessionsTable;
   invites: InvitesTable;

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { Parley } from '@parley/sdk';
+import { Parley, ParleyError } from '@parley/sdk';
 import { useT } from '../i18n/i18n';
 import type { StoredSession } from '../storage/session';
 import { LanguageSelect } from '../settings/LanguageSelect';
 import { ThemeToggle } from '../settings/ThemeToggle';
-import { describeError } from './errors';
+import { describeCodeError, describeError } from './errors';
 import { deviceLabel } from './device';
 
 interface Props {
@@ -20,7 +20,28 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
   const [displayName, setDisplayName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Set once the password was right and the account asks for a second step. */
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const [code, setCode] = useState('');
   const registering = mode === 'register';
+
+  async function submitCode(e: FormEvent) {
+    e.preventDefault();
+    if (busy || !challenge) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const client = new Parley({ url: location.origin, deviceName: deviceLabel() });
+      const typed = code.trim();
+      const res = await client.loginSecondFactor(challenge, /^[0-9 ]{6,8}$/.test(typed) ? { code: typed } : { recovery_code: typed });
+      onSignedIn({ access_token: res.access_token, refresh_token: res.refresh_token, user: res.user });
+    } catch (err) {
+      // An expired or spent challenge: back to the password.
+      if (err instanceof ParleyError && err.code === 'invalid_token') setChallenge(null);
+      setError(describeCodeError(err, t));
+      setBusy(false);
+    }
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -34,9 +55,65 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
       const res = registering ? await client.register(name, password, displayName.trim() ? { display_name: displayName.trim() } : {}) : await client.login(name, password);
       onSignedIn({ access_token: res.access_token, refresh_token: res.refresh_token, user: res.user });
     } catch (err) {
-      setError(describeError(err, t));
+      if (err instanceof ParleyError && err.code === 'mfa_required' && err.challenge) {
+        setChallenge(err.challenge);
+        setCode('');
+      } else setError(describeError(err, t));
       setBusy(false);
     }
+  }
+
+  if (challenge) {
+    return (
+      <div className="auth-page">
+        <main className="auth-card">
+          <div className="brand" aria-hidden="true">
+            <img src="/icons/icon.svg" alt="" width={48} height={48} />
+          </div>
+          <h1>{t('auth.title.code')}</h1>
+          <form onSubmit={submitCode} noValidate>
+            <label className="field">
+              <span>{t('auth.code')}</span>
+              <input
+                data-testid="auth-code"
+                name="code"
+                autoComplete="one-time-code"
+                inputMode="text"
+                autoCapitalize="none"
+                spellCheck={false}
+                autoFocus
+                required
+                maxLength={32}
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+                aria-describedby="code-hint"
+              />
+              <small id="code-hint" className="hint">
+                {t('auth.codeHint')}
+              </small>
+            </label>
+            {error && (
+              <p className="error" role="alert" data-testid="auth-error">
+                {error}
+              </p>
+            )}
+            <button type="submit" className="button primary wide" data-testid="auth-code-submit" disabled={busy || code.trim().length < 6}>
+              {busy ? t('auth.busy') : t('auth.submit.code')}
+            </button>
+          </form>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              setChallenge(null);
+              setError(null);
+            }}
+          >
+            {t('auth.code.back')}
+          </button>
+        </main>
+      </div>
+    );
   }
 
   return (

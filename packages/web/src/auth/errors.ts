@@ -22,3 +22,8 @@ export function describeError(e: unknown, t: Translate): string {
   }
   return t('error.generic', { message: e instanceof Error ? e.message : String(e) });
 }
+
+/** The same for a wrong authenticator or recovery code, which the server answers as invalid credentials. */
+export function describeCodeError(e: unknown, t: Translate): string {
+  return e instanceof ParleyError && e.code === 'invalid_credentials' ? t('auth.codeWrong') : describeError(e, t);
+}

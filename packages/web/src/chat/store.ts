@@ -550,6 +550,11 @@ export class ChatStore {
     return msg;
   }
 
+  /** The two-factor routes under /me/2fa (settings/TwoFactorSection.tsx). */
+  twoFactor<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    return this.requireClient().rest.request<T>(method, path, body);
+  }
+
   /** The conversation's tags with how many messages carry each, most used first. */
   listTags(convId: string): Promise<TagCount[]> {
     return this.requireClient()

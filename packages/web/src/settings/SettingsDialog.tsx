@@ -11,6 +11,7 @@ import { useInstallPrompt } from '../pwa/install';
 import { Dialog } from '../ui/Dialog';
 import { LanguageSelect } from './LanguageSelect';
 import { TokensSection } from './TokensSection';
+import { TwoFactorSection } from './TwoFactorSection';
 import { SlashCommandsSection } from './SlashCommandsSection';
 
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
@@ -101,6 +102,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
           </li>
         ))}
       </ul>
+      <TwoFactorSection />
       <TokensSection />
       {/* Custom slash commands are the workspace's: its owners and admins manage them. */}
       {(me.role === 'owner' || me.role === 'admin') && <SlashCommandsSection />}

@@ -7,7 +7,12 @@ import { useT } from '../i18n/i18n';
  * in the panel, ready for the next one afterwards. (A dialog that closes on success uses
  * useDialogAction.)
  */
-export function useAction(): { busy: boolean; error: string | null; setError: (e: string | null) => void; act: (action: () => Promise<void>) => Promise<void> } {
+export function useAction(describe: typeof describeError = describeError): {
+  busy: boolean;
+  error: string | null;
+  setError: (e: string | null) => void;
+  act: (action: () => Promise<void>) => Promise<void>;
+} {
   const t = useT();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -18,7 +23,7 @@ export function useAction(): { busy: boolean; error: string | null; setError: (e
     try {
       await action();
     } catch (e) {
-      setError(describeError(e, t));
+      setError(describe(e, t));
     } finally {
       setBusy(false);
     }
