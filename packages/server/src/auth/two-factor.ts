@@ -5,6 +5,7 @@ import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { isoOrNull } from '../core/time.js';
 import type { AuditService } from '../audit/service.js';
+import type { Db } from '../store/db.js';
 import { hashSecret } from './tokens.js';
 
 /** One code's period (RFC 6238's default, what every authenticator app uses). */
@@ -30,6 +31,17 @@ function recoveryCode(): string {
   const bytes = crypto.randomBytes(12);
   const chars = [...bytes].map((b) => RECOVERY_ALPHABET[b % RECOVERY_ALPHABET.length]!).join('');
   return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
+}
+
+/** Ten new recovery codes in place of any earlier ones; only their hashes are kept. */
+async function newRecoveryCodes(trx: Db, userId: string): Promise<RecoveryCodes> {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, recoveryCode);
+  await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+  await trx
+    .insertInto('recovery_codes')
+    .values(codes.map((c) => ({ user_id: userId, code_hash: hashSecret(normaliseRecovery(c)), used_at: null })))
+    .execute();
+  return { recovery_codes: codes };
 }
 
 /**
@@ -85,18 +97,12 @@ export class TwoFactorService {
     if (!row?.pending_secret) throw new AppError('conflict', 'Start with POST /me/2fa/setup: there is no new secret to confirm.');
     const step = await this.validStep(row.pending_secret, code, null);
     if (step === null) throw new AppError('invalid_credentials', 'That code does not match: check the app and the phone’s clock, and try the newest code.');
-    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, recoveryCode);
     const t = now();
-    await db.transaction().execute(async (trx) => {
+    return db.transaction().execute(async (trx) => {
       await trx.updateTable('two_factor').set({ secret: row.pending_secret, pending_secret: null, enabled_at: t, last_step: step }).where('user_id', '=', actor.userId).execute();
-      await trx.deleteFrom('recovery_codes').where('user_id', '=', actor.userId).execute();
-      await trx
-        .insertInto('recovery_codes')
-        .values(codes.map((c) => ({ user_id: actor.userId, code_hash: hashSecret(normaliseRecovery(c)), used_at: null })))
-        .execute();
       await this.audit.record({ actor_id: actor.userId, action: '2fa.enabled', target: actor.userId, ip: actor.ip ?? null }, trx);
+      return newRecoveryCodes(trx, actor.userId);
     });
-    return { recovery_codes: codes };
   }
 
   /** Off again: needs a current code or a recovery code, so a borrowed session cannot remove it. */
@@ -112,16 +118,10 @@ export class TwoFactorService {
   /** Ten new recovery codes; the old ones stop working. */
   async regenerate(actor: Actor, proof: SecondFactor): Promise<RecoveryCodes> {
     await this.requireProof(actor.userId, proof);
-    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, recoveryCode);
-    await this.deps.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('recovery_codes').where('user_id', '=', actor.userId).execute();
-      await trx
-        .insertInto('recovery_codes')
-        .values(codes.map((c) => ({ user_id: actor.userId, code_hash: hashSecret(normaliseRecovery(c)), used_at: null })))
-        .execute();
+    return this.deps.db.transaction().execute(async (trx) => {
       await this.audit.record({ actor_id: actor.userId, action: '2fa.recovery_codes_renewed', target: actor.userId, ip: actor.ip ?? null }, trx);
+      return newRecoveryCodes(trx, actor.userId);
     });
-    return { recovery_codes: codes };
   }
 
   /** A workspace admin turns someone's two-factor off (a lost phone and lost codes); audited. */

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Parley, ParleyError } from '@parley/sdk';
 import { useT } from '../i18n/i18n';
 import type { StoredSession } from '../storage/session';
@@ -65,57 +65,130 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
 
   if (challenge) {
     return (
-      <div className="auth-page">
-        <main className="auth-card">
-          <div className="brand" aria-hidden="true">
-            <img src="/icons/icon.svg" alt="" width={48} height={48} />
-          </div>
-          <h1>{t('auth.title.code')}</h1>
-          <form onSubmit={submitCode} noValidate>
-            <label className="field">
-              <span>{t('auth.code')}</span>
-              <input
-                data-testid="auth-code"
-                name="code"
-                autoComplete="one-time-code"
-                inputMode="text"
-                autoCapitalize="none"
-                spellCheck={false}
-                autoFocus
-                required
-                maxLength={32}
-                value={code}
-                onChange={(e) => setCode(e.target.value)}
-                aria-describedby="code-hint"
-              />
-              <small id="code-hint" className="hint">
-                {t('auth.codeHint')}
-              </small>
-            </label>
-            {error && (
-              <p className="error" role="alert" data-testid="auth-error">
-                {error}
-              </p>
-            )}
-            <button type="submit" className="button primary wide" data-testid="auth-code-submit" disabled={busy || code.trim().length < 6}>
-              {busy ? t('auth.busy') : t('auth.submit.code')}
-            </button>
-          </form>
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => {
-              setChallenge(null);
-              setError(null);
-            }}
-          >
-            {t('auth.code.back')}
+      <AuthCard>
+        <h1>{t('auth.title.code')}</h1>
+        <form onSubmit={submitCode} noValidate>
+          <label className="field">
+            <span>{t('auth.code')}</span>
+            <input
+              data-testid="auth-code"
+              name="code"
+              autoComplete="one-time-code"
+              inputMode="text"
+              autoCapitalize="none"
+              spellCheck={false}
+              autoFocus
+              required
+              maxLength={32}
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              aria-describedby="code-hint"
+            />
+            <small id="code-hint" className="hint">
+              {t('auth.codeHint')}
+            </small>
+          </label>
+          {error && (
+            <p className="error" role="alert" data-testid="auth-error">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="button primary wide" data-testid="auth-code-submit" disabled={busy || code.trim().length < 6}>
+            {busy ? t('auth.busy') : t('auth.submit.code')}
           </button>
-        </main>
-      </div>
+        </form>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => {
+            setChallenge(null);
+            setError(null);
+          }}
+        >
+          {t('auth.code.back')}
+        </button>
+      </AuthCard>
     );
   }
 
+  return (
+    <AuthCard>
+      <h1>{t(registering ? 'auth.title.register' : 'auth.title.login')}</h1>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <form onSubmit={submit} noValidate>
+        <label className="field">
+          <span>{t('auth.username')}</span>
+          <input
+            data-testid="auth-username"
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            aria-describedby={registering ? 'username-hint' : undefined}
+          />
+          {registering && (
+            <small id="username-hint" className="hint">
+              {t('auth.usernameHint')}
+            </small>
+          )}
+        </label>
+        {registering && (
+          <label className="field">
+            <span>{t('auth.displayName')}</span>
+            <input data-testid="auth-display-name" name="display_name" autoComplete="name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+          </label>
+        )}
+        <label className="field">
+          <span>{t('auth.password')}</span>
+          <input
+            data-testid="auth-password"
+            name="password"
+            type="password"
+            autoComplete={registering ? 'new-password' : 'current-password'}
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            aria-describedby={registering ? 'password-hint' : undefined}
+          />
+          {registering && (
+            <small id="password-hint" className="hint">
+              {t('auth.passwordHint')}
+            </small>
+          )}
+        </label>
+        {error && (
+          <p className="error" role="alert" data-testid="auth-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="button primary wide" data-testid="auth-submit" disabled={busy}>
+          {busy ? t('auth.busy') : t(registering ? 'auth.submit.register' : 'auth.submit.login')}
+        </button>
+      </form>
+      <button
+        type="button"
+        className="link-button"
+        data-testid="auth-toggle"
+        onClick={() => {
+          setMode(registering ? 'login' : 'register');
+          setError(null);
+        }}
+      >
+        {t(registering ? 'auth.toggle.toLogin' : 'auth.toggle.toRegister')}
+      </button>
+    </AuthCard>
+  );
+}
+
+/** The signed-out page around each step: language and theme, the mark, then the step's form. */
+function AuthCard({ children }: { children: ReactNode }) {
   return (
     <div className="auth-page">
       <header className="auth-tools">
@@ -126,76 +199,7 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
         <div className="brand" aria-hidden="true">
           <img src="/icons/icon.svg" alt="" width={48} height={48} />
         </div>
-        <h1>{t(registering ? 'auth.title.register' : 'auth.title.login')}</h1>
-        {notice && (
-          <p className="notice" role="status">
-            {notice}
-          </p>
-        )}
-        <form onSubmit={submit} noValidate>
-          <label className="field">
-            <span>{t('auth.username')}</span>
-            <input
-              data-testid="auth-username"
-              name="username"
-              autoComplete="username"
-              autoCapitalize="none"
-              spellCheck={false}
-              required
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-              aria-describedby={registering ? 'username-hint' : undefined}
-            />
-            {registering && (
-              <small id="username-hint" className="hint">
-                {t('auth.usernameHint')}
-              </small>
-            )}
-          </label>
-          {registering && (
-            <label className="field">
-              <span>{t('auth.displayName')}</span>
-              <input data-testid="auth-display-name" name="display_name" autoComplete="name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
-            </label>
-          )}
-          <label className="field">
-            <span>{t('auth.password')}</span>
-            <input
-              data-testid="auth-password"
-              name="password"
-              type="password"
-              autoComplete={registering ? 'new-password' : 'current-password'}
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-describedby={registering ? 'password-hint' : undefined}
-            />
-            {registering && (
-              <small id="password-hint" className="hint">
-                {t('auth.passwordHint')}
-              </small>
-            )}
-          </label>
-          {error && (
-            <p className="error" role="alert" data-testid="auth-error">
-              {error}
-            </p>
-          )}
-          <button type="submit" className="button primary wide" data-testid="auth-submit" disabled={busy}>
-            {busy ? t('auth.busy') : t(registering ? 'auth.submit.register' : 'auth.submit.login')}
-          </button>
-        </form>
-        <button
-          type="button"
-          className="link-button"
-          data-testid="auth-toggle"
-          onClick={() => {
-            setMode(registering ? 'login' : 'register');
-            setError(null);
-          }}
-        >
-          {t(registering ? 'auth.toggle.toLogin' : 'auth.toggle.toRegister')}
-        </button>
+        {children}
       </main>
     </div>
   );
