@@ -1,9 +1,10 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from './schema.js';
 import { migrate, type OpenedDb } from './db.js';
 import { StoragePool } from './pg-pool.js';
+import { ScopedPostgresDialect } from './pg-introspector.js';
 
 // bigint columns (times in ms, seqs) and COUNT(*) arrive as strings by default; every value we
 // store fits in a double exactly (< 2^53), so parse them as numbers once, here.
@@ -35,7 +36,7 @@ export async function openPostgres(url: string, schema: string | null, poolSize:
     log,
     'database',
   );
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool }, schema) });
   await migrate(db, schema);
   return {
     db,
