@@ -260,4 +260,34 @@ describe('parley in CI and for admins', { timeout: 60_000 }, () => {
     expect(on.code).toBe(0);
     expect((await login()).status).toBe(200);
   });
+
+  it('admin lockouts lists an account locked out after failed sign-ins, and admin lockouts clear lets it back in; a member may do neither', async () => {
+    const [victim, member] = await Promise.all([newUser('guessed'), newUser('nosy')]);
+    const ownerDir = configFor(owner);
+    const login = (password: string) => api(server, 'POST', '/auth/login', { username: victim.user.username, password });
+    // The server runs with the default limit: five failures lock the account out.
+    for (let i = 0; i < 5; i++) expect((await login(`guess ${i}`)).status).toBe(401);
+    expect((await login('correct horse battery')).status).toBe(429);
+
+    const listed = await parley(['admin', 'lockouts'], { configDir: ownerDir });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^account:${victim.user.username}\\s+locked until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+lockouts=1`, 'm'));
+    const json = await parley(['admin', 'lockouts', '--json'], { configDir: ownerDir });
+    expect(
+      json.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { key: string; level: number }),
+    ).toContainEqual(expect.objectContaining({ key: `account:${victim.user.username}`, level: 1 }));
+
+    const refused = await parley(['admin', 'lockouts', 'clear', victim.user.username], { configDir: member.dir });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/owners and admins/);
+    expect((await parley(['admin', 'lockouts'], { configDir: member.dir })).code).not.toBe(0);
+
+    const cleared = await parley(['admin', 'lockouts', 'clear', victim.user.username], { configDir: ownerDir });
+    expect(cleared.code).toBe(0);
+    expect(cleared.stderr).toContain(`Lifted account:${victim.user.username}`);
+    expect((await login('correct horse battery')).status).toBe(200);
+  });
 });

@@ -10,6 +10,8 @@ import { search } from './commands/search.js';
 import { exportAll } from './commands/export.js';
 import { download } from './commands/download.js';
 import { audit, listUsers, sessions, setDeactivated, setRole } from './commands/admin.js';
+import { clearLockout, listLockouts } from './commands/lockouts.js';
+import { setEmail, workspaceSettings } from './commands/workspace.js';
 import { createToken, listBots, listTokens, removeBot, revokeToken } from './commands/tokens.js';
 import { createOutgoing, createWebhook, listDeliveries, listOutgoing, listWebhooks, redeliver, revokeOutgoing, revokeWebhook, rotateOutgoing, rotateWebhook } from './commands/webhooks.js';
 import { addCommand, listCommands, removeCommand, runCommand } from './commands/slash-commands.js';
@@ -59,6 +61,7 @@ program
   .option('--register', 'create the account instead of logging in')
   .option('--code <code>', 'with two-factor sign-in: the code from your authenticator app (asked for on a terminal otherwise)')
   .option('--recovery-code <code>', 'with two-factor sign-in: one of your recovery codes instead')
+  .option('--sso', "sign in with the server's single sign-on, in a browser")
   .action(run(login));
 
 const twoFactor = program.command('2fa').description('two-factor sign-in with an authenticator app');
@@ -167,8 +170,35 @@ users
   .description('reactivate a user')
   .argument('<username>')
   .action(run((u: string) => setDeactivated(u, false)));
+users
+  .command('set-email')
+  .description('the address single sign-on links the account by (when the identity provider verified it)')
+  .argument('<username>')
+  .argument('[email]')
+  .option('--clear', 'remove the address')
+  .action(run(setEmail));
+admin
+  .command('settings')
+  .description('workspace settings, changed first when an option is given')
+  .option('--require-2fa <on|off>', 'everyone signing in with a password must turn two-factor sign-in on first')
+  .option('--json', 'JSON output')
+  .action(run(workspaceSettings));
 admin.command('sessions').description('my sessions (same as `parley sessions`)').option('--revoke <id>').option('--json').action(run(sessions));
-admin.command('audit').description('the audit log, newest first').option('--limit <n>', '1 to 500 (default 50)').option('--json', 'JSON output').action(run(audit));
+admin
+  .command('audit')
+  .description('the audit log, newest first: sign-ins, sessions, roles, memberships, tokens, webhooks, settings')
+  .option('--since <when>', 'entries from then on: a duration back from now (30m, 24h, 7d), an ISO time or milliseconds')
+  .option('--until <when>', 'entries before then (same forms as --since)')
+  .option('--actor <user>', 'who acted: a username or a user id')
+  .option('--action <action>', 'one action (auth.login) or a prefix (auth. or auth.*)')
+  .option('--limit <n>', '1 to 500 (default 50)')
+  .option('--before <id>', 'the next page: entries older than this entry id')
+  .option('--json', 'one JSON object per line')
+  .addHelpText('after', `\nExamples:\n  parley admin audit --since 24h\n  parley admin audit --action auth.login_failed --since 7d --json | jq -r '[.created_at, .target, .ip] | @tsv'`)
+  .action(run(audit));
+const lockouts = admin.command('lockouts').description('sign-in lockouts: accounts and addresses locked out, or with recent failed sign-ins');
+lockouts.command('list', { isDefault: true }).description('list them').option('--json', 'JSON output').action(run(listLockouts));
+lockouts.command('clear').description('lift one and forget its failures (audited)').argument('<key>', 'account:NAME, ip:ADDRESS, or a username').action(run(clearLockout));
 
 const token = program.command('token').description('API tokens for scripts, CI and bots');
 token

@@ -18,6 +18,8 @@ export const ERRORS = {
   mfa_required: { status: 401, message: 'Enter the code from your authenticator app (or a recovery code).' },
   session_revoked: { status: 401, message: 'This session has been revoked.' },
   forbidden: { status: 403, message: 'You are not allowed to do that.' },
+  password_login_disabled: { status: 403, message: 'Sign in with single sign-on.' },
+  mfa_enrolment_required: { status: 403, message: 'This workspace requires two-factor sign-in: turn it on to continue.' },
   not_member: { status: 403, message: 'Join the conversation first.' },
   registration_closed: { status: 403, message: 'Registration needs a valid invite code.' },
   conversation_archived: { status: 403, message: 'The conversation is archived.' },

@@ -6,3 +6,5 @@ export * from './requests.js';
 export * from './frames.js';
 export * from './plural.js';
 export * from './responses.js';
+export * from './lockouts.js';
+export * from './audit.js';

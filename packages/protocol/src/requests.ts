@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, HistoryVisibility, MemberRole, OutgoingEventKind, TokenScope, Visibility, WebhookKind } from './entities.js';
+import { Id, Nullable, HistoryVisibility, MemberRole, OutgoingEventKind, TokenScope, Visibility, WebhookKind } from './entities.js';
 
 /**
  * Request bodies, shared by REST routes and socket frames so both validate the same way.
@@ -40,6 +40,13 @@ export const LoginBody = Type.Object(
   { additionalProperties: false },
 );
 export type LoginBody = Static<typeof LoginBody>;
+
+/** The single-use code single sign-on's callback put in the web app's address, for a session. */
+export const SsoExchangeBody = Type.Object({ code: Type.String({ minLength: 16, maxLength: 128 }), device_name: Type.Optional(Type.String({ maxLength: 128 })) }, { additionalProperties: false });
+export type SsoExchangeBody = Static<typeof SsoExchangeBody>;
+
+export const WorkspaceSettingsPatch = Type.Object({ require_2fa: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 });
+export type WorkspaceSettingsPatch = Static<typeof WorkspaceSettingsPatch>;
 
 /** The second step of a sign-in: the challenge `mfa_required` gave, and a code or a recovery code. */
 export const SecondFactorBody = Type.Object(
@@ -208,6 +215,8 @@ export const AdminUpdateUserBody = Type.Object(
   {
     role: Type.Optional(Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member'), Type.Literal('guest')])),
     deactivated: Type.Optional(Type.Boolean()),
+    /** What single sign-on links by when the provider verified it; null clears it. */
+    email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -54,8 +54,21 @@ export const AuthResult = Type.Object({
   refresh_token: Type.String(),
   session_id: Id,
   expires_in: Type.Integer({ description: 'access token lifetime in seconds' }),
+  must_enrol_2fa: Type.Boolean({ description: 'the workspace requires two-factor sign-in: until it is on, this session may only use /me, /me/2fa/setup, /me/2fa/enable and /auth/logout' }),
 });
 export type AuthResult = Static<typeof AuthResult>;
+
+/** How this workspace signs people in: shown by the sign-in screen before anyone is signed in. */
+export const AuthOptions = Type.Object({
+  password_login: Type.Union([Type.Literal('everyone'), Type.Literal('admins')]),
+  registration: Type.Union([Type.Literal('open'), Type.Literal('invite'), Type.Literal('closed')], { description: '`closed`: accounts come from single sign-on' }),
+  sso: Nullable(Type.Object({ name: Type.String(), start_url: Type.String({ description: 'open it in the browser; it comes back to the web app signed in' }) })),
+});
+export type AuthOptions = Static<typeof AuthOptions>;
+
+/** What owners and admins change at run time (`PATCH /admin/settings`). */
+export const WorkspaceSettings = Type.Object({ require_2fa: Type.Boolean({ description: 'people who sign in with a password must turn two-factor sign-in on before anything else' }) });
+export type WorkspaceSettings = Static<typeof WorkspaceSettings>;
 
 /** A new authenticator secret, waiting for its first code (`POST /me/2fa/enable`). */
 export const TwoFactorSetup = Type.Object({ secret: Type.String(), otpauth_uri: Type.String() });
@@ -109,6 +122,8 @@ export type UserWithPresence = Static<typeof UserWithPresence>;
 export const AuditEntry = Type.Object({
   id: Id,
   actor_id: Nullable(Id),
+  /** The actor's username now (null for the system or an unknown sign-in's attempts). */
+  actor_username: Nullable(Type.String()),
   action: Type.String(),
   target: Nullable(Type.String()),
   data: Type.Unknown({ description: 'action-specific details' }),

@@ -20,12 +20,14 @@ import { clientErrorHandler, frameworkErrors, installErrorHandling, installJsonP
 import { coercingAjv, strictAjv } from './http/validation.js';
 import { httpTimeouts, installBodyTimeout } from './http/timeouts.js';
 import { authRoutes, publicAuthRoutes } from './auth/routes.js';
+import { ssoRoutes } from './auth/sso-routes.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import { usersRoutes } from './users/routes.js';
 import { conversationsRoutes } from './conversations/routes.js';
 import { messagesRoutes } from './messages/routes.js';
 import { Gateway } from './gateway/gateway.js';
 import { adminRoutes } from './audit/routes.js';
+import { workspaceRoutes } from './workspace/routes.js';
 import { filesRoutes } from './files/routes.js';
 import { downloadRoutes } from './files/download-routes.js';
 import { searchRoutes } from './search/routes.js';
@@ -172,11 +174,12 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
         limits: gateway.limits(),
       }));
       await api.register(publicAuthRoutes, { services });
+      await api.register(ssoRoutes, { services });
       // Everything else needs a bearer token: one hook for the whole scope. A preHandler, so a
       // malformed request is answered 400 before its credentials are looked up, as before.
       await api.register(async (authed) => {
         authed.addHook('preHandler', bearerAuth(services));
-        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, downloadRoutes, searchRoutes, webhookRoutes, reminderRoutes])
+        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, workspaceRoutes, downloadRoutes, searchRoutes, webhookRoutes, reminderRoutes])
           await authed.register(routes, { services });
         await authed.register(filesRoutes, { services, locker: files.locker });
       });

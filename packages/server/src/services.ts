@@ -1,6 +1,8 @@
 import type { Deps } from './core/context.js';
 import { AuditService } from './audit/service.js';
 import { AuthService } from './auth/service.js';
+import { SsoService } from './auth/sso.js';
+import { WorkspaceSettingsService } from './workspace/settings.js';
 import { ApiTokensService } from './auth/api-tokens.js';
 import { AccessTokens, loadJwtSecret } from './auth/tokens.js';
 import { ConversationsService } from './conversations/service.js';
@@ -18,6 +20,7 @@ import { buildLimiters, type Limiters } from './core/limits.js';
 import { IncomingWebhooksService } from './integrations/incoming-webhooks.js';
 import { TagsService } from './tags/service.js';
 import { TwoFactorService } from './auth/two-factor.js';
+import { LoginLockouts } from './auth/lockouts.js';
 import { IntegrationThreads } from './integrations/receivers/threads.js';
 import { OutgoingWebhooksService } from './integrations/outgoing-webhooks.js';
 import { OutgoingDispatcher } from './integrations/outgoing-dispatch.js';
@@ -28,6 +31,8 @@ import { RemindersService } from './reminders/service.js';
 export interface Services {
   audit: AuditService;
   auth: AuthService;
+  sso: SsoService;
+  workspace: WorkspaceSettingsService;
   apiTokens: ApiTokensService;
   users: UsersService;
   admin: AdminService;
@@ -50,6 +55,8 @@ export interface Services {
   reminders: RemindersService;
   /** Every rate limit, shared by all nodes on PostgreSQL (core/limits.ts). */
   limits: Limiters;
+  /** Growing sign-in lockouts per account and address, in the database (auth/lockouts.ts). */
+  lockouts: LoginLockouts;
 }
 
 export function buildServices(deps: Deps, storage: FileStorage): Services {
@@ -57,7 +64,8 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
   const tokens = new AccessTokens(loadJwtSecret(deps.config.jwtSecret, deps.config.dataDir), deps.config.accessTokenTtlSec);
   const users = new UsersService(deps);
   const apiTokens = new ApiTokensService(deps, audit);
-  const twoFactor = new TwoFactorService(deps, audit);
+  const workspace = new WorkspaceSettingsService(deps, audit);
+  const twoFactor = new TwoFactorService(deps, audit, workspace);
   const limits = buildLimiters(deps.config.limits, deps.pg ? deps.config.databaseUrl : null, deps.config.pgSchema, deps.log, deps.now);
   const files = new FilesService(deps, storage.blobs, storage.incoming);
   const conversations = new ConversationsService(deps, audit);
@@ -66,9 +74,13 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
   const outgoing = new OutgoingWebhooksService(deps, audit, conversations);
   const dispatcher = new OutgoingDispatcher(deps, messages);
   outgoing.onDue = () => dispatcher.kick();
+  const lockouts = new LoginLockouts(deps, audit);
+  const auth = new AuthService(deps, tokens, audit, apiTokens, lockouts, twoFactor, workspace);
   return {
     audit,
-    auth: new AuthService(deps, tokens, audit, apiTokens, limits.loginFailures, twoFactor),
+    auth,
+    workspace,
+    sso: new SsoService(deps, auth, audit),
     twoFactor,
     apiTokens,
     users,
@@ -88,5 +100,6 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
     reminders: new RemindersService(deps, conversations, messages),
     files,
     limits,
+    lockouts,
   };
 }

@@ -41,3 +41,42 @@ describe.skipIf(browserUnavailable !== null)('two-factor sign-in in the browser'
     await page.getByTestId('sidebar').waitFor();
   });
 });
+
+describe.skipIf(browserUnavailable !== null)('two-factor sign-in required by the workspace', { timeout: 90_000 }, () => {
+  const suite = browserHarness();
+
+  test('an owner requires it in Settings; a newcomer sees only the enrolment screen until it is on, then the app', async () => {
+    const owner = await suite.h.newPage();
+    suite.track(owner.page);
+    await owner.page.goto('/');
+    await registerInUi(owner.page, uniqueName('own'), 'Owner');
+    await owner.page.getByTestId('settings-open').click();
+    const box = owner.page.getByTestId('require-2fa');
+    await expect.poll(() => box.isEnabled()).toBe(true);
+    expect(await box.isChecked()).toBe(false);
+    await box.check();
+    await expect.poll(() => box.isChecked()).toBe(true);
+
+    const { page } = await suite.h.newPage();
+    suite.track(page);
+    await page.goto('/');
+    await page.getByTestId('auth-toggle').click();
+    await page.getByTestId('auth-display-name').waitFor();
+    await page.getByTestId('auth-username').fill(uniqueName('new'));
+    await page.getByTestId('auth-password').fill(PASSWORD);
+    await page.getByTestId('auth-display-name').fill('Newcomer');
+    await page.getByTestId('auth-submit').click();
+    await page.getByTestId('enrol-2fa-explainer').waitFor();
+    expect(await page.getByTestId('sidebar').count()).toBe(0);
+    const violations = (await runAxe(page)).filter((v) => v.impact === 'critical' || v.impact === 'serious');
+    expect(violations.map((v) => v.id)).toEqual([]);
+    const section = page.getByTestId('two-factor-section');
+    await section.getByTestId('two-factor-setup').click();
+    const secret = (await section.getByTestId('two-factor-secret').textContent())!;
+    await section.getByTestId('two-factor-code').fill(await generate({ secret }));
+    await section.getByTestId('two-factor-enable').click();
+    await section.getByTestId('recovery-codes').waitFor();
+    await page.getByTestId('enrol-2fa-continue').click();
+    await page.getByTestId('sidebar').waitFor();
+  });
+});

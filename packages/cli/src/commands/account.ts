@@ -4,10 +4,17 @@ import { CliError, Exit } from '../errors.js';
 import { printJson } from '../output.js';
 import { promptHidden, readStdin } from '../prompt.js';
 import { clientFromConfig } from '../session.js';
+import { ssoLogin } from './sso.js';
 
-export async function login(opts: { server?: string; username?: string; passwordStdin?: boolean; register?: boolean; code?: string; recoveryCode?: string }): Promise<void> {
+export async function login(opts: { server?: string; username?: string; passwordStdin?: boolean; register?: boolean; code?: string; recoveryCode?: string; sso?: boolean }): Promise<void> {
   const server = opts.server ?? process.env.PARLEY_SERVER;
   if (!server) throw new CliError('Say which server: parley login --server http://localhost:8080', Exit.usage);
+  if (opts.sso) {
+    const res = await ssoLogin(server, (url, provider) => {
+      process.stderr.write(`Open this address in a browser to sign in with ${provider}:\n\n  ${url}\n\nWaiting…\n`);
+    });
+    return signedIn(server, res);
+  }
   const username = opts.username ?? process.env.PARLEY_USERNAME;
   if (!username) throw new CliError('Say who you are: --username NAME (or PARLEY_USERNAME).', Exit.usage);
   const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : (process.env.PARLEY_PASSWORD ?? (await promptHidden(`Password for ${username}@${server}`)));
@@ -23,8 +30,15 @@ export async function login(opts: { server?: string; username?: string; password
     const code = (await promptHidden('Code from your authenticator app (or a recovery code)')).trim();
     res = await client.loginSecondFactor(e.challenge, /^[0-9 ]{6,8}$/.test(code) ? { code } : { recovery_code: code });
   }
+  signedIn(server, res);
+}
+
+function signedIn(server: string, res: { user: { username: string }; access_token: string; refresh_token: string; must_enrol_2fa: boolean }): void {
   writeCredentials({ server, username: res.user.username, access_token: res.access_token, refresh_token: res.refresh_token });
   process.stderr.write(`Logged in to ${server} as ${res.user.username}.\n`);
+  if (res.must_enrol_2fa) {
+    process.stderr.write('This workspace requires two-factor sign-in: until it is on, nothing else works. Run `parley 2fa setup`, then `parley 2fa enable CODE`.\n');
+  }
 }
 
 export async function logout(): Promise<void> {

@@ -1,4 +1,5 @@
-import type { Session, User } from '@parley/protocol';
+import type { AuditEntry, AuditFilters, Session, User } from '@parley/protocol';
+import { timeOption } from '../durations.js';
 import { CliError, Exit } from '../errors.js';
 import { printJson, time } from '../output.js';
 import { clientFromConfig } from '../session.js';
@@ -46,22 +47,49 @@ export async function sessions(opts: { json?: boolean; revoke?: string }): Promi
   }
 }
 
-interface AuditEntry {
-  id: string;
-  actor_id: string | null;
-  action: string;
-  target: string | null;
-  data: unknown;
-  ip: string | null;
-  created_at: string;
+export interface AuditOptions {
+  json?: boolean;
+  limit?: string;
+  actor?: string;
+  action?: string;
+  since?: string;
+  until?: string;
+  before?: string;
 }
 
-export async function audit(opts: { json?: boolean; limit?: string }): Promise<void> {
+/**
+ * `parley admin audit`: a page of the audit log, newest first, filtered on the server. `--since
+ * 24h` means the last day; `--json` prints one entry per line (for jq), else a table.
+ */
+export async function audit(opts: AuditOptions): Promise<void> {
   const limit = opts.limit ? Number(opts.limit) : 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError('--limit is from 1 to 500.', Exit.usage);
-  const res = await clientFromConfig().rest.request<{ entries: AuditEntry[] }>('GET', `/admin/audit?limit=${limit}`);
-  for (const e of res.entries) {
-    if (opts.json) printJson(e);
-    else process.stdout.write(`${time(e.created_at)}  ${e.action.padEnd(24)} actor=${e.actor_id ?? '-'} target=${e.target ?? '-'} ip=${e.ip ?? '-'}\n`);
+  const filters: AuditFilters = {
+    limit,
+    ...(opts.actor !== undefined ? { actor: opts.actor } : {}),
+    ...(opts.action !== undefined ? { action: opts.action } : {}),
+    ...(opts.since !== undefined ? { since: timeOption(opts.since, '--since') } : {}),
+    ...(opts.until !== undefined ? { until: timeOption(opts.until, '--until') } : {}),
+    ...(opts.before !== undefined ? { before: opts.before } : {}),
+  };
+  const entries = await clientFromConfig().audit(filters);
+  if (opts.json) {
+    for (const e of entries) printJson(e);
+    return;
   }
+  if (entries.length === 0) {
+    process.stderr.write('No audit entries match.\n');
+    return;
+  }
+  process.stdout.write(auditTable(entries));
+  // A full page may have more behind it: say how to get it, where a script reading stdout will not trip on it.
+  if (entries.length === limit) process.stderr.write(`More may be older: add --before ${entries[entries.length - 1]!.id}\n`);
+}
+
+/** Columns sized to their widest value (time, actor, action, target, address), one entry a line. */
+export function auditTable(entries: readonly AuditEntry[]): string {
+  const rows = entries.map((e) => [time(e.created_at), e.actor_username ?? e.actor_id ?? '-', e.action, e.target ?? '-', e.ip ?? '-']);
+  const all = [['TIME', 'ACTOR', 'ACTION', 'TARGET', 'IP'], ...rows];
+  const widths = all[0]!.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }

@@ -94,6 +94,7 @@ export async function startServerProcess(): Promise<void> {
     env: cleanEnv({
       LOG_LEVEL: 'warn',
       PARLEY_AUTH_RATE_PER_MIN: '100000',
+      PARLEY_LOGIN_FAILURES_PER_IP: '100000',
       PARLEY_IP_RATE_PER_SEC: '100000',
       PARLEY_IP_BURST: '100000',
       PARLEY_SEND_RATE_PER_SEC: '1000',

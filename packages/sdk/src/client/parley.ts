@@ -1,4 +1,7 @@
 import type {
+  AuditEntry,
+  AuditFilters,
+  AuthOptions,
   ClientFrame,
   Conversation,
   CreateConversationBody,
@@ -245,6 +248,21 @@ export class Parley {
   /** The second step of a sign-in: the challenge of an `mfa_required` error and the code (or a recovery code). */
   async loginSecondFactor(challenge: string, proof: { code?: string; recovery_code?: string }): Promise<AuthAnswer> {
     const res = await this.rest.raw<AuthAnswer>('POST', '/auth/login/2fa', { challenge, ...proof }, undefined, null);
+    this.rest.setTokens({ access_token: res.access_token, refresh_token: res.refresh_token });
+    return res;
+  }
+
+  /** How the server signs people in: password for everyone or admins only, sign-up, single sign-on. */
+  authOptions(): Promise<AuthOptions> {
+    return this.rest.raw<AuthOptions>('GET', '/auth/options', undefined, undefined, null);
+  }
+
+  /**
+   * Finishes a single sign-on: the `sso_code` the server's callback put in the address (after
+   * `#`) for a session. Open `authOptions().sso.start_url` (with `?return_to=`) to begin one.
+   */
+  async loginWithSso(code: string): Promise<AuthAnswer> {
+    const res = await this.rest.raw<AuthAnswer>('POST', '/auth/sso/exchange', { code, ...(this.opts.deviceName ? { device_name: this.opts.deviceName } : {}) }, undefined, null);
     this.rest.setTokens({ access_token: res.access_token, refresh_token: res.refresh_token });
     return res;
   }
@@ -896,6 +914,26 @@ export class Parley {
   /** The workspace's custom slash commands, for suggestions. */
   commands(): Promise<SlashCommand[]> {
     return this.rest.request<{ commands: SlashCommand[] }>('GET', '/commands').then((r) => r.commands);
+  }
+
+  /**
+   * A page of the audit log, newest first (workspace owners and admins; others get a
+   * `ParleyError` with code `forbidden`). `actor` is a username or a user id; `action` an action
+   * (`auth.login`) or a prefix (`auth.`, `auth.*`); `since` (inclusive) and `until` (exclusive)
+   * are `Date`s, milliseconds or ISO 8601 text. The next page: `before` = the last entry's id. A
+   * filter the server cannot read is `invalid_request`, naming it.
+   */
+  audit(filters: AuditFilters = {}, signal?: AbortSignal): Promise<AuditEntry[]> {
+    const qs = new URLSearchParams();
+    const time = (t: string | number | Date) => (t instanceof Date ? t.toISOString() : String(t));
+    if (filters.actor !== undefined) qs.set('actor', filters.actor);
+    if (filters.action !== undefined) qs.set('action', filters.action);
+    if (filters.since !== undefined) qs.set('since', time(filters.since));
+    if (filters.until !== undefined) qs.set('until', time(filters.until));
+    if (filters.limit !== undefined) qs.set('limit', String(filters.limit));
+    if (filters.before !== undefined) qs.set('before', filters.before);
+    const s = qs.toString();
+    return this.rest.request<{ entries: AuditEntry[] }>('GET', `/admin/audit${s ? `?${s}` : ''}`, undefined, signal).then((r) => r.entries);
   }
 
   /** Every hit of a query, page by page (waiting out rate limits), until the last page or `signal` aborts. */

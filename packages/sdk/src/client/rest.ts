@@ -13,6 +13,8 @@ export interface AuthAnswer {
   refresh_token: string;
   session_id: string;
   expires_in: number;
+  /** The workspace requires two-factor sign-in: until it is on, this session may only turn it on. */
+  must_enrol_2fa: boolean;
 }
 
 export type FetchLike = (

@@ -1,7 +1,7 @@
-import { Type } from '@sinclair/typebox';
-import { AdminUpdateUserBody, AuditEntryList, User, UserList } from '@parley/protocol';
+import { AdminUpdateUserBody, AuditEntryList, AuditQuery, User, UserList } from '@parley/protocol';
 import { actorOf } from '../http/auth.js';
 import { AppError } from '../core/errors.js';
+import { parseAuditQuery } from './filters.js';
 import { bearer, IdParams, responses, SearchQuery, type RoutesPlugin } from '../http/schemas.js';
 
 export const adminRoutes: RoutesPlugin = async (app, { services }) => {
@@ -12,16 +12,17 @@ export const adminRoutes: RoutesPlugin = async (app, { services }) => {
     {
       schema: {
         tags,
-        summary: 'The audit log, newest first (workspace owners and admins)',
+        summary: 'The audit log, newest first, filtered by actor, action and time (workspace owners and admins)',
         security: bearer,
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), before: Type.Optional(Type.String({ maxLength: 26 })) }),
+        querystring: AuditQuery,
         response: responses({ 200: AuditEntryList }),
       },
     },
     async (req) => {
       const actor = actorOf(req);
+      // Refused before the filters are read: a member learns nothing, not even which usernames exist.
       if (actor.role !== 'owner' && actor.role !== 'admin') throw new AppError('forbidden', 'Only workspace owners and admins can read the audit log.');
-      return { entries: await services.audit.list(req.query.limit ?? 100, req.query.before) };
+      return { entries: await services.audit.list(parseAuditQuery(req.query)) };
     },
   );
 

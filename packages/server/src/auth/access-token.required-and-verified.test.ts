@@ -1,3 +1,7 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ErrorCode, User } from '@parley/protocol';
 import { api, registerUser, startServer, type ApiResult, type TestServer, type TestUser } from '../testing/harness.js';
@@ -76,4 +80,25 @@ test('a token whose payload was altered to claim another user is refused with 40
   // An unsigned ("alg": "none") token is refused too.
   const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
   expectError(await getMe({ authorization: `Bearer ${none}` }), 401, 'invalid_token');
+});
+
+test('an expired token, one signed with another key and one with another algorithm are refused; the same claims signed right are accepted', async () => {
+  const secret = new TextEncoder().encode(fs.readFileSync(path.join(server.dataDir, 'jwt.secret'), 'utf8').trim());
+  const claims = JSON.parse(Buffer.from(alice.token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string; sid: string };
+  const token = (alg: string, key: Uint8Array, exp: number) =>
+    new SignJWT({ sid: claims.sid })
+      .setProtectedHeader({ alg, typ: 'JWT' })
+      .setSubject(claims.sub)
+      .setIssuer('parley')
+      .setIssuedAt(exp - 900)
+      .setExpirationTime(exp)
+      .sign(key);
+  const now = Math.floor(Date.now() / 1000);
+  // The control: forged by someone holding the server's key, it would pass.
+  expect((await getMe({ authorization: `Bearer ${await token('HS256', secret, now + 600)}` })).status).toBe(200);
+  const expired = await getMe({ authorization: `Bearer ${await token('HS256', secret, now - 1)}` });
+  expectError(expired, 401, 'invalid_token');
+  expect((expired.body as { error: { message: string } }).error.message).toMatch(/expired/);
+  expectError(await getMe({ authorization: `Bearer ${await token('HS256', crypto.randomBytes(48), now + 600)}` }), 401, 'invalid_token');
+  expectError(await getMe({ authorization: `Bearer ${await token('HS512', secret, now + 600)}` }), 401, 'invalid_token');
 });

@@ -9,6 +9,8 @@ import {
   RefreshBody,
   RegisterBody,
   SecondFactorBody,
+  LockoutList,
+  LockoutParams,
   SessionList,
   TwoFactorSetup,
   TwoFactorStatus,
@@ -109,6 +111,36 @@ export const authRoutes: RoutesPlugin = async (app, { services }) => {
     { schema: { tags: ['admin'], summary: 'Turn a user’s two-factor sign-in off (a lost phone); audited', security: bearer, params: IdParams, response: responses({ 204: NoContent }) } },
     async (req, reply) => {
       await services.twoFactor.reset(actorOf(req), req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/admin/lockouts',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Sign-in lockouts: accounts and addresses locked out now, or with recent failed sign-ins (owners and admins)',
+        security: bearer,
+        response: responses({ 200: LockoutList }),
+      },
+    },
+    async (req) => ({ lockouts: await services.lockouts.list(actorOf(req)) }),
+  );
+
+  app.delete(
+    '/admin/lockouts/:key',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Lift a sign-in lockout and forget its failures (`account:<username>` or `ip:<address>`, URL-encoded); audited',
+        security: bearer,
+        params: LockoutParams,
+        response: responses({ 204: NoContent }),
+      },
+    },
+    async (req, reply) => {
+      await services.lockouts.clear(actorOf(req), req.params.key);
       return reply.status(204).send(null);
     },
   );

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { LoginBody, RegisterBody, SecondFactorBody, Session, User } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
-import type { Limiter } from '../core/limits.js';
 import { AppError, isUniqueViolation } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { iso } from '../core/time.js';
@@ -13,6 +12,8 @@ import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { isApiToken, type ApiTokensService } from './api-tokens.js';
 import { hashRefreshSecret, hashSecret, hashSessionKey, makeRefreshToken, newSessionKey, parseRefreshToken, safeEqual, sessionKeyOf, type AccessTokens } from './tokens.js';
 import type { TwoFactorService } from './two-factor.js';
+import type { LoginLockouts, Outcome } from './lockouts.js';
+import type { WorkspaceSettingsService } from '../workspace/settings.js';
 
 export interface AuthResult {
   user: User;
@@ -20,11 +21,18 @@ export interface AuthResult {
   refresh_token: string;
   session_id: string;
   expires_in: number;
+  must_enrol_2fa: boolean;
 }
 
 export interface ClientInfo {
   ip: string;
   userAgent: string;
+}
+
+/** How a session was signed into, as its `auth.login` audit entry says. */
+interface SignIn {
+  method: 'password' | 'sso' | 'registration';
+  second_factor?: 'totp' | 'recovery_code';
 }
 
 const hashInvite = (code: string) => crypto.createHash('sha256').update(code).digest('base64url');
@@ -35,9 +43,10 @@ export class AuthService {
     private readonly tokens: AccessTokens,
     private readonly audit: AuditService,
     private readonly apiTokens: ApiTokensService,
-    /** Failed logins per account, whatever address they come from (core/limits.ts). */
-    private readonly loginFailures: Limiter,
+    /** Failed sign-ins per account and per address, locked out for growing times (auth/lockouts.ts). */
+    private readonly lockouts: LoginLockouts,
     private readonly twoFactor: TwoFactorService,
+    private readonly workspace: WorkspaceSettingsService,
   ) {
     this.sessionRow = epochKeyedReader(
       deps,
@@ -57,6 +66,8 @@ export class AuthService {
       .execute(async (trx) => {
         const anyone = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
         const role = anyone ? 'member' : 'owner';
+        // Everyone else arrives through single sign-on: a password account could not sign in.
+        if (anyone && config.passwordLogin === 'admins') throw new AppError('registration_closed', 'Accounts on this server come from single sign-on.');
         if (anyone && config.registration === 'invite') {
           if (!body.invite_code) throw new AppError('registration_closed');
           const used = await trx
@@ -93,45 +104,59 @@ export class AuthService {
         // Two sign-ups racing for one name: the unique index decides.
         throw isUniqueViolation(e) ? new AppError('username_taken') : e;
       });
-    return this.startSession(id, body.device_name, client);
+    return this.startSession(id, body.device_name, client, { method: 'registration' });
   }
 
   /**
-   * Every attempt takes a token of its account's failure budget before the password is checked,
-   * and a correct password gives it back: a guesser firing in parallel cannot pass the budget
-   * (checking first and charging after a failure would let every parallel guess through), and
-   * successful logins never use it up. The trade-off: while someone is guessing an account's
-   * password, its owner is refused too (429 with retry_after_ms, at most a minute at the default)
-   * — a short lock-out rather than an unlimited guessing rate spread over many addresses.
-   * Unknown usernames have a budget as well, so the answer never tells which accounts exist.
+   * Every attempt is charged to its account and its address before the password is checked, and
+   * given back when the password is right (auth/lockouts.ts): a guesser firing in parallel gets no
+   * more checks than the limit, and successful sign-ins never use it up. Past the limit the
+   * account (or address) is locked out for a growing time and every attempt is refused unchecked
+   * — its owner's too: a lockout rather than an unlimited guessing rate spread over many
+   * addresses. Unknown usernames are charged, checked against a dummy hash and locked out just
+   * like real ones, so neither the answer nor its timing tells which accounts exist.
    */
   async login(body: LoginBody, client: ClientInfo): Promise<AuthResult> {
-    const account = body.username.toLowerCase();
-    const wait = await this.loginFailures.take(account);
-    if (wait > 0) throw new AppError('rate_limited', 'Too many failed sign-ins for this account; wait and retry.', { retry_after_ms: wait });
-    const row = await this.deps.db.selectFrom('users').select(['id', 'password_hash', 'deactivated_at']).where('username', '=', body.username.toLowerCase()).executeTakeFirst();
-    const ok = await verifyPassword(row?.password_hash ?? (await dummyHash()), body.password);
-    if (!row || !ok || row.deactivated_at !== null) {
-      await this.audit.record({ actor_id: row?.id ?? null, action: 'auth.login_failed', target: body.username.slice(0, 64), ip: client.ip });
-      throw new AppError('invalid_credentials');
-    }
-    if (await this.twoFactor.enabled(row.id)) {
-      // The password was right; the budget's token comes back only once the second step is too.
-      if (!body.code && !body.recovery_code) {
-        throw new AppError('mfa_required', undefined, { challenge: await this.twoFactor.challenge(row.id, body.device_name) });
+    const attempt = await this.lockouts.begin({ account: body.username, ip: client.ip });
+    // Anything thrown before an outcome is decided gives the attempt back.
+    let outcome: Outcome = 'partial';
+    let userId: string;
+    let how: SignIn = { method: 'password' };
+    try {
+      const row = await this.deps.db.selectFrom('users').select(['id', 'password_hash', 'deactivated_at', 'role']).where('username', '=', body.username.toLowerCase()).executeTakeFirst();
+      const ok = await verifyPassword(row?.password_hash ?? (await dummyHash()), body.password);
+      if (!row || !ok || row.deactivated_at !== null) {
+        outcome = 'failure';
+        await this.audit.record({ actor_id: row?.id ?? null, action: 'auth.login_failed', target: body.username.slice(0, 64), ip: client.ip });
+        throw new AppError('invalid_credentials');
       }
-      if (!(await this.twoFactor.check(row.id, body))) {
-        await this.audit.record({ actor_id: row.id, action: 'auth.2fa_failed', target: row.id, ip: client.ip });
-        throw new AppError('invalid_credentials', 'That code is wrong or was already used.');
+      // Checked after the password, so the answer tells a guesser nothing about a role.
+      if (this.deps.config.passwordLogin === 'admins' && row.role !== 'owner' && row.role !== 'admin') throw new AppError('password_login_disabled');
+      if (await this.twoFactor.enabled(row.id)) {
+        // The password was right: given back, but the account's failures are wiped only once
+        // the second step is right too, or knowing the password would reset them between guesses.
+        if (!body.code && !body.recovery_code) {
+          throw new AppError('mfa_required', undefined, { challenge: await this.twoFactor.challenge(row.id, body.device_name) });
+        }
+        if (!(await this.twoFactor.check(row.id, body))) {
+          outcome = 'failure';
+          await this.audit.record({ actor_id: row.id, action: 'auth.2fa_failed', target: row.id, ip: client.ip });
+          throw new AppError('invalid_credentials', 'That code is wrong or was already used.');
+        }
+        how = { method: 'password', second_factor: body.recovery_code ? 'recovery_code' : 'totp' };
       }
+      outcome = 'success';
+      userId = row.id;
+    } finally {
+      await attempt.settle(outcome);
     }
-    await this.loginFailures.take(account, -1);
-    return this.startSession(row.id, body.device_name, client);
+    return this.startSession(userId, body.device_name, client, how);
   }
 
   /**
    * The second step of a sign-in (`mfa_required` gave the challenge). Each try is charged to the
-   * account's failure budget like a password, and comes back with the password's on success.
+   * account and the address like a password; a challenge that is not (or no longer) valid counts
+   * against the address.
    */
   async secondFactor(body: SecondFactorBody, client: ClientInfo): Promise<AuthResult> {
     const peek = await this.deps.db
@@ -140,26 +165,40 @@ export class AuthService {
       .select(['users.username', 'users.deactivated_at'])
       .where('mfa_challenges.id_hash', '=', hashSecret(body.challenge))
       .executeTakeFirst();
-    if (!peek || peek.deactivated_at !== null) throw new AppError('invalid_token', 'This sign-in has expired or was used; enter your password again.');
-    const wait = await this.loginFailures.take(peek.username);
-    if (wait > 0) throw new AppError('rate_limited', 'Too many failed sign-ins for this account; wait and retry.', { retry_after_ms: wait });
+    const attempt = await this.lockouts.begin({ ...(peek ? { account: peek.username } : {}), ip: client.ip });
+    let outcome: Outcome = 'partial';
     let signedIn: { userId: string; deviceName: string | undefined };
     try {
-      signedIn = await this.twoFactor.redeem(body.challenge, body);
-    } catch (e) {
-      if (e instanceof AppError && e.code === 'invalid_credentials') await this.audit.record({ actor_id: null, action: 'auth.2fa_failed', target: peek.username, ip: client.ip });
-      throw e;
+      if (!peek || peek.deactivated_at !== null) {
+        outcome = 'failure';
+        throw new AppError('invalid_token', 'This sign-in has expired or was used; enter your password again.');
+      }
+      try {
+        signedIn = await this.twoFactor.redeem(body.challenge, body);
+      } catch (e) {
+        if (e instanceof AppError && (e.code === 'invalid_credentials' || e.code === 'invalid_token')) outcome = 'failure';
+        if (e instanceof AppError && e.code === 'invalid_credentials') await this.audit.record({ actor_id: null, action: 'auth.2fa_failed', target: peek.username, ip: client.ip });
+        throw e;
+      }
+      outcome = 'success';
+    } finally {
+      await attempt.settle(outcome);
     }
-    await this.loginFailures.take(peek.username, -2);
-    return this.startSession(signedIn.userId, signedIn.deviceName, client);
+    return this.startSession(signedIn.userId, signedIn.deviceName, client, { method: 'password', second_factor: body.recovery_code ? 'recovery_code' : 'totp' });
   }
 
-  private async startSession(userId: string, deviceName: string | undefined, client: ClientInfo): Promise<AuthResult> {
+  /** A session for someone another way proved (single sign-on). */
+  sessionFor(userId: string, deviceName: string | undefined, client: ClientInfo): Promise<AuthResult> {
+    return this.startSession(userId, deviceName, client, { method: 'sso' });
+  }
+
+  private async startSession(userId: string, deviceName: string | undefined, client: ClientInfo, how: SignIn): Promise<AuthResult> {
     const { db, config, now } = this.deps;
     const sid = newId();
     const t = now();
     const key = newSessionKey();
     const refresh = makeRefreshToken(sid, 1, key.key);
+    const enrol = await this.mustEnrol(userId);
     await db
       .insertInto('sessions')
       .values({
@@ -176,8 +215,11 @@ export class AuthService {
         expires_at: t + config.refreshTokenTtlSec * 1000,
         revoked_at: null,
         revoked_reason: null,
+        enrol_2fa: enrol ? 1 : 0,
       })
       .execute();
+    // Every session begins with a sign-in the audit log shows, with the session it started (revocable by id).
+    await this.audit.record({ actor_id: userId, action: 'auth.login', target: userId, data: { session_id: sid, ...how }, ip: client.ip });
     const user = await this.loadUser(userId);
     return {
       user,
@@ -185,11 +227,43 @@ export class AuthService {
       refresh_token: refresh.token,
       session_id: sid,
       expires_in: config.accessTokenTtlSec,
+      must_enrol_2fa: enrol,
     };
   }
 
-  /** Rotates the refresh token. Presenting an already-rotated token revokes the whole session (theft signal). */
+  /**
+   * Whether a new or refreshed session of this user may only turn two-factor sign-in on: the
+   * workspace requires it and the user has not. Accounts that sign in through single sign-on
+   * are left to the identity provider's own second factor.
+   */
+  private async mustEnrol(userId: string): Promise<boolean> {
+    if (!(await this.workspace.get()).require_2fa) return false;
+    if (await this.twoFactor.enabled(userId)) return false;
+    const sso = await this.deps.db.selectFrom('sso_identities').select('user_id').where('user_id', '=', userId).limit(1).executeTakeFirst();
+    return !sso;
+  }
+
+  /**
+   * Rotates the refresh token. Presenting an already-rotated token revokes the whole session (theft
+   * signal). A token that is not valid counts against the address like a failed sign-in (a
+   * scanner trying tokens is locked out); the attempt is charged first, as for a password.
+   */
   async refresh(token: string, client: ClientInfo): Promise<AuthResult> {
+    const attempt = await this.lockouts.begin({ ip: client.ip });
+    let outcome: Outcome = 'partial';
+    try {
+      const result = await this.rotate(token, client);
+      outcome = 'success';
+      return result;
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'invalid_token') outcome = 'failure';
+      throw e;
+    } finally {
+      await attempt.settle(outcome);
+    }
+  }
+
+  private async rotate(token: string, client: ClientInfo): Promise<AuthResult> {
     const { db, config, now } = this.deps;
     const parsed = parseRefreshToken(token);
     if (!parsed) throw new AppError('invalid_token');
@@ -213,9 +287,19 @@ export class AuthService {
     // Sessions from before session keys existed get one on their first refresh.
     const nextKey = holdsKey ? { key: key!, hash: s.key_hash! } : newSessionKey();
     const next = makeRefreshToken(s.id, s.refresh_gen + 1, nextKey.key);
+    // A requirement switched on since sign-in reaches the session here, within one access token's life.
+    const enrol = await this.mustEnrol(s.user_id);
     const res = await db
       .updateTable('sessions')
-      .set({ refresh_gen: s.refresh_gen + 1, refresh_hash: next.hash, key_hash: nextKey.hash, last_used_at: t, expires_at: t + config.refreshTokenTtlSec * 1000, ip: client.ip.slice(0, 64) })
+      .set({
+        refresh_gen: s.refresh_gen + 1,
+        refresh_hash: next.hash,
+        key_hash: nextKey.hash,
+        last_used_at: t,
+        expires_at: t + config.refreshTokenTtlSec * 1000,
+        ip: client.ip.slice(0, 64),
+        enrol_2fa: enrol ? 1 : 0,
+      })
       .where('id', '=', s.id)
       .where('refresh_gen', '=', s.refresh_gen)
       .executeTakeFirst();
@@ -230,6 +314,7 @@ export class AuthService {
       refresh_token: next.token,
       session_id: s.id,
       expires_in: config.accessTokenTtlSec,
+      must_enrol_2fa: enrol,
     };
   }
 
@@ -246,7 +331,9 @@ export class AuthService {
    */
   async current(actor: Actor): Promise<Actor> {
     const fresh = actor.via === 'token' ? await this.apiTokens.current(actor.sessionId) : await this.sessionActor(actor.sessionId, actor.userId);
-    return fresh.role === actor.role ? actor : { ...actor, role: fresh.role };
+    if (fresh.role === actor.role && fresh.mustEnrol2fa === actor.mustEnrol2fa) return actor;
+    const { mustEnrol2fa: _was, ...rest } = actor;
+    return { ...rest, role: fresh.role, ...(fresh.mustEnrol2fa ? { mustEnrol2fa: true } : {}) };
   }
 
   private async sessionActor(sessionId: string, userId: string): Promise<Actor> {
@@ -254,7 +341,7 @@ export class AuthService {
     if (!row || row.user_id !== userId || row.deactivated_at !== null) throw new AppError('invalid_token');
     if (row.revoked_at !== null) throw new AppError('session_revoked');
     if (Number(row.expires_at) <= this.deps.now()) throw new AppError('invalid_token');
-    return { userId, role: row.role, sessionId, via: 'session' };
+    return { userId, role: row.role, sessionId, via: 'session', ...(row.enrol_2fa ? { mustEnrol2fa: true } : {}) };
   }
 
   /** Every REST request and socket request made with a session reads this (see `current`). */
@@ -325,7 +412,7 @@ const sessionQuery = (db: Db) =>
   db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id', 'sessions.user_id', 'sessions.revoked_at', 'sessions.expires_at', 'users.role', 'users.deactivated_at']);
+    .select(['sessions.id', 'sessions.user_id', 'sessions.revoked_at', 'sessions.expires_at', 'sessions.enrol_2fa', 'users.role', 'users.deactivated_at']);
 
 type SessionState = Awaited<ReturnType<ReturnType<typeof sessionQuery>['executeTakeFirstOrThrow']>>;
 

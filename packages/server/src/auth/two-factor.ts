@@ -4,6 +4,7 @@ import type { RecoveryCodes, TwoFactorSetup, TwoFactorStatus } from '@parley/pro
 import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { isoOrNull } from '../core/time.js';
+import type { WorkspaceSettingsService } from '../workspace/settings.js';
 import type { AuditService } from '../audit/service.js';
 import type { Db } from '../store/db.js';
 import { hashSecret } from './tokens.js';
@@ -55,6 +56,7 @@ export class TwoFactorService {
   constructor(
     private readonly deps: Deps,
     private readonly audit: AuditService,
+    private readonly workspace: WorkspaceSettingsService,
   ) {}
 
   async enabled(userId: string): Promise<boolean> {
@@ -101,12 +103,15 @@ export class TwoFactorService {
     return db.transaction().execute(async (trx) => {
       await trx.updateTable('two_factor').set({ secret: row.pending_secret, pending_secret: null, enabled_at: t, last_step: step }).where('user_id', '=', actor.userId).execute();
       await this.audit.record({ actor_id: actor.userId, action: '2fa.enabled', target: actor.userId, ip: actor.ip ?? null }, trx);
+      // Sessions the workspace's requirement held may do everything again.
+      await trx.updateTable('sessions').set({ enrol_2fa: 0 }).where('user_id', '=', actor.userId).where('enrol_2fa', '=', 1).execute();
       return newRecoveryCodes(trx, actor.userId);
     });
   }
 
   /** Off again: needs a current code or a recovery code, so a borrowed session cannot remove it. */
   async disable(actor: Actor, proof: SecondFactor): Promise<void> {
+    if ((await this.workspace.get()).require_2fa) throw new AppError('forbidden', 'This workspace requires two-factor sign-in; it cannot be turned off.');
     await this.requireProof(actor.userId, proof);
     await this.deps.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('recovery_codes').where('user_id', '=', actor.userId).execute();

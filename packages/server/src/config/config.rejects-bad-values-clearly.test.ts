@@ -27,6 +27,10 @@ test.each([
   [{ PARLEY_RECALL_WINDOW: 'soon' }, /PARLEY_RECALL_WINDOW: "soon" is not a duration/],
   [{ PARLEY_REQUEST_TIMEOUT_MS: '0' }, /PARLEY_REQUEST_TIMEOUT_MS=0 is invalid: expected a whole number from 100 to 3600000/],
   [{ PARLEY_BODY_TIMEOUT_MS: '5s' }, /PARLEY_BODY_TIMEOUT_MS=5s is invalid/],
+  [{ PARLEY_OIDC_ISSUER: 'https://id.example.com', PARLEY_OIDC_CLIENT_ID: 'parley' }, /PARLEY_OIDC_ISSUER needs PARLEY_OIDC_CLIENT_ID and PARLEY_PUBLIC_URL/],
+  [{ PARLEY_PUBLIC_URL: 'https://chat.example.com/parley/' }, /PARLEY_PUBLIC_URL=.* is invalid: expected a scheme and host only/],
+  [{ PARLEY_OIDC_ACCOUNTS: 'anyone' }, /PARLEY_OIDC_ACCOUNTS=anyone is invalid: expected one of create-or-link, create, link/],
+  [{ PARLEY_PASSWORD_LOGIN: 'nobody' }, /PARLEY_PASSWORD_LOGIN=nobody is invalid/],
 ])('a bad value stops start-up with a message naming the variable: %j', (env, message) => {
   expect(() => loadConfig(env)).toThrow(message);
 });

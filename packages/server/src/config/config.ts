@@ -49,8 +49,17 @@ export interface Config {
     frameRatePerSec: number;
     frameBurst: number;
     authRatePerMin: number;
-    /** Failed logins one account (username) takes per minute, from any address; also the burst. */
-    loginFailuresPerAccountPerMin: number;
+    /** Failed sign-in attempts (password, second step) one account may have in a window before it is locked out (auth/lockouts.ts). */
+    loginFailuresPerAccount: number;
+    /** The same for one client IP: sign-ins for any accounts, second steps and refreshes with invalid tokens. */
+    loginFailuresPerIp: number;
+    /** A window's failures are forgotten this long after its first attempt. */
+    loginFailureWindowMs: number;
+    /** The first lockout's length; each further one doubles it, up to `lockoutMaxMs`. */
+    lockoutBaseMs: number;
+    lockoutMaxMs: number;
+    /** After this long without a failure a key's lockouts are forgotten: the next one is the base length again. */
+    lockoutDecayMs: number;
     ipRatePerSec: number;
     ipBurst: number;
     /** Reads (history, thread, sync, sync.events, message and conversation gets, the list) per user, REST and socket alike. */
@@ -99,6 +108,17 @@ export interface Config {
   /** PEM certificate chain and private key: set both to serve HTTPS and WSS directly. */
   tlsCert: string | null;
   tlsKey: string | null;
+  /** The address people open Parley at; single sign-on's redirect URI is built on it. */
+  publicUrl: string | null;
+  /** OpenID Connect single sign-on: on when the issuer is set (auth/sso.ts). */
+  oidcIssuer: string | null;
+  oidcClientId: string | null;
+  oidcClientSecret: string | null;
+  oidcName: string;
+  /** A first sign-on of an unknown identity: link by a verified email an admin set, create an account, or both. */
+  oidcAccounts: 'create-or-link' | 'create' | 'link';
+  /** `admins`: password sign-in only for owners and admins. */
+  passwordLogin: 'everyone' | 'admins';
 }
 
 export type ConfigOverrides = Partial<Omit<Config, 'limits'>> & { limits?: Partial<Config['limits']> };
@@ -138,6 +158,9 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const unknown = [...given.keys()];
   if (unknown.length > 0) throw new ConfigError(`unknown setting ${unknown.join(', ')}`);
   if ((top.tlsCert === null) !== (top.tlsKey === null)) throw new ConfigError('PARLEY_TLS_CERT and PARLEY_TLS_KEY go together: set both to serve HTTPS, or neither');
+  if (top.oidcIssuer !== null && (top.oidcClientId === null || top.publicUrl === null)) {
+    throw new ConfigError('PARLEY_OIDC_ISSUER needs PARLEY_OIDC_CLIENT_ID and PARLEY_PUBLIC_URL (the identity provider sends people back to PARLEY_PUBLIC_URL/api/v1/auth/sso/callback)');
+  }
   // Complete by construction: SETTINGS has one entry per Config field, of that field's type.
   return { ...top, limits } as unknown as Config;
 }

@@ -169,18 +169,20 @@ export function window(doc: Doc & { default: string }): Setting<number | null> {
 
 /**
  * A length of time that may be zero (`0`, `30s`, `1h`…), read as milliseconds; never unlimited.
+ * `minMs` refuses shorter ones (a lockout of 0 ms would be no lockout at all).
  */
-export function duration(doc: Doc & { default: string }): Setting<number> {
+export function duration(doc: Doc & { default: string; minMs?: number }): Setting<number> {
+  const { minMs = 0, ...rest } = doc;
   const read = (raw: string): number => {
-    if (/^\s*0+\s*(ms|s|m|h|d)?\s*$/i.test(raw)) return 0;
-    const ms = parseWindow(raw);
+    const ms = /^\s*0+\s*(ms|s|m|h|d)?\s*$/i.test(raw) ? 0 : parseWindow(raw);
     if (ms === null) throw new Error(`"${raw}" must be a duration, not unlimited`);
+    if (ms < minMs) throw new Error(`"${raw}" must be at least ${minMs} ms`);
     return ms;
   };
   return {
-    ...doc,
+    ...rest,
     shownDefault: `\`${doc.default}\``,
-    accepts: '`0`, `30s`, `10m`, `2h`, `1d` or milliseconds',
+    accepts: minMs > 0 ? `\`30s\`, \`10m\`, \`2h\`, \`1d\` or milliseconds, at least ${minMs} ms` : '`0`, `30s`, `10m`, `2h`, `1d` or milliseconds',
     fallback: () => read(doc.default),
     parse(raw) {
       try {
@@ -190,7 +192,7 @@ export function duration(doc: Doc & { default: string }): Setting<number> {
       }
     },
     check(value, name) {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalid(name, value, 'a whole number of milliseconds, 0 or more');
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < minMs) throw invalid(name, value, `a whole number of milliseconds, ${minMs} or more`);
       return value;
     },
   };

@@ -192,13 +192,37 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
   'limits.frameRatePerSec': num({ env: 'PARLEY_FRAME_RATE_PER_SEC', default: 100, min: 0.01, max: 1_000_000, description: 'per-socket frame rate; a flood closes the socket with 1008' }),
   'limits.frameBurst': int({ env: 'PARLEY_FRAME_BURST', default: 300, min: 1, max: 1_000_000, description: 'frames a socket may send at once above that rate' }),
   'limits.authRatePerMin': int({ env: 'PARLEY_AUTH_RATE_PER_MIN', default: 30, min: 1, max: 1_000_000, description: 'register / login / refresh attempts per IP' }),
-  'limits.loginFailuresPerAccountPerMin': int({
-    env: 'PARLEY_LOGIN_FAILURES_PER_ACCOUNT_PER_MIN',
-    default: 10,
+  // Growing lockouts (auth/lockouts.ts; docs/security.md#brute-force-and-enumeration). The old
+  // name is still read: it limited the same thing, failed sign-ins per account, per minute.
+  'limits.loginFailuresPerAccount': int({
+    env: 'PARLEY_LOGIN_FAILURES_PER_ACCOUNT',
+    aliases: ['PARLEY_LOGIN_FAILURES_PER_ACCOUNT_PER_MIN'],
+    default: 5,
     min: 1,
     max: 1_000_000,
     description:
-      'failed logins per account (username), from any address; past it every login of that account gets `429 rate_limited` with `retry_after_ms` until a token returns ([security](docs/security.md))',
+      'failed sign-ins (wrong password or second-step code) one account (username, known or not) may have in `PARLEY_LOGIN_FAILURE_WINDOW`, from any address; the next locks it out: every sign-in of it gets `429 rate_limited` with `retry_after_ms`, the password unchecked ([security](docs/security.md#brute-force-and-enumeration)); `PARLEY_LOGIN_FAILURES_PER_ACCOUNT_PER_MIN`, its old name, is read when it is unset',
+  }),
+  'limits.loginFailuresPerIp': int({
+    env: 'PARLEY_LOGIN_FAILURES_PER_IP',
+    default: 20,
+    min: 1,
+    max: 1_000_000,
+    description: 'the same per client IP, whatever the accounts: failed sign-ins, second steps and refreshes with an invalid token',
+  }),
+  'limits.loginFailureWindowMs': duration({
+    env: 'PARLEY_LOGIN_FAILURE_WINDOW',
+    default: '15m',
+    minMs: 1_000,
+    description: "how long a key's failed sign-ins count: the window starts at its first attempt and its failures are forgotten when it ends",
+  }),
+  'limits.lockoutBaseMs': duration({ env: 'PARLEY_LOCKOUT_BASE', default: '1m', minMs: 1_000, description: 'the first lockout of an account or IP; each further one lasts twice as long' }),
+  'limits.lockoutMaxMs': duration({ env: 'PARLEY_LOCKOUT_MAX', default: '1h', minMs: 1_000, description: 'the longest lockout' }),
+  'limits.lockoutDecayMs': duration({
+    env: 'PARLEY_LOCKOUT_DECAY',
+    default: '24h',
+    minMs: 1_000,
+    description: "after this long without a failed sign-in an account's or IP's past lockouts are forgotten (the next one is `PARLEY_LOCKOUT_BASE` again)",
   }),
   'limits.ipRatePerSec': num({ env: 'PARLEY_IP_RATE_PER_SEC', default: 100, min: 0.01, max: 1_000_000, description: 'REST requests and socket requests per client IP, per second' }),
   'limits.ipBurst': int({ env: 'PARLEY_IP_BURST', default: 500, min: 1, max: 10_000_000, description: 'requests one client IP may make at once above that rate' }),
@@ -293,4 +317,42 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     description: 'a PEM certificate chain: with `PARLEY_TLS_KEY`, serve HTTPS and WSS directly (reloaded on `SIGHUP`; [security](docs/security.md#tls))',
   }),
   tlsKey: dir({ env: 'PARLEY_TLS_KEY', default: null, shownDefault: 'unset', description: "the certificate's PEM private key (kept readable by Parley's user only)" }),
+  publicUrl: text({
+    env: 'PARLEY_PUBLIC_URL',
+    default: null,
+    shownDefault: 'unset',
+    accepts: '`https://…`',
+    description: 'the address people open Parley at (`https://chat.example.com`); single sign-on sends the identity provider back to it',
+    rule: (v, name) => (/^https?:\/\/[^/?#]+\/?$/.test(v) ? null : `${name}=${v} is invalid: expected a scheme and host only, such as https://chat.example.com`),
+  }),
+  oidcIssuer: text({
+    env: 'PARLEY_OIDC_ISSUER',
+    default: null,
+    shownDefault: 'unset',
+    accepts: '`https://…`',
+    description: "an OpenID Connect provider's issuer URL: turns on “Sign in with SSO” ([security](docs/security.md#single-sign-on)); needs `PARLEY_PUBLIC_URL`",
+    rule: (v, name) => (/^https?:\/\/[^\s]+$/.test(v) ? null : `${name}=${v} is invalid: expected the issuer's https:// URL`),
+  }),
+  oidcClientId: text({ env: 'PARLEY_OIDC_CLIENT_ID', default: null, shownDefault: 'unset', accepts: 'a client id', description: "Parley's client id at the identity provider" }),
+  oidcClientSecret: text({
+    env: 'PARLEY_OIDC_CLIENT_SECRET',
+    default: null,
+    shownDefault: 'unset',
+    accepts: 'a secret',
+    description: "Parley's client secret at the identity provider (unset: a public client with PKCE only)",
+  }),
+  oidcName: text({ env: 'PARLEY_OIDC_NAME', default: () => 'SSO', shownDefault: '`SSO`', accepts: 'a name', description: "the provider's name on the sign-in button (“Sign in with …”)" }),
+  oidcAccounts: oneOf({
+    env: 'PARLEY_OIDC_ACCOUNTS',
+    default: 'create-or-link',
+    values: ['create-or-link', 'create', 'link'],
+    description:
+      "a first single sign-on of someone Parley does not know yet: `create-or-link` links the account whose email an admin set to the provider's verified email, else creates one; `create` always creates one; `link` only links (no new accounts)",
+  }),
+  passwordLogin: oneOf({
+    env: 'PARLEY_PASSWORD_LOGIN',
+    default: 'everyone',
+    values: ['everyone', 'admins'],
+    description: '`admins`: only owners and admins sign in with a password (everyone else through single sign-on), and sign-up by password is closed',
+  }),
 };

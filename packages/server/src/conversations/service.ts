@@ -13,6 +13,9 @@ import type { MembersTable } from '../store/schema.js';
 import { presentConversation, presentConversations } from './presenter.js';
 import { containsIgnoringCase } from '../store/like.js';
 
+/** How many of a new conversation's members its audit entry names (a channel may start with thousands). */
+const MEMBERS_IN_AUDIT = 100;
+
 export interface CreateResult {
   conversation: Conversation;
   created: boolean;
@@ -140,6 +143,21 @@ export class ConversationsService {
         .execute();
       const seqs: number[] = [];
       for (const m of members) seqs.push(await this.addMemberRow(trx, id, c.history, m.userId, m.role, actor.userId, t));
+      // Who can read what starts here: a private channel or a group, and everyone put in it. A
+      // DM between two people is ordinary messaging, not an administrative act.
+      if (c.kind !== 'dm') {
+        const others = members.filter((m) => m.userId !== actor.userId).map((m) => m.userId);
+        await this.audit.record(
+          {
+            actor_id: actor.userId,
+            action: 'conversation.created',
+            target: id,
+            data: { kind: c.kind, visibility: c.visibility, name: c.name, member_count: members.length, member_ids: others.slice(0, MEMBERS_IN_AUDIT) },
+            ip: actor.ip ?? null,
+          },
+          trx,
+        );
+      }
       return this.collect(
         trx,
         id,
@@ -393,7 +411,12 @@ export class ConversationsService {
   private async addMembers(trx: Db, actor: Actor, a: ConvAccess, userIds: string[]): Promise<() => void> {
     const t = this.deps.now();
     const seqs: number[] = [];
-    for (const u of userIds) seqs.push(await this.addMemberRow(trx, a.conv.id, a.conv.history_visibility, u, 'member', actor.userId, t));
+    for (const u of userIds) {
+      seqs.push(await this.addMemberRow(trx, a.conv.id, a.conv.history_visibility, u, 'member', actor.userId, t));
+      // Joining oneself and being added by someone else are told apart: only the second grants access on another's say.
+      const action = u === actor.userId ? 'member.joined' : 'member.added';
+      await this.audit.record({ actor_id: actor.userId, action, target: a.conv.id, data: { user_id: u }, ip: actor.ip ?? null }, trx);
+    }
     return this.collect(trx, a.conv.id, seqs[0]!, seqs[seqs.length - 1]!, userIds);
   }
 
@@ -412,7 +435,7 @@ export class ConversationsService {
     });
   }
 
-  /** `check` runs under the lock on the conversation and the member as they are now; a removal by someone else is audited. */
+  /** `check` runs under the lock on the conversation and the member as they are now; leaving and a removal by someone else are audited apart. */
   private async removeMember(actor: Actor, convId: string, userId: string, check: (a: ConvAccess, target: MembersTable) => void): Promise<void> {
     const t = this.deps.now();
     const { publish, seq } = await this.locked(actor, convId, async (trx, a) => {
@@ -434,7 +457,7 @@ export class ConversationsService {
         now: t,
       });
       await trx.updateTable('members').set({ left_seq: s }).where('conv_id', '=', convId).where('user_id', '=', userId).execute();
-      if (removedBy) await this.audit.record({ actor_id: actor.userId, action: 'member.removed', target: convId, data: { user_id: userId }, ip: actor.ip ?? null }, trx);
+      await this.audit.record({ actor_id: actor.userId, action: removedBy ? 'member.removed' : 'member.left', target: convId, data: { user_id: userId }, ip: actor.ip ?? null }, trx);
       return { publish: await this.collect(trx, convId, s, s), seq: s };
     });
     publish();

@@ -33,6 +33,8 @@ export interface Actor {
   ip?: string;
   /** An API token's scopes (auth/scopes.ts); absent for a session, which may do everything. */
   scopes?: readonly TokenScope[];
+  /** The workspace requires two-factor sign-in and this session has not turned it on: it may do only that. */
+  mustEnrol2fa?: boolean;
 }
 
 export type Role = 'owner' | 'admin' | 'member' | 'guest';

@@ -222,10 +222,8 @@ export class PgLimitStore {
 
 /** Every limit the server enforces, shared by REST and the socket gateway. */
 export interface Limiters {
-  /** Register, login and refresh attempts per IP. */
+  /** Register, login and refresh attempts per IP (failed ones also lock out: auth/lockouts.ts). */
   auth: Limiter;
-  /** Failed logins per account (username). */
-  loginFailures: Limiter;
   /** Every REST request and socket request per IP. */
   ip: Limiter;
   /** Messages and reactions per user. */
@@ -239,7 +237,6 @@ export interface Limiters {
 
 export interface LimitSettings {
   authRatePerMin: number;
-  loginFailuresPerAccountPerMin: number;
   ipRatePerSec: number;
   ipBurst: number;
   sendRatePerSec: number;
@@ -254,7 +251,6 @@ export function buildLimiters(l: LimitSettings, pgUrl: string | null, pgSchema: 
   const make = (name: string, rate: number, burst: number): Limiter => (store ? store.limiter(name, rate, burst, now) : new MemoryLimiter(rate, burst, now));
   return {
     auth: make('auth', l.authRatePerMin / 60, l.authRatePerMin),
-    loginFailures: make('login', l.loginFailuresPerAccountPerMin / 60, l.loginFailuresPerAccountPerMin),
     ip: make('ip', l.ipRatePerSec, l.ipBurst),
     send: make('send', l.sendRatePerSec, l.sendBurst),
     read: make('read', l.readRatePerSec, l.readBurst),

@@ -213,9 +213,10 @@ export class Gateway {
   private async currentActor(conn: Connection, id: string): Promise<Actor | null> {
     try {
       conn.actor = await this.services.auth.current(conn.actor!);
+      if (conn.actor.mustEnrol2fa) throw new AppError('mfa_enrolment_required');
       return conn.actor;
     } catch (e) {
-      if (!(e instanceof AppError) || (e.code !== 'invalid_token' && e.code !== 'session_revoked')) throw e;
+      if (!(e instanceof AppError) || (e.code !== 'invalid_token' && e.code !== 'session_revoked' && e.code !== 'mfa_enrolment_required')) throw e;
       conn.error(id, e.toBody());
       conn.close(CloseCodes.sessionRevoked, 'credentials no longer valid');
       return null;
@@ -248,6 +249,11 @@ export class Gateway {
     // A socket carries every live event of the user's conversations: only a token that may read.
     if (!hasScope(actor, 'read')) {
       conn.error(id, { code: 'forbidden', message: 'This API token lacks the "read" scope a socket needs; post over REST.' });
+      conn.close(CloseCodes.authFailed, 'authentication failed');
+      return;
+    }
+    if (actor.mustEnrol2fa) {
+      conn.error(id, { code: 'mfa_enrolment_required', message: 'This workspace requires two-factor sign-in: turn it on to continue.' });
       conn.close(CloseCodes.authFailed, 'authentication failed');
       return;
     }

@@ -11,6 +11,9 @@ declare module 'fastify' {
 }
 
 /** Reads `Authorization: Bearer <access token>` and checks the session is live. */
+/** What a session held until two-factor sign-in is on may still do: see itself, turn it on, sign out. */
+const ENROLMENT_ROUTES = /^\/api\/v1\/(me|me\/2fa|me\/2fa\/setup|me\/2fa\/enable|auth\/logout)$/;
+
 export function bearerAuth(services: Services) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = req.headers.authorization;
@@ -21,6 +24,7 @@ export function bearerAuth(services: Services) {
     // An API token reaches only the routes its scopes cover (auth/scopes.ts).
     const scope = routeScope(req.method, req.routeOptions.url ?? '');
     if (scope) requireScope(actor, scope);
+    if (actor.mustEnrol2fa && !ENROLMENT_ROUTES.test(req.routeOptions.url ?? '')) throw new AppError('mfa_enrolment_required');
     req.actor = { ...actor, ip: req.ip };
   };
 }

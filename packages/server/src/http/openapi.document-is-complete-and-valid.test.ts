@@ -9,6 +9,8 @@ import type { Conversation, Message } from '@parley/protocol';
 import sharp from 'sharp';
 import { createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
 import { uploadFile } from '../testing/files.js';
+import { freePort } from '../testing/ports.js';
+import { startIdentityProvider, TestBrowser, type IdentityProvider } from '../testing/identity-provider.js';
 import { generate as generateTotp } from 'otplib';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -45,9 +47,15 @@ const endpoint = http.createServer((req, res) => {
   });
 });
 
+// A real identity provider, so the single sign-on exchange has a real code to answer.
+let idp: IdentityProvider;
+
 beforeAll(async () => {
   await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
-  server = await startServer({ outgoingAllowPrivate: true }, undefined, {}, (parley) => {
+  const port = await freePort();
+  idp = await startIdentityProvider(`http://127.0.0.1:${port}/api/v1/auth/sso/callback`);
+  const sso = { port, publicUrl: `http://127.0.0.1:${port}`, oidcIssuer: idp.issuer, oidcClientId: idp.clientId, oidcClientSecret: idp.clientSecret };
+  server = await startServer({ outgoingAllowPrivate: true, ...sso }, undefined, {}, (parley) => {
     parley.app.addHook('preSerialization', async (req, _reply, payload) => {
       returned.set(req.id, payload);
       return payload;
@@ -57,6 +65,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.stop();
+  await idp.close();
   await new Promise((resolve) => endpoint.close(resolve));
 });
 
@@ -206,6 +215,15 @@ test('one real answer of every operation matches its declared schema, and the ha
     ['POST /api/v1/me/2fa/disable', () => call('POST', '/me/2fa/disable', bob.token, { recovery_code: recovery[1] })],
     ['DELETE /api/v1/admin/users/{id}/2fa', () => call('DELETE', `/admin/users/${bob.user.id}/2fa`, owner.token)],
     [
+      'GET /api/v1/admin/lockouts',
+      async () => {
+        // A failed sign-in, so the list has an entry (the harness's limits are too high to lock it).
+        await call('POST', '/auth/login', undefined, { username: `nobody${process.pid}`, password: 'not the password' });
+        return call('GET', '/admin/lockouts', owner.token);
+      },
+    ],
+    ['DELETE /api/v1/admin/lockouts/{key}', () => call('DELETE', `/admin/lockouts/${encodeURIComponent(`account:nobody${process.pid}`)}`, owner.token)],
+    [
       'POST /api/v1/bots',
       async () => {
         const r = await call('POST', '/bots', alice.token, { username: `bot${process.pid}` });
@@ -312,7 +330,23 @@ test('one real answer of every operation matches its declared schema, and the ha
     ['POST /api/v1/sync', () => call('POST', '/sync', alice.token, { cursors: { [channel.id]: 0 } })],
     // Last on the channel: its log now holds every kind of event (joins, a kick, a role change, edits, reactions, a recall).
     ['GET /api/v1/conversations/{id}/events', () => call('GET', `/conversations/${channel.id}/events?after_seq=0`, alice.token)],
-    ['GET /api/v1/admin/audit', () => call('GET', '/admin/audit', owner.token)],
+    // With every filter, so the entries it answers (each with its actor's username) are checked against the schema.
+    ['GET /api/v1/admin/audit', () => call('GET', `/admin/audit?actor=${owner.user.username}&action=conversation.&since=2000-01-01T00:00:00Z&until=${Date.now() + 60_000}&limit=50`, owner.token)],
+    ['GET /api/v1/admin/settings', () => call('GET', '/admin/settings', owner.token)],
+    ['PATCH /api/v1/admin/settings', () => call('PATCH', '/admin/settings', owner.token, { require_2fa: false })],
+    ['GET /api/v1/auth/options', () => call('GET', '/auth/options')],
+    [
+      'POST /api/v1/auth/sso/exchange',
+      async () => {
+        idp.accounts.set('openapi-sub', { email: 'openapi@corp.test', email_verified: true });
+        const browser = new TestBrowser();
+        const start = await browser.request(`${server.url}/api/v1/auth/sso/start`);
+        const login = await browser.follow(start.location!, (u) => u.pathname.startsWith('/interaction/'));
+        const callback = await browser.signInAtProvider(login, 'openapi-sub', (u) => u.pathname === '/api/v1/auth/sso/callback');
+        const back = new URL((await browser.request(callback)).location!);
+        return call('POST', '/auth/sso/exchange', undefined, { code: new URLSearchParams(back.hash.slice(1)).get('sso_code') });
+      },
+    ],
     ['GET /api/v1/admin/users', () => call('GET', '/admin/users', owner.token)],
     ['PATCH /api/v1/admin/users/{id}', () => call('PATCH', `/admin/users/${bob.user.id}`, owner.token, { role: 'admin' })],
     ['GET /api/v1/files/{id}', () => call('GET', `/files/${picture}`, owner.token)],

@@ -24,6 +24,9 @@ import * as m018 from './migrations/018_integration_threads.js';
 import * as m019 from './migrations/019_receiver_keys.js';
 import * as m020 from './migrations/020_message_tags.js';
 import * as m021 from './migrations/021_two_factor.js';
+import * as m022 from './migrations/022_login_lockouts.js';
+import * as m023 from './migrations/023_single_sign_on.js';
+import * as m024 from './migrations/024_audit_filters.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
@@ -57,6 +60,9 @@ class StaticMigrations implements MigrationProvider {
       '019_receiver_keys': m019,
       '020_message_tags': m020,
       '021_two_factor': m021,
+      '022_login_lockouts': m022,
+      '023_single_sign_on': m023,
+      '024_audit_filters': m024,
     };
   }
 }

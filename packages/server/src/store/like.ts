@@ -8,3 +8,13 @@ export function containsIgnoringCase(column: Expression<string | null>, term: st
   const pattern = `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return sql<SqlBool>`lower(${column}) like ${pattern} escape '\\'`;
 }
+
+/**
+ * `column LIKE 'prefix%'`, the prefix's `%`, `_` and `\` taken literally (`_` is common in
+ * Parley's names: `auth.login_failed`). Case-sensitive on PostgreSQL, not on SQLite: for
+ * lower-case values, as audit actions are, both answer alike.
+ */
+export function startsWith(column: string, prefix: string): RawBuilder<SqlBool> {
+  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
+}

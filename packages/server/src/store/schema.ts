@@ -1,4 +1,5 @@
 import type { WebhookKind } from '@parley/protocol';
+import type { ColumnType } from 'kysely';
 /** Row types of every table, as Kysely sees them. Times are integer milliseconds since the epoch; flags are 0/1. */
 export interface UsersTable {
   id: string;
@@ -13,6 +14,8 @@ export interface UsersTable {
   last_seen_at: number | null;
   /** Set for bot accounts: the user who created the bot. */
   bot_owner_id: string | null;
+  /** Lower case, set by admins: what single sign-on may link by (migration 023). */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionsTable {
@@ -30,6 +33,8 @@ export interface SessionsTable {
   expires_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+  /** 1: the workspace requires two-factor sign-in and this session may only turn it on (migration 023). */
+  enrol_2fa: ColumnType<number, number | undefined, number>;
 }
 
 export interface InvitesTable {
@@ -260,6 +265,39 @@ export interface MfaChallengesTable {
   expires_at: number;
 }
 
+export interface SsoIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  email: string | null;
+  created_at: number;
+  last_login_at: number;
+}
+
+export interface SsoFlowsTable {
+  state_hash: string;
+  browser_hash: string;
+  nonce: string;
+  verifier: string;
+  return_to: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface SsoGrantsTable {
+  code_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface WorkspaceSettingsTable {
+  key: string;
+  value: string;
+  updated_at: number;
+  updated_by: string | null;
+}
+
 export interface MessageTagsTable {
   message_id: string;
   conv_id: string;
@@ -294,6 +332,16 @@ export interface PresenceTable {
 }
 
 /** A deployment-wide token bucket (see core/limits.ts and migration 006). */
+/** A sign-in lockout key's state (migration 022, auth/lockouts.ts). */
+export interface LoginLockoutsTable {
+  key: string;
+  failures: number;
+  window_started_at: number;
+  level: number;
+  locked_until: number | null;
+  last_failure_at: number | null;
+}
+
 export interface RateBucketsTable {
   key: string;
   tokens: number;
@@ -362,6 +410,7 @@ export interface Database {
   blobs: BlobsTable;
   presence: PresenceTable;
   rate_buckets: RateBucketsTable;
+  login_lockouts: LoginLockoutsTable;
   api_tokens: ApiTokensTable;
   incoming_webhooks: IncomingWebhooksTable;
   outgoing_webhooks: OutgoingWebhooksTable;
@@ -374,6 +423,10 @@ export interface Database {
   two_factor: TwoFactorTable;
   recovery_codes: RecoveryCodesTable;
   mfa_challenges: MfaChallengesTable;
+  sso_identities: SsoIdentitiesTable;
+  sso_flows: SsoFlowsTable;
+  sso_grants: SsoGrantsTable;
+  workspace_settings: WorkspaceSettingsTable;
   users: UsersTable;
   sessions: SessionsTable;
   invites: InvitesTable;

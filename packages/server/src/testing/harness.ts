@@ -47,7 +47,8 @@ export async function startServer(overrides: ConfigOverrides = {}, dataDir?: str
       ...overrides,
       limits: {
         authRatePerMin: 100_000,
-        loginFailuresPerAccountPerMin: 100_000,
+        loginFailuresPerAccount: 100_000,
+        loginFailuresPerIp: 100_000,
         readRatePerSec: 100_000,
         readBurst: 100_000,
         ipRatePerSec: 100_000,

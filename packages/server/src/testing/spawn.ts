@@ -28,7 +28,8 @@ export interface SpawnedServer {
 const testEnv = {
   LOG_LEVEL: 'warn',
   PARLEY_AUTH_RATE_PER_MIN: '100000',
-  PARLEY_LOGIN_FAILURES_PER_ACCOUNT_PER_MIN: '100000',
+  PARLEY_LOGIN_FAILURES_PER_ACCOUNT: '100000',
+  PARLEY_LOGIN_FAILURES_PER_IP: '100000',
   PARLEY_READ_RATE_PER_SEC: '100000',
   PARLEY_READ_BURST: '100000',
   PARLEY_IP_RATE_PER_SEC: '100000',
@@ -42,7 +43,8 @@ const testEnv = {
 
 const START_TIMEOUT_MS = 60_000;
 
-export async function spawnServer(opts: { port?: number; dataDir?: string; env?: Record<string, string> } = {}): Promise<SpawnedServer> {
+/** `args`: more `parley serve` options, such as `['--workers', '2']`. */
+export async function spawnServer(opts: { port?: number; dataDir?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<SpawnedServer> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-proc-'));
   const pgEnv = (() => {
@@ -52,7 +54,7 @@ export async function spawnServer(opts: { port?: number; dataDir?: string; env?:
   // Named after its data directory, so a restart keeps the name and the readiness check below can
   // tell this server from another test's server that took the port while this one was down.
   const nodeName = opts.env?.PARLEY_NODE_NAME ?? `spawn-${path.basename(dataDir)}`;
-  const proc = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--data-dir', dataDir], {
+  const proc = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--data-dir', dataDir, ...(opts.args ?? [])], {
     env: { ...process.env, ...testEnv, ...pgEnv, PARLEY_WEB_DIR: path.join(dataDir, 'no-web'), PARLEY_NODE_NAME: nodeName, ...(opts.env ?? {}) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -1,6 +1,6 @@
 import type { AdminUpdateUserBody, User } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
-import { AppError } from '../core/errors.js';
+import { AppError, isUniqueViolation } from '../core/errors.js';
 import type { AuditService } from '../audit/service.js';
 import type { Db } from '../store/db.js';
 import type { UsersService } from './service.js';
@@ -31,7 +31,7 @@ export class AdminService {
       const owners = await this.lockOwners(trx);
       const me = await trx.selectFrom('users').select(['role', 'deactivated_at']).where('id', '=', actor.userId).executeTakeFirst();
       if (!me || me.deactivated_at !== null || !privileged(me.role)) throw new AppError('forbidden', 'Only workspace owners and admins manage users.');
-      const target = await trx.selectFrom('users').select(['id', 'role', 'deactivated_at', 'bot_owner_id']).where('id', '=', userId).executeTakeFirst();
+      const target = await trx.selectFrom('users').select(['id', 'role', 'deactivated_at', 'bot_owner_id', 'email']).where('id', '=', userId).executeTakeFirst();
       if (!target) throw new AppError('not_found', 'No such user.');
       if (me.role !== 'owner' && (privileged(target.role) || (body.role !== undefined && privileged(body.role)))) {
         throw new AppError('forbidden', 'Only a workspace owner can change owners and admins.');
@@ -39,12 +39,24 @@ export class AdminService {
       const activeOwner = target.role === 'owner' && target.deactivated_at === null;
       const losesOwner = activeOwner && ((body.role !== undefined && body.role !== 'owner') || body.deactivated === true);
       if (losesOwner && owners.filter((o) => o !== userId).length === 0) throw new AppError('conflict', 'The workspace needs at least one owner.');
-      const patch: { role?: User['role']; deactivated_at?: number | null } = {};
+      const patch: { role?: User['role']; deactivated_at?: number | null; email?: string | null } = {};
       if (body.role !== undefined && body.role !== target.role) patch.role = body.role;
+      if (body.email !== undefined) patch.email = body.email === null ? null : body.email.toLowerCase();
       if (body.deactivated !== undefined && body.deactivated !== (target.deactivated_at !== null)) patch.deactivated_at = body.deactivated ? now() : null;
       if (Object.keys(patch).length === 0) return { patch, bots: [] as string[] };
-      await trx.updateTable('users').set(patch).where('id', '=', userId).execute();
-      await this.audit.record({ actor_id: actor.userId, action: 'user.updated_by_admin', target: userId, data: { ...body }, ip: actor.ip ?? null }, trx);
+      try {
+        await trx.updateTable('users').set(patch).where('id', '=', userId).execute();
+      } catch (err) {
+        // Single sign-on links by this address, so two accounts may not share one.
+        if (isUniqueViolation(err)) throw new AppError('conflict', 'Another account has this email address.');
+        throw err;
+      }
+      // What changed, each field from → to: the request alone would not say what it replaced, nor which fields were already so.
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      if (patch.role !== undefined) changes.role = { from: target.role, to: patch.role };
+      if (patch.deactivated_at !== undefined) changes.deactivated = { from: target.deactivated_at !== null, to: patch.deactivated_at !== null };
+      if (patch.email !== undefined && patch.email !== target.email) changes.email = { from: target.email, to: patch.email };
+      if (Object.keys(changes).length > 0) await this.audit.record({ actor_id: actor.userId, action: 'user.updated_by_admin', target: userId, data: changes, ip: actor.ip ?? null }, trx);
       if (!patch.deactivated_at) return { patch, bots: [] as string[] };
       const sessions = await trx.selectFrom('sessions').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
       await trx.updateTable('sessions').set({ revoked_at: now(), revoked_reason: 'user_deactivated' }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { AuthScreen } from '../auth/AuthScreen';
+import { EnrolTwoFactorScreen } from '../auth/EnrolTwoFactorScreen';
 import { ChatContext } from '../chat/context';
 import { ChatStore, type SessionEndReason } from '../chat/store';
 import { translate } from '../i18n/i18n';
@@ -33,7 +34,8 @@ export function App() {
     return () => window.removeEventListener('storage', onStorage);
   }, []);
 
-  const userId = session?.user.id ?? null;
+  // A session held until two-factor sign-in is on starts no chat (the server would refuse it).
+  const userId = session && !session.must_enrol_2fa ? session.user.id : null;
   useEffect(() => {
     if (!userId) return;
     const s = loadSession();
@@ -54,6 +56,22 @@ export function App() {
           saveSession(s);
           setNotice(null);
           setSession(s);
+        }}
+      />
+    );
+  }
+  if (session.must_enrol_2fa) {
+    return (
+      <EnrolTwoFactorScreen
+        session={session}
+        onDone={() => {
+          const next = { ...(loadSession() ?? session), must_enrol_2fa: false };
+          saveSession(next);
+          setSession(next);
+        }}
+        onSignOut={() => {
+          clearSession();
+          setSession(null);
         }}
       />
     );

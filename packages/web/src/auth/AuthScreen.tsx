@@ -1,6 +1,8 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { Parley, ParleyError } from '@parley/sdk';
+import type { AuthOptions } from '@parley/protocol';
 import { useT } from '../i18n/i18n';
+import type { StringKey } from '../i18n/strings';
 import type { StoredSession } from '../storage/session';
 import { LanguageSelect } from '../settings/LanguageSelect';
 import { ThemeToggle } from '../settings/ThemeToggle';
@@ -24,6 +26,41 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
   const [challenge, setChallenge] = useState<string | null>(null);
   const [code, setCode] = useState('');
   const registering = mode === 'register';
+  const [options, setOptions] = useState<AuthOptions | null>(null);
+  /** A single sign-on coming back: the callback's code is being traded for a session. */
+  const [ssoBusy, setSsoBusy] = useState(() => ssoReturn() !== null);
+
+  useEffect(() => {
+    let live = true;
+    new Parley({ url: location.origin })
+      .authOptions()
+      .then((o) => live && setOptions(o))
+      // An older server has no options: password sign-in as before.
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  useEffect(() => {
+    const back = ssoReturn();
+    if (!back) return;
+    // The code is single-use and the address may be bookmarked or shared: out of it at once.
+    history.replaceState(null, '', location.pathname + location.search);
+    if (back.error) {
+      setError(t(ssoErrorKey(back.error)));
+      setSsoBusy(false);
+      return;
+    }
+    new Parley({ url: location.origin, deviceName: deviceLabel() })
+      .loginWithSso(back.code!)
+      .then((res) => onSignedIn(stored(res)))
+      .catch((err: unknown) => {
+        setError(describeError(err, t));
+        setSsoBusy(false);
+      });
+    // Once, on arrival.
+  }, []);
 
   async function submitCode(e: FormEvent) {
     e.preventDefault();
@@ -34,7 +71,7 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
       const client = new Parley({ url: location.origin, deviceName: deviceLabel() });
       const typed = code.trim();
       const res = await client.loginSecondFactor(challenge, /^[0-9 ]{6,8}$/.test(typed) ? { code: typed } : { recovery_code: typed });
-      onSignedIn({ access_token: res.access_token, refresh_token: res.refresh_token, user: res.user });
+      onSignedIn(stored(res));
     } catch (err) {
       // An expired or spent challenge: back to the password.
       if (err instanceof ParleyError && err.code === 'invalid_token') setChallenge(null);
@@ -53,7 +90,7 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
       const client = new Parley({ url: location.origin, deviceName: deviceLabel() });
       const name = username.trim().toLowerCase();
       const res = registering ? await client.register(name, password, displayName.trim() ? { display_name: displayName.trim() } : {}) : await client.login(name, password);
-      onSignedIn({ access_token: res.access_token, refresh_token: res.refresh_token, user: res.user });
+      onSignedIn(stored(res));
     } catch (err) {
       if (err instanceof ParleyError && err.code === 'mfa_required' && err.challenge) {
         setChallenge(err.challenge);
@@ -111,6 +148,17 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
     );
   }
 
+  if (ssoBusy) {
+    return (
+      <AuthCard>
+        <h1>{t('auth.title.login')}</h1>
+        <p role="status">{t('auth.sso.busy')}</p>
+      </AuthCard>
+    );
+  }
+
+  const sso = options?.sso ?? null;
+  const canRegister = options?.registration !== 'closed';
   return (
     <AuthCard>
       <h1>{t(registering ? 'auth.title.register' : 'auth.title.login')}</h1>
@@ -118,6 +166,14 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
         <p className="notice" role="status">
           {notice}
         </p>
+      )}
+      {sso && !registering && (
+        <>
+          <a className="button primary wide" data-testid="auth-sso" href={`${sso.start_url}?return_to=${encodeURIComponent(location.pathname)}`}>
+            {t('auth.sso.button', { name: sso.name })}
+          </a>
+          <p className="auth-divider">{t(options?.password_login === 'admins' ? 'auth.sso.adminsOnly' : 'auth.sso.or')}</p>
+        </>
       )}
       <form onSubmit={submit} noValidate>
         <label className="field">
@@ -168,27 +224,49 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
             {error}
           </p>
         )}
-        <button type="submit" className="button primary wide" data-testid="auth-submit" disabled={busy}>
+        <button type="submit" className={`button wide${sso ? '' : ' primary'}`} data-testid="auth-submit" disabled={busy}>
           {busy ? t('auth.busy') : t(registering ? 'auth.submit.register' : 'auth.submit.login')}
         </button>
       </form>
-      <button
-        type="button"
-        className="link-button"
-        data-testid="auth-toggle"
-        onClick={() => {
-          setMode(registering ? 'login' : 'register');
-          setError(null);
-        }}
-      >
-        {t(registering ? 'auth.toggle.toLogin' : 'auth.toggle.toRegister')}
-      </button>
+      {(canRegister || registering) && (
+        <button
+          type="button"
+          className="link-button"
+          data-testid="auth-toggle"
+          onClick={() => {
+            setMode(registering ? 'login' : 'register');
+            setError(null);
+          }}
+        >
+          {t(registering ? 'auth.toggle.toLogin' : 'auth.toggle.toRegister')}
+        </button>
+      )}
     </AuthCard>
   );
 }
 
+/** What a sign-in leaves to keep across reloads. */
+function stored(res: { access_token: string; refresh_token: string; user: StoredSession['user']; must_enrol_2fa?: boolean }): StoredSession {
+  return { access_token: res.access_token, refresh_token: res.refresh_token, user: res.user, ...(res.must_enrol_2fa ? { must_enrol_2fa: true } : {}) };
+}
+
+/** What a single sign-on's callback left after `#`: a code for a session, or why it failed. */
+function ssoReturn(): { code: string | null; error: string | null } | null {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const code = params.get('sso_code');
+  const error = params.get('sso_error');
+  return code || error ? { code, error } : null;
+}
+
+const SSO_ERRORS = ['expired', 'wrong_browser', 'provider_error', 'invalid_response', 'no_account', 'email_not_verified', 'deactivated', 'unavailable'] as const;
+
+function ssoErrorKey(reason: string): StringKey {
+  const known = SSO_ERRORS.find((r) => r === reason) ?? 'provider_error';
+  return `auth.sso.error.${known}`;
+}
+
 /** The signed-out page around each step: language and theme, the mark, then the step's form. */
-function AuthCard({ children }: { children: ReactNode }) {
+export function AuthCard({ children }: { children: ReactNode }) {
   return (
     <div className="auth-page">
       <header className="auth-tools">

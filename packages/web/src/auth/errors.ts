@@ -4,10 +4,13 @@ import type { Translate } from '../i18n/i18n';
 /** A user-facing sentence for a failed request, in the current language. */
 export function describeError(e: unknown, t: Translate): string {
   if (e instanceof ParleyError) {
+    // A sign-in lockout lasts minutes to an hour: "in a moment" would send people retrying in vain.
+    if (e.code === 'rate_limited' && e.retryAfterMs !== null && e.retryAfterMs > 10_000) return t('error.rate_limited_minutes', { n: Math.ceil(e.retryAfterMs / 60_000) });
     switch (e.code) {
       case 'invalid_credentials':
       case 'username_taken':
       case 'registration_closed':
+      case 'password_login_disabled':
       case 'rate_limited':
       case 'network':
         return t(`error.${e.code}`);

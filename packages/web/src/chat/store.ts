@@ -1,5 +1,9 @@
 import type {
+  AuditEntry,
+  AuditFilters,
   ApiToken,
+  WorkspaceSettings,
+  WorkspaceSettingsPatch,
   CommandResult,
   Conversation,
   CreatedApiToken,
@@ -13,6 +17,8 @@ import type {
   CreateOutgoingWebhookBody,
   EphemeralMessage,
   IncomingWebhook,
+  Lockout,
+  LockoutList,
   OutgoingWebhook,
   WebhookDelivery,
   HelloFrame,
@@ -501,6 +507,22 @@ export class ChatStore {
     return this.requireClient().rest.request<void>('DELETE', `/sessions/${id}`);
   }
 
+  /** Sign-in lockouts and recent failures (owners and admins). */
+  listLockouts(): Promise<Lockout[]> {
+    return this.requireClient()
+      .rest.request<LockoutList>('GET', '/admin/lockouts')
+      .then((r) => r.lockouts);
+  }
+
+  clearLockout(key: string): Promise<void> {
+    return this.requireClient().rest.request<void>('DELETE', `/admin/lockouts/${encodeURIComponent(key)}`);
+  }
+
+  /** A page of the audit log, newest first (owners and admins). */
+  auditLog(filters: AuditFilters): Promise<AuditEntry[]> {
+    return this.requireClient().audit(filters);
+  }
+
   setTopic(convId: string, topic: string): Promise<Conversation> {
     return this.requireClient().rest.request<Conversation>('PATCH', `/conversations/${convId}`, { topic });
   }
@@ -553,6 +575,11 @@ export class ChatStore {
   /** The two-factor routes under /me/2fa (settings/TwoFactorSection.tsx). */
   twoFactor<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     return this.requireClient().rest.request<T>(method, path, body);
+  }
+
+  /** The workspace's run-time settings (owners and admins); with a patch, changed first. */
+  workspaceSettings(patch?: WorkspaceSettingsPatch): Promise<WorkspaceSettings> {
+    return this.requireClient().rest.request<WorkspaceSettings>(patch ? 'PATCH' : 'GET', '/admin/settings', patch);
   }
 
   /** The conversation's tags with how many messages carry each, most used first. */

@@ -12,7 +12,10 @@ import { Dialog } from '../ui/Dialog';
 import { LanguageSelect } from './LanguageSelect';
 import { TokensSection } from './TokensSection';
 import { TwoFactorSection } from './TwoFactorSection';
+import { WorkspaceSecuritySection } from './WorkspaceSecuritySection';
 import { SlashCommandsSection } from './SlashCommandsSection';
+import { LockoutsSection } from './LockoutsSection';
+import { AuditSection } from './AuditSection';
 
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const t = useT();
@@ -103,6 +106,9 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
         ))}
       </ul>
       <TwoFactorSection />
+      {(me.role === 'owner' || me.role === 'admin') && <WorkspaceSecuritySection />}
+      {(me.role === 'owner' || me.role === 'admin') && <LockoutsSection />}
+      {(me.role === 'owner' || me.role === 'admin') && <AuditSection />}
       <TokensSection />
       {/* Custom slash commands are the workspace's: its owners and admins manage them. */}
       {(me.role === 'owner' || me.role === 'admin') && <SlashCommandsSection />}

@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useContext, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { renderSVG } from 'uqr';
 import type { TwoFactorSetup, TwoFactorStatus } from '@parley/protocol';
-import { useStore } from '../chat/context';
+import { ChatContext } from '../chat/context';
 import { describeCodeError, describeError } from '../auth/errors';
 import { useT } from '../i18n/i18n';
 import { useAction } from '../ui/useAction';
@@ -11,16 +11,20 @@ import { useAction } from '../ui/useAction';
  * confirm with its first code, keep the recovery codes shown then; later, new recovery codes or
  * turning it off, each with a current code. What `parley 2fa` does.
  */
-export function TwoFactorSection() {
+/** A request to the server with the signed-in session: the chat store's, or the enrolment screen's own client. */
+export type TwoFactorRequest = <T>(method: 'GET' | 'POST', path: string, body?: unknown) => Promise<T>;
+
+export function TwoFactorSection({ request, onEnabled }: { request?: TwoFactorRequest; onEnabled?: () => void } = {}) {
   const t = useT();
-  const store = useStore();
+  const store = useContext(ChatContext);
+  const call: TwoFactorRequest = request ?? (<T,>(method: 'GET' | 'POST', path: string, body?: unknown) => store!.twoFactor<T>(method, path, body));
   const [status, setStatus] = useState<TwoFactorStatus | null>(null);
   const [setup, setSetup] = useState<TwoFactorSetup | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
   const [code, setCode] = useState('');
   const { busy, error, setError, act } = useAction(describeCodeError);
 
-  const refresh = async () => setStatus(await store.twoFactor('GET', '/me/2fa'));
+  const refresh = async () => setStatus(await call('GET', '/me/2fa'));
   useEffect(() => {
     refresh().catch((e: unknown) => setError(describeError(e, t)));
   }, [store]);
@@ -32,17 +36,18 @@ export function TwoFactorSection() {
   function confirm(e: FormEvent) {
     e.preventDefault();
     void act(async () => {
-      const res = await store.twoFactor<{ recovery_codes: string[] }>('POST', '/me/2fa/enable', { code: code.trim() });
+      const res = await call<{ recovery_codes: string[] }>('POST', '/me/2fa/enable', { code: code.trim() });
       setCodes(res.recovery_codes);
       setSetup(null);
       setCode('');
       await refresh();
+      onEnabled?.();
     });
   }
 
   function withCode(path: '/me/2fa/disable' | '/me/2fa/recovery-codes') {
     void act(async () => {
-      const res = await store.twoFactor<{ recovery_codes?: string[] } | null>('POST', path, proof());
+      const res = await call<{ recovery_codes?: string[] } | null>('POST', path, proof());
       setCodes(res?.recovery_codes ?? null);
       setCode('');
       await refresh();
@@ -68,13 +73,7 @@ export function TwoFactorSection() {
         </div>
       )}
       {status && !status.enabled && !setup && (
-        <button
-          type="button"
-          className="button"
-          data-testid="two-factor-setup"
-          disabled={busy}
-          onClick={() => void act(async () => setSetup(await store.twoFactor<TwoFactorSetup>('POST', '/me/2fa/setup')))}
-        >
+        <button type="button" className="button" data-testid="two-factor-setup" disabled={busy} onClick={() => void act(async () => setSetup(await call<TwoFactorSetup>('POST', '/me/2fa/setup')))}>
           {t('twofa.setup')}
         </button>
       )}

@@ -6,6 +6,8 @@ export interface StoredSession {
   access_token: string;
   refresh_token: string | null;
   user: User;
+  /** The workspace requires two-factor sign-in and this session has to turn it on first. */
+  must_enrol_2fa?: boolean;
 }
 
 const KEY = 'parley.session';
@@ -16,7 +18,7 @@ export function loadSession(): StoredSession | null {
     if (!raw) return null;
     const v = JSON.parse(raw) as Partial<StoredSession>;
     if (typeof v.access_token !== 'string' || !v.user || typeof v.user.id !== 'string') return null;
-    return { access_token: v.access_token, refresh_token: v.refresh_token ?? null, user: v.user };
+    return { access_token: v.access_token, refresh_token: v.refresh_token ?? null, user: v.user, ...(v.must_enrol_2fa ? { must_enrol_2fa: true } : {}) };
   } catch {
     return null;
   }
