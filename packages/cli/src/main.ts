@@ -181,6 +181,7 @@ admin
   .command('settings')
   .description('workspace settings, changed first when an option is given')
   .option('--require-2fa <on|off>', 'everyone signing in with a password must turn two-factor sign-in on first')
+  .option('--secret-policy <policy>', 'credentials in messages: mask (stored masked), block (refused) or warn (stored, sender told)')
   .option('--json', 'JSON output')
   .action(run(workspaceSettings));
 admin.command('sessions').description('my sessions (same as `parley sessions`)').option('--revoke <id>').option('--json').action(run(sessions));

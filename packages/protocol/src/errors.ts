@@ -18,6 +18,7 @@ export const ERRORS = {
   mfa_required: { status: 401, message: 'Enter the code from your authenticator app (or a recovery code).' },
   session_revoked: { status: 401, message: 'This session has been revoked.' },
   forbidden: { status: 403, message: 'You are not allowed to do that.' },
+  secret_detected: { status: 400, message: 'The message holds a credential; this workspace does not store them.' },
   password_login_disabled: { status: 403, message: 'Sign in with single sign-on.' },
   mfa_enrolment_required: { status: 403, message: 'This workspace requires two-factor sign-in: turn it on to continue.' },
   not_member: { status: 403, message: 'Join the conversation first.' },
@@ -54,6 +55,15 @@ export interface ErrorBody {
   field?: string;
   /** Present with `mfa_required`: the sign-in's second step answers it at `POST /auth/login/2fa`. */
   challenge?: string;
+  /** Present with `secret_detected`: each credential's kind and where it is in the text sent. */
+  secrets?: SecretFinding[];
+}
+
+/** A credential found in a text: its kind (`aws`, `github`, `privatekey`, `password`…) and its UTF-16 offsets, end exclusive. */
+export interface SecretFinding {
+  kind: string;
+  start: number;
+  end: number;
 }
 
 export function statusOf(code: ErrorCode): number {

@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Id, type Conversation, type Limits, type Message, type Presence, type User } from './entities.js';
-import type { ErrorBody } from './errors.js';
+import type { ErrorBody, SecretFinding } from './errors.js';
 import type { ServerEvent } from './events.js';
 import type { EventsPage, HistoryPage, SearchPage, SyncResult } from './responses.js';
 import { ClientMsgId, Emoji, SearchQuery, Seq, SyncBody, TagName, TypingThreadRootId } from './requests.js';
@@ -71,6 +71,11 @@ export interface SendAck {
   /** true when this was a retry answered from the original send. */
   duplicate: boolean;
   message: Message;
+  /**
+   * Credentials found in the body sent (offsets in that body): masked before it was stored, or
+   * stored as sent with this warning, per the workspace's policy. Absent when there were none.
+   */
+  secrets?: { policy: 'mask' | 'warn'; found: SecretFinding[] };
 }
 
 /** Per request type: what a `result` frame's `data` holds. */

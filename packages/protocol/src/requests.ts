@@ -45,7 +45,10 @@ export type LoginBody = Static<typeof LoginBody>;
 export const SsoExchangeBody = Type.Object({ code: Type.String({ minLength: 16, maxLength: 128 }), device_name: Type.Optional(Type.String({ maxLength: 128 })) }, { additionalProperties: false });
 export type SsoExchangeBody = Static<typeof SsoExchangeBody>;
 
-export const WorkspaceSettingsPatch = Type.Object({ require_2fa: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 });
+export const WorkspaceSettingsPatch = Type.Object(
+  { require_2fa: Type.Optional(Type.Boolean()), secret_policy: Type.Optional(Type.Union([Type.Literal('mask'), Type.Literal('block'), Type.Literal('warn')])) },
+  { additionalProperties: false, minProperties: 1 },
+);
 export type WorkspaceSettingsPatch = Static<typeof WorkspaceSettingsPatch>;
 
 /** The second step of a sign-in: the challenge `mfa_required` gave, and a code or a recovery code. */

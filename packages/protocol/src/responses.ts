@@ -31,6 +31,15 @@ import { LogEvent } from './events.js';
  * schemas, so the TypeScript contract and the wire are the same thing.
  */
 
+/** A credential found in a text sent: its kind and UTF-16 offsets in that text (end exclusive). */
+export const SecretFindingSchema = Type.Object({ kind: Type.String(), start: Type.Integer({ minimum: 0 }), end: Type.Integer({ minimum: 0 }) });
+
+/** What happens to a credential in a message: masked before it is stored, the send refused, or stored with a warning. */
+export const SecretPolicy = Type.Union([Type.Literal('mask'), Type.Literal('block'), Type.Literal('warn')], {
+  description: 'mask (default): stored as AKIA********MPLE; block: refused with secret_detected; warn: stored, the sender told',
+});
+export type SecretPolicy = Static<typeof SecretPolicy>;
+
 /** `{ "error": { "code", "message" } }`, with `retry_after_ms` on `rate_limited` and `field` on `invalid_request`. */
 export const ErrorResponse = Type.Object(
   {
@@ -41,6 +50,7 @@ export const ErrorResponse = Type.Object(
       retry_after_ms: Type.Optional(Type.Integer({ minimum: 0 })),
       field: Type.Optional(Type.String({ description: 'JSON pointer to the field that was wrong' })),
       challenge: Type.Optional(Type.String({ description: 'with mfa_required: answer it with a code at POST /auth/login/2fa' })),
+      secrets: Type.Optional(Type.Array(SecretFindingSchema, { description: 'with secret_detected: each credential found, by kind and position in the text sent' })),
     }),
   },
   { description: 'An error: the status plus a stable snake_case code and a human sentence' },
@@ -67,7 +77,10 @@ export const AuthOptions = Type.Object({
 export type AuthOptions = Static<typeof AuthOptions>;
 
 /** What owners and admins change at run time (`PATCH /admin/settings`). */
-export const WorkspaceSettings = Type.Object({ require_2fa: Type.Boolean({ description: 'people who sign in with a password must turn two-factor sign-in on before anything else' }) });
+export const WorkspaceSettings = Type.Object({
+  require_2fa: Type.Boolean({ description: 'people who sign in with a password must turn two-factor sign-in on before anything else' }),
+  secret_policy: SecretPolicy,
+});
 export type WorkspaceSettings = Static<typeof WorkspaceSettings>;
 
 /** A new authenticator secret, waiting for its first code (`POST /me/2fa/enable`). */

@@ -3,6 +3,7 @@ import { AuditService } from './audit/service.js';
 import { AuthService } from './auth/service.js';
 import { SsoService } from './auth/sso.js';
 import { WorkspaceSettingsService } from './workspace/settings.js';
+import { SecretsService } from './secrets/service.js';
 import { ApiTokensService } from './auth/api-tokens.js';
 import { AccessTokens, loadJwtSecret } from './auth/tokens.js';
 import { ConversationsService } from './conversations/service.js';
@@ -70,7 +71,7 @@ export function buildServices(deps: Deps, storage: FileStorage): Services {
   const files = new FilesService(deps, storage.blobs, storage.incoming);
   const conversations = new ConversationsService(deps, audit);
   // A recall frees its files' bytes unless another upload shares them.
-  const messages = new MessagesService(deps, limits.send, () => files.collector.kick());
+  const messages = new MessagesService(deps, limits.send, () => files.collector.kick(), new SecretsService(workspace));
   const outgoing = new OutgoingWebhooksService(deps, audit, conversations);
   const dispatcher = new OutgoingDispatcher(deps, messages);
   outgoing.onDue = () => dispatcher.kick();

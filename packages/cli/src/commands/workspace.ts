@@ -10,15 +10,19 @@ const onOff = (v: string): boolean => {
   throw new CliError(`Say on or off, not "${v}".`, Exit.usage);
 };
 
-/** `parley admin settings [--require-2fa on|off]`: shows the workspace settings, changing them first when asked. */
-export async function workspaceSettings(opts: { require2fa?: string; json?: boolean }): Promise<void> {
+/** `parley admin settings [--require-2fa on|off] [--secret-policy mask|block|warn]`: shows the workspace settings, changing them first when asked. */
+export async function workspaceSettings(opts: { require2fa?: string; secretPolicy?: string; json?: boolean }): Promise<void> {
   const client = clientFromConfig();
+  const patch: { require_2fa?: boolean; secret_policy?: WorkspaceSettings['secret_policy'] } = {};
+  if (opts.require2fa !== undefined) patch.require_2fa = onOff(opts.require2fa);
+  if (opts.secretPolicy !== undefined) {
+    if (!['mask', 'block', 'warn'].includes(opts.secretPolicy)) throw new CliError('--secret-policy is mask, block or warn.', Exit.usage);
+    patch.secret_policy = opts.secretPolicy as WorkspaceSettings['secret_policy'];
+  }
   const res =
-    opts.require2fa === undefined
-      ? await client.rest.request<WorkspaceSettings>('GET', '/admin/settings')
-      : await client.rest.request<WorkspaceSettings>('PATCH', '/admin/settings', { require_2fa: onOff(opts.require2fa) });
+    Object.keys(patch).length === 0 ? await client.rest.request<WorkspaceSettings>('GET', '/admin/settings') : await client.rest.request<WorkspaceSettings>('PATCH', '/admin/settings', patch);
   if (opts.json) printJson(res);
-  else process.stdout.write(`require-2fa  ${res.require_2fa ? 'on' : 'off'}\n`);
+  else process.stdout.write(`require-2fa    ${res.require_2fa ? 'on' : 'off'}\nsecret-policy  ${res.secret_policy}\n`);
 }
 
 /** `parley admin users set-email USER EMAIL|--clear`: the address single sign-on may link the account by. */

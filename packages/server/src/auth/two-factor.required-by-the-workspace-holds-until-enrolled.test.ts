@@ -26,9 +26,9 @@ test('only owners and admins change the requirement, and each change is audited'
   const refused = await setRequired(true, member.token);
   expect(refused.status).toBe(403);
   expect(refused.body.error.code).toBe('forbidden');
-  expect((await api<WorkspaceSettings>(server, 'GET', '/admin/settings', undefined, owner.token)).body).toEqual({ require_2fa: false });
-  expect((await setRequired(true)).body).toEqual({ require_2fa: true });
-  expect((await setRequired(false)).body).toEqual({ require_2fa: false });
+  expect((await api<WorkspaceSettings>(server, 'GET', '/admin/settings', undefined, owner.token)).body).toEqual({ require_2fa: false, secret_policy: 'mask' });
+  expect((await setRequired(true)).body).toEqual({ require_2fa: true, secret_policy: 'mask' });
+  expect((await setRequired(false)).body).toEqual({ require_2fa: false, secret_policy: 'mask' });
   const audit = await api<{ entries: { action: string; target: string; data: unknown }[] }>(server, 'GET', '/admin/audit?limit=20', undefined, owner.token);
   const changes = audit.body.entries.filter((e) => e.action === 'settings.changed');
   expect(changes.map((e) => e.data)).toEqual([

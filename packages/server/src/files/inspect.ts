@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromFile } from 'file-type';
+import { findSecrets, maskSecrets, mayHoldSecret } from '../secrets/detect.js';
 import sharp from 'sharp';
 
 /** What completion learns from an upload's bytes; the client's claimed type is never consulted. */
@@ -65,8 +66,14 @@ function markupType(text: string): string | null {
   return null;
 }
 
-function previewOf(text: string): string {
-  return text.split(/\r?\n/).slice(0, PREVIEW_LINES).join('\n').slice(0, PREVIEW_CHARS);
+/**
+ * The first lines, with any credential in them masked whatever the workspace's policy: the
+ * preview is a copy Parley makes and shows in every message card, and the file itself is what
+ * its uploader chose to share.
+ */
+async function previewOf(text: string): Promise<string> {
+  const head = text.split(/\r?\n/).slice(0, PREVIEW_LINES).join('\n').slice(0, PREVIEW_CHARS);
+  return mayHoldSecret(head) ? maskSecrets(head, await findSecrets(head)) : head;
 }
 
 /**
@@ -81,7 +88,7 @@ export async function inspect(file: string): Promise<Inspected> {
     if (text === null) return { mime: 'application/octet-stream', width: null, height: null, preview: null, thumbnail: null };
     const markup = markupType(text);
     if (markup) return { mime: markup, width: null, height: null, preview: null, thumbnail: null };
-    return { mime: 'text/plain; charset=utf-8', width: null, height: null, preview: previewOf(text), thumbnail: null };
+    return { mime: 'text/plain; charset=utf-8', width: null, height: null, preview: await previewOf(text), thumbnail: null };
   }
   if (!RASTER.has(sniffed.mime)) return { mime: sniffed.mime, width: null, height: null, preview: null, thumbnail: null };
   let rewritten = false;

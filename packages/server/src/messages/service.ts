@@ -15,6 +15,7 @@ import { asOfLeaving } from './as-of.js';
 import { checkBody, sendRateLimited } from './validate.js';
 import { SendWriterThread, SqliteSendBatcher } from './sqlite-send.js';
 import type { SendInput } from './send-queue.js';
+import type { Screened, SecretsService } from '../secrets/service.js';
 import { PgSendBatcher } from './pg-send.js';
 import { EncodedJson } from '../core/encoded.js';
 
@@ -35,6 +36,8 @@ export class MessagesService {
     private readonly deps: Deps,
     readonly sendLimiter: Limiter = new MemoryLimiter(deps.config.limits.sendRatePerSec, deps.config.limits.sendBurst, deps.now),
     private readonly afterRecall: () => void = () => {},
+    /** The workspace's secret policy, applied to every body before it is stored (secrets/service.ts). */
+    private readonly secrets: SecretsService | null = null,
   ) {
     const { sendBatchMax, sendBatchesInFlight } = deps.config.limits;
     if (deps.sqlite) {
@@ -71,8 +74,20 @@ export class MessagesService {
 
   /** The same, with the ack as the send path made it: already encoded on the embedded database (the socket sends it as it is). */
   async sendEncoded(actor: Actor, input: SendInput): Promise<SendAck | EncodedJson<SendAck>> {
+    // Before anything stores, indexes, logs or publishes the body (a retry is screened again and
+    // so finds its original by the same client_msg_id).
+    const screened = this.secrets?.screen(input.body);
+    const report = screened ? await this.applyScreen(screened, (body) => (input = { ...input, body })) : null;
     const out = await this.batcher.submit(actor, input);
-    return out.kind === 'sent' ? out.ack : this.duplicateAck(actor, normaliseMessage(out.row), input.conv_id);
+    const ack = out.kind === 'sent' ? out.ack : await this.duplicateAck(actor, normaliseMessage(out.row), input.conv_id);
+    if (!report) return ack;
+    return { ...(ack instanceof EncodedJson ? ack.decode() : ack), secrets: report };
+  }
+
+  private async applyScreen(screened: Promise<Screened>, replace: (body: string) => void): Promise<Screened['report']> {
+    const { body, report } = await screened;
+    replace(body);
+    return report;
   }
 
   /**
@@ -187,7 +202,9 @@ export class MessagesService {
     if (row.recalled_at !== null) throw new AppError('conflict', 'A recalled message cannot be edited.');
     const t = now();
     if (!opts.anyTime && config.editWindowMs !== null && t - row.created_at > config.editWindowMs) throw new AppError('edit_window_closed');
-    const body = checkBody(newBody, config.limits.maxMessageChars);
+    const checked = checkBody(newBody, config.limits.maxMessageChars);
+    const screened = this.secrets?.screen(checked);
+    const body = screened ? (await screened).body : checked;
     if (body === row.body) return this.get(actor, messageId);
     const mentioned = await this.resolveMentions(row, actor.userId, body);
     const events = await db.transaction().execute(async (trx) => {

@@ -2,13 +2,9 @@ import { lintSource } from '@secretlint/core';
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import type { SecretLintCoreConfig } from '@secretlint/types';
 
-/** A credential found in a text: what kind, and where (UTF-16 offsets, end exclusive). */
-export interface SecretFinding {
-  /** `aws`, `github`, `privatekey`, `stripe`, `jwt`, `password`… (secretlint's rule name, or ours). */
-  kind: string;
-  start: number;
-  end: number;
-}
+import type { SecretFinding } from '@parley/protocol';
+
+export type { SecretFinding };
 
 /**
  * Whether a text could hold a credential at all: the prefixes and shapes every rule below needs.
@@ -29,8 +25,11 @@ const CONFIG: SecretLintCoreConfig = {
   ],
 };
 
-/** A private key block, whatever its type (secretlint's rule wants the exact layout of real key files). */
-const PEM = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?-----END \1-----/g;
+/**
+ * A private key block, whatever its type (secretlint's rule wants the exact layout of real key
+ * files); without its END line (a text cut short, half a key pasted) it runs to the end.
+ */
+const PEM = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g;
 
 /** Credentials secretlint's recommended rules do not cover. */
 const OURS: { kind: string; pattern: RegExp; group?: number; check?: (value: string) => boolean }[] = [
@@ -61,6 +60,11 @@ function entropy(v: string): number {
   let bits = 0;
   for (const n of counts.values()) bits -= (n / v.length) * Math.log2(n / v.length);
   return bits;
+}
+
+/** Whether `text` could hold a credential at all (one regular expression: microseconds). */
+export function mayHoldSecret(text: string): boolean {
+  return CANDIDATE.test(text);
 }
 
 /** Every credential in `text`, in order, overlaps merged (the wider finding's kind kept). */

@@ -3,7 +3,8 @@ import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import type { AuditService } from '../audit/service.js';
 
-const DEFAULTS: WorkspaceSettings = { require_2fa: false };
+const DEFAULTS: WorkspaceSettings = { require_2fa: false, secret_policy: 'mask' };
+const POLICIES: readonly string[] = ['mask', 'block', 'warn'];
 
 /**
  * What owners and admins change while Parley runs, kept in the database (so every node and
@@ -19,7 +20,10 @@ export class WorkspaceSettingsService {
   async get(): Promise<WorkspaceSettings> {
     const rows = await this.deps.db.selectFrom('workspace_settings').select(['key', 'value']).execute();
     const out: WorkspaceSettings = { ...DEFAULTS };
-    for (const r of rows) if (r.key === 'require_2fa') out.require_2fa = r.value === 'true';
+    for (const r of rows) {
+      if (r.key === 'require_2fa') out.require_2fa = r.value === 'true';
+      else if (r.key === 'secret_policy' && POLICIES.includes(r.value)) out.secret_policy = r.value as WorkspaceSettings['secret_policy'];
+    }
     return out;
   }
 
@@ -33,7 +37,7 @@ export class WorkspaceSettingsService {
     const { db, now } = this.deps;
     const before = await this.get();
     await db.transaction().execute(async (trx) => {
-      for (const [key, value] of Object.entries(patch) as [keyof WorkspaceSettings, boolean][]) {
+      for (const [key, value] of Object.entries(patch) as [keyof WorkspaceSettings, boolean | string][]) {
         if (before[key] === value) continue;
         const row = { key, value: String(value), updated_at: now(), updated_by: actor.userId };
         await trx

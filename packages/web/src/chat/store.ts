@@ -1266,6 +1266,18 @@ export class ChatStore {
     this.setTimeline(msg.conv_id, (t) => addLive(t, msg));
     this.updateThreads(msg);
     this.set((s) => ({ pending: omit(s.pending, ack.client_msg_id) }));
+    // The server found credentials: say so where the sender looks, once, only to them.
+    if (ack.secrets) {
+      const kinds = [...new Set(ack.secrets.found.map((f) => f.kind))].join(', ');
+      this.addEphemeral({
+        id: ack.id,
+        conv_id: msg.conv_id,
+        thread_root_id: msg.thread_root_id,
+        sender_id: this.state.me.id,
+        body: translate(ack.secrets.policy === 'mask' ? 'secrets.masked' : 'secrets.warned', { kinds }),
+        created_at: msg.created_at,
+      });
+    }
   }
 
   private markFailed(clientMsgId: string, e: unknown): void {
