@@ -255,6 +255,8 @@ export class SsoService {
     // a real hash so a password guess costs what it costs for any account.
     const unusable = await hashPassword(crypto.randomBytes(32).toString('base64url'));
     const anyone = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+    // An address is only kept for linking when the provider verified it and no one has it.
+    const keptEmail = email && !(await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) ? email : null;
     for (let n = 1; n < 50; n++) {
       const username = n === 1 ? base : `${base.slice(0, 28)}-${n}`;
       const id = newId();
@@ -273,8 +275,7 @@ export class SsoService {
             deactivated_at: null,
             last_seen_at: null,
             bot_owner_id: null,
-            // An address is only kept for linking when the provider verified it and no one has it.
-            email: email && !(await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) ? email : null,
+            email: keptEmail,
           })
           .execute();
         return id;

@@ -77,17 +77,16 @@ export class MessagesService {
     // Before anything stores, indexes, logs or publishes the body (a retry is screened again and
     // so finds its original by the same client_msg_id).
     const screened = this.secrets?.screen(input.body);
-    const report = screened ? await this.applyScreen(screened, (body) => (input = { ...input, body })) : null;
+    let report: Screened['report'] = null;
+    if (screened) {
+      const { body, report: found } = await screened;
+      input = { ...input, body };
+      report = found;
+    }
     const out = await this.batcher.submit(actor, input);
     const ack = out.kind === 'sent' ? out.ack : await this.duplicateAck(actor, normaliseMessage(out.row), input.conv_id);
     if (!report) return ack;
     return { ...(ack instanceof EncodedJson ? ack.decode() : ack), secrets: report };
-  }
-
-  private async applyScreen(screened: Promise<Screened>, replace: (body: string) => void): Promise<Screened['report']> {
-    const { body, report } = await screened;
-    replace(body);
-    return report;
   }
 
   /**
