@@ -192,7 +192,9 @@ describe('outgoing webhooks', () => {
   });
 
   test('a refusal (4xx) is a dead letter at once; a receiver that never recovers is dead when the retry time runs out; redeliver revives both', async () => {
-    const short = await startServer({ ...fast, outgoingRetryForMs: 300 });
+    // Long enough for a retry even when the first attempt itself starts late (CI on two loaded
+    // cores gave up after one attempt with 300 ms), short enough for the test to see it end.
+    const short = await startServer({ ...fast, outgoingRetryForMs: 1_500 });
     try {
       const owner = await registerUser(short);
       const convId = await channel(short, owner);
