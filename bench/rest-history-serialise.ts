@@ -30,6 +30,9 @@ const message = (i: number): Message => ({
   reactions: i % 7 ? [] : [{ emoji: '👍', count: 1, user_ids: [ID] }],
   attachments: [],
   tags: i % 3 ? [] : ['deploy'],
+  burn: null,
+  pinned_at: null,
+  pinned_by: null,
 });
 const page: HistoryPage = { messages: Array.from({ length: 200 }, (_, i) => message(i)), has_more: true };
 const bySchema = fastJsonStringify(HistoryPage);

@@ -30,6 +30,7 @@ import { CHROMIUM_PATH, launchChromium, loginInUi, snapshotDist } from '../packa
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MESSAGES = Number(process.env.BENCH_WEB_MESSAGES ?? 10_000);
 const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 5);
+const BURST = Number(process.env.BENCH_WEB_BURST ?? 500);
 const PROFILE_DIR = process.env.BENCH_WEB_PROFILE ?? null;
 const TARGET_JS_KB = 300;
 const TARGET_LATEST_MS = 300;
@@ -243,6 +244,70 @@ async function oneRun(browser: Browser, baseURL: string, username: string, convI
   }
 }
 
+interface BurstResult {
+  messages: number;
+  sendMs: number;
+  /** From the last message's ack to that message on screen (the page's backlog of events to draw). */
+  lastVisibleAfterAckMs: number;
+  longestTaskMs: number;
+  longTasksMs: number;
+}
+
+/**
+ * A burst into the conversation the reader has open: `count` messages from the other member,
+ * pipelined on one socket as fast as the server acks them. A page that draws every event on its
+ * own falls behind and freezes; the figures say how far behind the page is when the burst ends.
+ */
+async function burst(browser: Browser, baseURL: string, reader: TestUser, sender: TestUser, server: { wsUrl: string }, convId: string, count: number): Promise<BurstResult> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(60_000);
+  try {
+    const page = await context.newPage();
+    await page.goto('/');
+    await loginInUi(page, reader.user.username);
+    await page.locator(`[data-testid="conv-item"][data-conv-id="${convId}"]`).click();
+    await page.getByTestId('message-list').waitFor();
+    await page.locator('[data-testid="message"]').first().waitFor();
+    await page.evaluate(() => {
+      const tasks: number[] = [];
+      (window as unknown as { __burstTasks: number[] }).__burstTasks = tasks;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) tasks.push(e.duration);
+      }).observe({ type: 'longtask' });
+    });
+    const socket = await SocketClient.connect(server, sender.token);
+    const t0 = performance.now();
+    let next = 0;
+    let last = { id: '', seq: 0 };
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let i = next++; i < count; i = next++) {
+          const ack = await socket.request(
+            'message.send',
+            { conv_id: convId, client_msg_id: randomUUID(), body: `Burst ${i + 1}: the build on main is green again, **deploying** \`v1.${i}\`` },
+            60_000,
+          );
+          if (ack.seq > last.seq) last = { id: ack.id, seq: ack.seq };
+        }
+      }),
+    );
+    const acked = performance.now();
+    await page.locator(`[data-testid="message"][data-message-id="${last.id}"]`).waitFor();
+    const visible = performance.now();
+    await socket.close();
+    const tasks = await page.evaluate(() => (window as unknown as { __burstTasks: number[] }).__burstTasks);
+    return {
+      messages: count,
+      sendMs: Math.round(acked - t0),
+      lastVisibleAfterAckMs: Math.round(visible - acked),
+      longestTaskMs: Math.round(Math.max(0, ...tasks)),
+      longTasksMs: Math.round(tasks.reduce((n, t) => n + t, 0)),
+    };
+  } finally {
+    await context.close();
+  }
+}
+
 const median = (xs: number[]): number | null => {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
@@ -314,6 +379,8 @@ async function main(): Promise<void> {
 
     const runs: RunResult[] = [];
     for (let i = 0; i < RUNS; i++) runs.push(await oneRun(browser, server.url, alice.user.username, dm.id, seeded.lastId, i));
+    process.stdout.write(`a burst of ${BURST} messages into the open conversation…\n`);
+    const burstResult = await burst(browser, server.url, alice, bob, server, dm.id, BURST);
     const ok = runs.filter((r) => r.dataToVisibleMs !== null);
     const dataMs = ok.map((r) => r.dataToVisibleMs!);
     const result = {
@@ -347,6 +414,7 @@ async function main(): Promise<void> {
         return m === null ? null : Math.round((m / 1024) * 10) / 10;
       })(),
       message_elements_in_dom: median(ok.map((r) => r.messageElements)),
+      burst: burstResult,
       errors: [...new Set(runs.flatMap((r) => (r.error ? [r.error] : [])))],
       machine: machine(browser.version()),
     };
@@ -374,6 +442,8 @@ async function main(): Promise<void> {
         '',
       ],
       ['Message elements in the DOM', String(result.message_elements_in_dom ?? 'n/a'), '', ''],
+      [`Burst of ${burstResult.messages} messages into the open conversation (sent in ${burstResult.sendMs} ms): last one on screen after its ack`, fmt(burstResult.lastVisibleAfterAckMs), '', ''],
+      ['During that burst: longest main-thread task / all long tasks', `${fmt(burstResult.longestTaskMs)} / ${fmt(burstResult.longTasksMs)}`, '', ''],
     ];
     const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length), ['Metric', 'Value', 'Target', ''][c]!.length));
     const line = (r: string[]) => r.map((x, c) => x.padEnd(widths[c]!)).join('  ');
@@ -392,6 +462,7 @@ async function main(): Promise<void> {
       ...rows.map((r) => `| ${r[0]} | ${r[1]} | ${r[2]} | ${r[3]} |`),
       '',
       `- **Initial JS** is every script and \`modulepreload\` that \`dist/index.html\` references (${result.initial_js_files.join(', ') || 'none'}), gzipped at level 9 with node:zlib; lazily loaded chunks (such as the syntax highlighter) are not counted.`,
+      `- **Burst**: the other member sends ${burstResult.messages} messages as fast as the server acks them (16 in flight on one socket) while the reader has the conversation open at its end; the figure is how long after the last ack that message is on screen, which is how far behind the page fell.`,
       `- **Latest page** is measured in the page's own clock over ${RUNS} ${RUNS === 1 ? 'open' : 'opens'} of a DM holding ${MESSAGES.toLocaleString('en')} messages (a fresh browser context and a sign-in each time, so nothing is cached): from the first response or socket frame carrying that conversation's history after the click, to the first animation frame in which its newest message is on screen.`,
       ...(latest !== null && result.long_tasks_between_data_and_visible_ms_median !== null && result.long_tasks_between_data_and_visible_ms_median > latest / 2
         ? [

@@ -1,10 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 
-// Lazily loaded code (shiki, its grammars and themes) goes under assets/lazy/: it is cached by
-// the service worker when first used instead of being precached with the app shell.
-const isLazy = (id: string | null | undefined) => !!id && /[\\/](shiki|@shikijs|oniguruma-to-es|regex|regex-recursion|regex-utilities)[\\/]|[\\/]markdown[\\/]shiki\.ts$/.test(id);
+// Lazily loaded code (shiki, its grammars and themes; the emoji data set, 600 kB; the tus upload
+// client) goes under assets/lazy/: it is cached by the service worker when first used instead of
+// being precached with the app shell, so a user who never opens the picker never downloads it.
+const isLazy = (id: string | null | undefined) =>
+  !!id && /[\\/](shiki|@shikijs|oniguruma-to-es|regex|regex-recursion|regex-utilities|emojibase-data|tus-js-client)[\\/]|[\\/]markdown[\\/]shiki\.ts$|[\\/]emoji[\\/]emojibase(-data)?\.ts$/.test(id);
 
 // In dev (`npm run dev -w @parley/web`), the API and the socket are proxied to a server on 8080.
 export default defineConfig({
@@ -33,6 +36,8 @@ export default defineConfig({
         ],
       },
       workbox: {
+        // Web Push (src/pwa/push-sw.ts, built beside sw.js as a classic script; see build.rollupOptions).
+        importScripts: ['push-sw.js'],
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         globIgnores: ['assets/lazy/**'],
         navigateFallback: '/index.html',
@@ -60,7 +65,10 @@ export default defineConfig({
     // matters is 300 kB gzip of initial JS; heavy parts are lazy chunks under assets/lazy/.
     chunkSizeWarningLimit: 1000,
     rollupOptions: {
+      // The app, and the service worker's push handlers under a fixed name for importScripts.
+      input: { index: fileURLToPath(new URL('index.html', import.meta.url)), 'push-sw': fileURLToPath(new URL('src/pwa/push-sw.ts', import.meta.url)) },
       output: {
+        entryFileNames: (chunk) => (chunk.name === 'push-sw' ? 'push-sw.js' : 'assets/[name]-[hash].js'),
         chunkFileNames: (chunk) => (isLazy(chunk.facadeModuleId) || chunk.moduleIds.every((id) => isLazy(id)) ? 'assets/lazy/[name]-[hash].js' : 'assets/[name]-[hash].js'),
       },
     },

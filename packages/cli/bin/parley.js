@@ -5,8 +5,8 @@
 // command but `serve` runs from one bundle of the CLI and what it imports that esbuild makes on
 // first use and keeps in node_modules/.cache: 0.21 s and 0.14 s of CPU per run. It is rebuilt
 // whenever a source file or the lockfile changes (keyed by their sizes and modification times).
-// `serve` loads the server through tsx: its worker threads are files of their own. Anything
-// unusual (no esbuild, a read-only cache) falls back to tsx.
+// `serve` and `restore` load the server through tsx: its worker threads are files of their own.
+// Anything unusual (no esbuild, a read-only cache) falls back to tsx; PARLEY_CLI_DEBUG=1 says why.
 import fs from 'node:fs';
 import process from 'node:process';
 import path from 'node:path';
@@ -63,8 +63,9 @@ async function bundleFile() {
         {
           name: 'serve-stays-out',
           setup(build) {
-            // The server stays out of the bundle: `serve` never runs from it.
+            // The server stays out of the bundle: `serve` and `restore` never run from it (below).
             build.onResolve({ filter: /commands\/serve\.js$/ }, () => ({ path: './serve-runs-through-tsx.js', external: true }));
+            build.onResolve({ filter: /^@parley\/server$/ }, () => ({ path: '@parley/server', external: true }));
           },
         },
       ],
@@ -80,7 +81,9 @@ async function bundleFile() {
 }
 
 let bundle = null;
-if (process.argv[2] !== 'serve' && process.env.PARLEY_CLI_TSX !== '1') {
+// `serve` and `restore` load the server (native modules, worker threads): through tsx.
+const SERVER_COMMANDS = new Set(['serve', 'restore']);
+if (!SERVER_COMMANDS.has(process.argv[2]) && process.env.PARLEY_CLI_TSX !== '1') {
   try {
     bundle = await bundleFile();
   } catch (e) {

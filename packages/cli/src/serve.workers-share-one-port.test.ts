@@ -23,9 +23,10 @@ afterAll(async () => {
 });
 
 describe.skipIf(!PG || !NATS || process.env.PARLEY_TEST_DB === 'postgres')('--workers on PostgreSQL and NATS (needs PARLEY_TEST_PG_URL and PARLEY_TEST_NATS_URL)', () => {
-  test('two workers share one port; sockets land on both and every member gets every message', async () => {
+  test('two workers share one port; sockets land on both, every member gets every message, and the metrics port sums both workers', async () => {
     const schema = `parley_t_w_${crypto.randomBytes(6).toString('hex')}`;
     const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const metricsPort = port + 1;
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-workers-'));
     const proc = spawn(process.execPath, [cli, 'serve', '--workers', '2', '--port', String(port), '--data-dir', dataDir], {
       env: {
@@ -34,6 +35,7 @@ describe.skipIf(!PG || !NATS || process.env.PARLEY_TEST_DB === 'postgres')('--wo
         PARLEY_PG_SCHEMA: schema,
         NATS_URL: NATS!,
         LOG_LEVEL: 'warn',
+        PARLEY_METRICS_PORT: String(metricsPort),
         PARLEY_AUTH_RATE_PER_MIN: '100000',
         PARLEY_IP_RATE_PER_SEC: '100000',
         PARLEY_IP_BURST: '100000',
@@ -46,7 +48,8 @@ describe.skipIf(!PG || !NATS || process.env.PARLEY_TEST_DB === 'postgres')('--wo
       await exited;
     });
     const server = { url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws` };
-    const deadline = Date.now() + 30_000;
+    // Each worker loads the server through tsx: 25 s and more on a loaded 2-core CI (27 s in one run).
+    const deadline = Date.now() + 60_000;
     for (;;) {
       const ok = await fetch(`${server.url}/healthz`)
         .then((r) => r.ok)
@@ -73,5 +76,14 @@ describe.skipIf(!PG || !NATS || process.env.PARLEY_TEST_DB === 'postgres')('--wo
       const got = await s.waitForCount((e) => e.type === 'message.created' && e.conv_id === conv.id, acks.length, 10_000);
       expect(new Set(got.map((e) => (e as MessageCreatedEvent).message.id))).toEqual(new Set(acks.map((a) => a.id)));
     }
+
+    // One scrape of the node: the primary asks both workers and sums what is per worker (sockets,
+    // sends), but not what each reads from the shared database (sessions: 6, not 12).
+    const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    await expect.poll(async () => value(await scrape(), 'parley_sockets{state="authenticated"}'), { timeout: 10_000 }).toBe(6);
+    const text = await scrape();
+    expect(value(text, 'parley_sends_total{outcome="acked"}')).toBe(6);
+    expect(value(text, 'parley_sessions_active')).toBe(6);
   }, 90_000);
 });

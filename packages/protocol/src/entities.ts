@@ -20,8 +20,18 @@ export const User = Type.Object(
     id: Id,
     username: Type.String(),
     display_name: Type.String(),
+    /**
+     * An uploaded avatar is a same-origin path (`/api/v1/users/{id}/avatar?v=…`, see profile.ts)
+     * that needs the bearer token; any other value is a URL the user set, which clients never load.
+     */
     avatar_url: Nullable(Type.String()),
     status_text: Nullable(Type.String()),
+    /** One emoji (or `:shortcode:`) shown with the status. */
+    status_emoji: Nullable(Type.String()),
+    /** When the status (text and emoji) clears by itself; null when it stays. An expired status reads as null. */
+    status_expires_at: Nullable(Timestamp),
+    /** IANA time zone (`Europe/Paris`), for "3:42 PM local time". */
+    time_zone: Nullable(Type.String()),
     role: WorkspaceRole,
     /** A bot account (created by a user, acting through API tokens). */
     is_bot: Type.Boolean(),
@@ -77,6 +87,24 @@ export const Attachment = Type.Object(
 );
 export type Attachment = Static<typeof Attachment>;
 
+/**
+ * A message that burns after reading. Its text and files are never in the shared shape of the
+ * message (not in history, events, sync pages, search or anything else): each reader asks for
+ * them with `message.reveal`, which starts that reader's timer.
+ */
+export const BurnInfo = Type.Object(
+  {
+    /** Seconds a recipient may see it, counted from their first reveal. */
+    after_s: Type.Integer({ minimum: 1 }),
+    /** Gone for everyone at this time at the latest, read or not. */
+    expires_at: Timestamp,
+    /** Set once it burned: text and files erased for good, like a recall. */
+    burned_at: Nullable(Timestamp),
+  },
+  { $id: 'BurnInfo' },
+);
+export type BurnInfo = Static<typeof BurnInfo>;
+
 export const Message = Type.Object(
   {
     id: Id,
@@ -101,10 +129,49 @@ export const Message = Type.Object(
     attachments: Type.Array(Attachment),
     /** Its tags (`#bug` in the body, or added with `/tag`), lower case, sorted; empty for a recalled message. */
     tags: Type.Array(Type.String()),
+    /** Null for an ordinary message. Set: `body`, `attachments` and `tags` are always empty here; see BurnInfo. */
+    burn: Nullable(BurnInfo),
+    /** When it was pinned to its conversation (for a member who left: pinned when they left); null when it is not pinned. */
+    pinned_at: Nullable(Timestamp),
+    /** Who pinned it; null when it is not pinned. */
+    pinned_by: Nullable(Id),
   },
   { $id: 'Message' },
 );
 export type Message = Static<typeof Message>;
+
+/** A message pinned to its conversation: `seq` is the pin's own log event (the next page is `before_seq` it). */
+export const Pin = Type.Object({ seq: Type.Integer(), pinned_at: Timestamp, pinned_by: Id, message: Message });
+export type Pin = Static<typeof Pin>;
+
+/** A message I saved for myself, as I may read it now. */
+export const SavedMessage = Type.Object({ saved_at: Timestamp, message: Message });
+export type SavedMessage = Static<typeof SavedMessage>;
+
+/** A burn-after-reading message's content, for one reader. */
+export const RevealedMessage = Type.Object(
+  {
+    message: Message,
+    /** When it burns for this reader; null for its sender (who sees it until it burns for everyone). */
+    burns_at: Nullable(Timestamp),
+    /**
+     * What was left of this reader's time when the server answered, in milliseconds (null with
+     * `burns_at`). A client counts this down on its own clock from when it asked, so a clock set
+     * differently from the server's, or an answer slow on its way, never shows the content past
+     * the reader's end.
+     */
+    burns_in_ms: Nullable(Type.Integer({ minimum: 0 })),
+  },
+  { $id: 'RevealedMessage' },
+);
+export type RevealedMessage = Static<typeof RevealedMessage>;
+
+/**
+ * How much of a conversation notifies one member: `all` every message, `mentions` only a mention
+ * of them (or `@channel` / `@here`), `nothing` never. Yours alone, on every device.
+ */
+export const NotifyLevel = Type.Union([Type.Literal('all'), Type.Literal('mentions'), Type.Literal('nothing')]);
+export type NotifyLevel = Static<typeof NotifyLevel>;
 
 export const Membership = Type.Object({
   role: MemberRole,
@@ -114,8 +181,13 @@ export const Membership = Type.Object({
   /** Set once the member left: the last seq they may read. */
   left_seq: Nullable(Type.Integer()),
   read_seq: Type.Integer(),
-  /** You muted it (`/mute`): no notifications but for mentions of you; yours alone. */
+  /** You muted it (`/mute`, or chose `mentions` or `nothing`): no notifications but for mentions of you at most; yours alone. */
   muted: Type.Boolean(),
+  /**
+   * What notifies you here: your choice, else the default of the kind (`all` in DMs and groups,
+   * `mentions` in channels). Do Not Disturb silences every level while it lasts.
+   */
+  notify: NotifyLevel,
 });
 export type Membership = Static<typeof Membership>;
 
@@ -125,7 +197,10 @@ export const Conversation = Type.Object(
     kind: ConversationKind,
     name: Nullable(Type.String()),
     topic: Type.String(),
+    /** What the conversation is for, longer-lived than the topic; null when nobody set one. */
+    purpose: Nullable(Type.String()),
     visibility: Nullable(Visibility),
+    /** Whether members added from now on read earlier history (`full`) or start where they joined. */
     history_visibility: HistoryVisibility,
     created_by: Id,
     created_at: Timestamp,
@@ -139,6 +214,8 @@ export const Conversation = Type.Object(
     unread_count: Type.Integer(),
     mention_count: Type.Integer(),
     last_message: Nullable(Message),
+    /** Its own retention in days (messages older are erased); null: the workspace's `retention_days`. */
+    retention_days: Nullable(Type.Integer({ minimum: 1, maximum: 36500 })),
   },
   { $id: 'Conversation' },
 );
@@ -181,6 +258,9 @@ export const Limits = Type.Object({
   frame_burst: Type.Integer(),
   edit_window_ms: Nullable(Type.Integer({ description: 'null means unlimited' })),
   recall_window_ms: Nullable(Type.Integer({ description: 'null means unlimited' })),
+  /** The range of burn-after-reading timers, in seconds; the longest is also how long an unread burn message waits. */
+  burn_min_s: Type.Integer(),
+  burn_max_s: Type.Integer(),
   history_page_max: Type.Integer(),
   heartbeat_ms: Type.Integer(),
   typing_ttl_ms: Type.Integer(),

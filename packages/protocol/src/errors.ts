@@ -27,6 +27,7 @@ export const ERRORS = {
   edit_window_closed: { status: 403, message: 'The edit window for this message has closed.' },
   recall_window_closed: { status: 403, message: 'The recall window for this message has closed.' },
   not_found: { status: 404, message: 'Not found.' },
+  burned: { status: 410, message: 'This message burned after reading; its content is gone.' },
   method_not_allowed: { status: 405, message: 'This path does not answer that method.' },
   username_taken: { status: 409, message: 'That username is taken.' },
   idempotency_conflict: { status: 409, message: 'That client_msg_id was already used for another message.' },

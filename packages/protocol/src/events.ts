@@ -1,5 +1,20 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { Id, MemberRole, Message, Nullable, ThreadSummary, Timestamp, User, type Conversation, type EphemeralMessage, type Presence } from './entities.js';
+import {
+  HistoryVisibility,
+  Id,
+  MemberRole,
+  Message,
+  Nullable,
+  ThreadSummary,
+  Timestamp,
+  User,
+  type Conversation,
+  type EphemeralMessage,
+  type NotifyLevel,
+  type Presence,
+  type SavedMessage,
+} from './entities.js';
+import type { NotificationSettings } from './notifications.js';
 
 /**
  * Events of the conversation log. Each has the conversation's next gapless `seq`. Message events
@@ -25,6 +40,18 @@ export type MessageEditedEvent = Static<typeof MessageEditedEvent>;
 export const MessageRecalledEvent = logEvent('message.recalled', { message: Message });
 export type MessageRecalledEvent = Static<typeof MessageRecalledEvent>;
 
+/** A burn-after-reading message burned for everyone: `message` is its tombstone (`burn.burned_at` set). */
+export const MessageBurnedEvent = logEvent('message.burned', { message: Message });
+export type MessageBurnedEvent = Static<typeof MessageBurnedEvent>;
+
+/**
+ * Retention (docs/operations.md): messages of the conversation older than its policy were erased,
+ * every one with `seq <= up_to_seq` that was left. Clients drop them from timelines and caches;
+ * no path serves them any more. `count`: how many this batch erased.
+ */
+export const MessagesExpiredEvent = logEvent('messages.expired', { up_to_seq: Type.Integer(), count: Type.Integer() });
+export type MessagesExpiredEvent = Static<typeof MessagesExpiredEvent>;
+
 export const ReactionChangedEvent = logEvent('reaction.changed', {
   message: Message,
   emoji: Type.String(),
@@ -41,6 +68,16 @@ export const MessageTaggedEvent = logEvent('message.tagged', {
 });
 export type MessageTaggedEvent = Static<typeof MessageTaggedEvent>;
 
+/**
+ * A message pinned to its conversation or unpinned; `message.pinned_at`/`pinned_by` as they are
+ * now. A recall or a burn unpins without one (their own event carries the message unpinned).
+ */
+export const MessagePinnedEvent = logEvent('message.pinned', {
+  message: Message,
+  op: Type.Union([Type.Literal('add'), Type.Literal('remove')]),
+});
+export type MessagePinnedEvent = Static<typeof MessagePinnedEvent>;
+
 export const MemberJoinedEvent = logEvent('member.joined', { user: User, role: MemberRole, member_count: Type.Integer() });
 export type MemberJoinedEvent = Static<typeof MemberJoinedEvent>;
 
@@ -56,7 +93,15 @@ export const MemberRoleChangedEvent = logEvent('member.role_changed', { user_id:
 export type MemberRoleChangedEvent = Static<typeof MemberRoleChangedEvent>;
 
 export const ConversationUpdatedEvent = logEvent('conversation.updated', {
-  changes: Type.Object({ name: Type.Optional(Nullable(Type.String())), topic: Type.Optional(Type.String()), archived: Type.Optional(Type.Boolean()) }),
+  changes: Type.Object({
+    name: Type.Optional(Nullable(Type.String())),
+    topic: Type.Optional(Type.String()),
+    purpose: Type.Optional(Nullable(Type.String())),
+    archived: Type.Optional(Type.Boolean()),
+    history_visibility: Type.Optional(HistoryVisibility),
+    /** Its own retention changed (workspace owners and admins): days, or null for the workspace's. */
+    retention_days: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 36500 }))),
+  }),
 });
 export type ConversationUpdatedEvent = Static<typeof ConversationUpdatedEvent>;
 
@@ -72,8 +117,11 @@ export const LogEvent = Type.Union([
   MessageCreatedEvent,
   MessageEditedEvent,
   MessageRecalledEvent,
+  MessageBurnedEvent,
+  MessagesExpiredEvent,
   ReactionChangedEvent,
   MessageTaggedEvent,
+  MessagePinnedEvent,
   MemberJoinedEvent,
   MemberLeftEvent,
   MemberRoleChangedEvent,
@@ -88,8 +136,11 @@ export const LOG_EVENT_TYPES: readonly LogEventType[] = [
   'message.created',
   'message.edited',
   'message.recalled',
+  'message.burned',
+  'messages.expired',
   'reaction.changed',
   'message.tagged',
+  'message.pinned',
   'member.joined',
   'member.left',
   'member.role_changed',
@@ -135,19 +186,46 @@ export interface EphemeralMessageEvent {
   type: 'message.ephemeral';
   message: EphemeralMessage;
 }
-/** You muted or unmuted a conversation (on another device, say). */
+/** You muted or unmuted a conversation, or chose its notification level (on another device, say). */
 export interface ConversationMutedEvent {
   type: 'conversation.muted';
   conv_id: string;
   muted: boolean;
+  /** The level now (`membership.notify`). */
+  notify: NotifyLevel;
+}
+/** You changed Do Not Disturb or sounds (on another device, say): the settings as they are now. */
+export interface NotificationsUpdatedEvent {
+  type: 'notifications.updated';
+  settings: NotificationSettings;
 }
 export interface SessionRevokedEvent {
   type: 'session.revoked';
   session_id: string;
 }
 
+/**
+ * You saved a message for yourself or unsaved it (on another device, say): `saved` is the entry of
+ * your saved list (the message as you may read it now), null once unsaved.
+ */
+export interface SavedChangedEvent {
+  type: 'saved.changed';
+  message_id: string;
+  saved: SavedMessage | null;
+}
+
 export type EphemeralEvent =
-  TypingEvent | PresenceEvent | ReadEvent | DeliveredEvent | ConversationAddedEvent | UserUpdatedEvent | SessionRevokedEvent | EphemeralMessageEvent | ConversationMutedEvent;
+  | TypingEvent
+  | PresenceEvent
+  | ReadEvent
+  | DeliveredEvent
+  | ConversationAddedEvent
+  | UserUpdatedEvent
+  | SessionRevokedEvent
+  | EphemeralMessageEvent
+  | ConversationMutedEvent
+  | NotificationsUpdatedEvent
+  | SavedChangedEvent;
 
 export type ServerEvent = LogEvent | EphemeralEvent;
 

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Id, type Conversation, type Limits, type Message, type Presence, type User } from './entities.js';
+import { BurnAfter, BurnExpiresAt } from './burn.js';
+import { Id, type RevealedMessage, type Conversation, type Limits, type Message, type Presence, type User } from './entities.js';
 import type { ErrorBody, SecretFinding } from './errors.js';
 import type { ServerEvent } from './events.js';
 import type { EventsPage, HistoryPage, SearchPage, SyncResult } from './responses.js';
@@ -31,20 +32,32 @@ export const RequestSchemas = {
     reply_to: Type.Optional(Id),
     /** Completed uploads of the sender, each attached to one message only. */
     attachments: Type.Optional(Type.Array(Id, { maxItems: 10, uniqueItems: true })),
+    burn_after: Type.Optional(BurnAfter),
+    expires_at: Type.Optional(BurnExpiresAt),
   }),
   'message.edit': obj({ message_id: Id, body: Type.String({ minLength: 1 }) }),
   'message.recall': obj({ message_id: Id }),
   'message.get': obj({ message_id: Id }),
+  /** A burn-after-reading message's text and files for the caller; the first reveal starts their timer. */
+  'message.reveal': obj({ message_id: Id }),
   'reaction.add': obj({ message_id: Id, emoji: Emoji }),
   'reaction.remove': obj({ message_id: Id, emoji: Emoji }),
   'tag.add': obj({ message_id: Id, tag: TagName }),
   'tag.remove': obj({ message_id: Id, tag: TagName }),
+  'pin.add': obj({ message_id: Id }),
+  'pin.remove': obj({ message_id: Id }),
   'read.mark': obj({ conv_id: Id, seq: Seq }),
   'delivery.ack': obj({ conv_id: Id, seq: Seq }),
   'typing.start': obj({ conv_id: Id, thread_root_id: Type.Optional(TypingThreadRootId) }),
   'typing.stop': obj({ conv_id: Id }),
   'presence.set': obj({ status: Type.Union([Type.Literal('online'), Type.Literal('away')]) }),
   'presence.subscribe': obj({ user_ids: Type.Array(Id, { maxItems: 1000 }) }),
+  /**
+   * What this socket receives besides the log: typing indicators and presence changes. A client
+   * on a slow or metered link (the web's low-bandwidth mode) turns both off; both are on at
+   * connect. Turning presence off also ends this socket's presence subscriptions.
+   */
+  'connection.set': obj({ typing: Type.Optional(Type.Boolean()), presence: Type.Optional(Type.Boolean()) }),
   sync: SyncBody,
   'sync.events': obj({ conv_id: Id, after_seq: Seq, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
   history: obj({
@@ -78,6 +91,12 @@ export interface SendAck {
   secrets?: { policy: 'mask' | 'warn'; found: SecretFinding[] };
 }
 
+/** What a socket receives besides the log (`connection.set`). */
+export interface ConnectionSettings {
+  typing: boolean;
+  presence: boolean;
+}
+
 /** Per request type: what a `result` frame's `data` holds. */
 export interface RequestResults {
   auth: HelloFrame;
@@ -86,16 +105,20 @@ export interface RequestResults {
   'message.edit': Message;
   'message.recall': Message;
   'message.get': Message;
+  'message.reveal': RevealedMessage;
   'reaction.add': Message;
   'reaction.remove': Message;
   'tag.add': Message;
   'tag.remove': Message;
+  'pin.add': Message;
+  'pin.remove': Message;
   'read.mark': { conv_id: string; read_seq: number };
   'delivery.ack': { conv_id: string; delivered_seq: number };
   'typing.start': Record<string, never>;
   'typing.stop': Record<string, never>;
   'presence.set': Presence;
   'presence.subscribe': { presences: Presence[] };
+  'connection.set': ConnectionSettings;
   sync: SyncResult;
   'sync.events': EventsPage;
   history: HistoryPage;

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { BurnAfter, BurnExpiresAt } from './burn.js';
 import { Id, Nullable, HistoryVisibility, MemberRole, OutgoingEventKind, TokenScope, Visibility, WebhookKind } from './entities.js';
 
 /**
@@ -45,8 +46,28 @@ export type LoginBody = Static<typeof LoginBody>;
 export const SsoExchangeBody = Type.Object({ code: Type.String({ minLength: 16, maxLength: 128 }), device_name: Type.Optional(Type.String({ maxLength: 128 })) }, { additionalProperties: false });
 export type SsoExchangeBody = Static<typeof SsoExchangeBody>;
 
+/** A message window: milliseconds (up to a year), or null for unlimited. */
+const MessageWindow = Type.Union([Type.Integer({ minimum: 0, maximum: 365 * 86_400_000 }), Type.Null()]);
+
+/** A retention: messages older than this many days are erased; null keeps them forever. */
+export const RetentionDays = Type.Union([Type.Integer({ minimum: 1, maximum: 36500 }), Type.Null()]);
+
+/** `PUT /conversations/:id/retention`: the conversation's own retention, or null for the workspace's. */
+export const ConversationRetentionBody = Type.Object({ days: RetentionDays }, { additionalProperties: false });
+export type ConversationRetentionBody = Static<typeof ConversationRetentionBody>;
+
 export const WorkspaceSettingsPatch = Type.Object(
-  { require_2fa: Type.Optional(Type.Boolean()), secret_policy: Type.Optional(Type.Union([Type.Literal('mask'), Type.Literal('block'), Type.Literal('warn')])) },
+  {
+    require_2fa: Type.Optional(Type.Boolean()),
+    secret_policy: Type.Optional(Type.Union([Type.Literal('mask'), Type.Literal('block'), Type.Literal('warn')])),
+    edit_window_ms: Type.Optional(MessageWindow),
+    recall_window_ms: Type.Optional(MessageWindow),
+    registration: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('invite')])),
+    retention_days: Type.Optional(RetentionDays),
+    // The server checks these as it checks PARLEY_MAX_MESSAGE_CHARS and PARLEY_MAX_UPLOAD_BYTES.
+    max_message_chars: Type.Optional(Type.Integer()),
+    max_upload_bytes: Type.Optional(Type.Integer()),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 export type WorkspaceSettingsPatch = Static<typeof WorkspaceSettingsPatch>;
@@ -73,6 +94,14 @@ export const UpdateProfileBody = Type.Object(
     display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     avatar_url: Type.Optional(Type.Union([Type.String({ maxLength: 2048, pattern: '^https?://' }), Type.Null()])),
     status_text: Type.Optional(Type.Union([Type.String({ maxLength: 140 }), Type.Null()])),
+    status_emoji: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 32, pattern: '^\\S+$' }), Type.Null()])),
+    /**
+     * When the status clears itself (in the future); null: it stays. Setting status_text or
+     * status_emoji without it sets a status that stays.
+     */
+    status_expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+    /** An IANA time zone name the server's Intl knows (`Europe/Paris`), or null. */
+    time_zone: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -94,6 +123,7 @@ export const CreateConversationBody = Type.Union([
       name: Type.String({ minLength: 1, maxLength: 80, pattern: '^[^\\s#@][^#@]*$' }),
       visibility: Visibility,
       topic: Type.Optional(Type.String({ maxLength: 250 })),
+      purpose: Type.Optional(Type.String({ maxLength: 250 })),
       history_visibility: Type.Optional(HistoryVisibility),
       member_ids: Type.Optional(Type.Array(Id, { maxItems: 256 })),
     },
@@ -106,7 +136,11 @@ export const UpdateConversationBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 80, pattern: '^[^\\s#@][^#@]*$' })),
     topic: Type.Optional(Type.String({ maxLength: 250 })),
+    /** Null or blank clears it. */
+    purpose: Type.Optional(Nullable(Type.String({ maxLength: 250 }))),
     archived: Type.Optional(Type.Boolean()),
+    /** Channels only, by those who may rename it; applies to members added from then on. */
+    history_visibility: Type.Optional(HistoryVisibility),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -126,6 +160,10 @@ export const SendMessageBody = Type.Object(
     reply_to: Type.Optional(Id),
     /** Completed uploads of the sender, each attached to one message only. */
     attachments: Type.Optional(Type.Array(Id, { maxItems: 10, uniqueItems: true })),
+    /** Burn after reading: each recipient sees it this long from their first reveal. */
+    burn_after: Type.Optional(BurnAfter),
+    /** With `burn_after`: gone for everyone at this time at the latest (default and maximum: the server's limit). */
+    expires_at: Type.Optional(BurnExpiresAt),
   },
   { additionalProperties: false },
 );
@@ -178,6 +216,26 @@ export const SearchQuery = Type.Object(
 );
 export type SearchQuery = Static<typeof SearchQuery>;
 
+/** A conversation's pinned messages, newest pin first: `before_seq` is the last pin's `seq` of the previous page. */
+export const PinsQuery = Type.Object(
+  {
+    before_seq: Type.Optional(Seq),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type PinsQuery = Static<typeof PinsQuery>;
+
+/** My saved messages, last saved first: `cursor` is the previous page's `next_cursor`. */
+export const SavedQuery = Type.Object(
+  {
+    cursor: Type.Optional(Type.String({ maxLength: 64 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type SavedQuery = Static<typeof SavedQuery>;
+
 /** A thread page: the latest replies, or those before `before_seq`. */
 export const ThreadQuery = Type.Object(
   {
@@ -211,7 +269,25 @@ export const EventsQuery = Type.Object(
 );
 export type EventsQuery = Static<typeof EventsQuery>;
 
-export const CreateInviteBody = Type.Object({ expires_in_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 365 })) }, { additionalProperties: false });
+export const NoticesQuery = Type.Object(
+  {
+    after_seq: Type.Optional(Seq),
+    before_seq: Type.Optional(Seq),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type NoticesQuery = Static<typeof NoticesQuery>;
+
+export const CreateInviteBody = Type.Object(
+  {
+    expires_in_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 365 })),
+    max_uses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'how many people it admits (default 1); more than one makes it a link to share' })),
+  },
+  { additionalProperties: false },
+);
+export const InviteParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 128, description: 'the invite’s id (as listed) or its code' }) });
+export type InviteParams = Static<typeof InviteParams>;
 export type CreateInviteBody = Static<typeof CreateInviteBody>;
 
 export const AdminUpdateUserBody = Type.Object(

@@ -15,7 +15,9 @@ import {
   Member,
   Message,
   Nullable,
+  Pin,
   Presence,
+  SavedMessage,
   Session,
   Timestamp,
   User,
@@ -33,6 +35,13 @@ import { LogEvent } from './events.js';
 
 /** A credential found in a text sent: its kind and UTF-16 offsets in that text (end exclusive). */
 export const SecretFindingSchema = Type.Object({ kind: Type.String(), start: Type.Integer({ minimum: 0 }), end: Type.Integer({ minimum: 0 }) });
+
+/** What the send's secret scan found in the text sent (offsets in that text), per the workspace's policy. */
+export const SecretsReport = Type.Object({ policy: Type.Union([Type.Literal('mask'), Type.Literal('warn')]), found: Type.Array(SecretFindingSchema) });
+
+/** The answer to a REST send: the message, and `secrets` when the body held credentials (masked or stored with a warning). */
+export const SentMessage = Type.Composite([Message, Type.Object({ secrets: Type.Optional(SecretsReport) })], { $id: 'SentMessage' });
+export type SentMessage = Static<typeof SentMessage>;
 
 /** What happens to a credential in a message: masked before it is stored, the send refused, or stored with a warning. */
 export const SecretPolicy = Type.Union([Type.Literal('mask'), Type.Literal('block'), Type.Literal('warn')], {
@@ -80,6 +89,18 @@ export type AuthOptions = Static<typeof AuthOptions>;
 export const WorkspaceSettings = Type.Object({
   require_2fa: Type.Boolean({ description: 'people who sign in with a password must turn two-factor sign-in on before anything else' }),
   secret_policy: SecretPolicy,
+  edit_window_ms: Nullable(Type.Integer({ minimum: 0, description: 'how long after sending its author may edit a message; null: unlimited (default PARLEY_EDIT_WINDOW)' })),
+  recall_window_ms: Nullable(Type.Integer({ minimum: 0, description: 'how long after sending its author may recall a message (admins always may); null: unlimited (default PARLEY_RECALL_WINDOW)' })),
+  registration: Type.Union([Type.Literal('open'), Type.Literal('invite')], { description: '`invite`: sign-up needs an invite code (default PARLEY_REGISTRATION)' }),
+  retention_days: Nullable(
+    Type.Integer({
+      minimum: 1,
+      maximum: 36500,
+      description: 'messages and their files older than this many days are erased; null: kept forever (default PARLEY_RETENTION_DAYS); a conversation may have its own',
+    }),
+  ),
+  max_message_chars: Type.Integer({ minimum: 1, description: 'the longest message, in characters (default PARLEY_MAX_MESSAGE_CHARS)' }),
+  max_upload_bytes: Type.Integer({ minimum: 1, description: 'the largest file one upload may declare, in bytes (default PARLEY_MAX_UPLOAD_BYTES)' }),
 });
 export type WorkspaceSettings = Static<typeof WorkspaceSettings>;
 
@@ -94,8 +115,30 @@ export type RecoveryCodes = Static<typeof RecoveryCodes>;
 export const TwoFactorStatus = Type.Object({ enabled: Type.Boolean(), enabled_at: Nullable(Timestamp), recovery_codes_left: Type.Integer() });
 export type TwoFactorStatus = Static<typeof TwoFactorStatus>;
 
-export const Invite = Type.Object({ code: Type.String(), expires_at: Timestamp });
+export const Invite = Type.Object({
+  code: Type.String({ description: 'shown this once: only its hash is kept (a sign-up link is `/invite/CODE`)' }),
+  expires_at: Timestamp,
+  id: Type.Optional(Type.String({ description: 'what `GET /invites` lists it by and `DELETE /invites/:code` takes' })),
+  max_uses: Type.Optional(Type.Integer({ minimum: 1, description: 'how many people it admits' })),
+});
 export type Invite = Static<typeof Invite>;
+
+/** An invite as admins see it: never its code, only its last characters. */
+export const InviteSummary = Type.Object({
+  id: Type.String(),
+  hint: Nullable(Type.String({ description: 'the last characters of its code' })),
+  state: Type.Union([Type.Literal('active'), Type.Literal('used'), Type.Literal('expired'), Type.Literal('revoked')]),
+  created_by: Nullable(Type.Object({ id: Type.String(), username: Type.String() })),
+  created_at: Timestamp,
+  expires_at: Timestamp,
+  revoked_at: Nullable(Timestamp),
+  max_uses: Type.Integer({ minimum: 1 }),
+  uses: Type.Integer({ minimum: 0 }),
+  used_by: Type.Array(Type.Object({ id: Type.String(), username: Type.String(), used_at: Timestamp }), { description: 'who signed up with it, first first' }),
+});
+export type InviteSummary = Static<typeof InviteSummary>;
+export const InviteList = Type.Object({ invites: Type.Array(InviteSummary) });
+export type InviteList = Static<typeof InviteList>;
 
 /** A new API token: the secret is in `token`, shown this once. */
 export const CreatedApiToken = Type.Composite([ApiToken, Type.Object({ token: Type.String() })]);
@@ -183,6 +226,14 @@ export type SearchConversation = Static<typeof SearchConversation>;
 export const SearchPage = Type.Object({ hits: Type.Array(SearchHit), conversations: Type.Array(SearchConversation), next_cursor: Nullable(Type.String()) });
 export type SearchPage = Static<typeof SearchPage>;
 
+/** Pinned messages of a conversation, newest pin first; `has_more` when older pins exist (`before_seq` the last one's `seq`). */
+export const PinsPage = Type.Object({ pins: Type.Array(Pin), has_more: Type.Boolean() });
+export type PinsPage = Static<typeof PinsPage>;
+
+/** My saved messages, last saved first; `next_cursor` null on the last page. */
+export const SavedPage = Type.Object({ saved: Type.Array(SavedMessage), next_cursor: Nullable(Type.String()) });
+export type SavedPage = Static<typeof SavedPage>;
+
 /** A thread: its root and a page of replies in seq order; `has_more` when earlier replies exist. */
 export const ThreadPage = Type.Object({ root: Message, replies: Type.Array(Message), has_more: Type.Boolean() });
 export type ThreadPage = Static<typeof ThreadPage>;
@@ -195,6 +246,13 @@ export const EventsPage = Type.Object({
   has_more: Type.Boolean(),
 });
 export type EventsPage = Static<typeof EventsPage>;
+
+/**
+ * The membership and channel-change events of a span of the log (`GET /conversations/:id/notices`),
+ * in seq order: the lines a timeline draws between messages. `has_more`: older ones exist in the span.
+ */
+export const NoticesPage = Type.Object({ notices: Type.Array(LogEvent), has_more: Type.Boolean() });
+export type NoticesPage = Static<typeof NoticesPage>;
 
 export const SyncResult = Type.Object({
   /** Conversations that moved past the client's cursor, or that it did not know. */

@@ -32,8 +32,9 @@ test('the /deploy example from docs/integrations.md answers at once only to the 
     const result = await client.runCommand(channel.id, 'deploy', 'api');
     expect(result.posted).toBeNull();
     expect(result.ephemeral).toMatchObject({ conv_id: channel.id, sender_id: added.body.bot_user_id, body: 'Deploying api…' });
-    // Ephemeral: not in the channel's history.
-    expect((await client.history(channel.id)).messages).toEqual([]);
+    // Ephemeral: not in the channel's history (the later answer may be there already: the example
+    // posts it 300 ms on, and a loaded machine can take that long to answer the command).
+    expect((await client.history(channel.id)).messages.map((m) => m.body)).not.toContain('Deploying api…');
 
     const deployed = `Deployed api ✅ (asked by @${member.user.username})`;
     const deadline = Date.now() + 5_000;

@@ -3,6 +3,7 @@ export {
   type ParleyOptions,
   type ClientEvents,
   type ConnectionState,
+  type ConnectionHealth,
   type WebSocketCtor,
   type WebSocketLike,
   type DownloadedFile,
@@ -27,3 +28,5 @@ export {
 } from './client/uploads.js';
 export { backoffDelay } from './client/backoff.js';
 export * from './state/reducer.js';
+export { addLive, emptyTimeline, findById, lowerBound, mergeAround, mergeLatest, replaceIfPresent, updateById, upsert, upsertMany, type Timeline } from './state/timeline.js';
+export { countAll, countFrom, countOf, joinedMember, mentionsUser, withChanges, withLastMessage, withLiveMessage, withMuted, type MessageCount } from './state/conversation.js';

@@ -24,6 +24,7 @@ import { ssoRoutes } from './auth/sso-routes.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import { usersRoutes } from './users/routes.js';
 import { conversationsRoutes } from './conversations/routes.js';
+import { retentionRoutes } from './conversations/retention.js';
 import { messagesRoutes } from './messages/routes.js';
 import { Gateway } from './gateway/gateway.js';
 import { adminRoutes } from './audit/routes.js';
@@ -33,6 +34,17 @@ import { downloadRoutes } from './files/download-routes.js';
 import { searchRoutes } from './search/routes.js';
 import { hookPostRoutes, webhookRoutes } from './integrations/routes.js';
 import { reminderRoutes } from './reminders/routes.js';
+import { pinsRoutes } from './pins/routes.js';
+import { pushRoutes } from './push/routes.js';
+import { operationsRoutes } from './operations/routes.js';
+import { traceRoutes } from './trace/routes.js';
+import { adminConsoleRoutes } from './admin/routes.js';
+import { NodeHeartbeat } from './admin/heartbeat.js';
+import { notificationsRoutes } from './notifications/routes.js';
+import { Metrics } from './metrics/metrics.js';
+import { Tracing } from './telemetry/tracing.js';
+import { installMetrics, MetricsListener } from './metrics/http.js';
+import { answerPrimary } from './metrics/cluster.js';
 import { openFileStorage, type FileStorage } from './files/storage.js';
 import { AppError } from './core/errors.js';
 import { bearerAuth } from './http/auth.js';
@@ -48,6 +60,12 @@ export interface Parley {
   config: Config;
   /** Reads the TLS certificate and key again (after a renewal); false when not serving TLS. New connections get the new one. */
   reloadTls(): boolean;
+  /** This node's Prometheus metrics. */
+  metrics: Metrics;
+  /** The port of the metrics-only listener (PARLEY_METRICS_PORT), null without one. */
+  metricsPort: number | null;
+  /** This node's row in `nodes`, written every ~10 s: the admin console's live figures. */
+  heartbeat: NodeHeartbeat;
   /** Graceful: stop accepting, ask sockets to reconnect elsewhere, flush, close storage. */
   close(): Promise<void>;
 }
@@ -65,9 +83,11 @@ export interface BuildOptions {
 /** Builds a Parley server without listening; `main.ts` listens, tests may use `inject` or a real port. */
 export async function build(config: Config, opts: BuildOptions = {}): Promise<Parley> {
   const log = opts.logger ?? pino({ level: config.logLevel });
+  const metrics = new Metrics();
+  const onQuery = (sql: string, ms: number) => metrics.dbSeconds.observe({ op: Metrics.op(sql) }, ms / 1000);
   const opened: OpenedDb = config.databaseUrl
-    ? await openPostgres(config.databaseUrl, config.pgSchema, config.pgPoolSize, log)
-    : await openSqlite(config.dataDir, config.sqliteSynchronous, config.sqliteCheckpointMs, log);
+    ? await openPostgres(config.databaseUrl, config.pgSchema, config.pgPoolSize, log, onQuery)
+    : await openSqlite(config.dataDir, config.sqliteSynchronous, config.sqliteCheckpointMs, log, onQuery);
   if (config.natsUrl && !config.databaseUrl) {
     log.warn('NATS_URL without DATABASE_URL: every node would have its own SQLite file; use PostgreSQL for several nodes');
   }
@@ -82,6 +102,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     sqliteReader: opened.sqliteReader,
     sqliteTurn: opened.sqliteTurn,
     pg: opened.pg,
+    metrics,
+    tracing: config.otlpEndpoint ? new Tracing({ endpoint: config.otlpEndpoint, sampleRatio: config.otlpSampleRatio, nodeName: config.nodeName, log }) : null,
   };
   let files: FileStorage;
   try {
@@ -151,14 +173,38 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
   });
 
   const gateway = new Gateway(services, bus, opened.db, config, log);
+  metrics.watch({
+    sockets: () => gateway.socketCounts(),
+    sessions: async () => {
+      const t = deps.now();
+      const r = await opened.db
+        .selectFrom('sessions')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', t)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  });
+  const heartbeat = new NodeHeartbeat(deps, () => ({ ...gateway.socketCounts(), users: gateway.userCount() }));
+  services.console.ownBeat = () => heartbeat.beat();
+  installMetrics(app, metrics, config);
+  // A `--workers` worker leaves the port to the primary, which sums every worker's figures (metrics/cluster.ts).
+  const metricsListener = config.metricsPort > 0 && !answerPrimary(metrics.registry) ? new MetricsListener(metrics.registry) : null;
+  const metricsPort = metricsListener ? await metricsListener.listen(config.metricsHost, config.metricsPort) : null;
+  await services.workspace.start();
   services.presence.start();
   services.files.startSweeper();
   services.files.collector.start();
   services.searchBackfill.start();
   services.search.indexer?.start();
   services.messages.start();
+  services.trace.start();
   services.dispatcher.start();
+  services.pushDispatcher.start();
   services.reminders.start();
+  services.users.expiry.start();
+  heartbeat.start();
 
   await app.register(
     async (root) => {
@@ -171,7 +217,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       // Public: nothing to authenticate with yet (sign-in) or nothing private (limits).
       api.get('/limits', { schema: { tags: ['meta'], summary: 'Limits in force and the protocol level', response: responses({ 200: LimitsInfo }) } }, async () => ({
         protocol_level: PROTOCOL_LEVEL,
-        limits: gateway.limits(),
+        limits: await gateway.limits(),
       }));
       await api.register(publicAuthRoutes, { services });
       await api.register(ssoRoutes, { services });
@@ -179,7 +225,26 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
       // malformed request is answered 400 before its credentials are looked up, as before.
       await api.register(async (authed) => {
         authed.addHook('preHandler', bearerAuth(services));
-        for (const routes of [authRoutes, tokenRoutes, usersRoutes, conversationsRoutes, messagesRoutes, adminRoutes, workspaceRoutes, downloadRoutes, searchRoutes, webhookRoutes, reminderRoutes])
+        for (const routes of [
+          authRoutes,
+          tokenRoutes,
+          usersRoutes,
+          conversationsRoutes,
+          retentionRoutes,
+          messagesRoutes,
+          pinsRoutes,
+          adminRoutes,
+          workspaceRoutes,
+          downloadRoutes,
+          searchRoutes,
+          webhookRoutes,
+          reminderRoutes,
+          pushRoutes,
+          operationsRoutes,
+          notificationsRoutes,
+          traceRoutes,
+          adminConsoleRoutes,
+        ])
           await authed.register(routes, { services });
         await authed.register(filesRoutes, { services, locker: files.locker });
       });
@@ -217,6 +282,9 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     services,
     gateway,
     config,
+    metrics,
+    metricsPort,
+    heartbeat,
     reloadTls() {
       if (!config.tlsCert || !config.tlsKey) return false;
       // Read both before swapping: a half-written pair leaves the old certificate in place.
@@ -237,13 +305,23 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
         clearTimeout(cut);
         // After the last request, before the database closes.
         await services.dispatcher.stop();
+        await services.pushDispatcher.stop();
         await services.reminders.stop();
+        await services.users.expiry.stop();
+        services.workspace.stop();
+        // Before the database closes: the row goes, so a node that left is not shown as a stale one.
+        await heartbeat.stop();
         await services.messages.stop();
+        // After the last batch told it its times: writes what waits, marks this node's devices offline.
+        await services.trace.stop();
         // After the last request (a recall may have kicked it), before the database closes.
         await services.files.collector.stop();
         await files.close();
         await bus.close();
         await services.limits.close();
+        await metricsListener?.close();
+        // The spans of the last sends go out before the process may exit.
+        await deps.tracing?.shutdown().catch((err: unknown) => log.warn({ err }, 'exporting the last OpenTelemetry spans failed'));
         await opened.close();
       })();
       return closing;

@@ -5,3 +5,6 @@ export { MemoryBus } from './bus/memory.js';
 export { loadJwtSecret } from './auth/tokens.js';
 export { ConfigError } from './config/config.js';
 export { startParley, type RunningParley, type StartOptions } from './start.js';
+export { restoreBackup, RestoreError, type BackupManifest } from './store/backup.js';
+export { migrationNames } from './store/db.js';
+export { listenForWorkers } from './metrics/cluster.js';

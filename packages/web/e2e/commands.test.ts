@@ -22,6 +22,7 @@ describe.skipIf(browserUnavailable !== null)('slash commands in the composer', {
       'me',
       'shrug',
       'code',
+      'burn',
       'topic',
       'invite',
       'leave',

@@ -91,6 +91,18 @@ describe.skipIf(browserUnavailable !== null)('the main screens', { timeout: 45_0
     return page;
   }
 
+  test('a browser that prefers Chinese gets its first screen in Chinese (the dictionary loads before it), and English comes back from Settings', async () => {
+    const { page } = await suite.h.newPage({ colorScheme: 'light', locale: 'zh-CN' });
+    suite.track(page);
+    await page.goto('/');
+    await expect(page.locator('h1').innerText()).resolves.toBe('登录 Parley');
+    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('zh-CN');
+    await loginInUi(page, alice.user.username);
+    await page.getByTestId('settings-open').click();
+    await page.getByTestId('language-select').selectOption('en');
+    await expect.poll(() => page.getByTestId('settings-open').getAttribute('aria-label')).toBe('Settings');
+  });
+
   test('the login screen renders and has no critical or serious accessibility violations', async () => {
     const { page } = await suite.h.newPage({ colorScheme: 'light' });
     suite.track(page);
@@ -125,6 +137,13 @@ describe.skipIf(browserUnavailable !== null)('the main screens', { timeout: 45_0
     expect(composer!.x).toBeGreaterThanOrEqual(0);
     expect(composer!.x + composer!.width).toBeLessThanOrEqual(375 + 1);
     expect(composer!.y + composer!.height).toBeLessThanOrEqual(812 + 1);
+    // The header says where you are: the name keeps room beside the buttons (it had none), which all fit.
+    const title = page.getByTestId('conversation-header').locator('.conv-title');
+    expect(await title.evaluate((el) => el.clientWidth), 'room for the conversation’s name').toBeGreaterThanOrEqual(90);
+    for (const button of await page.getByTestId('conversation-header').locator('button:visible').all()) {
+      const box = await button.boundingBox();
+      expect(box && box.x + box.width <= 375 + 1, `${await button.getAttribute('aria-label')} is on screen`).toBe(true);
+    }
   });
 
   test('replying from the message menu opens the thread panel with the thread’s replies', async () => {

@@ -96,7 +96,10 @@ export async function ensureWebBuild(): Promise<void> {
     }
     try {
       if (!buildIsStale()) return;
-      const res = spawnSync('npm', ['run', 'build', '-w', '@parley/web'], { cwd: REPO_ROOT, encoding: 'utf8' });
+      // Vitest sets NODE_ENV=test, and Vite builds React's development runtime under any NODE_ENV but
+      // production: ten times slower to render (a page froze for 12 s behind 200 messages), and not what
+      // users run. The suites test the build `npm start` serves.
+      const res = spawnSync('npm', ['run', 'build', '-w', '@parley/web'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
       if (res.status !== 0) throw new Error(`web build failed (exit ${res.status}):\n${res.stdout}\n${res.stderr}`);
       return;
     } finally {
@@ -121,7 +124,8 @@ export async function snapshotDist(): Promise<{ dir: string; remove(): void }> {
     try {
       fs.cpSync(DIST_DIR, dir, { recursive: true, filter: (src) => !src.endsWith('.map') });
       const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
-      if (shellAssets(html).every((a) => fs.existsSync(path.join(dir, a)))) return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+      // The service worker is written last (vite-plugin-pwa, after the bundle): a copy without it caught a build midway.
+      if (shellAssets(html).every((a) => fs.existsSync(path.join(dir, a))) && fs.existsSync(path.join(dir, 'sw.js'))) return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
     } catch {
       // dist changed under us; try again.
     }
@@ -181,6 +185,7 @@ export async function startHarness(overrides: ServerOverrides = {}): Promise<Har
       const errors: string[] = [];
       pageErrors.set(page, errors);
       page.on('pageerror', (err) => errors.push(err.message));
+      page.on('crash', () => errors.push('the page crashed (renderer process gone)'));
       const refused: string[] = [];
       cspViolations.set(page, refused);
       // The page's own report of each refusal (added outside the page's policy, through the DevTools protocol).
@@ -218,10 +223,13 @@ export function browserHarness(overrides: ServerOverrides = {}): { readonly h: H
     harness = await startHarness(overrides);
   }, 180_000);
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await recordFailure(task.name, pages);
+    const failed = task.result?.state === 'fail';
+    const state = failed ? await recordFailure(task.name, pages) : '';
     pages = [];
     const refused = harness?.takeCspViolations() ?? [];
     if (refused.length > 0) throw new Error(`the Content-Security-Policy refused:\n  ${refused.join('\n  ')}`);
+    // Thrown so that the state of the pages lands in the run's summary of failures, which is what CI keeps.
+    if (failed) throw new Error(`where the pages were when the test failed:\n${state}`);
   });
   afterAll(async () => {
     await harness?.close();
@@ -328,17 +336,25 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** For failing tests: a screenshot of each open page and the errors the app threw. */
-export async function recordFailure(testName: string, pages: Page[]): Promise<void> {
+export async function recordFailure(testName: string, pages: Page[]): Promise<string> {
   const slug = testName
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .slice(0, 60);
+  const lines: string[] = [];
   for (const [i, page] of pages.entries()) {
-    if (page.isClosed()) continue;
-    await screenshot(page, `failures/${slug}-${i}`).catch(() => undefined);
     const errors = pageErrors.get(page) ?? [];
-    if (errors.length) process.stderr.write(`page ${i} of "${testName}" threw:\n  ${errors.join('\n  ')}\n`);
+    if (page.isClosed()) {
+      lines.push(`  page ${i}: closed${errors.length ? `; it threw: ${errors.join(' | ')}` : ''}`);
+      continue;
+    }
+    await screenshot(page, `failures/${slug}-${i}`).catch(() => undefined);
+    const seen = await page
+      .evaluate(() => ({ sidebar: document.querySelector('[data-testid="sidebar"]') !== null, text: (document.body?.innerText ?? '').replace(/\s+/g, ' ').slice(0, 240) }))
+      .catch((err: unknown) => ({ sidebar: false, text: `(could not read the page: ${String(err)})` }));
+    lines.push(`  page ${i}: ${page.url()} sidebar=${seen.sidebar} text="${seen.text}"${errors.length ? `; it threw: ${errors.join(' | ')}` : ''}`);
   }
+  return lines.join('\n');
 }
 
 export interface AxeViolation {

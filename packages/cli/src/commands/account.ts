@@ -6,7 +6,16 @@ import { promptHidden, readStdin } from '../prompt.js';
 import { clientFromConfig } from '../session.js';
 import { ssoLogin } from './sso.js';
 
-export async function login(opts: { server?: string; username?: string; passwordStdin?: boolean; register?: boolean; code?: string; recoveryCode?: string; sso?: boolean }): Promise<void> {
+export async function login(opts: {
+  server?: string;
+  username?: string;
+  passwordStdin?: boolean;
+  register?: boolean;
+  invite?: string;
+  code?: string;
+  recoveryCode?: string;
+  sso?: boolean;
+}): Promise<void> {
   const server = opts.server ?? process.env.PARLEY_SERVER;
   if (!server) throw new CliError('Say which server: parley login --server http://localhost:8080', Exit.usage);
   if (opts.sso) {
@@ -22,7 +31,12 @@ export async function login(opts: { server?: string; username?: string; password
   const second = { ...(opts.code ? { code: opts.code } : {}), ...(opts.recoveryCode ? { recovery_code: opts.recoveryCode } : {}) };
   let res: Awaited<ReturnType<Parley['login']>>;
   try {
-    res = opts.register ? await client.register(username, password) : await client.login(username, password, second);
+    // An invite link pasted whole works as well as its code.
+    const inviteCode = opts.invite
+      ?.trim()
+      .replace(/^.*\/invite\//, '')
+      .replace(/\/$/, '');
+    res = opts.register ? await client.register(username, password, inviteCode ? { invite_code: inviteCode } : {}) : await client.login(username, password, second);
   } catch (e) {
     // Two-factor sign-in is on and no code came with the password: ask for it on the terminal.
     if (!(e instanceof ParleyError && e.code === 'mfa_required' && e.challenge)) throw e;

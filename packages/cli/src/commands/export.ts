@@ -86,13 +86,17 @@ export async function exportAll(opts: { format?: string; out?: string; files?: s
     else if (!process.stdout.write(line)) await once(process.stdout, 'drain');
   };
   let count = 0;
+  let burns = 0;
   try {
     const convs = await client.listConversations(true);
     for (const c of convs) {
       if (!headers.has(c.id)) await write({ type: 'conversation', ...c });
       for await (const m of client.allMessages(c.id, done.get(c.id) ?? 0)) {
-        await write({ type: 'message', ...m });
-        for (const a of m.attachments) files.set(a.id, a);
+        // A burn-after-reading message is exported as what it is, marked by its `burn`, never
+        // with content: only a reveal shows that, to one reader, for a while.
+        if (m.burn) burns++;
+        await write(m.burn ? { type: 'message', ...m, body: '', attachments: [], tags: [] } : { type: 'message', ...m });
+        for (const a of m.burn ? [] : m.attachments) files.set(a.id, a);
         count++;
       }
     }
@@ -104,5 +108,7 @@ export async function exportAll(opts: { format?: string; out?: string; files?: s
     if (fd !== null) fs.closeSync(fd);
     await client.close();
   }
-  if (opts.out) process.stderr.write(`exported ${plural(count, 'new message')} to ${opts.out}\n`);
+  const burnNote = burns > 0 ? `${plural(burns, 'burn-after-reading message')} without content` : '';
+  if (opts.out) process.stderr.write(`exported ${plural(count, 'new message')} to ${opts.out}${burnNote ? ` (${burnNote})` : ''}\n`);
+  else if (burnNote) process.stderr.write(`exported ${burnNote}\n`);
 }

@@ -1,7 +1,7 @@
 import type { SearchConversation, SearchPage } from '@parley/protocol';
 import { CliError, Exit } from '../errors.js';
 import { ansiMark, emphasise } from '../highlight.js';
-import { Names, printJson, time } from '../output.js';
+import { bodyText, Names, printJson, time } from '../output.js';
 import { clientFromConfig } from '../session.js';
 
 export interface SearchOptions {
@@ -59,7 +59,8 @@ async function printHits(page: SearchPage, names: Names, mark: ((s: string) => s
     const conv = convs.get(m.conv_id);
     const where = conv ? await names.conversation(conv) : m.conv_id;
     const who = (await names.user(m.sender_id))?.username ?? m.sender_id;
-    const body = mark ? emphasise(m.body, hit.highlights, mark) : m.body;
+    // A burn-after-reading message has no text here: a note and how to reveal it instead.
+    const body = m.burn ? bodyText(m) : mark ? emphasise(m.body, hit.highlights, mark) : m.body;
     const head = `${where}  ${who}  ${time(m.created_at)}  #${m.seq}${m.thread_root_id ? '  (in a thread)' : ''}`;
     process.stdout.write(`${blank ? '\n' : ''}${head}\n${body.replace(/^/gm, '  ')}\n`);
     blank = true;

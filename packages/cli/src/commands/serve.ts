@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { plural } from '@parley/protocol';
-import { loadConfig, loadJwtSecret, startParley, type Config } from '@parley/server';
+import { listenForWorkers, loadConfig, loadJwtSecret, startParley, type Config } from '@parley/server';
 import { CliError, Exit } from '../errors.js';
 
 export interface ServeOptions {
@@ -67,6 +67,8 @@ async function runWorkers(n: number, env: NodeJS.ProcessEnv, config: Config): Pr
   };
   for (let i = 0; i < n; i++) fork(i);
   process.stderr.write(`parley: ${plural(n, 'worker')} sharing port ${config.port}\n`);
+  // The workers' metrics, summed, on PARLEY_METRICS_PORT (the workers leave that port to this process).
+  const metrics = config.metricsPort > 0 ? await listenForWorkers(config.metricsHost, config.metricsPort) : null;
   await new Promise<void>((resolve) => {
     const stop = () => {
       if (stopping) return;
@@ -88,4 +90,5 @@ async function runWorkers(n: number, env: NodeJS.ProcessEnv, config: Config): Pr
       });
     }
   });
+  await metrics?.close();
 }

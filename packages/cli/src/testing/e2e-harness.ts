@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Conversation, Message } from '@parley/protocol';
 import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
 import { freePort } from '@parley/server/testing/ports';
@@ -17,7 +17,10 @@ import { writeCredentials } from '../credentials.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../../..');
 export const bin = path.join(repoRoot, 'packages/cli/bin/parley.js');
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cli-e2e-'));
+// One directory per test file, made when the file first needs it and removed after its tests: the
+// test runner keeps this module loaded from one file to the next (vitest.config.ts, isolate: false).
+let root: string | null = null;
+const fileRoot = (): string => (root ??= fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cli-e2e-')));
 
 export interface RunResult {
   code: number | null;
@@ -34,7 +37,7 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 let dirCounter = 0;
 export function freshDir(label: string): string {
-  return fs.mkdtempSync(path.join(root, `${label}-${++dirCounter}-`));
+  return fs.mkdtempSync(path.join(fileRoot(), `${label}-${++dirCounter}-`));
 }
 
 /** Runs `parley …` to completion with its own config directory, capturing output and the exit code. */
@@ -82,13 +85,15 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
 
 // ---- the server, in its own process ------------------------------------------------------------
 
-const dataDir = path.join(root, 'data');
 export let port = 0;
 export let url = '';
 let serverProc: ChildProcess | null = null;
 let serverLog = '';
+/** Settings of this file's server on top of the ones below (useCliServer's `env`). */
+let serverEnv: Record<string, string> = {};
 
 export async function startServerProcess(): Promise<void> {
+  const dataDir = path.join(fileRoot(), 'data');
   const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--data-dir', dataDir], {
     cwd: repoRoot,
     env: cleanEnv({
@@ -103,6 +108,9 @@ export async function startServerProcess(): Promise<void> {
       // The outgoing-webhook test's receiver listens on 127.0.0.1.
       PARLEY_OUTGOING_ALLOW_PRIVATE: '1',
       PARLEY_OUTGOING_RETRY_BASE_MS: '50',
+      // No #general: the tests count and list the conversations they make.
+      PARLEY_DEFAULT_CHANNEL: 'none',
+      ...serverEnv,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -172,19 +180,33 @@ export async function restSend(u: TestUser, convId: string, body: string): Promi
   return res.body;
 }
 
-/** One server for the calling test file: started before its tests, stopped (and its files removed) after. */
-export function useCliServer(): void {
+/**
+ * One server for the calling test file: started before its tests, stopped (and its files removed)
+ * after. `env` adds or overrides server settings (`PARLEY_BURN_MIN: '1s'`).
+ */
+export function useCliServer(opts: { env?: Record<string, string> } = {}): void {
+  serverEnv = opts.env ?? {};
   beforeAll(async () => {
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
+    serverLog = '';
     await startServerProcess();
     // The first account of a workspace becomes its owner.
     owner = await registerUser(server, 'owner');
     expect(owner.user.role).toBe('owner');
   }, 90_000);
 
+  // A test that failed because the server went away says how it went, and what it said last.
+  afterEach(({ task }) => {
+    if (task.result?.state !== 'fail' || !serverProc) return;
+    const { exitCode, signalCode, pid } = serverProc;
+    const state = exitCode === null && signalCode === null ? 'still running' : `exited (code ${exitCode}, signal ${signalCode})`;
+    process.stderr.write(`[${task.name}] the CLI tests' server (pid ${pid}, ${url}) is ${state}; the end of its log:\n${serverLog.slice(-4_000)}\n`);
+  });
+
   afterAll(async () => {
     await stopServerProcess();
-    fs.rmSync(root, { recursive: true, force: true });
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+    root = null;
   }, 15_000);
 }

@@ -23,6 +23,10 @@ class ScriptedWire {
   rewrite: (frame: { type: string; data?: Record<string, unknown> }) => void = () => undefined;
   readonly sent = new Map<string, number>();
   private held: (() => void)[] = [];
+  /** Frames held now, either way. */
+  get heldCount(): number {
+    return this.held.length;
+  }
   release(): void {
     for (const deliver of this.held.splice(0)) deliver();
   }
@@ -95,6 +99,14 @@ test('a live event that arrives after a missing seq makes the client fetch the m
  * Alice and Bob in a DM on a fresh server; Bob's client talks through a ScriptedWire and records
  * the bodies of the messages it emits, in order.
  */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function scriptedDm() {
   const server = await startServer();
   cleanup.push(() => server.stop());
@@ -158,9 +170,11 @@ test('events already applied are not emitted again when they are replayed by a r
     if (f.type === 'sync' && f.data) delete f.data['events_limit'];
   };
   await sender.send(dm.id, 'm6');
-  await new Promise((r) => setTimeout(r, 100));
+  // Each step waits for what it needs rather than a fixed time: on a loaded machine the push, or
+  // the resync's sync answer, took longer than 100 ms once, and the order below never happened.
+  await until(() => wire.heldCount === 1, "m6's push to be held");
   const resynced = receiver.resync();
-  await new Promise((r) => setTimeout(r, 100));
+  await until(() => (wire.sent.get('sync.events') ?? 0) > pagesBefore, "the resync's page request to be held");
   wire.hold = () => false;
   wire.holdOut = () => false;
   wire.release();

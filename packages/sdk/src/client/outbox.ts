@@ -6,6 +6,9 @@ export interface OutboxEntry {
   reply_to?: string;
   /** Upload ids the message carries; re-sent with the entry, so a retry attaches the same files. */
   attachments?: string[];
+  /** Burn after reading: seconds or a duration (`1m`), and the optional cap (ISO time). */
+  burn_after?: number | string;
+  expires_at?: string;
   created_at: number;
 }
 

@@ -1,6 +1,7 @@
 import type {
   AuditEntry,
   AuditFilters,
+  MessageTrace,
   AuthOptions,
   ClientFrame,
   Conversation,
@@ -9,7 +10,19 @@ import type {
   HelloFrame,
   HistoryPage,
   LogEvent,
+  Member,
+  MemberRole,
   Message,
+  MessageEdit,
+  PinsPage,
+  RevealedMessage,
+  SavedMessage,
+  SavedPage,
+  NotificationSettings,
+  NotifyLevel,
+  PushSettings,
+  PushSubscribeBody,
+  PushSubscription,
   RequestResults,
   RequestType,
   SearchConversation,
@@ -22,8 +35,12 @@ import type {
   ServerFrame,
   SyncResult,
   TagCount,
+  UpdateConversationBody,
+  UpdateProfileBody,
+  AvatarCropQuery,
   User,
 } from '@parley/protocol';
+import { ownAvatarUser } from '@parley/protocol';
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { ParleyError } from './errors.js';
@@ -44,6 +61,21 @@ export interface WebSocketLike {
 export type WebSocketCtor = new (url: string) => WebSocketLike;
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** How the connection is doing, for a "network status" view. */
+export interface ConnectionHealth {
+  state: ConnectionState;
+  /** The last `ping`'s round trip, in milliseconds; null before the first. */
+  rtt_ms: number | null;
+  /** Connections made after the first, since this client started. */
+  reconnects: number;
+  /** When the open connection said hello (ms since the epoch); null while not connected. */
+  connected_since: number | null;
+  /** Messages in the outbox, not yet acknowledged by the server. */
+  pending_sends: number;
+  /** Typing indicators and presence changes turned off (`setLowBandwidth`). */
+  low_bandwidth: boolean;
+}
 
 export interface ParleyOptions {
   /** The server's base URL, e.g. `http://localhost:8080`. */
@@ -202,6 +234,10 @@ export class Parley {
   private deliveryTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private firstHello: { resolve: (h: HelloFrame) => void; reject: (e: ParleyError) => void } | null = null;
   helloFrame: HelloFrame | null = null;
+  private rttMs: number | null = null;
+  private hellos = 0;
+  private connectedSince: number | null = null;
+  private lowBandwidth = false;
 
   constructor(options: ParleyOptions) {
     this.opts = {
@@ -277,6 +313,41 @@ export class Parley {
     return this.rest.request<User>('GET', '/me');
   }
 
+  /**
+   * Changes my profile: display name, status (text, emoji and when it clears; a status set
+   * without `status_expires_at` stays), time zone (IANA). Fields left out keep their value;
+   * other devices and everyone sharing a conversation get `user.updated`.
+   */
+  updateProfile(patch: UpdateProfileBody): Promise<User> {
+    return this.rest.request<User>('PATCH', '/me', patch);
+  }
+
+  /**
+   * Uploads my avatar: PNG, JPEG, WebP or GIF bytes with their type, and optionally the square to
+   * keep (source pixels; default the largest centred square). The server stores a 256×256 WebP
+   * and answers me with `avatar_url` set to its same-origin path (see `downloadAvatar`).
+   */
+  setAvatar(image: Uint8Array<ArrayBuffer>, type: string, crop?: Required<AvatarCropQuery>): Promise<User> {
+    const query = crop ? `?x=${crop.x}&y=${crop.y}&size=${crop.size}` : '';
+    return this.rest.requestBytes<User>('PUT', `/me/avatar${query}`, image, type);
+  }
+
+  /** Removes my avatar; clients show initials again. */
+  removeAvatar(): Promise<User> {
+    return this.rest.request<User>('DELETE', '/me/avatar');
+  }
+
+  /**
+   * An uploaded avatar's bytes (256×256 WebP), for a user whose `avatar_url` is one of the
+   * server's own avatar paths; it needs the bearer token, so an <img src> cannot load it directly.
+   */
+  async downloadAvatar(user: Pick<User, 'avatar_url'>, signal?: AbortSignal): Promise<Blob> {
+    // The versioned path itself, so an HTTP cache keeps it (it never changes under its URL).
+    if (!ownAvatarUser(user.avatar_url)) throw new ParleyError('not_found', 'This user has no uploaded avatar.');
+    const res = await this.rest.stream(user.avatar_url!.slice('/api/v1'.length), {}, signal);
+    return new Response(res.body).blob();
+  }
+
   // ---- events ------------------------------------------------------------------------------
 
   on<K extends keyof ClientEvents>(name: K, fn: (value: ClientEvents[K]) => void): () => void {
@@ -286,6 +357,39 @@ export class Parley {
   /** Every event as an async iterator (`for await (const e of client.events())`), until `signal` aborts. */
   events(signal?: AbortSignal): AsyncIterableIterator<ServerEvent> {
     return this.emitter.iterate('event', signal);
+  }
+
+  /** Round trip, reconnects, pending sends: what a user asks when the chat feels slow. */
+  health(): ConnectionHealth {
+    return {
+      state: this.stateValue,
+      rtt_ms: this.rttMs,
+      reconnects: Math.max(0, this.hellos - 1),
+      connected_since: this.connectedSince,
+      pending_sends: this.queue.length,
+      low_bandwidth: this.lowBandwidth,
+    };
+  }
+
+  /** Pings now and returns the round trip in milliseconds (also kept for `health()`). */
+  async measureRtt(): Promise<number> {
+    const ws = this.ws;
+    if (!ws || this.stateValue !== 'open') throw new ParleyError('disconnected', 'Not connected.');
+    const t0 = Date.now();
+    await this.rawRequest(ws, 'ping', {}, this.opts.requestTimeoutMs);
+    this.rttMs = Date.now() - t0;
+    return this.rttMs;
+  }
+
+  /**
+   * On a slow or metered link: the server stops sending this client typing indicators and
+   * presence changes (on this connection and every reconnection), and the caller should stop
+   * sending its own typing. Messages are unaffected.
+   */
+  async setLowBandwidth(on: boolean): Promise<void> {
+    this.lowBandwidth = on;
+    const ws = this.ws;
+    if (ws && this.stateValue === 'open') await this.rawRequest(ws, 'connection.set', { typing: !on, presence: !on }, this.opts.requestTimeoutMs);
   }
 
   get state(): ConnectionState {
@@ -392,6 +496,10 @@ export class Parley {
     if (this.ws !== ws) return;
     this.attempt = 0;
     this.helloFrame = hello;
+    this.hellos++;
+    this.connectedSince = Date.now();
+    // Settings of a socket live as long as it does: a new one is told again.
+    if (this.lowBandwidth) this.rawRequest(ws, 'connection.set', { typing: false, presence: false }, this.opts.requestTimeoutMs).catch((e: unknown) => this.backgroundFailed('low-bandwidth mode', e));
     this.setState('open');
     this.emitter.emit('hello', hello);
     await this.resync();
@@ -446,6 +554,7 @@ export class Parley {
   }
 
   private onClose(code: number, reason: string): void {
+    this.connectedSince = null;
     this.failPending(new ParleyError('disconnected', `The connection closed (${code}${reason ? `: ${reason}` : ''}).`));
     for (const c of this.cursors.values()) c.catchingUp = false;
     if (this.stopped) return;
@@ -474,18 +583,24 @@ export class Parley {
   private probe(): void {
     const ws = this.ws;
     if (!ws || this.stateValue !== 'open') return;
-    this.rawRequest(ws, 'ping', {}, Math.min(10_000, this.opts.pingIntervalMs)).catch(() => {
-      // No answer: the connection is dead even if the OS has not noticed. Start over.
-      if (this.ws === ws) {
-        this.ws = null;
-        try {
-          ws.close(4000, 'ping timeout');
-        } catch {
-          /* already closing */
+    const t0 = Date.now();
+    this.rawRequest(ws, 'ping', {}, Math.min(10_000, this.opts.pingIntervalMs)).then(
+      () => {
+        if (this.ws === ws) this.rttMs = Date.now() - t0;
+      },
+      () => {
+        // No answer: the connection is dead even if the OS has not noticed. Start over.
+        if (this.ws === ws) {
+          this.ws = null;
+          try {
+            ws.close(4000, 'ping timeout');
+          } catch {
+            /* already closing */
+          }
+          this.onClose(4000, 'ping timeout');
         }
-        this.onClose(4000, 'ping timeout');
-      }
-    });
+      },
+    );
   }
 
   private failPending(err: ParleyError): void {
@@ -744,7 +859,19 @@ export class Parley {
    * durable; if the connection is down it waits, and a retry after a reconnect reuses the same
    * client_msg_id, so the message is stored once whatever happens.
    */
-  async send(convId: string, body: string, opts: { replyTo?: string; clientMsgId?: string; attachments?: string[] } = {}): Promise<SendAck> {
+  async send(
+    convId: string,
+    body: string,
+    opts: {
+      replyTo?: string;
+      clientMsgId?: string;
+      attachments?: string[];
+      /** Burn after reading: each recipient sees it this long from their first `reveal` (seconds, or `30s`…`7d`). */
+      burnAfter?: number | string;
+      /** With `burnAfter`: gone for everyone at this time at the latest. */
+      expiresAt?: Date | string;
+    } = {},
+  ): Promise<SendAck> {
     const entry: OutboxEntry = {
       client_msg_id: opts.clientMsgId ?? newClientMsgId(),
       conv_id: convId,
@@ -752,6 +879,8 @@ export class Parley {
       created_at: Date.now(),
       ...(opts.replyTo ? { reply_to: opts.replyTo } : {}),
       ...(opts.attachments && opts.attachments.length > 0 ? { attachments: [...opts.attachments] } : {}),
+      ...(opts.burnAfter !== undefined ? { burn_after: opts.burnAfter } : {}),
+      ...(opts.expiresAt !== undefined ? { expires_at: typeof opts.expiresAt === 'string' ? opts.expiresAt : opts.expiresAt.toISOString() } : {}),
     };
     await this.outbox.put(entry);
     const p = new Promise<SendAck>((resolve, reject) => this.sendWaiters.set(entry.client_msg_id, { resolve, reject }));
@@ -779,6 +908,8 @@ export class Parley {
             body: entry.body,
             ...(entry.reply_to ? { reply_to: entry.reply_to } : {}),
             ...(entry.attachments && entry.attachments.length > 0 ? { attachments: entry.attachments } : {}),
+            ...(entry.burn_after !== undefined ? { burn_after: entry.burn_after } : {}),
+            ...(entry.expires_at !== undefined ? { expires_at: entry.expires_at } : {}),
           });
           this.queue.shift();
           await this.outbox.delete(entry.client_msg_id);
@@ -852,6 +983,40 @@ export class Parley {
     return this.rest.request<Conversation>('POST', '/conversations', body);
   }
 
+  /** Renames, sets the topic or purpose, archives or unarchives, or sets what members added later read. */
+  updateConversation(convId: string, patch: UpdateConversationBody): Promise<Conversation> {
+    return this.rest.request<Conversation>('PATCH', `/conversations/${encodeURIComponent(convId)}`, patch);
+  }
+
+  /** The current members (as of my leaving, if I left). */
+  members(convId: string): Promise<Member[]> {
+    return this.rest.request<{ members: Member[] }>('GET', `/conversations/${encodeURIComponent(convId)}/members`).then((r) => r.members);
+  }
+
+  /** Adds someone (adding a member already in is a no-op). */
+  addMember(convId: string, userId: string): Promise<Conversation> {
+    return this.rest.request<Conversation>('POST', `/conversations/${encodeURIComponent(convId)}/members`, { user_id: userId });
+  }
+
+  /** Removes a member (admins of the conversation). */
+  async removeMember(convId: string, userId: string): Promise<void> {
+    await this.rest.request<void>('DELETE', `/conversations/${encodeURIComponent(convId)}/members/${encodeURIComponent(userId)}`);
+  }
+
+  /** Makes a member an owner, admin or plain member. */
+  setMemberRole(convId: string, userId: string, role: MemberRole): Promise<Member> {
+    return this.rest.request<Member>('PATCH', `/conversations/${encodeURIComponent(convId)}/members/${encodeURIComponent(userId)}`, { role });
+  }
+
+  async leaveConversation(convId: string): Promise<void> {
+    await this.rest.request<void>('POST', `/conversations/${encodeURIComponent(convId)}/leave`);
+  }
+
+  /** A message's earlier versions, newest first (its sender and the conversation's admins). */
+  messageEdits(messageId: string): Promise<MessageEdit[]> {
+    return this.rest.request<{ edits: MessageEdit[] }>('GET', `/messages/${encodeURIComponent(messageId)}/edits`).then((r) => r.edits);
+  }
+
   /** A page of history; `tag` keeps only the messages carrying that tag. */
   history(convId: string, q: { after_seq?: number; before_seq?: number; limit?: number; tag?: string } = {}): Promise<HistoryPage> {
     const qs = new URLSearchParams();
@@ -877,11 +1042,121 @@ export class Parley {
     return (await this.rest.request<{ tags: TagCount[] }>('GET', `/conversations/${encodeURIComponent(convId)}/tags`)).tags;
   }
 
+  /**
+   * A burn-after-reading message's text and files, for this user (the shared message never
+   * carries them). The first reveal, on any of the user's devices, starts their timer: `burns_at`
+   * says when it ends (null for the sender). After it, a `ParleyError` with code `burned`. Keep
+   * what it returns in memory only.
+   */
+  reveal(messageId: string): Promise<RevealedMessage> {
+    return this.rest.request<RevealedMessage>('POST', `/messages/${encodeURIComponent(messageId)}/reveal`);
+  }
+
+  /**
+   * An online backup of the server's embedded database and files, as a gzipped tar stream
+   * (workspace owners; `conflict` on PostgreSQL, which is backed up with pg_dump).
+   */
+  async backup(signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    return (await this.rest.stream('/admin/backup', {}, signal)).body;
+  }
+
+  /** Web Push: the server's VAPID public key (for `pushManager.subscribe`), my `previews` setting and my subscribed browsers. */
+  pushSettings(): Promise<PushSettings> {
+    return this.rest.request<PushSettings>('GET', '/me/push');
+  }
+
+  /** Message text in my push notifications (true), or only who wrote where. */
+  setPushPreviews(previews: boolean): Promise<PushSettings> {
+    return this.rest.request<PushSettings>('PATCH', '/me/push', { previews });
+  }
+
+  /** Registers this browser's push subscription (`subscription.toJSON()`) for this device session. */
+  subscribePush(subscription: PushSubscribeBody): Promise<PushSubscription> {
+    return this.rest.request<PushSubscription>('POST', '/me/push/subscriptions', subscription);
+  }
+
+  /** Stops pushing to one of my browsers. */
+  async unsubscribePush(id: string): Promise<void> {
+    await this.rest.request<void>('DELETE', `/me/push/subscriptions/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * What notifies me in a conversation: every message (`all`), only mentions of me (`mentions`),
+   * or `nothing`; answers the conversation with `membership.notify`. My other devices get
+   * `conversation.muted`.
+   */
+  setNotifyLevel(convId: string, level: NotifyLevel): Promise<Conversation> {
+    return this.rest.request<Conversation>('PUT', `/conversations/${encodeURIComponent(convId)}/notify`, { level });
+  }
+
+  /** My Do Not Disturb (`dnd_until`, null when off) and sounds setting. */
+  notificationSettings(): Promise<NotificationSettings> {
+    return this.rest.request<NotificationSettings>('GET', '/me/notifications');
+  }
+
+  /** Do Not Disturb until a time in the future (at most a year away), or off with null. My other devices get `notifications.updated`. */
+  setDoNotDisturb(until: Date | string | null): Promise<NotificationSettings> {
+    return this.rest.request<NotificationSettings>('PATCH', '/me/notifications', { dnd_until: until instanceof Date ? until.toISOString() : until });
+  }
+
+  /** Whether clients play a sound with a notification. */
+  setSounds(on: boolean): Promise<NotificationSettings> {
+    return this.rest.request<NotificationSettings>('PATCH', '/me/notifications', { sounds: on });
+  }
+
   /** Tags a message after it was sent (`/tag`), or takes such a tag off; answers the message as it is now. */
   tag(messageId: string, tag: string, op: 'add' | 'remove' = 'add'): Promise<Message> {
     return op === 'add'
       ? this.rest.request<Message>('POST', `/messages/${encodeURIComponent(messageId)}/tags`, { tag })
       : this.rest.request<Message>('DELETE', `/messages/${encodeURIComponent(messageId)}/tags/${encodeURIComponent(tag)}`);
+  }
+
+  /**
+   * Pins a message to its conversation, or unpins it (`op: 'remove'`); answers the message as it
+   * is now (`pinned_at`, `pinned_by`). Members who may post pin; whoever pinned a message, an
+   * admin of the conversation or either side of a DM unpins. Every member gets a `message.pinned`
+   * event. A burn-after-reading message cannot be pinned (`conflict`).
+   */
+  pin(messageId: string, op: 'add' | 'remove' = 'add'): Promise<Message> {
+    return this.rest.request<Message>(op === 'add' ? 'POST' : 'DELETE', `/messages/${encodeURIComponent(messageId)}/pin`);
+  }
+
+  /** Unpins a message: `pin(messageId, 'remove')`. */
+  unpin(messageId: string): Promise<Message> {
+    return this.pin(messageId, 'remove');
+  }
+
+  /** A page of a conversation's pinned messages, newest pin first; the next page: `before_seq` = the last pin's `seq`. */
+  pins(convId: string, q: { before_seq?: number; limit?: number } = {}): Promise<PinsPage> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) qs.set(k, String(v));
+    const s = qs.toString();
+    return this.rest.request<PinsPage>('GET', `/conversations/${encodeURIComponent(convId)}/pins${s ? `?${s}` : ''}`);
+  }
+
+  /**
+   * Saves a message for this user alone (no one else learns of it; the user's other devices get a
+   * `saved.changed` event). Saving it again changes nothing. Recalled and burn-after-reading
+   * messages cannot be saved (`conflict`).
+   */
+  save(messageId: string): Promise<SavedMessage> {
+    return this.rest.request<SavedMessage>('PUT', `/messages/${encodeURIComponent(messageId)}/saved`);
+  }
+
+  /** Unsaves a message (nothing happens when it was not saved). */
+  async unsave(messageId: string): Promise<void> {
+    await this.rest.request<void>('DELETE', `/messages/${encodeURIComponent(messageId)}/saved`);
+  }
+
+  /**
+   * A page of my saved messages, last saved first, each as I may read it now: one I can no longer
+   * read (I left before it, it was recalled or burned) is not listed. The next page: `cursor` = `next_cursor`.
+   */
+  saved(q: { cursor?: string; limit?: number } = {}): Promise<SavedPage> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) qs.set(k, String(v));
+    const s = qs.toString();
+    return this.rest.request<SavedPage>('GET', `/me/saved${s ? `?${s}` : ''}`);
   }
 
   /**
@@ -934,6 +1209,15 @@ export class Parley {
     if (filters.before !== undefined) qs.set('before', filters.before);
     const s = qs.toString();
     return this.rest.request<{ entries: AuditEntry[] }>('GET', `/admin/audit${s ? `?${s}` : ''}`, undefined, signal).then((r) => r.entries);
+  }
+
+  /**
+   * Where a message went (workspace owners and admins; others get `forbidden`, an unknown or
+   * expired trace `not_found`): when the server accepted it, its batch's commit and publish, and
+   * for each recipient device when it was delivered and read, or why it is still pending.
+   */
+  trace(messageId: string, signal?: AbortSignal): Promise<MessageTrace> {
+    return this.rest.request<MessageTrace>('GET', `/admin/messages/${encodeURIComponent(messageId)}/trace`, undefined, signal);
   }
 
   /** Every hit of a query, page by page (waiting out rate limits), until the last page or `signal` aborts. */

@@ -19,7 +19,8 @@ export interface AuthAnswer {
 
 export type FetchLike = (
   input: string,
-  init?: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal },
+  /** `body` is JSON text, or bytes for the few raw uploads (an avatar picture). */
+  init?: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array<ArrayBuffer>; signal?: AbortSignal },
 ) => Promise<{
   status: number;
   text(): Promise<string>;
@@ -27,6 +28,14 @@ export type FetchLike = (
   headers?: { get(name: string): string | null };
   body?: ReadableStream<Uint8Array> | null;
 }>;
+
+/** A body sent as it is, not as JSON (see RestClient.requestBytes). */
+class RawBody {
+  constructor(
+    readonly bytes: Uint8Array<ArrayBuffer>,
+    readonly contentType: string,
+  ) {}
+}
 
 /** A successful answer whose body is read as a stream (a file download). */
 export interface StreamedResponse {
@@ -156,14 +165,30 @@ export class RestClient {
     }
   }
 
+  /** `request` with raw bytes of `contentType` as the body (an avatar picture); the answer is JSON. */
+  async requestBytes<T>(method: string, path: string, bytes: Uint8Array<ArrayBuffer>, contentType: string, signal?: AbortSignal): Promise<T> {
+    const once = (token: string) => this.raw<T>(method, path, new RawBody(bytes, contentType), signal, token);
+    try {
+      return await once(await this.freshToken());
+    } catch (e) {
+      if (e instanceof ParleyError && e.code === 'invalid_token' && this.tokens?.refresh_token) {
+        await this.refresh();
+        return once(this.tokens.access_token);
+      }
+      throw e;
+    }
+  }
+
   async raw<T>(method: string, path: string, body: unknown, signal: AbortSignal | undefined, token: string | null): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const bytes = body instanceof RawBody ? body : null;
+    if (body !== undefined) headers['content-type'] = bytes ? bytes.contentType : 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     if (this.userAgent) headers['user-agent'] = this.userAgent;
     let res;
     try {
-      res = await this.fetchImpl(`${this.baseUrl}/api/v1${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(signal ? { signal } : {}) });
+      const payload = bytes ? bytes.bytes : body !== undefined ? JSON.stringify(body) : undefined;
+      res = await this.fetchImpl(`${this.baseUrl}/api/v1${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}), ...(signal ? { signal } : {}) });
     } catch (e) {
       if (signal?.aborted) throw new ParleyError('aborted', 'The request was aborted.');
       throw new ParleyError('network', `Cannot reach ${this.baseUrl}: ${(e as Error).message}`);

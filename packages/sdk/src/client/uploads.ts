@@ -1,4 +1,4 @@
-import { Upload, type DetailedError, type HttpRequest } from 'tus-js-client';
+import type { DetailedError, HttpRequest } from 'tus-js-client';
 import { isErrorCode, type ErrorBody } from '@parley/protocol';
 import { backoffDelay } from './backoff.js';
 import { ParleyError } from './errors.js';
@@ -204,6 +204,8 @@ export async function uploadThroughTus(rest: RestClient, platform: UploadPlatfor
   const endpoint = `${rest.baseUrl}/api/v1/uploads`;
   const owner = subjectOf(await rest.freshToken());
   let refreshing: Promise<void> | null = null;
+  // Loaded on the first upload: a web page that never sends a file never downloads the client.
+  const { Upload } = await import('tus-js-client');
 
   return new Promise<UploadedFile>((resolve, reject) => {
     let settled = false;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Conversation, LogEvent, Member, Message, ServerEvent, User } from '@parley/protocol';
+import { testConversation, testMessage, testUser } from '@parley/protocol/testing';
 import { applyEvent, applyEvents, applyEventsPage, createState, hasGap, loadConversation, loadHistory, stateFromSnapshots, type ClientState } from './reducer.js';
 
 // Hand-made fixtures. Ids only need to be distinct strings here.
@@ -10,54 +11,15 @@ const C = 'C_1';
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const ts = (n: number) => new Date(T0 + n * 1000).toISOString();
 
-const user = (id: string): User => ({ id, username: id.toLowerCase(), display_name: id, avatar_url: null, status_text: null, role: 'member', is_bot: false, created_at: ts(0) });
+const user = (id: string): User => testUser(id, { created_at: ts(0) });
 const member = (id: string, read = 3, role: Member['role'] = 'member'): Member => ({ user: user(id), role, joined_at: ts(0), read_seq: read });
 
 function msg(seq: number, sender: string, over: Partial<Message> = {}): Message {
-  return {
-    id: `M${seq}`,
-    conv_id: C,
-    seq,
-    sender_id: sender,
-    client_msg_id: `c${seq}`,
-    body: `body ${seq}`,
-    created_at: ts(seq),
-    edited_at: null,
-    recalled: false,
-    recalled_at: null,
-    reply_to: null,
-    thread_root_id: null,
-    reply_count: 0,
-    last_reply_at: null,
-    mentions: [],
-    mentions_channel: false,
-    reactions: [],
-    attachments: [],
-    tags: [],
-    ...over,
-  };
+  return testMessage({ seq, conv_id: C, sender_id: sender, created_at: ts(seq), ...over });
 }
 
 function conv(over: Partial<Conversation> = {}): Conversation {
-  return {
-    id: C,
-    kind: 'group',
-    name: 'g',
-    topic: '',
-    visibility: null,
-    history_visibility: 'full',
-    created_by: ME,
-    created_at: ts(0),
-    archived: false,
-    last_seq: 3,
-    member_count: 3,
-    dm_user_id: null,
-    membership: { role: 'owner', joined_at: ts(0), visible_from_seq: 1, left_seq: null, read_seq: 3, muted: false },
-    unread_count: 0,
-    mention_count: 0,
-    last_message: null,
-    ...over,
-  };
+  return testConversation({ id: C, created_at: ts(0), last_seq: 3, member_count: 3, ...over }, { role: 'owner', joined_at: ts(0), read_seq: 3 });
 }
 
 /** A group made of seqs 1..3 (three member.joined events), everyone read up to 3. */
@@ -206,6 +168,25 @@ describe('log events', () => {
     expect(s.messages[C]![0]!.reactions).toEqual([]);
   });
 
+  test('a pin sets the message snapshot; its replay converges; saving (mine alone) leaves the shared state as it is', () => {
+    const m = msg(4, BOB);
+    let s = applyEvent(base(), created(m));
+    const pinned = { ...m, pinned_at: ts(5), pinned_by: ME };
+    const pin: LogEvent = { ...ev, actor_id: ME, seq: 5, ts: ts(5), type: 'message.pinned', message: pinned, op: 'add' };
+    s = applyEvent(s, pin);
+    expect(s.messages[C]![0]).toMatchObject({ pinned_at: ts(5), pinned_by: ME });
+    expect(c(s)).toMatchObject({ last_seq: 5, last_message: pinned, unread_count: 1 });
+    expect(applyEvent(s, pin)).toBe(s);
+    const unpin: LogEvent = { ...ev, actor_id: ME, seq: 6, ts: ts(6), type: 'message.pinned', message: m, op: 'remove' };
+    s = applyEvent(s, unpin);
+    expect(s.messages[C]![0]).toMatchObject({ pinned_at: null, pinned_by: null });
+    expect(s.appliedSeq[C]).toBe(6);
+    // A client that replays the log gets every event with the message as it is now (unpinned).
+    const replayed = applyEvents(base(), [created(m), { ...pin, message: m }, unpin]);
+    expect(replayed.messages[C]).toEqual(s.messages[C]);
+    expect(applyEvent(s, { type: 'saved.changed', message_id: m.id, saved: { saved_at: ts(7), message: m } })).toBe(s);
+  });
+
   test('member events set member_count from the event and keep the member list', () => {
     const dave = user('U_DAVE');
     let s = applyEvent(base(), { ...ev, seq: 4, ts: ts(4), type: 'member.joined', user: dave, role: 'member', member_count: 4 });
@@ -239,9 +220,30 @@ describe('log events', () => {
     expect(c(s)).toMatchObject({ name: 'renamed', topic: 'hello', archived: true, last_seq: 5 });
   });
 
+  test('conversation.updated sets its own retention, and null gives it back to the workspace', () => {
+    let s = applyEvent(base(), { ...ev, seq: 4, ts: ts(4), type: 'conversation.updated', changes: { retention_days: 30 } });
+    expect(c(s)).toMatchObject({ retention_days: 30, name: 'g', last_seq: 4 });
+    s = applyEvent(s, { ...ev, seq: 5, ts: ts(5), type: 'conversation.updated', changes: { retention_days: null } });
+    expect(c(s)).toMatchObject({ retention_days: null, last_seq: 5 });
+  });
+
+  test('conversation.updated sets the purpose and the history option; a later join of mine starts where that option says', () => {
+    let s = applyEvent(base(), { ...ev, seq: 4, ts: ts(4), type: 'conversation.updated', changes: { purpose: 'why we are here', history_visibility: 'since_join' } });
+    expect(c(s)).toMatchObject({ purpose: 'why we are here', history_visibility: 'since_join', topic: '' });
+    s = applyEvent(s, { ...ev, seq: 5, ts: ts(5), type: 'conversation.updated', changes: { purpose: null } });
+    expect(c(s)).toMatchObject({ purpose: null, history_visibility: 'since_join' });
+    s = applyEvent(s, { ...ev, seq: 6, ts: ts(6), type: 'member.left', user_id: ME, removed_by: null, member_count: 1 });
+    s = applyEvent(s, { ...ev, seq: 7, ts: ts(7), type: 'member.joined', user: user(ME), role: 'member', member_count: 2 });
+    expect(c(s).membership).toMatchObject({ visible_from_seq: 7, left_seq: null });
+  });
+
   test('since_join: messages before my visible range are never stored', () => {
     const s0 = loadConversation(createState(ME), {
-      conversation: conv({ history_visibility: 'since_join', kind: 'channel', membership: { role: 'member', joined_at: ts(3), visible_from_seq: 3, left_seq: null, read_seq: 3, muted: false } }),
+      conversation: conv({
+        history_visibility: 'since_join',
+        kind: 'channel',
+        membership: { role: 'member', joined_at: ts(3), visible_from_seq: 3, left_seq: null, read_seq: 3, muted: false, notify: 'mentions' },
+      }),
       messages: [],
       members: [member(ME)],
     });
@@ -266,7 +268,13 @@ describe('ephemeral events', () => {
   });
 
   test('conversation.added inserts the conversation, flags history, and ignores the join events that follow', () => {
-    const added = conv({ id: 'C_2', last_seq: 7, unread_count: 2, mention_count: 1, membership: { role: 'member', joined_at: ts(7), visible_from_seq: 1, left_seq: null, read_seq: 7, muted: false } });
+    const added = conv({
+      id: 'C_2',
+      last_seq: 7,
+      unread_count: 2,
+      mention_count: 1,
+      membership: { role: 'member', joined_at: ts(7), visible_from_seq: 1, left_seq: null, read_seq: 7, muted: false, notify: 'all' },
+    });
     let s = applyEvent(createState(ME), { type: 'conversation.added', conversation: added });
     expect(s.conversations.C_2).toEqual(added);
     expect(s.appliedSeq.C_2).toBe(7);
@@ -306,6 +314,19 @@ describe('ephemeral events', () => {
     expect(applyEvent(s, { type: 'session.revoked', session_id: 'x' })).toBe(s);
   });
 
+  test('conversation.muted sets my level and muted flag; one without a level (an older server) keeps the level; notifications.updated keeps my DND', () => {
+    let s = applyEvent(base(), { type: 'conversation.muted', conv_id: C, muted: true, notify: 'nothing' });
+    expect(c(s).membership).toMatchObject({ muted: true, notify: 'nothing' });
+    expect(applyEvent(s, { type: 'conversation.muted', conv_id: C, muted: true, notify: 'nothing' })).toBe(s);
+    s = applyEvent(s, { type: 'conversation.muted', conv_id: C, muted: false, notify: 'all' });
+    expect(c(s).membership).toMatchObject({ muted: false, notify: 'all' });
+    s = applyEvent(s, { type: 'conversation.muted', conv_id: C, muted: true } as unknown as ServerEvent);
+    expect(c(s).membership).toMatchObject({ muted: true, notify: 'all' });
+    const settings = { dnd_until: ts(3600), sounds: false };
+    s = applyEvent(s, { type: 'notifications.updated', settings });
+    expect(s.notifications).toEqual(settings);
+  });
+
   test('unknown event types from a newer server are ignored', () => {
     const s = base();
     expect(applyEvent(s, { type: 'something.new' } as unknown as ServerEvent)).toBe(s);
@@ -326,7 +347,7 @@ describe('snapshots', () => {
     ];
     const s = stateFromSnapshots(ME, [
       {
-        conversation: conv({ last_seq: 9, membership: { role: 'member', joined_at: ts(2), visible_from_seq: 2, left_seq: 9, read_seq: 3, muted: false } }),
+        conversation: conv({ last_seq: 9, membership: { role: 'member', joined_at: ts(2), visible_from_seq: 2, left_seq: 9, read_seq: 3, muted: false, notify: 'all' } }),
         messages,
         members: [],
       },

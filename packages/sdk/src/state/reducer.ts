@@ -15,10 +15,33 @@
  *   the conversation is flagged in `needs` (`history`) until the SDK loads both with
  *   `loadHistory`. Until then its derived counters stay as the server sent them (only `last_seq`
  *   follows the log), because a partial history cannot give exact counts.
+ * - A windowed state (`createState(me, { windowed: true })`, what the web client keeps) holds a
+ *   window of each conversation's history (`windows`, a Timeline: the latest page, more pages as
+ *   the reader scrolls, or a window around an old message) instead of all of it. Its counters
+ *   start as the server sent them and follow each event: a new message adds by the server's rule
+ *   (`withLiveMessage`), an edit or recall of a message in the window by the difference it makes;
+ *   where the window cannot tell (an edit of a message outside it, a read cursor that stops
+ *   inside history it does not hold, expired history), the conversation is flagged `counts` and
+ *   the client re-reads it (`refreshConversation`).
  *
  * This module imports nothing but protocol types: it runs in browsers as well as in Node.
  */
-import { isLogEvent, type Conversation, type EphemeralMessage, type EventsPage, type LogEvent, type Member, type Message, type Presence, type ServerEvent, type User } from '@parley/protocol';
+import {
+  defaultNotifyLevel,
+  isLogEvent,
+  type Conversation,
+  type EphemeralMessage,
+  type EventsPage,
+  type LogEvent,
+  type Member,
+  type Message,
+  type NotificationSettings,
+  type Presence,
+  type ServerEvent,
+  type User,
+} from '@parley/protocol';
+import { countAll, countFrom, countOf, joinedMember, withChanges, withLiveMessage, withMuted } from './conversation.js';
+import { addLive, emptyTimeline, mergeLatest, updateById, upsert, upsertMany, type Timeline } from './timeline.js';
 
 /** What a conversation's local copy is missing, and so what the SDK must fetch. */
 export interface ResyncNeeds {
@@ -26,6 +49,8 @@ export interface ResyncNeeds {
   events?: true;
   /** Added without history and members: load them (`loadHistory`). */
   history?: true;
+  /** Windowed states: the counters could not be followed from the window; re-read the conversation (`refreshConversation`). */
+  counts?: true;
 }
 
 export interface TypingState {
@@ -37,8 +62,10 @@ export interface ClientState {
   /** The user this state belongs to. */
   me: string;
   conversations: Record<string, Conversation>;
-  /** Per conversation: the messages this user may see (thread replies included), sorted by seq. */
+  /** Per conversation: the messages this user may see (thread replies included), sorted by seq. Empty in a windowed state. */
   messages: Record<string, Message[]>;
+  /** A windowed state's history: per conversation, the window of it held. Absent from a state that holds whole histories. */
+  windows?: Record<string, Timeline>;
   /** Per conversation: its current members by user id. */
   members: Record<string, Record<string, Member>>;
   /** Per conversation: the highest log seq applied. */
@@ -54,17 +81,34 @@ export interface ClientState {
   presence: Record<string, Presence>;
   /** Per conversation: answers only this user sees (slash commands), oldest first, at most 50; not in the log, lost on reload. */
   ephemeral: Record<string, EphemeralMessage[]>;
+  /** My Do Not Disturb and sounds, once a `notifications.updated` event (or the caller) set them. */
+  notifications?: NotificationSettings;
 }
 
-/** One conversation as fetched over REST: the conversation, its whole visible history, its members. */
+/** One conversation as fetched over REST: the conversation, its whole visible history (or, for a windowed state, its latest page), its members. */
 export interface ConversationSnapshot {
   conversation: Conversation;
   messages: readonly Message[];
   members: readonly Member[];
+  /** Windowed states: the page said older messages exist (`has_more`). A whole history has none. */
+  hasOlder?: boolean;
 }
 
-export function createState(me: string): ClientState {
-  return { me, conversations: {}, messages: {}, members: {}, appliedSeq: {}, needs: {}, unknown: {}, delivered: {}, typing: {}, presence: {}, ephemeral: {} };
+export function createState(me: string, opts: { windowed?: boolean } = {}): ClientState {
+  return {
+    me,
+    conversations: {},
+    messages: {},
+    ...(opts.windowed ? { windows: {} } : {}),
+    members: {},
+    appliedSeq: {},
+    needs: {},
+    unknown: {},
+    delivered: {},
+    typing: {},
+    presence: {},
+    ephemeral: {},
+  };
 }
 
 /**
@@ -78,13 +122,33 @@ export function loadConversation(state: ClientState, snap: ConversationSnapshot)
   const next: ClientState = {
     ...state,
     conversations: { ...state.conversations, [c.id]: c },
-    messages: { ...state.messages, [c.id]: sortBySeq(snap.messages) },
+    ...withHistory(state, c.id, snap.messages, snap.hasOlder ?? false),
     members: { ...state.members, [c.id]: byUser(snap.members) },
     appliedSeq: { ...state.appliedSeq, [c.id]: c.last_seq },
     needs,
     unknown,
   };
   return recompute(next, c.id);
+}
+
+/** The fields that hold a conversation's history, with this history in them. */
+function withHistory(state: ClientState, convId: string, messages: readonly Message[], hasOlder: boolean): Pick<ClientState, 'messages' | 'windows'> {
+  if (!state.windows) return { messages: { ...state.messages, [convId]: sortBySeq(messages) } };
+  return { messages: state.messages, windows: { ...state.windows, [convId]: mergeLatest(emptyTimeline(), messages, hasOlder, true) } };
+}
+
+/**
+ * A windowed state takes the conversation as the server has it now (its counters and last
+ * message), and clears the `counts` need — when the server's copy is as of the seq applied here;
+ * otherwise events are still on their way, and it is left for after them.
+ */
+export function refreshConversation(state: ClientState, conv: Conversation): ClientState {
+  if (!state.conversations[conv.id] || conv.last_seq !== (state.appliedSeq[conv.id] ?? 0)) return state;
+  const { counts: _c, ...rest } = state.needs[conv.id] ?? {};
+  const needs = { ...state.needs };
+  if (rest.events || rest.history) needs[conv.id] = rest;
+  else delete needs[conv.id];
+  return { ...state, conversations: { ...state.conversations, [conv.id]: conv }, needs };
 }
 
 /** Builds a whole state from snapshots (what a client does on first start). */
@@ -99,7 +163,7 @@ export function stateFromSnapshots(me: string, snaps: readonly ConversationSnaps
  * `conversation.added`), keeping the conversation object and the applied seq, and clears the
  * `history` need.
  */
-export function loadHistory(state: ClientState, convId: string, messages: readonly Message[], members: readonly Member[]): ClientState {
+export function loadHistory(state: ClientState, convId: string, messages: readonly Message[], members: readonly Member[], hasOlder = false): ClientState {
   if (!state.conversations[convId]) return state;
   const need = state.needs[convId];
   const needs = { ...state.needs };
@@ -107,7 +171,7 @@ export function loadHistory(state: ClientState, convId: string, messages: readon
   else delete needs[convId];
   const next: ClientState = {
     ...state,
-    messages: { ...state.messages, [convId]: sortBySeq(messages) },
+    ...withHistory(state, convId, messages, hasOlder),
     members: { ...state.members, [convId]: byUser(members) },
     needs,
   };
@@ -151,8 +215,11 @@ export function applyEvent(state: ClientState, event: ServerEvent): ClientState 
     case 'message.created':
     case 'message.edited':
     case 'message.recalled':
+    case 'message.burned':
+    case 'messages.expired':
     case 'reaction.changed':
     case 'message.tagged':
+    case 'message.pinned':
     case 'member.joined':
     case 'member.left':
     case 'member.role_changed':
@@ -181,13 +248,17 @@ export function applyEvent(state: ClientState, event: ServerEvent): ClientState 
     case 'session.revoked':
       // The transport closes the socket; nothing in the state changes.
       return state;
+    case 'saved.changed':
+      // Saved messages are the user's own list, not conversation state: the app keeps it (`Parley.saved()`).
+      return state;
     case 'message.ephemeral':
       return applyEphemeral(state, event.message);
     case 'conversation.muted': {
-      const c = state.conversations[event.conv_id];
-      if (!c?.membership || c.membership.muted === event.muted) return state;
-      return { ...state, conversations: { ...state.conversations, [c.id]: { ...c, membership: { ...c.membership, muted: event.muted } } } };
+      const c = withMuted(state.conversations[event.conv_id], event.muted, event.notify);
+      return c ? setConv(state, c) : state;
     }
+    case 'notifications.updated':
+      return { ...state, notifications: event.settings };
     default: {
       // Exhaustiveness: a new event type in the protocol fails to compile here. At run time an
       // event from a newer server is ignored rather than crashing an older client.
@@ -238,17 +309,34 @@ function applyLogEvent(state: ClientState, e: LogEvent, fromResync: boolean): Cl
         const root = e.thread_root;
         s = patchMessage(s, e.conv_id, root.id, (m) => ({ ...m, reply_count: root.reply_count, last_reply_at: root.last_reply_at }));
       }
+      // Applied once (the seq check above): it counts by the server's rule.
+      if (s.windows) s = setConv(s, withLiveMessage(s.conversations[e.conv_id]!, e.message, s.me));
       break;
     }
+    // A pin is the message's `pinned_at`/`pinned_by`: set with the message, as every message event.
     case 'message.edited':
     case 'message.recalled':
+    case 'message.burned':
     case 'reaction.changed':
     case 'message.tagged':
-      s = upsertMessage(s, e.message);
+    case 'message.pinned':
+      if (s.windows) s = replaceInWindow(s, e.message);
+      else s = upsertMessage(s, e.message);
       break;
+    case 'messages.expired': {
+      // Past the conversation's retention: every message up to `up_to_seq` is gone on the server,
+      // and goes here too (the counters and last message follow in recompute).
+      if (s.windows) {
+        s = expireInWindow(s, e.conv_id, e.up_to_seq);
+        break;
+      }
+      const list = s.messages[e.conv_id] ?? [];
+      const kept = list.filter((m) => m.seq > e.up_to_seq);
+      if (kept.length !== list.length) s = { ...s, messages: { ...s.messages, [e.conv_id]: kept } };
+      break;
+    }
     case 'member.joined': {
-      const member: Member = { user: e.user, role: e.role, joined_at: e.ts, read_seq: e.seq };
-      s = setMembers(s, e.conv_id, { ...(s.members[e.conv_id] ?? {}), [e.user.id]: member });
+      s = setMembers(s, e.conv_id, { ...(s.members[e.conv_id] ?? {}), [e.user.id]: joinedMember(e) });
       s = setConv(s, { ...conv, member_count: e.member_count });
       if (e.user.id === s.me) {
         const c = s.conversations[e.conv_id]!;
@@ -260,8 +348,9 @@ function applyLogEvent(state: ClientState, e: LogEvent, fromResync: boolean): Cl
             visible_from_seq: c.history_visibility === 'full' ? 1 : e.seq,
             left_seq: null,
             read_seq: e.seq,
-            // A rejoin keeps what the member chose before; a first join is not muted.
+            // A rejoin keeps what the member chose before; a first join has the kind's default.
             muted: c.membership?.muted ?? false,
+            notify: c.membership?.notify ?? defaultNotifyLevel(c.kind),
           },
         });
       }
@@ -286,15 +375,9 @@ function applyLogEvent(state: ClientState, e: LogEvent, fromResync: boolean): Cl
       if (e.user_id === s.me && conv.membership) s = setConv(s, { ...conv, membership: { ...conv.membership, role: e.role } });
       break;
     }
-    case 'conversation.updated': {
-      const ch = e.changes;
-      const c = { ...conv };
-      if (ch.name !== undefined) c.name = ch.name;
-      if (ch.topic !== undefined) c.topic = ch.topic;
-      if (ch.archived !== undefined) c.archived = ch.archived;
-      s = setConv(s, c);
+    case 'conversation.updated':
+      s = setConv(s, withChanges(conv, e.changes));
       break;
-    }
     default: {
       void (e satisfies never);
       return state;
@@ -311,7 +394,7 @@ function applyRead(state: ClientState, convId: string, userId: string, readSeq: 
   if (m && m.read_seq < readSeq) s = setMembers(s, convId, { ...s.members[convId], [userId]: { ...m, read_seq: readSeq } });
   if (userId === s.me && conv.membership && conv.membership.read_seq < readSeq) {
     s = setConv(s, { ...conv, membership: { ...conv.membership, read_seq: readSeq } });
-    s = recompute(s, convId);
+    s = s.windows ? recountFromWindow(s, convId) : recompute(s, convId);
   }
   return s;
 }
@@ -322,12 +405,15 @@ function applyAdded(state: ClientState, conv: Conversation): ClientState {
   // A late duplicate of the event for a conversation we are in and already past: nothing new.
   if (known?.membership && known.membership.left_seq === null && applied >= conv.last_seq) return state;
   const visibleFrom = conv.membership?.visible_from_seq ?? 1;
-  const kept = (state.messages[conv.id] ?? []).filter((m) => m.seq >= visibleFrom && m.seq <= conv.last_seq);
+  const keep = (list: readonly Message[]) => list.filter((m) => m.seq >= visibleFrom && m.seq <= conv.last_seq);
+  const window = state.windows?.[conv.id];
   const { [conv.id]: _u, ...unknown } = state.unknown;
   return {
     ...state,
     conversations: { ...state.conversations, [conv.id]: conv },
-    messages: { ...state.messages, [conv.id]: kept },
+    ...(state.windows
+      ? { windows: { ...state.windows, [conv.id]: window ? { ...window, messages: keep(window.messages) } : emptyTimeline() } }
+      : { messages: { ...state.messages, [conv.id]: keep(state.messages[conv.id] ?? []) } }),
     members: { ...state.members, [conv.id]: state.members[conv.id] ?? {} },
     appliedSeq: { ...state.appliedSeq, [conv.id]: Math.max(applied, conv.last_seq) },
     needs: { ...state.needs, [conv.id]: { history: true } },
@@ -361,39 +447,86 @@ function upsertMessage(state: ClientState, msg: Message): ClientState {
   if (!conv) return state;
   const from = conv.membership?.visible_from_seq ?? 1;
   if (msg.seq < from) return state;
+  if (state.windows) {
+    const t = state.windows[msg.conv_id] ?? emptyTimeline();
+    const next = addLive(t, msg);
+    return next === t ? state : { ...state, windows: { ...state.windows, [msg.conv_id]: next } };
+  }
   const list = state.messages[msg.conv_id] ?? [];
-  const i = lowerBound(list, msg.seq);
-  const next = list.slice();
-  if (list[i]?.seq === msg.seq) next[i] = msg;
-  else next.splice(i, 0, msg);
-  return { ...state, messages: { ...state.messages, [msg.conv_id]: next } };
+  const next = upsert(list, msg);
+  return next === list ? state : { ...state, messages: { ...state.messages, [msg.conv_id]: next } };
+}
+
+/**
+ * Windowed: a newer copy of a message replaces the one held, and the counters move by the
+ * difference it makes (an edit that adds a mention, a recall of an unread message). A copy of a
+ * message outside the window that could have changed them asks for a re-read instead.
+ */
+function replaceInWindow(state: ClientState, msg: Message): ClientState {
+  const conv = state.conversations[msg.conv_id];
+  const t = state.windows?.[msg.conv_id];
+  if (!conv || !t) return state;
+  const hit = updateById(t.messages, msg.id, () => msg);
+  const old = hit?.old;
+  let s = hit ? { ...state, windows: { ...state.windows, [msg.conv_id]: { ...t, messages: hit.messages } } } : state;
+  let c = conv.last_message?.id === msg.id ? { ...conv, last_message: msg } : conv;
+  const from = countFrom(c);
+  const after = countOf(msg, s.me, from);
+  if (old) {
+    const before = countOf(old, s.me, from);
+    if (after.unread !== before.unread || after.mention !== before.mention) {
+      c = { ...c, unread_count: c.unread_count + after.unread - before.unread, mention_count: c.mention_count + after.mention - before.mention };
+    }
+  } else if (msg.seq > from && msg.sender_id !== s.me) s = needCounts(s, msg.conv_id);
+  return c === conv ? s : setConv(s, c);
+}
+
+/** Windowed: expired history leaves the window; counters over it are re-read unless all of it was read. */
+function expireInWindow(state: ClientState, convId: string, upTo: number): ClientState {
+  const conv = state.conversations[convId];
+  const t = state.windows?.[convId];
+  if (!conv || !t) return state;
+  let s: ClientState = { ...state, windows: { ...state.windows, [convId]: { ...t, messages: t.messages.filter((m) => m.seq > upTo) } } };
+  // The last message is the newest top-level one: if it expired, every top-level one did.
+  if (conv.last_message && conv.last_message.seq <= upTo) s = setConv(s, { ...conv, last_message: null });
+  if (countFrom(conv) < upTo && (conv.unread_count > 0 || conv.mention_count > 0)) s = needCounts(s, convId);
+  return s;
+}
+
+/**
+ * Windowed: counters after my read cursor moved. Exact when the window reaches back to the cursor
+ * and on to the end of the log (it then holds every message that can count); a re-read otherwise.
+ */
+function recountFromWindow(state: ClientState, convId: string): ClientState {
+  const conv = state.conversations[convId]!;
+  const t = state.windows?.[convId];
+  const from = countFrom(conv);
+  const upTo = conv.membership?.left_seq ?? state.appliedSeq[convId] ?? conv.last_seq;
+  if (from >= upTo) return conv.unread_count === 0 && conv.mention_count === 0 ? state : setConv(state, { ...conv, unread_count: 0, mention_count: 0 });
+  const first = t?.messages[0];
+  if (!t || t.hasNewer || !first || (first.seq > from && t.hasOlder)) return needCounts(state, convId);
+  const { unread, mentions } = countAll(t.messages, state.me, from, upTo);
+  return setConv(state, { ...conv, unread_count: unread, mention_count: mentions });
+}
+
+function needCounts(state: ClientState, convId: string): ClientState {
+  const need = state.needs[convId];
+  if (need?.counts) return state;
+  return { ...state, needs: { ...state.needs, [convId]: { ...need, counts: true } } };
 }
 
 function patchMessage(state: ClientState, convId: string, id: string, f: (m: Message) => Message): ClientState {
-  const list = state.messages[convId];
-  if (!list) return state;
-  const i = list.findIndex((m) => m.id === id);
-  if (i < 0) return state;
-  const next = list.slice();
-  next[i] = f(list[i]!);
-  return { ...state, messages: { ...state.messages, [convId]: next } };
-}
-
-function lowerBound(list: readonly Message[], seq: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.seq < seq) lo = mid + 1;
-    else hi = mid;
+  const t = state.windows?.[convId];
+  if (t) {
+    const hit = updateById(t.messages, id, f);
+    return hit ? { ...state, windows: { ...state.windows, [convId]: { ...t, messages: hit.messages } } } : state;
   }
-  return lo;
+  const hit = updateById(state.messages[convId] ?? [], id, f);
+  return hit ? { ...state, messages: { ...state.messages, [convId]: hit.messages } } : state;
 }
 
 function sortBySeq(messages: readonly Message[]): Message[] {
-  const bySeq = new Map<number, Message>();
-  for (const m of messages) bySeq.set(m.seq, m);
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  return upsertMany([], messages);
 }
 
 function byUser(members: readonly Member[]): Record<string, Member> {
@@ -415,27 +548,19 @@ function recompute(state: ClientState, convId: string): ClientState {
   const m = conv.membership;
   if (!m) return conv.unread_count === 0 && conv.mention_count === 0 && conv.last_message === null ? state : setConv(state, { ...conv, unread_count: 0, mention_count: 0, last_message: null });
   const upTo = m.left_seq ?? state.appliedSeq[convId] ?? conv.last_seq;
-  if (state.needs[convId]?.history) {
-    // History not loaded yet: keep the server's counters, follow the log's end only.
+  if (state.needs[convId]?.history || state.windows) {
+    // History not loaded yet, or only a window of it: keep the counters (a windowed state moves
+    // them as each event arrives), follow the log's end only.
     return conv.last_seq === upTo ? state : setConv(state, { ...conv, last_seq: upTo });
   }
-  const from = Math.max(m.read_seq, m.visible_from_seq - 1);
-  let unread = 0;
-  let mentions = 0;
+  const messages = state.messages[convId] ?? [];
+  const { unread, mentions } = countAll(messages, state.me, countFrom(conv), upTo);
   let last: Message | null = null;
-  for (const msg of state.messages[convId] ?? []) {
-    if (msg.seq > upTo) break;
-    const counted = msg.seq > from && msg.sender_id !== state.me && !msg.recalled;
-    const mentionsMe = msg.mentions_channel || msg.mentions.includes(state.me);
-    if (msg.thread_root_id !== null) {
-      // A reply is not unread in the channel, but a mention in it still counts.
-      if (counted && mentionsMe) mentions++;
-      continue;
-    }
-    if (msg.seq >= m.visible_from_seq) last = msg;
-    if (counted) {
-      unread++;
-      if (mentionsMe) mentions++;
+  for (let i = messages.length - 1; i >= 0 && messages[i]!.seq >= m.visible_from_seq; i--) {
+    const msg = messages[i]!;
+    if (msg.seq <= upTo && msg.thread_root_id === null) {
+      last = msg;
+      break;
     }
   }
   return setConv(state, { ...conv, last_seq: upTo, unread_count: unread, mention_count: mentions, last_message: last });

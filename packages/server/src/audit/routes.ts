@@ -1,4 +1,4 @@
-import { AdminUpdateUserBody, AuditEntryList, AuditQuery, User, UserList } from '@parley/protocol';
+import { AdminUpdateUserBody, AdminUserList, AuditEntryList, AuditQuery, User } from '@parley/protocol';
 import { actorOf } from '../http/auth.js';
 import { AppError } from '../core/errors.js';
 import { parseAuditQuery } from './filters.js';
@@ -28,10 +28,20 @@ export const adminRoutes: RoutesPlugin = async (app, { services }) => {
 
   app.get(
     '/admin/users',
-    { schema: { tags, summary: 'List users (workspace owners and admins)', security: bearer, querystring: SearchQuery, response: responses({ 200: UserList }) } },
-    async (req) => ({
-      users: await services.admin.listUsers(actorOf(req), req.query.query ?? '', req.query.limit ?? 100),
-    }),
+    {
+      schema: {
+        tags,
+        summary: 'List users, which of them are deactivated, and their email addresses (workspace owners and admins)',
+        security: bearer,
+        querystring: SearchQuery,
+        response: responses({ 200: AdminUserList }),
+      },
+    },
+    async (req) => {
+      const users = await services.admin.listUsers(actorOf(req), req.query.query ?? '', req.query.limit ?? 100);
+      const ids = users.map((u) => u.id);
+      return { users, deactivated: await services.console.deactivatedAmong(ids), emails: await services.console.emailsAmong(ids) };
+    },
   );
 
   app.patch(

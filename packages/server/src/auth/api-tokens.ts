@@ -190,7 +190,7 @@ export class ApiTokensService {
  * Bots that belong to an integration (an incoming or outgoing webhook, a slash command) or to
  * Parley itself (self-owned, as the reminders bot): managed through those, never given tokens.
  */
-function integrationBot(eb: ExpressionBuilder<Database, 'users'>) {
+export function integrationBot(eb: ExpressionBuilder<Database, 'users'>) {
   return eb.or([
     eb.exists(eb.selectFrom('incoming_webhooks').select('incoming_webhooks.id').whereRef('incoming_webhooks.bot_user_id', '=', 'users.id')),
     eb.exists(eb.selectFrom('outgoing_webhooks').select('outgoing_webhooks.id').whereRef('outgoing_webhooks.bot_user_id', '=', 'users.id')),

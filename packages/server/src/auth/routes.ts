@@ -3,6 +3,8 @@ import {
   CreateInviteBody,
   EnableTwoFactorBody,
   Invite,
+  InviteList,
+  InviteParams,
   LoginBody,
   ProveTwoFactorBody,
   RecoveryCodes,
@@ -145,7 +147,40 @@ export const authRoutes: RoutesPlugin = async (app, { services }) => {
     },
   );
 
-  app.post('/invites', { schema: { tags, summary: 'Create a single-use invite code (admins)', security: bearer, body: CreateInviteBody, response: responses({ 201: Invite }) } }, async (req, reply) =>
-    reply.status(201).send(await services.auth.createInvite(actorOf(req), req.body?.expires_in_hours)),
+  app.post(
+    '/invites',
+    {
+      schema: {
+        tags,
+        summary: 'Create an invite code (admins): single-use by default, or a link for up to max_uses people; the code is shown this once; audited',
+        security: bearer,
+        body: CreateInviteBody,
+        response: responses({ 201: Invite }),
+      },
+    },
+    async (req, reply) => reply.status(201).send(await services.auth.invites.create(actorOf(req), req.body ?? {})),
+  );
+
+  app.get(
+    '/invites',
+    { schema: { tags, summary: 'Invites still open, and the ones used, with who made and who used them (admins)', security: bearer, response: responses({ 200: InviteList }) } },
+    async (req) => ({ invites: await services.auth.invites.list(actorOf(req)) }),
+  );
+
+  app.delete(
+    '/invites/:code',
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an invite by its id or its code (admins): nobody else signs up with it; audited',
+        security: bearer,
+        params: InviteParams,
+        response: responses({ 204: NoContent }),
+      },
+    },
+    async (req, reply) => {
+      await services.auth.invites.revoke(actorOf(req), req.params.code);
+      return reply.status(204).send(null);
+    },
   );
 };

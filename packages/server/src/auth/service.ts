@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { LoginBody, RegisterBody, SecondFactorBody, Session, User } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { AppError, isUniqueViolation } from '../core/errors.js';
@@ -12,6 +11,8 @@ import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { isApiToken, type ApiTokensService } from './api-tokens.js';
 import { hashRefreshSecret, hashSecret, hashSessionKey, makeRefreshToken, newSessionKey, parseRefreshToken, safeEqual, sessionKeyOf, type AccessTokens } from './tokens.js';
 import type { TwoFactorService } from './two-factor.js';
+import { InviteCodes } from './invites.js';
+import type { DefaultChannel } from './default-channel.js';
 import type { LoginLockouts, Outcome } from './lockouts.js';
 import type { WorkspaceSettingsService } from '../workspace/settings.js';
 
@@ -35,9 +36,12 @@ interface SignIn {
   second_factor?: 'totp' | 'recovery_code';
 }
 
-const hashInvite = (code: string) => crypto.createHash('sha256').update(code).digest('base64url');
-
 export class AuthService {
+  /** Invite codes and links (auth/invites.ts): made, listed and revoked by admins, redeemed by a sign-up. */
+  readonly invites: InviteCodes;
+  /** Joins new accounts to the workspace's first channel (auth/default-channel.ts); set by services.ts. */
+  defaultChannel: DefaultChannel | null = null;
+
   constructor(
     private readonly deps: Deps,
     private readonly tokens: AccessTokens,
@@ -48,6 +52,7 @@ export class AuthService {
     private readonly twoFactor: TwoFactorService,
     private readonly workspace: WorkspaceSettingsService,
   ) {
+    this.invites = new InviteCodes(deps, audit);
     this.sessionRow = epochKeyedReader(
       deps,
       (db, ids) => sessionQuery(db).where('sessions.id', 'in', ids),
@@ -61,23 +66,19 @@ export class AuthService {
     const passwordHash = await hashPassword(body.password);
     const id = newId();
     const t = now();
+    // Read before the transaction: on the embedded database a read outside it would wait for it.
+    const { registration } = await this.workspace.get();
+    let first = false;
     await db
       .transaction()
       .execute(async (trx) => {
         const anyone = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
         const role = anyone ? 'member' : 'owner';
+        first = role === 'owner';
         // Everyone else arrives through single sign-on: a password account could not sign in.
         if (anyone && config.passwordLogin === 'admins') throw new AppError('registration_closed', 'Accounts on this server come from single sign-on.');
-        if (anyone && config.registration === 'invite') {
-          if (!body.invite_code) throw new AppError('registration_closed');
-          const used = await trx
-            .updateTable('invites')
-            .set({ used_by: id, used_at: t })
-            .where('code_hash', '=', hashInvite(body.invite_code))
-            .where('used_by', 'is', null)
-            .where('expires_at', '>', t)
-            .executeTakeFirst();
-          if (Number(used.numUpdatedRows) !== 1) throw new AppError('registration_closed', 'The invite code is invalid, used or expired.');
+        if (anyone && registration === 'invite') {
+          await this.invites.redeem(trx, body.invite_code, id, t);
         }
         // Checked after the invite, so an invite-only workspace does not reveal which usernames exist.
         const taken = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
@@ -104,6 +105,7 @@ export class AuthService {
         // Two sign-ups racing for one name: the unique index decides.
         throw isUniqueViolation(e) ? new AppError('username_taken') : e;
       });
+    await this.defaultChannel?.welcome(id, first);
     return this.startSession(id, body.device_name, client, { method: 'registration' });
   }
 
@@ -386,20 +388,6 @@ export class AuthService {
       if (Number(res.numUpdatedRows) === 1) await this.audit.record({ actor_id: actorId, action: 'session.revoked', target: sessionId, data: { reason, user_id: userId }, ip }, trx);
     });
     this.deps.publisher.revokeSession(userId, sessionId);
-  }
-
-  /** Admins create single-use invite codes for invite-only workspaces. */
-  async createInvite(actor: Actor, expiresInHours = 168): Promise<{ code: string; expires_at: string }> {
-    if (actor.role !== 'owner' && actor.role !== 'admin') throw new AppError('forbidden', 'Only workspace admins can create invites.');
-    const code = crypto.randomBytes(18).toString('base64url');
-    const t = this.deps.now();
-    const expires = t + expiresInHours * 3_600_000;
-    await this.deps.db
-      .insertInto('invites')
-      .values({ code_hash: hashInvite(code), created_by: actor.userId, created_at: t, expires_at: expires, used_by: null, used_at: null })
-      .execute();
-    await this.audit.record({ actor_id: actor.userId, action: 'invite.created', data: { expires_at: expires }, ip: actor.ip ?? null });
-    return { code, expires_at: iso(expires) };
   }
 
   private async loadUser(id: string): Promise<User> {

@@ -4,6 +4,7 @@ import type { AuthOptions, SsoExchangeBody } from '@parley/protocol';
 import type { Deps } from '../core/context.js';
 import { AppError, isUniqueViolation } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import type { WorkspaceSettingsService } from '../workspace/settings.js';
 import type { AuditService } from '../audit/service.js';
 import { hashPassword } from './passwords.js';
 import { hashSecret, safeEqual } from './tokens.js';
@@ -71,6 +72,7 @@ export class SsoService {
     private readonly deps: Deps,
     private readonly auth: AuthService,
     private readonly audit: AuditService,
+    private readonly workspace: WorkspaceSettingsService | null = null,
   ) {}
 
   get enabled(): boolean {
@@ -82,11 +84,12 @@ export class SsoService {
     return this.deps.config.publicUrl?.startsWith('https:') ?? false;
   }
 
-  options(): AuthOptions {
+  async options(): Promise<AuthOptions> {
     const { config } = this.deps;
+    const registration = this.workspace ? (await this.workspace.get()).registration : config.registration;
     return {
       password_login: config.passwordLogin,
-      registration: config.passwordLogin === 'admins' ? 'closed' : config.registration,
+      registration: config.passwordLogin === 'admins' ? 'closed' : registration,
       sso: this.enabled ? { name: config.oidcName, start_url: `${SSO_PATH}/start` } : null,
     };
   }
@@ -238,6 +241,8 @@ export class SsoService {
     const id = await this.provision(claims, verified ? email : null, t);
     await this.link(claims, id, email, t);
     await this.audit.record({ actor_id: id, action: 'sso.provisioned', target: id, data: { issuer: claims.iss, subject: claims.sub, email }, ip: client.ip });
+    const made = await this.deps.db.selectFrom('users').select('role').where('id', '=', id).executeTakeFirst();
+    await this.auth.defaultChannel?.welcome(id, made?.role === 'owner');
     return id;
   }
 

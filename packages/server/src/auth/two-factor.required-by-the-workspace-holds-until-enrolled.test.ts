@@ -26,9 +26,20 @@ test('only owners and admins change the requirement, and each change is audited'
   const refused = await setRequired(true, member.token);
   expect(refused.status).toBe(403);
   expect(refused.body.error.code).toBe('forbidden');
-  expect((await api<WorkspaceSettings>(server, 'GET', '/admin/settings', undefined, owner.token)).body).toEqual({ require_2fa: false, secret_policy: 'mask' });
-  expect((await setRequired(true)).body).toEqual({ require_2fa: true, secret_policy: 'mask' });
-  expect((await setRequired(false)).body).toEqual({ require_2fa: false, secret_policy: 'mask' });
+  // Every setting at the environment's value, the requirement as set: the answer is the whole settings object.
+  const settings = (require_2fa: boolean): WorkspaceSettings => ({
+    require_2fa,
+    secret_policy: 'mask',
+    edit_window_ms: 600_000,
+    recall_window_ms: 600_000,
+    registration: 'open',
+    retention_days: null,
+    max_message_chars: 16_000,
+    max_upload_bytes: 100 * 1024 * 1024,
+  });
+  expect((await api<WorkspaceSettings>(server, 'GET', '/admin/settings', undefined, owner.token)).body).toEqual(settings(false));
+  expect((await setRequired(true)).body).toEqual(settings(true));
+  expect((await setRequired(false)).body).toEqual(settings(false));
   const audit = await api<{ entries: { action: string; target: string; data: unknown }[] }>(server, 'GET', '/admin/audit?limit=20', undefined, owner.token);
   const changes = audit.body.entries.filter((e) => e.action === 'settings.changed');
   expect(changes.map((e) => e.data)).toEqual([

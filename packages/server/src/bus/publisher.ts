@@ -4,8 +4,8 @@ import { busControl, busFrame, busLogFrame, encodeEventFrame } from './envelope.
 
 /** The only way services emit real-time events; it never touches a socket. */
 export class Publisher {
-  /** Told of each log event this node publishes (the outgoing-webhook dispatcher wakes on it); must be cheap. */
-  onLog: ((convId: string) => void) | null = null;
+  /** Told of each log event this node publishes (the outgoing-webhook and push dispatchers wake on it); each must be cheap. */
+  private readonly logListeners: ((convId: string) => void)[] = [];
 
   constructor(private readonly bus: Bus) {}
 
@@ -20,7 +20,16 @@ export class Publisher {
    */
   logEncoded(convId: string, seq: number, messageSeq: number | null, frame: string, leftUserId: string | null = null): void {
     this.bus.publish(subjects.conv(convId), busLogFrame(seq, messageSeq, frame, leftUserId));
-    this.onLog?.(convId);
+    for (const l of this.logListeners) l(convId);
+  }
+
+  /** Adds a listener told of each log event this node publishes; returns its removal. */
+  onLog(listener: (convId: string) => void): () => void {
+    this.logListeners.push(listener);
+    return () => {
+      const i = this.logListeners.indexOf(listener);
+      if (i >= 0) this.logListeners.splice(i, 1);
+    };
   }
 
   toConversation(convId: string, event: ServerEvent): void {

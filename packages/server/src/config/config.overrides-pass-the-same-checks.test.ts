@@ -41,6 +41,9 @@ test('PARLEY_BLOB_GRACE is a duration that may be zero, never unlimited', () => 
   expect(loadConfig({}).blobGraceMs).toBe(3_600_000);
   expect(loadConfig({ PARLEY_BLOB_GRACE: '0' }).blobGraceMs).toBe(0);
   expect(loadConfig({ PARLEY_BLOB_GRACE: '90s' }).blobGraceMs).toBe(90_000);
+  expect(loadConfig({ PARLEY_BURN_MIN: '5s', PARLEY_BURN_MAX: '1h' })).toMatchObject({ burnMinMs: 5_000, burnMaxMs: 3_600_000 });
+  expect(() => loadConfig({ PARLEY_BURN_MIN: '2h', PARLEY_BURN_MAX: '1h' })).toThrow(/PARLEY_BURN_MIN must be at least 1s and at most PARLEY_BURN_MAX/);
+  expect(() => loadConfig({ PARLEY_BURN_MIN: '0' })).toThrow(/PARLEY_BURN_MIN must be at least 1s/);
   expect(() => loadConfig({ PARLEY_BLOB_GRACE: 'unlimited' })).toThrow(/^PARLEY_BLOB_GRACE: "unlimited" must be a duration, not unlimited$/);
   expect(() => loadConfig({ PARLEY_BLOB_GRACE: 'soon' })).toThrow(/^PARLEY_BLOB_GRACE: "soon" is not a duration/);
   expect(() => loadConfig({}, { blobGraceMs: -1 })).toThrow(/^blobGraceMs=-1 is invalid: expected a whole number of milliseconds, 0 or more$/);

@@ -17,6 +17,8 @@ export interface Config {
   /** Where the web client's production build lives; served at / when present. */
   webDir: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The public channel made with the first account, that everyone joins on sign-up (auth/default-channel.ts); null: none. */
+  defaultChannel: string | null;
   registration: 'open' | 'invite';
   /** HS256 secret for access tokens; generated and kept in the data dir when not given. */
   jwtSecret: string | null;
@@ -43,6 +45,8 @@ export interface Config {
     maxUploadBytes: number;
     /** Bytes of uploads one user may hold. */
     userQuotaBytes: number;
+    /** Largest picture an avatar upload may send. */
+    maxAvatarBytes: number;
     maxMessageChars: number;
     sendRatePerSec: number;
     sendBurst: number;
@@ -84,10 +88,24 @@ export interface Config {
   };
   editWindowMs: number | null;
   recallWindowMs: number | null;
+  /** Workspace retention in days until an admin changes it (messages/retention.ts); null: forever. */
+  retentionDays: number | null;
+  /** How often each node's retention sweeper runs. */
+  retentionSweepMs: number;
   /** How long an upload no message attached is kept; null keeps it forever. */
   uploadExpiryMs: number | null;
   /** How long unreferenced blob bytes are kept after their last use before they are deleted (files/collector.ts). */
   blobGraceMs: number;
+  burnMinMs: number;
+  pushSubject: string | null;
+  metricsToken: string | null;
+  metricsPort: number;
+  metricsHost: string;
+  /** OpenTelemetry's OTLP/HTTP collector (telemetry/tracing.ts); null: no tracing. */
+  otlpEndpoint: string | null;
+  otlpSampleRatio: number;
+  pushTtlMs: number;
+  burnMaxMs: number;
   /** One outgoing webhook attempt's deadline. */
   outgoingTimeoutMs: number;
   /** How long a delivery is retried before it is dead. */
@@ -98,6 +116,12 @@ export interface Config {
   outgoingHistoryMs: number;
   /** Let receivers sit on loopback, private or link-local addresses. */
   outgoingAllowPrivate: boolean;
+  /** Whether message traces (trace/) are written at all. */
+  traceEnabled: boolean;
+  /** How long message traces (trace/) are kept. */
+  traceRetentionMs: number;
+  /** Most message traces kept; the oldest go first. */
+  traceMaxRows: number;
   heartbeatMs: number;
   typingTtlMs: number;
   shutdownGraceMs: number;
@@ -160,6 +184,9 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   if ((top.tlsCert === null) !== (top.tlsKey === null)) throw new ConfigError('PARLEY_TLS_CERT and PARLEY_TLS_KEY go together: set both to serve HTTPS, or neither');
   if (top.oidcIssuer !== null && (top.oidcClientId === null || top.publicUrl === null)) {
     throw new ConfigError('PARLEY_OIDC_ISSUER needs PARLEY_OIDC_CLIENT_ID and PARLEY_PUBLIC_URL (the identity provider sends people back to PARLEY_PUBLIC_URL/api/v1/auth/sso/callback)');
+  }
+  if ((top.burnMinMs as number) < 1_000 || (top.burnMinMs as number) > (top.burnMaxMs as number)) {
+    throw new ConfigError('PARLEY_BURN_MIN must be at least 1s and at most PARLEY_BURN_MAX (the range of burn-after-reading timers)');
   }
   // Complete by construction: SETTINGS has one entry per Config field, of that field's type.
   return { ...top, limits } as unknown as Config;

@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import type { Config } from './config.js';
-import { dir, duration, flag, int, num, oneOf, text, window, type Setting } from './setting.js';
+import { ConfigError, dir, duration, flag, int, num, oneOf, text, window, type Setting } from './setting.js';
 
 type Limits = Config['limits'];
 /** Where a setting lives in Config: `port`, or `limits.maxFrameBytes`. */
@@ -64,6 +64,16 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     description: "the web client's production build, served at `/` when it holds an `index.html` (`parley serve` points it at `packages/web/dist`)",
   }),
   logLevel: oneOf({ env: 'LOG_LEVEL', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'log level' }),
+  defaultChannel: {
+    env: 'PARLEY_DEFAULT_CHANNEL',
+    description:
+      'the public channel a new workspace starts with: made when the first account signs up, and everyone who signs up (or first signs in with single sign-on) joins it; `none`: no such channel',
+    shownDefault: '`general`',
+    accepts: 'a channel name, or `none`',
+    fallback: () => 'general',
+    parse: (raw: string): string | null => defaultChannelName(raw, 'PARLEY_DEFAULT_CHANNEL'),
+    check: (value: unknown, name: string): string | null => (value === null ? null : defaultChannelName(value, name)),
+  } satisfies Setting<string | null>,
   registration: oneOf({ env: 'PARLEY_REGISTRATION', default: 'open', values: ['open', 'invite'], description: '`open`, or `invite` (sign-up needs an invite code from `POST /api/v1/invites`)' }),
   jwtSecret: text({
     env: 'PARLEY_JWT_SECRET',
@@ -83,6 +93,26 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
   }),
   editWindowMs: window({ env: 'PARLEY_EDIT_WINDOW', default: '10m', description: 'how long after sending a message its author may edit it' }),
   recallWindowMs: window({ env: 'PARLEY_RECALL_WINDOW', default: '10m', description: 'how long after sending a message its author may recall it (admins always may)' }),
+  burnMinMs: duration({
+    env: 'PARLEY_BURN_MIN',
+    default: '30s',
+    description: 'the shortest burn-after-reading timer a sender may set',
+  }),
+  burnMaxMs: duration({
+    env: 'PARLEY_BURN_MAX',
+    default: '7d',
+    description: 'the longest burn-after-reading timer, and how long an unread burn message waits before it burns anyway (its expires_at cap at most)',
+  }),
+  retentionDays: {
+    env: 'PARLEY_RETENTION_DAYS',
+    description: 'the workspace retention until an admin changes it: messages and their files older than this many days are erased for everyone ([retention](docs/operations.md#retention))',
+    shownDefault: 'unset (forever)',
+    accepts: 'whole number 1–36500, or `forever`',
+    fallback: () => null,
+    parse: (raw: string): number | null => retentionDays(raw.trim() === 'forever' ? null : Number(raw), 'PARLEY_RETENTION_DAYS', raw),
+    check: (value: unknown, name: string): number | null => retentionDays(value, name, value),
+  } satisfies Setting<number | null>,
+  retentionSweepMs: duration({ env: 'PARLEY_RETENTION_SWEEP', default: '1h', minMs: 1_000, description: 'how often each node looks for messages past their retention' }),
   uploadExpiryMs: window({
     env: 'PARLEY_UPLOAD_EXPIRY',
     default: '24h',
@@ -117,6 +147,24 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     env: 'PARLEY_OUTGOING_HISTORY',
     default: '7d',
     description: 'how long delivered and dead outgoing webhook deliveries stay in the delivery list (and can be redelivered) before they are deleted',
+  }),
+  traceEnabled: flag({
+    env: 'PARLEY_TRACE',
+    default: true,
+    description: '`0` turns the message trace off: no trace rows are written (each send skips one insert) and `parley admin trace` answers that tracing is off',
+  }),
+  traceRetentionMs: duration({
+    env: 'PARLEY_TRACE_RETENTION',
+    default: '7d',
+    minMs: 60_000,
+    description: 'how long a message trace (`parley admin trace`: accepted, committed, published, delivered and read per device) is kept',
+  }),
+  traceMaxRows: int({
+    env: 'PARLEY_TRACE_MAX_ROWS',
+    default: 1_000_000,
+    min: 100,
+    max: 1_000_000_000,
+    description: 'most message traces kept (and most device delivery and read moves); past it the oldest are deleted first',
   }),
   outgoingAllowPrivate: flag({
     env: 'PARLEY_OUTGOING_ALLOW_PRIVATE',
@@ -179,6 +227,13 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     min: 1,
     max: 1024 * 1024 * MiB,
     description: 'bytes of uploads (finished and in progress) one user may hold (`413 quota_exceeded` when an upload would pass it)',
+  }),
+  'limits.maxAvatarBytes': int({
+    env: 'PARLEY_MAX_AVATAR_BYTES',
+    default: 5 * MiB,
+    min: KiB,
+    max: 64 * MiB,
+    description: 'largest picture `PUT /me/avatar` accepts (`413 payload_too_large` above); it is stored as a 256×256 WebP',
   }),
   'limits.maxMessageChars': int({ env: 'PARLEY_MAX_MESSAGE_CHARS', default: 16_000, min: 1, max: 1_000_000, description: 'longest message, in characters' }),
   'limits.sendRatePerSec': num({
@@ -317,6 +372,52 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     description: 'a PEM certificate chain: with `PARLEY_TLS_KEY`, serve HTTPS and WSS directly (reloaded on `SIGHUP`; [security](docs/security.md#tls))',
   }),
   tlsKey: dir({ env: 'PARLEY_TLS_KEY', default: null, shownDefault: 'unset', description: "the certificate's PEM private key (kept readable by Parley's user only)" }),
+  metricsToken: text({
+    env: 'PARLEY_METRICS_TOKEN',
+    default: null,
+    shownDefault: 'unset',
+    accepts: 'at least 16 characters',
+    description: 'serves Prometheus metrics at `/metrics` on the main port to requests with `Authorization: Bearer` this token; unset: not on the main port',
+    rule: (v, name) => (v.length >= 16 ? null : `${name} must be at least 16 characters`),
+  }),
+  metricsPort: int({
+    env: 'PARLEY_METRICS_PORT',
+    default: 0,
+    min: 0,
+    max: 65_535,
+    description: 'a second listener serving only `/metrics`, without a token, on PARLEY_METRICS_HOST (keep it off the public network); 0: none',
+  }),
+  otlpEndpoint: text({
+    env: 'PARLEY_OTLP_ENDPOINT',
+    default: null,
+    shownDefault: 'unset',
+    accepts: '`http(s)://…`',
+    description:
+      "an OpenTelemetry collector's OTLP/HTTP address (`http://collector:4318`; `/v1/traces` is added unless given): each message's send, queue, commit, publish and per-node delivery become spans of one trace ([operations](docs/operations.md#opentelemetry-traces)); unset: no tracing at all",
+    rule: (v, name) => (/^https?:\/\/\S+$/.test(v) ? null : `${name}=${v} is invalid: expected an http:// or https:// URL`),
+  }),
+  otlpSampleRatio: num({
+    env: 'PARLEY_OTLP_SAMPLE',
+    default: 1,
+    min: 0.0001,
+    max: 1,
+    description: 'the share of messages traced when PARLEY_OTLP_ENDPOINT is set (every node picks the same messages)',
+  }),
+  metricsHost: text({ env: 'PARLEY_METRICS_HOST', default: () => '127.0.0.1', shownDefault: '`127.0.0.1`', accepts: 'an address', description: 'the metrics listener address' }),
+  pushSubject: text({
+    env: 'PARLEY_PUSH_SUBJECT',
+    default: null,
+    shownDefault: 'unset',
+    accepts: '`mailto:…` or `https://…`',
+    description:
+      "who push services contact about this server's Web Push (VAPID `sub`); unset: PARLEY_PUBLIC_URL when it is https, else `mailto:postmaster@localhost` (Apple's service needs a real one)",
+    rule: (v, name) => (/^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/.test(v) ? null : `${name}=${v} is invalid: expected mailto:someone@example.com or an https URL`),
+  }),
+  pushTtlMs: duration({
+    env: 'PARLEY_PUSH_TTL',
+    default: '10m',
+    description: 'how long a push notification is retried, and kept by the push service for a browser that is offline; older news is not worth a notification',
+  }),
   publicUrl: text({
     env: 'PARLEY_PUBLIC_URL',
     default: null,
@@ -356,3 +457,19 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     description: '`admins`: only owners and admins sign in with a password (everyone else through single sign-on), and sign-up by password is closed',
   }),
 };
+
+/** PARLEY_DEFAULT_CHANNEL: `none` turns the channel off; anything else must be a channel name. */
+function defaultChannelName(value: unknown, name: string): string | null {
+  if (value === 'none') return null;
+  if (typeof value !== 'string' || !/^[^\s#@][^#@]{0,79}$/.test(value))
+    throw new ConfigError(`${name}=${String(value)} is invalid: expected a channel name (no # or @, at most 80 characters) or none`);
+  return value;
+}
+
+/** A retention in days (1–36500), or null for forever. */
+function retentionDays(value: unknown, name: string, shown: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 36_500)
+    throw new ConfigError(`${name}=${String(shown)} is invalid: expected a whole number of days from 1 to 36500, or forever`);
+  return value;
+}

@@ -12,7 +12,7 @@ const MEMBER_COLUMNS = [
   'members.left_seq as m_left',
   'members.read_seq as m_read',
   'members.delivered_seq as m_deliv',
-  'members.muted as m_muted',
+  'members.notify as m_notify',
 ] as const;
 
 type JoinedRow = ConversationsTable & {
@@ -22,12 +22,12 @@ type JoinedRow = ConversationsTable & {
   m_left: number | string | null;
   m_read: number | string | null;
   m_deliv: number | string | null;
-  m_muted: number | string | null;
+  m_notify: MembersTable['notify'];
 };
 
 /** A conversation row joined with one user's membership columns (null when they never joined). */
 function splitMembership(row: JoinedRow, userId: string): ConvAccess {
-  const { m_role, m_joined_at, m_vfs, m_left, m_read, m_deliv, m_muted, ...conv } = row;
+  const { m_role, m_joined_at, m_vfs, m_left, m_read, m_deliv, m_notify, ...conv } = row;
   const member: MembersTable | null =
     m_role === null
       ? null
@@ -40,7 +40,7 @@ function splitMembership(row: JoinedRow, userId: string): ConvAccess {
           left_seq: m_left === null ? null : Number(m_left),
           read_seq: Number(m_read),
           delivered_seq: Number(m_deliv),
-          muted: Number(m_muted),
+          notify: m_notify,
         };
   return { conv: normaliseConv(conv), member };
 }

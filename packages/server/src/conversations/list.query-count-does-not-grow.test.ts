@@ -96,6 +96,7 @@ test('the conversation list, browse and resync cost the same number of queries f
     sqliteTurn: parley.storage.sqliteTurn,
     sqliteReader: parley.storage.sqliteReader,
     pg: parley.storage.pg,
+    metrics: parley.metrics,
   };
   const conversations = new ConversationsService(deps, parley.services.audit);
   const sync = new SyncService(deps);

@@ -20,7 +20,7 @@ test('a mute reaches my other devices and my later views, not anyone else’s', 
   const res = await api<Conversation>(server, 'PUT', `/conversations/${chan.id}/mute`, { muted: true }, alice.token);
   expect(res.status).toBe(200);
   expect(res.body.membership?.muted).toBe(true);
-  expect(await aliceOther.waitFor((e: ServerEvent) => e.type === 'conversation.muted')).toEqual({ type: 'conversation.muted', conv_id: chan.id, muted: true });
+  expect(await aliceOther.waitFor((e: ServerEvent) => e.type === 'conversation.muted')).toEqual({ type: 'conversation.muted', conv_id: chan.id, muted: true, notify: 'mentions' });
 
   const mine = (await api<{ conversations: Conversation[] }>(server, 'GET', '/conversations', undefined, alice.token)).body.conversations.find((c) => c.id === chan.id);
   expect(mine?.membership?.muted).toBe(true);

@@ -35,6 +35,8 @@ function access(kind: Kind, who: Person): { actor: Actor; a: ConvAccess } {
     kind: kind === 'dm' ? 'dm' : kind === 'group' ? 'group' : 'channel',
     name: 'x',
     topic: '',
+    purpose: null,
+    retention_days: null,
     visibility: kind === 'public' ? 'public' : kind === 'private' || kind === 'archived private' ? 'private' : null,
     history_visibility: 'full',
     dm_key: null,
@@ -47,7 +49,17 @@ function access(kind: Kind, who: Person): { actor: Actor; a: ConvAccess } {
   const member: MembersTable | null =
     p.conv === null
       ? null
-      : { conv_id: 'C', user_id: 'U', role: p.conv === 'left' ? 'member' : p.conv, joined_at: 0, visible_from_seq: 1, left_seq: p.conv === 'left' ? 7 : null, read_seq: 0, delivered_seq: 0, muted: 0 };
+      : {
+          conv_id: 'C',
+          user_id: 'U',
+          role: p.conv === 'left' ? 'member' : p.conv,
+          joined_at: 0,
+          visible_from_seq: 1,
+          left_seq: p.conv === 'left' ? 7 : null,
+          read_seq: 0,
+          delivered_seq: 0,
+          notify: null,
+        };
   return { actor: { userId: 'U', role: p.ws, sessionId: 'S', via: 'session' }, a: { conv, member } };
 }
 
@@ -67,10 +79,12 @@ const ALLOWED: Record<Kind, Record<ConvAction, string>> = {
     'conversation.set_topic': ACTIVE,
     'conversation.archive': 'owner wsAdminMember',
     'conversation.set_role': 'owner wsAdminMember',
+    'conversation.set_history': 'owner admin wsAdminMember',
     'conversation.manage_webhooks': 'owner admin wsAdminMember',
     'message.send': ACTIVE,
     'message.react': ACTIVE,
     'message.tag': ACTIVE,
+    'message.pin': ACTIVE,
     'message.edit_own': ACTIVE,
     'message.recall_own': ACTIVE,
     'message.recall_any': 'owner admin wsAdminMember',
@@ -88,10 +102,12 @@ const ALLOWED: Record<Kind, Record<ConvAction, string>> = {
     'conversation.set_topic': ACTIVE,
     'conversation.archive': 'owner wsAdminMember wsAdmin',
     'conversation.set_role': 'owner wsAdminMember wsAdmin',
+    'conversation.set_history': 'owner admin wsAdminMember wsAdmin',
     'conversation.manage_webhooks': 'owner admin wsAdminMember wsAdmin',
     'message.send': ACTIVE,
     'message.react': ACTIVE,
     'message.tag': ACTIVE,
+    'message.pin': ACTIVE,
     'message.edit_own': ACTIVE,
     'message.recall_own': ACTIVE,
     'message.recall_any': 'owner admin wsAdminMember',
@@ -110,10 +126,12 @@ const ALLOWED: Record<Kind, Record<ConvAction, string>> = {
     'conversation.set_topic': '',
     'conversation.archive': '',
     'conversation.set_role': '',
+    'conversation.set_history': '',
     'conversation.manage_webhooks': '',
     'message.send': 'member guest wsAdminMember',
     'message.react': 'member guest wsAdminMember',
     'message.tag': 'member guest wsAdminMember',
+    'message.pin': 'member guest wsAdminMember',
     'message.edit_own': 'member guest wsAdminMember',
     'message.recall_own': 'member guest wsAdminMember',
     // In a DM each side recalls only their own messages, workspace admins included.
@@ -134,10 +152,13 @@ const ALLOWED: Record<Kind, Record<ConvAction, string>> = {
     'conversation.archive': 'owner wsAdminMember',
     // Roles are frozen while archived.
     'conversation.set_role': '',
+    'conversation.set_history': '',
     'conversation.manage_webhooks': '',
     'message.send': '',
     'message.react': '',
     'message.tag': '',
+    // Nobody pins or unpins in an archived conversation: its pins are frozen with it.
+    'message.pin': '',
     'message.edit_own': '',
     'message.recall_own': '',
     'message.recall_any': '',
@@ -145,7 +166,8 @@ const ALLOWED: Record<Kind, Record<ConvAction, string>> = {
     'read.mark': EVER_MEMBER,
   },
 };
-ALLOWED.group = ALLOWED.private;
+// Only channels have a history option; otherwise a group is judged as a private channel.
+ALLOWED.group = { ...ALLOWED.private, 'conversation.set_history': '' };
 
 const LABEL: Record<Kind, string> = {
   private: 'a private channel',
@@ -180,6 +202,7 @@ describe('assertCan turns each refusal into the error a client should see', () =
     ['a plain member trying an admin action is forbidden', 'private', 'member', 'conversation.kick', 'forbidden'],
     ['a guest trying to invite is forbidden', 'group', 'guest', 'conversation.invite', 'forbidden'],
     ['writing to an archived conversation says it is archived', 'archived private', 'member', 'message.send', 'conversation_archived'],
+    ['pinning in an archived conversation says it is archived', 'archived private', 'owner', 'message.pin', 'conversation_archived'],
     ['a former member is not told that it was archived after they left', 'archived private', 'former', 'message.send', 'not_member'],
     ['nor when they try to set its topic', 'archived private', 'former', 'conversation.set_topic', 'not_member'],
   ];

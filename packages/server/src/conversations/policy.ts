@@ -19,10 +19,12 @@ export type ConvAction =
   | 'conversation.set_topic'
   | 'conversation.archive'
   | 'conversation.set_role'
+  | 'conversation.set_history'
   | 'conversation.manage_webhooks'
   | 'message.send'
   | 'message.react'
   | 'message.tag'
+  | 'message.pin'
   | 'message.edit_own'
   | 'message.recall_own'
   | 'message.recall_any'
@@ -64,6 +66,10 @@ export function can(actor: Actor, action: ConvAction, a: ConvAccess): boolean {
       return notDm && !archived(a) && (isConvAdmin(a) || (isWorkspaceAdmin(actor) && (isActive(a) || isPublicChannel(a))));
     case 'conversation.set_topic':
       return notDm && !archived(a) && isActive(a);
+    case 'conversation.set_history':
+      // Only channels have the option (groups always show full history); who may rename a channel
+      // decides what members added later will read.
+      return a.conv.kind === 'channel' && !archived(a) && (isConvAdmin(a) || (isWorkspaceAdmin(actor) && (isActive(a) || isPublicChannel(a))));
     case 'conversation.archive':
       return notDm && ((isActive(a) && a.member!.role === 'owner') || (isWorkspaceAdmin(actor) && (isActive(a) || isPublicChannel(a))));
     case 'conversation.set_role':
@@ -72,9 +78,11 @@ export function can(actor: Actor, action: ConvAction, a: ConvAccess): boolean {
     case 'conversation.manage_webhooks':
       // A hook posts as a member of its own: who may rename the conversation may plug it in.
       return notDm && !archived(a) && actor.role !== 'guest' && (isConvAdmin(a) || (isWorkspaceAdmin(actor) && (isActive(a) || isPublicChannel(a))));
+    // Pins too: nobody pins or unpins in an archived conversation (unarchive first), nor after leaving.
     case 'message.send':
     case 'message.react':
     case 'message.tag':
+    case 'message.pin':
     case 'message.edit_own':
     case 'message.recall_own':
     case 'typing':

@@ -1,4 +1,4 @@
-import type { Conversation } from '@parley/protocol';
+import { defaultNotifyLevel, type Conversation, type Membership } from '@parley/protocol';
 import type { Db } from '../store/db.js';
 import { prepared } from '../store/prepared.js';
 import type { ConversationsTable, MembersTable } from '../store/schema.js';
@@ -180,6 +180,7 @@ const memberStats = prepared((db, { userId, convIds }: { userId: string; convIds
               .whereRef('x.seq', '>=', 'm.visible_from_seq')
               .where('x.seq', '<=', eb.fn.coalesce('m.left_seq', 'c.last_seq'))
               .where('x.thread_root_id', 'is', null)
+              .where('x.expired_at', 'is', null)
               .orderBy('x.seq', 'desc')
               .limit(1),
           ),
@@ -196,7 +197,8 @@ const memberStats = prepared((db, { userId, convIds }: { userId: string; convIds
           .whereRef('x.seq', '>=', 'm.visible_from_seq')
           .where('x.seq', '<=', eb.fn.coalesce('m.left_seq', 'c.last_seq'))
           .where('x.sender_id', '!=', userId)
-          .where('x.recalled_at', 'is', null);
+          .where('x.recalled_at', 'is', null)
+          .where('x.expired_at', 'is', null);
       return [
         'm.conv_id as s_conv_id',
         'm.read_seq as s_read',
@@ -244,18 +246,21 @@ type Conv = ConversationsTable;
 type Member = MembersTable;
 
 /**
- * Name, topic, archived flag and member count as a member who left saw them: `later` holds the
+ * Name, topic, purpose, history option, archived flag and member count as a member who left saw them: `later` holds the
  * `conversation.updated` and `member.left` events from their leave seq on, newest first; each
  * update's `previous` values roll the conversation back, and their own `member.left` event holds
  * the member count they last saw.
  */
 function asLeft(conv: Conv, member: Member | null, later: { seq: number | string; type: string; data: string }[]) {
-  let { name, topic } = conv;
+  let { name, topic, purpose, history_visibility: history } = conv;
   let archived = conv.archived_at !== null;
   let memberCount = Number(conv.member_count);
   if (member && member.left_seq !== null) {
     for (const e of later) {
-      const d = JSON.parse(e.data) as { previous?: { name?: string | null; topic?: string; archived?: boolean }; member_count?: number };
+      const d = JSON.parse(e.data) as {
+        previous?: { name?: string | null; topic?: string; purpose?: string | null; archived?: boolean; history_visibility?: Conv['history_visibility'] };
+        member_count?: number;
+      };
       if (Number(e.seq) === member.left_seq) {
         if (e.type === 'member.left' && d.member_count !== undefined) memberCount = d.member_count;
         continue;
@@ -263,10 +268,12 @@ function asLeft(conv: Conv, member: Member | null, later: { seq: number | string
       if (e.type !== 'conversation.updated' || !d.previous) continue;
       if (d.previous.name !== undefined) name = d.previous.name;
       if (d.previous.topic !== undefined) topic = d.previous.topic;
+      if (d.previous.purpose !== undefined) purpose = d.previous.purpose;
+      if (d.previous.history_visibility !== undefined) history = d.previous.history_visibility;
       if (d.previous.archived !== undefined) archived = d.previous.archived;
     }
   }
-  return { name, topic, archived, memberCount };
+  return { name, topic, purpose: purpose ?? null, history, archived, memberCount };
 }
 
 function shape(
@@ -284,8 +291,9 @@ function shape(
     kind: conv.kind,
     name: seen.name,
     topic: seen.topic,
+    purpose: seen.purpose,
     visibility: conv.visibility,
-    history_visibility: conv.history_visibility,
+    history_visibility: seen.history,
     created_by: conv.created_by,
     created_at: iso(conv.created_at),
     archived: seen.archived,
@@ -293,11 +301,19 @@ function shape(
     member_count: seen.memberCount,
     dm_user_id: dmUser,
     membership: member
-      ? { role: member.role, joined_at: iso(member.joined_at), visible_from_seq: member.visible_from_seq, left_seq: member.left_seq, read_seq: member.read_seq, muted: Number(member.muted) === 1 }
+      ? {
+          role: member.role,
+          joined_at: iso(member.joined_at),
+          visible_from_seq: member.visible_from_seq,
+          left_seq: member.left_seq,
+          read_seq: member.read_seq,
+          ...notifyView(conv.kind, member.notify),
+        }
       : null,
     unread_count: unread,
     mention_count: mentions,
     last_message: lastMessage,
+    retention_days: conv.retention_days ?? null,
   };
 }
 
@@ -313,6 +329,7 @@ const unreadCounts = prepared((db, p: { convId: string; from: number; upTo: numb
     .where('seq', '<=', p.upTo)
     .where('sender_id', '!=', p.userId)
     .where('recalled_at', 'is', null)
+    .where('expired_at', 'is', null)
     .select((eb) => [
       eb.fn.sum<number | string | null>(eb.case().when('thread_root_id', 'is', null).then(1).else(0).end()).as('n'),
       eb.fn
@@ -334,5 +351,23 @@ const unreadCounts = prepared((db, p: { convId: string; from: number; upTo: numb
 );
 
 const lastTopLevel = prepared((db, p: { convId: string; from: number; upTo: number }) =>
-  db.selectFrom('messages').selectAll().where('conv_id', '=', p.convId).where('seq', '>=', p.from).where('seq', '<=', p.upTo).where('thread_root_id', 'is', null).orderBy('seq', 'desc').limit(1),
+  db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conv_id', '=', p.convId)
+    .where('seq', '>=', p.from)
+    .where('seq', '<=', p.upTo)
+    .where('thread_root_id', 'is', null)
+    .where('expired_at', 'is', null)
+    .orderBy('seq', 'desc')
+    .limit(1),
 );
+
+/**
+ * A member's notification choice as the API shows it: `notify` is the level in force (their
+ * choice, else the kind's default); `muted` says they chose to hear less (`mentions` or
+ * `nothing`), as `/mute` did before levels existed.
+ */
+export function notifyView(kind: Conversation['kind'], notify: MembersTable['notify']): Pick<Membership, 'muted' | 'notify'> {
+  return { muted: notify === 'mentions' || notify === 'nothing', notify: notify ?? defaultNotifyLevel(kind) };
+}

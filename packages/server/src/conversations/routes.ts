@@ -9,12 +9,16 @@ import {
   Member,
   MemberList,
   MuteBody,
+  NoticesPage,
+  NoticesQuery,
+  SetNotifyLevelBody,
   SetRoleBody,
   SyncBody,
   SyncResult,
   UpdateConversationBody,
 } from '@parley/protocol';
 import { actorOf, readRateLimit } from '../http/auth.js';
+import { noticesOf } from '../sync/notices.js';
 import { bearer, ConvUserParams, IdParams, NoContent, responses, SearchQuery, type RoutesPlugin } from '../http/schemas.js';
 
 export const conversationsRoutes: RoutesPlugin = async (app, { services }) => {
@@ -65,7 +69,16 @@ export const conversationsRoutes: RoutesPlugin = async (app, { services }) => {
 
   app.patch(
     '/conversations/:id',
-    { schema: { tags, summary: 'Rename, set the topic, archive or unarchive', security: bearer, params: IdParams, body: UpdateConversationBody, response: responses({ 200: Conversation }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Rename, set the topic or purpose, archive or unarchive, choose what members added later read',
+        security: bearer,
+        params: IdParams,
+        body: UpdateConversationBody,
+        response: responses({ 200: Conversation }),
+      },
+    },
     async (req) => c.update(actorOf(req), req.params.id, req.body),
   );
 
@@ -103,6 +116,21 @@ export const conversationsRoutes: RoutesPlugin = async (app, { services }) => {
     async (req) => c.setMuted(actorOf(req), req.params.id, req.body.muted),
   );
 
+  app.put(
+    '/conversations/:id/notify',
+    {
+      schema: {
+        tags,
+        summary: 'What notifies you here: every message, only mentions of you, or nothing (yours alone)',
+        security: bearer,
+        params: IdParams,
+        body: SetNotifyLevelBody,
+        response: responses({ 200: Conversation }),
+      },
+    },
+    async (req) => c.setNotify(actorOf(req), req.params.id, req.body.level),
+  );
+
   app.delete(
     '/conversations/:id/members/:user_id',
     { schema: { tags, summary: 'Remove a member (admins)', security: bearer, params: ConvUserParams, response: responses({ 204: NoContent }) } },
@@ -131,5 +159,21 @@ export const conversationsRoutes: RoutesPlugin = async (app, { services }) => {
       schema: { tags: ['sync'], summary: 'A page of log events after a seq', security: bearer, params: IdParams, querystring: EventsQuery, response: responses({ 200: EventsPage }) },
     },
     async (req) => services.sync.events(actorOf(req), req.params.id, req.query.after_seq, req.query.limit),
+  );
+
+  app.get(
+    '/conversations/:id/notices',
+    {
+      preHandler: read,
+      schema: {
+        tags: ['sync'],
+        summary: 'Membership and rename/topic events of a span of the log, newest first up to limit, in seq order: the lines a timeline shows between messages',
+        security: bearer,
+        params: IdParams,
+        querystring: NoticesQuery,
+        response: responses({ 200: NoticesPage }),
+      },
+    },
+    async (req) => noticesOf(services.deps, actorOf(req), req.params.id, req.query),
   );
 };

@@ -1,4 +1,4 @@
-import type { Conversation, CreateConversationBody, Member, MemberRole, UpdateConversationBody } from '@parley/protocol';
+import type { Conversation, CreateConversationBody, HistoryVisibility, Member, MemberRole, NotifyLevel, UpdateConversationBody } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -10,8 +10,14 @@ import { accessConversation, myMemberships, normaliseMember } from './access.js'
 import { appendEvent, readEvents } from './log.js';
 import { assertCan, isActive, type ConvAccess } from './policy.js';
 import type { MembersTable } from '../store/schema.js';
-import { presentConversation, presentConversations } from './presenter.js';
+import { notifyView, presentConversation, presentConversations } from './presenter.js';
 import { containsIgnoringCase } from '../store/like.js';
+
+/** A purpose as stored: trimmed, and blank (or null) means none. */
+function cleanPurpose(purpose: string | null | undefined): string | null {
+  const p = purpose?.trim() ?? '';
+  return p === '' ? null : p;
+}
 
 /** How many of a new conversation's members its audit entry names (a channel may start with thousands). */
 const MEMBERS_IN_AUDIT = 100;
@@ -37,7 +43,7 @@ export class ConversationsService {
       if (existing) return { conversation: await this.get(actor, existing.id), created: false };
       if (actor.role === 'guest' && body.user_id !== actor.userId) await this.assertSharesAConversation(actor, body.user_id);
       try {
-        const id = await this.insertConversation(actor, { kind: 'dm', name: null, topic: '', visibility: null, history: 'full', dmKey: key }, [
+        const id = await this.insertConversation(actor, { kind: 'dm', name: null, topic: '', purpose: null, visibility: null, history: 'full', dmKey: key }, [
           { userId: actor.userId, role: 'member' },
           ...(body.user_id === actor.userId ? [] : [{ userId: body.user_id, role: 'member' as const }]),
         ]);
@@ -59,8 +65,16 @@ export class ConversationsService {
     const id = await this.insertConversation(
       actor,
       body.kind === 'group'
-        ? { kind: 'group', name: body.name?.trim() ?? null, topic: '', visibility: null, history: 'full', dmKey: null }
-        : { kind: 'channel', name: body.name.trim(), topic: body.topic ?? '', visibility: body.visibility, history: body.history_visibility ?? 'full', dmKey: null },
+        ? { kind: 'group', name: body.name?.trim() ?? null, topic: '', purpose: null, visibility: null, history: 'full', dmKey: null }
+        : {
+            kind: 'channel',
+            name: body.name.trim(),
+            topic: body.topic ?? '',
+            purpose: cleanPurpose(body.purpose),
+            visibility: body.visibility,
+            history: body.history_visibility ?? 'full',
+            dmKey: null,
+          },
       [{ userId: actor.userId, role: 'owner' }, ...others.map((u) => ({ userId: u, role: 'member' as const }))],
     );
     return { conversation: await this.get(actor, id), created: true };
@@ -117,7 +131,15 @@ export class ConversationsService {
 
   private async insertConversation(
     actor: Actor,
-    c: { kind: 'dm' | 'group' | 'channel'; name: string | null; topic: string; visibility: 'public' | 'private' | null; history: 'full' | 'since_join'; dmKey: string | null },
+    c: {
+      kind: 'dm' | 'group' | 'channel';
+      name: string | null;
+      topic: string;
+      purpose: string | null;
+      visibility: 'public' | 'private' | null;
+      history: 'full' | 'since_join';
+      dmKey: string | null;
+    },
     members: { userId: string; role: MemberRole }[],
   ): Promise<string> {
     const { db, now } = this.deps;
@@ -131,6 +153,8 @@ export class ConversationsService {
           kind: c.kind,
           name: c.name,
           topic: c.topic,
+          purpose: c.purpose,
+          retention_days: null,
           visibility: c.visibility,
           history_visibility: c.history,
           dm_key: c.dmKey,
@@ -186,7 +210,7 @@ export class ConversationsService {
     } else {
       await trx
         .insertInto('members')
-        .values({ conv_id: convId, user_id: userId, role, joined_at: t, visible_from_seq: visibleFrom, left_seq: null, read_seq: seq, delivered_seq: seq, muted: 0 })
+        .values({ conv_id: convId, user_id: userId, role, joined_at: t, visible_from_seq: visibleFrom, left_seq: null, read_seq: seq, delivered_seq: seq, notify: null })
         .execute();
     }
     return seq;
@@ -232,22 +256,24 @@ export class ConversationsService {
     return presentConversation(this.deps.db, actor.userId, a.conv, a.member);
   }
 
-  /**
-   * `/mute`: the member's own choice, seen by nobody else; their other devices are told at once
-   * (`conversation.muted`) and every later view of the conversation carries it.
-   */
+  /** `/mute`: the level `mentions`; unmuting goes back to the kind's default (see setNotify). */
   async setMuted(actor: Actor, convId: string, muted: boolean): Promise<Conversation> {
+    return this.setNotify(actor, convId, muted ? 'mentions' : null);
+  }
+
+  /**
+   * What notifies the member here (`all`, `mentions`, `nothing`; null: the kind's default): their
+   * own choice, seen by nobody else, and only their own membership row is ever written. Their other
+   * devices are told at once (`conversation.muted`) and every later view of the conversation
+   * carries it. A non-member of a conversation they cannot see gets 404, of one they can see 403.
+   */
+  async setNotify(actor: Actor, convId: string, level: NotifyLevel | null): Promise<Conversation> {
     const { db, publisher } = this.deps;
     const a = await accessConversation(db, actor, convId);
     if (!a.member || a.member.left_seq !== null) throw new AppError('not_member');
-    await db
-      .updateTable('members')
-      .set({ muted: muted ? 1 : 0 })
-      .where('conv_id', '=', convId)
-      .where('user_id', '=', actor.userId)
-      .execute();
-    publisher.toUser(actor.userId, { type: 'conversation.muted', conv_id: convId, muted });
-    return presentConversation(db, actor.userId, a.conv, { ...a.member, muted: muted ? 1 : 0 });
+    await db.updateTable('members').set({ notify: level }).where('conv_id', '=', convId).where('user_id', '=', actor.userId).execute();
+    publisher.toUser(actor.userId, { type: 'conversation.muted', conv_id: convId, ...notifyView(a.conv.kind, level) });
+    return presentConversation(db, actor.userId, a.conv, { ...a.member, notify: level });
   }
 
   /** The conversations I belong to (and ones I left, until I read up to my leave point). */
@@ -317,7 +343,9 @@ export class ConversationsService {
       // Unarchiving and renaming in one request: the rename is judged on the unarchived conversation.
       const live = body.archived === false ? { ...a, conv: { ...a.conv, archived_at: null } } : a;
       if (body.name !== undefined) assertCan(actor, 'conversation.rename', live);
-      if (body.topic !== undefined) assertCan(actor, 'conversation.set_topic', live);
+      // The purpose is the topic's longer-lived sibling: whoever may set one may set the other.
+      if (body.topic !== undefined || body.purpose !== undefined) assertCan(actor, 'conversation.set_topic', live);
+      if (body.history_visibility !== undefined) assertCan(actor, 'conversation.set_history', live);
     };
     const before = await accessConversation(db, actor, convId);
     check(before);
@@ -327,17 +355,21 @@ export class ConversationsService {
     const t = now();
     const publish = await this.locked(actor, convId, async (trx, a) => {
       check(a);
-      const changes: { name?: string; topic?: string; archived?: boolean } = {};
+      const changes: { name?: string; topic?: string; purpose?: string | null; archived?: boolean; history_visibility?: HistoryVisibility } = {};
       if (body.archived !== undefined && body.archived !== (a.conv.archived_at !== null)) changes.archived = body.archived;
       if (body.name !== undefined && body.name.trim() !== a.conv.name) changes.name = body.name.trim();
       if (body.topic !== undefined && body.topic !== a.conv.topic) changes.topic = body.topic;
+      if (body.purpose !== undefined && cleanPurpose(body.purpose) !== (a.conv.purpose ?? null)) changes.purpose = cleanPurpose(body.purpose);
+      if (body.history_visibility !== undefined && body.history_visibility !== a.conv.history_visibility) changes.history_visibility = body.history_visibility;
       if (Object.keys(changes).length === 0) return null;
       await trx
         .updateTable('conversations')
         .set({
           ...(changes.name !== undefined ? { name: changes.name } : {}),
           ...(changes.topic !== undefined ? { topic: changes.topic } : {}),
+          ...(changes.purpose !== undefined ? { purpose: changes.purpose } : {}),
           ...(changes.archived !== undefined ? { archived_at: changes.archived ? t : null } : {}),
+          ...(changes.history_visibility !== undefined ? { history_visibility: changes.history_visibility } : {}),
         })
         .where('id', '=', convId)
         .execute();
@@ -345,9 +377,18 @@ export class ConversationsService {
       const previous = {
         ...(changes.name !== undefined ? { name: a.conv.name } : {}),
         ...(changes.topic !== undefined ? { topic: a.conv.topic } : {}),
+        ...(changes.purpose !== undefined ? { purpose: a.conv.purpose ?? null } : {}),
         ...(changes.archived !== undefined ? { archived: a.conv.archived_at !== null } : {}),
+        ...(changes.history_visibility !== undefined ? { history_visibility: a.conv.history_visibility } : {}),
       };
       const seq = await appendEvent(trx, { conv_id: convId, type: 'conversation.updated', actor_id: actor.userId, data: { changes, previous }, now: t });
+      if (changes.history_visibility !== undefined) {
+        // Who can read what changes for everyone added from now on: an access decision, audited.
+        await this.audit.record(
+          { actor_id: actor.userId, action: 'conversation.history_changed', target: convId, data: { history_visibility: changes.history_visibility }, ip: actor.ip ?? null },
+          trx,
+        );
+      }
       if (changes.archived !== undefined) {
         await this.audit.record({ actor_id: actor.userId, action: changes.archived ? 'conversation.archived' : 'conversation.unarchived', target: convId, ip: actor.ip ?? null }, trx);
       }
@@ -496,6 +537,9 @@ export class ConversationsService {
         'users.display_name',
         'users.avatar_url',
         'users.status_text',
+        'users.status_emoji',
+        'users.status_expires_at',
+        'users.time_zone',
         'users.role as user_role',
         'users.created_at',
         'users.bot_owner_id',
@@ -519,6 +563,9 @@ export class ConversationsService {
           display_name: r.display_name,
           avatar_url: r.avatar_url,
           status_text: r.status_text,
+          status_emoji: r.status_emoji,
+          status_expires_at: r.status_expires_at,
+          time_zone: r.time_zone,
           role: r.user_role,
           created_at: Number(r.created_at),
           bot_owner_id: r.bot_owner_id,

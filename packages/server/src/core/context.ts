@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Db, FifoLock } from '../store/db.js';
 import type { Publisher } from '../bus/publisher.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Tracing } from '../telemetry/tracing.js';
 
 /** What every service is built from; injected, never looked up globally. */
 export interface Deps {
@@ -21,6 +23,10 @@ export interface Deps {
   sqliteTurn: FifoLock | null;
   /** The PostgreSQL pool, for the batched send path; null on SQLite. */
   pg: pg.Pool | null;
+  /** This node's Prometheus metrics (metrics/metrics.ts). */
+  metrics: Metrics;
+  /** OpenTelemetry spans (telemetry/tracing.ts) when PARLEY_OTLP_ENDPOINT is set; null: none. */
+  tracing?: Tracing | null;
 }
 
 /** The authenticated caller of any action. */

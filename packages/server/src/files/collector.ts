@@ -44,6 +44,19 @@ export class BlobCollector {
     }
   }
 
+  /**
+   * Runs `work` with no pass running or starting meanwhile (a backup copying files the database
+   * snapshot references: one recalled after the snapshot keeps its bytes until it is copied).
+   */
+  hold<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.running.catch(() => 0).then(work);
+    this.running = next.then(
+      () => 0,
+      () => 0,
+    );
+    return next;
+  }
+
   /** Deletes every unreferenced blob past its grace, after any pass already running; returns how many went. */
   collect(): Promise<number> {
     const next = this.running.catch(() => 0).then(() => this.pass());
@@ -92,13 +105,15 @@ export class BlobCollector {
     }
   }
 
+  /** Blobs no upload (file or thumbnail) and no user's uploaded avatar (users/avatar.ts) references. */
   private unreferenced(cutoff: number) {
     return this.deps.db
       .selectFrom('blobs as b')
       .select('b.sha256')
       .where('b.last_used_at', '<', cutoff)
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('uploads as u').select('u.id').whereRef('u.sha256', '=', 'b.sha256'))))
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('uploads as u').select('u.id').whereRef('u.thumb_sha256', '=', 'b.sha256'))));
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('uploads as u').select('u.id').whereRef('u.thumb_sha256', '=', 'b.sha256'))))
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('users as a').select('a.id').whereRef('a.avatar_sha256', '=', 'b.sha256'))));
   }
 
   /** One blob, rechecked and deleted under its row's lock (see the class comment); false when it was claimed meanwhile. */
@@ -117,6 +132,7 @@ export class BlobCollector {
             ),
           ),
         )
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('users').select('id').where('avatar_sha256', '=', sha256))))
         .executeTakeFirst();
       if (Number(res.numDeletedRows) === 0) return false;
       // Inside the transaction on purpose: the row stays locked until the bytes are gone.

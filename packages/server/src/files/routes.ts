@@ -73,7 +73,9 @@ export async function filesRoutes(app: FastifyInstance, { services, locker }: { 
     datastore: incoming.datastore,
     // Undefined: tus's own, in this process (one node on SQLite).
     ...(locker ? { locker } : {}),
-    maxSize: services.files.maxUploadBytes,
+    // The live limit (workspace/settings.ts) for what tus announces; an upload already created
+    // passed it at creation (`files.create`, below), so lowering it never breaks one under way.
+    maxSize: (_req, id) => (id === null ? services.files.maxUploadBytes : Number.MAX_SAFE_INTEGER),
     namingFunction: (req) => {
       const raw = req.runtime?.node?.req;
       const id = raw ? chosenIds.get(raw as IncomingMessage) : undefined;

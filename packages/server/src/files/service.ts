@@ -154,10 +154,15 @@ export class FilesService {
   /**
    * A finished upload the actor may download: before it is attached, its uploader's alone; once
    * attached, exactly whoever may read the message carrying it (`readMessage` is that rule, and
-   * 404s otherwise). A recalled message's files are gone with it. Every refusal is the answer
+   * 404s otherwise). A recalled message's files are gone with it; a burn message's are readable
+   * only as its text is. Every refusal is the answer
    * for an id that does not exist.
    */
-  async readable(userId: string, id: string, readMessage: (messageId: string) => Promise<{ recalled_at: number | null }>): Promise<UploadsTable> {
+  async readable(
+    userId: string,
+    id: string,
+    readMessage: (messageId: string) => Promise<{ id: string; sender_id: string; recalled_at: number | null; burn_after_ms: number | null; burned_at: number | null }>,
+  ): Promise<UploadsTable> {
     const missing = () => new AppError('not_found', 'No such file.');
     const found = await this.deps.db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
     if (!found || found.state !== 'complete' || found.sha256 === null) throw missing();
@@ -166,14 +171,22 @@ export class FilesService {
       if (row.uploader_id !== userId) throw missing();
       return row;
     }
-    let message: { recalled_at: number | null };
+    let message: Awaited<ReturnType<typeof readMessage>>;
     try {
       message = await readMessage(row.message_id);
     } catch (e) {
       throw e instanceof AppError && e.code === 'not_found' ? missing() : e;
     }
     if (message.recalled_at !== null) throw missing();
+    // A burn message's files, like its text, are its sender's and each reader's only between
+    // their reveal and their burn (messages/burn.ts).
+    if (message.burn_after_ms !== null && (message.burned_at !== null || (message.sender_id !== userId && !(await this.revealedTo(message.id, userId))))) throw missing();
     return row;
+  }
+
+  private async revealedTo(messageId: string, userId: string): Promise<boolean> {
+    const r = await this.deps.db.selectFrom('burn_reveals').select('burns_at').where('message_id', '=', messageId).where('user_id', '=', userId).executeTakeFirst();
+    return r !== undefined && Number(r.burns_at) > this.deps.now();
   }
 
   /**

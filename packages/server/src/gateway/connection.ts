@@ -19,11 +19,16 @@ export class Connection {
   /** Per subscribed conversation: its last seq when this socket subscribed (a member.left at or before it is an older leave). */
   readonly subscribedAt = new Map<string, number>();
   readonly presence = new Set<string>();
+  /** Whether typing indicators and presence changes are sent here (`connection.set`: low-bandwidth clients turn them off). */
+  typing = true;
+  presenceOn = true;
   /** Requests from one socket run one at a time, so its sends keep their order. */
   queue: Promise<void> = Promise.resolve();
   closed = false;
   /** Called once when the server decides to close, before the socket has finished closing. */
   onClosing: (() => void) | null = null;
+  /** Told when the socket is dropped as a slow consumer (the metrics count them). */
+  onSlow: (() => void) | null = null;
 
   constructor(
     readonly ws: WebSocket,
@@ -47,6 +52,7 @@ export class Connection {
     // caught up; only a reader that leaves data waiting is slow.
     const waiting = this.ws.bufferedAmount;
     if (waiting > 0 && waiting + frame.length > this.maxBuffer) {
+      this.onSlow?.();
       this.close(4008, 'slow consumer: send buffer full; reconnect and resync');
       setTimeout(() => this.ws.terminate(), 2000).unref();
       return;

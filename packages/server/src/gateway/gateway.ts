@@ -8,10 +8,12 @@ import {
   RequestSchemas,
   plural,
   redactForMember,
+  type ConnectionSettings,
   type EventFrame,
   type HelloFrame,
   type Limits,
   type LogEvent,
+  type RequestData,
   type RequestType,
 } from '@parley/protocol';
 import type { Logger } from 'pino';
@@ -27,10 +29,13 @@ import type { Services } from '../services.js';
 import { check } from '../http/validation.js';
 import { assertWellFormed } from '../http/well-formed.js';
 import { Connection } from './connection.js';
-import { handlers } from './handlers.js';
+import { handlers, type ConnectionPort } from './handlers.js';
 import { EncodedJson } from '../core/encoded.js';
 import { prepared } from '../store/prepared.js';
 import { hasScope, requireScope, SOCKET_SCOPES } from '../auth/scopes.js';
+
+/** How every typing frame starts (encodeEventFrame's output for a `typing` event). */
+const TYPING_FRAME = encodeEventFrame({ type: 'typing', conv_id: '', user_id: '', thread_root_id: null, active: false, expires_in_ms: 0 }).split('"conv_id"')[0]!;
 
 interface Fanout {
   unsubscribe: () => void;
@@ -80,8 +85,22 @@ export class Gateway {
     return this.conns.size;
   }
 
-  limits(): Limits {
+  /** Sockets open on this node, and those authenticated (read at each metrics scrape). */
+  socketCounts(): { open: number; authenticated: number } {
+    let authenticated = 0;
+    for (const c of this.conns) if (c.actor) authenticated++;
+    return { open: this.conns.size, authenticated };
+  }
+
+  /** Distinct signed-in users with a socket on this node (the admin console's figures). */
+  userCount(): number {
+    return this.byUser.size;
+  }
+
+  /** The limits in force: the environment's, with the windows admins changed at run time (workspace/settings.ts). */
+  async limits(): Promise<Limits> {
     const l = this.config.limits;
+    const live = await this.services.workspace.shared();
     return {
       max_frame_bytes: l.maxFrameBytes,
       max_body_bytes: l.maxBodyBytes,
@@ -90,8 +109,10 @@ export class Gateway {
       send_burst: l.sendBurst,
       frame_rate_per_sec: l.frameRatePerSec,
       frame_burst: l.frameBurst,
-      edit_window_ms: this.config.editWindowMs,
-      recall_window_ms: this.config.recallWindowMs,
+      edit_window_ms: live.edit_window_ms,
+      recall_window_ms: live.recall_window_ms,
+      burn_min_s: Math.round(this.config.burnMinMs / 1000),
+      burn_max_s: Math.round(this.config.burnMaxMs / 1000),
       history_page_max: l.historyPageMax,
       heartbeat_ms: this.config.heartbeatMs,
       typing_ttl_ms: this.config.typingTtlMs,
@@ -115,6 +136,7 @@ export class Gateway {
     // Stop fanning out to a socket the moment we decide to close it (a slow consumer's close
     // frame waits behind its full buffer; nothing more should pile up behind it).
     conn.onClosing = () => this.drop(conn);
+    conn.onSlow = () => this.services.metrics.slowConsumers.inc();
     const authTimer = setTimeout(() => {
       if (!conn.actor) conn.close(CloseCodes.authTimeout, 'authentication timeout: send an auth frame first');
     }, l.authTimeoutMs);
@@ -194,13 +216,17 @@ export class Gateway {
       const actor = await this.currentActor(conn, id);
       if (!actor) return;
       requireScope(actor, SOCKET_SCOPES[type]);
-      const handler = handlers[type] as (s: Services, a: Actor, d: unknown, c: { subscribePresence(ids: string[]): void }) => unknown;
-      const result = await handler(this.services, actor, valid, { subscribePresence: (ids) => this.subscribePresence(conn, ids) });
+      const handler = handlers[type] as (s: Services, a: Actor, d: unknown, c: ConnectionPort) => unknown;
+      const result = await handler(this.services, actor, valid, { subscribePresence: (ids) => this.subscribePresence(conn, ids), settings: (change) => this.settings(conn, change) });
       conn.sendRaw(`{"type":"result","id":${JSON.stringify(id)},"data":${result instanceof EncodedJson ? result.json : JSON.stringify(result)}}`);
+      this.services.metrics.socketRequests.inc({ type, outcome: 'ok' });
     } catch (e) {
       if (isStorageUnavailable(e)) this.log.warn({ err: e, type }, 'storage unavailable');
       else if (!(e instanceof AppError)) this.log.error({ err: e, type }, 'socket request failed');
-      conn.error(id, toErrorBody(e));
+      const body = toErrorBody(e);
+      this.services.metrics.socketRequests.inc({ type, outcome: body.code });
+      this.services.metrics.errors.inc({ code: body.code, transport: 'socket' });
+      conn.error(id, body);
     }
   }
 
@@ -289,6 +315,7 @@ export class Gateway {
       }
     }
     conn.actor = { ...actor, ip: conn.ip };
+    this.services.trace.recorder.connected(actor);
     let set = this.byUser.get(actor.userId);
     if (!set) {
       set = new Set();
@@ -314,7 +341,7 @@ export class Gateway {
       user,
       session_id: actor.sessionId,
       server_time: new Date().toISOString(),
-      limits: this.limits(),
+      limits: await this.limits(),
     };
     conn.send(hello);
   }
@@ -358,7 +385,31 @@ export class Gateway {
     }
   }
 
+  private settings(conn: Connection, change: RequestData<'connection.set'>): ConnectionSettings {
+    if (change.typing !== undefined) conn.typing = change.typing;
+    if (change.presence !== undefined) {
+      conn.presenceOn = change.presence;
+      if (!change.presence) this.unsubscribePresence(conn);
+    }
+    return { typing: conn.typing, presence: conn.presenceOn };
+  }
+
+  private unsubscribePresence(conn: Connection): void {
+    for (const u of conn.presence) {
+      const f = this.presenceFanout.get(u);
+      if (!f) continue;
+      f.conns.delete(conn);
+      if (f.conns.size === 0) {
+        f.unsubscribe();
+        this.presenceFanout.delete(u);
+      }
+    }
+    conn.presence.clear();
+  }
+
   private subscribePresence(conn: Connection, userIds: string[]): void {
+    // A socket that turned presence off still gets the answer's snapshot, not the changes after it.
+    if (!conn.presenceOn) return;
     for (const u of userIds) {
       if (conn.presence.has(u)) continue;
       if (conn.presence.size >= 5000) break;
@@ -382,9 +433,18 @@ export class Gateway {
 
   /** Hands one encoded frame to every subscribed socket; members who may not see the message get a `hidden` event. */
   private deliverConv(conns: Set<Connection>, convId: string, msg: Extract<Decoded, { kind: 'frame' }>): void {
+    const tracing = this.services.deps.tracing;
+    const startedAt = tracing && msg.seq !== null ? this.services.deps.now() : 0;
+    this.deliverConvFrame(conns, convId, msg);
+    if (tracing && msg.seq !== null) tracing.delivered(convId, msg.seq, msg.frame, startedAt, this.services.deps.now(), conns.size);
+  }
+
+  private deliverConvFrame(conns: Set<Connection>, convId: string, msg: Extract<Decoded, { kind: 'frame' }>): void {
     const frame = once(msg.frame, conns.size);
     if (msg.messageSeq === null) {
-      for (const c of conns) c.sendRaw(frame);
+      // Typing indicators are the only frames outside the log sent to a conversation's sockets.
+      const typing = msg.seq === null && msg.frame.startsWith(TYPING_FRAME);
+      for (const c of conns) if (c.typing || !typing) c.sendRaw(frame);
       if (msg.leftUserId) this.stopAtLeave(conns, convId, msg.leftUserId, msg.seq!);
       return;
     }
@@ -440,17 +500,10 @@ export class Gateway {
     conn.closed = true;
     if (!this.conns.delete(conn)) return;
     for (const convId of [...conn.convs]) this.unsubscribeConv(conn, convId);
-    for (const u of conn.presence) {
-      const f = this.presenceFanout.get(u);
-      if (!f) continue;
-      f.conns.delete(conn);
-      if (f.conns.size === 0) {
-        f.unsubscribe();
-        this.presenceFanout.delete(u);
-      }
-    }
+    this.unsubscribePresence(conn);
     const actor = conn.actor;
     if (!actor) return;
+    this.services.trace.recorder.disconnected(actor);
     const set = this.byUser.get(actor.userId);
     set?.delete(conn);
     if (set && set.size === 0) {

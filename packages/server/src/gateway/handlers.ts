@@ -6,6 +6,8 @@ import { EncodedJson } from '../core/encoded.js';
 /** What a socket request handler may touch besides the services: its own connection's subscriptions. */
 export interface ConnectionPort {
   subscribePresence(userIds: string[]): void;
+  /** Sets what the socket receives besides the log; returns what holds now. */
+  settings(change: RequestData<'connection.set'>): RequestResults['connection.set'];
 }
 
 type Result<T extends RequestType> = RequestResults[T] | EncodedJson<RequestResults[T]>;
@@ -26,10 +28,13 @@ export const handlers: { [T in Exclude<RequestType, 'auth'>]: Handler<T> } = {
   'message.edit': (s, actor, d) => s.messages.edit(actor, d.message_id, d.body),
   'message.recall': (s, actor, d) => s.messages.recall(actor, d.message_id),
   'message.get': (s, actor, d) => s.messages.get(actor, d.message_id),
+  'message.reveal': (s, actor, d) => s.messages.reveal(actor, d.message_id),
   'reaction.add': (s, actor, d) => s.messages.react(actor, d.message_id, d.emoji, 'add'),
   'reaction.remove': (s, actor, d) => s.messages.react(actor, d.message_id, d.emoji, 'remove'),
   'tag.add': (s, actor, d) => s.tags.change(actor, d.message_id, d.tag, 'add'),
   'tag.remove': (s, actor, d) => s.tags.change(actor, d.message_id, d.tag, 'remove'),
+  'pin.add': (s, actor, d) => s.pins.change(actor, d.message_id, 'add'),
+  'pin.remove': (s, actor, d) => s.pins.change(actor, d.message_id, 'remove'),
   'read.mark': (s, actor, d) => s.receipts.markRead(actor, d.conv_id, d.seq),
   'delivery.ack': (s, actor, d) => s.receipts.markDelivered(actor, d.conv_id, d.seq),
   'typing.start': async (s, actor, d) => {
@@ -45,6 +50,7 @@ export const handlers: { [T in Exclude<RequestType, 'auth'>]: Handler<T> } = {
     conn.subscribePresence(d.user_ids);
     return { presences: await s.presence.many(d.user_ids) };
   },
+  'connection.set': (_s, _actor, d, conn) => conn.settings(d),
   sync: (s, actor, d) => s.sync.sync(actor, d.cursors, d.events_limit ?? 0),
   'sync.events': (s, actor, d) => s.sync.events(actor, d.conv_id, d.after_seq, d.limit),
   history: (s, actor, d) => s.messages.history(actor, d.conv_id, d),

@@ -82,6 +82,7 @@ export function installErrorHandling(app: FastifyInstance, webDir: string | null
       return;
     }
     const { status, body } = toHttpError(err);
+    req.errorCode = body.error.code;
     if (status === 503) req.log.warn({ err }, 'storage unavailable');
     else if (status >= 500) req.log.error({ err }, 'request failed');
     if (body.error.retry_after_ms !== undefined) reply.header('retry-after', Math.ceil(body.error.retry_after_ms / 1000));

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -7,7 +7,7 @@ import addFormatsModule from 'ajv-formats';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Conversation, Message } from '@parley/protocol';
 import sharp from 'sharp';
-import { createConversation, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
+import { createConversation, onPostgres, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
 import { uploadFile } from '../testing/files.js';
 import { freePort } from '../testing/ports.js';
 import { startIdentityProvider, TestBrowser, type IdentityProvider } from '../testing/identity-provider.js';
@@ -147,12 +147,14 @@ test('one real answer of every operation matches its declared schema, and the ha
   await sent(channel, alice, { attachments: [picture] });
   let carol: { access_token: string; refresh_token: string } | null = null;
   let token: { id: string } | null = null;
+  let pushSub = '';
   let hook: { id: string } | null = null;
   let outHook: { id: string } | undefined;
   let delivery: { id: string } | undefined;
   let command: { id: string } | undefined;
   let reminder: { id: string } | undefined;
   let bot: { id: string } | undefined;
+  let invite = '';
 
   // One case per operation of the document, in an order where each finds what it needs.
   const cases: [string, () => Promise<Call>][] = [
@@ -171,6 +173,24 @@ test('one real answer of every operation matches its declared schema, and the ha
     ['PATCH /api/v1/me', () => call('PATCH', '/me', alice.token, { status_text: 'around' })],
     ['GET /api/v1/users', () => call('GET', '/users?limit=10', alice.token)],
     ['GET /api/v1/users/{id}', () => call('GET', `/users/${bob.user.id}`, alice.token)],
+    [
+      'PUT /api/v1/me/avatar',
+      async () => {
+        // The body is the picture itself, not JSON.
+        const id = randomUUID();
+        const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c63' } })
+          .png()
+          .toBuffer();
+        const res = await fetch(`${server.url}/api/v1/me/avatar?x=0&y=0&size=8`, {
+          method: 'PUT',
+          headers: { 'x-request-id': id, 'content-type': 'image/png', authorization: `Bearer ${alice.token}` },
+          body: png,
+        });
+        return { status: res.status, body: (await res.json()) as unknown, returned: returned.get(id) };
+      },
+    ],
+    ['GET /api/v1/users/{id}/avatar', () => call('GET', `/users/${alice.user.id}/avatar`, bob.token)],
+    ['DELETE /api/v1/me/avatar', () => call('DELETE', '/me/avatar', alice.token)],
     ['GET /api/v1/sessions', () => call('GET', '/sessions', alice.token)],
     [
       'DELETE /api/v1/sessions/{id}',
@@ -179,7 +199,16 @@ test('one real answer of every operation matches its declared schema, and the ha
         return call('DELETE', `/sessions/${other.session_id}`, alice.token);
       },
     ],
-    ['POST /api/v1/invites', () => call('POST', '/invites', owner.token, { expires_in_hours: 2 })],
+    [
+      'POST /api/v1/invites',
+      async () => {
+        const r = await call('POST', '/invites', owner.token, { expires_in_hours: 2, max_uses: 3 });
+        invite = (r.body as { id: string }).id;
+        return r;
+      },
+    ],
+    ['GET /api/v1/invites', () => call('GET', '/invites', owner.token)],
+    ['DELETE /api/v1/invites/{code}', () => call('DELETE', `/invites/${invite}`, owner.token)],
     [
       'POST /api/v1/me/2fa/setup',
       async () => {
@@ -259,13 +288,28 @@ test('one real answer of every operation matches its declared schema, and the ha
     ['PATCH /api/v1/messages/{id}', () => call('PATCH', `/messages/${root.id}`, alice.token, { body: 'hello, edited' })],
     ['GET /api/v1/messages/{id}/edits', () => call('GET', `/messages/${root.id}/edits`, alice.token)],
     ['GET /api/v1/messages/{id}/thread', () => call('GET', `/messages/${root.id}/thread`, alice.token)],
+    [
+      'POST /api/v1/messages/{id}/reveal',
+      async () => {
+        const sent = await call('POST', `/conversations/${channel.id}/messages`, alice.token, { client_msg_id: randomUUID(), body: 'the wifi password is hunter2', burn_after: '1m' });
+        return call('POST', `/messages/${(sent.body as { id: string }).id}/reveal`, owner.token);
+      },
+    ],
     ['GET /api/v1/search', () => call('GET', `/search?q=${encodeURIComponent('hello -nothing has:link')}&order=newest&limit=5`, alice.token)],
     ['POST /api/v1/messages/{id}/reactions', () => call('POST', `/messages/${root.id}/reactions`, owner.token, { emoji: '👍' })],
     ['DELETE /api/v1/messages/{id}/reactions/{emoji}', () => call('DELETE', `/messages/${root.id}/reactions/${encodeURIComponent('👍')}`, owner.token)],
     ['POST /api/v1/messages/{id}/tags', () => call('POST', `/messages/${root.id}/tags`, owner.token, { tag: 'decision' })],
     ['DELETE /api/v1/messages/{id}/tags/{tag}', () => call('DELETE', `/messages/${root.id}/tags/decision`, owner.token)],
     ['GET /api/v1/conversations/{id}/tags', () => call('GET', `/conversations/${channel.id}/tags`, owner.token)],
+    ['POST /api/v1/messages/{id}/pin', () => call('POST', `/messages/${root.id}/pin`, owner.token)],
+    ['GET /api/v1/conversations/{id}/pins', () => call('GET', `/conversations/${channel.id}/pins?limit=10`, alice.token)],
+    ['DELETE /api/v1/messages/{id}/pin', () => call('DELETE', `/messages/${root.id}/pin`, owner.token)],
+    ['PUT /api/v1/messages/{id}/saved', () => call('PUT', `/messages/${root.id}/saved`, alice.token)],
+    ['GET /api/v1/me/saved', () => call('GET', '/me/saved?limit=10', alice.token)],
+    ['DELETE /api/v1/messages/{id}/saved', () => call('DELETE', `/messages/${root.id}/saved`, alice.token)],
     ['PUT /api/v1/conversations/{id}/mute', () => call('PUT', `/conversations/${channel.id}/mute`, alice.token, { muted: true })],
+    ['PUT /api/v1/conversations/{id}/notify', () => call('PUT', `/conversations/${channel.id}/notify`, alice.token, { level: 'nothing' })],
+    ['PUT /api/v1/conversations/{id}/retention', () => call('PUT', `/conversations/${channel.id}/retention`, owner.token, { days: null })],
     ['POST /api/v1/conversations/{id}/read', () => call('POST', `/conversations/${channel.id}/read`, alice.token, { seq: 1 })],
     ['POST /api/v1/conversations/{id}/typing', () => call('POST', `/conversations/${channel.id}/typing`, alice.token, { active: true })],
     [
@@ -324,14 +368,33 @@ test('one real answer of every operation matches its declared schema, and the ha
       },
     ],
     ['GET /api/v1/reminders', () => call('GET', '/reminders', alice.token)],
+    [
+      'POST /api/v1/me/push/subscriptions',
+      async () => {
+        const ecdh = createECDH('prime256v1');
+        ecdh.generateKeys();
+        const keys = { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
+        const r = await call('POST', '/me/push/subscriptions', bob.token, { endpoint: 'https://push.example.com/send/abc', keys });
+        pushSub = (r.body as { id: string }).id;
+        return r;
+      },
+    ],
+    ['GET /api/v1/me/push', () => call('GET', '/me/push', bob.token)],
+    ['PATCH /api/v1/me/push', () => call('PATCH', '/me/push', bob.token, { previews: false })],
+    ['PATCH /api/v1/me/notifications', () => call('PATCH', '/me/notifications', bob.token, { dnd_until: new Date(Date.now() + 3_600_000).toISOString(), sounds: false })],
+    ['GET /api/v1/me/notifications', () => call('GET', '/me/notifications', bob.token)],
+    ['DELETE /api/v1/me/push/subscriptions/{id}', () => call('DELETE', `/me/push/subscriptions/${pushSub}`, bob.token)],
     ['DELETE /api/v1/reminders/{id}', () => call('DELETE', `/reminders/${reminder!.id}`, alice.token)],
     ['DELETE /api/v1/messages/{id}', () => call('DELETE', `/messages/${root.id}`, owner.token)],
     ['POST /api/v1/conversations/{id}/leave', () => call('POST', `/conversations/${group.id}/leave`, bob.token)],
     ['POST /api/v1/sync', () => call('POST', '/sync', alice.token, { cursors: { [channel.id]: 0 } })],
     // Last on the channel: its log now holds every kind of event (joins, a kick, a role change, edits, reactions, a recall).
     ['GET /api/v1/conversations/{id}/events', () => call('GET', `/conversations/${channel.id}/events?after_seq=0`, alice.token)],
+    ['GET /api/v1/conversations/{id}/notices', () => call('GET', `/conversations/${channel.id}/notices?after_seq=0`, alice.token)],
     // With every filter, so the entries it answers (each with its actor's username) are checked against the schema.
     ['GET /api/v1/admin/audit', () => call('GET', `/admin/audit?actor=${owner.user.username}&action=conversation.&since=2000-01-01T00:00:00Z&until=${Date.now() + 60_000}&limit=50`, owner.token)],
+    // The channel's first message: recalled by now, with members who read, acked or neither.
+    ['GET /api/v1/admin/messages/{id}/trace', () => call('GET', `/admin/messages/${root.id}/trace`, owner.token)],
     ['GET /api/v1/admin/settings', () => call('GET', '/admin/settings', owner.token)],
     ['PATCH /api/v1/admin/settings', () => call('PATCH', '/admin/settings', owner.token, { require_2fa: false })],
     ['GET /api/v1/auth/options', () => call('GET', '/auth/options')],
@@ -349,8 +412,27 @@ test('one real answer of every operation matches its declared schema, and the ha
     ],
     ['GET /api/v1/admin/users', () => call('GET', '/admin/users', owner.token)],
     ['PATCH /api/v1/admin/users/{id}', () => call('PATCH', `/admin/users/${bob.user.id}`, owner.token, { role: 'admin' })],
+    ['GET /api/v1/admin/users/{id}/sessions', () => call('GET', `/admin/users/${bob.user.id}/sessions`, owner.token)],
+    [
+      'DELETE /api/v1/admin/users/{id}/sessions',
+      async () => {
+        // Someone of their own: bob and the others go on using their sessions in the cases after this one.
+        const dan = await registerUser(server);
+        return call('DELETE', `/admin/users/${dan.user.id}/sessions`, owner.token);
+      },
+    ],
+    ['GET /api/v1/admin/channels', () => call('GET', '/admin/channels?query=&limit=5&offset=0', owner.token)],
+    ['GET /api/v1/admin/integrations', () => call('GET', '/admin/integrations', owner.token)],
+    [
+      'GET /api/v1/admin/stats',
+      async () => {
+        await server.parley.heartbeat.beat();
+        return call('GET', '/admin/stats', owner.token);
+      },
+    ],
     ['GET /api/v1/files/{id}', () => call('GET', `/files/${picture}`, owner.token)],
     ['GET /api/v1/files/{id}/thumbnail', () => call('GET', `/files/${picture}/thumbnail`, owner.token)],
+    ['GET /api/v1/admin/backup', () => call('GET', '/admin/backup', owner.token)],
     ['POST /api/v1/auth/logout', () => call('POST', '/auth/logout', carol!.access_token)],
   ];
 
@@ -361,8 +443,17 @@ test('one real answer of every operation matches its declared schema, and the ha
   expect(cases.map(([key]) => key).sort()).toEqual(documented);
 
   const ops = new Map(operations().map((o) => [o.key, o.op]));
+  // What this engine cannot do, answered as the route documents: the online backup is the
+  // embedded database's (PostgreSQL is backed up with pg_dump).
+  const refusedHere = new Set(onPostgres() ? ['GET /api/v1/admin/backup'] : []);
   for (const [key, run] of cases) {
     const res = await run();
+    if (refusedHere.has(key)) {
+      expect(res.status, key).toBe(409);
+      expect(Object.keys(ops.get(key)!.responses), `${key} documents its refusals`).toContain('4XX');
+      expect((res.body as { error: { code: string } }).error.code).toBe('conflict');
+      continue;
+    }
     const declared = ops.get(key)!.responses[String(res.status)];
     expect(declared, `${key} answered ${res.status} ${JSON.stringify(res.body)}, a status it declares`).toBeTruthy();
     expect(res.status, `${key} succeeds`).toBeLessThan(300);
@@ -380,7 +471,9 @@ test('one real answer of every operation matches its declared schema, and the ha
     const exact = compile(closed(schema));
     expect(exact(res.returned) ? [] : exact.errors, `${key}: every field the handler returned is declared (none is dropped)`).toEqual([]);
   }
-});
+  // One real call of each of over a hundred operations, one after another (a backup and an avatar
+  // upload among them): on a loaded 2-core CI that passed 30 s as the routes grew.
+}, 120_000);
 
 test('errors are answered in the declared error shape', async () => {
   const errorSchema = compile(doc.paths['/api/v1/me']!.get!.responses['4XX']!.content!['application/json']!.schema);

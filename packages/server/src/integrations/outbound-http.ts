@@ -5,7 +5,7 @@ import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 /**
- * One POST to a receiver somebody else configured (an outgoing webhook). Written on `node:http`
+ * One POST to a receiver somebody else configured (an outgoing webhook, a push service a browser named). Written on `node:http`
  * rather than `fetch` because the address check has to sit inside the connection: a `lookup`
  * hook sees the very address the socket connects to, so a name that resolves to a public
  * address when the hook is saved and to 127.0.0.1 when it fires (DNS rebinding) is still refused.
@@ -64,7 +64,7 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-export function postOnce(url: string, headers: Record<string, string>, body: string, opts: OutboundOptions): Promise<OutboundResult> {
+export function postOnce(url: string, headers: Record<string, string>, body: string | Buffer, opts: OutboundOptions): Promise<OutboundResult> {
   const started = performance.now();
   const done = (r: Omit<OutboundResult, 'latencyMs'>): OutboundResult => ({ ...r, latencyMs: Math.round(performance.now() - started) });
   const failed = (error: string, refused = false) => done({ status: null, body: '', contentType: '', error, refused, retryAfterMs: null });

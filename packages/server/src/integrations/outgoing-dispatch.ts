@@ -4,6 +4,7 @@ import type { Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { PassLoop } from '../core/pass-loop.js';
+import { Attempts } from '../core/attempts.js';
 import { hydrateEvents } from '../sync/hydrate.js';
 import type { MessagesService } from '../messages/service.js';
 import type { OutgoingWebhooksTable, WebhookDeliveriesTable } from '../store/schema.js';
@@ -48,9 +49,9 @@ export class OutgoingDispatcher {
   private readonly loop: PassLoop;
   /** Conversations with a live hook, as of the last scan: this node's commits there wake the dispatcher. */
   private watched = new Set<string>();
-  private readonly attempts = new Set<Promise<void>>();
+  private readonly attempts = new Attempts();
   private lastPrune = 0;
-  private aborter = new AbortController();
+  private unlisten: () => void = () => {};
 
   constructor(
     private readonly deps: Deps,
@@ -64,10 +65,10 @@ export class OutgoingDispatcher {
 
   start(pollMs = 1_000): void {
     if (this.loop.active) return;
-    this.aborter = new AbortController();
-    this.deps.publisher.onLog = (convId) => {
+    this.attempts.restart();
+    this.unlisten = this.deps.publisher.onLog((convId) => {
       if (this.watched.has(convId)) this.loop.kick();
-    };
+    });
     this.loop.start(pollMs);
   }
 
@@ -77,13 +78,9 @@ export class OutgoingDispatcher {
    * the database closes.
    */
   async stop(): Promise<void> {
-    this.deps.publisher.onLog = null;
+    this.unlisten();
     await this.loop.stop();
-    let grace: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.attempts]), new Promise((r) => (grace = setTimeout(r, this.deps.config.shutdownGraceMs)))]);
-    clearTimeout(grace);
-    this.aborter.abort();
-    await Promise.allSettled([...this.attempts]);
+    await this.attempts.drain(this.deps.config.shutdownGraceMs);
   }
 
   /** A pass soon (a redelivery is due now). */
@@ -183,14 +180,11 @@ export class OutgoingDispatcher {
         .where('next_at', '=', d.next_at)
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) continue;
-      const attempt = this.attempt({ ...d, attempts: Number(d.attempts) + 1 }, lease)
-        .catch((err: unknown) => this.deps.log.warn({ err, delivery: d.id }, 'outgoing webhooks: an attempt failed to record'))
-        .finally(() => {
-          this.attempts.delete(attempt);
-          // A slot is free: more may be due.
-          this.kick();
-        });
-      this.attempts.add(attempt);
+      const attempt = this.attempt({ ...d, attempts: Number(d.attempts) + 1 }, lease).catch((err: unknown) =>
+        this.deps.log.warn({ err, delivery: d.id }, 'outgoing webhooks: an attempt failed to record'),
+      );
+      // A slot is free once it settles: more may be due.
+      this.attempts.track(attempt, () => this.kick());
     }
   }
 
@@ -213,7 +207,7 @@ export class OutgoingDispatcher {
       timeoutMs: config.outgoingTimeoutMs,
       allowPrivate: config.outgoingAllowPrivate,
       maxResponseBytes: MAX_RESPONSE_BYTES,
-      signal: this.aborter.signal,
+      signal: this.attempts.signal,
     });
     const t = now();
     const answered = { status_code: r.status, latency_ms: r.latencyMs };
@@ -320,7 +314,8 @@ export function matches(hook: Pick<OutgoingWebhooksTable, 'events' | 'trigger_wo
   if (e.actor_id === hook.bot_user_id) return null;
   if (e.type === 'member.joined') return e.user.id === hook.bot_user_id ? null : { triggerWord: null };
   if (e.type !== 'message.created') return { triggerWord: null };
-  if (e.message.recalled) return null;
+  // A burn message goes to no integration: its content is for its readers' reveals alone.
+  if (e.message.recalled || e.message.burn) return null;
   const words = JSON.parse(hook.trigger_words) as string[];
   if (words.length === 0) return { triggerWord: null };
   const first = e.message.body.trimStart().split(/\s/, 1)[0]!.toLowerCase();

@@ -21,6 +21,7 @@ export interface StoredSend {
   /** The uploads attached, in order. */
   attachments: UploadsTable[];
   tags: string[];
+  burn: { afterMs: number; expiresAt: number } | null;
 }
 
 /**
@@ -36,7 +37,8 @@ export function createdEventAndAck(s: StoredSend): { event: LogEvent; ack: SendA
     seq: s.seq,
     sender_id: s.senderId,
     client_msg_id: s.clientMsgId,
-    body: s.body,
+    // A burn message's content is never in its shared shape: each reader reveals it (messages/burn.ts).
+    body: s.burn ? '' : s.body,
     created_at: createdAt,
     edited_at: null,
     recalled: false,
@@ -48,8 +50,11 @@ export function createdEventAndAck(s: StoredSend): { event: LogEvent; ack: SendA
     mentions: [...s.mentioned].sort(),
     mentions_channel: s.broadcast,
     reactions: [],
-    attachments: s.attachments.map(presentAttachment),
-    tags: [...s.tags].sort(),
+    attachments: s.burn ? [] : s.attachments.map(presentAttachment),
+    tags: s.burn ? [] : [...s.tags].sort(),
+    burn: s.burn ? { after_s: Math.round(s.burn.afterMs / 1000), expires_at: iso(s.burn.expiresAt), burned_at: null } : null,
+    pinned_at: null,
+    pinned_by: null,
   };
   const event: LogEvent = {
     conv_id: s.convId,

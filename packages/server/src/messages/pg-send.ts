@@ -14,6 +14,7 @@ import { firstDocId } from '../search/write.js';
 import { searchDocument, toTsvector } from '../search/document.js';
 import { createdEventAndAck } from './created-event.js';
 import type { PendingSend as Pending, SendInput, SendOutcome } from './send-queue.js';
+import type { TraceRecorder } from '../trace/recorder.js';
 
 /** A send that passed the checks that need no lock; access is checked under the lock. */
 interface Plan {
@@ -75,10 +76,12 @@ const Q = {
   insertEvents: `INSERT INTO events (conv_id, seq, type, actor_id, message_id, data, created_at)
                  SELECT conv_id, seq, 'message.created', actor_id, message_id, '{}', created_at
                  FROM unnest($1::varchar[], $2::bigint[], $3::varchar[], $4::varchar[], $5::bigint[]) AS t(conv_id, seq, actor_id, message_id, created_at)`,
-  insertMessages: `INSERT INTO messages (id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, reply_count, last_reply_at, mentions_all, created_at, edited_at, recalled_at, recalled_by)
-                   SELECT id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, 0, NULL, mentions_all, created_at, NULL, NULL, NULL
-                   FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[], $5::varchar[], $6::text[], $7::varchar[], $8::varchar[], $9::int[], $10::bigint[])
-                   AS t(id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, mentions_all, created_at)`,
+  insertMessages: `INSERT INTO messages (id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, reply_count, last_reply_at, mentions_all, created_at, edited_at, recalled_at, recalled_by,
+                                         burn_after_ms, burn_expires_at, burns_at, burned_at)
+                   SELECT id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, 0, NULL, mentions_all, created_at, NULL, NULL, NULL,
+                          burn_after_ms, burn_expires_at, burn_expires_at, NULL
+                   FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[], $5::varchar[], $6::text[], $7::varchar[], $8::varchar[], $9::int[], $10::bigint[], $11::bigint[], $12::bigint[])
+                   AS t(id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, mentions_all, created_at, burn_after_ms, burn_expires_at)`,
   insertMentions: `INSERT INTO mentions (message_id, conv_id, seq, user_id)
                    SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[])`,
   insertTags: `INSERT INTO message_tags (message_id, conv_id, seq, tag, added_by, created_at)
@@ -89,6 +92,11 @@ const Q = {
            FROM unnest($1::varchar[], $2::varchar[], $3::int[]) AS v(id, message_id, pos) WHERE u.id = v.id AND u.message_id IS NULL`,
   bumpRoots: `UPDATE messages m SET reply_count = m.reply_count + v.n, last_reply_at = v.at
               FROM unnest($1::varchar[], $2::int[], $3::bigint[]) AS v(id, n, at) WHERE m.id = v.id RETURNING m.id, m.reply_count`,
+  // The message trace (trace/): one row per message in its transaction; batch, size and node are the batch's.
+  insertTraces: `INSERT INTO message_traces (message_id, conv_id, seq, sender_id, session_id, accepted_at, written_at, batch_id, batch_size, node_id)
+                 SELECT t.*, $8::varchar, $9::int, $10::varchar
+                 FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[], $5::varchar[], $6::bigint[], $7::bigint[])
+                 AS t(message_id, conv_id, seq, sender_id, session_id, accepted_at, written_at)`,
 } as const;
 
 type Row = Record<string, unknown>;
@@ -120,11 +128,13 @@ export class PgSendBatcher {
     private readonly maxBatch: number,
     /** Batches written at once, each on its own pooled connection. */
     private readonly maxInFlight: number,
+    /** The message trace's recorder (trace/recorder.ts): told each batch's commit and publish times. */
+    private readonly trace: TraceRecorder | null = null,
   ) {}
 
   submit(actor: Actor, input: SendInput): Promise<SendOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ actor, input, resolve, reject, charged: false });
+      this.queue.push({ actor, input, resolve, reject, charged: false, acceptedAt: this.deps.now() });
       this.schedule();
     });
   }
@@ -158,19 +168,21 @@ export class PgSendBatcher {
     }
     let broken: Error | undefined;
     const carried = new Set<Pending>();
+    const batch = { id: newId(), size: items.length };
+    const startedAt = this.deps.now();
     try {
       const plans = await this.check(client, items, carried);
       if (plans.length === 0) return;
       let done: WriteResult;
       try {
-        done = await this.write(client, plans);
+        done = await this.write(client, plans, batch);
       } catch (e) {
         if (isStorageUnavailable(e)) throw e;
         if (plans.length > 1) this.deps.log.warn({ err: e }, 'a batch of sends failed to write; writing its sends one by one');
         done = { written: [], refused: [] };
         for (const plan of plans) {
           try {
-            const one = await this.write(client, [plan]);
+            const one = await this.write(client, [plan], batch);
             done.written.push(...one.written);
             done.refused.push(...one.refused);
           } catch (err) {
@@ -179,7 +191,17 @@ export class PgSendBatcher {
           }
         }
       }
+      const committed = performance.now();
+      const committedAt = this.deps.now();
       for (const w of done.written) this.deps.publisher.logEvent(w.event);
+      const publishedAt = this.deps.now();
+      if (done.written.length > 0) this.trace?.batch(batch.id, committedAt, publishedAt);
+      if (this.deps.tracing && done.written.length > 0) {
+        const messages = done.written.flatMap((w) => ('message' in w.event ? [{ messageId: w.event.message.id, convId: w.event.conv_id, seq: w.event.seq, acceptedAt: w.plan.item.acceptedAt }] : []));
+        this.deps.tracing.sent(messages, { startedAt, committedAt, publishedAt, size: plans.length });
+      }
+      this.deps.metrics.batchSize.observe(plans.length);
+      this.deps.metrics.publishSeconds.observe((performance.now() - committed) / 1000);
       for (const w of done.written) w.plan.item.resolve(w.outcome);
       for (const r of done.refused) r.plan.item.reject(r.error);
     } catch (e) {
@@ -263,7 +285,8 @@ export class PgSendBatcher {
     if (passed.length === 0) return [];
 
     const plans: Plan[] = passed.map((item) => {
-      const bodyTags = parseTags(item.input.body);
+      // A burn message's words are kept nowhere but its row: no tags taken from them.
+      const bodyTags = item.input.burn ? [] : parseTags(item.input.body);
       const extraTags = (item.input.tags ?? []).filter((t) => !bodyTags.includes(t));
       return { item, convId: item.input.conv_id, body: item.input.body, mentioned: [], broadcast: false, bodyTags, extraTags };
     });
@@ -284,7 +307,7 @@ export class PgSendBatcher {
    * (as the embedded path does, in the same order), write the sends that pass. Rolled back and
    * rethrown on any failure.
    */
-  private async write(client: pg.PoolClient, candidates: Plan[]): Promise<WriteResult> {
+  private async write(client: pg.PoolClient, candidates: Plan[], batch: { id: string; size: number }): Promise<WriteResult> {
     await client.query('BEGIN');
     try {
       const locked = await this.query(client, 'lock', [[...new Set(candidates.map((c) => c.convId))]]);
@@ -316,8 +339,25 @@ export class PgSendBatcher {
         rows.map((r) => r.threadRootId),
         rows.map((r) => (r.plan.broadcast ? 1 : 0)),
         rows.map((r) => r.at),
+        rows.map((r) => r.plan.item.input.burn?.afterMs ?? null),
+        rows.map((r) => r.plan.item.input.burn?.expiresAt ?? null),
       ]);
-      await this.index(client, rows);
+      if (this.trace)
+        await this.query(client, 'insertTraces', [
+          rows.map((r) => r.id),
+          rows.map((r) => r.plan.convId),
+          rows.map((r) => r.seq),
+          rows.map((r) => r.plan.item.actor.userId),
+          rows.map((r) => r.plan.item.actor.sessionId),
+          rows.map((r) => r.plan.item.acceptedAt),
+          rows.map((r) => r.at),
+          batch.id,
+          batch.size,
+          this.trace.node,
+        ]);
+      // A burn message is never indexed: an index would keep its words after the burn.
+      const indexed = rows.filter((r) => !r.plan.item.input.burn);
+      if (indexed.length > 0) await this.index(client, indexed);
       const mentions = rows.flatMap((r) => r.plan.mentioned.map((u) => [r.id, r.plan.convId, r.seq, u] as const));
       if (mentions.length > 0)
         await this.query(
@@ -378,6 +418,7 @@ export class PgSendBatcher {
           root,
           attachments,
           tags: [...plan.bodyTags, ...plan.extraTags],
+          burn: plan.item.input.burn ?? null,
         });
         return { plan, event, outcome: { kind: 'sent', ack } };
       });

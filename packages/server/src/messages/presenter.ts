@@ -22,7 +22,21 @@ export function normaliseMessage(r: MessageRow): MessageRow {
     created_at: Number(r.created_at),
     edited_at: r.edited_at === null ? null : Number(r.edited_at),
     recalled_at: r.recalled_at === null ? null : Number(r.recalled_at),
+    burn_after_ms: r.burn_after_ms === null ? null : Number(r.burn_after_ms),
+    burn_expires_at: r.burn_expires_at === null ? null : Number(r.burn_expires_at),
+    burns_at: r.burns_at === null ? null : Number(r.burns_at),
+    burned_at: r.burned_at === null ? null : Number(r.burned_at),
+    expired_at: r.expired_at === null || r.expired_at === undefined ? null : Number(r.expired_at),
   };
+}
+
+/**
+ * The shared shape's burn field. A burn message's text, files and tags never leave through
+ * presentMessages, on any path: its readers ask for them one by one (messages/burn.ts).
+ */
+function burnOf(r: MessageRow): Message['burn'] {
+  if (r.burn_after_ms === null) return null;
+  return { after_s: Math.round(r.burn_after_ms / 1000), expires_at: iso(r.burn_expires_at ?? r.created_at), burned_at: isoOrNull(r.burned_at) };
 }
 
 /**
@@ -35,9 +49,10 @@ export type AsOfFor = AsOf | null | ((row: MessageRow) => AsOf | null);
  * Builds the client shape of messages with reactions and mentions, in two batched queries.
  * A recalled message is a tombstone here, the one place every path (REST, socket, resync) goes
  * through, so no path can leak recalled text. With `asOf` (the reader left the conversation) each
- * message is shown as it was when they left: see `asOfView`.
+ * message is shown as it was when they left: see `asOfView`. `revealBurn` is for `message.reveal`
+ * alone (messages/burn.ts), which has checked the one reader it answers may see the content now.
  */
-export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor = null): Promise<Message[]> {
+export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor = null, revealBurn = false): Promise<Message[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const asOfOf = typeof asOf === 'function' ? asOf : () => asOf;
@@ -63,6 +78,17 @@ export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor 
     return !at || Number(r.created_at) <= at.at;
   });
   const mentions = related.filter((r) => r.kind === 'm');
+  // Pins (kind 'p', every pin a message had, `pin_seq:unpin_seq` in `emoji`): the open one now, or
+  // for a reader who left, the one open at their leaving. In the same round trip as the rest, so a
+  // conversation list costs no query more for them.
+  const pinBy = new Map<string, { by: string; at: number }>();
+  for (const r of related) {
+    if (r.kind !== 'p') continue;
+    const [pinSeq, unpinSeq] = r.emoji.split(':');
+    const at = asOfById.get(r.message_id);
+    const open = at ? Number(pinSeq) <= at.seq && (!unpinSeq || Number(unpinSeq) > at.seq) : !unpinSeq;
+    if (open) pinBy.set(r.message_id, { by: r.user_id, at: Number(r.created_at) });
+  }
   const tagsBy = new Map<string, string[]>();
   for (const r of related) {
     if (r.kind !== 't') continue;
@@ -90,17 +116,24 @@ export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor 
   const past = [...asOfById.values()].some((a) => a !== null) ? await asOfView(db, normal, (r) => asOfById.get(r.id) ?? null) : null;
   return normal.map((now) => {
     const r = past?.rows.get(now.id) ?? now;
+    // Past its retention (messages/retention.ts): read paths leave it out; one that still reaches
+    // here (a replayed `message.created`) is a tombstone with nothing of its own.
+    const expired = r.expired_at !== null;
     const recalled = r.recalled_at !== null;
-    const reacts: ReactionSummary[] = recalled ? [] : [...(byMsg.get(r.id) ?? new Map<string, string[]>()).entries()].map(([emoji, user_ids]) => ({ emoji, count: user_ids.length, user_ids }));
+    const burn = burnOf(r);
+    // Hidden: recalled, expired, or a burn message (burned or not, its content is revealed to one reader at a time).
+    const hidden = recalled || expired || (burn !== null && (!revealBurn || burn.burned_at !== null));
+    const reacts: ReactionSummary[] =
+      recalled || expired ? [] : [...(byMsg.get(r.id) ?? new Map<string, string[]>()).entries()].map(([emoji, user_ids]) => ({ emoji, count: user_ids.length, user_ids }));
     return {
       id: r.id,
       conv_id: r.conv_id,
       seq: r.seq,
       sender_id: r.sender_id,
       client_msg_id: r.client_msg_id,
-      body: recalled ? '' : r.body,
+      body: hidden ? '' : r.body,
       created_at: iso(r.created_at),
-      edited_at: recalled ? null : isoOrNull(r.edited_at),
+      edited_at: hidden ? null : isoOrNull(r.edited_at),
       recalled,
       recalled_at: isoOrNull(r.recalled_at),
       reply_to: r.reply_to,
@@ -108,13 +141,17 @@ export async function presentMessages(db: Db, rows: MessageRow[], asOf: AsOfFor 
       reply_count: r.reply_count,
       last_reply_at: isoOrNull(r.last_reply_at),
       // A body from before a later edit has no stored mentions (they follow the current body).
-      mentions: recalled || past?.rewound.has(r.id) ? [] : (mentionsBy.get(r.id) ?? []).sort(),
-      mentions_channel: !recalled && r.mentions_all === 1,
+      mentions: recalled || expired || past?.rewound.has(r.id) ? [] : (mentionsBy.get(r.id) ?? []).sort(),
+      mentions_channel: !recalled && !expired && r.mentions_all === 1,
       reactions: reacts,
       // A recall takes the files with the text.
-      attachments: recalled ? [] : (filesBy.get(r.id) ?? []).map(presentAttachment),
+      attachments: hidden ? [] : (filesBy.get(r.id) ?? []).map(presentAttachment),
       // A body from before a later edit shows the tags it had then.
-      tags: recalled ? [] : past?.rewound.has(r.id) ? parseTags(r.body).sort() : (tagsBy.get(r.id) ?? []).sort(),
+      tags: hidden ? [] : past?.rewound.has(r.id) ? parseTags(r.body).sort() : (tagsBy.get(r.id) ?? []).sort(),
+      burn,
+      // Recalled and burned messages have no pin rows (a recall or burn deletes them).
+      pinned_at: recalled || expired ? null : isoOrNull(pinBy.get(r.id)?.at ?? null),
+      pinned_by: recalled || expired ? null : (pinBy.get(r.id)?.by ?? null),
     };
   });
 }
@@ -212,8 +249,9 @@ function threadsUpTo(db: Db, roots: { root: string; seq: number }[]) {
 }
 
 /**
- * Reactions, mentions, attached upload ids (in `user_id`, position in `created_at`) and tags (in
- * `emoji`) of the given messages, told apart by `kind`: one round trip for all four.
+ * Reactions, mentions, attached upload ids (in `user_id`, position in `created_at`), pins (their
+ * author in `user_id`, time in `created_at`, `pin_seq:unpin_seq` in `emoji`) and tags (in
+ * `emoji`) of the given messages, told apart by `kind`: one round trip for all five.
  */
 const reactionsAndMentions = (db: Db, ids: string | string[]) =>
   db
@@ -230,6 +268,18 @@ const reactionsAndMentions = (db: Db, ids: string | string[]) =>
       db
         .selectFrom('uploads')
         .select([(eb) => eb.ref('message_id').$notNull().as('message_id'), sql<string>`''`.as('emoji'), 'id as user_id', sql<number>`attach_pos`.as('created_at'), sql<string>`'a'`.as('kind')])
+        .where((eb) => (Array.isArray(ids) ? eb('message_id', 'in', ids) : eb('message_id', '=', ids))),
+    )
+    .unionAll(
+      db
+        .selectFrom('message_pins')
+        .select([
+          'message_id',
+          sql<string>`cast(pin_seq as text) || ':' || coalesce(cast(unpin_seq as text), '')`.as('emoji'),
+          'pinned_by as user_id',
+          'pinned_at as created_at',
+          sql<string>`'p'`.as('kind'),
+        ])
         .where((eb) => (Array.isArray(ids) ? eb('message_id', 'in', ids) : eb('message_id', '=', ids))),
     )
     .unionAll(

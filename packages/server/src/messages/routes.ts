@@ -7,7 +7,9 @@ import {
   MessageEditList,
   ReactionBody,
   ReadCursor,
+  RevealedMessage,
   SendMessageBody,
+  SentMessage,
   TagBody,
   TagList,
   ThreadPage,
@@ -32,14 +34,14 @@ export const messagesRoutes: RoutesPlugin = async (app, { services }) => {
         security: bearer,
         params: IdParams,
         body: SendMessageBody,
-        response: responses({ 200: Message, 201: Message }),
+        response: responses({ 200: SentMessage, 201: SentMessage }),
       },
     },
     async (req, reply) => {
       const actor = actorOf(req);
       const ack = await m.send(actor, { conv_id: req.params.id, ...req.body });
       if (!ack.duplicate) services.presence.stoppedBySend(actor.userId, req.params.id);
-      return reply.status(ack.duplicate ? 200 : 201).send(ack.message);
+      return reply.status(ack.duplicate ? 200 : 201).send(ack.secrets ? { ...ack.message, secrets: ack.secrets } : ack.message);
     },
   );
 
@@ -61,6 +63,21 @@ export const messagesRoutes: RoutesPlugin = async (app, { services }) => {
 
   app.get('/messages/:id', { preHandler: read, schema: { tags, summary: 'One message', security: bearer, params: IdParams, response: responses({ 200: Message }) } }, async (req) =>
     m.get(actorOf(req), req.params.id),
+  );
+
+  app.post(
+    '/messages/:id/reveal',
+    {
+      preHandler: read,
+      schema: {
+        tags,
+        summary: "A burn-after-reading message's text and files, for me; my first reveal starts my timer (410 burned after it)",
+        security: bearer,
+        params: IdParams,
+        response: responses({ 200: RevealedMessage }),
+      },
+    },
+    async (req) => m.reveal(actorOf(req), req.params.id),
   );
 
   app.patch(

@@ -15,6 +15,11 @@ export interface SendInput {
    * receiver's `alert`). Clients tag in the body; their send schemas refuse this field.
    */
   tags?: string[] | undefined;
+  /**
+   * Burn after reading, resolved and checked by MessagesService from the request's `burn_after`
+   * and `expires_at` (milliseconds): each recipient's time once revealed, and the cap.
+   */
+  burn?: { afterMs: number; expiresAt: number } | undefined;
 }
 
 /** What one queued send became once its batch committed. */
@@ -31,4 +36,6 @@ export interface PendingSend {
   reject: (e: unknown) => void;
   /** Took its rate-limit token already (a batch replayed, or a send carried over, does not pay twice). */
   charged: boolean;
+  /** When it joined the queue (the message trace's `accepted_at`). */
+  acceptedAt: number;
 }

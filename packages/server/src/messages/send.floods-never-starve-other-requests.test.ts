@@ -19,7 +19,9 @@ test('a flood of sends and a stream of reads and edits on other sockets all comp
   const mine = await editor.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: 'edit me' });
 
   let flooding = true;
-  const sends = senders.flatMap((s, k) => Array.from({ length: 100 }, (_, i) => s.request('message.send', { conv_id: group.id, client_msg_id: `${k}-${i}`, body: `flood ${k}.${i}` })));
+  // A stall never ends; a loaded CI machine only makes the flood slow. Each send may take 45 s
+  // (the harness's 10 s was passed once, with the machine busy beside the suite).
+  const sends = senders.flatMap((s, k) => Array.from({ length: 100 }, (_, i) => s.request('message.send', { conv_id: group.id, client_msg_id: `${k}-${i}`, body: `flood ${k}.${i}` }, 45_000)));
   // Several streams, so a query is waiting for the turn at many different moments of the flood.
   const stream = async (k: number) => {
     let n = 0;
@@ -34,9 +36,9 @@ test('a flood of sends and a stream of reads and edits on other sockets all comp
     return n;
   };
   const others = Promise.all(Array.from({ length: 8 }, (_, k) => stream(k))).then((ns) => Math.min(...ns));
-  const acks = await Promise.all(sends);
-  flooding = false;
-  expect(await others).toBeGreaterThan(0);
+  // Awaited together, so a failed send does not leave the streams' requests rejecting unheard.
+  const [acks, fewest] = await Promise.all([Promise.all(sends).finally(() => (flooding = false)), others]);
+  expect(fewest).toBeGreaterThan(0);
 
   expect(acks).toHaveLength(500);
   const seqs = acks.map((a) => a.seq).sort((a, b) => a - b);
@@ -44,4 +46,4 @@ test('a flood of sends and a stream of reads and edits on other sockets all comp
   const page = await reader.request('sync.events', { conv_id: group.id, after_seq: 0, limit: 500 });
   const all = page.events.map((e) => e.seq);
   expect(all).toEqual(Array.from({ length: all.length }, (_, k) => k + 1));
-}, 60_000);
+}, 120_000);

@@ -16,8 +16,13 @@ import { checkBody, sendRateLimited } from './validate.js';
 import { SendWriterThread, SqliteSendBatcher } from './sqlite-send.js';
 import type { SendInput } from './send-queue.js';
 import type { Screened, SecretsService } from '../secrets/service.js';
+import type { WorkspaceSettingsService } from '../workspace/settings.js';
 import { PgSendBatcher } from './pg-send.js';
 import { EncodedJson } from '../core/encoded.js';
+import { BurnSweeper, resolveBurn, reveal } from './burn.js';
+import { RetentionSweeper } from './retention.js';
+import type { RevealedMessage } from '@parley/protocol';
+import type { TraceRecorder } from '../trace/recorder.js';
 
 export type { SendInput };
 
@@ -26,6 +31,10 @@ const MAX_DISTINCT_REACTIONS = 50;
 /** Sending, editing, recalling, reacting, reading history: every message write is a log event. */
 export class MessagesService {
   private readonly batcher: SqliteSendBatcher | PgSendBatcher;
+  /** Burns burn-after-reading messages when their time comes (messages/burn.ts). */
+  readonly burner: BurnSweeper;
+  /** Erases messages past their conversation's retention (messages/retention.ts). */
+  readonly retention: RetentionSweeper;
 
   /**
    * `sendLimiter`: messages and reactions per user; in memory on SQLite, shared by every node on
@@ -38,13 +47,36 @@ export class MessagesService {
     private readonly afterRecall: () => void = () => {},
     /** The workspace's secret policy, applied to every body before it is stored (secrets/service.ts). */
     private readonly secrets: SecretsService | null = null,
+    /** After a burn: the embedded database's WAL scrubbed (store/wal-scrub.ts); the files' bytes go through `afterRecall`. */
+    scrub: () => Promise<boolean> = async () => true,
+    /** Live settings (the edit and recall windows); without it, the environment's. */
+    private readonly workspace: WorkspaceSettingsService | null = null,
+    /** The message trace (trace/recorder.ts): every send writes its trace row with the message. */
+    trace: TraceRecorder | null = null,
   ) {
+    this.burner = new BurnSweeper(
+      deps,
+      (events) => this.publish(events),
+      async () => {
+        afterRecall();
+        return scrub();
+      },
+    );
+    this.retention = new RetentionSweeper(
+      deps,
+      workspace,
+      (events) => this.publish(events),
+      async () => {
+        afterRecall();
+        return scrub();
+      },
+    );
     const { sendBatchMax, sendBatchesInFlight } = deps.config.limits;
     if (deps.sqlite) {
       // The embedded batcher charges each batch synchronously in arrival order: one process, exact buckets.
       if (!(sendLimiter instanceof MemoryLimiter)) throw new Error('the embedded send path needs in-memory send buckets');
-      this.batcher = new SqliteSendBatcher(new SendWriterThread(deps.sqlite.name, deps), deps, deps.sqliteTurn!, sendLimiter.buckets, sendBatchMax, sendBatchesInFlight);
-    } else if (deps.pg) this.batcher = new PgSendBatcher(deps.pg, deps, sendLimiter, sendBatchMax, sendBatchesInFlight);
+      this.batcher = new SqliteSendBatcher(new SendWriterThread(deps.sqlite.name, deps), deps, deps.sqliteTurn!, sendLimiter.buckets, sendBatchMax, sendBatchesInFlight, trace);
+    } else if (deps.pg) this.batcher = new PgSendBatcher(deps.pg, deps, sendLimiter, sendBatchMax, sendBatchesInFlight, trace);
     else throw new Error('no storage handle for the send path');
   }
 
@@ -55,11 +87,15 @@ export class MessagesService {
 
   /** Starts the embedded writer thread ahead of the first send. */
   start(): void {
+    this.burner.start();
+    this.retention.start();
     this.sqliteWriter?.start();
   }
 
   /** Finishes the sends already submitted and stops the embedded writer thread; call after the last request. */
   async stop(): Promise<void> {
+    await this.burner.stop();
+    await this.retention.stop();
     if (this.batcher instanceof SqliteSendBatcher) await this.batcher.stop();
   }
 
@@ -74,9 +110,26 @@ export class MessagesService {
 
   /** The same, with the ack as the send path made it: already encoded on the embedded database (the socket sends it as it is). */
   async sendEncoded(actor: Actor, input: SendInput): Promise<SendAck | EncodedJson<SendAck>> {
+    const started = performance.now();
+    const m = this.deps.metrics;
+    try {
+      const ack = await this.sendScreened(actor, input);
+      m.sendSeconds.observe((performance.now() - started) / 1000);
+      m.sends.inc({ outcome: ack instanceof EncodedJson || !ack.duplicate ? 'acked' : 'duplicate' });
+      return ack;
+    } catch (e) {
+      m.sends.inc({ outcome: e instanceof AppError ? e.code : 'internal' });
+      throw e;
+    }
+  }
+
+  private async sendScreened(actor: Actor, input: SendInput): Promise<SendAck | EncodedJson<SendAck>> {
     // Before anything stores, indexes, logs or publishes the body (a retry is screened again and
     // so finds its original by the same client_msg_id).
-    const screened = this.secrets?.screen(input.body);
+    const { burn_after, expires_at, ...rest } = input as SendInput & { burn_after?: number | string; expires_at?: string };
+    input = { ...rest, burn: resolveBurn(this.deps.config, this.deps.now(), { burn_after, expires_at }) };
+    // A burn message is how a team shares a credential on purpose: it is not masked, it burns.
+    const screened = input.burn ? undefined : this.secrets?.screen(input.body);
     let report: Screened['report'] = null;
     if (screened) {
       const { body, report: found } = await screened;
@@ -176,6 +229,8 @@ export class MessagesService {
     const raw = await this.deps.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirst();
     if (!raw) throw new AppError('not_found', 'No such message.');
     const row = normaliseMessage(raw);
+    // Past its retention it is gone for everyone (messages/retention.ts).
+    if (row.expired_at !== null) throw new AppError('not_found', 'No such message.');
     // Every "you may not see it" answer is word for word the answer for an id that does not exist.
     if (known && known.conv.id !== row.conv_id) throw new AppError('not_found', 'No such message.');
     const access =
@@ -192,6 +247,16 @@ export class MessagesService {
     return (await presentMessages(this.deps.db, [row], await asOfLeaving(this.deps.db, row.conv_id, row.access.member)))[0]!;
   }
 
+  /**
+   * A burn-after-reading message's content for the actor: the one path that carries it. Their
+   * first reveal starts their timer; after it, `burned` (messages/burn.ts).
+   */
+  async reveal(actor: Actor, messageId: string): Promise<RevealedMessage> {
+    const row = await this.loadVisible(actor, messageId);
+    const present = async () => (await presentMessages(this.deps.db, [row], await asOfLeaving(this.deps.db, row.conv_id, row.access.member), true))[0]!;
+    return reveal(this.deps, actor.userId, row, present, (at) => this.burner.schedule(at));
+  }
+
   /** `anyTime`: an integration keeping its own summary up to date (a receiver's thread root), past the edit window. */
   async edit(actor: Actor, messageId: string, newBody: string, opts: { anyTime?: boolean } = {}): Promise<Message> {
     const { db, config, now } = this.deps;
@@ -199,8 +264,10 @@ export class MessagesService {
     assertCan(actor, 'message.edit_own', row.access);
     if (row.sender_id !== actor.userId) throw new AppError('forbidden', 'You can only edit your own messages.');
     if (row.recalled_at !== null) throw new AppError('conflict', 'A recalled message cannot be edited.');
+    if (row.burn_after_ms !== null) throw new AppError('conflict', 'A message that burns after reading cannot be edited.');
     const t = now();
-    if (!opts.anyTime && config.editWindowMs !== null && t - row.created_at > config.editWindowMs) throw new AppError('edit_window_closed');
+    const editWindowMs = this.workspace ? (await this.workspace.get()).edit_window_ms : config.editWindowMs;
+    if (!opts.anyTime && editWindowMs !== null && t - row.created_at > editWindowMs) throw new AppError('edit_window_closed');
     const checked = checkBody(newBody, config.limits.maxMessageChars);
     const screened = this.secrets?.screen(checked);
     const body = screened ? (await screened).body : checked;
@@ -211,11 +278,14 @@ export class MessagesService {
       // take them in that order too (a reply bumps its root), so the two never deadlock.
       const seq = await appendEvent(trx, { conv_id: row.conv_id, type: 'message.edited', actor_id: actor.userId, message_id: row.id, now: t });
       await trx.insertInto('message_edits').values({ message_id: row.id, edited_at: t, previous_body: row.body }).execute();
-      await trx
+      const updated = await trx
         .updateTable('messages')
         .set({ body, edited_at: t, mentions_all: mentioned.broadcast ? 1 : 0 })
         .where('id', '=', row.id)
-        .execute();
+        // Expired since it was read (messages/retention.ts): its content is not written back.
+        .where('expired_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) throw new AppError('not_found', 'No such message.');
       await trx.deleteFrom('mentions').where('message_id', '=', row.id).execute();
       if (mentioned.userIds.length > 0) {
         await trx
@@ -247,17 +317,22 @@ export class MessagesService {
     if (!asAdmin) {
       assertCan(actor, 'message.recall_own', row.access);
       if (row.sender_id !== actor.userId) throw new AppError('forbidden', 'You can only recall your own messages.');
-      if (config.recallWindowMs !== null && t - row.created_at > config.recallWindowMs) throw new AppError('recall_window_closed');
+      const recallWindowMs = this.workspace ? (await this.workspace.get()).recall_window_ms : config.recallWindowMs;
+      if (recallWindowMs !== null && t - row.created_at > recallWindowMs) throw new AppError('recall_window_closed');
     }
     const events = await db.transaction().execute(async (trx) => {
       // Conversation lock first, as in edit().
       const seq = await appendEvent(trx, { conv_id: row.conv_id, type: 'message.recalled', actor_id: actor.userId, message_id: row.id, now: t });
-      await trx.updateTable('messages').set({ body: '', recalled_at: t, recalled_by: actor.userId, mentions_all: 0 }).where('id', '=', row.id).execute();
+      await trx.updateTable('messages').set({ body: '', recalled_at: t, recalled_by: actor.userId, mentions_all: 0, burns_at: null }).where('id', '=', row.id).execute();
       await trx.deleteFrom('message_edits').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('mentions').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('reactions').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('message_tags').where('message_id', '=', row.id).execute();
+      // Unpinned and unsaved with it: nothing points at the tombstone (its event carries it unpinned).
+      await trx.deleteFrom('message_pins').where('message_id', '=', row.id).execute();
+      await trx.deleteFrom('saved_messages').where('message_id', '=', row.id).execute();
       await trx.deleteFrom('uploads').where('message_id', '=', row.id).execute();
+      await trx.deleteFrom('burn_reveals').where('message_id', '=', row.id).execute();
       await unindexMessage(trx, this.deps.pg !== null, row.id);
       return readEvents(trx, row.conv_id, seq, seq);
     });
@@ -277,6 +352,7 @@ export class MessagesService {
     const row = await this.loadVisible(actor, messageId);
     assertCan(actor, 'message.react', row.access);
     if (row.recalled_at !== null) throw new AppError('conflict', 'A recalled message cannot take reactions.');
+    if (row.burned_at !== null) throw new AppError('burned');
     const wait = await this.sendLimiter.take(actor.userId);
     if (wait > 0) throw sendRateLimited(this.sendLimiter.ratePerSec, wait);
     const t = now();
@@ -316,7 +392,8 @@ export class MessagesService {
     // walks the index from the range's bound instead of the cursor (111 ms vs 0.2 ms at 1M rows).
     const from = Math.max(lo, (q.after_seq ?? -1) + 1);
     const to = Math.min(hi, (q.before_seq ?? Number.MAX_SAFE_INTEGER) - 1);
-    let sel = db.selectFrom('messages').selectAll().where('conv_id', '=', convId).where('seq', '>=', from).where('seq', '<=', to);
+    // Messages past their retention are left out (messages/retention.ts).
+    let sel = db.selectFrom('messages').selectAll().where('conv_id', '=', convId).where('seq', '>=', from).where('seq', '<=', to).where('expired_at', 'is', null);
     // Only the messages carrying the tag: found through the (conv_id, tag, seq) index.
     if (tag !== null)
       sel = sel.where('id', 'in', db.selectFrom('message_tags').select('message_id').where('conv_id', '=', convId).where('tag', '=', tag).where('seq', '>=', from).where('seq', '<=', to));
@@ -356,6 +433,7 @@ export class MessagesService {
         .selectFrom('messages')
         .selectAll()
         .where('thread_root_id', '=', root.id)
+        .where('expired_at', 'is', null)
         .where('seq', '<=', Math.min(visibleUpTo(root.access), (q.before_seq ?? Number.MAX_SAFE_INTEGER) - 1))
         .where('seq', '>=', root.access.member!.visible_from_seq)
         .orderBy('seq', 'desc')

@@ -10,6 +10,7 @@ import { parseTags } from '../tags/parse.js';
 import { authoriseSend, checkAttachments, checkBody } from './validate.js';
 import { createdEventAndAck } from './created-event.js';
 import type { SendInput } from './send-queue.js';
+import type { TraceRows } from '../trace/recorder.js';
 
 /** One send of a batch as the main thread hands it over. */
 export interface BatchItem {
@@ -17,6 +18,8 @@ export interface BatchItem {
   input: SendInput;
   /** Over the sender's rate: refused unless it turns out to be a retry of a stored send. */
   overRate: boolean;
+  /** When the send joined the queue (message trace). */
+  acceptedAt?: number;
 }
 
 export interface BatchRequest {
@@ -26,12 +29,18 @@ export interface BatchRequest {
   presentSince: number;
   maxMessageChars: number;
   items: BatchItem[];
+  /**
+   * The message trace (trace/): each message's trace row names this batch and node, and trace
+   * rows waiting on the main thread (earlier batches' times, acks, sockets) ride along in this
+   * transaction. Absent: no trace rows.
+   */
+  trace?: { batchId: string; node: string; rows: TraceRows | null };
 }
 
 /** A send's outcome, in its item's position. */
 export type ItemResult =
   /** Written: the ack encoded (SendAck), and the `message.created` event encoded once for every recipient. */
-  | { kind: 'sent'; convId: string; seq: number; ack: string; frame: string }
+  | { kind: 'sent'; id: string; convId: string; seq: number; ack: string; frame: string }
   /** An earlier send with this client_msg_id exists; the main thread builds the duplicate ack from it. */
   | { kind: 'duplicate'; row: MessagesTable }
   | { kind: 'over_rate' }
@@ -42,7 +51,12 @@ export type ItemResult =
  * write failed). `replayedAfter`: one send's write failed, so the batch was written again with a
  * savepoint per send; the error that caused it, for the log.
  */
-export type BatchReply = { ok: true; results: ItemResult[]; replayedAfter: WireError | null } | { ok: false; error: WireError };
+export type BatchReply =
+  | { ok: true; results: ItemResult[]; replayedAfter: WireError | null; committedAt?: number; /** Trace rows that rode along and failed to write (dropped). */ traceDropped?: WireError | null }
+  | { ok: false; error: WireError };
+
+/** A clock both threads share (ms since the epoch, sub-millisecond): when a batch committed, read on the other thread. */
+export const sharedClock = (): number => performance.timeOrigin + performance.now();
 
 /** An error as it crosses the thread boundary: an AppError keeps its code, anything else its SQLite code. */
 export type WireError = { kind: 'app'; code: ErrorCode; message: string; extra: Omit<ErrorBody, 'code' | 'message'> } | { kind: 'other'; code: string | null; message: string; stack: string | null };
@@ -75,11 +89,11 @@ interface MemberColumns {
   m_left_seq: number | null;
   m_read_seq: number | null;
   m_delivered_seq: number | null;
-  m_muted: number | null;
+  m_notify: MembersTable['notify'];
 }
 
 function splitMember(r: ConversationsTable & MemberColumns): [ConversationsTable, MembersTable | null] {
-  const { m_user_id, m_role, m_joined_at, m_visible_from_seq, m_left_seq, m_read_seq, m_delivered_seq, m_muted, ...conv } = r;
+  const { m_user_id, m_role, m_joined_at, m_visible_from_seq, m_left_seq, m_read_seq, m_delivered_seq, m_notify, ...conv } = r;
   const member =
     m_user_id === null
       ? null
@@ -92,7 +106,7 @@ function splitMember(r: ConversationsTable & MemberColumns): [ConversationsTable
           left_seq: m_left_seq,
           read_seq: m_read_seq!,
           delivered_seq: m_delivered_seq!,
-          muted: m_muted!,
+          notify: m_notify,
         };
   return [conv, member];
 }
@@ -128,6 +142,9 @@ type Checked = Plan | Exclude<ItemResult, { kind: 'sent' }>;
  */
 export class SendBatchWriter {
   private readonly st;
+  /** Writes trace rows riding with a batch; the error when they could not be written (they are dropped). */
+  private readonly writeTrace: (rows: TraceRows) => WireError | null;
+  private traceError: WireError | null = null;
   private readonly isolated: (p: BatchItem, req: BatchRequest) => ItemResult;
   private readonly runBatch: SQLite.Transaction<(req: BatchRequest, isolate: boolean) => ItemResult[]>;
 
@@ -138,7 +155,7 @@ export class SendBatchWriter {
       // The conversation and the sender's membership in one statement (each costs ~4 µs a message).
       convAndMember: p<ConversationsTable & MemberColumns>(
         `SELECT c.*, m.role AS m_role, m.joined_at AS m_joined_at, m.visible_from_seq AS m_visible_from_seq, m.left_seq AS m_left_seq,
-                m.read_seq AS m_read_seq, m.delivered_seq AS m_delivered_seq, m.muted AS m_muted, m.user_id AS m_user_id
+                m.read_seq AS m_read_seq, m.delivered_seq AS m_delivered_seq, m.notify AS m_notify, m.user_id AS m_user_id
          FROM conversations c LEFT JOIN members m ON m.conv_id = c.id AND m.user_id = ? WHERE c.id = ?`,
       ),
       message: p<MessagesTable>('SELECT * FROM messages WHERE id = ?'),
@@ -154,8 +171,9 @@ export class SendBatchWriter {
       bumpSeq: p<{ last_seq: number }>('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
       insertEvent: p<never>("INSERT INTO events (conv_id, seq, type, actor_id, message_id, data, created_at) VALUES (?, ?, 'message.created', ?, ?, '{}', ?)"),
       insertMessage: p<never>(
-        `INSERT INTO messages (id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, reply_count, last_reply_at, mentions_all, created_at, edited_at, recalled_at, recalled_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, NULL, NULL, NULL)`,
+        `INSERT INTO messages (id, conv_id, seq, sender_id, client_msg_id, body, reply_to, thread_root_id, reply_count, last_reply_at, mentions_all, created_at, edited_at, recalled_at, recalled_by,
+                               burn_after_ms, burn_expires_at, burns_at, burned_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, NULL, NULL, NULL, ?, ?, ?, NULL)`,
       ),
       insertMention: p<never>('INSERT INTO mentions (message_id, conv_id, seq, user_id) VALUES (?, ?, ?, ?)'),
       insertTag: p<never>('INSERT INTO message_tags (message_id, conv_id, seq, tag, added_by, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -164,11 +182,41 @@ export class SendBatchWriter {
       attach: p<never>('UPDATE uploads SET message_id = ?, attach_pos = ? WHERE id = ? AND message_id IS NULL'),
       queueForSearch: p<never>('INSERT INTO search_queue (message_id) VALUES (?)'),
       bumpRoot: p<{ reply_count: number; last_reply_at: number }>('UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ? WHERE id = ? RETURNING reply_count, last_reply_at'),
+      insertTrace: p<never>(
+        'INSERT INTO message_traces (message_id, conv_id, seq, sender_id, session_id, accepted_at, written_at, batch_id, batch_size, node_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      traceBatch: p<never>('INSERT INTO trace_batches (batch_id, node_id, committed_at, published_at) VALUES (?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING'),
+      traceAck: p<never>('INSERT INTO trace_acks (conv_id, session_id, user_id, kind, seq, at, node_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      // The same rule as trace/recorder.ts writeTraceRows: another node's close never undoes this node's takeover.
+      traceDevice: p<never>(
+        `INSERT INTO trace_devices (session_id, user_id, node_id, sockets, connected_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (session_id) DO UPDATE SET user_id = excluded.user_id, node_id = excluded.node_id, sockets = excluded.sockets,
+           connected_at = excluded.connected_at, last_seen_at = excluded.last_seen_at
+         WHERE trace_devices.node_id = excluded.node_id OR excluded.sockets > 0`,
+      ),
+    };
+    // A savepoint of its own: trace rows that fail to write are dropped (logged by the main
+    // thread), never the sends they ride with. Only a storage failure fails the batch.
+    const traceRows = sqlite.transaction((rows: TraceRows) => {
+      const st = this.st;
+      for (const b of rows.batches) st.traceBatch.run(b.batch_id, b.node_id, b.committed_at, b.published_at);
+      for (const a of rows.acks) st.traceAck.run(a.conv_id, a.session_id, a.user_id, a.kind, a.seq, a.at, a.node_id);
+      for (const d of rows.devices) st.traceDevice.run(d.session_id, d.user_id, d.node_id, d.sockets, d.connected_at, d.last_seen_at);
+    });
+    this.writeTrace = (rows) => {
+      try {
+        traceRows(rows);
+        return null;
+      } catch (e) {
+        if (isStorageUnavailable(e)) throw e;
+        return toWire(e);
+      }
     };
     // Nested inside the batch's transaction, better-sqlite3 runs this one as a SAVEPOINT.
     this.isolated = sqlite.transaction((item: BatchItem, req: BatchRequest) => this.send(item, req));
     this.runBatch = sqlite.transaction((req: BatchRequest, isolate: boolean) => {
       const out: ItemResult[] = [];
+      if (req.trace?.rows) this.traceError = this.writeTrace(req.trace.rows);
       for (const item of req.items) {
         if (isolate) {
           try {
@@ -196,13 +244,14 @@ export class SendBatchWriter {
 
   /** Writes one batch in one transaction (one commit, one fsync). Never throws. */
   run(req: BatchRequest): BatchReply {
+    this.traceError = null;
     try {
-      return { ok: true, results: this.runBatch.immediate(req, false), replayedAfter: null };
+      return { ok: true, results: this.runBatch.immediate(req, false), replayedAfter: null, committedAt: sharedClock(), traceDropped: this.traceError };
     } catch (e) {
       // Rolled back. Not the storage: one send's write failed; replay with a savepoint each.
       if (isStorageUnavailable(e) || req.items.length === 1) return { ok: false, error: toWire(e) };
       try {
-        return { ok: true, results: this.runBatch.immediate(req, true), replayedAfter: toWire(e) };
+        return { ok: true, results: this.runBatch.immediate(req, true), replayedAfter: toWire(e), committedAt: sharedClock(), traceDropped: this.traceError };
       } catch (again) {
         return { ok: false, error: toWire(again) };
       }
@@ -232,7 +281,8 @@ export class SendBatchWriter {
       parsed.usernames.length === 0 && !parsed.here
         ? []
         : st.mentioned.all(conv.id, JSON.stringify(parsed.usernames.slice(0, 100)), parsed.here ? 1 : 0, actor.userId, req.presentSince).map((r) => r.id);
-    const bodyTags = parseTags(body);
+    // A burn message's words are kept nowhere but its row: no tags taken from them.
+    const bodyTags = input.burn ? [] : parseTags(body);
     const extraTags = (input.tags ?? []).filter((t) => !bodyTags.includes(t));
     return { item, conv, body, threadRootId, mentioned, broadcast: parsed.broadcast, attachments, bodyTags, extraTags };
   }
@@ -245,7 +295,22 @@ export class SendBatchWriter {
     const t = req.at;
     const seq = st.bumpSeq.get(conv.id)!.last_seq;
     st.insertEvent.run(conv.id, seq, actor.userId, id, t);
-    st.insertMessage.run(id, conv.id, seq, actor.userId, input.client_msg_id, body, input.reply_to ?? null, threadRootId, broadcast ? 1 : 0, t);
+    const burn = input.burn ?? null;
+    st.insertMessage.run(
+      id,
+      conv.id,
+      seq,
+      actor.userId,
+      input.client_msg_id,
+      body,
+      input.reply_to ?? null,
+      threadRootId,
+      broadcast ? 1 : 0,
+      t,
+      burn?.afterMs ?? null,
+      burn?.expiresAt ?? null,
+      burn?.expiresAt ?? null,
+    );
     for (const u of mentioned) st.insertMention.run(id, conv.id, seq, u);
     for (const tag of bodyTags) st.insertTag.run(id, conv.id, seq, tag, null, t);
     for (const tag of extraTags) st.insertTag.run(id, conv.id, seq, tag, actor.userId, t);
@@ -254,7 +319,10 @@ export class SendBatchWriter {
     });
     const root = threadRootId ? st.bumpRoot.get(t, threadRootId) : undefined;
     // Queued for the search index in this transaction; the indexer indexes it (search/sqlite-indexer.ts).
-    st.queueForSearch.run(id);
+    // A burn message is never indexed: an index would keep its words after the burn.
+    if (!burn) st.queueForSearch.run(id);
+    const trace = req.trace;
+    if (trace) st.insertTrace.run(id, conv.id, seq, actor.userId, actor.sessionId, item.acceptedAt ?? t, t, trace.batchId, req.items.length, trace.node);
 
     const { event, ack } = createdEventAndAck({
       id,
@@ -271,7 +339,8 @@ export class SendBatchWriter {
       root: root ?? null,
       attachments,
       tags: [...bodyTags, ...extraTags],
+      burn,
     });
-    return { kind: 'sent', convId: conv.id, seq, ack: JSON.stringify(ack), frame: encodeEventFrame(event) };
+    return { kind: 'sent', id, convId: conv.id, seq, ack: JSON.stringify(ack), frame: encodeEventFrame(event) };
   }
 }

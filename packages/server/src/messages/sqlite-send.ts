@@ -7,8 +7,10 @@ import type { SendAck } from '@parley/protocol';
 import type { TokenBuckets } from '../core/rate-limit.js';
 import { STALE_MS } from '../presence/service.js';
 import { sendRateLimited } from './validate.js';
-import { fromWire, type BatchItem, type BatchReply, type BatchRequest, type WireError } from './sqlite-send-batch.js';
+import { fromWire, sharedClock, type BatchItem, type BatchReply, type BatchRequest, type WireError } from './sqlite-send-batch.js';
 import type { PendingSend as Pending, SendInput, SendOutcome } from './send-queue.js';
+import { newId } from '../core/ids.js';
+import type { TraceRecorder } from '../trace/recorder.js';
 
 type FromThread = { type: 'ready' } | { type: 'done'; id: number; reply: BatchReply } | { type: 'pragma'; id: number; value?: unknown; error?: WireError } | { type: 'error'; message: string };
 
@@ -146,11 +148,13 @@ export class SqliteSendBatcher {
     private readonly limiter: TokenBuckets,
     private readonly maxBatch: number,
     private readonly maxInFlight: number,
+    /** The message trace's recorder: each batch writes its messages' trace rows, and carries the recorder's waiting rows. */
+    private readonly trace: TraceRecorder | null = null,
   ) {}
 
   submit(actor: Actor, input: SendInput): Promise<SendOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ actor, input, resolve, reject, charged: false });
+      this.queue.push({ actor, input, resolve, reject, charged: false, acceptedAt: this.deps.now() });
       this.schedule();
     });
   }
@@ -194,14 +198,18 @@ export class SqliteSendBatcher {
       at: now,
       presentSince: now - STALE_MS,
       maxMessageChars: this.deps.config.limits.maxMessageChars,
-      items: items.map((p, i): BatchItem => ({ actor: p.actor, input: p.input, overRate: waits[i]! > 0 })),
+      items: items.map((p, i): BatchItem => ({ actor: p.actor, input: p.input, overRate: waits[i]! > 0, acceptedAt: p.acceptedAt })),
+      ...(this.trace ? { trace: { batchId: newId(), node: this.trace.node, rows: this.trace.take() } } : {}),
     };
     this.inFlight++;
     const written = this.writer.run(req);
     this.settled = this.settled
       .then(() => written)
-      .then((reply) => this.settle(items, waits, reply))
+      .then((reply) => this.settle(items, waits, reply, req))
       .catch((e: unknown) => {
+        // The thread died with the batch: its trace rows wait for the next write (the batch's own
+        // messages may or may not be stored; their retries settle it).
+        if (req.trace?.rows) this.trace?.putBack(req.trace.rows);
         // Settling a promise twice is a no-op: only those not answered yet get the error.
         for (const it of items) it.reject(e);
       })
@@ -209,17 +217,38 @@ export class SqliteSendBatcher {
     this.schedule();
   }
 
-  private settle(items: Pending[], waits: number[], reply: BatchReply): void {
+  private settle(items: Pending[], waits: number[], reply: BatchReply, req: BatchRequest): void {
     if (!reply.ok) {
+      if (req.trace?.rows) this.trace?.putBack(req.trace.rows);
       const err = fromWire(reply.error);
       for (const it of items) it.reject(err);
       return;
     }
     if (reply.replayedAfter) this.deps.log.warn({ err: fromWire(reply.replayedAfter) }, 'a send failed while writing its batch; replayed the batch one savepoint per send');
     const { results } = reply;
+    // In this clock (a test's may be fake): the commit was this long ago.
+    const sinceCommit = reply.committedAt === undefined ? 0 : Math.max(0, sharedClock() - reply.committedAt);
+    // Taken with sinceCommit, before publishing: on one node the bus delivers inside the publish loop.
+    const committedAt = this.deps.now() - sinceCommit;
+    let sent = 0;
     for (const r of results) {
-      if (r.kind === 'sent') this.deps.publisher.logEncoded(r.convId, r.seq, null, r.frame);
+      if (r.kind !== 'sent') continue;
+      this.deps.publisher.logEncoded(r.convId, r.seq, null, r.frame);
+      sent++;
     }
+    const publishedAt = this.deps.now();
+    const tracing = this.deps.tracing;
+    if (tracing && sent > 0) {
+      const messages = results.flatMap((r, i) => (r.kind === 'sent' ? [{ messageId: r.id, convId: r.convId, seq: r.seq, acceptedAt: items[i]!.acceptedAt }] : []));
+      tracing.sent(messages, { startedAt: req.at, committedAt, publishedAt, size: items.length });
+    }
+    if (req.trace && this.trace) {
+      if (sent > 0) this.trace.batch(req.trace.batchId, committedAt, publishedAt);
+      if (reply.traceDropped) this.deps.log.warn({ err: fromWire(reply.traceDropped) }, 'message trace rows failed to write; dropped them');
+    }
+    const m = this.deps.metrics;
+    m.batchSize.observe(items.length);
+    if (reply.committedAt !== undefined) m.publishSeconds.observe(Math.max(0, sharedClock() - reply.committedAt) / 1000);
     for (let i = 0; i < items.length; i++) {
       const r = results[i]!;
       const item = items[i]!;

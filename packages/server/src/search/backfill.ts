@@ -70,7 +70,7 @@ export class SearchBackfill {
     while (!this.stopped && cursor < until) {
       const rows = await db
         .selectFrom('messages')
-        .select(['id', 'conv_id', 'seq', 'sender_id', 'created_at', 'body', 'recalled_at'])
+        .select(['id', 'conv_id', 'seq', 'sender_id', 'created_at', 'body', 'recalled_at', 'burn_after_ms', 'expired_at'])
         .where('id', '>', cursor)
         .where('id', '<=', until)
         .orderBy('id')
@@ -89,7 +89,7 @@ export class SearchBackfill {
           )
           .execute();
         for (const r of rows) {
-          if (r.recalled_at !== null) continue;
+          if (r.recalled_at !== null || r.burn_after_ms !== null || r.expired_at !== null) continue;
           const attachments = files.filter((f) => f.message_id === r.id);
           await indexMessage(
             trx,

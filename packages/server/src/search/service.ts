@@ -201,7 +201,10 @@ export class SearchService {
     const lo = q.after && q.on ? Math.max(bound(q.after, 1), bound(q.on, 0)) : from;
 
     // Rules on the message row itself, the same on both engines.
-    const where: RawBuilder<unknown>[] = [sql`m.recalled_at IS NULL`];
+    // Burn-after-reading messages are never searchable: their words are indexed nowhere, and a
+    // filter-only search (from:, has:…) does not list them either.
+    // Messages past their retention (messages/retention.ts) are out of the index; a filter-only search leaves them out too.
+    const where: RawBuilder<unknown>[] = [sql`m.recalled_at IS NULL`, sql`m.burn_after_ms IS NULL`, sql`m.expired_at IS NULL`];
     // A left member's view of a message is as it was when they left; text edited since is not what they may search.
     where.push(sql`(r.left_at IS NULL OR m.edited_at IS NULL OR m.edited_at <= r.left_at)`);
     if (lo !== null) where.push(sql`m.created_at >= ${lo}`);

@@ -52,10 +52,11 @@ const take = main.prepare<
     body: string;
     edited_at: number | null;
     recalled_at: number | null;
+    expired_at: number | null;
     files: string | null;
   }
 >(
-  `SELECT q.pos, q.message_id, m.conv_id, m.seq, m.sender_id, m.created_at, m.body, m.edited_at, m.recalled_at,
+  `SELECT q.pos, q.message_id, m.conv_id, m.seq, m.sender_id, m.created_at, m.body, m.edited_at, m.recalled_at, m.expired_at,
           (SELECT json_group_array(json_object('mime', u.mime, 'name', u.name)) FROM uploads u WHERE u.message_id = q.message_id) AS files
    FROM search_queue q LEFT JOIN messages m ON m.id = q.message_id WHERE q.pos > ? ORDER BY q.pos LIMIT ?`,
 );
@@ -69,7 +70,8 @@ const step = index.transaction((rows: ReturnType<typeof take.all>) => {
   for (const r of rows) {
     // Messages are never deleted (a recall keeps the row), so a queued id always has one.
     if (r.conv_id === null) continue;
-    if (r.recalled_at !== null) writer.remove(r.message_id, Number(r.created_at));
+    // Recalled or past its retention (messages/retention.ts): out of the index.
+    if (r.recalled_at !== null || r.expired_at !== null) writer.remove(r.message_id, Number(r.created_at));
     else {
       const attachments = r.files ? (JSON.parse(r.files) as { mime: string | null; name: string }[]) : [];
       // Never edited: queued once, by its send, so the index cannot hold it yet.

@@ -28,6 +28,9 @@ const jwt = `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibm
 const POSITIVES: [string, string, string][] = [
   ['an AWS key id in prose', awsId, 'aws'],
   ['an AWS secret in a credentials file', awsSecret, 'aws'],
+  // The pair from AWS's own documentation: the first thing a user pastes to try masking.
+  ['the AWS documentation example key id', 'AKIAIOSFODNN7EXAMPLE', 'aws'],
+  ['the AWS documentation example secret', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'aws'],
   ['a GitHub token', `ghp_${random(36)}`, 'github'],
   ['a GitLab token', `glpat-${random(20)}`, 'gitlab'],
   ['a Slack bot token', `xoxb-${random(11, '0123456789')}-${random(12, '0123456789')}-${random(24)}`, 'slack'],

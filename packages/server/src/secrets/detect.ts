@@ -12,7 +12,7 @@ export type { SecretFinding };
  * secretlint's full rule set (3–5 ms a call, measured) runs only on the rest.
  */
 const CANDIDATE =
-  /A[KS]IA[0-9A-Z]{12}|aws.{0,20}(?:secret|key)|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|xapp-|npm_[A-Za-z0-9]{20}|[sr]k_(?:live|test)_|sk-|hf_|-----BEGIN|"private_key"|eyJ[A-Za-z0-9_-]{8,}\.eyJ|:\/\/[^\s/@:]+:[^\s/@]+@|(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key)["']?\s*[:=]/i;
+  /A[KS]IA[0-9A-Z]{12}|aws.{0,20}(?:secret|key)|wJalrXUtnFEMI|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|xapp-|npm_[A-Za-z0-9]{20}|[sr]k_(?:live|test)_|sk-|hf_|-----BEGIN|"private_key"|eyJ[A-Za-z0-9_-]{8,}\.eyJ|:\/\/[^\s/@:]+:[^\s/@]+@|(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key)["']?\s*[:=]/i;
 
 const CONFIG: SecretLintCoreConfig = {
   rules: [
@@ -34,6 +34,9 @@ const PEM = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(
 /** Credentials secretlint's recommended rules do not cover. */
 const OURS: { kind: string; pattern: RegExp; group?: number; check?: (value: string) => boolean }[] = [
   { kind: 'privatekey', pattern: PEM },
+  // AWS's documented example pair: secretlint skips it and offers no way not to. It is the first key
+  // anyone pastes to see whether masking works, and a key in that shape is never worth keeping.
+  { kind: 'aws', pattern: /\bAKIAIOSFODNN7EXAMPLE\b|wJalrXUtnFEMI\/K7MDENG\/bPxRfiCYEXAMPLEKEY/g },
   { kind: 'stripe', pattern: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b/g },
   { kind: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g },
   // user:password@host in any scheme's URL (redis://, amqp://, https://…): the password only.

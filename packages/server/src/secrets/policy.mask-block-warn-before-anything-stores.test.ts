@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { CreatedIncomingWebhook, ErrorBody, HistoryPage, Message, SearchPage, SendAck } from '@parley/protocol';
+import type { SentMessage, CreatedIncomingWebhook, ErrorBody, HistoryPage, Message, SearchPage, SendAck } from '@parley/protocol';
 import { api, createConversation, onPostgres, registerUser, RequestError, SocketClient, startServer, type TestServer, type TestUser } from '../testing/harness.js';
 import { uploadFile } from '../testing/files.js';
 
@@ -61,9 +61,12 @@ describe('mask (the default)', () => {
   });
 
   test('a REST send, an edit and an incoming webhook post are masked too', async () => {
-    const sent = await api<Message>(server, 'POST', `/conversations/${convId}/messages`, { client_msg_id: randomUUID(), body: `token: ${GH}` }, alice.token);
+    const sent = await api<SentMessage>(server, 'POST', `/conversations/${convId}/messages`, { client_msg_id: randomUUID(), body: `token: ${GH}` }, alice.token);
     expect(sent.status).toBe(201);
     expect(sent.body.body).toBe('token: ghp_********mN2p');
+    // The REST sender is told, as the socket's ack tells it.
+    expect(sent.body.secrets).toEqual({ policy: 'mask', found: [{ kind: expect.any(String) as string, start: 7, end: 7 + GH.length }] });
+    expect(sent.body.secrets!.found[0]!.kind).toMatch(/github/);
     const plain = await api<Message>(server, 'POST', `/conversations/${convId}/messages`, { client_msg_id: randomUUID(), body: 'will paste the key below' }, alice.token);
     const edited = await api<Message>(server, 'PATCH', `/messages/${plain.body.id}`, { body: `will paste the key below: ${KEY_ID}` }, alice.token);
     expect(edited.status).toBe(200);

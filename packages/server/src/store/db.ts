@@ -2,7 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import type pg from 'pg';
-import { Kysely, Migrator, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Migration, type MigrationProvider, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type LogEvent,
+  type Driver,
+  type Migration,
+  type MigrationProvider,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from 'kysely';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_api_tokens.js';
 import * as m003 from './migrations/003_presence.js';
@@ -27,6 +39,16 @@ import * as m021 from './migrations/021_two_factor.js';
 import * as m022 from './migrations/022_login_lockouts.js';
 import * as m023 from './migrations/023_single_sign_on.js';
 import * as m024 from './migrations/024_audit_filters.js';
+import * as m025 from './migrations/025_burn_after_reading.js';
+import * as m026 from './migrations/026_web_push.js';
+import * as m027 from './migrations/027_notification_levels.js';
+import * as m028 from './migrations/028_pins_and_saved.js';
+import * as m029 from './migrations/029_profile.js';
+import * as m030 from './migrations/030_invite_links.js';
+import * as m031 from './migrations/031_conversation_purpose.js';
+import * as m032 from './migrations/032_message_trace.js';
+import * as m033 from './migrations/033_nodes.js';
+import * as m034 from './migrations/034_retention.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
@@ -34,6 +56,11 @@ import { tuneWritingConnection } from './sqlite-pragmas.js';
 import { attachSearchIndex } from '../search/sqlite-index-file.js';
 
 export type Db = Kysely<Database>;
+
+/** The names of every migration this Parley has, in order (a restore checks a backup against them). */
+export async function migrationNames(): Promise<string[]> {
+  return Object.keys(await new StaticMigrations().getMigrations()).sort();
+}
 
 /** Migrations are listed in code (not read from disk) so a bundled server carries them. */
 class StaticMigrations implements MigrationProvider {
@@ -63,6 +90,16 @@ class StaticMigrations implements MigrationProvider {
       '022_login_lockouts': m022,
       '023_single_sign_on': m023,
       '024_audit_filters': m024,
+      '025_burn_after_reading': m025,
+      '026_web_push': m026,
+      '027_notification_levels': m027,
+      '028_pins_and_saved': m028,
+      '029_profile': m029,
+      '030_invite_links': m030,
+      '031_conversation_purpose': m031,
+      '032_message_trace': m032,
+      '033_nodes': m033,
+      '034_retention': m034,
     };
   }
 }
@@ -208,14 +245,23 @@ export interface OpenedDb {
   close(): Promise<void>;
 }
 
+/** Told each query's SQL and time once it ran (the metrics' database histogram). */
+export type QueryObserver = (sql: string, ms: number) => void;
+
+/** Kysely's `log` option for an observer: queries only, errors included (they took time too). */
+export function queryLog(onQuery: QueryObserver | undefined): { log?: (e: LogEvent) => void } {
+  if (!onQuery) return {};
+  return { log: (e) => onQuery(e.query.sql, e.queryDurationMillis) };
+}
+
 /** Opens the embedded SQLite database under `dataDir` (WAL mode) and runs pending migrations. */
-export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal', checkpointMs = 0, log: Logger | null = null): Promise<OpenedDb> {
+export async function openSqlite(dataDir: string, synchronous: 'full' | 'normal', checkpointMs = 0, log: Logger | null = null, onQuery?: QueryObserver): Promise<OpenedDb> {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'parley.db');
   const sqlite = new SQLite(file);
   tuneWritingConnection(sqlite, { synchronous, checkpointMs });
   const turn = new FifoLock();
-  const db = new Kysely<Database>({ dialect: new ResilientSqliteDialect({ database: new CachedStatements(sqlite) }, turn) });
+  const db = new Kysely<Database>({ dialect: new ResilientSqliteDialect({ database: new CachedStatements(sqlite) }, turn), ...queryLog(onQuery) });
   await migrate(db);
   attachSearchIndex(sqlite, dataDir);
   const checkpointer = checkpointMs > 0 ? new BackgroundCheckpointer(file, checkpointMs, log) : null;

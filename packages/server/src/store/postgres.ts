@@ -2,7 +2,7 @@ import pg from 'pg';
 import { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from './schema.js';
-import { migrate, type OpenedDb } from './db.js';
+import { migrate, queryLog, type OpenedDb, type QueryObserver } from './db.js';
 import { StoragePool } from './pg-pool.js';
 import { ScopedPostgresDialect } from './pg-introspector.js';
 
@@ -14,7 +14,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
  * Opens PostgreSQL (`DATABASE_URL`) and runs pending migrations (Kysely's migrator takes a lock,
  * so nodes starting together migrate once). `schema` isolates a deployment or a test run.
  */
-export async function openPostgres(url: string, schema: string | null, poolSize: number, log: Logger): Promise<OpenedDb> {
+export async function openPostgres(url: string, schema: string | null, poolSize: number, log: Logger, onQuery?: QueryObserver): Promise<OpenedDb> {
   if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`PARLEY_PG_SCHEMA "${schema}" must be a lower-case SQL identifier`);
   if (schema) {
     const admin = new pg.Client({ connectionString: url });
@@ -36,7 +36,7 @@ export async function openPostgres(url: string, schema: string | null, poolSize:
     log,
     'database',
   );
-  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool }, schema) });
+  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool }, schema), ...queryLog(onQuery) });
   await migrate(db, schema);
   return {
     db,

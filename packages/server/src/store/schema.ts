@@ -1,4 +1,4 @@
-import type { WebhookKind } from '@parley/protocol';
+import type { NotifyLevel, WebhookKind } from '@parley/protocol';
 import type { ColumnType } from 'kysely';
 /** Row types of every table, as Kysely sees them. Times are integer milliseconds since the epoch; flags are 0/1. */
 export interface UsersTable {
@@ -16,6 +16,20 @@ export interface UsersTable {
   bot_owner_id: string | null;
   /** Lower case, set by admins: what single sign-on may link by (migration 023). */
   email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1: message text in this user's push notifications (migration 026). */
+  push_previews: ColumnType<number, number | undefined, number>;
+  /** Do Not Disturb until then (ms), null when off (migration 027). */
+  dnd_until: ColumnType<number | null, number | null | undefined, number | null>;
+  /** 1: clients play a sound with a notification (migration 027). */
+  sounds: ColumnType<number, number | undefined, number>;
+  /** Shown with status_text (migration 029). */
+  status_emoji: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the status clears itself (ms), null when it stays (migration 029). */
+  status_expires_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** IANA time zone name (migration 029). */
+  time_zone: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The uploaded avatar's blob; avatar_url is then its same-origin path (migration 029). */
+  avatar_sha256: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionsTable {
@@ -44,6 +58,20 @@ export interface InvitesTable {
   expires_at: number;
   used_by: string | null;
   used_at: number | null;
+  /** What admins list and revoke it by (migration 030); older rows take the start of their hash. */
+  id: string | null;
+  /** The code's last characters, to tell links apart (030). */
+  hint: string | null;
+  max_uses: ColumnType<number, number | undefined, number>;
+  uses: ColumnType<number, number | undefined, number>;
+  revoked_at: number | null;
+}
+
+/** Who signed up with which invite (030). */
+export interface InviteUsesTable {
+  invite_id: string;
+  user_id: string;
+  used_at: number;
 }
 
 export interface ConversationsTable {
@@ -51,6 +79,10 @@ export interface ConversationsTable {
   kind: 'dm' | 'group' | 'channel';
   name: string | null;
   topic: string;
+  /** What it is for (031); null when nobody set one. */
+  purpose: string | null;
+  /** Its own retention in days (034); null follows the workspace's. */
+  retention_days: number | null;
   visibility: 'public' | 'private' | null;
   history_visibility: 'full' | 'since_join';
   dm_key: string | null;
@@ -70,8 +102,8 @@ export interface MembersTable {
   left_seq: number | null;
   read_seq: number;
   delivered_seq: number;
-  /** 1 when the member muted the conversation (`/mute`). */
-  muted: number;
+  /** What notifies the member here (migration 027, replacing 017's `muted`); null: the kind's default. */
+  notify: NotifyLevel | null;
 }
 
 export interface MessagesTable {
@@ -90,6 +122,55 @@ export interface MessagesTable {
   edited_at: number | null;
   recalled_at: number | null;
   recalled_by: string | null;
+  /** Burn after reading (migration 025): null for ordinary messages. */
+  burn_after_ms: number | null;
+  burn_expires_at: number | null;
+  /** When the sweeper burns it for everyone; null once burned and for ordinary messages. */
+  burns_at: number | null;
+  burned_at: number | null;
+  /** When the retention sweeper erased it (034): no read path serves it any more. */
+  expired_at: number | null;
+}
+
+export interface ServerKeysTable {
+  name: string;
+  value: string;
+  created_at: number;
+}
+
+export interface PushSubscriptionsTable {
+  id: string;
+  user_id: string;
+  session_id: string | null;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  created_at: number;
+  last_sent_at: number | null;
+}
+
+export interface PushCursorsTable {
+  conv_id: string;
+  seq: number;
+}
+
+export interface PushDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  message_id: string;
+  mention: number;
+  attempts: number;
+  next_at: number;
+  expires_at: number;
+  created_at: number;
+}
+
+export interface BurnRevealsTable {
+  message_id: string;
+  user_id: string;
+  revealed_at: number;
+  /** This reader's end: revealed_at + burn_after, capped by the message's burn_expires_at. */
+  burns_at: number;
 }
 
 export interface MessageEditsTable {
@@ -298,6 +379,26 @@ export interface WorkspaceSettingsTable {
   updated_by: string | null;
 }
 
+/** A pin of a message, current (`unpin_seq` null) or past (migration 028, pins/service.ts). */
+export interface MessagePinsTable {
+  message_id: string;
+  conv_id: string;
+  /** The message's seq. */
+  seq: number;
+  pinned_by: string;
+  pinned_at: number;
+  /** The seq of the `message.pinned` event that pinned it, and of the one that unpinned it. */
+  pin_seq: number;
+  unpin_seq: number | null;
+}
+
+/** A message a user saved for themselves (migration 028, pins/saved.ts). */
+export interface SavedMessagesTable {
+  user_id: string;
+  message_id: string;
+  saved_at: number;
+}
+
 export interface MessageTagsTable {
   message_id: string;
   conv_id: string;
@@ -402,6 +503,60 @@ export interface SearchStateTable {
   value: string;
 }
 
+/** Message trace (trace/, migration 032): one row per message, written with it. No content. */
+export interface MessageTracesTable {
+  message_id: string;
+  conv_id: string;
+  seq: number;
+  sender_id: string;
+  session_id: string | null;
+  accepted_at: number;
+  written_at: number;
+  batch_id: string;
+  batch_size: number;
+  node_id: string;
+}
+
+/** One group-commit batch's times, recorded once it committed and published. */
+export interface TraceBatchesTable {
+  batch_id: string;
+  node_id: string;
+  committed_at: number;
+  published_at: number;
+}
+
+/** A device's delivery or read cursor move in one conversation. */
+export interface TraceAcksTable {
+  conv_id: string;
+  session_id: string;
+  user_id: string;
+  kind: 'delivered' | 'read';
+  seq: number;
+  at: number;
+  node_id: string;
+}
+
+/** A running node's last heartbeat (033, admin/heartbeat.ts). */
+export interface NodesTable {
+  name: string;
+  started_at: number;
+  heartbeat_at: number;
+  sockets: number;
+  authenticated_sockets: number;
+  users: number;
+  messages_last_minute: number;
+}
+
+/** Where a device's socket is, and when it was last seen. */
+export interface TraceDevicesTable {
+  session_id: string;
+  user_id: string;
+  node_id: string;
+  sockets: number;
+  connected_at: number;
+  last_seen_at: number;
+}
+
 export interface Database {
   search_docs: SearchDocsTable;
   search_state: SearchStateTable;
@@ -420,6 +575,8 @@ export interface Database {
   reminders: RemindersTable;
   integration_threads: IntegrationThreadsTable;
   message_tags: MessageTagsTable;
+  message_pins: MessagePinsTable;
+  saved_messages: SavedMessagesTable;
   two_factor: TwoFactorTable;
   recovery_codes: RecoveryCodesTable;
   mfa_challenges: MfaChallengesTable;
@@ -430,12 +587,23 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   invites: InvitesTable;
+  invite_uses: InviteUsesTable;
   conversations: ConversationsTable;
   members: MembersTable;
   messages: MessagesTable;
+  burn_reveals: BurnRevealsTable;
+  server_keys: ServerKeysTable;
+  push_subscriptions: PushSubscriptionsTable;
+  push_cursors: PushCursorsTable;
+  push_deliveries: PushDeliveriesTable;
   message_edits: MessageEditsTable;
   reactions: ReactionsTable;
   mentions: MentionsTable;
   events: EventsTable;
   audit_log: AuditTable;
+  message_traces: MessageTracesTable;
+  trace_batches: TraceBatchesTable;
+  trace_acks: TraceAcksTable;
+  trace_devices: TraceDevicesTable;
+  nodes: NodesTable;
 }

@@ -16,6 +16,9 @@ export function tuneWritingConnection(sqlite: SQLite.Database, t: SqliteTuning):
   sqlite.pragma(`synchronous = ${t.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Deleted and overwritten content is zeroed, not left in free space of its page: a burned or
+  // recalled text must not stay readable in the file (messages/burn.ts, store/wal-scrub.ts).
+  sqlite.pragma('secure_delete = ON');
   // SQLite's default page cache is 2 MB: under load most index pages were re-read from the OS
   // on every statement. 64 MB keeps the hot indexes of a busy workspace in memory.
   sqlite.pragma('cache_size = -65536');

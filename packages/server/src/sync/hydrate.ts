@@ -1,4 +1,4 @@
-import type { LogEvent, MemberRole, Message, User } from '@parley/protocol';
+import type { ConversationUpdatedEvent, LogEvent, MemberRole, Message, User } from '@parley/protocol';
 import type { Db } from '../store/db.js';
 import type { EventsTable } from '../store/schema.js';
 import { iso } from '../core/time.js';
@@ -54,11 +54,16 @@ function toEvent(r: EventsTable, messages: Map<string, Message>, roots: Map<stri
     }
     case 'message.edited':
     case 'message.recalled':
+    case 'message.burned':
       return message ? { ...base, type: r.type, message } : null;
+    case 'messages.expired':
+      return { ...base, type: 'messages.expired', up_to_seq: Number(d.up_to_seq), count: Number(d.count) };
     case 'reaction.changed':
       return message ? { ...base, type: 'reaction.changed', message, emoji: String(d.emoji), user_id: String(d.user_id), op: d.op === 'remove' ? 'remove' : 'add' } : null;
     case 'message.tagged':
       return message ? { ...base, type: 'message.tagged', message, tag: String(d.tag), op: d.op === 'remove' ? 'remove' : 'add' } : null;
+    case 'message.pinned':
+      return message ? { ...base, type: 'message.pinned', message, op: d.op === 'remove' ? 'remove' : 'add' } : null;
     case 'member.joined': {
       const user = users.get(String(d.user_id));
       return user ? { ...base, type: 'member.joined', user, role: d.role as MemberRole, member_count: Number(d.member_count) } : null;
@@ -68,7 +73,7 @@ function toEvent(r: EventsTable, messages: Map<string, Message>, roots: Map<stri
     case 'member.role_changed':
       return { ...base, type: 'member.role_changed', user_id: String(d.user_id), role: d.role as MemberRole };
     case 'conversation.updated':
-      return { ...base, type: 'conversation.updated', changes: d.changes as { name?: string | null; topic?: string; archived?: boolean } };
+      return { ...base, type: 'conversation.updated', changes: d.changes as ConversationUpdatedEvent['changes'] };
     default:
       return null;
   }

@@ -25,6 +25,7 @@ export class SyncService {
    */
   async sync(actor: Actor, cursors: Record<string, number>, eventsLimit = 0): Promise<SyncResult> {
     const { db } = this.deps;
+    this.deps.metrics.resyncRequests.inc({ kind: 'sync' });
     const mine = new Set<string>();
     const moved: ToPresent[] = [];
     const inline: PageOf[] = [];
@@ -58,6 +59,8 @@ export class SyncService {
     const a = await accessConversation(db, actor, convId);
     assertCan(actor, 'conversation.read', a);
     const [p] = await this.pages([{ a, afterSeq }], limit, await asOfLeaving(db, convId, a.member));
+    this.deps.metrics.resyncRequests.inc({ kind: 'events' });
+    this.deps.metrics.resyncEvents.inc(p!.page.events.length);
     return p!.page;
   }
 

@@ -51,6 +51,7 @@ export class TagsService {
     const row = await this.messages.visible(actor, messageId);
     assertCan(actor, 'message.tag', row.access);
     if (row.recalled_at !== null) throw new AppError('conflict', 'A recalled message cannot be tagged.');
+    if (row.burn_after_ms !== null) throw new AppError('conflict', 'A message that burns after reading cannot be tagged.');
     const wait = await this.messages.sendLimiter.take(actor.userId);
     if (wait > 0) throw sendRateLimited(this.messages.sendLimiter.ratePerSec, wait);
     const t = now();

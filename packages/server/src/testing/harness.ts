@@ -44,6 +44,8 @@ export async function startServer(overrides: ConfigOverrides = {}, dataDir?: str
       logLevel: 'silent',
       shutdownGraceMs: 200,
       ...(testDatabase(dir) ?? {}),
+      // No #general unless a test asks for it: the suite counts and lists the conversations it makes.
+      defaultChannel: null,
       ...overrides,
       limits: {
         authRatePerMin: 100_000,

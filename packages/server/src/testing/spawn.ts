@@ -18,6 +18,8 @@ export interface SpawnedServer {
   port: number;
   dataDir: string;
   proc: ChildProcess;
+  /** What the server wrote to stderr so far (its warnings and errors): a failing test shows it. */
+  stderr(): string;
   /** SIGKILL: no shutdown, no flush beyond what was committed. */
   kill(): Promise<void>;
   /** SIGTERM and wait for exit. */
@@ -39,9 +41,11 @@ const testEnv = {
   PARLEY_FRAME_RATE_PER_SEC: '100000',
   PARLEY_FRAME_BURST: '100000',
   PARLEY_SHUTDOWN_GRACE_MS: '500',
+  // No #general: tests count and list the conversations they make (a test turns it on with its env).
+  PARLEY_DEFAULT_CHANNEL: 'none',
 };
 
-const START_TIMEOUT_MS = 60_000;
+const START_TIMEOUT_MS = 120_000;
 
 /** `args`: more `parley serve` options, such as `['--workers', '2']`. */
 export async function spawnServer(opts: { port?: number; dataDir?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<SpawnedServer> {
@@ -54,7 +58,12 @@ export async function spawnServer(opts: { port?: number; dataDir?: string; env?:
   // Named after its data directory, so a restart keeps the name and the readiness check below can
   // tell this server from another test's server that took the port while this one was down.
   const nodeName = opts.env?.PARLEY_NODE_NAME ?? `spawn-${path.basename(dataDir)}`;
-  const proc = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--data-dir', dataDir, ...(opts.args ?? [])], {
+  // One worker unless the test asks for more: on PostgreSQL + NATS `serve` would start one per core,
+  // and two nodes of three processes each, all compiling the server at once, once took over 60 s to
+  // answer on a CI machine busy with the rest of the suite.
+  const args = opts.args ?? [];
+  const workers = args.includes('--workers') ? [] : ['--workers', '1'];
+  const proc = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--data-dir', dataDir, ...workers, ...args], {
     env: { ...process.env, ...testEnv, ...pgEnv, PARLEY_WEB_DIR: path.join(dataDir, 'no-web'), PARLEY_NODE_NAME: nodeName, ...(opts.env ?? {}) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -89,6 +98,7 @@ export async function spawnServer(opts: { port?: number; dataDir?: string; env?:
     port,
     dataDir,
     proc,
+    stderr: () => stderr,
     async kill() {
       if (proc.exitCode === null) proc.kill('SIGKILL');
       await exited;

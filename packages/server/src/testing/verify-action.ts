@@ -3,10 +3,15 @@
  * client's state over REST, run an action, apply the events pushed to the client with the SDK's
  * reducer, fetch fresh state, and deep-compare. If they differ, either the server sent the wrong
  * events (or none), or the reducer applies them wrongly; both are bugs.
+ *
+ * Each observer is checked twice: as a client that holds whole histories, and as one that holds
+ * windows of them, as the web does (a windowed state, with windows of `WINDOW` messages so that
+ * actions touch messages outside them): its counters, followed event by event, and the re-reads it
+ * asks for must give the server's conversations too.
  */
 import { expect } from 'vitest';
 import type { Conversation, EventsPage, HistoryPage, Member, Message, ServerEvent } from '@parley/protocol';
-import { applyEvent, applyEventsPage, loadHistory, stateFromSnapshots, type ClientState, type ConversationSnapshot } from '@parley/sdk';
+import { applyEvent, applyEventsPage, createState, loadConversation, loadHistory, refreshConversation, stateFromSnapshots, type ClientState, type ConversationSnapshot } from '@parley/sdk';
 import { api, type SocketClient, type TestUser } from './harness.js';
 
 type Server = { url: string };
@@ -29,6 +34,20 @@ export interface ObserverResult {
   state: ClientState;
   /** The fresh state fetched over REST after the action. */
   fresh: ClientState;
+  /** The windowed state after the events, the loads and the re-reads it asked for. */
+  windowed: ClientState;
+  /** Conversations the windowed state re-read because its window could not tell their counters. */
+  countRereads: string[];
+}
+
+/** A windowed client's window: small, so that actions reach messages outside it. */
+export const WINDOW = 3;
+
+/** The state of a client that holds only each conversation's latest `WINDOW` messages. */
+export function windowedState(me: string, snaps: readonly ConversationSnapshot[]): ClientState {
+  let s = createState(me, { windowed: true });
+  for (const snap of snaps) s = loadConversation(s, { ...snap, messages: snap.messages.slice(-WINDOW), hasOlder: snap.messages.length > WINDOW });
+  return s;
 }
 
 export interface VerifyOptions {
@@ -78,12 +97,17 @@ export async function fetchSnapshots(server: Server, token: string): Promise<Con
  * messages; this checks, as a first step, that its recomputation agrees with the server's.
  */
 export async function fetchState(server: Server, user: TestUser, label = user.user.username): Promise<ClientState> {
+  return (await fetchStates(server, user, label)).full;
+}
+
+/** fetchState, and the windowed state made from the same snapshots. */
+async function fetchStates(server: Server, user: TestUser, label: string): Promise<{ full: ClientState; windowed: ClientState }> {
   const snaps = await fetchSnapshots(server, user.token);
   const state = stateFromSnapshots(user.user.id, snaps);
   for (const snap of snaps) {
     expect(state.conversations[snap.conversation.id], `${label}: the reducer's derived fields of ${snap.conversation.id} differ from the server's`).toStrictEqual(snap.conversation);
   }
-  return state;
+  return { full: state, windowed: windowedState(user.user.id, snaps) };
 }
 
 /** Waits until no observer has received an event for `settleMs`. */
@@ -145,14 +169,14 @@ export async function verifyAction(server: Server, observers: readonly Observer[
   // events are deduped by seq and the others are "set", and the snapshot already includes them.
   await settle(clients, Math.ceil(settleMs / 3), maxWaitMs);
   const marks = observers.map((o) => o.client.events.length);
-  const before = await Promise.all(observers.map((o) => fetchState(server, o.user, o.label)));
+  const before = await Promise.all(observers.map((o) => fetchStates(server, o.user, o.label)));
   await action();
   await settle(clients, settleMs, maxWaitMs);
 
   const results: ObserverResult[] = [];
   for (const [i, o] of observers.entries()) {
     const events = o.client.events.slice(marks[i]);
-    let state = before[i]!;
+    let state = before[i]!.full;
     for (const e of events) state = applyEvent(state, e);
     const fresh = await fetchState(server, o.user, o.label);
 
@@ -175,9 +199,51 @@ export async function verifyAction(server: Server, observers: readonly Observer[
     }
 
     expect(comparable(state), `${o.label}: state after events != fresh state (events: ${events.map((e) => e.type).join(', ')})`).toStrictEqual(comparable(fresh));
-    results.push({ label: o.label, events, historyLoads, state, fresh });
+    const { windowed, countRereads } = await followWindowed(server, o, before[i]!.windowed, events, fresh);
+    results.push({ label: o.label, events, historyLoads, state, fresh, windowed, countRereads });
   }
   return results;
+}
+
+/**
+ * The windowed client: the same events applied, an added conversation's latest page loaded, and
+ * the conversations it flagged re-read (from the fresh copy, which is what a re-read returns once
+ * events have settled). Its conversations and members must then be the server's, and each window
+ * the newest part of the conversation's history, without holes.
+ */
+async function followWindowed(server: Server, o: Observer, start: ClientState, events: readonly ServerEvent[], fresh: ClientState): Promise<{ windowed: ClientState; countRereads: string[] }> {
+  const label = `${o.label} (windowed)`;
+  let s = start;
+  for (const e of events) s = applyEvent(s, e);
+  expect(
+    Object.keys(s.needs).filter((id) => s.needs[id]!.events),
+    `${label}: gaps in the pushed log`,
+  ).toEqual([]);
+  for (const [convId, need] of Object.entries(s.needs)) {
+    if (!need.history) continue;
+    const history = await fetchHistory(server, o.user.token, convId);
+    s = loadHistory(s, convId, history.slice(-WINDOW), await fetchMembers(server, o.user.token, convId), history.length > WINDOW);
+  }
+  const countRereads: string[] = [];
+  for (const [convId, need] of Object.entries(s.needs)) {
+    const conv = fresh.conversations[convId];
+    if (!need.counts || !conv) continue;
+    s = refreshConversation(s, conv);
+    countRereads.push(convId);
+  }
+  expect(s.needs, `${label}: needs left after loading and re-reading`).toEqual({});
+  const full = comparable(fresh) as { conversations: unknown; members: unknown; appliedSeq: unknown };
+  const mine = comparable(s) as typeof full;
+  const types = events.map((e) => e.type).join(', ');
+  expect(mine.conversations, `${label}: conversations after events != fresh (events: ${types})`).toStrictEqual(full.conversations);
+  expect(mine.members, `${label}: members after events != fresh (events: ${types})`).toStrictEqual(full.members);
+  expect(mine.appliedSeq, `${label}: applied seqs`).toStrictEqual(full.appliedSeq);
+  for (const [convId, t] of Object.entries(s.windows ?? {})) {
+    const all = fresh.messages[convId] ?? [];
+    expect(t.messages, `${label}: the window of ${convId} is not the newest part of its history`).toStrictEqual(all.slice(all.length - t.messages.length));
+    expect(t.messages.length, `${label}: the window of ${convId} lost messages`).toBeGreaterThanOrEqual(Math.min(WINDOW, all.length));
+  }
+  return { windowed: s, countRereads };
 }
 
 /** Pulls `GET /conversations/:id/events` pages after the applied seq until caught up (resync). */

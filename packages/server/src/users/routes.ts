@@ -1,9 +1,11 @@
 import { UpdateProfileBody, User, UserList, UserWithPresence } from '@parley/protocol';
 import { actorOf } from '../http/auth.js';
 import { bearer, IdParams, responses, SearchQuery, type RoutesPlugin } from '../http/schemas.js';
+import { avatarRoutes } from './avatar-routes.js';
 
 export const usersRoutes: RoutesPlugin = async (app, { services }) => {
   const tags = ['users'];
+  await app.register(avatarRoutes, { services });
 
   app.get('/me', { schema: { tags, summary: 'Who am I', security: bearer, response: responses({ 200: User }) } }, async (req) => services.users.getUser(actorOf(req).userId));
 

@@ -4,11 +4,18 @@ import { AppError } from '../core/errors.js';
 import { presentUser } from './presenter.js';
 import { containsIgnoringCase } from '../store/like.js';
 import { prepared } from '../store/prepared.js';
+import { StatusExpiry } from './status-expiry.js';
+import { profilePatch } from './profile.js';
 
-const userColumns = ['id', 'username', 'display_name', 'avatar_url', 'status_text', 'role', 'created_at', 'bot_owner_id'] as const;
+const userColumns = ['id', 'username', 'display_name', 'avatar_url', 'status_text', 'status_emoji', 'status_expires_at', 'time_zone', 'role', 'created_at', 'bot_owner_id'] as const;
 
 export class UsersService {
-  constructor(private readonly deps: Deps) {}
+  /** Clears statuses past their expiry and announces it (started and stopped with the app). */
+  readonly expiry: StatusExpiry;
+
+  constructor(private readonly deps: Deps) {
+    this.expiry = new StatusExpiry(deps, (id) => this.getUser(id).then((u) => this.announce(u)));
+  }
 
   async getUser(id: string): Promise<User> {
     const [row] = await activeUser(this.deps.db, { id });
@@ -35,18 +42,16 @@ export class UsersService {
     if (q) {
       sel = sel.where((eb) => eb.or([containsIgnoringCase(eb.ref('username'), q), containsIgnoringCase(eb.ref('display_name'), q)]));
     }
-    return (await sel.execute()).map(presentUser);
+    return (await sel.execute()).map((r) => presentUser(r));
   }
 
   async updateProfile(actor: Actor, body: UpdateProfileBody): Promise<User> {
-    const patch: { display_name?: string; avatar_url?: string | null; status_text?: string | null } = {};
-    if (body.display_name !== undefined) patch.display_name = body.display_name.trim() || body.display_name;
-    if (body.avatar_url !== undefined) patch.avatar_url = body.avatar_url;
-    if (body.status_text !== undefined) patch.status_text = body.status_text;
+    const patch = profilePatch(body, this.deps.now());
     if (Object.keys(patch).length > 0) {
       await this.deps.db.updateTable('users').set(patch).where('id', '=', actor.userId).execute();
     }
     const user = await this.getUser(actor.userId);
+    if (patch.status_expires_at != null) this.expiry.wakeAt(patch.status_expires_at);
     await this.announce(user);
     return user;
   }

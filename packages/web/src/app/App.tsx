@@ -1,6 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { AuthScreen } from '../auth/AuthScreen';
-import { EnrolTwoFactorScreen } from '../auth/EnrolTwoFactorScreen';
 import { ChatContext } from '../chat/context';
 import { ChatStore, type SessionEndReason } from '../chat/store';
 import { translate } from '../i18n/i18n';
@@ -8,6 +7,9 @@ import { deleteUserDb } from '../storage/db';
 import { clearDrafts } from '../storage/drafts';
 import { clearSession, loadSession, saveSession, type StoredSession } from '../storage/session';
 import { Shell } from './Shell';
+
+// Only an account a workspace forces into two-factor sign-in ever sees it (with its QR code renderer).
+const EnrolTwoFactorScreen = lazy(() => import('../auth/EnrolTwoFactorScreen').then((m) => ({ default: m.EnrolTwoFactorScreen })));
 
 export function App() {
   const [session, setSession] = useState<StoredSession | null>(loadSession);
@@ -62,18 +64,20 @@ export function App() {
   }
   if (session.must_enrol_2fa) {
     return (
-      <EnrolTwoFactorScreen
-        session={session}
-        onDone={() => {
-          const next = { ...(loadSession() ?? session), must_enrol_2fa: false };
-          saveSession(next);
-          setSession(next);
-        }}
-        onSignOut={() => {
-          clearSession();
-          setSession(null);
-        }}
-      />
+      <Suspense fallback={<div className="splash" aria-busy="true" />}>
+        <EnrolTwoFactorScreen
+          session={session}
+          onDone={() => {
+            const next = { ...(loadSession() ?? session), must_enrol_2fa: false };
+            saveSession(next);
+            setSession(next);
+          }}
+          onSignOut={() => {
+            clearSession();
+            setSession(null);
+          }}
+        />
+      </Suspense>
     );
   }
   if (!store) return <div className="splash" aria-busy="true" />;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { useChat, useStore } from '../chat/context';
 import { ConversationView } from '../conversation/ConversationView';
 import { ConnectionBanner } from '../conversation/ConnectionBanner';
@@ -9,14 +9,28 @@ import { NewDmDialog } from '../sidebar/NewDmDialog';
 import { NewGroupDialog } from '../sidebar/NewGroupDialog';
 import { NewChannelDialog } from '../sidebar/NewChannelDialog';
 import { ChannelBrowser } from '../sidebar/ChannelBrowser';
-import { SettingsDialog } from '../settings/SettingsDialog';
-import { SearchPanel } from '../search/SearchPanel';
+import { FirstRunGuide } from './FirstRunGuide';
 import { ThreadPanel } from '../thread/ThreadPanel';
 import { useToast } from '../ui/toast';
 import { IconMenu } from '../ui/icons';
 import { convPath, navigate, useRoute } from './router';
-import { UiContext, type DialogKind, type UiState } from './ui-context';
+import { UiContext, type DetailsTab, type DialogKind, type UiState } from './ui-context';
 import { useDocumentTitle } from './title';
+import { whichShortcut } from './shortcuts';
+import { neighbour } from '../sidebar/order';
+
+const GLOBAL_SHORTCUTS = ['switcher', 'search', 'searchSlash', 'sheet', 'prevConv', 'nextConv', 'prevUnread', 'nextUnread', 'markRead'] as const;
+
+// Settings (two-factor set-up, tokens, the audit log, notifications…) load when first opened: they
+// are most of a screenful of code that the first paint does not need (the initial-JS budget).
+// Search opens on demand, like the dialogs below: none of them is needed to show the chat.
+const SearchPanel = lazy(() => import('../search/SearchPanel').then((m) => ({ default: m.SearchPanel })));
+const SettingsDialog = lazy(() => import('../settings/SettingsDialog').then((m) => ({ default: m.SettingsDialog })));
+const ShortcutsSheet = lazy(() => import('./ShortcutsSheet').then((m) => ({ default: m.ShortcutsSheet })));
+// The details panel (members, settings) too: opened from a conversation's header, not needed to chat.
+const DetailsPanel = lazy(() => import('../details/DetailsPanel').then((m) => ({ default: m.DetailsPanel })));
+// The admin console (`/admin`, owners and admins): its own chunk, never loaded by anyone who does not open it.
+const AdminConsole = lazy(() => import('../admin/AdminConsole').then((m) => ({ default: m.AdminConsole })));
 
 /** Whether a key press lands where text is typed (so `/` is a character there, not a shortcut). */
 function isTyping(target: EventTarget | null): boolean {
@@ -52,6 +66,16 @@ export function Shell() {
     [store],
   );
   const closeThread = useCallback(() => setThread(null), []);
+  const [details, setDetails] = useState<UiState['details']>(null);
+  // One side panel at a time: the details replace an open thread (a thread opened later covers them).
+  const openDetails = useCallback((c: string, tab: DetailsTab = 'about') => {
+    setThread(null);
+    setDetails({ convId: c, tab });
+  }, []);
+  const closeDetails = useCallback(() => setDetails(null), []);
+  useEffect(() => {
+    if (details && details.convId !== convId) setDetails(null);
+  }, [convId, details]);
 
   // A thread belongs to its conversation: switching away closes it.
   useEffect(() => {
@@ -63,19 +87,31 @@ export function Shell() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'k') {
+      // The keys come from the one table the shortcuts sheet lists (shortcuts.ts).
+      const key = whichShortcut(e, GLOBAL_SHORTCUTS);
+      if (key === 'switcher') {
         e.preventDefault();
         setDialog((d) => (d === 'switcher' ? null : 'switcher'));
-      } else if ((e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && e.key.toLowerCase() === 'f') {
+      } else if (key === 'search') {
         e.preventDefault();
         openSearch();
-      } else if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey && !isTyping(e.target)) {
+      } else if (key === 'searchSlash' && !isTyping(e.target)) {
         // `/` is a character wherever one can type; elsewhere it opens search.
         e.preventDefault();
         openSearch();
-      } else if (e.key === 'Escape' && !e.defaultPrevented) {
+      } else if (key === 'sheet') {
+        e.preventDefault();
+        setDialog((d) => (d === 'shortcuts' ? null : 'shortcuts'));
+      } else if (key === 'prevConv' || key === 'nextConv' || key === 'prevUnread' || key === 'nextUnread') {
+        e.preventDefault();
+        const to = neighbour(store.state.conversations, convId, key.startsWith('next') ? 1 : -1, key.endsWith('Unread'));
+        if (to) navigate(convPath(to));
+      } else if (key === 'markRead' && !e.defaultPrevented) {
         if (drawerOpen) setDrawerOpen(false);
         else if (thread) setThread(null);
+        else if (details) setDetails(null);
+        // Nothing else took the Escape: it marks the open conversation read.
+        else if (convId) store.markRead(convId);
       }
     };
     const onOpen = (e: Event) => {
@@ -88,11 +124,11 @@ export function Shell() {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('parley:open', onOpen);
     };
-  }, [drawerOpen, thread, openSearch]);
+  }, [drawerOpen, thread, details, openSearch, store, convId]);
 
   const ui = useMemo<UiState>(
-    () => ({ dialog, openDialog: setDialog, openSearch, thread, openThread, closeThread, drawerOpen, setDrawerOpen, highlight }),
-    [dialog, openSearch, thread, openThread, closeThread, drawerOpen, highlight],
+    () => ({ dialog, openDialog: setDialog, openSearch, thread, openThread, closeThread, details, openDetails, closeDetails, drawerOpen, setDrawerOpen, highlight }),
+    [dialog, openSearch, thread, openThread, closeThread, details, openDetails, closeDetails, drawerOpen, highlight],
   );
   const close = () => setDialog(null);
 
@@ -100,12 +136,17 @@ export function Shell() {
 
   return (
     <UiContext.Provider value={ui}>
-      <div className={`app ${convId ? 'has-conversation' : 'at-home'} ${drawerOpen ? 'drawer-open' : ''} ${thread ? 'has-thread' : ''}`}>
+      <div className={`app ${convId ? 'has-conversation' : 'at-home'} ${drawerOpen ? 'drawer-open' : ''} ${thread ? 'has-thread' : ''} ${details && !thread ? 'has-details' : ''}`}>
         <Sidebar activeId={convId} />
         {drawerOpen && <div className="drawer-scrim" onClick={() => setDrawerOpen(false)} aria-hidden="true" />}
         <main className="main" aria-label={t('conv.messageList')}>
           <ConnectionBanner />
-          {convId ? (
+          <FirstRunGuide />
+          {route.name === 'admin' ? (
+            <Suspense fallback={<div className="splash" aria-busy="true" />}>
+              <AdminConsole />
+            </Suspense>
+          ) : convId ? (
             <ConversationView key={convId} convId={convId} />
           ) : (
             <div className="empty-state">
@@ -117,14 +158,32 @@ export function Shell() {
           )}
         </main>
         {thread && <ThreadPanel key={thread.rootId} convId={thread.convId} rootId={thread.rootId} />}
+        {details && !thread && (
+          <Suspense fallback={null}>
+            <DetailsPanel key={details.convId} convId={details.convId} tab={details.tab} />
+          </Suspense>
+        )}
       </div>
       {dialog === 'switcher' && <QuickSwitcher onClose={close} />}
-      {dialog === 'search' && <SearchPanel initial={searchPrefill} onClose={close} />}
+      {dialog === 'search' && (
+        <Suspense fallback={null}>
+          <SearchPanel initial={searchPrefill} onClose={close} />
+        </Suspense>
+      )}
       {dialog === 'new-dm' && <NewDmDialog onClose={close} />}
       {dialog === 'new-group' && <NewGroupDialog onClose={close} />}
       {dialog === 'new-channel' && <NewChannelDialog onClose={close} />}
       {dialog === 'browse' && <ChannelBrowser onClose={close} />}
-      {dialog === 'settings' && <SettingsDialog onClose={close} />}
+      {dialog === 'shortcuts' && (
+        <Suspense fallback={null}>
+          <ShortcutsSheet onClose={close} />
+        </Suspense>
+      )}
+      {dialog === 'settings' && (
+        <Suspense fallback={null}>
+          <SettingsDialog onClose={close} />
+        </Suspense>
+      )}
       <div className="toast-region" role="status" aria-live="polite">
         {toastText && <div className="toast">{toastText}</div>}
       </div>

@@ -12,6 +12,8 @@ export function useDocumentTitle(convId: string | null): void {
     for (const c of Object.values(conversations)) unread += c.unread_count;
     const conv = convId ? conversations[convId] : undefined;
     const name = conv ? conversationName(conv, users, me) : null;
-    document.title = `${unread ? `(${unread}) ` : ''}${name ? `${conv?.kind === 'channel' ? '#' : ''}${name} · ` : ''}Parley`;
+    const title = `${unread ? `(${unread}) ` : ''}${name ? `${conv?.kind === 'channel' ? '#' : ''}${name} · ` : ''}Parley`;
+    // Setting the title is not free even when it is the same (the browser is told each time).
+    if (document.title !== title) document.title = title;
   }, [conversations, users, me, convId]);
 }

@@ -1,6 +1,8 @@
 import { createContext, useContext } from 'react';
 
-export type DialogKind = 'new-dm' | 'new-group' | 'new-channel' | 'browse' | 'switcher' | 'settings' | 'search' | null;
+export type DialogKind = 'new-dm' | 'new-group' | 'new-channel' | 'browse' | 'switcher' | 'settings' | 'search' | 'shortcuts' | null;
+
+export type DetailsTab = 'about' | 'members' | 'pins' | 'settings';
 
 /** Layout state shared by distant components: which dialog is open, the thread panel, the phone drawer. */
 export interface UiState {
@@ -11,6 +13,10 @@ export interface UiState {
   thread: { convId: string; rootId: string } | null;
   openThread: (convId: string, rootId: string) => void;
   closeThread: () => void;
+  /** The details panel (about, members, pins, settings) of a conversation; it shares the side with the thread. */
+  details: { convId: string; tab: DetailsTab } | null;
+  openDetails: (convId: string, tab?: DetailsTab) => void;
+  closeDetails: () => void;
   drawerOpen: boolean;
   setDrawerOpen: (open: boolean) => void;
   /** The message a link pointed at, highlighted once scrolled into view. */

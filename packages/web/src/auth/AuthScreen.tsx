@@ -6,7 +6,9 @@ import type { StringKey } from '../i18n/strings';
 import type { StoredSession } from '../storage/session';
 import { LanguageSelect } from '../settings/LanguageSelect';
 import { ThemeToggle } from '../settings/ThemeToggle';
-import { describeCodeError, describeError } from './errors';
+import { describeCodeError, describeError, describeSignUpError, describeUsername } from './errors';
+import { inviteCodeFromPath } from '../app/router';
+import { setFirstRunState } from '../app/first-run';
 import { deviceLabel } from './device';
 
 interface Props {
@@ -16,7 +18,10 @@ interface Props {
 
 export function AuthScreen({ onSignedIn, notice }: Props) {
   const t = useT();
-  const [mode, setMode] = useState<'login' | 'register'>('login');
+  /** Opened from an invite link (`/invite/CODE`): sign-up, with the code filled in. */
+  const [linkCode] = useState(() => inviteCodeFromPath(location.pathname));
+  const [mode, setMode] = useState<'login' | 'register'>(linkCode ? 'register' : 'login');
+  const [inviteCode, setInviteCode] = useState(linkCode ?? '');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -29,6 +34,11 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
   const [options, setOptions] = useState<AuthOptions | null>(null);
   /** A single sign-on coming back: the callback's code is being traded for a session. */
   const [ssoBusy, setSsoBusy] = useState(() => ssoReturn() !== null);
+
+  // The code is in the form now; once signed in, the app starts at home rather than at the link.
+  useEffect(() => {
+    if (linkCode) history.replaceState(null, '', '/' + location.search + location.hash);
+  }, [linkCode]);
 
   useEffect(() => {
     let live = true;
@@ -89,13 +99,25 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
       // A throwaway client: it only makes the auth request; the session's client is made afterwards.
       const client = new Parley({ url: location.origin, deviceName: deviceLabel() });
       const name = username.trim().toLowerCase();
-      const res = registering ? await client.register(name, password, displayName.trim() ? { display_name: displayName.trim() } : {}) : await client.login(name, password);
+      if (registering) {
+        // Said before asking: the same sentences the server's refusal would be turned into.
+        const problem = describeUsername(name, t) ?? (password.length < 8 ? t('auth.error.password') : null);
+        if (problem) {
+          setError(problem);
+          setBusy(false);
+          return;
+        }
+      }
+      const extra = { ...(displayName.trim() ? { display_name: displayName.trim() } : {}), ...(inviteCode.trim() ? { invite_code: inviteCode.trim() } : {}) };
+      const res = registering ? await client.register(name, password, extra) : await client.login(name, password);
+      // A new account here: the first-run guide may greet it once it lands in a channel.
+      if (registering) setFirstRunState(res.user.id, 'new');
       onSignedIn(stored(res));
     } catch (err) {
       if (err instanceof ParleyError && err.code === 'mfa_required' && err.challenge) {
         setChallenge(err.challenge);
         setCode('');
-      } else setError(describeError(err, t));
+      } else setError(registering ? describeSignUpError(err, t, { username, inviteCode }) : describeError(err, t));
       setBusy(false);
     }
   }
@@ -159,9 +181,17 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
 
   const sso = options?.sso ?? null;
   const canRegister = options?.registration !== 'closed';
+  const askInvite = registering && (options?.registration === 'invite' || linkCode !== null);
+  // As the user types: what is wrong with the username, in words (nothing while the field is empty).
+  const usernameError = registering && username.trim() ? describeUsername(username, t) : null;
   return (
     <AuthCard>
       <h1>{t(registering ? 'auth.title.register' : 'auth.title.login')}</h1>
+      {linkCode && registering && (
+        <p className="notice" role="status" data-testid="auth-invited">
+          {t('auth.inviteFromLink')}
+        </p>
+      )}
       {notice && (
         <p className="notice" role="status">
           {notice}
@@ -186,15 +216,39 @@ export function AuthScreen({ onSignedIn, notice }: Props) {
             spellCheck={false}
             required
             value={username}
-            onChange={(e) => setUsername(e.target.value)}
+            onChange={(e) => {
+              setUsername(e.target.value);
+              // The hint below says what is wrong now: an earlier refusal would only repeat it.
+              if (registering) setError(null);
+            }}
             aria-describedby={registering ? 'username-hint' : undefined}
+            aria-invalid={usernameError ? true : undefined}
           />
           {registering && (
-            <small id="username-hint" className="hint">
-              {t('auth.usernameHint')}
+            <small id="username-hint" className={usernameError ? 'hint error' : 'hint'} data-testid="auth-username-hint" aria-live="polite">
+              {usernameError ?? t('auth.usernameHint')}
             </small>
           )}
         </label>
+        {askInvite && (
+          <label className="field">
+            <span>{t('auth.invite')}</span>
+            <input
+              data-testid="auth-invite"
+              name="invite_code"
+              autoComplete="off"
+              autoCapitalize="none"
+              spellCheck={false}
+              maxLength={128}
+              value={inviteCode}
+              onChange={(e) => setInviteCode(e.target.value)}
+              aria-describedby="invite-hint"
+            />
+            <small id="invite-hint" className="hint">
+              {t('auth.inviteHint')}
+            </small>
+          </label>
+        )}
         {registering && (
           <label className="field">
             <span>{t('auth.displayName')}</span>

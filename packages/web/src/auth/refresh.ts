@@ -18,7 +18,7 @@ export const coordinatedFetch: FetchLike = async (input, init) => {
   const run = async () => {
     let presented: string | null = null;
     try {
-      presented = (JSON.parse(init.body ?? '{}') as { refresh_token?: string }).refresh_token ?? null;
+      presented = (JSON.parse(typeof init.body === 'string' ? init.body : '{}') as { refresh_token?: string }).refresh_token ?? null;
     } catch {
       presented = null;
     }

@@ -1,13 +1,5 @@
-import type { Conversation, Message, User } from '@parley/protocol';
-
-/**
- * Whether a message calls the user: @channel (every member), or their id in `mentions`, which the
- * server fills with the members named and, for @here, those online when it was sent. The badge
- * and the desktop notification both use this, and it is the rule of the server's mention_count.
- */
-export function mentionsMe(msg: Message, meId: string): boolean {
-  return msg.mentions_channel || msg.mentions.includes(meId);
-}
+import type { Conversation, User } from '@parley/protocol';
+import { ParleyError } from '@parley/sdk';
 
 export function userLabel(u: User | undefined, fallback = '…'): string {
   if (!u) return fallback;
@@ -32,10 +24,23 @@ export function conversationName(c: Pick<Conversation, 'kind' | 'name' | 'dm_use
 
 /** A 26-character ULID-like id that works outside secure contexts (crypto.randomUUID needs one). */
 export function newClientMsgId(): string {
-  if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID();
+  if (typeof crypto.randomUUID === 'function' && globalThis.isSecureContext) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[6] = (bytes[6]! & 0x0f) | 0x40;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** What a failure is kept as (a failed send, a thread that did not load): the server's error code, or the message. */
+export function errorText(e: unknown): string {
+  if (e instanceof ParleyError) return e.code;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The record without one key: a copy (the store never changes its state in place), or the record itself when it lacks the key. */
+export function omit<T>(rec: Record<string, T>, key: string): Record<string, T> {
+  if (!(key in rec)) return rec;
+  const { [key]: _gone, ...rest } = rec;
+  return rest;
 }

@@ -1,49 +1,52 @@
 import type {
-  AuditEntry,
-  AuditFilters,
-  ApiToken,
-  WorkspaceSettings,
-  WorkspaceSettingsPatch,
   CommandResult,
   Conversation,
-  CreatedApiToken,
   CreateConversationBody,
-  CreateWebhookBody,
-  CreatedIncomingWebhook,
-  TagCount,
-  CreatedOutgoingWebhook,
   CreatedSlashCommand,
   CreateCommandBody,
-  CreateOutgoingWebhookBody,
   EphemeralMessage,
-  IncomingWebhook,
-  Lockout,
-  LockoutList,
-  OutgoingWebhook,
-  WebhookDelivery,
   HelloFrame,
   LogEvent,
   Member,
   Message,
+  NotifyLevel,
   Presence,
   SearchPage,
   SendAck,
   ServerEvent,
-  Session,
   SlashCommand,
   ThreadPage,
-  TokenScope,
+  UpdateConversationBody,
   User,
-  WebhookKind,
 } from '@parley/protocol';
-import { Parley, ParleyError } from '@parley/sdk';
+import {
+  addLive,
+  emptyTimeline,
+  findById,
+  joinedMember,
+  mergeAround,
+  mergeLatest,
+  Parley,
+  ParleyError,
+  replaceIfPresent,
+  updateById,
+  upsert,
+  upsertMany,
+  withChanges,
+  withLastMessage,
+  withLiveMessage,
+  withMuted,
+  type ConnectionHealth,
+} from '@parley/sdk';
 import { openUploadsDb } from '../storage/uploads';
-import { openUserDb, type CachedTimeline, type FailedSend, type ParleyDb } from '../storage/db';
+import { openUserDb, type ParleyDb } from '../storage/db';
 import { IdbOutbox } from '../storage/outbox';
 import { loadSession, updateTokens, updateUser, type StoredSession } from '../storage/session';
 import { maybeNotify } from '../notifications/notify';
-import { addLive, emptyTimeline, findById, mergeAround, mergeLatest, replaceIfPresent, upsert, upsertMany } from './timeline';
-import { mentionsMe, newClientMsgId } from './names';
+import { errorText, omit } from './names';
+import { PendingSends } from './pending';
+import { RestCalls } from './rest-calls';
+import { cacheRecord, readCache, writeCache } from './cache';
 import { REACTION_SETTLE_MS, hasMyReaction, withMyReaction, type ReactionWish } from './reactions';
 import { deviceLabel } from '../auth/device';
 import { warnFailed } from '../app/report';
@@ -53,13 +56,36 @@ import { coordinatedFetch } from '../auth/refresh';
 import { FilesApi } from '../files/api';
 import { ComposerUploads } from '../files/composer-uploads';
 import { withEphemeral } from './ephemeral';
+import { Reveals } from './reveals';
+import { InvitesApi } from '../settings/invites-api';
+import { NoticesFeed } from '../conversation/notices';
+import { PinsAndSaved } from './pins';
 import type { ChatState, MissingReason, PendingMessage, ThreadState, Timeline } from './types';
 
 const LATEST_PAGE = 50;
 const OLDER_PAGE = 100;
 /** Messages loaded on each side of a message opened from search or a link. */
 const AROUND_PAGE = 30;
-const CACHE_MESSAGES = 200;
+/** Every history page in low-bandwidth mode. */
+const LOW_BANDWIDTH_PAGE = 20;
+const LOW_BANDWIDTH_KEY = 'parley.lowBandwidth';
+
+function loadLowBandwidth(): boolean {
+  try {
+    return localStorage.getItem(LOW_BANDWIDTH_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function saveLowBandwidth(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(LOW_BANDWIDTH_KEY, '1');
+    else localStorage.removeItem(LOW_BANDWIDTH_KEY);
+  } catch {
+    /* private mode: the choice lasts this page only */
+  }
+}
 const PERSIST_DELAY_MS = 1_000;
 /** The custom commands are fetched again when the `/` list opens and they are older than this. */
 const COMMANDS_MAX_AGE_MS = 15_000;
@@ -68,9 +94,12 @@ export type SessionEndReason = 'revoked' | 'logout';
 
 const isLog = (e: ServerEvent): e is LogEvent => 'seq' in e && typeof (e as { seq?: unknown }).seq === 'number';
 
-function errorText(e: unknown): string {
-  if (e instanceof ParleyError) return e.code;
-  return e instanceof Error ? e.message : String(e);
+const FRAME_MS = 16;
+
+/** Whether the code runs inside a click, key press or form change (not a socket frame or a timer). */
+function fromUserInput(): boolean {
+  const e = typeof window === 'undefined' ? undefined : window.event;
+  return !!e && e.isTrusted && (e instanceof UIEvent || e.type === 'change' || e.type === 'input' || e.type === 'submit');
 }
 
 /**
@@ -84,6 +113,8 @@ export class ChatStore {
   private readonly listeners = new Set<() => void>();
   private readonly db: Promise<ParleyDb>;
   private readonly outbox: IdbOutbox;
+  /** Messages shown as pending until the server has them (chat/pending.ts). */
+  private readonly sends: PendingSends;
   private persistTimer: ReturnType<typeof setTimeout> | null = null;
   private typingTimer: ReturnType<typeof setInterval> | null = null;
   private refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -95,11 +126,32 @@ export class ChatStore {
   private readonly cleanups: (() => void)[] = [];
   /** Attachment bytes (thumbnails, downloads) fetched with this session's token. */
   readonly files = new FilesApi(() => this.requireClient().rest.freshToken());
+  /** REST calls whose answers go to the screen that asked, not into this store. */
+  readonly api = new RestCalls(() => this.requireClient());
   private markClientReady: (client: Parley) => void = () => undefined;
   /** Uploads restored from before a reload may start before the client exists: they wait for it. */
   private readonly clientReady = new Promise<Parley>((resolve) => (this.markClientReady = resolve));
   /** Files waiting in composers, uploading (and resuming after a reload). */
   readonly uploads: ComposerUploads;
+  /**
+   * Revealed burn-after-reading content: kept apart from `state`, whose timelines are cached in
+   * IndexedDB, so it is never written anywhere; its file bytes are let go with it.
+   */
+  readonly reveals = new Reveals({
+    reveal: (id) => this.requireClient().reveal(id),
+    onDrop: (m) => {
+      for (const a of m.attachments) {
+        this.files.thumbs.forget(a.id);
+        this.files.full.forget(a.id);
+      }
+    },
+  });
+  /** Pinned lists and my saved messages (chat/pins.ts), kept live from the events below. */
+  readonly marks = new PinsAndSaved({ client: () => this.requireClient(), onMessage: (m) => this.replaceMessage(m) });
+  /** Invite codes and links (owners and admins; settings/InvitesSection.tsx). */
+  readonly invites = new InvitesApi(() => this.requireClient());
+  /** The timeline's "joined" / "renamed" lines (conversation/notices.ts), fed every log event. */
+  readonly notices = new NoticesFeed(() => this.requireClient());
 
   constructor(
     session: StoredSession,
@@ -125,11 +177,23 @@ export class ChatStore {
       missing: {},
       ephemeral: {},
       commands: null,
+      lowBandwidth: loadLowBandwidth(),
+      notifications: null,
     };
     this.db = openUserDb(session.user.id);
     // A failing IndexedDB (private browsing, quota) must not stop the app: it just runs without a cache.
     this.db.catch(warnFailed('opening the IndexedDB cache (running without one)'));
     this.outbox = new IdbOutbox(this.db);
+    this.sends = new PendingSends(
+      {
+        pending: () => this.state.pending,
+        setPending: (f) => this.set((s) => ({ pending: f(s.pending) })),
+        me: () => this.state.me.id,
+        client: () => this.client,
+        persist: () => this.schedulePersist(),
+      },
+      this.outbox,
+    );
     // resume: unfinished uploads are found again by the file's fingerprint after a reload.
     const uploadsDb = openUploadsDb(session.user.id);
     uploadsDb.catch(warnFailed('opening the composer files database (files will not survive a reload)'));
@@ -149,6 +213,36 @@ export class ChatStore {
   private set(patch: Partial<ChatState> | ((s: ChatState) => Partial<ChatState>)): void {
     const p = typeof patch === 'function' ? patch(this.state) : patch;
     this.state = { ...this.state, ...p };
+    this.scheduleNotify();
+  }
+
+  private notifyPending = false;
+  private lastNotifyAt = -Infinity;
+  /**
+   * Screens hear of changes at most about once per frame, not once per event: a busy channel or a
+   * resync delivers events faster than React can render each one (200 messages froze a page for
+   * seconds). A change after a quiet frame is drawn at once, and so is one made by the user's own
+   * input: a controlled checkbox or field that waited a frame would flip back and forth. `state`
+   * itself changes at once, so actions read the newest. Hidden tabs get no frames, so a timer
+   * stands in (a throttled one, which is fine there).
+   */
+  private scheduleNotify(): void {
+    if (fromUserInput() || (!this.notifyPending && performance.now() - this.lastNotifyAt >= FRAME_MS)) {
+      this.notifyNow();
+      return;
+    }
+    if (this.notifyPending) return;
+    this.notifyPending = true;
+    const run = () => {
+      if (this.notifyPending) this.notifyNow();
+    };
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(run);
+    setTimeout(run, 100);
+  }
+
+  private notifyNow(): void {
+    this.notifyPending = false;
+    this.lastNotifyAt = performance.now();
     for (const l of this.listeners) l();
   }
 
@@ -169,25 +263,8 @@ export class ChatStore {
     } catch {
       cursors = {};
     }
-    try {
-      const pending = await this.outbox.load();
-      const map: Record<string, PendingMessage> = {};
-      for (const e of pending)
-        map[e.client_msg_id] = {
-          client_msg_id: e.client_msg_id,
-          conv_id: e.conv_id,
-          body: e.body,
-          reply_to: e.reply_to ?? null,
-          created_at: e.created_at,
-          status: 'pending',
-          error: null,
-          // The outbox keeps upload ids only: enough to send them again, not to name them.
-          ...(e.attachments?.length ? { files: e.attachments.map((id) => ({ id, name: '', size: 0 })) } : {}),
-        };
-      this.set((s) => ({ pending: { ...map, ...s.pending } }));
-    } catch {
-      /* no persisted outbox */
-    }
+    // A failed read leaves nothing pending: the SDK's outbox still sends what it holds.
+    await this.sends.restore().catch(warnFailed('reading the outbox'));
     if (this.stopped) return;
 
     const client = new Parley({
@@ -201,6 +278,7 @@ export class ChatStore {
       fetch: coordinatedFetch,
     });
     this.client = client;
+    if (this.state.lowBandwidth) void client.setLowBandwidth(true);
     this.markClientReady(client);
     client.on('state', (connection) => {
       this.set({ connection });
@@ -212,7 +290,7 @@ export class ChatStore {
     client.on('conversation', (c) => this.upsertConversation(c));
     client.on('event', (e) => this.onEvent(e));
     client.on('sent', (ack) => this.onSent(ack));
-    client.on('send_failed', ({ entry, error }) => this.markFailed(entry.client_msg_id, error));
+    client.on('send_failed', ({ entry, error }) => this.sends.failed(entry.client_msg_id, error));
     client.on('error', (err) => {
       if (err.code === 'session_revoked' || err.code === 'invalid_token' || err.code === 'unauthenticated') this.endSession('revoked');
       if (err.code === 'too_many_connections') this.set({ refusal: 'too_many_connections' });
@@ -260,6 +338,7 @@ export class ChatStore {
     if (this.typingTimer) clearInterval(this.typingTimer);
     for (const t of this.refreshTimers.values()) clearTimeout(t);
     if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.reveals.clear();
     this.files.clear();
     this.uploads.stop();
     await this.client?.close();
@@ -301,6 +380,7 @@ export class ChatStore {
     }
     this.subscribedPresence.clear();
     void this.subscribePresence();
+    client.notificationSettings().then((n) => this.set({ notifications: n }), warnFailed('loading the notification settings'));
     const missingUsers = new Set<string>();
     for (const c of Object.values(this.state.conversations)) if (c.dm_user_id) missingUsers.add(c.dm_user_id);
     this.ensureUsers([...missingUsers]);
@@ -310,39 +390,15 @@ export class ChatStore {
   // ---- cache -------------------------------------------------------------------------------
 
   private async restoreCache(): Promise<Record<string, number>> {
-    const db = await this.db;
-    const tx = db.transaction(['kv', 'timelines'], 'readonly');
-    const [convs, cursors, countsAsOf, users, failed, timelines] = await Promise.all([
-      tx.objectStore('kv').get('conversations'),
-      tx.objectStore('kv').get('cursors'),
-      tx.objectStore('kv').get('counts_as_of'),
-      tx.objectStore('kv').get('users'),
-      tx.objectStore('kv').get('failed_sends'),
-      tx.objectStore('timelines').getAll(),
-    ]);
-    // Sends the server refused stay on screen, with their reason, across reloads until retried or discarded.
-    const failedSends: Record<string, PendingMessage> = {};
-    for (const f of (failed as FailedSend[] | undefined) ?? []) failedSends[f.client_msg_id] = { ...f, status: 'failed' };
-    const conversations: Record<string, Conversation> = {};
-    for (const c of (convs as Conversation[] | undefined) ?? []) conversations[c.id] = c;
-    const userMap: Record<string, User> = {};
-    for (const u of (users as User[] | undefined) ?? []) userMap[u.id] = u;
-    const cur = (cursors as Record<string, number> | undefined) ?? {};
-    const tl: Record<string, Timeline> = {};
-    for (const t of timelines) {
-      // A cached tail is only trusted with the cursor saved alongside it: the SDK then replays
-      // exactly what came after it.
-      if (cur[t.conv_id] === undefined) continue;
-      tl[t.conv_id] = { messages: t.messages, hasOlder: t.has_older, loadingOlder: false, hasNewer: false, loadingNewer: false, loaded: true, anchored: true };
-    }
+    const c = await readCache(await this.db);
     this.set((s) => ({
-      conversations: { ...conversations, ...s.conversations },
-      countsAsOf: { ...((countsAsOf as Record<string, number> | undefined) ?? {}), ...s.countsAsOf },
-      users: { ...userMap, ...s.users },
-      timelines: { ...tl, ...s.timelines },
-      pending: { ...failedSends, ...s.pending },
+      conversations: { ...c.conversations, ...s.conversations },
+      countsAsOf: { ...c.countsAsOf, ...s.countsAsOf },
+      users: { ...c.users, ...s.users },
+      timelines: { ...c.timelines, ...s.timelines },
+      pending: { ...c.pending, ...s.pending },
     }));
-    return cur;
+    return c.cursors;
   }
 
   private schedulePersist(): void {
@@ -357,35 +413,9 @@ export class ChatStore {
   private async persistNow(): Promise<void> {
     const client = this.client;
     if (!client) return;
-    const s = this.state;
-    const cursors = client.cursorSnapshot();
-    const timelines: CachedTimeline[] = [];
-    for (const [convId, t] of Object.entries(s.timelines)) {
-      // A window around an old message is not the conversation's tail: the next start fetches that.
-      if (!t.anchored || t.hasNewer || cursors[convId] === undefined || !s.conversations[convId]?.membership) continue;
-      const tail = t.messages.slice(-CACHE_MESSAGES);
-      timelines.push({ conv_id: convId, messages: tail, has_older: t.hasOlder || tail.length < t.messages.length });
-    }
-    const convs = Object.values(s.conversations).filter((c) => c.membership && c.membership.left_seq === null);
+    const record = cacheRecord(this.state, client.cursorSnapshot());
     try {
-      const db = await this.db;
-      const tx = db.transaction(['kv', 'timelines'], 'readwrite');
-      const store = tx.objectStore('timelines');
-      await store.clear();
-      await Promise.all([
-        tx.objectStore('kv').put(convs, 'conversations'),
-        tx.objectStore('kv').put(cursors, 'cursors'),
-        tx.objectStore('kv').put(s.countsAsOf, 'counts_as_of'),
-        tx.objectStore('kv').put(Object.values(s.users), 'users'),
-        tx.objectStore('kv').put(
-          Object.values(s.pending)
-            .filter((p) => p.status === 'failed')
-            .map(({ status: _status, ...f }) => f),
-          'failed_sends',
-        ),
-        ...timelines.map((t) => store.put(t)),
-      ]);
-      await tx.done;
+      await writeCache(await this.db, record);
     } catch {
       /* a cache write failing only costs the next cold start */
     }
@@ -482,12 +512,6 @@ export class ChatStore {
     return conv;
   }
 
-  browseChannels(query: string): Promise<Conversation[]> {
-    return this.requireClient()
-      .rest.request<{ conversations: Conversation[] }>('GET', `/channels?query=${encodeURIComponent(query)}&limit=100`)
-      .then((r) => r.conversations);
-  }
-
   searchUsers(query: string, signal?: AbortSignal): Promise<User[]> {
     return this.requireClient()
       .rest.request<{ users: User[] }>('GET', `/users?query=${encodeURIComponent(query)}&limit=20`, undefined, signal)
@@ -497,72 +521,18 @@ export class ChatStore {
       });
   }
 
-  listSessions(): Promise<Session[]> {
-    return this.requireClient()
-      .rest.request<{ sessions: Session[] }>('GET', '/sessions')
-      .then((r) => r.sessions);
+  /** A change from the details panel; the answer is shown at once (the log event follows). */
+  async updateConversation(convId: string, patch: UpdateConversationBody): Promise<Conversation> {
+    const conv = await this.requireClient().updateConversation(convId, patch);
+    this.upsertConversation(conv);
+    return conv;
   }
 
-  revokeSession(id: string): Promise<void> {
-    return this.requireClient().rest.request<void>('DELETE', `/sessions/${id}`);
-  }
-
-  /** Sign-in lockouts and recent failures (owners and admins). */
-  listLockouts(): Promise<Lockout[]> {
-    return this.requireClient()
-      .rest.request<LockoutList>('GET', '/admin/lockouts')
-      .then((r) => r.lockouts);
-  }
-
-  clearLockout(key: string): Promise<void> {
-    return this.requireClient().rest.request<void>('DELETE', `/admin/lockouts/${encodeURIComponent(key)}`);
-  }
-
-  /** A page of the audit log, newest first (owners and admins). */
-  auditLog(filters: AuditFilters): Promise<AuditEntry[]> {
-    return this.requireClient().audit(filters);
-  }
-
-  setTopic(convId: string, topic: string): Promise<Conversation> {
-    return this.requireClient().rest.request<Conversation>('PATCH', `/conversations/${convId}`, { topic });
-  }
-
-  invite(convId: string, userId: string): Promise<Conversation> {
-    return this.requireClient().rest.request<Conversation>('POST', `/conversations/${convId}/members`, { user_id: userId });
-  }
-
-  leave(convId: string): Promise<void> {
-    return this.requireClient().rest.request<void>('POST', `/conversations/${convId}/leave`);
-  }
-
-  listTokens(): Promise<ApiToken[]> {
-    return this.requireClient()
-      .rest.request<{ tokens: ApiToken[] }>('GET', '/tokens')
-      .then((r) => r.tokens);
-  }
-
-  listBots(): Promise<User[]> {
-    return this.requireClient()
-      .rest.request<{ bots: User[] }>('GET', '/bots')
-      .then((r) => r.bots);
-  }
-
-  /** A token for me or one of my bots; `scopes` left out gives it all of them. */
-  createToken(name: string, userId?: string, scopes?: readonly TokenScope[]): Promise<CreatedApiToken> {
-    return this.requireClient().rest.request<CreatedApiToken>('POST', '/tokens', { name, ...(userId ? { user_id: userId } : {}), ...(scopes ? { scopes } : {}) });
-  }
-
-  createBot(username: string): Promise<User> {
-    return this.requireClient().rest.request<User>('POST', '/bots', { username });
-  }
-
-  /** Deactivates a bot of mine: its tokens stop, its sockets close. */
-  removeBot(id: string): Promise<void> {
-    return this.requireClient().rest.request<void>('DELETE', `/bots/${id}`);
-  }
-
-  revokeToken(id: string): Promise<void> {
-    return this.requireClient().rest.request<void>('DELETE', `/tokens/${id}`);
+  /** A conversation's own retention in days, or null for the workspace's (workspace owners and admins). */
+  async setRetention(convId: string, days: number | null): Promise<Conversation> {
+    const conv = await this.requireClient().rest.request<Conversation>('PUT', `/conversations/${convId}/retention`, { days });
+    this.upsertConversation(conv);
+    return conv;
   }
 
   /** Adds or removes a tag on a message (`/tag`); the answer replaces the message everywhere it is shown. */
@@ -572,69 +542,13 @@ export class ChatStore {
     return msg;
   }
 
-  /** The two-factor routes under /me/2fa (settings/TwoFactorSection.tsx). */
-  twoFactor<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    return this.requireClient().rest.request<T>(method, path, body);
-  }
-
-  /** The workspace's run-time settings (owners and admins); with a patch, changed first. */
-  workspaceSettings(patch?: WorkspaceSettingsPatch): Promise<WorkspaceSettings> {
-    return this.requireClient().rest.request<WorkspaceSettings>(patch ? 'PATCH' : 'GET', '/admin/settings', patch);
-  }
-
-  /** The conversation's tags with how many messages carry each, most used first. */
-  listTags(convId: string): Promise<TagCount[]> {
-    return this.requireClient()
-      .rest.request<{ tags: TagCount[] }>('GET', `/conversations/${convId}/tags`)
-      .then((r) => r.tags);
-  }
-
-  listWebhooks(convId: string): Promise<IncomingWebhook[]> {
-    return this.requireClient()
-      .rest.request<{ webhooks: IncomingWebhook[] }>('GET', `/conversations/${convId}/webhooks`)
-      .then((r) => r.webhooks);
-  }
-
-  /** `extra`: a Sentry hook's client secret, an alert hook's basic auth. */
-  createWebhook(convId: string, name: string, kind: WebhookKind = 'slack', extra: Pick<CreateWebhookBody, 'signing_secret' | 'basic_auth'> = {}): Promise<CreatedIncomingWebhook> {
-    return this.requireClient().rest.request<CreatedIncomingWebhook>('POST', `/conversations/${convId}/webhooks`, { name, kind, ...extra });
-  }
-
-  rotateWebhook(id: string): Promise<CreatedIncomingWebhook> {
-    return this.requireClient().rest.request<CreatedIncomingWebhook>('POST', `/webhooks/${id}/rotate`);
-  }
-
-  revokeWebhook(id: string): Promise<void> {
-    return this.requireClient().rest.request<void>('DELETE', `/webhooks/${id}`);
-  }
-
-  listOutgoingWebhooks(convId: string): Promise<OutgoingWebhook[]> {
-    return this.requireClient()
-      .rest.request<{ webhooks: OutgoingWebhook[] }>('GET', `/conversations/${convId}/outgoing-webhooks`)
-      .then((r) => r.webhooks);
-  }
-
-  createOutgoingWebhook(convId: string, body: CreateOutgoingWebhookBody): Promise<CreatedOutgoingWebhook> {
-    return this.requireClient().rest.request<CreatedOutgoingWebhook>('POST', `/conversations/${convId}/outgoing-webhooks`, body);
-  }
-
-  rotateOutgoingWebhook(id: string): Promise<CreatedOutgoingWebhook> {
-    return this.requireClient().rest.request<CreatedOutgoingWebhook>('POST', `/outgoing-webhooks/${id}/rotate`);
-  }
-
-  revokeOutgoingWebhook(id: string): Promise<void> {
-    return this.requireClient().rest.request<void>('DELETE', `/outgoing-webhooks/${id}`);
-  }
-
-  /** The hook's latest deliveries, newest first. */
-  listDeliveries(hookId: string, limit = 50): Promise<WebhookDelivery[]> {
-    return this.requireClient()
-      .rest.request<{ deliveries: WebhookDelivery[] }>('GET', `/outgoing-webhooks/${hookId}/deliveries?limit=${limit}`)
-      .then((r) => r.deliveries);
-  }
-
-  redeliver(hookId: string, deliveryId: string): Promise<WebhookDelivery> {
-    return this.requireClient().rest.request<WebhookDelivery>('POST', `/outgoing-webhooks/${hookId}/deliveries/${deliveryId}/redeliver`);
+  /** A change to my profile (settings/ProfileSection.tsx), shown at once as user.updated would show it. */
+  async updateMe(change: (client: Parley) => Promise<User>): Promise<User> {
+    const me = await change(this.requireClient());
+    this.rememberUsers([me]);
+    this.set({ me });
+    updateUser(me);
+    return me;
   }
 
   // ---- slash commands, reminders, answers only I see -----------------------------------------
@@ -691,19 +605,27 @@ export class ChatStore {
   /** `/mute`: mine alone; my other devices hear of it from the server (`conversation.muted`). */
   async setMuted(convId: string, muted: boolean): Promise<void> {
     const conv = await this.requireClient().rest.request<Conversation>('PUT', `/conversations/${convId}/mute`, { muted });
-    this.applyMuted(conv.id, conv.membership?.muted === true);
+    if (conv.membership) this.applyMuted(conv.id, conv.membership.muted, conv.membership.notify);
   }
 
-  private applyMuted(convId: string, muted: boolean): void {
-    const conv = this.state.conversations[convId];
-    if (!conv?.membership || conv.membership.muted === muted) return;
-    this.setConv({ ...conv, membership: { ...conv.membership, muted } });
+  /** What notifies me in a conversation (all, mentions, nothing): mine alone, on every device of mine. */
+  async setNotifyLevel(convId: string, level: NotifyLevel): Promise<void> {
+    const conv = await this.requireClient().setNotifyLevel(convId, level);
+    if (conv.membership) this.applyMuted(conv.id, conv.membership.muted, conv.membership.notify);
   }
 
-  /** `/remind me in 10m …`: the server reads the time in this browser's zone and confirms only to me, here. */
-  async createReminder(convId: string, text: string): Promise<void> {
-    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    await this.requireClient().rest.request<unknown>('POST', '/reminders', { conv_id: convId, text, ...(tz ? { tz } : {}) });
+  private applyMuted(convId: string, muted: boolean, notify: NotifyLevel | undefined): void {
+    const conv = withMuted(this.state.conversations[convId], muted, notify);
+    if (conv) this.setConv(conv);
+  }
+
+  /** Do Not Disturb until a time (null: off); my other devices hear of it (`notifications.updated`). */
+  async setDoNotDisturb(until: Date | null): Promise<void> {
+    this.set({ notifications: await this.requireClient().setDoNotDisturb(until) });
+  }
+
+  async setSounds(on: boolean): Promise<void> {
+    this.set({ notifications: await this.requireClient().setSounds(on) });
   }
 
   async createCommand(body: CreateCommandBody): Promise<CreatedSlashCommand> {
@@ -784,10 +706,41 @@ export class ChatStore {
     return p;
   }
 
-  private async subscribePresence(): Promise<void> {
+  // ---- network ----------------------------------------------------------------------------
+
+  /** Round trip, reconnects and pending sends, for the network status view; null before connecting. */
+  health(): ConnectionHealth | null {
+    return this.client?.health() ?? null;
+  }
+
+  measureRtt(): Promise<number> {
+    return this.requireClient().measureRtt();
+  }
+
+  /**
+   * Low-bandwidth mode, for this device: no typing or presence traffic either way (the server
+   * stops sending them to this client) and history in smaller pages.
+   */
+  async setLowBandwidth(on: boolean): Promise<void> {
+    saveLowBandwidth(on);
+    this.set({ lowBandwidth: on });
+    await this.client?.setLowBandwidth(on);
+  }
+
+  /** A history page's size: smaller in low-bandwidth mode. */
+  private page(n: number): number {
+    return this.state.lowBandwidth ? Math.min(n, LOW_BANDWIDTH_PAGE) : n;
+  }
+
+  /** Presence of people shown outside DMs (a members list): subscribed once per connection. */
+  watchPresence(userIds: readonly string[]): void {
+    void this.subscribePresence(userIds);
+  }
+
+  private async subscribePresence(extra: readonly string[] = []): Promise<void> {
     const client = this.client;
     if (!client || this.state.connection !== 'open') return;
-    const ids = new Set<string>();
+    const ids = new Set<string>(extra);
     for (const c of Object.values(this.state.conversations)) if (c.dm_user_id && c.dm_user_id !== this.state.me.id) ids.add(c.dm_user_id);
     const fresh = [...ids].filter((id) => !this.subscribedPresence.has(id));
     if (fresh.length === 0) return;
@@ -816,10 +769,10 @@ export class ChatStore {
     if (!client) return Promise.resolve();
     const anchored = client.cursorSnapshot()[convId] !== undefined;
     const p = client
-      .history(convId, { limit: LATEST_PAGE })
+      .history(convId, { limit: this.page(LATEST_PAGE) })
       .then((page) => {
         this.setTimeline(convId, (cur) => mergeLatest(cur, page.messages, page.has_more, anchored));
-        this.reconcilePending(page.messages);
+        this.sends.arrived(page.messages);
         this.collectUsers(page.messages);
         this.schedulePersist();
       })
@@ -856,7 +809,7 @@ export class ChatStore {
     }
     this.setTimeline(convId, (cur) => ({ ...cur, loadingOlder: true }));
     try {
-      const page = await client.history(convId, { before_seq: oldest.seq, limit: OLDER_PAGE });
+      const page = await client.history(convId, { before_seq: oldest.seq, limit: this.page(OLDER_PAGE) });
       // Done before the state changes: the list re-renders at once and may ask for the next page
       // (its view can still be at the top, say when every message of this page is a thread reply).
       this.olderFetches.delete(convId);
@@ -904,7 +857,10 @@ export class ChatStore {
     const client = this.client;
     if (!client) return;
     const anchored = client.cursorSnapshot()[convId] !== undefined;
-    const [before, after] = await Promise.all([client.history(convId, { before_seq: seq + 1, limit: AROUND_PAGE }), client.history(convId, { after_seq: seq, limit: AROUND_PAGE })]);
+    const [before, after] = await Promise.all([
+      client.history(convId, { before_seq: seq + 1, limit: this.page(AROUND_PAGE) }),
+      client.history(convId, { after_seq: seq, limit: this.page(AROUND_PAGE) }),
+    ]);
     // An event applied while the pages were on their way may be past the window's end.
     const last = after.messages.at(-1) ?? before.messages.at(-1);
     const behind = !after.has_more && last !== undefined && (client.cursorSnapshot()[convId] ?? 0) > last.seq;
@@ -931,7 +887,7 @@ export class ChatStore {
     if (!newest) return this.loadLatest(convId, true);
     this.setTimeline(convId, (cur) => ({ ...cur, loadingNewer: true }));
     try {
-      const page = await client.history(convId, { after_seq: newest.seq, limit: OLDER_PAGE });
+      const page = await client.history(convId, { after_seq: newest.seq, limit: this.page(OLDER_PAGE) });
       const last = page.messages.at(-1);
       // Caught up only when nothing the SDK applied lies past this page (it was left out meanwhile).
       const caughtUp = !page.has_more && (!last || (client.cursorSnapshot()[convId] ?? 0) <= last.seq);
@@ -980,7 +936,7 @@ export class ChatStore {
         const replies = upsertMany(kept, res.replies);
         return { threads: { ...s.threads, [rootId]: { root: res.root, replies, loading: false, error: null, hasOlder: res.has_more, loadingOlder: false } } };
       });
-      this.reconcilePending(res.replies);
+      this.sends.arrived(res.replies);
     } catch (e) {
       this.set((s) => ({ threads: { ...s.threads, [rootId]: { ...(s.threads[rootId] ?? { root: null, replies: [], hasOlder: false, loadingOlder: false }), loading: false, error: errorText(e) } } }));
     }
@@ -1005,6 +961,21 @@ export class ChatStore {
     }
   }
 
+  /** Open threads of the conversation lose what expired: a root up to `upTo` with its whole thread, else the replies up to it. */
+  private dropExpiredThreads(convId: string, upTo: number): void {
+    const threads = this.state.threads;
+    let next: Record<string, ThreadState> | null = null;
+    for (const [rootId, t] of Object.entries(threads)) {
+      const inConv = t.root?.conv_id === convId || t.replies.some((r) => r.conv_id === convId);
+      if (!inConv) continue;
+      if (t.root && t.root.seq <= upTo) {
+        next ??= { ...threads };
+        delete next[rootId];
+      } else if (t.replies.some((r) => r.seq <= upTo)) (next ??= { ...threads })[rootId] = { ...t, replies: t.replies.filter((r) => r.seq > upTo) };
+    }
+    if (next) this.set({ threads: next });
+  }
+
   private updateThreads(msg: Message): void {
     const threads = this.state.threads;
     let next: Record<string, ThreadState> | null = null;
@@ -1020,7 +991,9 @@ export class ChatStore {
   // ---- live events -------------------------------------------------------------------------
 
   private onEvent(e: ServerEvent): void {
+    this.marks.onEvent(e);
     if (isLog(e)) {
+      this.notices.apply(e);
       this.onLogEvent(e);
       return;
     }
@@ -1057,7 +1030,10 @@ export class ChatStore {
         this.addEphemeral(e.message);
         return;
       case 'conversation.muted':
-        this.applyMuted(e.conv_id, e.muted);
+        this.applyMuted(e.conv_id, e.muted, e.notify);
+        return;
+      case 'notifications.updated':
+        this.set({ notifications: e.settings });
         return;
       case 'delivered':
       case 'session.revoked':
@@ -1087,40 +1063,44 @@ export class ChatStore {
           this.patchMessage(e.conv_id, root.id, (m) => ({ ...m, reply_count: root.reply_count, last_reply_at: root.last_reply_at }));
         }
         this.updateThreads(msg);
-        this.reconcilePending([msg]);
+        this.sends.arrived([msg]);
         if (!s.users[msg.sender_id]) this.ensureUsers([msg.sender_id]);
         // The sender just sent: their typing indicator is over.
         if (s.typing[e.conv_id]?.[msg.sender_id]) this.set((st) => ({ typing: { ...st.typing, [e.conv_id]: omit(st.typing[e.conv_id] ?? {}, msg.sender_id) } }));
-        if (conv) {
-          const read = conv.membership?.read_seq ?? 0;
-          const counted = fresh && msg.sender_id !== me && !msg.recalled && msg.seq > read;
-          const mentioned = mentionsMe(msg, me);
-          if (msg.thread_root_id === null) {
-            conv = { ...conv, last_message: msg };
-            if (counted) conv = { ...conv, unread_count: conv.unread_count + 1, mention_count: conv.mention_count + (mentioned ? 1 : 0) };
-          } else if (counted && mentioned) {
-            // A thread reply is not unread in the channel, but a mention in it still counts.
-            conv = { ...conv, mention_count: conv.mention_count + 1 };
-          }
-        }
+        // Counted once: a replay of an event the counters already hold moves only the last message.
+        if (conv) conv = fresh ? withLiveMessage(conv, msg, me) : withLastMessage(conv, msg);
         if (conv && fresh && msg.sender_id !== me && !msg.recalled) maybeNotify(this, conv, msg, e.ts);
         break;
       }
+      // A burn message burned for everyone: the event's message is its tombstone, applied like a recall.
       case 'message.edited':
       case 'message.recalled':
+      case 'message.burned':
       case 'reaction.changed':
-      case 'message.tagged': {
+      case 'message.tagged':
+      case 'message.pinned': {
         const msg = e.message;
         this.replaceMessage(msg);
         if (conv?.last_message?.id === msg.id) conv = { ...conv, last_message: msg };
-        if ((e.type === 'message.edited' || e.type === 'message.recalled') && msg.sender_id !== me && msg.seq > (conv?.membership?.read_seq ?? 0)) countsChanged = true;
+        if ((e.type === 'message.edited' || e.type === 'message.recalled' || e.type === 'message.burned') && msg.sender_id !== me && msg.seq > (conv?.membership?.read_seq ?? 0)) countsChanged = true;
+        break;
+      }
+      case 'messages.expired': {
+        // Past the conversation's retention (docs/operations.md): every message up to the seq is
+        // gone on the server, so it goes from the timeline, open threads and (persisted next) the cache.
+        const upTo = e.up_to_seq;
+        if (this.state.timelines[e.conv_id]?.messages.some((m) => m.seq <= upTo)) this.setTimeline(e.conv_id, (t) => ({ ...t, messages: t.messages.filter((m) => m.seq > upTo) }));
+        this.dropExpiredThreads(e.conv_id, upTo);
+        if (conv?.last_message && conv.last_message.seq <= upTo) conv = { ...conv, last_message: null };
+        // The server's counts and last message, re-read, leave the erased ones out.
+        if (conv) countsChanged = true;
         break;
       }
       case 'member.joined': {
         this.rememberUsers([e.user]);
         if (conv) conv = { ...conv, member_count: e.member_count };
         const members = this.state.members[e.conv_id];
-        if (members) this.set((st) => ({ members: { ...st.members, [e.conv_id]: { ...members, [e.user.id]: { user: e.user, role: e.role, joined_at: e.ts, read_seq: e.seq } } } }));
+        if (members) this.set((st) => ({ members: { ...st.members, [e.conv_id]: { ...members, [e.user.id]: joinedMember(e) } } }));
         break;
       }
       case 'member.left': {
@@ -1143,15 +1123,7 @@ export class ChatStore {
         break;
       }
       case 'conversation.updated': {
-        if (conv) {
-          const ch = e.changes;
-          conv = {
-            ...conv,
-            ...(ch.name !== undefined ? { name: ch.name } : {}),
-            ...(ch.topic !== undefined ? { topic: ch.topic } : {}),
-            ...(ch.archived !== undefined ? { archived: ch.archived } : {}),
-          };
-        }
+        if (conv) conv = withChanges(conv, e.changes);
         break;
       }
       case 'hidden':
@@ -1186,20 +1158,21 @@ export class ChatStore {
 
   private patchMessage(convId: string, id: string, f: (m: Message) => Message): void {
     const t = this.state.timelines[convId];
-    const m = t && findById(t.messages, id);
-    if (!m) return;
-    const next = f(m);
-    this.setTimeline(convId, (cur) => ({ ...cur, messages: replaceIfPresent(cur.messages, next) ?? cur.messages }));
-    this.updateThreads(next);
+    const hit = t && updateById(t.messages, id, f);
+    if (!hit) return;
+    this.setTimeline(convId, (cur) => ({ ...cur, messages: hit.messages }));
+    this.updateThreads(hit.next);
   }
 
   /** Applies a newer copy of a message we may hold: in its timeline, its thread, the sidebar preview. */
   replaceMessage(incoming: Message): void {
     const msg = this.withWishes(incoming);
+    // Burned or recalled: whatever this page revealed of it goes too.
+    if (msg.recalled || msg.burn?.burned_at) this.reveals.burned(msg.id);
     const t = this.state.timelines[msg.conv_id];
     if (t) {
-      const next = replaceIfPresent(t.messages, msg);
-      if (next) this.setTimeline(msg.conv_id, (cur) => ({ ...cur, messages: replaceIfPresent(cur.messages, msg) ?? cur.messages }));
+      const messages = replaceIfPresent(t.messages, msg);
+      if (messages) this.setTimeline(msg.conv_id, (cur) => ({ ...cur, messages }));
     }
     this.updateThreads(msg);
     const conv = this.state.conversations[msg.conv_id];
@@ -1223,41 +1196,23 @@ export class ChatStore {
 
   // ---- sending -----------------------------------------------------------------------------
 
-  /** Sends a message, with files already uploaded (their upload ids, names and sizes) if any. */
-  send(convId: string, body: string, replyTo: string | null = null, files: PendingMessage['files'] = []): void {
-    const id = newClientMsgId();
-    const p: PendingMessage = { client_msg_id: id, conv_id: convId, body, reply_to: replyTo, created_at: Date.now(), status: 'pending', error: null, ...(files.length ? { files } : {}) };
-    this.set((s) => ({ pending: { ...s.pending, [id]: p } }));
-    this.dispatch(p);
+  /**
+   * Sends a message, with files already uploaded (their upload ids, names and sizes) if any;
+   * with `burnAfter` (seconds), one that burns that long after each reader reveals it.
+   */
+  send(convId: string, body: string, replyTo: string | null = null, files: PendingMessage['files'] = [], burnAfter?: number): void {
+    this.sends.send(convId, body, replyTo, files, burnAfter);
     // Writing while reading an old window: show the present, where the message will appear.
     if (!replyTo && this.state.timelines[convId]?.hasNewer) void this.loadLatest(convId, true);
   }
 
   /** Sends again with the same client_msg_id, so a send that did land is not stored twice. */
   retry(clientMsgId: string): void {
-    const p = this.state.pending[clientMsgId];
-    if (!p) return;
-    const next: PendingMessage = { ...p, status: 'pending', error: null };
-    this.set((s) => ({ pending: { ...s.pending, [clientMsgId]: next } }));
-    this.dispatch(next);
+    this.sends.retry(clientMsgId);
   }
 
   discard(clientMsgId: string): void {
-    this.set((s) => ({ pending: omit(s.pending, clientMsgId) }));
-    void this.outbox.delete(clientMsgId).catch(warnFailed('removing a discarded message from the outbox'));
-    this.schedulePersist();
-  }
-
-  private dispatch(p: PendingMessage): void {
-    const client = this.client;
-    if (!client) {
-      this.markFailed(p.client_msg_id, new ParleyError('disconnected', 'Not started'));
-      return;
-    }
-    client
-      .send(p.conv_id, p.body, { clientMsgId: p.client_msg_id, ...(p.reply_to ? { replyTo: p.reply_to } : {}), ...(p.files?.length ? { attachments: p.files.map((f) => f.id) } : {}) })
-      .then((ack) => this.onSent(ack))
-      .catch((e: unknown) => this.markFailed(p.client_msg_id, e));
+    this.sends.discard(clientMsgId);
   }
 
   private onSent(ack: SendAck): void {
@@ -1265,7 +1220,7 @@ export class ChatStore {
     const msg = ack.message;
     this.setTimeline(msg.conv_id, (t) => addLive(t, msg));
     this.updateThreads(msg);
-    this.set((s) => ({ pending: omit(s.pending, ack.client_msg_id) }));
+    this.sends.acked(ack.client_msg_id);
     // The server found credentials: say so where the sender looks, once, only to them.
     if (ack.secrets) {
       const kinds = [...new Set(ack.secrets.found.map((f) => f.kind))].join(', ');
@@ -1278,26 +1233,6 @@ export class ChatStore {
         created_at: msg.created_at,
       });
     }
-  }
-
-  private markFailed(clientMsgId: string, e: unknown): void {
-    const p = this.state.pending[clientMsgId];
-    if (!p) return;
-    this.set((s) => ({ pending: { ...s.pending, [clientMsgId]: { ...p, status: 'failed', error: errorText(e) } } }));
-    this.schedulePersist();
-  }
-
-  /** Drops pending entries whose message has arrived (by client_msg_id): never show one twice. */
-  private reconcilePending(messages: readonly Message[]): void {
-    const pending = this.state.pending;
-    const me = this.state.me.id;
-    let next: Record<string, PendingMessage> | null = null;
-    for (const m of messages) {
-      if (m.sender_id !== me || !pending[m.client_msg_id]) continue;
-      next ??= { ...pending };
-      delete next[m.client_msg_id];
-    }
-    if (next) this.set({ pending: next });
   }
 
   // ---- message actions ---------------------------------------------------------------------
@@ -1400,7 +1335,7 @@ export class ChatStore {
   /** Tells others I am typing, at most once per third of the typing TTL (the server absorbs repeats anyway). */
   typing(convId: string, threadRootId: string | null): void {
     const client = this.client;
-    if (!client || this.state.connection !== 'open') return;
+    if (!client || this.state.connection !== 'open' || this.state.lowBandwidth) return;
     const ttl = this.state.limits?.typing_ttl_ms ?? 6_000;
     const key = `${convId}:${threadRootId ?? ''}`;
     const last = this.lastTypingSent.get(key) ?? 0;
@@ -1415,10 +1350,4 @@ export class ChatStore {
     this.lastTypingSent.delete(key);
     if (this.state.connection === 'open') this.client?.request('typing.stop', { conv_id: convId }).catch(warnFailed('sending typing stop'));
   }
-}
-
-function omit<T>(rec: Record<string, T>, key: string): Record<string, T> {
-  if (!(key in rec)) return rec;
-  const { [key]: _gone, ...rest } = rec;
-  return rest;
 }

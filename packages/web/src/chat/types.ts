@@ -1,30 +1,8 @@
-import type { Conversation, EphemeralMessage, Limits, Member, Message, Presence, SlashCommand, User } from '@parley/protocol';
-import type { ConnectionState } from '@parley/sdk';
+import type { Conversation, EphemeralMessage, Limits, Member, Message, NotificationSettings, Presence, SlashCommand, User } from '@parley/protocol';
+import type { ConnectionState, Timeline } from '@parley/sdk';
 
-/**
- * A conversation's loaded messages (top-level and thread replies), sorted by seq. Invariant:
- * the list is complete from its oldest message to its newest, with no holes; and unless
- * `hasNewer`, its newest is the newest event the SDK has applied, so older pages are prepended
- * with `before_seq` and live events are appended. A window opened around an old message (a
- * search hit) has `hasNewer`: live events past it are left out, and newer pages are appended
- * with `after_seq` until the window reaches the present again.
- */
-export interface Timeline {
-  messages: Message[];
-  /** False once a history page said there is nothing older. */
-  hasOlder: boolean;
-  loadingOlder: boolean;
-  /** A window around an older message: newer messages exist beyond the last one held. */
-  hasNewer: boolean;
-  loadingNewer: boolean;
-  /** The latest page was fetched (or restored from a cache that was consistent with the cursors). */
-  loaded: boolean;
-  /**
-   * The SDK had a cursor for this conversation when the latest page was fetched, so every later
-   * event reaches the list. A page fetched before the first resync is refetched after it.
-   */
-  anchored: boolean;
-}
+/** A conversation's loaded window of history: the SDK's model, shared with its reducer. */
+export type { Timeline } from '@parley/sdk';
 
 export type SendStatus = 'pending' | 'failed';
 
@@ -39,6 +17,8 @@ export interface PendingMessage {
   error: string | null;
   /** Files attached (already uploaded), shown under the pending text. */
   files?: { id: string; name: string; size: number }[];
+  /** Burn after reading, in seconds: such a send is kept in memory only, never in IndexedDB. */
+  burn_after?: number;
 }
 
 export interface ThreadState {
@@ -62,6 +42,8 @@ export interface ChatState {
   me: User;
   connection: ConnectionState;
   online: boolean;
+  /** This device's low-bandwidth mode: no typing or presence traffic, smaller history pages. */
+  lowBandwidth: boolean;
   /** Why the server refused the socket, when retrying alone cannot help (cleared by the next hello). */
   refusal: 'too_many_connections' | null;
   /** The cache (or the first network answer) has been applied: the shell can render. */
@@ -87,4 +69,6 @@ export interface ChatState {
   ephemeral: Record<string, readonly EphemeralMessage[]>;
   /** The workspace's custom slash commands, once fetched (endpoints included for admins). */
   commands: SlashCommand[] | null;
+  /** My Do Not Disturb and sounds, from the server (null until the first answer). */
+  notifications: NotificationSettings | null;
 }

@@ -2,15 +2,20 @@ import { forwardRef, useEffect, useId, useImperativeHandle, useMemo, useRef, use
 import { useChat, useStore } from '../chat/context';
 import { useT } from '../i18n/i18n';
 import { loadDraft, saveDraft } from '../storage/drafts';
+import { useTouchOnly } from '../ui/touch';
 import { Avatar } from '../ui/Avatar';
 import { canSend, MAX_ATTACHMENTS } from '../files/pending';
 import { IconPaperclip, IconSend } from '../ui/icons';
 import { PendingFiles } from './PendingFiles';
 import { autoGrow } from './autogrow';
 import { mentionOptions, mentionQuery } from './mentions';
-import { commandQuery, commandSuggestions, parseCommand, type Parsed } from './commands';
+import { burnOutOfRange, commandQuery, commandSuggestions, isBurnCommand, isBurnText, parseCommand, type Parsed } from './commands';
+import { durationWords } from '../messages/burn-format';
 import { describeError } from '../auth/errors';
 import { navigate } from '../app/router';
+import { ComposerEmojiButton } from '../emoji/ComposerEmojiButton';
+import { ShortcodeList, useShortcodeCompletion } from './shortcodes';
+import { matchesShortcut } from '../app/shortcuts';
 
 interface Props {
   convId: string;
@@ -27,6 +32,9 @@ export interface ComposerHandle {
   addFiles: (files: readonly File[]) => void;
 }
 
+/** What of the text is kept as a draft: a `/burn` line's words are never written down. */
+const draftable = (text: string) => (isBurnText(text) ? '' : text);
+
 /**
  * The message box: Enter sends, Shift+Enter breaks the line, `@` suggests members, the draft
  * survives switching conversations and reloads, and typing is signalled (throttled) to others.
@@ -38,6 +46,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
   const members = useChat((s) => s.members[convId]);
   const kind = useChat((s) => s.conversations[convId]?.kind);
   const maxChars = useChat((s) => s.limits?.max_message_chars ?? null);
+  const limits = useChat((s) => s.limits);
   const custom = useChat((s) => s.commands);
   const draftKey = threadRootId ? `thread:${threadRootId}` : convId;
   const [text, setText] = useState(() => loadDraft(me, draftKey));
@@ -50,6 +59,9 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
   const ref = useRef<HTMLTextAreaElement>(null);
   const listId = useId();
   const inThread = threadRootId !== null;
+  // On a phone's keyboard Enter is the only way to a new line (code blocks, lists): it stays one
+  // there, and the send button sends.
+  const touch = useTouchOnly();
 
   const uploads = useSyncExternalStore(store.uploads.subscribe, () => store.uploads.list(draftKey));
   const [notice, setNotice] = useState<string | null>(null);
@@ -76,12 +88,12 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
   const textRef = useRef(text);
   textRef.current = text;
   useEffect(() => {
-    const timer = setTimeout(() => saveDraft(me, draftKey, text), 300);
+    const timer = setTimeout(() => saveDraft(me, draftKey, draftable(text)), 300);
     return () => clearTimeout(timer);
   }, [text, me, draftKey]);
   useEffect(
     () => () => {
-      saveDraft(me, draftKey, textRef.current);
+      saveDraft(me, draftKey, draftable(textRef.current));
       store.stopTyping(convId, threadRootId);
     },
     [me, draftKey, store, convId, threadRootId],
@@ -110,6 +122,9 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
   }, [store, listing]);
   const showCommands = commands.length > 0 && !disabled;
   const showMentions = options.length > 0;
+  const completion = useShortcodeCompletion(text, caret);
+  const emoji = showMentions || showCommands ? null : completion;
+  const showEmoji = emoji !== null;
   const over = maxChars !== null ? [...text].length - maxChars : 0;
 
   function insertMention(username: string) {
@@ -123,6 +138,23 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
       if (!el) return;
       el.focus();
       el.setSelectionRange(pos, pos);
+    });
+  }
+
+  /** An emoji in place of the selection (or `from` to the caret, for a `:shortcode` typed). */
+  function insertEmoji(value: string, from?: number) {
+    const el = ref.current;
+    const start = from ?? el?.selectionStart ?? text.length;
+    const end = from !== undefined ? caret : (el?.selectionEnd ?? start);
+    const pos = start + value.length;
+    setText(`${text.slice(0, start)}${value}${text.slice(end)}`);
+    setCaret(pos);
+    setActive(0);
+    requestAnimationFrame(() => {
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(pos, pos);
+      autoGrow(el);
     });
   }
 
@@ -160,6 +192,10 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
     switch (c.kind) {
       case 'send':
         return false;
+      case 'burn':
+      case 'burnTime':
+        sendBurn(c);
+        return true;
       case 'usage':
         setNotice(t('commands.usage', { usage: `/${c.name} ${t(`commands.${c.name}.args`)}`.trim() }));
         return true;
@@ -167,15 +203,20 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
         runOnServer(c.name, typed, () => store.runCommand(convId, c.name, c.text, threadRootId));
         return true;
       case 'remind':
-        runOnServer('remind', typed, () => store.createReminder(convId, c.text));
+        runOnServer('remind', typed, () => store.api.createReminder(convId, c.text));
         return true;
       case 'tag': {
-        const target = threadRootId ?? store.state.conversations[convId]?.last_message?.id;
+        const target = threadRootId ? (store.state.threads[threadRootId]?.root ?? { id: threadRootId, burn: null }) : store.state.conversations[convId]?.last_message;
         if (!target) {
           setNotice(t('commands.tag.nothing'));
           return true;
         }
-        runOnServer('tag', typed, () => store.tagMessage(target, c.tag, c.op));
+        // Its tags would say what it is about, outside the reveal: the server refuses, say why here.
+        if (target.burn) {
+          setNotice(t('burn.noTag'));
+          return true;
+        }
+        runOnServer('tag', typed, () => store.tagMessage(target.id, c.tag, c.op));
         return true;
       }
       case 'unknown': {
@@ -199,12 +240,12 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
       case 'topic':
         setNotice(null);
         clear();
-        store.setTopic(convId, c.topic).catch(fail);
+        store.api.setTopic(convId, c.topic).catch(fail);
         return true;
       case 'leave':
         setNotice(null);
         clear();
-        store.leave(convId).then(() => navigate('/'), fail);
+        store.api.leave(convId).then(() => navigate('/'), fail);
         return true;
       case 'mute': {
         // A toggle, as in Slack: the header and the sidebar show which way it went.
@@ -219,16 +260,39 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
         void (async () => {
           const found = (await store.searchUsers(c.username)).find((u) => u.username === c.username);
           if (!found) return setNotice(t('commands.noSuchUser', { name: c.username }));
-          await store.invite(convId, found.id);
+          await store.api.invite(convId, found.id);
           clear();
         })().catch(fail);
         return true;
     }
   }
 
+  /**
+   * `/burn 1m text`: the text and the files pending here, sent to burn that long after each
+   * reader reveals it. A time that is not one, or outside the server's range, is said in words
+   * and nothing is sent (the text stays to fix).
+   */
+  function sendBurn(c: Extract<Parsed, { kind: 'burn' | 'burnTime' }> | { kind: 'usage' }) {
+    const usage = () => setNotice(t('commands.usage', { usage: `/burn ${t('commands.burn.args')}` }));
+    if (c.kind === 'usage') return usage();
+    if (c.kind === 'burnTime') return setNotice(t('burn.error.time', { typed: c.typed }));
+    const range = burnOutOfRange(c.seconds, limits);
+    if (range) return setNotice(t('burn.error.range', { min: durationWords(range.min, t), max: durationWords(range.max, t) }));
+    if (c.body === '' && uploads.length === 0) return usage();
+    const files = uploads.map((u) => ({ id: u.id!, name: u.name, size: u.size }));
+    store.uploads.take(draftKey);
+    setNotice(null);
+    store.send(convId, c.body, threadRootId, files, c.seconds);
+    store.stopTyping(convId, threadRootId);
+    clear();
+  }
+
   function send() {
     if (!ready || over > 0 || disabled || running) return;
     const command = parseCommand(text.trim(), customNames);
+    // First, whatever is pending: with files in the composer the other commands are sent as
+    // typed, and a `/burn` line's words must never go out as an ordinary message.
+    if (isBurnCommand(command)) return sendBurn(command);
     if (uploads.length === 0 && runCommand(command, text)) return;
     const body = command?.kind === 'send' ? command.body : text.trim();
     const files = uploads.map((u) => ({ id: u.id!, name: u.name, size: u.size }));
@@ -307,12 +371,13 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
       )
         return;
     }
-    if (e.key === 'Enter' && !e.shiftKey) {
+    if (emoji && listKeys(e, emoji.options.length, false, (i) => insertEmoji(emoji.options[i]!.entry.emoji, emoji.start), emoji.dismiss)) return;
+    if (e.key === 'Enter' && !e.shiftKey && !touch) {
       e.preventDefault();
       send();
       return;
     }
-    if (e.key === 'ArrowUp' && text === '' && onEditLast) {
+    if (matchesShortcut('editLast', e) && text === '' && onEditLast) {
       if (onEditLast()) e.preventDefault();
     }
   }
@@ -367,6 +432,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
           ))}
         </ul>
       )}
+      {emoji && <ShortcodeList id={listId} options={emoji.options} active={Math.min(active, emoji.options.length - 1)} onPick={(o) => insertEmoji(o.entry.emoji, emoji.start)} />}
       <PendingFiles draftKey={draftKey} list={uploads} />
       <div className="composer-box">
         <input
@@ -400,10 +466,18 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
           rows={1}
           value={text}
           disabled={disabled}
-          role={showMentions || showCommands ? 'combobox' : undefined}
-          aria-expanded={showMentions || showCommands ? true : undefined}
-          aria-controls={showMentions || showCommands ? listId : undefined}
-          aria-activedescendant={showCommands ? `${listId}-${Math.min(active, commands.length - 1)}` : showMentions ? `${listId}-${Math.min(active, options.length - 1)}` : undefined}
+          role={showMentions || showCommands || showEmoji ? 'combobox' : undefined}
+          aria-expanded={showMentions || showCommands || showEmoji ? true : undefined}
+          aria-controls={showMentions || showCommands || showEmoji ? listId : undefined}
+          aria-activedescendant={
+            showCommands
+              ? `${listId}-${Math.min(active, commands.length - 1)}`
+              : showMentions
+                ? `${listId}-${Math.min(active, options.length - 1)}`
+                : emoji
+                  ? `${listId}-${Math.min(active, emoji.options.length - 1)}`
+                  : undefined
+          }
           aria-describedby={`${listId}-hint`}
           onChange={(e) => {
             setText(e.target.value);
@@ -424,6 +498,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
             addFiles(files.map((f, i) => (f.name && f.name !== 'image.png' ? f : pastedName(f, i))));
           }}
         />
+        <ComposerEmojiButton testId={inThread ? 'thread-composer-emoji' : 'composer-emoji'} disabled={disabled} onPick={(e) => insertEmoji(e)} />
         <button
           type="button"
           className="send-button"
@@ -448,7 +523,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer({ co
         ) : waiting ? (
           t('files.waiting')
         ) : (
-          t('composer.hint')
+          t(touch ? 'composer.hintTouch' : 'composer.hint')
         )}
       </div>
     </div>

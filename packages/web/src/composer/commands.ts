@@ -1,12 +1,13 @@
-import type { SlashCommand } from '@parley/protocol';
+import type { Limits, SlashCommand } from '@parley/protocol';
+import { burnAfterSeconds } from '@parley/protocol';
 
 /**
  * The composer's built-in slash commands. They run in the client: some turn the text into a
- * message (`/me`, `/shrug`, `/code`), others call the API the rest of the app uses (`/topic`,
+ * message (`/me`, `/shrug`, `/code`, `/burn`), others call the API the rest of the app uses (`/topic`,
  * `/invite`, `/leave`, `/mute`, `/remind`, `/tag`). A line starting with `//` sends the text with one slash.
  * The workspace's custom commands (`/deploy`) are run by the server, which calls their endpoint.
  */
-export const COMMANDS = ['me', 'shrug', 'code', 'topic', 'invite', 'leave', 'mute', 'remind', 'tag', 'help'] as const;
+export const COMMANDS = ['me', 'shrug', 'code', 'burn', 'topic', 'invite', 'leave', 'mute', 'remind', 'tag', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Which commands make sense where: a DM has no topic, members or leaving. */
@@ -40,6 +41,10 @@ export function commandQuery(text: string): string | null {
 
 export type Parsed =
   | { kind: 'send'; body: string }
+  /** `/burn 1m text`: the text (and the composer's files) sent to burn `seconds` after each reader reveals it. */
+  | { kind: 'burn'; seconds: number; body: string }
+  /** `/burn` followed by something that is not a burn time (`/burn soon …`). */
+  | { kind: 'burnTime'; typed: string }
   | { kind: 'topic'; topic: string }
   | { kind: 'invite'; username: string }
   | { kind: 'leave' }
@@ -73,6 +78,13 @@ export function parseCommand(text: string, custom: readonly string[] = []): Pars
       if (!c || !c[2]!.trim()) return { kind: 'usage', name };
       return { kind: 'send', body: `\`\`\`${c[1]}\n${c[2]!.replace(/\n+$/, '')}\n\`\`\`` };
     }
+    case 'burn': {
+      // The time first, as the server takes it (`30s`, `1m`, `2h`, `7d`); the rest is the message, Markdown and all.
+      const b = /^(\S+)(?:\s+([\s\S]*))?$/.exec(rest);
+      if (!b) return { kind: 'usage', name };
+      const seconds = burnAfterSeconds(b[1]!);
+      return seconds === null ? { kind: 'burnTime', typed: b[1]! } : { kind: 'burn', seconds, body: (b[2] ?? '').trim() };
+    }
     case 'topic':
       return { kind: 'topic', topic: rest };
     case 'invite': {
@@ -95,4 +107,23 @@ export function parseCommand(text: string, custom: readonly string[] = []): Pars
     default:
       return custom.includes(name) ? { kind: 'custom', name, text: rest } : { kind: 'unknown', name };
   }
+}
+
+/** A `/burn` line in any state of being typed: its words are never kept as a draft. */
+export function isBurnText(text: string): boolean {
+  return /^\s*\/burn(?:\s|$)/i.test(text);
+}
+
+/** Every parse of a `/burn` line, sent or refused by the composer whatever else is pending. */
+export function isBurnCommand(c: Parsed | null): c is Extract<Parsed, { kind: 'burn' | 'burnTime' }> | { kind: 'usage'; name: 'burn' } {
+  return c !== null && (c.kind === 'burn' || c.kind === 'burnTime' || (c.kind === 'usage' && c.name === 'burn'));
+}
+
+/**
+ * The server's range when `seconds` is outside it, else null. Unknown limits (no hello yet)
+ * check nothing here: the server holds the send to its range and says so.
+ */
+export function burnOutOfRange(seconds: number, limits: Pick<Limits, 'burn_min_s' | 'burn_max_s'> | null): { min: number; max: number } | null {
+  if (!limits || (seconds >= limits.burn_min_s && seconds <= limits.burn_max_s)) return null;
+  return { min: limits.burn_min_s, max: limits.burn_max_s };
 }

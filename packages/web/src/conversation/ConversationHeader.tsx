@@ -1,13 +1,18 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { Conversation } from '@parley/protocol';
 import { useChat } from '../chat/context';
 import { conversationName } from '../chat/names';
 import { useUi } from '../app/ui-context';
 import { useT } from '../i18n/i18n';
 import { PresenceDot } from '../sidebar/PresenceDot';
-import { IconHash, IconLink, IconLock, IconMenu, IconSearch, IconUsers } from '../ui/icons';
-import { canManageWebhooks, WebhooksDialog } from './WebhooksDialog';
+import { IconHash, IconInfo, IconLink, IconLock, IconMenu, IconSearch, IconUsers } from '../ui/icons';
+import { canManageWebhooks } from './webhook-access';
+
+// The webhooks dialog (both directions, deliveries, forms) loads when first opened.
+const WebhooksDialog = lazy(() => import('./WebhooksDialog').then((m) => ({ default: m.WebhooksDialog })));
 import { TagsButton } from './TagsButton';
+import { PinsButton } from '../pins/PinsButton';
+import { NotifyLevelButton } from './NotifyLevelButton';
 import { searchScope } from '../search/scope';
 
 export function ConversationHeader({ conv }: { conv: Conversation }) {
@@ -29,28 +34,52 @@ export function ConversationHeader({ conv }: { conv: Conversation }) {
       <button type="button" className="icon-button mobile-only" onClick={() => ui.setDrawerOpen(true)} aria-label={t('sidebar.openMenu')}>
         <IconMenu />
       </button>
-      <span className="conv-icon" aria-hidden="true">
+      <span className={`conv-icon ${conv.kind === 'dm' ? '' : 'wide-only'}`} aria-hidden="true">
         {conv.kind === 'dm' ? <PresenceDot userId={conv.dm_user_id} /> : conv.kind === 'group' ? <IconUsers /> : conv.visibility === 'private' ? <IconLock /> : <IconHash />}
       </span>
       <div className="header-text">
         <h1 className="conv-title">{conv.kind === 'dm' && conv.dm_user_id === me ? t('conv.noteToSelf', { name }) : name}</h1>
-        <p className="conv-topic muted" title={subtitle}>
+        <p className="conv-topic muted" title={conv.purpose ? `${subtitle}\n${conv.purpose}` : subtitle} data-testid="conv-topic">
           {subtitle}
+          {conv.kind !== 'dm' && conv.purpose && <span data-testid="conv-purpose"> · {conv.purpose}</span>}
         </p>
       </div>
       {conv.kind !== 'dm' && (
-        <span className="member-count muted" data-testid="member-count" title={t('conv.members', { n: conv.member_count })}>
+        <button
+          type="button"
+          className="member-count muted member-count-button wide-only"
+          data-testid="member-count"
+          title={t('conv.members', { n: conv.member_count })}
+          onClick={() => ui.openDetails(conv.id, 'members')}
+        >
           <IconUsers /> <span>{conv.member_count}</span>
           <span className="visually-hidden">{conv.member_count === 1 ? t('conv.member') : t('conv.members', { n: conv.member_count })}</span>
-        </span>
+        </button>
       )}
       {canManageWebhooks(conv, meUser) && (
-        <button type="button" className="icon-button" data-testid="open-webhooks" aria-label={t('webhooks.open')} title={t('webhooks.open')} onClick={() => setWebhooksOpen(true)}>
+        <button type="button" className="icon-button wide-only" data-testid="open-webhooks" aria-label={t('webhooks.open')} title={t('webhooks.open')} onClick={() => setWebhooksOpen(true)}>
           <IconLink />
         </button>
       )}
+      <NotifyLevelButton conv={conv} />
+      <PinsButton conv={conv} />
       <TagsButton conv={conv} scope={searchIn} />
-      {webhooksOpen && <WebhooksDialog conv={conv} name={name} onClose={() => setWebhooksOpen(false)} />}
+      {webhooksOpen && (
+        <Suspense fallback={null}>
+          <WebhooksDialog conv={conv} name={name} onClose={() => setWebhooksOpen(false)} />
+        </Suspense>
+      )}
+      <button
+        type="button"
+        className="icon-button"
+        data-testid="open-details"
+        aria-label={t('details.open')}
+        title={t('details.open')}
+        aria-expanded={ui.details?.convId === conv.id}
+        onClick={() => (ui.details?.convId === conv.id ? ui.closeDetails() : ui.openDetails(conv.id))}
+      >
+        <IconInfo />
+      </button>
       {searchIn && (
         <button
           type="button"

@@ -67,7 +67,7 @@ export function ConversationView({ convId }: { convId: string }) {
     const msgs = store.state.timelines[convId]?.messages ?? [];
     for (let i = msgs.length - 1; i >= 0; i--) {
       const m = msgs[i]!;
-      if (m.thread_root_id === null && m.sender_id === me && !m.recalled) {
+      if (m.thread_root_id === null && m.sender_id === me && !m.recalled && !m.burn) {
         setEditingId(m.id);
         return true;
       }

@@ -24,7 +24,7 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
 
   useEffect(() => {
     let live = true;
-    store.listWebhooks(conv.id).then(
+    store.api.listWebhooks(conv.id).then(
       (list) => live && setHooks(list),
       (e: unknown) => live && setError(describeError(e, t)),
     );
@@ -33,7 +33,7 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
     };
   }, [store, conv.id, t]);
 
-  const refresh = async () => setHooks(await store.listWebhooks(conv.id));
+  const refresh = async () => setHooks(await store.api.listWebhooks(conv.id));
 
   function create(e: FormEvent) {
     e.preventDefault();
@@ -44,7 +44,7 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
       ...((kind === 'alertmanager' || kind === 'grafana') && basicUser.trim() ? { basic_auth: { username: basicUser.trim(), password: basicPassword } } : {}),
     };
     void act(async () => {
-      setShown(await store.createWebhook(conv.id, clean, kind, extra));
+      setShown(await store.api.createWebhook(conv.id, clean, kind, extra));
       setLabel('');
       setKind('slack');
       setClientSecret('');
@@ -56,7 +56,7 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
 
   function revoke(id: string) {
     void act(async () => {
-      await store.revokeWebhook(id);
+      await store.api.revokeWebhook(id);
       setConfirming(null);
       if (shown?.id === id) setShown(null);
       await refresh();
@@ -98,7 +98,7 @@ export function IncomingWebhooks({ conv }: { conv: Conversation }) {
                 />
               ) : (
                 <>
-                  <button type="button" className="button" disabled={busy} data-testid="webhook-rotate" onClick={() => void act(async () => setShown(await store.rotateWebhook(h.id)))}>
+                  <button type="button" className="button" disabled={busy} data-testid="webhook-rotate" onClick={() => void act(async () => setShown(await store.api.rotateWebhook(h.id)))}>
                     {t('webhooks.rotate')}
                   </button>
                   <button type="button" className="button danger" disabled={busy} data-testid="webhook-revoke" onClick={() => setConfirming(h.id)}>

@@ -10,6 +10,8 @@ import { ephemeralIn } from '../chat/ephemeral';
 import { IconArrowDown, IconArrowUp } from '../ui/icons';
 import { attachmentsHeight } from '../files/kind';
 import { buildRows, type Row } from './rows';
+import { drawsLine, useNotices } from './notices';
+import { NoticeLines } from './NoticeLines';
 
 interface Props {
   conv: Conversation;
@@ -26,8 +28,9 @@ const LOAD_OLDER_PX = 600;
 function estimate(row: Row | undefined): number {
   if (!row) return 40;
   if (row.kind === 'ephemeral') return 84 + (row.day ? 36 : 0);
+  if (row.kind === 'notices') return row.notices.length * 24 + (row.day ? 36 : 0);
   const files = row.kind === 'message' && !row.msg.recalled ? attachmentsHeight(row.msg.attachments) : 0;
-  return (row.grouped ? 28 : 64) + (row.day ? 36 : 0) + (row.unread ? 36 : 0) + files;
+  return (row.grouped ? 28 : 64) + (row.day ? 36 : 0) + (row.unread ? 36 : 0) + files + (row.notices?.length ?? 0) * 24;
 }
 
 /**
@@ -70,9 +73,20 @@ export function MessageList({ conv, targetId }: Props) {
   const lang = useLanguage();
   // Day labels are words ("Today", "星期一"): rebuild them when the language changes. Answers only
   // I see belong after the newest message, so a window around an older one leaves them out.
+  // Membership and rename lines (notices.ts): asked for from the oldest loaded message on.
+  const allNotices = useNotices(store.notices, convId);
+  const oldestSeq = timeline?.loaded ? (hasOlder ? (messages?.[0]?.seq ?? 0) : 0) : null;
+  useEffect(() => {
+    if (oldestSeq !== null) store.notices.ensure(convId, oldestSeq);
+  }, [store, convId, oldestSeq]);
+  const notices = useMemo(() => {
+    const last = messages?.at(-1)?.seq ?? 0;
+    // Past a window's end lies history not loaded: its lines come with it.
+    return allNotices.filter((n) => drawsLine(n) && (!hasNewer || n.seq < last));
+  }, [allNotices, messages, hasNewer]);
   const rows = useMemo(
-    () => (void lang, buildRows(messages ?? [], pending, me, unreadAfter, !hasOlder, hasNewer ? [] : ephemeral)),
-    [messages, pending, me, unreadAfter, hasOlder, hasNewer, lang, ephemeral],
+    () => (void lang, buildRows(messages ?? [], pending, me, unreadAfter, !hasOlder, hasNewer ? [] : ephemeral, notices)),
+    [messages, pending, me, unreadAfter, hasOlder, hasNewer, lang, ephemeral, notices],
   );
 
   const virtualizer = useVirtualizer({
@@ -112,6 +126,9 @@ export function MessageList({ conv, targetId }: Props) {
   // The composer grows (files added, lines typed) and shrinks the list: a reader at the end stays there.
   const atEndRef = useRef(atEnd);
   atEndRef.current = atEnd;
+  const jumpToLatestRef = useRef<() => Promise<void>>(async () => undefined);
+  const targetRef = useRef(targetId);
+  targetRef.current = targetId;
   useEffect(() => {
     const el = scrollRef.current;
     if (!el || typeof ResizeObserver === 'undefined') return;
@@ -123,6 +140,32 @@ export function MessageList({ conv, targetId }: Props) {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+
+  // The list's content changes height without a scroll event: rows measured, a resync's pages
+  // merged after a reconnect, an image laid out. A reader at the end stays there; one above it is
+  // told so (the "Jump to latest" button) instead of resting on a stale "at the end".
+  useEffect(() => {
+    const el = scrollRef.current;
+    const sizer = el?.querySelector('.message-sizer');
+    if (!el || !sizer || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      // Not while a linked message is being shown: that view must stay where the link put it.
+      if (atEndRef.current && startedRef.current && !targetRef.current && !store.state.timelines[convId]?.hasNewer) el.scrollTop = el.scrollHeight;
+      else setAtEnd(el.scrollHeight - el.scrollTop - el.clientHeight <= AT_END_PX);
+    });
+    ro.observe(sizer);
+    return () => ro.disconnect();
+  }, [timeline?.loaded, store, convId]);
+
+  // Sending always shows one's own message, wherever the reader was (and from a window around an
+  // old message, the present is loaded first).
+  const mineSent = pending.length;
+  const mineBefore = useRef(mineSent);
+  useEffect(() => {
+    const grew = mineSent > mineBefore.current;
+    mineBefore.current = mineSent;
+    if (grew) void jumpToLatestRef.current();
+  }, [mineSent]);
 
   // Start at the bottom once the first page is there (unless a link asks for a message).
   const startedRef = useRef(false);
@@ -172,14 +215,25 @@ export function MessageList({ conv, targetId }: Props) {
     };
   }, [targetId, convId, store]);
 
+  // Scrolled to once the rows hold it, and lit for 4 s from then: rows drawn late (a busy page)
+  // must neither miss the scroll nor spend the highlight before it can be seen. Only once per
+  // target: later rows must not pull the view back to it.
+  const [drawnId, setDrawnId] = useState<string | null>(null);
   useLayoutEffect(() => {
-    if (!highlightId) return;
+    if (!highlightId || drawnId === highlightId) return;
     const idx = rows.findIndex((r) => r.kind === 'message' && r.msg.id === highlightId);
-    if (idx >= 0) virtualizer.scrollToIndex(idx, { align: 'center' });
-    const timer = setTimeout(() => setHighlightId(null), 4000);
+    if (idx < 0) return;
+    setDrawnId(highlightId);
+    virtualizer.scrollToIndex(idx, { align: 'center' });
+  }, [highlightId, drawnId, rows, virtualizer]);
+  useEffect(() => {
+    if (!drawnId) return;
+    const timer = setTimeout(() => {
+      setHighlightId(null);
+      setDrawnId(null);
+    }, 4000);
     return () => clearTimeout(timer);
-    // Only when the target changes: later rows must not pull the view back to it.
-  }, [highlightId]);
+  }, [drawnId]);
 
   // Read receipts: who has read up to my last message (DMs and groups, where receipts are shared).
   const receiptsFor = useMemo(() => {
@@ -205,22 +259,47 @@ export function MessageList({ conv, targetId }: Props) {
   // The first unread message is above the view, or not even loaded yet (more unread than a page).
   const unreadAbove = unreadAfter !== null && (unreadIndex >= 0 ? unreadIndex < firstVisible : hasOlder && !!timeline?.loaded);
 
+  // "Jump to first unread": older pages load until the first unread message is among them; only
+  // once the rows drawn hold it (not the first loaded message, which carries the marker while the
+  // rest is still on its way) does the view go there. Waiting a fixed number of frames instead
+  // scrolled to that stand-in when the page's render came late, and the prepended pages then
+  // pushed the real marker out of view.
+  const [unreadJump, setUnreadJump] = useState(0);
+  const unreadLoaded = unreadAfter !== null && !!timeline?.loaded && (!hasOlder || (messages?.[0]?.seq ?? Infinity) <= unreadAfter + 1);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
+  useLayoutEffect(() => {
+    if (unreadJump === 0 || !unreadLoaded) return;
+    // The list is anchored to its end, so rows measured after the jump (their real heights differ
+    // from the estimates) move the view again: hold the marker at the top until it stays there
+    // for a few frames (a second at most), rather than trusting one scroll after a guessed delay.
+    let raf = 0;
+    let frames = 0;
+    let still = 0;
+    const hold = () => {
+      const idx = rowsRef.current.findIndex((r) => r.unread);
+      const want = idx >= 0 ? virtualizer.getOffsetForIndex(idx, 'start')?.[0] : undefined;
+      if (want === undefined) return setUnreadJump(0);
+      if (Math.abs((virtualizer.scrollOffset ?? 0) - want) > 2) {
+        still = 0;
+        virtualizer.scrollToIndex(idx, { align: 'start' });
+      } else still++;
+      if (still >= 3 || ++frames > 60) return setUnreadJump(0);
+      raf = requestAnimationFrame(hold);
+    };
+    raf = requestAnimationFrame(hold);
+    return () => cancelAnimationFrame(raf);
+  }, [unreadJump, unreadLoaded, virtualizer]);
   const jumpToUnread = async () => {
+    setUnreadJump((n) => n + 1);
     for (let i = 0; i < 50; i++) {
       const tl = store.state.timelines[convId];
       if (!tl?.hasOlder || (tl.messages[0]?.seq ?? 0) <= (unreadAfter ?? 0) + 1) break;
       if ((await store.loadOlder(convId)) === 0) break;
     }
-    // Two frames: React renders the prepended rows, then the virtualizer anchors them; only then
-    // is the marker's offset final enough to scroll to.
-    requestAnimationFrame(() =>
-      requestAnimationFrame(() => {
-        const idx = rowsRef.current.findIndex((r) => r.unread);
-        if (idx >= 0) virtualizer.scrollToIndex(idx, { align: 'start' });
-      }),
-    );
+    // A page that failed to load: no jump left pending to surprise the reader later.
+    const tl = store.state.timelines[convId];
+    if (tl?.hasOlder && (tl.messages[0]?.seq ?? 0) > (unreadAfter ?? 0) + 1) setUnreadJump(0);
   };
 
   const jumpToLatest = async () => {
@@ -231,6 +310,7 @@ export function MessageList({ conv, targetId }: Props) {
       if (el) el.scrollTop = el.scrollHeight;
     });
   };
+  jumpToLatestRef.current = jumpToLatest;
 
   const renderRow = (row: Row) => {
     const separators = (
@@ -240,6 +320,7 @@ export function MessageList({ conv, targetId }: Props) {
             <span>{row.day}</span>
           </div>
         )}
+        {row.kind !== 'notices' && row.notices && <NoticeLines notices={row.notices} />}
         {row.unread && (
           <div className="unread-marker" role="separator" aria-label={t('message.unreadMarker')}>
             <span>{t('message.unreadMarker')}</span>
@@ -247,6 +328,14 @@ export function MessageList({ conv, targetId }: Props) {
         )}
       </>
     );
+    if (row.kind === 'notices') {
+      return (
+        <>
+          {separators}
+          <NoticeLines notices={row.notices} />
+        </>
+      );
+    }
     if (row.kind === 'pending') {
       return (
         <>
@@ -319,12 +408,15 @@ export function MessageList({ conv, targetId }: Props) {
           {t('message.notFound')}
         </div>
       )}
-      <div className="jump-buttons">
-        {unreadAbove && (
+      {/* At the top, where it hides no message: the newest lines are what a reader looks at. */}
+      {unreadAbove && (
+        <div className="jump-unread-bar">
           <button type="button" className="button pill" data-testid="jump-unread" onClick={() => void jumpToUnread()}>
             <IconArrowUp /> {t('conv.jumpUnread')}
           </button>
-        )}
+        </div>
+      )}
+      <div className="jump-buttons">
         {(!atEnd || hasNewer) && (
           <button type="button" className="button pill" data-testid="jump-latest" onClick={() => void jumpToLatest()}>
             <IconArrowDown /> {t('conv.jumpLatest')}

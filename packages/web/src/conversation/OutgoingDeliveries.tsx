@@ -20,10 +20,10 @@ export function OutgoingDeliveries({ hook, onBack }: { hook: OutgoingWebhook; on
   const headingRef = useRef<HTMLHeadingElement>(null);
   const headingId = useId();
 
-  const load = useCallback(async () => setDeliveries(await store.listDeliveries(hook.id)), [store, hook.id]);
+  const load = useCallback(async () => setDeliveries(await store.api.listDeliveries(hook.id)), [store, hook.id]);
   const redeliver = (id: string) =>
     void act(async () => {
-      await store.redeliver(hook.id, id);
+      await store.api.redeliver(hook.id, id);
       await load();
     });
 

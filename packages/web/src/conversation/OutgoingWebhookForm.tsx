@@ -41,7 +41,7 @@ export function OutgoingWebhookForm({ convId, onCreated }: { convId: string; onC
     if (!ready) return;
     const words = parseTriggerWords(triggers);
     void act(async () => {
-      const hook = await store.createOutgoingWebhook(convId, {
+      const hook = await store.api.createOutgoingWebhook(convId, {
         name: name.trim(),
         url: url.trim(),
         // In the order of the checkboxes, whatever order they were ticked in.

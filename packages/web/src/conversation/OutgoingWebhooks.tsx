@@ -29,7 +29,7 @@ export function OutgoingWebhooks({ conv }: { conv: Conversation }) {
 
   useEffect(() => {
     let live = true;
-    store.listOutgoingWebhooks(conv.id).then(
+    store.api.listOutgoingWebhooks(conv.id).then(
       (list) => live && setHooks(list),
       (e: unknown) => live && setError(describeError(e, t)),
     );
@@ -44,11 +44,11 @@ export function OutgoingWebhooks({ conv }: { conv: Conversation }) {
     setReturnTo(null);
   }, [viewing, returnTo]);
 
-  const refresh = async () => setHooks(await store.listOutgoingWebhooks(conv.id));
+  const refresh = async () => setHooks(await store.api.listOutgoingWebhooks(conv.id));
 
   function revoke(id: string) {
     void act(async () => {
-      await store.revokeOutgoingWebhook(id);
+      await store.api.revokeOutgoingWebhook(id);
       setConfirming(null);
       if (shown?.hook.id === id) setShown(null);
       await refresh();
@@ -126,7 +126,7 @@ export function OutgoingWebhooks({ conv }: { conv: Conversation }) {
                     className="button"
                     disabled={busy}
                     data-testid="outgoing-rotate"
-                    onClick={() => void act(async () => setShown({ hook: await store.rotateOutgoingWebhook(h.id), rotated: true }))}
+                    onClick={() => void act(async () => setShown({ hook: await store.api.rotateOutgoingWebhook(h.id), rotated: true }))}
                   >
                     {t('outgoing.rotate')}
                   </button>

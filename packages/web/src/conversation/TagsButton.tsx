@@ -22,7 +22,7 @@ export function TagsButton({ conv, scope }: { conv: Conversation; scope: string 
     let live = true;
     setTags(null);
     setError(null);
-    store.listTags(conv.id).then(
+    store.api.listTags(conv.id).then(
       (list) => live && setTags(list),
       (e: unknown) => live && setError(describeError(e, t)),
     );

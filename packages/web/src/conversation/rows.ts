@@ -1,5 +1,6 @@
 import type { EphemeralMessage, Message } from '@parley/protocol';
 import type { PendingMessage } from '../chat/types';
+import type { Notice } from './notices';
 import { dayLabel, sameDay } from '../messages/format';
 
 interface RowBase {
@@ -9,6 +10,8 @@ interface RowBase {
   day: string | null;
   /** The "new messages" line drawn above this message. */
   unread: boolean;
+  /** Lines for the log's membership and channel changes just before this message ("Bob joined"). */
+  notices?: readonly Notice[];
 }
 
 /**
@@ -17,7 +20,12 @@ interface RowBase {
  * prepended above the view can never leave the view pinned to a separator. An `ephemeral` row is
  * an answer only this reader sees: after everything in the log, never grouped, never unread.
  */
-export type Row = (RowBase & { kind: 'message'; msg: Message }) | (RowBase & { kind: 'pending'; pending: PendingMessage }) | (RowBase & { kind: 'ephemeral'; eph: EphemeralMessage });
+export type Row =
+  | (RowBase & { kind: 'message'; msg: Message })
+  | (RowBase & { kind: 'pending'; pending: PendingMessage })
+  | (RowBase & { kind: 'ephemeral'; eph: EphemeralMessage })
+  // The notices after the newest message: a row of their own until a message comes after them.
+  | (RowBase & { kind: 'notices'; notices: readonly Notice[] });
 
 // Consecutive messages from one sender within this window share a header.
 const GROUP_MS = 5 * 60_000;
@@ -35,8 +43,21 @@ export function buildRows(
   unreadAfterSeq: number | null,
   atBeginning: boolean,
   ephemeral: readonly EphemeralMessage[] = [],
+  /** In seq order. Those before the first loaded message show only at the beginning; pass none past a window's end. */
+  notices: readonly Notice[] = [],
 ): Row[] {
   const rows: Row[] = [];
+  let n = 0;
+  // Notices older than the loaded messages lie in history not shown yet: they come with its page.
+  if (!atBeginning) while (n < notices.length && messages[0] && notices[n]!.seq < messages[0].seq) n++;
+  /** The notices before `seq`, for the row being placed; a line between two messages breaks their group. */
+  const noticesBefore = (seq: number): readonly Notice[] | undefined => {
+    const start = n;
+    while (n < notices.length && notices[n]!.seq < seq) n++;
+    if (n === start) return undefined;
+    prevSender = null;
+    return notices.slice(start, n);
+  };
   let prevSender: string | null = null;
   let prevTime: number | null = null;
   let markerPlaced = false;
@@ -52,7 +73,13 @@ export function buildRows(
     if (m.thread_root_id !== null) continue;
     const unread = !markerPlaced && unreadAfterSeq !== null && m.seq > unreadAfterSeq && m.sender_id !== me;
     if (unread) markerPlaced = true;
-    rows.push({ kind: 'message', key: `m:${m.sender_id}:${m.client_msg_id}`, msg: m, ...place(m.sender_id, m.created_at, m.recalled, unread) });
+    const before = noticesBefore(m.seq);
+    rows.push({ kind: 'message', key: `m:${m.sender_id}:${m.client_msg_id}`, msg: m, ...place(m.sender_id, m.created_at, m.recalled, unread), ...(before ? { notices: before } : {}) });
+  }
+  const trailing = noticesBefore(Number.MAX_SAFE_INTEGER);
+  if (trailing) {
+    const at = place('', trailing[0]!.ts, true, false);
+    rows.push({ kind: 'notices', key: `n:${trailing[0]!.seq}`, notices: trailing, ...at, grouped: false });
   }
   for (const p of pending) rows.push({ kind: 'pending', key: `m:${me}:${p.client_msg_id}`, pending: p, ...place(me, p.created_at, false, false) });
   for (const e of ephemeral) {

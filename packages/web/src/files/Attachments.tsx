@@ -12,8 +12,11 @@ import { useFileUrl } from './useFileUrl';
 /** Preview lines shown before "Show more" (the server keeps up to ten). */
 const COLLAPSED_LINES = 5;
 
-/** A message's files: images as thumbnails (opening a lightbox), everything else as cards. */
-export const Attachments = memo(function Attachments({ items }: { items: readonly Attachment[] }) {
+/**
+ * A message's files: images as thumbnails (opening a lightbox), everything else as cards.
+ * `unmemoised`: a revealed burn message's files, whose previews are kept in no cache.
+ */
+export const Attachments = memo(function Attachments({ items, unmemoised = false }: { items: readonly Attachment[]; unmemoised?: boolean }) {
   const images = items.filter((a) => fileKind(a) === 'image' && a.has_thumbnail);
   const others = items.filter((a) => !images.includes(a));
   const [open, setOpen] = useState<number | null>(null);
@@ -27,7 +30,7 @@ export const Attachments = memo(function Attachments({ items }: { items: readonl
         </div>
       )}
       {others.map((a) => (
-        <FileCard key={a.id} a={a} />
+        <FileCard key={a.id} a={a} unmemoised={unmemoised} />
       ))}
       {open !== null && images[open] && <Lightbox images={images} index={open} onIndex={setOpen} onClose={() => setOpen(null)} />}
     </div>
@@ -56,7 +59,7 @@ function Thumbnail({ a, onOpen }: { a: Attachment; onOpen: () => void }) {
   );
 }
 
-function FileCard({ a }: { a: Attachment }) {
+function FileCard({ a, unmemoised }: { a: Attachment; unmemoised: boolean }) {
   const t = useT();
   const kind = fileKind(a);
   const [expanded, setExpanded] = useState(false);
@@ -68,8 +71,8 @@ function FileCard({ a }: { a: Attachment }) {
   const text = shown.join('\n');
   useLayoutEffect(() => {
     if (!pre.current || !lang) return;
-    return highlightWithin(pre.current);
-  }, [text, lang]);
+    return highlightWithin(pre.current, !unmemoised);
+  }, [text, lang, unmemoised]);
   return (
     <div className="file-card" data-testid="attachment-file" data-file-id={a.id} data-kind={kind}>
       <div className="file-card-head">

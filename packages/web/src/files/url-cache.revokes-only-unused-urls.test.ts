@@ -62,4 +62,23 @@ describe('object URL cache', () => {
     await expect(c.acquire('x').url).resolves.toMatch(/^blob:/);
     expect(loads).toEqual(['x', 'x']);
   });
+
+  test('a forgotten file (its message burned) is revoked at once, or when its last viewer lets go, and never kept idle', async () => {
+    const { c, loads, revoked } = cache(10);
+    const idle = c.acquire('idle');
+    const idleUrl = await idle.url;
+    idle.release();
+    c.forget('idle');
+    expect(revoked).toEqual([idleUrl]);
+    const shown = c.acquire('shown');
+    const shownUrl = await shown.url;
+    c.forget('shown');
+    expect(revoked).not.toContain(shownUrl);
+    shown.release();
+    expect(revoked).toContain(shownUrl);
+    expect(c.size).toBe(0);
+    // A later viewer downloads it again (and the server decides whether it still may).
+    await c.acquire('shown').url;
+    expect(loads.filter((k) => k === 'shown')).toHaveLength(2);
+  });
 });

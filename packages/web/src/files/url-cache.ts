@@ -22,6 +22,8 @@ export class UrlCache {
   private readonly entries = new Map<string, Entry>();
   /** Unreferenced keys, oldest first. */
   private readonly idle = new Set<string>();
+  /** Keys forgotten while still held: revoked when the last holder lets go, never kept idle. */
+  private readonly doomed = new Set<string>();
 
   constructor(private readonly opts: UrlCacheOptions) {}
 
@@ -51,6 +53,7 @@ export class UrlCache {
         released = true;
         held.refs--;
         if (held.refs === 0 && this.entries.get(key) === held) {
+          if (this.doomed.has(key)) return this.drop(key);
           this.idle.add(key);
           this.trim();
         }
@@ -61,6 +64,17 @@ export class UrlCache {
   /** How many URLs exist right now (for tests and diagnostics). */
   get size(): number {
     return [...this.entries.values()].filter((e) => e.url !== null).length;
+  }
+
+  /**
+   * Lets go of a file for good (its burn-after-reading message burned for this reader): its URL is
+   * revoked now when nobody holds it, else as soon as the last holder lets go.
+   */
+  forget(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    if (entry.refs === 0) this.drop(key);
+    else this.doomed.add(key);
   }
 
   clear(): void {
@@ -75,6 +89,7 @@ export class UrlCache {
     const entry = this.entries.get(key);
     this.entries.delete(key);
     this.idle.delete(key);
+    this.doomed.delete(key);
     if (entry?.url) this.opts.revokeUrl(entry.url);
   }
 }

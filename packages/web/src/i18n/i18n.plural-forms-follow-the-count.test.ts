@@ -10,6 +10,7 @@ beforeAll(async () => {
   vi.stubGlobal('navigator', { language: 'en-US' });
   vi.stubGlobal('document', { documentElement: { lang: '' } });
   i18n = await import('./i18n');
+  await i18n.loadLanguage('zh-CN');
 });
 
 describe('counted strings', () => {

@@ -1,4 +1,7 @@
-/** A small set of shortcodes people actually type; unknown `:words:` stay as written. */
+/**
+ * The shortcodes people type most, rendered at once (in the initial bundle); any other waits for
+ * the emoji data set (shortcodes.ts), and one that no emoji has stays as written.
+ */
 export const SHORTCODES: Record<string, string> = {
   '+1': '👍',
   thumbsup: '👍',
@@ -47,13 +50,10 @@ export const SHORTCODES: Record<string, string> = {
   hourglass: '⌛',
   point_up: '☝️',
   raised_hands: '🙌',
-  party: '🥳',
+  partying_face: '🥳',
   heart_eyes: '😍',
   slightly_smiling_face: '🙂',
   upside_down_face: '🙃',
   shrug: '🤷',
   facepalm: '🤦',
 };
-
-/** The reactions offered by the quick picker, most used first. */
-export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '🤔', '👀', '🚀', '✅', '🔥', '🙏', '😢', '👎'] as const;

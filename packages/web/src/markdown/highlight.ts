@@ -29,7 +29,8 @@ function paint(code: HTMLElement, lines: Token[][]): void {
   code.parentElement?.classList.add('highlighted');
 }
 
-export function highlightWithin(root: HTMLElement): () => void {
+/** `memo: false` keeps the code's tokens out of the cache (revealed burn-after-reading content). */
+export function highlightWithin(root: HTMLElement, memo = true): () => void {
   let cancelled = false;
   for (const pre of root.querySelectorAll<HTMLElement>('pre[data-lang]')) {
     const code = pre.querySelector('code');
@@ -46,11 +47,13 @@ export function highlightWithin(root: HTMLElement): () => void {
     shiki
       .then((m) => m.tokenize(text, lang))
       .then((tokens) => {
-        if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-        cache.set(key, tokens);
+        if (memo) {
+          if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+          cache.set(key, tokens);
+        }
         if (!cancelled && tokens && code.isConnected) paint(code, tokens);
       })
-      .catch(() => cache.set(key, null));
+      .catch(() => memo && cache.set(key, null));
   }
   return () => {
     cancelled = true;

@@ -1,6 +1,7 @@
 import MarkdownIt, { type StateInline } from 'markdown-it';
 import DOMPurify from 'dompurify';
-import { SHORTCODES } from './emoji';
+import { shortcodePlugin, shortcodesVersion } from './shortcodes';
+import { taskListPlugin } from './tasks';
 
 /**
  * Message Markdown to sanitised HTML. Layers of defence: markdown-it never passes raw HTML
@@ -38,21 +39,9 @@ function mentionRule(state: StateInline, silent: boolean): boolean {
   return true;
 }
 
-function emojiRule(state: StateInline, silent: boolean): boolean {
-  if (state.src.charCodeAt(state.pos) !== 0x3a) return false;
-  const m = /^:([a-z0-9_+-]{1,32}):/.exec(state.src.slice(state.pos));
-  const emoji = m ? SHORTCODES[m[1]!] : undefined;
-  if (!m || !emoji) return false;
-  if (!silent) {
-    const token = state.push('text', '', 0);
-    token.content = emoji;
-  }
-  state.pos += m[0].length;
-  return true;
-}
-
 md.inline.ruler.before('emphasis', 'mention', mentionRule);
-md.inline.ruler.push('emoji', emojiRule);
+md.use(shortcodePlugin);
+md.use(taskListPlugin);
 
 interface RenderEnv {
   me: string;
@@ -122,12 +111,21 @@ const ALLOWED_TAGS = [
   'tr',
   'th',
   'td',
+  // Task lists' read-only checkboxes (tasks.ts); the hook below keeps only those.
+  'label',
+  'input',
 ];
-const ALLOWED_ATTR = ['href', 'title', 'target', 'rel', 'class', 'start', 'data-lang', 'data-mention'];
+const ALLOWED_ATTR = ['href', 'title', 'target', 'rel', 'class', 'start', 'data-lang', 'data-mention', 'type', 'checked', 'disabled'];
 
 // Runs on every sanitised string: whatever produced an <a>, it only ever leads to http(s) or mail,
 // in a new tab that cannot reach back through window.opener.
 DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+  // The only input a message may hold is a task list's disabled checkbox.
+  if (node.nodeName === 'INPUT') {
+    if (node.getAttribute('type') !== 'checkbox') node.remove();
+    else node.setAttribute('disabled', '');
+    return;
+  }
   if (node.nodeName !== 'A') return;
   const href = node.getAttribute('href') ?? '';
   if (!SAFE_URL.test(href.trim())) node.removeAttribute('href');
@@ -137,18 +135,28 @@ DOMPurify.addHook('afterSanitizeAttributes', (node) => {
 
 /** Sanitises any HTML string bound for the DOM with the message allow-list. */
 export function sanitize(html: string): string {
-  return DOMPurify.sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ALLOW_DATA_ATTR: false, FORBID_TAGS: ['style', 'script', 'iframe', 'img', 'svg', 'math', 'form', 'input'], FORBID_ATTR: ['style'] });
+  return DOMPurify.sanitize(html, {
+    ALLOWED_TAGS,
+    ALLOWED_ATTR,
+    ALLOW_DATA_ATTR: false,
+    FORBID_TAGS: ['style', 'script', 'iframe', 'img', 'svg', 'math', 'form', 'button', 'select', 'textarea'],
+    FORBID_ATTR: ['style'],
+  });
 }
 
 const cache = new Map<string, string>();
 const CACHE_MAX = 3000;
 
-/** Markdown to safe HTML, memoised: a virtualised list re-renders the same bodies while scrolling. */
-export function renderMarkdown(body: string, myUsername: string, hereReachedMe = false): string {
-  const key = `${myUsername}\u0000${hereReachedMe ? 1 : 0}\u0000${body}`;
+/**
+ * Markdown to safe HTML, memoised: a virtualised list re-renders the same bodies while scrolling.
+ * `memo: false` for text that must not outlive its row (revealed burn-after-reading content).
+ */
+export function renderMarkdown(body: string, myUsername: string, hereReachedMe = false, memo = true): string {
+  const key = `${shortcodesVersion()}\u0000${myUsername}\u0000${hereReachedMe ? 1 : 0}\u0000${body}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const html = sanitize(md.render(body, { me: myUsername.toLowerCase(), hereReachedMe } satisfies RenderEnv));
+  if (!memo) return html;
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
   cache.set(key, html);
   return html;

@@ -1,29 +1,28 @@
+import { lazy, Suspense, useEffect } from 'react';
 import { useT } from '../i18n/i18n';
-import { QUICK_REACTIONS } from '../markdown/emoji';
-import { Popover } from './Popover';
+import { loadEmojiData } from '../emoji/load';
 
-export function EmojiPicker({ anchor, onPick, onClose }: { anchor: HTMLElement | null; onPick: (emoji: string) => void; onClose: () => void }) {
+// The picker and its data are chunks of their own, fetched (together) on first open: the
+// initial JavaScript stays within its budget whatever the size of the emoji set.
+const Panel = lazy(() => import('../emoji/EmojiPickerPanel'));
+
+interface Props {
+  anchor: HTMLElement | null;
+  onPick: (emoji: string) => void;
+  onClose: () => void;
+  /** Its accessible name; reactions by default. */
+  label?: string;
+}
+
+/** The full emoji picker in a popover by `anchor`: search, categories, skin tones, recently used. */
+export function EmojiPicker({ anchor, onPick, onClose, label }: Props) {
   const t = useT();
+  useEffect(() => {
+    loadEmojiData().catch(() => undefined);
+  }, []);
   return (
-    <Popover anchor={anchor} onClose={onClose} label={t('emoji.title')} testId="emoji-picker">
-      <div className="emoji-grid">
-        {QUICK_REACTIONS.map((e) => (
-          <button
-            key={e}
-            type="button"
-            className="emoji-option"
-            data-testid="emoji-option"
-            data-emoji={e}
-            aria-label={e}
-            onClick={() => {
-              onPick(e);
-              onClose();
-            }}
-          >
-            {e}
-          </button>
-        ))}
-      </div>
-    </Popover>
+    <Suspense fallback={null}>
+      <Panel anchor={anchor} onPick={onPick} onClose={onClose} label={label ?? t('emoji.title')} />
+    </Suspense>
   );
 }

@@ -16,6 +16,10 @@ import { MessageActions } from './MessageActions';
 import { Reactions } from './Reactions';
 import { TagChips } from './TagChips';
 import { sendErrorText } from './format';
+import { BurnBadge, BurnBody } from './BurnBody';
+import { PinMarker } from './PinMarker';
+import { ProfileTrigger } from '../profile/ProfileTrigger';
+import { EditedMarker } from '../edits/EditHistory';
 
 const NO_FILES: readonly { id: string; name: string; size: number }[] = [];
 
@@ -43,16 +47,22 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
   const editing = !!msg && view.editingId === msg.id;
   const recalled = msg?.recalled ?? false;
   const files = msg?.attachments ?? pending?.files ?? NO_FILES;
+  // A burn message's row never shows its words unrevealed: not the shared copy's (always empty),
+  // not even the sender's own while it is being sent.
+  const burn = msg?.burn ?? null;
+  const pendingBurn = pending?.burn_after ?? null;
+  const burned = burn?.burned_at != null;
 
   return (
     <div
-      className={`message ${grouped ? 'grouped' : ''} ${status !== 'sent' ? status : ''} ${recalled ? 'recalled' : ''} ${highlighted ? 'highlighted' : ''} ${senderId === me.id ? 'mine' : ''}`}
+      className={`message ${grouped ? 'grouped' : ''} ${status !== 'sent' ? status : ''} ${recalled ? 'recalled' : ''} ${highlighted ? 'highlighted' : ''} ${senderId === me.id ? 'mine' : ''} ${msg?.pinned_at && !recalled ? 'pinned' : ''}`}
       data-testid="message"
       data-message-id={msg?.id ?? ''}
       data-client-msg-id={msg?.client_msg_id ?? pending?.client_msg_id}
       data-seq={msg?.seq ?? ''}
       data-status={status}
       data-sender={sender?.username ?? ''}
+      data-burn={burn || pendingBurn !== null ? (burned ? 'burned' : 'yes') : undefined}
       role="article"
       aria-label={`${userLabel(sender)} ${timeLabel(at)}`}
     >
@@ -62,13 +72,17 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
             {timeLabel(at)}
           </time>
         ) : (
-          <Avatar user={sender} id={senderId} size={36} />
+          <ProfileTrigger userId={senderId} name={userLabel(sender)} mouseOnly>
+            <Avatar user={sender} id={senderId} size={36} />
+          </ProfileTrigger>
         )}
       </div>
       <div className="message-main">
         {!grouped && (
           <div className="message-header">
-            <span className="sender">{userLabel(sender)}</span>
+            <ProfileTrigger userId={senderId} className="sender">
+              {userLabel(sender)}
+            </ProfileTrigger>
             {sender?.is_bot && (
               <span className="tag" data-testid="bot-badge">
                 {t('message.bot')}
@@ -79,9 +93,16 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
             </time>
           </div>
         )}
+        {msg?.pinned_by && !recalled && <PinMarker pinnedBy={msg.pinned_by} />}
         {recalled ? (
           <div className="md tombstone" data-testid="message-body">
             {t('message.recalled')}
+          </div>
+        ) : msg && burn ? (
+          <BurnBody msg={msg} burn={burn} />
+        ) : pendingBurn !== null ? (
+          <div className="burn">
+            <BurnBadge seconds={pendingBurn} />
           </div>
         ) : editing && msg ? (
           <EditForm
@@ -95,7 +116,7 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
           <MessageBody body={body} me={me.username} hereReachedMe={!!msg && msg.mentions.includes(me.id)} />
         )}
         {msg && !recalled && msg.attachments.length > 0 && <Attachments items={msg.attachments} />}
-        {pending && files.some((f) => f.name) && (
+        {pending && pendingBurn === null && files.some((f) => f.name) && (
           <ul className="pending-files" aria-label={t('files.pending')}>
             {files
               .filter((f) => f.name)
@@ -107,9 +128,9 @@ export const MessageRow = memo(function MessageRow({ msg, pending, grouped, high
               ))}
           </ul>
         )}
-        {msg?.edited_at && !recalled && !editing && <span className="edited muted">{t('message.edited')}</span>}
+        {msg?.edited_at && !recalled && !editing && <EditedMarker msg={msg} />}
         {msg && !recalled && <TagChips msg={msg} />}
-        {msg && !recalled && <Reactions msg={msg} />}
+        {msg && !recalled && !burned && <Reactions msg={msg} />}
         {msg && msg.reply_count > 0 && view.threadRootId === null && (
           <button type="button" className="thread-summary" onClick={() => ui.openThread(msg.conv_id, msg.id)}>
             {msg.reply_count === 1 ? t('message.reply1') : t('message.replies', { n: msg.reply_count })}

@@ -1,7 +1,9 @@
-import type { Conversation, Message } from '@parley/protocol';
+import { defaultNotifyLevel, dndActive, levelNotifies, type Conversation, type Message } from '@parley/protocol';
+import { mentionsUser } from '@parley/sdk';
 import { translate } from '../i18n/i18n';
-import { conversationName, mentionsMe, userLabel } from '../chat/names';
+import { conversationName, userLabel } from '../chat/names';
 import type { ChatState } from '../chat/types';
+import { playChime } from './sound';
 
 const PREF_KEY = 'parley.notifications';
 
@@ -37,23 +39,35 @@ function preview(body: string): string {
 }
 
 /**
- * A desktop notification for a DM or a mention while the tab is hidden. Events older than a
- * minute are a resync backlog, not news, and stay quiet.
+ * Whether a new message notifies me: my level in its conversation says so (every message, only
+ * mentions of me — a channel's default — or nothing), and Do Not Disturb does not hold. The same
+ * rules as the server's Web Push (push/dispatcher.ts).
+ */
+export function shouldNotify(s: Pick<ChatState, 'me' | 'notifications'>, conv: Conversation, msg: Message, now = Date.now()): boolean {
+  if (dndActive(s.notifications, now)) return false;
+  const level = conv.membership?.notify ?? defaultNotifyLevel(conv.kind);
+  return levelNotifies(level, mentionsUser(msg, s.me.id));
+}
+
+/**
+ * A desktop notification (with a chime, unless sounds are off) for a message while the tab is
+ * hidden, as shouldNotify decides. Events older than a minute are a resync backlog, not news, and stay
+ * quiet.
  */
 export function maybeNotify(store: { state: ChatState }, conv: Conversation, msg: Message, ts: string): void {
-  if (!notificationsEnabled() || document.visibilityState !== 'hidden') return;
+  if (document.visibilityState !== 'hidden') return;
   if (Date.now() - Date.parse(ts) > 60_000) return;
   const s = store.state;
-  const mentioned = mentionsMe(msg, s.me.id);
-  if (conv.kind !== 'dm' && !mentioned) return;
-  // Muted: nothing but a mention of me.
-  if (conv.membership?.muted && !mentioned) return;
+  if (!shouldNotify(s, conv, msg) || !notificationsEnabled()) return;
+  // The sound is ours (the same on every system), or none with sounds off.
+  if (s.notifications?.sounds !== false) playChime();
   const sender = userLabel(s.users[msg.sender_id], '');
   const title = conv.kind === 'dm' ? translate('notify.dm', { name: sender }) : translate('notify.mention', { name: sender, conv: conversationName(conv, s.users, s.me.id) });
   try {
-    // A message of files alone says which files.
-    const text = msg.body.trim() === '' ? msg.attachments.map((a) => a.name).join(', ') : msg.body;
-    const n = new Notification(title, { body: preview(text), tag: `parley-${conv.id}`, icon: '/icons/icon-192.png' });
+    // A message of files alone says which files. A burn message says only what it is: its words
+    // and file names are for the reader who reveals it, not for a lock screen.
+    const text = msg.burn ? `🔥 ${translate('burn.preview')}` : msg.body.trim() === '' ? msg.attachments.map((a) => a.name).join(', ') : msg.body;
+    const n = new Notification(title, { body: preview(text), tag: `parley-${conv.id}`, icon: '/icons/icon-192.png', silent: true });
     n.onclick = () => {
       window.focus();
       window.dispatchEvent(new CustomEvent('parley:open', { detail: { convId: conv.id, messageId: msg.id } }));

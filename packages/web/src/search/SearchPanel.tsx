@@ -361,9 +361,16 @@ export function SearchPanel({ initial, onClose }: { initial: string; onClose: ()
                           {m.thread_root_id && <span className="muted">{t('search.inThread')}</span>}
                         </div>
                         <div className="search-hit-body" data-testid="search-hit-body">
-                          {cut.cutStart && '…'}
-                          {cut.segments.map((s, k) => (s.marked ? <mark key={k}>{s.text}</mark> : <Fragment key={k}>{s.text}</Fragment>))}
-                          {cut.cutEnd && '…'}
+                          {m.burn ? (
+                            // The server never indexes a burn message's words; should one come up anyway, say what it is, never what it says.
+                            <span className="muted">🔥 {t('burn.preview')}</span>
+                          ) : (
+                            <>
+                              {cut.cutStart && '…'}
+                              {cut.segments.map((s, k) => (s.marked ? <mark key={k}>{s.text}</mark> : <Fragment key={k}>{s.text}</Fragment>))}
+                              {cut.cutEnd && '…'}
+                            </>
+                          )}
                         </div>
                       </div>
                     );

@@ -31,7 +31,7 @@ export function AuditSection() {
   function load(filters: AuditFilters, shown: AuditEntry[] = []) {
     void act(async () => {
       const last = shown[shown.length - 1];
-      const page = await store.auditLog({ ...filters, limit: PAGE, ...(last ? { before: last.id } : {}) });
+      const page = await store.api.auditLog({ ...filters, limit: PAGE, ...(last ? { before: last.id } : {}) });
       setApplied(filters);
       setEntries([...shown, ...page]);
       setMore(page.length === PAGE);

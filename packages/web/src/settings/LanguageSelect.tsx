@@ -11,7 +11,7 @@ export function LanguageSelect({ showLabel = false }: { showLabel?: boolean }) {
       <label htmlFor={id} className={showLabel ? '' : 'visually-hidden'}>
         {t('settings.language')}
       </label>
-      <select id={id} data-testid="language-select" value={lang} onChange={(e) => setLanguage(e.target.value as Language)}>
+      <select id={id} data-testid="language-select" value={lang} onChange={(e) => void setLanguage(e.target.value as Language)}>
         {LANGUAGES.map((l) => (
           <option key={l.code} value={l.code} lang={l.code}>
             {l.label}

@@ -20,7 +20,7 @@ export function LockoutsSection() {
 
   // Fresh on opening: lockouts start and end all the time.
   useEffect(() => {
-    store
+    store.api
       .listLockouts()
       .then(setLockouts)
       .catch((e: unknown) => setError(describeError(e, t)));
@@ -28,8 +28,8 @@ export function LockoutsSection() {
 
   function unlock(key: string) {
     void act(async () => {
-      await store.clearLockout(key);
-      setLockouts(await store.listLockouts());
+      await store.api.clearLockout(key);
+      setLockouts(await store.api.listLockouts());
     });
   }
 

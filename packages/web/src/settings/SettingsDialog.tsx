@@ -6,7 +6,6 @@ import { setThemePref, useTheme, type ThemePref } from '../app/theme';
 import { describeError } from '../auth/errors';
 import { useT } from '../i18n/i18n';
 import { relativeTime } from '../messages/format';
-import { disableNotifications, enableNotifications, notificationsEnabled, notificationsSupported } from '../notifications/notify';
 import { useInstallPrompt } from '../pwa/install';
 import { Dialog } from '../ui/Dialog';
 import { LanguageSelect } from './LanguageSelect';
@@ -16,6 +15,11 @@ import { WorkspaceSecuritySection } from './WorkspaceSecuritySection';
 import { SlashCommandsSection } from './SlashCommandsSection';
 import { LockoutsSection } from './LockoutsSection';
 import { AuditSection } from './AuditSection';
+import { InvitesSection } from './InvitesSection';
+import { NotificationsSection } from './NotificationsSection';
+import { ProfileSection } from './ProfileSection';
+import { useUi } from '../app/ui-context';
+import { ADMIN_PATH, navigate } from '../app/router';
 
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const t = useT();
@@ -24,12 +28,11 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const { pref } = useTheme();
   const [sessions, setSessions] = useState<Session[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [notify, setNotify] = useState(notificationsEnabled);
-  const [notifyNote, setNotifyNote] = useState<string | null>(notificationsSupported() ? null : t('settings.notificationsUnsupported'));
   const install = useInstallPrompt();
+  const ui = useUi();
 
   useEffect(() => {
-    store
+    store.api
       .listSessions()
       .then(setSessions)
       .catch((e: unknown) => setError(describeError(e, t)));
@@ -37,22 +40,11 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
 
   async function revoke(id: string) {
     try {
-      await store.revokeSession(id);
+      await store.api.revokeSession(id);
       setSessions((s) => s?.filter((x) => x.id !== id) ?? null);
     } catch (e) {
       setError(describeError(e, t));
     }
-  }
-
-  async function toggleNotifications(on: boolean) {
-    if (!on) {
-      disableNotifications();
-      setNotify(false);
-      return;
-    }
-    const perm = await enableNotifications();
-    setNotify(perm === 'granted');
-    setNotifyNote(perm === 'denied' ? t('settings.notificationsDenied') : null);
   }
 
   return (
@@ -69,17 +61,17 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
             </label>
           ))}
         </fieldset>
-        <label className="checkbox">
-          <input type="checkbox" data-testid="notifications-toggle" checked={notify} disabled={!notificationsSupported()} onChange={(e) => void toggleNotifications(e.target.checked)} />
-          {t('settings.notifications')}
-        </label>
-        {notifyNote && <p className="muted small">{notifyNote}</p>}
         {install && (
           <button type="button" className="button" onClick={install}>
             {t('settings.install')}
           </button>
         )}
+        <button type="button" className="button" data-testid="open-shortcuts" onClick={() => ui.openDialog('shortcuts')}>
+          {t('shortcuts.open')}
+        </button>
       </div>
+      <ProfileSection />
+      <NotificationsSection />
       <h3>{t('settings.sessions')}</h3>
       {error && (
         <p className="error" role="alert">
@@ -106,7 +98,23 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
         ))}
       </ul>
       <TwoFactorSection />
+      {(me.role === 'owner' || me.role === 'admin') && (
+        <p>
+          <button
+            type="button"
+            className="button"
+            data-testid="settings-admin-open"
+            onClick={() => {
+              onClose();
+              navigate(ADMIN_PATH);
+            }}
+          >
+            {t('admin.open')}
+          </button>
+        </p>
+      )}
       {(me.role === 'owner' || me.role === 'admin') && <WorkspaceSecuritySection />}
+      {(me.role === 'owner' || me.role === 'admin') && <InvitesSection />}
       {(me.role === 'owner' || me.role === 'admin') && <LockoutsSection />}
       {(me.role === 'owner' || me.role === 'admin') && <AuditSection />}
       <TokensSection />

@@ -28,7 +28,7 @@ export function TokensSection() {
   const id = useId();
 
   const refresh = async () => {
-    const [tk, bt] = await Promise.all([store.listTokens(), store.listBots()]);
+    const [tk, bt] = await Promise.all([store.api.listTokens(), store.api.listBots()]);
     setTokens(tk);
     setBots(bt);
   };
@@ -43,7 +43,7 @@ export function TokensSection() {
     if (!label.trim() || scopes.length === 0) return;
     void act(async () => {
       // In the order of the checkboxes, whatever order they were ticked in.
-      const created = await store.createToken(
+      const created = await store.api.createToken(
         label.trim(),
         forBot || undefined,
         TOKEN_SCOPES.filter((s) => scopes.includes(s)),
@@ -57,14 +57,14 @@ export function TokensSection() {
 
   function revoke(id: string) {
     void act(async () => {
-      await store.revokeToken(id);
+      await store.api.revokeToken(id);
       await refresh();
     });
   }
 
   function removeBot(id: string) {
     void act(async () => {
-      await store.removeBot(id);
+      await store.api.removeBot(id);
       setRemoving(null);
       if (forBot === id) setForBot('');
       await refresh();
@@ -76,7 +76,7 @@ export function TokensSection() {
     const name = botName.trim().replace(/^@/, '').toLowerCase();
     if (!name) return;
     void act(async () => {
-      const bot = await store.createBot(name);
+      const bot = await store.api.createBot(name);
       setBotName('');
       await refresh();
       setForBot(bot.id);

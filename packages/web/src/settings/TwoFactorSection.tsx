@@ -17,7 +17,7 @@ export type TwoFactorRequest = <T>(method: 'GET' | 'POST', path: string, body?: 
 export function TwoFactorSection({ request, onEnabled }: { request?: TwoFactorRequest; onEnabled?: () => void } = {}) {
   const t = useT();
   const store = useContext(ChatContext);
-  const call: TwoFactorRequest = request ?? (<T,>(method: 'GET' | 'POST', path: string, body?: unknown) => store!.twoFactor<T>(method, path, body));
+  const call: TwoFactorRequest = request ?? (<T,>(method: 'GET' | 'POST', path: string, body?: unknown) => store!.api.twoFactor<T>(method, path, body));
   const [status, setStatus] = useState<TwoFactorStatus | null>(null);
   const [setup, setSetup] = useState<TwoFactorSetup | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);

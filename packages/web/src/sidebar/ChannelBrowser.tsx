@@ -19,7 +19,7 @@ export function ChannelBrowser({ onClose }: { onClose: () => void }) {
   useEffect(() => {
     let live = true;
     const timer = setTimeout(() => {
-      store
+      store.api
         .browseChannels(query.trim())
         .then((list) => live && setChannels(list))
         .catch((e: unknown) => live && setError(describeError(e, t)));

@@ -4,8 +4,10 @@ import { useChat, useStore } from '../chat/context';
 import { conversationName } from '../chat/names';
 import { convPath, navigate } from '../app/router';
 import { useT } from '../i18n/i18n';
+import { useUi } from '../app/ui-context';
 import { IconBellOff, IconHash, IconLock, IconUsers } from '../ui/icons';
 import { PresenceDot } from './PresenceDot';
+import { StatusEmoji } from '../profile/StatusEmoji';
 
 interface Props {
   conv: Conversation;
@@ -15,6 +17,7 @@ interface Props {
 export const ConvItem = memo(function ConvItem({ conv, active }: Props) {
   const t = useT();
   const store = useStore();
+  const ui = useUi();
   const users = useChat((s) => s.users);
   const me = useChat((s) => s.me.id);
   const members = useChat((s) => s.members[conv.id]);
@@ -44,13 +47,16 @@ export const ConvItem = memo(function ConvItem({ conv, active }: Props) {
         onClick={(e) => {
           if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
           e.preventDefault();
-          navigate(convPath(conv.id));
+          // On a phone the drawer covers the conversation: picking the open one closes it too.
+          if (active) ui.setDrawerOpen(false);
+          else navigate(convPath(conv.id));
         }}
       >
         <span className="conv-icon" aria-hidden="true">
           {conv.kind === 'dm' ? <PresenceDot userId={conv.dm_user_id} /> : conv.kind === 'group' ? <IconUsers /> : conv.visibility === 'private' ? <IconLock /> : <IconHash />}
         </span>
         <span className="conv-name">{conv.kind === 'dm' && conv.dm_user_id === me ? t('conv.noteToSelf', { name }) : name}</span>
+        {conv.kind === 'dm' && conv.dm_user_id && <StatusEmoji user={users[conv.dm_user_id]} />}
         {muted && (
           <span className="conv-muted" title={t('sidebar.muted')}>
             <IconBellOff />

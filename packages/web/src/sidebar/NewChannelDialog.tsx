@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import type { User, Visibility } from '@parley/protocol';
+import { useId, useState, type FormEvent } from 'react';
+import type { HistoryVisibility, User, Visibility } from '@parley/protocol';
 import { useStore } from '../chat/context';
 import { convPath, navigate } from '../app/router';
 import { useT } from '../i18n/i18n';
@@ -12,7 +12,10 @@ export function NewChannelDialog({ onClose }: { onClose: () => void }) {
   const store = useStore();
   const [name, setName] = useState('');
   const [topic, setTopic] = useState('');
+  const [purpose, setPurpose] = useState('');
   const [visibility, setVisibility] = useState<Visibility>('public');
+  const [history, setHistory] = useState<HistoryVisibility>('full');
+  const id = useId();
   const [picked, setPicked] = useState<User[]>([]);
   const { busy, error, run } = useDialogAction();
 
@@ -25,7 +28,9 @@ export function NewChannelDialog({ onClose }: { onClose: () => void }) {
         kind: 'channel',
         name: clean,
         visibility,
+        history_visibility: history,
         ...(topic.trim() ? { topic: topic.trim() } : {}),
+        ...(purpose.trim() ? { purpose: purpose.trim() } : {}),
         ...(picked.length ? { member_ids: picked.map((u) => u.id) } : {}),
       });
       onClose();
@@ -49,12 +54,27 @@ export function NewChannelDialog({ onClose }: { onClose: () => void }) {
           <input className="input" maxLength={250} value={topic} onChange={(e) => setTopic(e.target.value)} />
         </label>
         <label className="field">
-          <span>{t('newChannel.visibility')}</span>
-          <select className="input" data-testid="channel-visibility" value={visibility} onChange={(e) => setVisibility(e.target.value === 'private' ? 'private' : 'public')}>
-            <option value="public">{t('newChannel.public')}</option>
-            <option value="private">{t('newChannel.private')}</option>
-          </select>
+          <span>{t('newChannel.purpose')}</span>
+          <input className="input" data-testid="channel-purpose" maxLength={250} value={purpose} onChange={(e) => setPurpose(e.target.value)} />
         </label>
+        <fieldset className="choice-group">
+          <legend>{t('newChannel.privacy')}</legend>
+          {(['public', 'private'] as const).map((v) => (
+            <label key={v} className="radio">
+              <input type="radio" name={`${id}-visibility`} value={v} data-testid={`channel-${v}`} checked={visibility === v} onChange={() => setVisibility(v)} />
+              <span>{t(v === 'public' ? 'newChannel.public' : 'newChannel.private')}</span>
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="choice-group">
+          <legend>{t('newChannel.history')}</legend>
+          {(['full', 'since_join'] as const).map((h) => (
+            <label key={h} className="radio">
+              <input type="radio" name={`${id}-history`} value={h} data-testid={`channel-history-${h}`} checked={history === h} onChange={() => setHistory(h)} />
+              <span>{t(h === 'full' ? 'newChannel.historyFull' : 'newChannel.historySinceJoin')}</span>
+            </label>
+          ))}
+        </fieldset>
         <button type="submit" hidden />
       </form>
       <div className="field">

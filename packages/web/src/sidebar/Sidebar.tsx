@@ -1,15 +1,17 @@
 import { useMemo, type ReactNode } from 'react';
-import type { Conversation } from '@parley/protocol';
 import { useChat } from '../chat/context';
 import { userLabel } from '../chat/names';
 import { useUi } from '../app/ui-context';
 import { useT } from '../i18n/i18n';
 import { ThemeToggle } from '../settings/ThemeToggle';
 import { Avatar } from '../ui/Avatar';
-import { IconClose, IconCompass, IconPlus, IconSearch, IconSettings, IconUsers } from '../ui/icons';
+import { IconClose, IconCompass, IconLock, IconPlus, IconSearch, IconSettings, IconUsers } from '../ui/icons';
+import { ADMIN_PATH, navigate } from '../app/router';
 import { ConvItem } from './ConvItem';
-
-const activity = (c: Conversation) => c.last_message?.created_at ?? c.created_at;
+import { NetworkStatus } from './NetworkStatus';
+import { useTouchOnly } from '../ui/touch';
+import { SavedButton } from '../pins/SavedButton';
+import { sidebarSections } from './order';
 
 function Section({ title, actions, children, id }: { title: string; actions: ReactNode; children: ReactNode; id: string }) {
   return (
@@ -26,16 +28,12 @@ function Section({ title, actions, children, id }: { title: string; actions: Rea
 export function Sidebar({ activeId }: { activeId: string | null }) {
   const t = useT();
   const ui = useUi();
+  // Keyboard shortcuts mean nothing on a phone: the labels leave them out there.
+  const touch = useTouchOnly();
   const conversations = useChat((s) => s.conversations);
   const me = useChat((s) => s.me);
-  const { channels, groups, dms } = useMemo(() => {
-    const mine = Object.values(conversations).filter((c) => c.membership && c.membership.left_seq === null);
-    return {
-      channels: mine.filter((c) => c.kind === 'channel').sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')),
-      groups: mine.filter((c) => c.kind === 'group').sort((a, b) => activity(b).localeCompare(activity(a))),
-      dms: mine.filter((c) => c.kind === 'dm').sort((a, b) => activity(b).localeCompare(activity(a))),
-    };
-  }, [conversations]);
+  // The order Alt+↑/↓ follows too (order.ts).
+  const { channels, groups, dms } = useMemo(() => sidebarSections(conversations), [conversations]);
 
   const action = (testId: string, label: string, icon: ReactNode, kind: Parameters<typeof ui.openDialog>[0]) => (
     <button type="button" className="icon-button small" data-testid={testId} aria-label={label} title={label} onClick={() => ui.openDialog(kind)}>
@@ -53,12 +51,20 @@ export function Sidebar({ activeId }: { activeId: string | null }) {
       </div>
       <button type="button" className="switcher-button" onClick={() => ui.openDialog('switcher')}>
         <IconSearch />
-        <span>{t('sidebar.search')}</span>
+        <span>{t(touch ? 'sidebar.searchTouch' : 'sidebar.search')}</span>
       </button>
       <button type="button" className="switcher-button" data-testid="open-search" onClick={() => ui.openSearch()}>
         <IconSearch />
-        <span>{t('search.open')}</span>
+        <span>{t(touch ? 'search.openTouch' : 'search.open')}</span>
       </button>
+      <SavedButton />
+      {/* A row like Saved messages, not another footer icon: the footer keeps room for the name. */}
+      {(me.role === 'owner' || me.role === 'admin') && (
+        <button type="button" className="switcher-button" data-testid="admin-open" onClick={() => navigate(ADMIN_PATH)}>
+          <IconLock />
+          <span>{t('admin.open')}</span>
+        </button>
+      )}
       <div className="sidebar-scroll">
         <Section
           id="sec-channels"
@@ -103,6 +109,7 @@ export function Sidebar({ activeId }: { activeId: string | null }) {
         <span className="me-name" title={`@${me.username}`}>
           {userLabel(me)}
         </span>
+        <NetworkStatus />
         <ThemeToggle />
         <button type="button" className="icon-button" data-testid="settings-open" aria-label={t('settings.open')} title={t('settings.open')} onClick={() => ui.openDialog('settings')}>
           <IconSettings />

@@ -57,7 +57,7 @@ export function ThreadPanel({ convId, rootId }: { convId: string; rootId: string
   const editLast = useCallback((): boolean => {
     for (let i = replies.length - 1; i >= 0; i--) {
       const m = replies[i]!;
-      if (m.sender_id === me && !m.recalled) {
+      if (m.sender_id === me && !m.recalled && !m.burn) {
         setEditingId(m.id);
         return true;
       }

@@ -28,6 +28,11 @@ export const IconBellOff = () => (
     <path d="M13.7 21a2 2 0 0 1-3.4 0M18.6 13A17.9 17.9 0 0 1 18 8M6.3 6.3A6 6 0 0 0 6 8c0 7-3 9-3 9h14M18 8a6 6 0 0 0-9.3-5M2 2l20 20" />
   </svg>
 );
+export const IconBell = () => (
+  <svg {...base}>
+    <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9M13.7 21a2 2 0 0 1-3.4 0" />
+  </svg>
+);
 export const IconPlus = () => (
   <svg {...base}>
     <path d="M12 5v14M5 12h14" />
@@ -178,5 +183,28 @@ export const IconFile = ({ kind }: { kind: string }) => (
     {(kind === 'audio' || kind === 'video') && <path d="m10 12 5 3-5 3z" />}
     {kind === 'pdf' && <path d="M9 17v-4h2a1 1 0 0 1 0 2H9" />}
     {kind === 'image' && <path d="m8 18 3-4 2 2 1.5-2 2.5 4z" />}
+  </svg>
+);
+export const IconPin = () => (
+  <svg {...base}>
+    <path d="M12 17v5M9 3h6l-1 6 3 3v2H7v-2l3-3z" />
+  </svg>
+);
+export const IconBookmark = () => (
+  <svg {...base}>
+    <path d="M6 3h12v18l-6-4-6 4z" />
+  </svg>
+);
+/** Signal bars: the connection's health (sidebar/NetworkStatus.tsx). */
+export const IconSignal = () => (
+  <svg {...base}>
+    <path d="M4 20v-3M9 20v-7M14 20v-11M19 20V4" />
+  </svg>
+);
+
+export const IconInfo = () => (
+  <svg {...base}>
+    <circle cx="12" cy="12" r="10" />
+    <path d="M12 16v-5M12 8h.01" />
   </svg>
 );

@@ -125,6 +125,24 @@ describe('an Alertmanager hook', () => {
     expect((await thread(member, root!.id)).replies.map((r) => r.body.split('\n')[0])).toEqual(['🔥 Firing:', '✅ Resolved:']);
   });
 
+  test('a credential in an alert is masked before the notification is kept to finish later, not only when it is posted', async () => {
+    const { convId, hook } = await setUp();
+    const KEY = 'AKIAZ7QK3N5B2XW4LP6D';
+    const p = fixture();
+    expect(await post(hook.url, p)).toEqual([200, 'ok']);
+    const archive = (archived: boolean) => api(server, 'PATCH', `/conversations/${convId}`, { archived }, admin.token);
+    expect((await archive(true)).status).toBe(200);
+    const leaky = resolve(p, ['1a30ba71cca2921f']);
+    leaky.alerts[0]!.annotations = { summary: `Probe failed with key ${KEY}` };
+    // Refused half-way: what it still has to post waits in integration_threads.pending.
+    expect(await post(hook.url, leaky)).toEqual([403, 'channel_is_archived']);
+    const waiting = await server.parley.storage.db.selectFrom('integration_threads').select('pending').where('pending', 'is not', null).execute();
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting.map((w) => w.pending).join('\n')).toContain('AKIA');
+    expect(waiting.map((w) => w.pending).join('\n')).not.toContain(KEY);
+    expect((await archive(false)).status).toBe(200);
+  });
+
   test('notifications about one group arriving at once still make one root, and each change is said once', async () => {
     const { convId, hook, member } = await setUp();
     const p = fixture();

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Actor, Deps } from '../../core/context.js';
 import { AppError } from '../../core/errors.js';
 import type { MessagesService } from '../../messages/service.js';
+import type { SecretsService } from '../../secrets/service.js';
 
 const sha = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 /** Concurrent notifications about one thing that meet in the database: each re-plans on the newer state. */
@@ -30,6 +31,8 @@ export class IntegrationThreads {
   constructor(
     private readonly deps: Deps,
     private readonly messages: MessagesService,
+    /** The workspace's secret policy, applied before `pending` stores a tool's text (not only when it is posted). */
+    private readonly secrets: SecretsService | null = null,
   ) {}
 
   /** `tags`: the root's (a receiver's `alert`, `ci`), so a conversation's alerts can be listed by tag. */
@@ -56,7 +59,7 @@ export class IntegrationThreads {
         await this.posted(hookId, keyHash, Number(row.version));
         row = { ...row, pending: null };
       }
-      const p = plan(row ? (JSON.parse(row.state) as S) : null);
+      const p = await this.screened(plan(row ? (JSON.parse(row.state) as S) : null));
       const t = now();
       let rootId: string;
       let version: number;
@@ -93,6 +96,13 @@ export class IntegrationThreads {
       return { rootId, replies: p.replies.length };
     }
     throw new AppError('unavailable', 'Too many notifications about the same thing at once; retry.');
+  }
+
+  /** The plan's texts as the send path would store them: masked (or refused) before `pending` keeps them. */
+  private async screened<S>(p: ThreadPlan<S>): Promise<ThreadPlan<S>> {
+    if (!this.secrets) return p;
+    const one = async (text: string) => (await this.secrets!.screen(text))?.body ?? text;
+    return { ...p, root: await one(p.root), replies: await Promise.all(p.replies.map(one)) };
   }
 
   /** Edits the root and posts the replies of one version; each post's id is fixed by (thing, version, index), so posting again changes nothing. */

@@ -1,7 +1,6 @@
 import { expect, test } from 'vitest';
 import type { Message } from '@parley/protocol';
-import { addLive, emptyTimeline, mergeAround, mergeLatest } from './timeline';
-import type { Timeline } from './types';
+import { addLive, emptyTimeline, mergeAround, mergeLatest, type Timeline } from './timeline.js';
 
 const msg = (seq: number): Message => ({ id: `m${seq}`, seq, body: `#${seq}` }) as unknown as Message;
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => msg(from + i));

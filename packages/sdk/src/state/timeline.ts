@@ -1,9 +1,40 @@
+/**
+ * A window of one conversation's history, and the pure operations that keep it whole: pages
+ * joined to it, live messages added at its end, a window opened around an old message. The
+ * reducer's lists of messages and the web's timelines are both kept by these; this module
+ * imports nothing but protocol types.
+ */
 import type { Message } from '@parley/protocol';
-import type { Timeline } from './types';
+
+/**
+ * A conversation's loaded messages (top-level and thread replies), sorted by seq. Invariant:
+ * the list is complete from its oldest message to its newest, with no holes; and unless
+ * `hasNewer`, its newest is the newest event applied, so older pages are prepended with
+ * `before_seq` and live events are appended. A window opened around an older message (a link, a
+ * search hit) has `hasNewer`: live events past it are left out, and newer pages are appended with
+ * `after_seq` until the window reaches the present again.
+ */
+export interface Timeline {
+  messages: Message[];
+  /** False once a history page said there is nothing older. */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  /** A window around an older message: newer messages exist beyond the last one held. */
+  hasNewer: boolean;
+  loadingNewer: boolean;
+  /** The latest page was fetched (or restored from a cache that was consistent with the cursors). */
+  loaded: boolean;
+  /**
+   * The client had a cursor for this conversation when the latest page was fetched, so every
+   * later event reaches the list. A page fetched before the first resync is refetched after it.
+   */
+  anchored: boolean;
+}
 
 export const emptyTimeline = (): Timeline => ({ messages: [], hasOlder: true, loadingOlder: false, hasNewer: false, loadingNewer: false, loaded: false, anchored: false });
 
-function lowerBound(list: readonly Message[], seq: number): number {
+/** The index of the first message whose seq is at least `seq` (the list sorted by seq). */
+export function lowerBound(list: readonly Message[], seq: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -25,6 +56,7 @@ export function upsert(list: readonly Message[], msg: Message): Message[] {
   return next;
 }
 
+/** The two lists as one, sorted by seq; where both hold a seq, `msgs`'s copy wins. */
 export function upsertMany(list: readonly Message[], msgs: readonly Message[]): Message[] {
   if (msgs.length === 0) return list as Message[];
   const bySeq = new Map<number, Message>();
@@ -40,6 +72,22 @@ export function replaceIfPresent(list: readonly Message[], msg: Message): Messag
   const next = list.slice();
   next[i] = msg;
   return next;
+}
+
+/**
+ * The list with the message of that id replaced by `f` of it, and both copies; null when the list
+ * does not hold it. `f` keeps the message's seq (an edit, a reaction, a reply count).
+ */
+export function updateById(list: readonly Message[], id: string, f: (m: Message) => Message): { messages: Message[]; old: Message; next: Message } | null {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const old = list[i]!;
+    if (old.id !== id) continue;
+    const next = f(old);
+    const messages = list.slice();
+    messages[i] = next;
+    return { messages, old, next };
+  }
+  return null;
 }
 
 export function findById(list: readonly Message[], id: string): Message | undefined {
