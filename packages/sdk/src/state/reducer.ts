@@ -3,7 +3,7 @@
  *
  * Rules (docs: ARCHITECTURE.md §2, protocol events.ts):
  * - Log events carry a gapless per-conversation `seq`. One with `seq <= appliedSeq` is a duplicate
- *   or a replay and is ignored; one with `seq > appliedSeq + 1` means events were missed: it is
+ *   or a replay and is ignored (a windowed state's window may still take it: `replayIntoWindow`); one with `seq > appliedSeq + 1` means events were missed: it is
  *   not applied, the conversation is flagged in `needs` (`events`), and the SDK pulls the missing
  *   range (`GET /conversations/:id/events`) and feeds it back through `applyEventsPage`.
  * - Message events carry the message as it is *now*: applying one is an upsert ("set"), never an
@@ -41,7 +41,7 @@ import {
   type User,
 } from '@parley/protocol';
 import { countAll, countFrom, countOf, joinedMember, withChanges, withLiveMessage, withMuted } from './conversation.js';
-import { addLive, emptyTimeline, mergeLatest, updateById, upsert, upsertMany, type Timeline } from './timeline.js';
+import { addLive, emptyTimeline, lowerBound, mergeLatest, updateById, upsert, upsertMany, type Timeline } from './timeline.js';
 
 /** What a conversation's local copy is missing, and so what the SDK must fetch. */
 export interface ResyncNeeds {
@@ -292,7 +292,7 @@ function applyLogEvent(state: ClientState, e: LogEvent, fromResync: boolean): Cl
     return { ...state, unknown: { ...state.unknown, [e.conv_id]: true } };
   }
   const applied = state.appliedSeq[e.conv_id] ?? 0;
-  if (e.seq <= applied) return state;
+  if (e.seq <= applied) return state.windows ? replayIntoWindow(state, e) : state;
   if (e.seq > applied + 1 && !fromResync) {
     const need = state.needs[e.conv_id];
     if (need?.events) return state;
@@ -479,6 +479,40 @@ function replaceInWindow(state: ClientState, msg: Message): ClientState {
     }
   } else if (msg.seq > from && msg.sender_id !== s.me) s = needCounts(s, msg.conv_id);
   return c === conv ? s : setConv(s, c);
+}
+
+/**
+ * Windowed: an event at or below the applied seq is one the counters already hold — the
+ * conversation was re-read from the server ahead of its events (`loadConversation` of a newer
+ * copy) — but the window, loaded before, may not. Only the window moves: a message it lacks is
+ * added, a copy it holds is replaced (later events, arriving in order, carry the newer copies),
+ * expired history leaves it. The conversation, its counters and its members stay as re-read.
+ */
+function replayIntoWindow(state: ClientState, e: LogEvent): ClientState {
+  const t = state.windows?.[e.conv_id];
+  if (!t) return state;
+  switch (e.type) {
+    case 'message.created': {
+      if (t.messages[lowerBound(t.messages, e.message.seq)]?.id === e.message.id) return state;
+      let s = upsertMessage(state, e.message);
+      const root = e.thread_root;
+      if (root) s = patchMessage(s, e.conv_id, root.id, (m) => ({ ...m, reply_count: root.reply_count, last_reply_at: root.last_reply_at }));
+      return s;
+    }
+    case 'message.edited':
+    case 'message.recalled':
+    case 'message.burned':
+    case 'reaction.changed':
+    case 'message.tagged':
+    case 'message.pinned':
+      return patchMessage(state, e.conv_id, e.message.id, () => e.message);
+    case 'messages.expired': {
+      const kept = t.messages.filter((m) => m.seq > e.up_to_seq);
+      return kept.length === t.messages.length ? state : { ...state, windows: { ...state.windows, [e.conv_id]: { ...t, messages: kept } } };
+    }
+    default:
+      return state;
+  }
 }
 
 /** Windowed: expired history leaves the window; counters over it are re-read unless all of it was read. */

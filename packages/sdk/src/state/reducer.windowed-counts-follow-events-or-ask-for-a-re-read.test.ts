@@ -72,3 +72,29 @@ test('expired history leaves the window, and the counts over it are re-read', ()
   expect(s.needs[C]).toEqual({ counts: true });
   expect(s.conversations[C]!.last_message?.seq).toBe(20);
 });
+
+test('a conversation re-read ahead of its events: the window takes the events it missed, the counters do not count them twice', () => {
+  // The window was loaded at seq 20; the conversation is re-read at 23, its counters holding 21..23.
+  let s = windowed();
+  const ahead = conv({ last_seq: 23, unread_count: 12, mention_count: 3, last_message: testMessage({ seq: 22 }) });
+  s = loadConversation(s, { conversation: ahead, messages: s.windows![C]!.messages, members: [], hasOlder: true });
+  const m21 = testMessage({ seq: 21, mentions: [ME] });
+  s = applyEvent(s, created(21, m21));
+  s = applyEvent(s, created(22));
+  s = applyEvent(s, event({ type: 'message.edited', seq: 23, message: { ...m21, body: 'edited' } }));
+  expect(s.windows![C]!.messages.map((m) => [m.seq, m.body])).toEqual([
+    [18, 'body 18'],
+    [19, 'body 19'],
+    [20, 'body 20'],
+    [21, 'edited'],
+    [22, 'body 22'],
+  ]);
+  expect(s.conversations[C]).toMatchObject({ last_seq: 23, unread_count: 12, mention_count: 3 });
+  expect(s.needs).toEqual({});
+  // Once there, a replay changes nothing; a message older than a window with older history unloaded is not added (it would leave a hole).
+  expect(applyEvent(s, created(22))).toBe(s);
+  expect(applyEvent(s, created(5))).toBe(s);
+  // The next event counts again.
+  s = applyEvent(s, created(24, { mentions: [ME] }));
+  expect(s.conversations[C]).toMatchObject({ last_seq: 24, unread_count: 13, mention_count: 4 });
+});

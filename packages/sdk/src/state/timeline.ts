@@ -111,10 +111,15 @@ export function mergeLatest(t: Timeline, page: readonly Message[], hasMore: bool
   return { ...t, messages: merged, hasOlder: pageReachesOlder ? hasMore : t.hasOlder, hasNewer: false, loaded: true, anchored };
 }
 
-/** A live message: inserted, unless the timeline is a window that ends before it (it would leave a hole). */
+/**
+ * A live message: inserted, unless the timeline is a window that ends before it or starts after
+ * it with older history not loaded (either would leave a hole).
+ */
 export function addLive(t: Timeline, msg: Message): Timeline {
   const last = t.messages.at(-1);
   if (t.hasNewer && last && msg.seq > last.seq) return t;
+  const first = t.messages[0];
+  if (t.hasOlder && first && msg.seq < first.seq) return t;
   const messages = upsert(t.messages, msg);
   return messages === t.messages ? t : { ...t, messages };
 }

@@ -8,6 +8,7 @@ import type {
   HelloFrame,
   LogEvent,
   Member,
+  ReadEvent,
   Message,
   NotifyLevel,
   Presence,
@@ -19,25 +20,7 @@ import type {
   UpdateConversationBody,
   User,
 } from '@parley/protocol';
-import {
-  addLive,
-  emptyTimeline,
-  findById,
-  joinedMember,
-  mergeAround,
-  mergeLatest,
-  Parley,
-  ParleyError,
-  replaceIfPresent,
-  updateById,
-  upsert,
-  upsertMany,
-  withChanges,
-  withLastMessage,
-  withLiveMessage,
-  withMuted,
-  type ConnectionHealth,
-} from '@parley/sdk';
+import { addLive, emptyTimeline, findById, mergeAround, mergeLatest, Parley, ParleyError, replaceIfPresent, upsert, upsertMany, withMuted, type ConnectionHealth } from '@parley/sdk';
 import { openUploadsDb } from '../storage/uploads';
 import { openUserDb, type ParleyDb } from '../storage/db';
 import { IdbOutbox } from '../storage/outbox';
@@ -57,6 +40,7 @@ import { FilesApi } from '../files/api';
 import { ComposerUploads } from '../files/composer-uploads';
 import { withEphemeral } from './ephemeral';
 import { Reveals } from './reveals';
+import { applyToChat, membersWithUser, type Applied, type ConversationEvent } from './events';
 import { InvitesApi } from '../settings/invites-api';
 import { NoticesFeed } from '../conversation/notices';
 import { PinsAndSaved } from './pins';
@@ -999,7 +983,7 @@ export class ChatStore {
     }
     switch (e.type) {
       case 'read':
-        this.onRead(e.conv_id, e.user_id, e.read_seq);
+        this.onRead(e);
         return;
       case 'typing': {
         if (e.user_id === this.state.me.id) return;
@@ -1021,6 +1005,7 @@ export class ChatStore {
         return;
       case 'user.updated':
         this.rememberUsers([e.user]);
+        this.set((st) => ({ members: membersWithUser(st.members, st.me.id, e) }));
         if (e.user.id === this.state.me.id) {
           this.set({ me: e.user });
           updateUser(e.user);
@@ -1041,127 +1026,83 @@ export class ChatStore {
     }
   }
 
-  private onLogEvent(e: LogEvent): void {
-    const s = this.state;
-    let conv = s.conversations[e.conv_id];
-    if (!conv) {
-      // An event for a conversation we have not heard of yet (the added event may trail it).
-      this.scheduleRefresh(e.conv_id);
-    }
-    const countedBefore = s.countsAsOf[e.conv_id] ?? -1;
-    const fresh = e.seq > countedBefore;
-    const me = s.me.id;
-    let countsChanged = false;
-    if (conv && e.seq > conv.last_seq) conv = { ...conv, last_seq: e.seq };
-
+  /**
+   * A log event: the conversation, its timeline and members move by the SDK's reducer
+   * (`applyToChat`); what only this page keeps — open threads, revealed content, pending sends,
+   * typing, notifications, the sidebar — follows here.
+   */
+  private onLogEvent(incoming: LogEvent): void {
+    const convId = incoming.conv_id;
+    // An event for a conversation we have not heard of yet (the added event may trail it).
+    if (!this.state.conversations[convId]) this.scheduleRefresh(convId);
+    // Reactions I toggled and have not sent yet stay shown over the server's copy.
+    const e: LogEvent = 'message' in incoming && incoming.type !== 'message.created' ? { ...incoming, message: this.withWishes(incoming.message) } : incoming;
+    const r = this.applyConversationEvent(e);
+    const me = this.state.me.id;
     switch (e.type) {
       case 'message.created': {
         const msg = e.message;
-        this.setTimeline(e.conv_id, (t) => addLive(t, msg));
-        if (e.thread_root) {
-          const root = e.thread_root;
-          this.patchMessage(e.conv_id, root.id, (m) => ({ ...m, reply_count: root.reply_count, last_reply_at: root.last_reply_at }));
-        }
+        if (e.thread_root) this.patchThreadRoot(e.thread_root.id, e.thread_root.reply_count, e.thread_root.last_reply_at);
         this.updateThreads(msg);
         this.sends.arrived([msg]);
-        if (!s.users[msg.sender_id]) this.ensureUsers([msg.sender_id]);
+        if (!this.state.users[msg.sender_id]) this.ensureUsers([msg.sender_id]);
         // The sender just sent: their typing indicator is over.
-        if (s.typing[e.conv_id]?.[msg.sender_id]) this.set((st) => ({ typing: { ...st.typing, [e.conv_id]: omit(st.typing[e.conv_id] ?? {}, msg.sender_id) } }));
-        // Counted once: a replay of an event the counters already hold moves only the last message.
-        if (conv) conv = fresh ? withLiveMessage(conv, msg, me) : withLastMessage(conv, msg);
-        if (conv && fresh && msg.sender_id !== me && !msg.recalled) maybeNotify(this, conv, msg, e.ts);
+        if (this.state.typing[convId]?.[msg.sender_id]) this.set((st) => ({ typing: { ...st.typing, [convId]: omit(st.typing[convId] ?? {}, msg.sender_id) } }));
+        const conv = r.conversations[convId];
+        if (conv && r.fresh && msg.sender_id !== me && !msg.recalled) maybeNotify(this, conv, msg, e.ts);
         break;
       }
-      // A burn message burned for everyone: the event's message is its tombstone, applied like a recall.
       case 'message.edited':
       case 'message.recalled':
       case 'message.burned':
       case 'reaction.changed':
       case 'message.tagged':
-      case 'message.pinned': {
-        const msg = e.message;
-        this.replaceMessage(msg);
-        if (conv?.last_message?.id === msg.id) conv = { ...conv, last_message: msg };
-        if ((e.type === 'message.edited' || e.type === 'message.recalled' || e.type === 'message.burned') && msg.sender_id !== me && msg.seq > (conv?.membership?.read_seq ?? 0)) countsChanged = true;
+      case 'message.pinned':
+        // Burned or recalled: whatever this page revealed of it goes too.
+        if (e.message.recalled || e.message.burn?.burned_at) this.reveals.burned(e.message.id);
+        this.updateThreads(e.message);
         break;
-      }
-      case 'messages.expired': {
-        // Past the conversation's retention (docs/operations.md): every message up to the seq is
-        // gone on the server, so it goes from the timeline, open threads and (persisted next) the cache.
-        const upTo = e.up_to_seq;
-        if (this.state.timelines[e.conv_id]?.messages.some((m) => m.seq <= upTo)) this.setTimeline(e.conv_id, (t) => ({ ...t, messages: t.messages.filter((m) => m.seq > upTo) }));
-        this.dropExpiredThreads(e.conv_id, upTo);
-        if (conv?.last_message && conv.last_message.seq <= upTo) conv = { ...conv, last_message: null };
-        // The server's counts and last message, re-read, leave the erased ones out.
-        if (conv) countsChanged = true;
+      case 'messages.expired':
+        // Past the conversation's retention (docs/operations.md): open threads lose it too.
+        this.dropExpiredThreads(convId, e.up_to_seq);
         break;
-      }
-      case 'member.joined': {
+      case 'member.joined':
         this.rememberUsers([e.user]);
-        if (conv) conv = { ...conv, member_count: e.member_count };
-        const members = this.state.members[e.conv_id];
-        if (members) this.set((st) => ({ members: { ...st.members, [e.conv_id]: { ...members, [e.user.id]: joinedMember(e) } } }));
         break;
-      }
-      case 'member.left': {
-        if (conv) conv = { ...conv, member_count: e.member_count };
-        const members = this.state.members[e.conv_id];
-        if (members) this.set((st) => ({ members: { ...st.members, [e.conv_id]: omit(members, e.user_id) } }));
-        if (e.user_id === me && conv) {
-          // We left or were removed: the conversation leaves the sidebar.
-          this.set((st) => ({ conversations: omit(st.conversations, e.conv_id) }));
-          this.schedulePersist();
-          return;
-        }
+      case 'member.left':
+        // We left or were removed: the conversation leaves the sidebar.
+        if (e.user_id === me && this.state.conversations[convId]) this.set((st) => ({ conversations: omit(st.conversations, convId) }));
         break;
-      }
-      case 'member.role_changed': {
-        const members = this.state.members[e.conv_id];
-        const m = members?.[e.user_id];
-        if (members && m) this.set((st) => ({ members: { ...st.members, [e.conv_id]: { ...members, [e.user_id]: { ...m, role: e.role } } } }));
-        if (conv?.membership && e.user_id === me) conv = { ...conv, membership: { ...conv.membership, role: e.role } };
-        break;
-      }
-      case 'conversation.updated': {
-        if (conv) conv = withChanges(conv, e.changes);
-        break;
-      }
-      case 'hidden':
+      default:
         break;
     }
-    if (conv) this.setConv(conv);
-    if (fresh) this.set((st) => ({ countsAsOf: { ...st.countsAsOf, [e.conv_id]: e.seq } }));
-    if (countsChanged) this.scheduleRefresh(e.conv_id);
     this.schedulePersist();
   }
 
-  private onRead(convId: string, userId: string, readSeq: number): void {
-    const s = this.state;
-    if (userId === s.me.id) {
-      const conv = s.conversations[convId];
-      if (!conv?.membership || conv.membership.read_seq >= readSeq) return;
-      let next: Conversation = { ...conv, membership: { ...conv.membership, read_seq: readSeq } };
-      if (readSeq >= Math.max(conv.last_seq, s.countsAsOf[convId] ?? 0)) next = { ...next, unread_count: 0, mention_count: 0 };
-      else this.scheduleRefresh(convId);
-      this.setConv(next);
+  /** Applies a log or read event with the SDK's reducer, and re-reads the conversation when its counters cannot follow. */
+  private applyConversationEvent(e: ConversationEvent): Applied {
+    const r = applyToChat(this.state, this.state.me.id, e);
+    this.set({ conversations: r.conversations, timelines: r.timelines, members: r.members, countsAsOf: r.countsAsOf });
+    if (r.reread) this.scheduleRefresh(e.conv_id);
+    return r;
+  }
+
+  private onRead(e: ReadEvent): void {
+    if (e.user_id === this.state.me.id) {
+      this.applyConversationEvent(e);
       this.schedulePersist();
       return;
     }
-    const reads = s.reads[convId] ?? {};
-    const members = s.members[convId];
-    const m = members?.[userId];
-    this.set((st) => ({
-      reads: { ...st.reads, [convId]: { ...reads, [userId]: Math.max(reads[userId] ?? 0, readSeq) } },
-      ...(members && m && m.read_seq < readSeq ? { members: { ...st.members, [convId]: { ...members, [userId]: { ...m, read_seq: readSeq } } } } : {}),
-    }));
+    // Read cursors of others, kept for conversations whose members are not loaded yet.
+    const reads = this.state.reads[e.conv_id] ?? {};
+    if ((reads[e.user_id] ?? 0) < e.read_seq) this.set((st) => ({ reads: { ...st.reads, [e.conv_id]: { ...reads, [e.user_id]: e.read_seq } } }));
+    this.applyConversationEvent(e);
   }
 
-  private patchMessage(convId: string, id: string, f: (m: Message) => Message): void {
-    const t = this.state.timelines[convId];
-    const hit = t && updateById(t.messages, id, f);
-    if (!hit) return;
-    this.setTimeline(convId, (cur) => ({ ...cur, messages: hit.messages }));
-    this.updateThreads(hit.next);
+  /** An open thread's root takes the reply count its new reply brought. */
+  private patchThreadRoot(rootId: string, replyCount: number, lastReplyAt: string | null): void {
+    const t = this.state.threads[rootId];
+    if (t?.root) this.set((st) => ({ threads: { ...st.threads, [rootId]: { ...t, root: { ...t.root!, reply_count: replyCount, last_reply_at: lastReplyAt } } } }));
   }
 
   /** Applies a newer copy of a message we may hold: in its timeline, its thread, the sidebar preview. */
@@ -1326,7 +1267,7 @@ export class ChatStore {
     if (!conv?.membership || !client) return;
     const seq = Math.max(conv.last_seq, client.cursorSnapshot()[convId] ?? 0);
     if (seq <= conv.membership.read_seq) return;
-    this.onRead(convId, s.me.id, seq);
+    this.onRead({ type: 'read', conv_id: convId, user_id: s.me.id, read_seq: seq });
     if (s.connection === 'open') client.request('read.mark', { conv_id: convId, seq }).catch(() => this.scheduleRefresh(convId));
   }
 
