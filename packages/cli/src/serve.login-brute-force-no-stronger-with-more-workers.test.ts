@@ -2,19 +2,14 @@
  * `parley serve --workers N` on PostgreSQL and NATS: the sign-in budget per address holds for the
  * deployment, not per worker. Skipped (one line) without PARLEY_TEST_PG_URL and PARLEY_TEST_NATS_URL.
  */
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { registerUser } from '@parley/server/testing';
+import { spawnServer, type SpawnedServer } from '@parley/server/testing/spawn';
 
 const PG = process.env.PARLEY_TEST_PG_URL;
 const NATS = process.env.PARLEY_TEST_NATS_URL;
-const cli = fileURLToPath(new URL('../bin/parley.js', import.meta.url));
 const stops: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const s of stops.reverse()) await s().catch(() => undefined);
@@ -22,47 +17,21 @@ afterAll(async () => {
 
 const AUTH_PER_MIN = 10;
 
-async function serve(workers: number): Promise<{ url: string; stop: () => Promise<unknown> }> {
-  // Its own schema: never shares buckets (or anything) with another run.
-  const schema = `parley_t_bf_${crypto.randomBytes(6).toString('hex')}`;
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bf-'));
-  const proc = spawn(process.execPath, [cli, 'serve', '--workers', String(workers), '--port', String(port), '--data-dir', dataDir], {
+async function serve(workers: number): Promise<SpawnedServer> {
+  const s = await spawnServer({
+    args: ['--workers', String(workers)],
     env: {
-      ...process.env,
       DATABASE_URL: PG!,
-      PARLEY_PG_SCHEMA: schema,
+      // Its own schema: never shares buckets (or anything) with another run.
+      PARLEY_PG_SCHEMA: `parley_t_bf_${crypto.randomBytes(6).toString('hex')}`,
       NATS_URL: NATS!,
-      LOG_LEVEL: 'warn',
       PARLEY_AUTH_RATE_PER_MIN: String(AUTH_PER_MIN),
       // Only the per-address budget is under test here.
-      PARLEY_LOGIN_FAILURES_PER_ACCOUNT_PER_MIN: '100000',
-      PARLEY_IP_RATE_PER_SEC: '100000',
-      PARLEY_IP_BURST: '100000',
+      PARLEY_LOGIN_FAILURES_PER_ACCOUNT: '100000',
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise((r) => proc.once('exit', r));
-  const stop = async () => {
-    proc.kill('SIGTERM');
-    await exited;
-  };
-  stops.push(stop);
-  const url = `http://127.0.0.1:${port}`;
-  // How fast workers start is not the claim: on a CI machine busy with the rest of the suite,
-  // two workers compiling the server passed 30 s once.
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const ok = await fetch(`${url}/healthz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`server with ${workers} worker(s) did not start within 90 s: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, stop };
+  stops.push(() => s.stop());
+  return s;
 }
 
 /** One login over a fresh TCP connection (no keep-alive), so attempts spread over the workers. */

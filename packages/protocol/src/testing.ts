@@ -86,3 +86,18 @@ export function testUser(id: string, over: Partial<User> = {}): User {
     ...over,
   };
 }
+
+/**
+ * Waits for `probe` to give something — anything but undefined, null, false or an empty list —
+ * and returns it, probing every `intervalMs`; after `timeoutMs` it throws, naming `what`. Tests
+ * wait for a condition this way, never for a fixed time a busy machine may overrun.
+ */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== null && v !== false && !(Array.isArray(v) && v.length === 0)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -13,6 +13,7 @@ import type { Conversation, Message } from '@parley/protocol';
 import { api, createConversation, registerUser, type TestUser } from '@parley/server/testing';
 import { freePort } from '@parley/server/testing/ports';
 import { writeCredentials } from '../credentials.js';
+import { until } from '@parley/protocol/testing';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../../..');
@@ -73,15 +74,8 @@ export function jsonLines<T>(text: string): T[] {
   return lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The shared wait (`@parley/protocol/testing`), here for the CLI's tests that import it from the harness. */
+export { until };
 
 // ---- the server, in its own process ------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 import { afterEach, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import type { MessageCreatedEvent, ServerEvent } from '@parley/protocol';
+import { until } from '@parley/protocol/testing';
 import { createConversation, registerUser, startServer, SocketClient } from '@parley/server/testing';
 import { Parley } from '../node.js';
 import type { WebSocketCtor, WebSocketLike } from './parley.js';
@@ -99,14 +100,6 @@ test('a live event that arrives after a missing seq makes the client fetch the m
  * Alice and Bob in a DM on a fresh server; Bob's client talks through a ScriptedWire and records
  * the bodies of the messages it emits, in order.
  */
-async function until(done: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 async function scriptedDm() {
   const server = await startServer();
   cleanup.push(() => server.stop());
@@ -172,9 +165,9 @@ test('events already applied are not emitted again when they are replayed by a r
   await sender.send(dm.id, 'm6');
   // Each step waits for what it needs rather than a fixed time: on a loaded machine the push, or
   // the resync's sync answer, took longer than 100 ms once, and the order below never happened.
-  await until(() => wire.heldCount === 1, "m6's push to be held");
+  await until("m6's push to be held", () => wire.heldCount === 1, 10_000, 10);
   const resynced = receiver.resync();
-  await until(() => (wire.sent.get('sync.events') ?? 0) > pagesBefore, "the resync's page request to be held");
+  await until("the resync's page request to be held", () => (wire.sent.get('sync.events') ?? 0) > pagesBefore, 10_000, 10);
   wire.hold = () => false;
   wire.holdOut = () => false;
   wire.release();

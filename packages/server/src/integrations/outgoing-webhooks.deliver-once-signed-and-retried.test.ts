@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
 import { verifyWebhookSignature } from '@parley/sdk';
 import type { CreatedOutgoingWebhook, HistoryPage, Message, WebhookDelivery } from '@parley/protocol';
+import { until } from '@parley/protocol/testing';
 import { api, createConversation, onPostgres, registerUser, sleep, startServer, type TestServer, type TestUser } from '../testing/harness.js';
 import { serverPerFile } from '../testing/fixture.js';
 
@@ -82,16 +83,6 @@ async function deliveries(s: TestServer, u: TestUser, hookId: string): Promise<W
   const res = await api<{ deliveries: WebhookDelivery[] }>(s, 'GET', `/outgoing-webhooks/${hookId}/deliveries`, undefined, u.token);
   expect(res.status).toBe(200);
   return res.body.deliveries;
-}
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    // An empty list is "not yet" too.
-    if (v && !(Array.isArray(v) && v.length === 0)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
 }
 async function messages(s: TestServer, u: TestUser, convId: string): Promise<Message[]> {
   return (await api<HistoryPage>(s, 'GET', `/conversations/${convId}/messages?limit=100`, undefined, u.token)).body.messages;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { MessageCreatedEvent, PresenceEvent, ServerEvent, TypingEvent } from '@parley/protocol';
+import { until } from '@parley/protocol/testing';
 import { SocketClient, api, createConversation, login, registerUser, type TestServer } from '../testing/harness.js';
 import { serverPerFile } from '../testing/fixture.js';
 
@@ -8,14 +9,6 @@ let server!: TestServer;
 const { connect } = serverPerFile((s) => (server = s));
 
 const typingOf = (userId: string, convId: string, active: boolean) => (e: ServerEvent) => e.type === 'typing' && e.user_id === userId && e.conv_id === convId && e.active === active;
-
-async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const presenceOf = (userId: string, status: string) => (e: ServerEvent) => e.type === 'presence' && e.user_id === userId && e.status === status;
 
@@ -123,7 +116,7 @@ describe('presence', () => {
     await laptop.close();
     // Wait until the server has dropped the laptop's socket, then check bob is still online; the round
     // trip on alice's socket proves no offline event was queued before it.
-    await until(() => server.parley.gateway.connectionCount === open - 1);
+    await until('the closed socket to be gone', () => server.parley.gateway.connectionCount === open - 1, 10_000, 10);
     expect((await a.request('presence.subscribe', { user_ids: [bob.user.id] })).presences[0]!.status).toBe('online');
     expect(a.events.some(presenceOf(bob.user.id, 'offline'))).toBe(false);
 

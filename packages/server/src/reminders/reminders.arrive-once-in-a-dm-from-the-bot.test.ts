@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from 'vitest';
 import type { Conversation, HistoryPage, Reminder, ServerEvent, User } from '@parley/protocol';
+import { until } from '@parley/protocol/testing';
 import { api, createConversation, registerUser, sleep, startServer, type TestServer, type TestUser } from '../testing/harness.js';
 import { serverPerFile } from '../testing/fixture.js';
 
@@ -22,16 +23,6 @@ async function dmFromBot(s: TestServer, u: TestUser): Promise<{ conv: Conversati
   }
   return null;
 }
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 8_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 test('a reminder is confirmed to its writer only, then posted once by the Parley bot in a DM', async () => {
   const [alice, bob] = [await registerUser(server), await registerUser(server)];
   const chan = await createConversation(server, alice.token, { kind: 'channel', name: `rm-${randomUUID().slice(0, 8)}`, visibility: 'public', member_ids: [bob.user.id] });

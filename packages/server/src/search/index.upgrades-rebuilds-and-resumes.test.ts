@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, expect, test } from 'vitest';
 import type { SearchPage } from '@parley/protocol';
+import { until } from '@parley/protocol/testing';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { SocketClient, api, createConversation, onPostgres, registerUser, startServer, type TestServer, type TestUser } from '../testing/harness.js';
@@ -76,10 +77,6 @@ test.skipIf(!onPostgres())('PostgreSQL: messages stored before search are indexe
   expect(page.body.hits.map((h) => h.message.id)).toEqual([ids[239]]);
 });
 
-async function until(ok: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 50));
-}
-
 test.skipIf(onPostgres())('SQLite: the index file is derived data — deleted, it is rebuilt from the stored messages; what a stop left queued is indexed after the restart', async () => {
   const { first, alice, word, ids } = await serverWith240Messages();
   await first.stop();
@@ -88,7 +85,7 @@ test.skipIf(onPostgres())('SQLite: the index file is derived data — deleted, i
   const file = searchIndexFile(first.dataDir);
   for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
   const second = await startServer({}, first.dataDir);
-  await until(async () => (await ready(second)).checks.search === 'ok');
+  await until('the rebuilt index to be ready', async () => (await ready(second)).checks.search === 'ok');
   expect((await ready(second)).checks.search).toBe('ok');
   const docs = () => second.parley.storage.sqlite!.prepare('SELECT message_id FROM search.search_fts').all() as { message_id: string }[];
   expect(
@@ -111,7 +108,7 @@ test.skipIf(onPostgres())('SQLite: the index file is derived data — deleted, i
   servers.push(third);
   // A search waits at most 2 s for the index to catch up; the index thread's own start can take
   // longer on a loaded machine, so wait until /readyz says nothing is queued.
-  await until(async () => (await ready(third)).checks.search === 'ok');
+  await until('the resumed index to be ready', async () => (await ready(third)).checks.search === 'ok');
   expect((await ready(third)).checks.search).toBe('ok');
   const page = await api<SearchPage>(third, 'GET', `/search?q=${encodeURIComponent(`"${word} number 239"`)}`, undefined, alice.token);
   expect(page.body.hits.map((h) => h.message.id)).toEqual([ids[239]]);

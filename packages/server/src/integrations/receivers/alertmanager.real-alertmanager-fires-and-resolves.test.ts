@@ -9,7 +9,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { CreatedIncomingWebhook, HistoryPage, Message, ThreadPage } from '@parley/protocol';
-import { api, createConversation, sleep, type TestServer, type TestUser } from '../../testing/harness.js';
+import { until } from '@parley/protocol/testing';
+import { api, createConversation, type TestServer, type TestUser } from '../../testing/harness.js';
 import { serverPerFile } from '../../testing/fixture.js';
 import { freePort } from '../../testing/ports.js';
 
@@ -23,16 +24,6 @@ let am: ChildProcess | null = null;
 afterAll(() => {
   am?.kill('SIGTERM');
 });
-
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 describe.skipIf(!binary)('a real Alertmanager', () => {
   test('fires, then resolves, one alert group into one self-updating thread', { timeout: 90_000 }, async () => {
@@ -59,11 +50,15 @@ describe.skipIf(!binary)('a real Alertmanager', () => {
     const port = await freePort();
     am = spawn(binary, [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: 'ignore' });
     const base = `http://127.0.0.1:${port}`;
-    await until('Alertmanager to be ready', () =>
-      fetch(`${base}/-/ready`).then(
-        (r) => r.ok,
-        () => false,
-      ),
+    await until(
+      'Alertmanager to be ready',
+      () =>
+        fetch(`${base}/-/ready`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      30_000,
+      200,
     );
 
     const alert = (endsAt: string) => [
@@ -80,12 +75,12 @@ describe.skipIf(!binary)('a real Alertmanager', () => {
 
     const roots = async (): Promise<Message[]> =>
       (await api<HistoryPage>(server, 'GET', `/conversations/${convId}/messages`, undefined, admin.token)).body.messages.filter((m) => m.thread_root_id === null);
-    const firing = await until('the firing root', async () => (await roots()).find((m) => m.body.startsWith('🔥 **DiskFull** firing: 1')));
+    const firing = await until('the firing root', async () => (await roots()).find((m) => m.body.startsWith('🔥 **DiskFull** firing: 1')), 30_000, 200);
     expect(firing.sender_id).toBe(hook.bot_user_id);
 
     // Resolved: an end time in the past; Alertmanager notifies after its group interval.
     expect((await push(new Date(Date.now() - 1_000).toISOString())).status).toBe(200);
-    await until('the resolved root', async () => (await roots()).find((m) => m.body.startsWith('✅ **DiskFull** resolved')));
+    await until('the resolved root', async () => (await roots()).find((m) => m.body.startsWith('✅ **DiskFull** resolved')), 30_000, 200);
     expect(await roots()).toHaveLength(1);
     const replies = (await api<ThreadPage>(server, 'GET', `/messages/${firing.id}/thread`, undefined, admin.token)).body.replies.map((r) => r.body.split('\n')[0]);
     expect(replies).toEqual(['🔥 Firing:', '✅ Resolved:']);
