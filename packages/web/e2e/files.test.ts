@@ -7,6 +7,10 @@ import { api, createConversation, registerUser, type TestUser } from '@parley/se
 import { tcpProxy } from '@parley/server/testing/tcp-proxy';
 import { announceSkip, browserHarness, browserUnavailable, historyViaApi, loginInUi, openConversation, runAxe, uniqueName, type AxeViolation, type Harness } from './support.js';
 
+// Handing a file of megabytes to the page goes over the DevTools protocol as base64: on a CI
+// machine busy with the rest of the suite that once passed the 15 s default of an action.
+const BIG_FILE_MS = 60_000;
+
 announceSkip();
 
 /** A PNG of the given size (a gradient, so it is not trivially compressible to nothing). */
@@ -188,7 +192,7 @@ describe.skipIf(browserUnavailable !== null)('files in the browser', { timeout: 
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
     const terminated = a.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().includes('/api/v1/uploads/'));
-    await a.getByTestId('composer-file-input').setInputFiles([{ name: 'slow.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(4 * 1024 * 1024, 7) }]);
+    await a.getByTestId('composer-file-input').setInputFiles([{ name: 'slow.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(4 * 1024 * 1024, 7) }], { timeout: BIG_FILE_MS });
     await expect
       .poll(
         () =>
@@ -247,7 +251,7 @@ describe.skipIf(browserUnavailable !== null)('files in the browser', { timeout: 
     const cdp = await context.newCDPSession(a);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 512 * 1024 });
-    await a.getByTestId('composer-file-input').setInputFiles([{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+    await a.getByTestId('composer-file-input').setInputFiles([{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: bytes }], { timeout: BIG_FILE_MS });
     const progress = chip(a, 'big.bin').locator('progress');
     await expect.poll(() => progress.evaluate((p: HTMLProgressElement) => p.value), { timeout: 20_000 }).toBeGreaterThanOrEqual(15);
 
@@ -291,7 +295,7 @@ describe.skipIf(browserUnavailable !== null)('files in the browser', { timeout: 
         if (r.request().method() === 'HEAD' && r.url().includes('/api/v1/uploads/')) offsets.push(Number(r.headers()['upload-offset'] ?? -1));
       });
       const cut = proxy.cutAfter(1_500_000);
-      await a.getByTestId('composer-file-input').setInputFiles([{ name: 'trace.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+      await a.getByTestId('composer-file-input').setInputFiles([{ name: 'trace.bin', mimeType: 'application/octet-stream', buffer: bytes }], { timeout: BIG_FILE_MS });
       await cut;
       await a.getByTestId('offline-banner').waitFor();
       expect(await chip(a, 'trace.bin').getAttribute('data-status')).not.toBe('done');

@@ -37,6 +37,7 @@ import {
   type Message,
   type NotificationSettings,
   type Presence,
+  type ReadEvent,
   type ServerEvent,
   type User,
 } from '@parley/protocol';
@@ -268,6 +269,14 @@ export function applyEvent(state: ClientState, event: ServerEvent): ClientState 
   }
 }
 
+/**
+ * `applyEvent` for a conversation's log events and read cursors alone: what a client that keeps
+ * the rest itself (the web) imports, so its bundle carries only these rules.
+ */
+export function applyConversationEvent(state: ClientState, event: LogEvent | ReadEvent): ClientState {
+  return event.type === 'read' ? applyRead(state, event.conv_id, event.user_id, event.read_seq) : applyLogEvent(state, event, false);
+}
+
 /** Keeps an ephemeral answer once (the command's REST answer and its event carry the same id). */
 export function applyEphemeral(state: ClientState, m: EphemeralMessage): ClientState {
   if (!state.conversations[m.conv_id]) return state;
@@ -421,7 +430,8 @@ function applyAdded(state: ClientState, conv: Conversation): ClientState {
   };
 }
 
-function applyUserUpdated(state: ClientState, user: User): ClientState {
+/** A user's new profile in every member list that holds them (`user.updated`). */
+export function applyUserUpdated(state: ClientState, user: User): ClientState {
   let members = state.members;
   for (const [convId, ms] of Object.entries(state.members)) {
     const m = ms[user.id];

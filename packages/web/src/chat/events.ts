@@ -1,5 +1,5 @@
 import type { LogEvent, ReadEvent, UserUpdatedEvent } from '@parley/protocol';
-import { applyEvent, createState, emptyTimeline, type ClientState } from '@parley/sdk';
+import { applyConversationEvent, applyUserUpdated, createState, emptyTimeline, type ClientState } from '@parley/sdk';
 import type { ChatState } from './types';
 
 /** The events that move a conversation's state: its log, and read cursors. */
@@ -49,7 +49,7 @@ export function applyToChat(s: Held, me: string, e: ConversationEvent): Applied 
     members: s.members,
     appliedSeq: { [convId]: applied },
   };
-  const next = applyEvent(view, e);
+  const next = applyConversationEvent(view, e);
   const window = next.windows![convId]!;
   const fresh = log && e.seq > applied;
   return {
@@ -64,5 +64,5 @@ export function applyToChat(s: Held, me: string, e: ConversationEvent): Applied 
 
 /** A user's new name, picture or status, in every member list that holds them (the reducer's rule). */
 export function membersWithUser(members: ChatState['members'], me: string, e: UserUpdatedEvent): ChatState['members'] {
-  return applyEvent({ ...createState(me, { windowed: true }), members }, e).members;
+  return applyUserUpdated({ ...createState(me, { windowed: true }), members }, e.user).members;
 }
