@@ -233,6 +233,15 @@ export function isLogEvent(e: ServerEvent): e is LogEvent {
   return (LOG_EVENT_TYPES as readonly string[]).includes(e.type);
 }
 
+/** The log events that carry a newer copy of a message sent before: an edit, a recall, a burn, a reaction, tags, a pin. */
+export type MessageUpdateEvent = Extract<LogEvent, { type: 'message.edited' | 'message.recalled' | 'message.burned' | 'reaction.changed' | 'message.tagged' | 'message.pinned' }>;
+
+const MESSAGE_UPDATE_TYPES: ReadonlySet<string> = new Set<MessageUpdateEvent['type']>(['message.edited', 'message.recalled', 'message.burned', 'reaction.changed', 'message.tagged', 'message.pinned']);
+
+export function isMessageUpdate(e: { type: string }): e is MessageUpdateEvent {
+  return MESSAGE_UPDATE_TYPES.has(e.type);
+}
+
 /** What a member whose history starts at `visibleFrom` may receive of `e`. */
 export function redactForMember(e: LogEvent, visibleFrom: number): LogEvent {
   if ('message' in e && e.message.seq < visibleFrom) return { type: 'hidden', conv_id: e.conv_id, seq: e.seq, ts: e.ts, actor_id: e.actor_id };

@@ -29,6 +29,7 @@
 import {
   defaultNotifyLevel,
   isLogEvent,
+  isMessageUpdate,
   type Conversation,
   type EphemeralMessage,
   type EventsPage,
@@ -501,6 +502,7 @@ function replaceInWindow(state: ClientState, msg: Message): ClientState {
 function replayIntoWindow(state: ClientState, e: LogEvent): ClientState {
   const t = state.windows?.[e.conv_id];
   if (!t) return state;
+  if (isMessageUpdate(e)) return patchMessage(state, e.conv_id, e.message.id, () => e.message);
   switch (e.type) {
     case 'message.created': {
       if (t.messages[lowerBound(t.messages, e.message.seq)]?.id === e.message.id) return state;
@@ -509,13 +511,6 @@ function replayIntoWindow(state: ClientState, e: LogEvent): ClientState {
       if (root) s = patchMessage(s, e.conv_id, root.id, (m) => ({ ...m, reply_count: root.reply_count, last_reply_at: root.last_reply_at }));
       return s;
     }
-    case 'message.edited':
-    case 'message.recalled':
-    case 'message.burned':
-    case 'reaction.changed':
-    case 'message.tagged':
-    case 'message.pinned':
-      return patchMessage(state, e.conv_id, e.message.id, () => e.message);
     case 'messages.expired': {
       const kept = t.messages.filter((m) => m.seq > e.up_to_seq);
       return kept.length === t.messages.length ? state : { ...state, windows: { ...state.windows, [e.conv_id]: { ...t, messages: kept } } };

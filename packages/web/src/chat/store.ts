@@ -20,6 +20,7 @@ import type {
   UpdateConversationBody,
   User,
 } from '@parley/protocol';
+import { isMessageUpdate } from '@parley/protocol';
 import { addLive, emptyTimeline, findById, mergeAround, mergeLatest, Parley, ParleyError, replaceIfPresent, upsert, upsertMany, withMuted, type ConnectionHealth } from '@parley/sdk';
 import { openUploadsDb } from '../storage/uploads';
 import { openUserDb, type ParleyDb } from '../storage/db';
@@ -1036,9 +1037,14 @@ export class ChatStore {
     // An event for a conversation we have not heard of yet (the added event may trail it).
     if (!this.state.conversations[convId]) this.scheduleRefresh(convId);
     // Reactions I toggled and have not sent yet stay shown over the server's copy.
-    const e: LogEvent = 'message' in incoming && incoming.type !== 'message.created' ? { ...incoming, message: this.withWishes(incoming.message) } : incoming;
+    const e: LogEvent = isMessageUpdate(incoming) ? { ...incoming, message: this.withWishes(incoming.message) } : incoming;
     const r = this.applyConversationEvent(e);
     const me = this.state.me.id;
+    if (isMessageUpdate(e)) {
+      // Burned or recalled: whatever this page revealed of it goes too.
+      if (e.message.recalled || e.message.burn?.burned_at) this.reveals.burned(e.message.id);
+      this.updateThreads(e.message);
+    }
     switch (e.type) {
       case 'message.created': {
         const msg = e.message;
@@ -1052,16 +1058,6 @@ export class ChatStore {
         if (conv && r.fresh && msg.sender_id !== me && !msg.recalled) maybeNotify(this, conv, msg, e.ts);
         break;
       }
-      case 'message.edited':
-      case 'message.recalled':
-      case 'message.burned':
-      case 'reaction.changed':
-      case 'message.tagged':
-      case 'message.pinned':
-        // Burned or recalled: whatever this page revealed of it goes too.
-        if (e.message.recalled || e.message.burn?.burned_at) this.reveals.burned(e.message.id);
-        this.updateThreads(e.message);
-        break;
       case 'messages.expired':
         // Past the conversation's retention (docs/operations.md): open threads lose it too.
         this.dropExpiredThreads(convId, e.up_to_seq);
