@@ -36,6 +36,7 @@ import {
   type LogEvent,
   type Member,
   type Message,
+  type MessageCreatedEvent,
   type NotificationSettings,
   type Presence,
   type ReadEvent,
@@ -314,11 +315,7 @@ function applyLogEvent(state: ClientState, e: LogEvent, fromResync: boolean): Cl
       // Only the cursor moves: the event touched history this member never had.
       return s;
     case 'message.created': {
-      s = upsertMessage(s, e.message);
-      if (e.thread_root) {
-        const root = e.thread_root;
-        s = patchMessage(s, e.conv_id, root.id, (m) => ({ ...m, reply_count: root.reply_count, last_reply_at: root.last_reply_at }));
-      }
+      s = withThreadRoot(upsertMessage(s, e.message), e);
       // Applied once (the seq check above): it counts by the server's rule.
       if (s.windows) s = setConv(s, withLiveMessage(s.conversations[e.conv_id]!, e.message, s.me));
       break;
@@ -506,10 +503,7 @@ function replayIntoWindow(state: ClientState, e: LogEvent): ClientState {
   switch (e.type) {
     case 'message.created': {
       if (t.messages[lowerBound(t.messages, e.message.seq)]?.id === e.message.id) return state;
-      let s = upsertMessage(state, e.message);
-      const root = e.thread_root;
-      if (root) s = patchMessage(s, e.conv_id, root.id, (m) => ({ ...m, reply_count: root.reply_count, last_reply_at: root.last_reply_at }));
-      return s;
+      return withThreadRoot(upsertMessage(state, e.message), e);
     }
     case 'messages.expired': {
       const kept = t.messages.filter((m) => m.seq > e.up_to_seq);
@@ -552,6 +546,12 @@ function needCounts(state: ClientState, convId: string): ClientState {
   const need = state.needs[convId];
   if (need?.counts) return state;
   return { ...state, needs: { ...state.needs, [convId]: { ...need, counts: true } } };
+}
+
+/** A reply's thread root, held, takes the reply count and last reply time its event carries. */
+function withThreadRoot(state: ClientState, e: MessageCreatedEvent): ClientState {
+  const root = e.thread_root;
+  return root ? patchMessage(state, e.conv_id, root.id, (m) => ({ ...m, reply_count: root.reply_count, last_reply_at: root.last_reply_at })) : state;
 }
 
 function patchMessage(state: ClientState, convId: string, id: string, f: (m: Message) => Message): ClientState {

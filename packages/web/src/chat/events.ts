@@ -34,13 +34,14 @@ export interface Applied extends Held {
  */
 export function applyToChat(s: Held, me: string, e: ConversationEvent): Applied {
   const convId = e.conv_id;
+  const conv = s.conversations[convId];
   // A conversation the page has not heard of yet: nothing to apply it to (the store re-reads it).
-  if (!s.conversations[convId]) return { ...s, fresh: false, reread: false };
+  if (!conv) return { ...s, fresh: false, reread: false };
   const counted = s.countsAsOf[convId];
   const log = e.type !== 'read';
   // The counters' seq as the reducer sees it: one before the event when the page does not know better.
   const behind = log && (counted === undefined || counted < e.seq - 1);
-  const applied = log ? (behind ? e.seq - 1 : counted!) : (counted ?? s.conversations[convId]?.last_seq ?? 0);
+  const applied = log ? (behind ? e.seq - 1 : counted!) : (counted ?? conv.last_seq);
   const hadTimeline = s.timelines[convId] !== undefined;
   const view: ClientState = {
     ...createState(me, { windowed: true }),

@@ -1040,11 +1040,7 @@ export class ChatStore {
     const e: LogEvent = isMessageUpdate(incoming) ? { ...incoming, message: this.withWishes(incoming.message) } : incoming;
     const r = this.applyConversationEvent(e);
     const me = this.state.me.id;
-    if (isMessageUpdate(e)) {
-      // Burned or recalled: whatever this page revealed of it goes too.
-      if (e.message.recalled || e.message.burn?.burned_at) this.reveals.burned(e.message.id);
-      this.updateThreads(e.message);
-    }
+    if (isMessageUpdate(e)) this.messageChangedBeyondTimeline(e.message);
     switch (e.type) {
       case 'message.created': {
         const msg = e.message;
@@ -1104,16 +1100,20 @@ export class ChatStore {
   /** Applies a newer copy of a message we may hold: in its timeline, its thread, the sidebar preview. */
   replaceMessage(incoming: Message): void {
     const msg = this.withWishes(incoming);
-    // Burned or recalled: whatever this page revealed of it goes too.
-    if (msg.recalled || msg.burn?.burned_at) this.reveals.burned(msg.id);
     const t = this.state.timelines[msg.conv_id];
     if (t) {
       const messages = replaceIfPresent(t.messages, msg);
       if (messages) this.setTimeline(msg.conv_id, (cur) => ({ ...cur, messages }));
     }
-    this.updateThreads(msg);
+    this.messageChangedBeyondTimeline(msg);
     const conv = this.state.conversations[msg.conv_id];
     if (conv?.last_message?.id === msg.id) this.setConv({ ...conv, last_message: msg });
+  }
+
+  /** A newer copy of a message, in what the page keeps besides its timeline: open threads, and revealed content (gone once it is burned or recalled). */
+  private messageChangedBeyondTimeline(msg: Message): void {
+    if (msg.recalled || msg.burn?.burned_at) this.reveals.burned(msg.id);
+    this.updateThreads(msg);
   }
 
   private pruneTyping(): void {
