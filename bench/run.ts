@@ -30,7 +30,7 @@ import type { ClientSpec, ConnectRes, Counts, HistoryRes, LoadRes, ProgressRes, 
 import { lat, n0, n1, n2, table, type Row } from './load/report.js';
 import { seedConversation } from './load/seed.js';
 import { freePort } from '@parley/server/testing/ports';
-import { ChildServer, killAllServers, REPO_ROOT, sampleProc, type ProcSample } from './load/server.js';
+import { ChildServer, cpuByThread, killAllServers, REPO_ROOT, sampleProc, sampleThreads, type ProcSample, type ThreadSample } from './load/server.js';
 import { now, pool, randomTag, sleep } from './load/util.js';
 import { killAllWorkers, Workers } from './load/workers.js';
 import { parseSize, scenarioUpload } from './upload.js';
@@ -449,18 +449,21 @@ function mergeCounts(parts: Counts[]): Counts {
 interface Window {
   wallStart: number;
   server0: ProcSample | null;
+  threads0: Map<number, ThreadSample>;
   loadgenCpu0: number;
 }
 
 async function openWindow(target: Target, fleet: Fleet | null): Promise<Window> {
   const pid = target.pid();
-  return { wallStart: now(), server0: pid ? sampleProc(pid) : null, loadgenCpu0: fleet ? await fleet.workers.cpuSec() : 0 };
+  return { wallStart: now(), server0: pid ? sampleProc(pid) : null, threads0: pid ? sampleThreads(pid) : new Map(), loadgenCpu0: fleet ? await fleet.workers.cpuSec() : 0 };
 }
 
 interface Usage {
   wall_s: number;
   server_cpu_s: number | null;
   server_cpu_pct: number | null;
+  /** % of one core per server thread over the window (Linux), busiest first. */
+  server_cpu_by_thread: Record<string, number>;
   server_peak_rss_mb: number | null;
   server_rss_mb: number | null;
   loadgen_cpu_s: number;
@@ -470,6 +473,7 @@ interface Usage {
 async function closeWindow(w: Window, target: Target, fleet: Fleet | null): Promise<Usage> {
   const pid = target.pid();
   const s1 = pid ? sampleProc(pid) : null;
+  const threads1 = pid ? sampleThreads(pid) : new Map<number, ThreadSample>();
   const wall = (now() - w.wallStart) / 1000;
   const lg = fleet ? (await fleet.workers.cpuSec()) - w.loadgenCpu0 : 0;
   const cpu = s1 && w.server0 ? s1.cpuSec - w.server0.cpuSec : null;
@@ -477,6 +481,7 @@ async function closeWindow(w: Window, target: Target, fleet: Fleet | null): Prom
     wall_s: round(wall, 2),
     server_cpu_s: cpu === null ? null : round(cpu, 2),
     server_cpu_pct: cpu === null ? null : round((cpu / wall) * 100, 1),
+    server_cpu_by_thread: cpuByThread(w.threads0, threads1, wall),
     server_peak_rss_mb: s1 ? round(s1.hwmKb / 1024, 1) : null,
     server_rss_mb: s1 ? round(s1.rssKb / 1024, 1) : null,
     loadgen_cpu_s: round(lg, 2),
@@ -488,9 +493,22 @@ const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** 
 const pct = (p: Percentiles) => ({ count: p.count, p50: r2(p.p50), p95: r2(p.p95), p99: r2(p.p99), max: r2(p.max), mean: r2(p.mean) });
 const r2 = (v: number | null): number | null => (v === null ? null : round(v, 2));
 
+/** The threads that used at least 1 % of a core, one row each; the rest summed in one row. */
+function threadRows(byThread: Record<string, number>): Row[] {
+  const rows: Row[] = [];
+  let rest = 0;
+  for (const [name, p] of Object.entries(byThread)) {
+    if (p >= 1) rows.push([`  thread ${name}`, `${n0(p)} %`]);
+    else rest += p;
+  }
+  if (rows.length > 0 && rest > 0) rows.push(['  other threads', `${n0(rest)} %`]);
+  return rows;
+}
+
 function usageRows(u: Usage): Row[] {
   return [
     ['server CPU (s, % of one core)', u.server_cpu_s === null ? '—' : `${n1(u.server_cpu_s)} s, ${n0(u.server_cpu_pct)} %`],
+    ...threadRows(u.server_cpu_by_thread),
     ['server peak RSS (VmHWM)', u.server_peak_rss_mb === null ? '—' : `${n1(u.server_peak_rss_mb)} MB`],
     ['load generator CPU (all workers)', `${n1(u.loadgen_cpu_s)} s, ${n0(u.loadgen_cpu_pct)} %`],
   ];

@@ -33,6 +33,54 @@ export function sampleProc(pid: number): ProcSample | null {
   }
 }
 
+/** CPU seconds of one thread of the process (the server names its worker threads: parley-send, …). */
+export interface ThreadSample {
+  name: string;
+  cpuSec: number;
+}
+
+/**
+ * CPU seconds per thread of a process, keyed by thread id; the main thread (the event loop) is
+ * named `event loop`. Empty once the process has gone or where /proc has no tasks.
+ */
+export function sampleThreads(pid: number): Map<number, ThreadSample> {
+  const out = new Map<number, ThreadSample>();
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const open = stat.indexOf('(');
+      const close = stat.lastIndexOf(')');
+      const rest = stat.slice(close + 2).split(' ');
+      const name = Number(tid) === pid ? 'event loop' : stat.slice(open + 1, close);
+      out.set(Number(tid), { name, cpuSec: (Number(rest[11]) + Number(rest[12])) / CLK_TCK });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/**
+ * % of one core each named thread used between two samples, threads of one name summed (V8's
+ * GC helpers are all `V8 DefaultWorke`, libuv's pool all `libuv-worker`), busiest first.
+ */
+export function cpuByThread(before: Map<number, ThreadSample>, after: Map<number, ThreadSample>, wallSec: number): Record<string, number> {
+  const sums = new Map<string, number>();
+  for (const [tid, t] of after) {
+    const d = t.cpuSec - (before.get(tid)?.cpuSec ?? 0);
+    sums.set(t.name, (sums.get(t.name) ?? 0) + d);
+  }
+  const out: Record<string, number> = {};
+  for (const [name, sec] of [...sums].sort((a, b) => b[1] - a[1])) if (sec > 0) out[name] = Math.round((sec / wallSec) * 1000) / 10;
+  return out;
+}
+
 export interface ChildServerOptions {
   port: number;
   dataDir: string;

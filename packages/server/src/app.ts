@@ -100,6 +100,7 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     now: opts.now ?? Date.now,
     sqlite: opened.sqlite,
     sqliteReader: opened.sqliteReader,
+    reads: opened.reads,
     sqliteTurn: opened.sqliteTurn,
     pg: opened.pg,
     metrics,

@@ -80,6 +80,8 @@ export interface Config {
     maxSocketBufferBytes: number;
     /** Authenticated sockets one user may hold across every node; one more is refused (4009). */
     maxSocketsPerUser: number;
+    /** Sends one socket may have waiting for their commit at once (they stay in order: see gateway.ts). */
+    socketSendsInFlight: number;
     authTimeoutMs: number;
     /** An HTTP request (headers and body) must have arrived in full within this time, or it gets 408 and the connection is closed. */
     requestTimeoutMs: number;

@@ -335,6 +335,14 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     max: 1_000_000,
     description: 'authenticated sockets one account may hold across all nodes and workers; one more is refused (`too_many_connections`, close 4009)',
   }),
+  'limits.socketSendsInFlight': int({
+    env: 'PARLEY_SOCKET_SENDS_IN_FLIGHT',
+    default: 32,
+    min: 1,
+    max: 10_000,
+    description:
+      "sends one socket may have waiting for their commit at once on the embedded database (on PostgreSQL each waits for the one before it, for order); the socket's next frame waits for one to finish (1: each send waits for the previous one's ack)",
+  }),
   'limits.authTimeoutMs': int({ env: 'PARLEY_AUTH_TIMEOUT_MS', default: 10_000, min: 100, max: 600_000, description: 'time a new socket has to send its auth frame' }),
   'limits.requestTimeoutMs': int({
     env: 'PARLEY_REQUEST_TIMEOUT_MS',

@@ -95,6 +95,7 @@ test('the conversation list, browse and resync cost the same number of queries f
     sqlite: parley.storage.sqlite,
     sqliteTurn: parley.storage.sqliteTurn,
     sqliteReader: parley.storage.sqliteReader,
+    reads: parley.storage.reads,
     pg: parley.storage.pg,
     metrics: parley.metrics,
   };

@@ -17,6 +17,13 @@ export interface Deps {
   now: () => number;
   /** The embedded database's raw handle, for hot paths that run prepared statements; null on PostgreSQL. */
   sqlite: SQLite.Database | null;
+  /**
+   * Queries for background pollers that only read (push, webhooks, burn sweeps): on the embedded
+   * database over the read-only connection, so they never wait for the main connection's turn,
+   * which the send batcher holds while batches are in flight (see OpenedDb.reads); on PostgreSQL,
+   * `db` itself.
+   */
+  reads: Db;
   /** A read-only connection to the embedded database (committed data, no wait for the writer); null on PostgreSQL. */
   sqliteReader: SQLite.Database | null;
   /** Whose turn it is on the embedded database's main connection (see OpenedDb.sqliteTurn); null on PostgreSQL. */

@@ -22,8 +22,15 @@ export class Connection {
   /** Whether typing indicators and presence changes are sent here (`connection.set`: low-bandwidth clients turn them off). */
   typing = true;
   presenceOn = true;
-  /** Requests from one socket run one at a time, so its sends keep their order. */
+  /**
+   * Requests from one socket start in the order they came, each once the one before it is done;
+   * a send is "done" here once it has its place in the commit order (see Gateway.onFrame).
+   */
   queue: Promise<void> = Promise.resolve();
+  /** Sends of this socket that have their place in the commit order and wait for it. */
+  sendsInFlight = 0;
+  /** Who waits for one of them to finish: at most one, as the socket's requests start one at a time. */
+  private onSendFinished: (() => void) | null = null;
   closed = false;
   /** Called once when the server decides to close, before the socket has finished closing. */
   onClosing: (() => void) | null = null;
@@ -36,6 +43,23 @@ export class Connection {
     readonly frameLimiter: TokenBuckets,
     private readonly maxBuffer: number,
   ) {}
+
+  /**
+   * Resolves once one of the sends in flight has finished. A counter and one waiter rather than a
+   * race over the sends' promises: a race subscribes to every one of them each time, and with
+   * 1,000 sockets at their limit those subscriptions were a million live objects for the GC.
+   */
+  sendFinished(): Promise<void> {
+    return new Promise((resolve) => (this.onSendFinished = resolve));
+  }
+
+  /** Counts a send out (answered, refused or failed) and wakes whoever waits for room. */
+  finishSend(): void {
+    this.sendsInFlight--;
+    const wake = this.onSendFinished;
+    this.onSendFinished = null;
+    wake?.();
+  }
 
   private corked = false;
 

@@ -199,10 +199,38 @@ export class Gateway {
       return;
     }
     const type = env.type as RequestType;
-    conn.queue = conn.queue.then(() => this.run(conn, env.id, type, env.data ?? {}));
+    const body = env.data ?? {};
+    // Sends are pipelined: the next frame starts once a send has its place in the commit order,
+    // not once it is acked, so one socket keeps several sends in a group commit (one at a time
+    // capped a socket at one send per commit round trip). Any other request waits for the sends
+    // before it to finish, so it sees them as it always did.
+    if (type === 'message.send') conn.queue = conn.queue.then(() => this.pipelineSend(conn, env.id, body));
+    else conn.queue = conn.queue.then(() => this.afterSends(conn)).then(() => this.run(conn, env.id, type, body));
   }
 
-  private async run(conn: Connection, id: string, type: RequestType, data: unknown): Promise<void> {
+  /**
+   * Starts a send once fewer than `limits.socketSendsInFlight` of this socket's wait for their
+   * commit, and resolves when it has its place in the commit order (or has finished: refused,
+   * or a path that orders only by finishing, as PostgreSQL's parallel batches do).
+   */
+  private async pipelineSend(conn: Connection, id: string, data: unknown): Promise<void> {
+    while (conn.sendsInFlight >= this.config.limits.socketSendsInFlight) await conn.sendFinished();
+    conn.sendsInFlight++;
+    let placed!: () => void;
+    const inOrder = new Promise<void>((resolve) => (placed = resolve));
+    void this.run(conn, id, 'message.send', data, placed).finally(() => {
+      placed();
+      conn.finishSend();
+    });
+    await inOrder;
+  }
+
+  private async afterSends(conn: Connection): Promise<void> {
+    while (conn.sendsInFlight > 0) await conn.sendFinished();
+  }
+
+  /** Never rejects: a failure answers the request with an error frame. */
+  private async run(conn: Connection, id: string, type: RequestType, data: unknown, placed?: () => void): Promise<void> {
     if (conn.closed) return;
     try {
       const valid = check<Record<string, unknown>>(RequestSchemas[type], data, '/data');
@@ -217,7 +245,7 @@ export class Gateway {
       if (!actor) return;
       requireScope(actor, SOCKET_SCOPES[type]);
       const handler = handlers[type] as (s: Services, a: Actor, d: unknown, c: ConnectionPort) => unknown;
-      const result = await handler(this.services, actor, valid, { subscribePresence: (ids) => this.subscribePresence(conn, ids), settings: (change) => this.settings(conn, change) });
+      const result = await handler(this.services, actor, valid, { subscribePresence: (ids) => this.subscribePresence(conn, ids), settings: (change) => this.settings(conn, change), placed });
       conn.sendRaw(`{"type":"result","id":${JSON.stringify(id)},"data":${result instanceof EncodedJson ? result.json : JSON.stringify(result)}}`);
       this.services.metrics.socketRequests.inc({ type, outcome: 'ok' });
     } catch (e) {

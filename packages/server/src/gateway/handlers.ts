@@ -8,6 +8,8 @@ export interface ConnectionPort {
   subscribePresence(userIds: string[]): void;
   /** Sets what the socket receives besides the log; returns what holds now. */
   settings(change: RequestData<'connection.set'>): RequestResults['connection.set'];
+  /** message.send: called once the send has its place in the commit order; the socket's next frame may start. */
+  placed?: (() => void) | undefined;
 }
 
 type Result<T extends RequestType> = RequestResults[T] | EncodedJson<RequestResults[T]>;
@@ -19,8 +21,8 @@ type Handler<T extends RequestType> = (s: Services, actor: Actor, data: RequestD
  */
 export const handlers: { [T in Exclude<RequestType, 'auth'>]: Handler<T> } = {
   ping: () => ({ ts: new Date().toISOString() }),
-  'message.send': async (s, actor, d) => {
-    const ack = await s.messages.sendEncoded(actor, d);
+  'message.send': async (s, actor, d, c) => {
+    const ack = await s.messages.sendEncoded(actor, d, c.placed);
     // An encoded ack is a new message's (a retry is answered from the stored one, as an object).
     if (ack instanceof EncodedJson || !ack.duplicate) s.presence.stoppedBySend(actor.userId, d.conv_id);
     return ack;

@@ -96,8 +96,8 @@ export class OutgoingDispatcher {
   }
 
   private async scan(): Promise<void> {
-    const { db } = this.deps;
-    const hooks = (await db
+    // A poll: on the read-only connection (Deps.reads).
+    const hooks = (await this.deps.reads
       .selectFrom('outgoing_webhooks as h')
       .innerJoin('conversations as c', 'c.id', 'h.conv_id')
       .selectAll('h')
@@ -169,7 +169,8 @@ export class OutgoingDispatcher {
     const room = MAX_IN_FLIGHT - this.attempts.size;
     if (room <= 0 || !this.loop.active) return;
     const t = now();
-    const due = await db.selectFrom('webhook_deliveries').selectAll().where('state', '=', 'pending').where('next_at', '<=', t).orderBy('next_at').limit(room).execute();
+    // A poll, on the read-only connection (Deps.reads); the claim below is a conditional update.
+    const due = await this.deps.reads.selectFrom('webhook_deliveries').selectAll().where('state', '=', 'pending').where('next_at', '<=', t).orderBy('next_at').limit(room).execute();
     for (const d of due) {
       const lease = t + config.outgoingTimeoutMs + CLAIM_SLACK_MS;
       const claimed = await db

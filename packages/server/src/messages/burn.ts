@@ -172,10 +172,11 @@ export class BurnSweeper {
   }
 
   private async pass(): Promise<number> {
-    const { db, now } = this.deps;
+    const { now } = this.deps;
     let burned = 0;
     for (;;) {
-      const due = await db.selectFrom('messages').select('id').where('burns_at', '<=', now()).orderBy('burns_at').limit(100).execute();
+      // A poll: on the read-only connection (Deps.reads); the burn itself writes on the main one.
+      const due = await this.deps.reads.selectFrom('messages').select('id').where('burns_at', '<=', now()).orderBy('burns_at').limit(100).execute();
       for (const { id } of due) if (await this.burn(id)) burned++;
       if (due.length < 100) break;
     }

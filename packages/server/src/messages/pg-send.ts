@@ -132,6 +132,11 @@ export class PgSendBatcher {
     private readonly trace: TraceRecorder | null = null,
   ) {}
 
+  /**
+   * Queues a send. Batches in flight are written in parallel and a carried send rejoins the queue,
+   * so two sends submitted in order are stored in that order only if the second starts after the
+   * first settles (the socket waits for each send here; see MessagesService.sendEncoded).
+   */
   submit(actor: Actor, input: SendInput): Promise<SendOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ actor, input, resolve, reject, charged: false, acceptedAt: this.deps.now() });

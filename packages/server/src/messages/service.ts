@@ -108,12 +108,17 @@ export class MessagesService {
     return ack instanceof EncodedJson ? ack.decode() : ack;
   }
 
-  /** The same, with the ack as the send path made it: already encoded on the embedded database (the socket sends it as it is). */
-  async sendEncoded(actor: Actor, input: SendInput): Promise<SendAck | EncodedJson<SendAck>> {
+  /**
+   * The same, with the ack as the send path made it: already encoded on the embedded database (the
+   * socket sends it as it is). `placed` is called once the send's place in the commit order is
+   * fixed, where the path has one before the commit (the embedded writer takes its queue in order):
+   * a later send from the same caller may start then and still be stored after this one.
+   */
+  async sendEncoded(actor: Actor, input: SendInput, placed?: () => void): Promise<SendAck | EncodedJson<SendAck>> {
     const started = performance.now();
     const m = this.deps.metrics;
     try {
-      const ack = await this.sendScreened(actor, input);
+      const ack = await this.sendScreened(actor, input, placed);
       m.sendSeconds.observe((performance.now() - started) / 1000);
       m.sends.inc({ outcome: ack instanceof EncodedJson || !ack.duplicate ? 'acked' : 'duplicate' });
       return ack;
@@ -123,7 +128,7 @@ export class MessagesService {
     }
   }
 
-  private async sendScreened(actor: Actor, input: SendInput): Promise<SendAck | EncodedJson<SendAck>> {
+  private async sendScreened(actor: Actor, input: SendInput, placed?: () => void): Promise<SendAck | EncodedJson<SendAck>> {
     // Before anything stores, indexes, logs or publishes the body (a retry is screened again and
     // so finds its original by the same client_msg_id).
     const { burn_after, expires_at, ...rest } = input as SendInput & { burn_after?: number | string; expires_at?: string };
@@ -136,7 +141,9 @@ export class MessagesService {
       input = { ...input, body };
       report = found;
     }
-    const out = await this.batcher.submit(actor, input);
+    const submitted = this.batcher.submit(actor, input);
+    if (this.batcher instanceof SqliteSendBatcher) placed?.();
+    const out = await submitted;
     const ack = out.kind === 'sent' ? out.ack : await this.duplicateAck(actor, normaliseMessage(out.row), input.conv_id);
     if (!report) return ack;
     return { ...(ack instanceof EncodedJson ? ack.decode() : ack), secrets: report };

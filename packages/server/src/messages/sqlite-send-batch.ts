@@ -41,10 +41,55 @@ export interface BatchRequest {
 export type ItemResult =
   /** Written: the ack encoded (SendAck), and the `message.created` event encoded once for every recipient. */
   | { kind: 'sent'; id: string; convId: string; seq: number; ack: string; frame: string }
-  /** An earlier send with this client_msg_id exists; the main thread builds the duplicate ack from it. */
-  | { kind: 'duplicate'; row: MessagesTable }
+  /**
+   * An earlier send with this client_msg_id exists; the main thread builds the duplicate ack from
+   * it. `tokenPassed`: the rate token charged for this retry went to a later send of the same
+   * user in the batch (see SpareTokens), so it is not given back.
+   */
+  | { kind: 'duplicate'; row: MessagesTable; tokenPassed?: true }
   | { kind: 'over_rate' }
   | { kind: 'failed'; error: WireError };
+
+/**
+ * A retry is never charged: the event loop charges every send of a batch as it goes out, and gives
+ * a retry's token back once the writer has found it stored. Inside one batch that is too late for
+ * a later send of the same user that the charge found over the rate (one socket pipelines its
+ * sends, so a reconnect's retries and a new send share a batch). So a charged retry's token passes
+ * to the next such send, as if the retry had been answered first; the retry then keeps it spent.
+ */
+class SpareTokens {
+  /** Per user: positions of charged retries whose token nobody has taken yet. */
+  private readonly spare = new Map<string, number[]>();
+  /** Position of a send that took a retry's token → the retry's position. */
+  readonly passed = new Map<number, number>();
+
+  offer(userId: string, position: number): void {
+    const list = this.spare.get(userId);
+    if (list) list.push(position);
+    else this.spare.set(userId, [position]);
+  }
+
+  claim(userId: string, position: number): boolean {
+    const from = this.spare.get(userId)?.shift();
+    if (from === undefined) return false;
+    this.passed.set(position, from);
+    return true;
+  }
+
+  /** Marks the retries whose token a written send took; a send that failed after all leaves the token to be given back. */
+  settle(out: ItemResult[]): void {
+    for (const [to, from] of this.passed) {
+      const retry = out[from];
+      if (out[to]?.kind === 'sent' && retry?.kind === 'duplicate') out[from] = { ...retry, tokenPassed: true };
+    }
+  }
+}
+
+/** Where a send sits in its batch, for SpareTokens. */
+interface Slot {
+  position: number;
+  tokens: SpareTokens;
+}
 
 /**
  * `ok: false`: nothing of the batch was written (the storage is unavailable, or the only send's
@@ -145,7 +190,7 @@ export class SendBatchWriter {
   /** Writes trace rows riding with a batch; the error when they could not be written (they are dropped). */
   private readonly writeTrace: (rows: TraceRows) => WireError | null;
   private traceError: WireError | null = null;
-  private readonly isolated: (p: BatchItem, req: BatchRequest) => ItemResult;
+  private readonly isolated: (p: BatchItem, req: BatchRequest, slot: Slot) => ItemResult;
   private readonly runBatch: SQLite.Transaction<(req: BatchRequest, isolate: boolean) => ItemResult[]>;
 
   constructor(sqlite: SQLite.Database) {
@@ -213,14 +258,16 @@ export class SendBatchWriter {
       }
     };
     // Nested inside the batch's transaction, better-sqlite3 runs this one as a SAVEPOINT.
-    this.isolated = sqlite.transaction((item: BatchItem, req: BatchRequest) => this.send(item, req));
+    this.isolated = sqlite.transaction((item: BatchItem, req: BatchRequest, slot: Slot) => this.send(item, req, slot));
     this.runBatch = sqlite.transaction((req: BatchRequest, isolate: boolean) => {
       const out: ItemResult[] = [];
+      const tokens = new SpareTokens();
       if (req.trace?.rows) this.traceError = this.writeTrace(req.trace.rows);
       for (const item of req.items) {
+        const slot = { position: out.length, tokens };
         if (isolate) {
           try {
-            out.push(this.isolated(item, req));
+            out.push(this.isolated(item, req, slot));
           } catch (e) {
             if (isStorageUnavailable(e)) throw e;
             out.push({ kind: 'failed', error: toWire(e) });
@@ -229,7 +276,7 @@ export class SendBatchWriter {
         }
         let checked: Checked;
         try {
-          checked = this.check(item, req);
+          checked = this.check(item, req, slot);
         } catch (e) {
           if (isStorageUnavailable(e)) throw e;
           out.push({ kind: 'failed', error: toWire(e) });
@@ -238,6 +285,7 @@ export class SendBatchWriter {
         // A write that fails here throws out of the batch: see run().
         out.push('item' in checked ? this.apply(checked, req) : checked);
       }
+      tokens.settle(out);
       return out;
     });
   }
@@ -258,18 +306,21 @@ export class SendBatchWriter {
     }
   }
 
-  private send(item: BatchItem, req: BatchRequest): ItemResult {
-    const checked = this.check(item, req);
+  private send(item: BatchItem, req: BatchRequest, slot: Slot): ItemResult {
+    const checked = this.check(item, req, slot);
     return 'item' in checked ? this.apply(checked, req) : checked;
   }
 
   /** Reads only: the same checks, in the same order, as the PostgreSQL path. */
-  private check(item: BatchItem, req: BatchRequest): Checked {
+  private check(item: BatchItem, req: BatchRequest, slot: Slot): Checked {
     const { actor, input } = item;
     const st = this.st;
     const prior = st.byClientId.get(actor.userId, input.client_msg_id);
-    if (prior) return { kind: 'duplicate', row: prior };
-    if (item.overRate) return { kind: 'over_rate' };
+    if (prior) {
+      if (!item.overRate) slot.tokens.offer(actor.userId, slot.position);
+      return { kind: 'duplicate', row: prior };
+    }
+    if (item.overRate && !slot.tokens.claim(actor.userId, slot.position)) return { kind: 'over_rate' };
     const body = checkBody(input.body, req.maxMessageChars, (input.attachments?.length ?? 0) > 0);
     const joined = st.convAndMember.get(actor.userId, input.conv_id);
     const [row, member] = joined ? splitMember(joined) : [undefined, null];

@@ -55,7 +55,7 @@ export class SendWriterThread implements SendWriter {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = startTsWorker(new URL('./sqlite-send-thread.ts', import.meta.url), {
+    const worker = startTsWorker(new URL('./sqlite-send-thread.ts', import.meta.url), 'parley-send', {
       file: this.file,
       synchronous: this.deps.config.sqliteSynchronous,
       checkpointMs: this.deps.config.sqliteCheckpointMs,
@@ -152,6 +152,11 @@ export class SqliteSendBatcher {
     private readonly trace: TraceRecorder | null = null,
   ) {}
 
+  /**
+   * Queues a send. Its place in the commit order is fixed here: batches take the queue's head
+   * and the one writer commits them in turn, so sends submitted in order get seqs in that order
+   * (the socket pipelines its sends on this; see MessagesService.sendEncoded).
+   */
   submit(actor: Actor, input: SendInput): Promise<SendOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ actor, input, resolve, reject, charged: false, acceptedAt: this.deps.now() });
@@ -254,7 +259,7 @@ export class SqliteSendBatcher {
       const item = items[i]!;
       if (r.kind === 'sent') item.resolve({ kind: 'sent', ack: new EncodedJson<SendAck>(r.ack) });
       else if (r.kind === 'duplicate') {
-        if (waits[i] === 0) this.limiter.take(item.actor.userId, -1);
+        if (waits[i] === 0 && !r.tokenPassed) this.limiter.take(item.actor.userId, -1);
         item.resolve({ kind: 'duplicate', row: r.row });
       } else if (r.kind === 'over_rate') item.reject(sendRateLimited(this.deps.config.limits.sendRatePerSec, waits[i]!));
       else item.reject(fromWire(r.error));

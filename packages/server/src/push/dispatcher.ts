@@ -73,9 +73,9 @@ export class PushDispatcher {
   }
 
   private async scan(): Promise<void> {
-    const { db } = this.deps;
-    // Conversations whose log moved past their cursor and that have a member who could be pushed to.
-    const convs = await db
+    // Conversations whose log moved past their cursor and that have a member who could be pushed to
+    // (a poll: on the read-only connection, Deps.reads).
+    const convs = await this.deps.reads
       .selectFrom('conversations as c')
       .leftJoin('push_cursors as pc', 'pc.conv_id', 'c.id')
       .select(['c.id', 'c.kind', 'c.name', 'c.last_seq', 'pc.seq as cursor'])
@@ -185,7 +185,7 @@ export class PushDispatcher {
     const room = MAX_IN_FLIGHT - this.attempts.size;
     if (room <= 0) return;
     const t = now();
-    const due = await db.selectFrom('push_deliveries').selectAll().where('next_at', '<=', t).orderBy('next_at').limit(room).execute();
+    const due = await this.deps.reads.selectFrom('push_deliveries').selectAll().where('next_at', '<=', t).orderBy('next_at').limit(room).execute();
     for (const d of due) {
       // Claimed by moving next_at past the attempt: one node wins.
       const claimedUntil = t + config.outgoingTimeoutMs + CLAIM_SLACK_MS;

@@ -112,7 +112,8 @@ export class RemindersService {
   private async fireDue(): Promise<void> {
     const { db, now } = this.deps;
     const t = now();
-    const due = await db.selectFrom('reminders').selectAll().where('fired_at', 'is', null).where('next_at', '<=', t).orderBy('next_at').limit(BATCH).execute();
+    // A poll, on the read-only connection (Deps.reads).
+    const due = await this.deps.reads.selectFrom('reminders').selectAll().where('fired_at', 'is', null).where('next_at', '<=', t).orderBy('next_at').limit(BATCH).execute();
     for (const r of due) {
       if (!this.loop.active) return;
       const claimed = await db

@@ -55,7 +55,7 @@ export class SqliteSearchIndexer {
   start(): void {
     if (this.worker) return;
     const mainFile = this.sqlite.name;
-    const worker = startTsWorker(new URL('./sqlite-index-worker.ts', import.meta.url), {
+    const worker = startTsWorker(new URL('./sqlite-index-worker.ts', import.meta.url), 'parley-search', {
       mainFile,
       indexFile: searchIndexFile(this.deps.config.dataDir),
       batch: BATCH,

@@ -1,12 +1,14 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { NAME_THREAD } from '../core/ts-worker.js';
 
 const require = createRequire(import.meta.url);
 
 // Plain CommonJS run by the worker thread: its own connection to the same file.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+${NAME_THREAD}
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
@@ -37,7 +39,7 @@ export class BackgroundCheckpointer {
   private readonly exited: Promise<void>;
 
   constructor(file: string, intervalMs: number, log: Logger | null) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, intervalMs, driver: require.resolve('better-sqlite3') } });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, intervalMs, threadName: 'parley-wal', driver: require.resolve('better-sqlite3') } });
     this.worker.unref();
     this.worker.on('message', (msg: unknown) => log?.warn({ err: msg }, 'background WAL checkpoint failed'));
     this.worker.on('error', (err) => log?.warn({ err }, 'WAL checkpoint thread stopped; SQLite checkpoints by itself'));

@@ -41,6 +41,7 @@ export async function openPostgres(url: string, schema: string | null, poolSize:
   return {
     db,
     sqlite: null,
+    reads: db,
     sqliteReader: null,
     sqliteTurn: null,
     pg: pool,

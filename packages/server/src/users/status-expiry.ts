@@ -58,7 +58,8 @@ export class StatusExpiry {
     const { db } = this.deps;
     for (;;) {
       const t = this.deps.now();
-      const due = await db.selectFrom('users').select(['id', 'status_expires_at']).where('status_expires_at', '<=', t).limit(BATCH).execute();
+      // A poll, on the read-only connection (Deps.reads).
+      const due = await this.deps.reads.selectFrom('users').select(['id', 'status_expires_at']).where('status_expires_at', '<=', t).limit(BATCH).execute();
       for (const row of due) {
         if (!this.loop.active) return;
         const cleared = await db
