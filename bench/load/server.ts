@@ -17,17 +17,19 @@ export interface ProcSample {
   cpuSec: number;
 }
 
+/** utime + stime of a /proc `stat` line (fields 14 and 15, counted after the parenthesised command name), in seconds. */
+function cpuSecOf(stat: string): number {
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+}
+
 /** Reads RSS, peak RSS and user+system CPU seconds of a process; null once it has gone. */
 export function sampleProc(pid: number): ProcSample | null {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the line.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(rest[11]);
-    const stime = Number(rest[12]);
-    return { at: Date.now(), rssKb: kb('VmRSS'), hwmKb: kb('VmHWM'), cpuSec: (utime + stime) / CLK_TCK };
+    return { at: Date.now(), rssKb: kb('VmRSS'), hwmKb: kb('VmHWM'), cpuSec: cpuSecOf(stat) };
   } catch {
     return null;
   }
@@ -54,11 +56,8 @@ export function sampleThreads(pid: number): Map<number, ThreadSample> {
   for (const tid of tids) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const open = stat.indexOf('(');
-      const close = stat.lastIndexOf(')');
-      const rest = stat.slice(close + 2).split(' ');
-      const name = Number(tid) === pid ? 'event loop' : stat.slice(open + 1, close);
-      out.set(Number(tid), { name, cpuSec: (Number(rest[11]) + Number(rest[12])) / CLK_TCK });
+      const name = Number(tid) === pid ? 'event loop' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      out.set(Number(tid), { name, cpuSec: cpuSecOf(stat) });
     } catch {
       // the thread ended between the listing and the read
     }

@@ -135,9 +135,10 @@ export class PgSendBatcher {
   /**
    * Queues a send. Batches in flight are written in parallel and a carried send rejoins the queue,
    * so two sends submitted in order are stored in that order only if the second starts after the
-   * first settles (the socket waits for each send here; see MessagesService.sendEncoded).
+   * first settles: there is no place in the order before the commit, so `placed` is never called
+   * (the socket waits for each send to finish here; see Gateway.pipelineSend).
    */
-  submit(actor: Actor, input: SendInput): Promise<SendOutcome> {
+  submit(actor: Actor, input: SendInput, _placed?: () => void): Promise<SendOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ actor, input, resolve, reject, charged: false, acceptedAt: this.deps.now() });
       this.schedule();

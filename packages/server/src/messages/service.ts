@@ -141,9 +141,7 @@ export class MessagesService {
       input = { ...input, body };
       report = found;
     }
-    const submitted = this.batcher.submit(actor, input);
-    if (this.batcher instanceof SqliteSendBatcher) placed?.();
-    const out = await submitted;
+    const out = await this.batcher.submit(actor, input, placed);
     const ack = out.kind === 'sent' ? out.ack : await this.duplicateAck(actor, normaliseMessage(out.row), input.conv_id);
     if (!report) return ack;
     return { ...(ack instanceof EncodedJson ? ack.decode() : ack), secrets: report };

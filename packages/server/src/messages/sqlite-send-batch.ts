@@ -61,7 +61,7 @@ class SpareTokens {
   /** Per user: positions of charged retries whose token nobody has taken yet. */
   private readonly spare = new Map<string, number[]>();
   /** Position of a send that took a retry's token → the retry's position. */
-  readonly passed = new Map<number, number>();
+  private readonly passed = new Map<number, number>();
 
   offer(userId: string, position: number): void {
     const list = this.spare.get(userId);

@@ -154,14 +154,16 @@ export class SqliteSendBatcher {
 
   /**
    * Queues a send. Its place in the commit order is fixed here: batches take the queue's head
-   * and the one writer commits them in turn, so sends submitted in order get seqs in that order
-   * (the socket pipelines its sends on this; see MessagesService.sendEncoded).
+   * and the one writer commits them in turn, so sends submitted in order get seqs in that order.
+   * `placed` is told so at once (the socket pipelines its sends on it; see Gateway.pipelineSend).
    */
-  submit(actor: Actor, input: SendInput): Promise<SendOutcome> {
-    return new Promise((resolve, reject) => {
+  submit(actor: Actor, input: SendInput, placed?: () => void): Promise<SendOutcome> {
+    const outcome = new Promise<SendOutcome>((resolve, reject) => {
       this.queue.push({ actor, input, resolve, reject, charged: false, acceptedAt: this.deps.now() });
       this.schedule();
     });
+    placed?.();
+    return outcome;
   }
 
   /**
