@@ -245,3 +245,30 @@ describe('several sweepers', () => {
     expect(left).toEqual([]);
   }, 60_000);
 });
+
+describe('sweeps over time', () => {
+  test('a later sweep erases the messages that came due since, after the expired ones, and only those', async () => {
+    const alice = await registerUser(server);
+    const group = await createConversation(server, alice.token, { kind: 'group', member_ids: [owner.user.id], name: 'later' });
+    const a = await connect(alice);
+    const sent: { id: string; seq: number }[] = [];
+    for (let i = 0; i < 9; i++) sent.push(await a.request('message.send', { conv_id: group.id, client_msg_id: randomUUID(), body: `m${i}` }));
+    const ids = sent.map((m) => m.id);
+    // Three are five days old, three two days old, three new; the policy keeps three days.
+    await backdate(ids.slice(0, 3), 5);
+    await backdate(ids.slice(3, 6), 2);
+    expect((await api(server, 'PUT', `/conversations/${group.id}/retention`, { days: 3 }, owner.token)).status).toBe(200);
+    expect(await sweeper().sweep()).toBe(3);
+    // Time passes: the middle three are now past the policy as well.
+    await backdate(ids.slice(3, 6), 2);
+    expect(await sweeper().sweep()).toBe(3);
+    const logged = await deps().db.selectFrom('events').select('data').where('conv_id', '=', group.id).where('type', '=', 'messages.expired').orderBy('seq').execute();
+    expect(logged.map((e) => JSON.parse(e.data) as unknown)).toEqual([
+      { up_to_seq: sent[2]!.seq, count: 3 },
+      { up_to_seq: sent[5]!.seq, count: 3 },
+    ]);
+    const history = await api<HistoryPage>(server, 'GET', `/conversations/${group.id}/messages?after_seq=0`, undefined, alice.token);
+    expect(history.body.messages.map((m) => m.id)).toEqual(ids.slice(6));
+    expect(await sweeper().sweep()).toBe(0);
+  });
+});
