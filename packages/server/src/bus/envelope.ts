@@ -19,6 +19,12 @@ export function encodeEventFrame(event: ServerEvent): string {
   return JSON.stringify(frame);
 }
 
+/** The same frame for an event already encoded as JSON. */
+export const eventFrameOf = (eventJson: string): string => `{"type":"event","event":${eventJson}}`;
+
+/** A JSON object (encoded, not empty) with one more member whose value is already encoded. */
+export const withEncoded = (objectJson: string, key: string, valueJson: string): string => `${objectJson.slice(0, -1)},${JSON.stringify(key)}:${valueJson}}`;
+
 export const busFrame = (frameJson: string): string => `F${frameJson}`;
 
 /**

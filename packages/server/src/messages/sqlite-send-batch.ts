@@ -1,9 +1,9 @@
 import type SQLite from 'better-sqlite3';
-import type { ErrorBody, ErrorCode } from '@parley/protocol';
+import type { ErrorBody, ErrorCode, LogEvent } from '@parley/protocol';
 import type { Actor } from '../core/context.js';
 import { AppError, isStorageUnavailable } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { encodeEventFrame } from '../bus/envelope.js';
+import { eventFrameOf, withEncoded } from '../bus/envelope.js';
 import type { ConversationsTable, MembersTable, MessagesTable, UploadsTable } from '../store/schema.js';
 import { parseMentions } from './mentions.js';
 import { parseTags } from '../tags/parse.js';
@@ -137,23 +137,24 @@ interface MemberColumns {
   m_notify: MembersTable['notify'];
 }
 
-function splitMember(r: ConversationsTable & MemberColumns): [ConversationsTable, MembersTable | null] {
-  const { m_user_id, m_role, m_joined_at, m_visible_from_seq, m_left_seq, m_read_seq, m_delivered_seq, m_notify, ...conv } = r;
-  const member =
-    m_user_id === null
-      ? null
-      : {
-          conv_id: conv.id,
-          user_id: m_user_id,
-          role: m_role!,
-          joined_at: m_joined_at!,
-          visible_from_seq: m_visible_from_seq!,
-          left_seq: m_left_seq,
-          read_seq: m_read_seq!,
-          delivered_seq: m_delivered_seq!,
-          notify: m_notify,
-        };
-  return [conv, member];
+/**
+ * The sender's membership out of the joined row. The row itself stands for the conversation, its
+ * `m_` columns left on it: copying the rest out with a spread cost ~6 % of the writer's time
+ * (profiled), and nothing serialises the conversation row whole.
+ */
+function memberOf(r: ConversationsTable & MemberColumns): MembersTable | null {
+  if (r.m_user_id === null) return null;
+  return {
+    conv_id: r.id,
+    user_id: r.m_user_id,
+    role: r.m_role!,
+    joined_at: r.m_joined_at!,
+    visible_from_seq: r.m_visible_from_seq!,
+    left_seq: r.m_left_seq,
+    read_seq: r.m_read_seq!,
+    delivered_seq: r.m_delivered_seq!,
+    notify: r.m_notify,
+  };
 }
 
 /** A send that passed every check, ready to be written. */
@@ -323,8 +324,7 @@ export class SendBatchWriter {
     if (item.overRate && !slot.tokens.claim(actor.userId, slot.position)) return { kind: 'over_rate' };
     const body = checkBody(input.body, req.maxMessageChars, (input.attachments?.length ?? 0) > 0);
     const joined = st.convAndMember.get(actor.userId, input.conv_id);
-    const [row, member] = joined ? splitMember(joined) : [undefined, null];
-    const { conv, threadRootId } = authoriseSend(actor, input, row, member, (id) => st.message.get(id));
+    const { conv, threadRootId } = authoriseSend(actor, input, joined, joined ? memberOf(joined) : null, (id) => st.message.get(id));
     // Checked against the database each time: within a batch an earlier send's attach is already written.
     const attachments = checkAttachments(actor, input.attachments, (id) => st.upload.get(id), new Set());
     const parsed = parseMentions(body);
@@ -392,6 +392,17 @@ export class SendBatchWriter {
       tags: [...bodyTags, ...extraTags],
       burn,
     });
-    return { kind: 'sent', id, convId: conv.id, seq, ack: JSON.stringify(ack), frame: encodeEventFrame(event) };
+    // The message is most of both the ack and the event: encoded once, placed in each.
+    const { message, ...ackRest } = ack;
+    const { message: _same, ...eventRest } = event as Extract<LogEvent, { type: 'message.created' }>;
+    const messageJson = JSON.stringify(message);
+    return {
+      kind: 'sent',
+      id,
+      convId: conv.id,
+      seq,
+      ack: withEncoded(JSON.stringify(ackRest), 'message', messageJson),
+      frame: eventFrameOf(withEncoded(JSON.stringify(eventRest), 'message', messageJson)),
+    };
   }
 }
