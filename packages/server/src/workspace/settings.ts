@@ -1,5 +1,6 @@
 import type { WorkspaceSettings, WorkspaceSettingsPatch } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
+import type { Db } from '../store/db.js';
 import { AppError } from '../core/errors.js';
 import type { AuditService } from '../audit/service.js';
 import { ConfigError } from '../config/setting.js';
@@ -53,10 +54,13 @@ export class WorkspaceSettingsService {
     this.envLimits = { max_message_chars: l.maxMessageChars, max_upload_bytes: l.maxUploadBytes };
   }
 
-  /** The settings now: the environment's defaults, with what admins changed over them. */
-  async get(): Promise<WorkspaceSettings> {
+  /**
+   * The settings now: the environment's defaults, with what admins changed over them. `db` is
+   * the main connection unless a poller passes `Deps.reads`.
+   */
+  async get(db: Db = this.deps.db): Promise<WorkspaceSettings> {
     const { config } = this.deps;
-    const rows = await this.deps.db.selectFrom('workspace_settings').select(['key', 'value']).execute();
+    const rows = await db.selectFrom('workspace_settings').select(['key', 'value']).execute();
     const out: WorkspaceSettings = {
       require_2fa: false,
       secret_policy: 'mask',
@@ -153,7 +157,9 @@ export class WorkspaceSettingsService {
   async refreshLimits(): Promise<void> {
     const epoch = this.limitsEpoch;
     try {
-      const now = await this.get();
+      // A poll, so on the read-only connection: on the main one each read waited for the send
+      // batcher's turn and drained its pipeline (see OpenedDb.reads).
+      const now = await this.get(this.deps.reads);
       if (epoch === this.limitsEpoch) this.applyLimits(now);
     } catch (err) {
       this.deps.log.warn({ err }, 'workspace settings: could not read the live limits; the ones held stay');
