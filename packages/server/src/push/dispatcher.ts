@@ -10,6 +10,7 @@ import { postOnce } from '../integrations/outbound-http.js';
 import { STALE_MS } from '../presence/service.js';
 import type { ConversationsTable, PushDeliveriesTable } from '../store/schema.js';
 import type { PushService } from './service.js';
+import { prepared } from '../store/prepared.js';
 
 /** Events of one conversation turned into deliveries per pass. */
 const SCAN_BATCH = 200;
@@ -78,16 +79,8 @@ export class PushDispatcher {
     // their memberships: a pass runs after every burst of messages, and walking every
     // conversation to test each for a subscribed member cost each pass O(all conversations), even
     // in a workspace where nobody subscribed (~5 % of the event loop under the dm benchmark).
-    const convs = await this.deps.reads
-      .selectFrom('conversations as c')
-      .leftJoin('push_cursors as pc', 'pc.conv_id', 'c.id')
-      .select(['c.id', 'c.kind', 'c.name', 'c.last_seq', 'pc.seq as cursor'])
-      .where((eb) => eb('c.last_seq', '>', eb.fn.coalesce('pc.seq', sql<number>`0`)))
-      .where('c.id', 'in', (eb) =>
-        eb.selectFrom('members as m').select('m.conv_id').where('m.user_id', 'in', eb.selectFrom('push_subscriptions as s').select('s.user_id')).where('m.left_seq', 'is', null),
-      )
-      .limit(CONVS_PER_PASS)
-      .execute();
+    // Both of a pass's reads are prepared: building them each time cost more than running them.
+    const convs = await pendingConversations(this.deps.reads, {});
     for (const c of convs) {
       if (!this.loop.active) return;
       await this.scanConversation({ id: c.id, kind: c.kind, lastSeq: Number(c.last_seq), cursor: c.cursor === null ? null : Number(c.cursor) });
@@ -188,7 +181,7 @@ export class PushDispatcher {
     const room = MAX_IN_FLIGHT - this.attempts.size;
     if (room <= 0) return;
     const t = now();
-    const due = await this.deps.reads.selectFrom('push_deliveries').selectAll().where('next_at', '<=', t).orderBy('next_at').limit(room).execute();
+    const due = await dueDeliveries(this.deps.reads, { t, room });
     for (const d of due) {
       // Claimed by moving next_at past the attempt: one node wins.
       const claimedUntil = t + config.outgoingTimeoutMs + CLAIM_SLACK_MS;
@@ -321,3 +314,18 @@ export class PushDispatcher {
     return publicUrl?.startsWith('https://') ? publicUrl : 'mailto:postmaster@localhost';
   }
 }
+
+/** Conversations with messages past their push cursor and a member with a subscription. */
+const pendingConversations = prepared((db, _p: Record<string, never>) =>
+  db
+    .selectFrom('conversations as c')
+    .leftJoin('push_cursors as pc', 'pc.conv_id', 'c.id')
+    .select(['c.id', 'c.kind', 'c.name', 'c.last_seq', 'pc.seq as cursor'])
+    .where((eb) => eb('c.last_seq', '>', eb.fn.coalesce('pc.seq', sql<number>`0`)))
+    .where('c.id', 'in', (eb) =>
+      eb.selectFrom('members as m').select('m.conv_id').where('m.user_id', 'in', eb.selectFrom('push_subscriptions as s').select('s.user_id')).where('m.left_seq', 'is', null),
+    )
+    .limit(CONVS_PER_PASS),
+);
+
+const dueDeliveries = prepared((db, p: { t: number; room: number }) => db.selectFrom('push_deliveries').selectAll().where('next_at', '<=', p.t).orderBy('next_at').limit(p.room));
