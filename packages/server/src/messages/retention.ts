@@ -16,7 +16,7 @@ import type { WorkspaceSettingsService } from '../workspace/settings.js';
  *
  * What expires is always a prefix of the conversation's messages by seq: the oldest ones not yet
  * expired, up to the first that is still within the policy. So "everything up to `up_to_seq`" is
- * exact for clients, and the sweeper starts after the last expired message (`messages_expired`).
+ * exact for clients, and the query walks the `messages_unexpired` index from its start.
  */
 
 /** Messages per batch, and so per event: small enough for one transaction's IN lists on SQLite. */
@@ -144,23 +144,9 @@ export class RetentionSweeper {
     }
   }
 
-  /**
-   * The prefix by seq of the conversation's unexpired messages that were sent before `cutoff`.
-   * It starts after the last expired message (one seek in `messages_expired`): walking from the
-   * conversation's start would pass every message expired before, at each sweep.
-   */
+  /** The prefix by seq of the conversation's unexpired messages that were sent before `cutoff`. */
   private async due(db: Deps['db'], convId: string, cutoff: number): Promise<{ id: string; seq: number }[]> {
-    const rows = await db
-      .selectFrom('messages')
-      .select(['id', 'seq', 'created_at'])
-      .where('conv_id', '=', convId)
-      .where('seq', '>', (eb) =>
-        eb.fn.coalesce(eb.selectFrom('messages as x').select('x.seq').where('x.conv_id', '=', convId).where('x.expired_at', 'is not', null).orderBy('x.seq', 'desc').limit(1), eb.lit(0)),
-      )
-      .where('expired_at', 'is', null)
-      .orderBy('seq')
-      .limit(BATCH)
-      .execute();
+    const rows = await db.selectFrom('messages').select(['id', 'seq', 'created_at']).where('conv_id', '=', convId).where('expired_at', 'is', null).orderBy('seq').limit(BATCH).execute();
     const out: { id: string; seq: number }[] = [];
     for (const r of rows) {
       if (Number(r.created_at) >= cutoff) break;
