@@ -104,7 +104,8 @@ describe.skipIf(browserUnavailable !== null)('custom slash commands in the brows
     await ephemeral.filter({ hasText: 'Deploying api…' }).waitFor();
     await expect(ephemeral.locator('strong').textContent()).resolves.toBe('api');
     await expect(ephemeral.getByTestId('ephemeral-label').textContent()).resolves.toBe('Only visible to you');
-    await expect(ephemeral.locator('.sender').textContent()).resolves.toBe('Deployer');
+    // The bot's name shows once its profile has loaded ("…" until then).
+    await expect.poll(() => ephemeral.locator('.sender').textContent()).toBe('Deployer');
     await expect(input.inputValue(), 'the command ran: the composer is empty').resolves.toBe('');
     expect(endpoint.calls.map((c) => [c.get('command'), c.get('text'), c.get('channel_id'), c.get('user_name'), c.get('thread_root_id')])).toEqual([
       ['/deploy', 'api', room.id, bob.user.username, ''],
