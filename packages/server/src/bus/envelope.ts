@@ -1,4 +1,4 @@
-import type { EventFrame, ServerEvent } from '@parley/protocol';
+import type { ServerEvent } from '@parley/protocol';
 
 /**
  * What travels on a bus subject: either a frame to hand to sockets as-is (`F` + JSON, encoded
@@ -15,11 +15,10 @@ export type Control =
   | { op: 'close_user'; reason: string };
 
 export function encodeEventFrame(event: ServerEvent): string {
-  const frame: EventFrame = { type: 'event', event };
-  return JSON.stringify(frame);
+  return eventFrameOf(JSON.stringify(event));
 }
 
-/** The same frame for an event already encoded as JSON. */
+/** The frame (an EventFrame) for an event already encoded as JSON. */
 export const eventFrameOf = (eventJson: string): string => `{"type":"event","event":${eventJson}}`;
 
 /** A JSON object (encoded, not empty) with one more member whose value is already encoded. */

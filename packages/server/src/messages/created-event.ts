@@ -2,6 +2,7 @@ import type { LogEvent, Message, SendAck } from '@parley/protocol';
 import type { UploadsTable } from '../store/schema.js';
 import { presentAttachment } from '../files/present.js';
 import { iso } from '../core/time.js';
+import { eventFrameOf, withEncoded } from '../bus/envelope.js';
 
 export interface StoredSend {
   id: string;
@@ -24,12 +25,14 @@ export interface StoredSend {
   burn: { afterMs: number; expiresAt: number } | null;
 }
 
+type CreatedEvent = Extract<LogEvent, { type: 'message.created' }>;
+
 /**
  * The `message.created` event and the ack of a send just written, built from what was written
  * instead of read back: the same shape `hydrateEvents` gives when the log is replayed, so live
  * and resynced clients see identical events.
  */
-export function createdEventAndAck(s: StoredSend): { event: LogEvent; ack: SendAck } {
+export function createdEventAndAck(s: StoredSend): { event: CreatedEvent; ack: SendAck } {
   const createdAt = iso(s.at);
   const message: Message = {
     id: s.id,
@@ -56,7 +59,7 @@ export function createdEventAndAck(s: StoredSend): { event: LogEvent; ack: SendA
     pinned_at: null,
     pinned_by: null,
   };
-  const event: LogEvent = {
+  const event: CreatedEvent = {
     conv_id: s.convId,
     seq: s.seq,
     ts: createdAt,
@@ -68,4 +71,16 @@ export function createdEventAndAck(s: StoredSend): { event: LogEvent; ack: SendA
   };
   const ack: SendAck = { id: s.id, conv_id: s.convId, seq: s.seq, client_msg_id: s.clientMsgId, created_at: createdAt, duplicate: false, message };
   return { event, ack };
+}
+
+/**
+ * The same, encoded: the ack's JSON and the event's frame. The message is most of both, so it
+ * is encoded once and placed in each.
+ */
+export function encodedCreated(s: StoredSend): { ack: string; frame: string } {
+  const { event, ack } = createdEventAndAck(s);
+  const { message, ...ackRest } = ack;
+  const { message: _same, ...eventRest } = event;
+  const messageJson = JSON.stringify(message);
+  return { ack: withEncoded(JSON.stringify(ackRest), 'message', messageJson), frame: eventFrameOf(withEncoded(JSON.stringify(eventRest), 'message', messageJson)) };
 }

@@ -1,14 +1,13 @@
 import type SQLite from 'better-sqlite3';
-import type { ErrorBody, ErrorCode, LogEvent } from '@parley/protocol';
+import type { ErrorBody, ErrorCode } from '@parley/protocol';
 import type { Actor } from '../core/context.js';
 import { AppError, isStorageUnavailable } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { eventFrameOf, withEncoded } from '../bus/envelope.js';
 import type { ConversationsTable, MembersTable, MessagesTable, UploadsTable } from '../store/schema.js';
 import { parseMentions } from './mentions.js';
 import { parseTags } from '../tags/parse.js';
 import { authoriseSend, checkAttachments, checkBody } from './validate.js';
-import { createdEventAndAck } from './created-event.js';
+import { encodedCreated } from './created-event.js';
 import type { SendInput } from './send-queue.js';
 import type { TraceRows } from '../trace/recorder.js';
 
@@ -375,7 +374,7 @@ export class SendBatchWriter {
     const trace = req.trace;
     if (trace) st.insertTrace.run(id, conv.id, seq, actor.userId, actor.sessionId, item.acceptedAt ?? t, t, trace.batchId, req.items.length, trace.node);
 
-    const { event, ack } = createdEventAndAck({
+    const encoded = encodedCreated({
       id,
       convId: conv.id,
       seq,
@@ -392,17 +391,6 @@ export class SendBatchWriter {
       tags: [...bodyTags, ...extraTags],
       burn,
     });
-    // The message is most of both the ack and the event: encoded once, placed in each.
-    const { message, ...ackRest } = ack;
-    const { message: _same, ...eventRest } = event as Extract<LogEvent, { type: 'message.created' }>;
-    const messageJson = JSON.stringify(message);
-    return {
-      kind: 'sent',
-      id,
-      convId: conv.id,
-      seq,
-      ack: withEncoded(JSON.stringify(ackRest), 'message', messageJson),
-      frame: eventFrameOf(withEncoded(JSON.stringify(eventRest), 'message', messageJson)),
-    };
+    return { kind: 'sent', id, convId: conv.id, seq, ...encoded };
   }
 }
