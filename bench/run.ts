@@ -13,6 +13,7 @@
  *            authenticated and resynced (`sync` + `sync.events`)
  *   history  page through one large conversation (seeded straight into SQLite, see load/seed.ts)
  *   search   search latency over a seeded mixed-language corpus (bench/search.ts)
+ *   writer   the embedded send writer alone: CPU and WAL per message (bench/writer.ts)
  *   conversations  one user in N conversations with messages, unread and mentions; the latency of
  *            their conversation list (`GET /api/v1/conversations`), requested over and over
  *   upload   concurrent large uploads through tus (throughput, server RSS growth) and the
@@ -1094,6 +1095,11 @@ async function main(): Promise<void> {
   // Search has its own set-up (a corpus seeded through the index writer) and options: bench/search.ts.
   if (process.argv[2] === 'search') {
     await (await import('./search.js')).main(process.argv.slice(3));
+    process.exit(0);
+  }
+  // The send writer alone, without sockets (bench/writer.ts).
+  if (process.argv[2] === 'writer') {
+    await (await import('./writer.js')).main(process.argv.slice(3));
     process.exit(0);
   }
   let o: Options;

@@ -1,10 +1,12 @@
 import { defaultNotifyLevel, type Conversation, type Membership } from '@parley/protocol';
+import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
 import { prepared } from '../store/prepared.js';
 import type { ConversationsTable, MembersTable } from '../store/schema.js';
 import { iso } from '../core/time.js';
 import { normaliseMessage, presentMessages, type MessageRow } from '../messages/presenter.js';
 import { asOfLeaving, type AsOf } from '../messages/as-of.js';
+import { laterSeq, liveFrom } from '../messages/live-range.js';
 import { normaliseConv, normaliseMember } from './access.js';
 
 /**
@@ -26,9 +28,9 @@ export async function presentConversation(
   let mentions = 0;
   let lastMessage = null;
   if (member) {
-    const from = Math.max(member.read_seq, member.visible_from_seq - 1);
+    const from = Math.max(member.read_seq + 1, member.visible_from_seq);
     const [counts, last] = await Promise.all([
-      from >= upTo ? Promise.resolve([{ n: 0, m: 0 }]) : unreadCounts(db, { convId: conv.id, from, upTo, userId }),
+      from > upTo ? Promise.resolve([{ n: 0, m: 0 }]) : unreadCounts(db, { convId: conv.id, from, upTo, userId }),
       lastTopLevel(db, { convId: conv.id, from: member.visible_from_seq, upTo }),
     ]).then(([c, l]) => [c[0] ?? { n: 0, m: 0 }, l[0]] as const);
     unread = Number(counts.n ?? 0);
@@ -167,24 +169,22 @@ const memberStats = prepared((db, { userId, convIds }: { userId: string; convIds
     .selectFrom('members as m')
     .innerJoin('conversations as c', 'c.id', 'm.conv_id')
     .leftJoin('messages as lm', (j) =>
-      j
-        .onRef('lm.conv_id', '=', 'm.conv_id')
-        .on((eb) =>
-          eb(
-            'lm.seq',
-            '=',
-            eb
-              .selectFrom('messages as x')
-              .select('x.seq')
-              .whereRef('x.conv_id', '=', 'm.conv_id')
-              .whereRef('x.seq', '>=', 'm.visible_from_seq')
-              .where('x.seq', '<=', eb.fn.coalesce('m.left_seq', 'c.last_seq'))
-              .where('x.thread_root_id', 'is', null)
-              .where('x.expired_at', 'is', null)
-              .orderBy('x.seq', 'desc')
-              .limit(1),
-          ),
+      j.onRef('lm.conv_id', '=', 'm.conv_id').on((eb) =>
+        eb(
+          'lm.seq',
+          '=',
+          eb
+            .selectFrom('messages as x')
+            .select('x.seq')
+            .whereRef('x.conv_id', '=', 'm.conv_id')
+            .where('x.seq', '>=', liveFrom(sql.ref('m.conv_id'), sql.ref('m.visible_from_seq')))
+            .where('x.seq', '<=', eb.fn.coalesce('m.left_seq', 'c.last_seq'))
+            .where('x.thread_root_id', 'is', null)
+            .where('x.expired_at', 'is', null)
+            .orderBy('x.seq', 'desc')
+            .limit(1),
         ),
+      ),
     )
     .selectAll('lm')
     .select((eb) => {
@@ -193,8 +193,7 @@ const memberStats = prepared((db, { userId, convIds }: { userId: string; convIds
         eb
           .selectFrom('messages as x')
           .whereRef('x.conv_id', '=', 'm.conv_id')
-          .whereRef('x.seq', '>', 'm.read_seq')
-          .whereRef('x.seq', '>=', 'm.visible_from_seq')
+          .where('x.seq', '>=', liveFrom(sql.ref('m.conv_id'), laterSeq(sql<number>`m.read_seq + 1`, sql.ref('m.visible_from_seq'))))
           .where('x.seq', '<=', eb.fn.coalesce('m.left_seq', 'c.last_seq'))
           .where('x.sender_id', '!=', userId)
           .where('x.recalled_at', 'is', null)
@@ -318,14 +317,14 @@ function shape(
 }
 
 /**
- * Messages from others after the read cursor, in one pass: `n` counts the top-level ones (unread),
+ * Messages from others from `from` (the seq after the read cursor) on, in one pass: `n` counts the top-level ones (unread),
  * `m` those that mention the user, thread replies included (a mention in a thread still calls you).
  */
 const unreadCounts = prepared((db, p: { convId: string; from: number; upTo: number; userId: string }) =>
   db
     .selectFrom('messages')
     .where('conv_id', '=', p.convId)
-    .where('seq', '>', p.from)
+    .where('seq', '>=', liveFrom(p.convId, p.from))
     .where('seq', '<=', p.upTo)
     .where('sender_id', '!=', p.userId)
     .where('recalled_at', 'is', null)
@@ -355,7 +354,7 @@ const lastTopLevel = prepared((db, p: { convId: string; from: number; upTo: numb
     .selectFrom('messages')
     .selectAll()
     .where('conv_id', '=', p.convId)
-    .where('seq', '>=', p.from)
+    .where('seq', '>=', liveFrom(p.convId, p.from))
     .where('seq', '<=', p.upTo)
     .where('thread_root_id', 'is', null)
     .where('expired_at', 'is', null)

@@ -272,3 +272,42 @@ describe('sweeps over time', () => {
     expect(await sweeper().sweep()).toBe(0);
   });
 });
+
+describe('counts after a sweep', () => {
+  test('unread and mention counts and the last message leave expired messages out, in the list, for one conversation and in sync', async () => {
+    const carol = await registerUser(server);
+    const dave = await registerUser(server);
+    const kept = await createConversation(server, dave.token, { kind: 'group', member_ids: [carol.user.id], name: 'partly expired' });
+    const gone = await createConversation(server, dave.token, { kind: 'group', member_ids: [carol.user.id], name: 'wholly expired' });
+    const d = await connect(dave);
+    const c = await connect(carol);
+    const send = async (conv: string, body: string) => (await d.request('message.send', { conv_id: conv, client_msg_id: randomUUID(), body })).id;
+    const old = [await send(kept.id, `@${carol.user.username} old`), await send(kept.id, 'old'), await send(kept.id, 'old')];
+    const recent = [await send(kept.id, 'new'), await send(kept.id, `@${carol.user.username} new`)];
+    const allOld = [await send(gone.id, `@${carol.user.username} old`), await send(gone.id, 'old')];
+    await backdate([...old, ...allOld], 5);
+
+    const view = async () => {
+      const list = (await api<{ conversations: Conversation[] }>(server, 'GET', '/conversations', undefined, carol.token)).body.conversations;
+      const synced = (await c.request('sync', { cursors: {} })).conversations;
+      return Promise.all(
+        [kept, gone].map(async (g) => {
+          const one = await c.request('conversation.get', { conv_id: g.id });
+          return [list.find((x) => x.id === g.id), one, synced.find((x) => x.id === g.id)].map((x) => [x?.unread_count, x?.mention_count, x?.last_message?.id ?? null]);
+        }),
+      );
+    };
+    expect(await view()).toEqual([Array(3).fill([5, 2, recent[1]]), Array(3).fill([2, 1, allOld[1]])]);
+
+    for (const g of [kept, gone]) expect((await api(server, 'PUT', `/conversations/${g.id}/retention`, { days: 3 }, owner.token)).status).toBe(200);
+    expect(await sweeper().sweep()).toBe(5);
+    expect(await view()).toEqual([Array(3).fill([2, 1, recent[1]]), Array(3).fill([0, 0, null])]);
+    // History pages from the start and from the end, and past a cursor inside the expired part.
+    const page = async (conv: string, q: string) => (await api<HistoryPage>(server, 'GET', `/conversations/${conv}/messages?${q}`, undefined, carol.token)).body.messages.map((m) => m.id);
+    expect(await page(kept.id, 'after_seq=0')).toEqual(recent);
+    expect(await page(kept.id, 'limit=10')).toEqual(recent);
+    expect(await page(kept.id, 'before_seq=1000')).toEqual(recent);
+    expect(await page(gone.id, 'after_seq=0')).toEqual([]);
+    expect(await page(gone.id, 'limit=10')).toEqual([]);
+  });
+});

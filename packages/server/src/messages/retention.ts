@@ -2,6 +2,7 @@ import type { LogEvent } from '@parley/protocol';
 import type { Deps } from '../core/context.js';
 import { appendEvent, readEvents } from '../conversations/log.js';
 import { unindexMessage } from '../search/write.js';
+import { liveFrom } from './live-range.js';
 import type { WorkspaceSettingsService } from '../workspace/settings.js';
 
 /**
@@ -16,7 +17,7 @@ import type { WorkspaceSettingsService } from '../workspace/settings.js';
  *
  * What expires is always a prefix of the conversation's messages by seq: the oldest ones not yet
  * expired, up to the first that is still within the policy. So "everything up to `up_to_seq`" is
- * exact for clients, and the query walks the `messages_unexpired` index from its start.
+ * exact for clients, and reads bound their walks by the last expired seq (messages/live-range.ts).
  */
 
 /** Messages per batch, and so per event: small enough for one transaction's IN lists on SQLite. */
@@ -144,9 +145,21 @@ export class RetentionSweeper {
     }
   }
 
-  /** The prefix by seq of the conversation's unexpired messages that were sent before `cutoff`. */
+  /**
+   * The prefix by seq of the conversation's unexpired messages that were sent before `cutoff`,
+   * walked from after the last expired one (messages/live-range.ts), not past every message
+   * expired before at each sweep.
+   */
   private async due(db: Deps['db'], convId: string, cutoff: number): Promise<{ id: string; seq: number }[]> {
-    const rows = await db.selectFrom('messages').select(['id', 'seq', 'created_at']).where('conv_id', '=', convId).where('expired_at', 'is', null).orderBy('seq').limit(BATCH).execute();
+    const rows = await db
+      .selectFrom('messages')
+      .select(['id', 'seq', 'created_at'])
+      .where('conv_id', '=', convId)
+      .where('seq', '>=', liveFrom(convId, 0))
+      .where('expired_at', 'is', null)
+      .orderBy('seq')
+      .limit(BATCH)
+      .execute();
     const out: { id: string; seq: number }[] = [];
     for (const r of rows) {
       if (Number(r.created_at) >= cutoff) break;

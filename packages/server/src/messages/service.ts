@@ -21,6 +21,7 @@ import { PgSendBatcher } from './pg-send.js';
 import { EncodedJson } from '../core/encoded.js';
 import { BurnSweeper, resolveBurn, reveal } from './burn.js';
 import { RetentionSweeper } from './retention.js';
+import { liveFrom } from './live-range.js';
 import type { RevealedMessage } from '@parley/protocol';
 import type { TraceRecorder } from '../trace/recorder.js';
 
@@ -397,8 +398,8 @@ export class MessagesService {
     // walks the index from the range's bound instead of the cursor (111 ms vs 0.2 ms at 1M rows).
     const from = Math.max(lo, (q.after_seq ?? -1) + 1);
     const to = Math.min(hi, (q.before_seq ?? Number.MAX_SAFE_INTEGER) - 1);
-    // Messages past their retention are left out (messages/retention.ts).
-    let sel = db.selectFrom('messages').selectAll().where('conv_id', '=', convId).where('seq', '>=', from).where('seq', '<=', to).where('expired_at', 'is', null);
+    // Messages past their retention are left out (messages/retention.ts), by the same one bound.
+    let sel = db.selectFrom('messages').selectAll().where('conv_id', '=', convId).where('seq', '>=', liveFrom(convId, from)).where('seq', '<=', to).where('expired_at', 'is', null);
     // Only the messages carrying the tag: found through the (conv_id, tag, seq) index.
     if (tag !== null)
       sel = sel.where('id', 'in', db.selectFrom('message_tags').select('message_id').where('conv_id', '=', convId).where('tag', '=', tag).where('seq', '>=', from).where('seq', '<=', to));

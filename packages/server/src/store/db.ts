@@ -49,6 +49,7 @@ import * as m031 from './migrations/031_conversation_purpose.js';
 import * as m032 from './migrations/032_message_trace.js';
 import * as m033 from './migrations/033_nodes.js';
 import * as m034 from './migrations/034_retention.js';
+import * as m035 from './migrations/035_expired_index.js';
 import type { Database } from './schema.js';
 import type { Logger } from 'pino';
 import { BackgroundCheckpointer } from './checkpointer.js';
@@ -100,6 +101,7 @@ class StaticMigrations implements MigrationProvider {
       '032_message_trace': m032,
       '033_nodes': m033,
       '034_retention': m034,
+      '035_expired_index': m035,
     };
   }
 }
