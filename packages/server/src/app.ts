@@ -1,3 +1,4 @@
+import { lazySerializer, lazyValidator } from './http/lazy-compilers.js';
 import fs from 'node:fs';
 import type https from 'node:https';
 import path from 'node:path';
@@ -133,7 +134,8 @@ export async function build(config: Config, opts: BuildOptions = {}): Promise<Pa
     clientErrorHandler,
   });
   app.decorateRequest('actor', null);
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema)));
+  app.setValidatorCompiler(({ schema, httpPart }) => lazyValidator(() => (httpPart === 'body' ? strictAjv.compile(schema) : coercingAjv.compile(schema))));
+  app.setSerializerCompiler(lazySerializer);
   installJsonParser(app);
   installErrorHandling(app, config.webDir && fs.existsSync(path.join(config.webDir, 'index.html')) ? config.webDir : null);
   installBodyTimeout(app, config.limits.bodyTimeoutMs);
