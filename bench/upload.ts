@@ -25,7 +25,7 @@ import pino from 'pino';
 import type { Api } from './load/api.js';
 import { n0, n1, type Row } from './load/report.js';
 import { sampleProc } from './load/server.js';
-import { now, sleep } from './load/util.js';
+import { median, now, sleep } from './load/util.js';
 
 export interface UploadOptions {
   sizeBytes: number;
@@ -118,11 +118,6 @@ async function photo(width: number, height: number, seed: number, rotated: boole
   const img = sharp(noise).jpeg({ quality: 85 });
   return (rotated ? img.withMetadata({ orientation: 6 }) : img).toBuffer();
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function timedUpload(target: UploadTarget, token: string, bytes: Buffer, name: string): Promise<number> {
   const location = await create(target, token, bytes.length, name);

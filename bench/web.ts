@@ -26,6 +26,7 @@ import zlib from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { SocketClient, createConversation, registerUser, startServer, type TestUser } from '@parley/server/testing';
 import { CHROMIUM_PATH, launchChromium, loginInUi, snapshotDist } from '../packages/web/e2e/support.js';
+import { median as middle } from './load/util.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MESSAGES = Number(process.env.BENCH_WEB_MESSAGES ?? 10_000);
@@ -308,12 +309,8 @@ async function burst(browser: Browser, baseURL: string, reader: TestUser, sender
   }
 }
 
-const median = (xs: number[]): number | null => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+/** The median, or null when nothing was measured. */
+const median = (xs: number[]): number | null => (xs.length ? middle(xs) : null);
 const roundedMedian = (xs: number[]): number | null => {
   const m = median(xs);
   return m === null ? null : Math.round(m);

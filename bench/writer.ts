@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { openSqlite, SendBatchWriter, type BatchItem } from '@parley/server/messages/seeding';
 import { n0, n1, table } from './load/report.js';
+import { median } from './load/util.js';
 
 const log = (s: string) => process.stderr.write(`[bench writer] ${s}\n`);
 
@@ -87,8 +88,6 @@ async function once(users: number, messages: number, batch: number): Promise<Run
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({

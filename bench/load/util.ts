@@ -1,6 +1,12 @@
 /** Small helpers shared by the orchestrator and the workers. */
 
 export const now = (): number => performance.timeOrigin + performance.now();
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */

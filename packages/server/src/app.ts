@@ -1,4 +1,3 @@
-import { lazySerializer, lazyValidator } from './http/lazy-compilers.js';
 import fs from 'node:fs';
 import type https from 'node:https';
 import path from 'node:path';
@@ -19,6 +18,7 @@ import { openPostgres } from './store/postgres.js';
 import { buildServices, type Services } from './services.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, installJsonParser } from './http/errors.js';
 import { coercingAjv, strictAjv } from './http/validation.js';
+import { lazySerializer, lazyValidator } from './http/lazy-compilers.js';
 import { httpTimeouts, installBodyTimeout } from './http/timeouts.js';
 import { authRoutes, publicAuthRoutes } from './auth/routes.js';
 import { ssoRoutes } from './auth/sso-routes.js';

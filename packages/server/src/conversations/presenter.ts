@@ -317,8 +317,9 @@ function shape(
 }
 
 /**
- * Messages from others from `from` (the seq after the read cursor) on, in one pass: `n` counts the top-level ones (unread),
- * `m` those that mention the user, thread replies included (a mention in a thread still calls you).
+ * Messages from others from `from` (the seq after the read cursor) on, in one pass: `n` counts the
+ * top-level ones (unread), `m` those that mention the user, thread replies included (a mention in
+ * a thread still calls you).
  */
 const unreadCounts = prepared((db, p: { convId: string; from: number; upTo: number; userId: string }) =>
   db

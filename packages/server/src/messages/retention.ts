@@ -2,7 +2,7 @@ import type { LogEvent } from '@parley/protocol';
 import type { Deps } from '../core/context.js';
 import { appendEvent, readEvents } from '../conversations/log.js';
 import { unindexMessage } from '../search/write.js';
-import { liveFrom } from './live-range.js';
+import { lastExpiredSeq } from './live-range.js';
 import type { WorkspaceSettingsService } from '../workspace/settings.js';
 
 /**
@@ -155,7 +155,7 @@ export class RetentionSweeper {
       .selectFrom('messages')
       .select(['id', 'seq', 'created_at'])
       .where('conv_id', '=', convId)
-      .where('seq', '>=', liveFrom(convId, 0))
+      .where('seq', '>', lastExpiredSeq(convId))
       .where('expired_at', 'is', null)
       .orderBy('seq')
       .limit(BATCH)
