@@ -83,6 +83,8 @@ export class LoginLockouts {
   constructor(
     private readonly deps: Deps,
     private readonly audit: AuditService,
+    /** How often a sign-in attempt also sweeps idle rows; a test that runs its own sweep turns this off. */
+    private readonly sweepEveryMs = SWEEP_EVERY_MS,
   ) {}
 
   private get settings() {
@@ -162,26 +164,27 @@ export class LoginLockouts {
     });
   }
 
-  /** Each key's row, created if missing and locked until the transaction ends (PostgreSQL; SQLite runs one transaction at a time). */
+  /**
+   * Each key's row, created if missing and locked until the transaction ends (PostgreSQL; SQLite
+   * runs one transaction at a time).
+   *
+   * The upsert's no-op update is what takes the lock on PostgreSQL. A plain `DO NOTHING` followed
+   * by `SELECT … FOR UPDATE` left a gap: a sweep (from this node or another) could delete an idle
+   * row between the two, the select found nothing, and the attempt charged to the missing row was
+   * lost, so a guesser got one more try than the limit (seen in CI as a 401 where a 429 was due).
+   * With the row locked by the upsert itself, a racing sweep waits and then sees the row as this
+   * transaction left it, no longer idle.
+   */
   private async lockRows(trx: Db, keys: Key[], t: number): Promise<Map<string, Row>> {
-    await trx
+    const rows = await trx
       .insertInto('login_lockouts')
       .values(keys.map((k) => ({ key: k.key, failures: 0, window_started_at: t, level: 0, locked_until: null, last_failure_at: null })))
-      .onConflict((oc) => oc.column('key').doNothing())
+      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ key: eb.ref('excluded.key') })))
+      .returningAll()
       .execute();
-    const q = trx
-      .selectFrom('login_lockouts')
-      .selectAll()
-      .where(
-        'key',
-        'in',
-        keys.map((k) => k.key),
-      )
-      .orderBy('key');
-    const rows = new Map((await (this.deps.pg ? q.forUpdate() : q).execute()).map((r) => [r.key, r]));
-    // Only a sweep racing this transaction can have deleted a row since the insert: the key was idle, so it starts afresh.
-    for (const k of keys) if (!rows.has(k.key)) rows.set(k.key, { key: k.key, failures: 0, window_started_at: t, level: 0, locked_until: null, last_failure_at: null });
-    return rows;
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    for (const k of keys) if (!byKey.has(k.key)) throw new Error(`login_lockouts: the upsert of ${k.key} returned no row`);
+    return byKey;
   }
 
   /** A row as it stands at `t`: a served lockout and an ended window forget their failures; a quiet key its lockouts. */
@@ -252,21 +255,28 @@ export class LoginLockouts {
    * now and then, so guesses at made-up usernames do not pile up rows.
    */
   private maybeSweep(t: number): void {
-    if (t - this.lastSweep < SWEEP_EVERY_MS) return;
+    if (t - this.lastSweep < this.sweepEveryMs) return;
     this.lastSweep = t;
-    const { loginFailureWindowMs, lockoutDecayMs } = this.settings;
-    void this.deps.db
-      .deleteFrom('login_lockouts')
-      .where((eb) =>
-        eb.and([
-          eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', t)]),
-          eb('window_started_at', '<=', t - loginFailureWindowMs),
-          eb.or([eb('level', '=', 0), eb('last_failure_at', '<=', t - lockoutDecayMs)]),
-        ]),
-      )
-      .execute()
-      .catch((err: unknown) => this.deps.log.debug({ err }, 'sign-in lockout sweep failed; the next one retries'));
+    void sweepIdleLockouts(this.deps.db, t, this.settings).catch((err: unknown) => this.deps.log.debug({ err }, 'sign-in lockout sweep failed; the next one retries'));
   }
+}
+
+/**
+ * Deletes the rows with nothing left to remember at `t`: no lockout, window over, lockouts
+ * forgotten. A row a charge has just written is never idle, so a sweep that waited on its lock
+ * leaves it be.
+ */
+export async function sweepIdleLockouts(db: Db, t: number, settings: { loginFailureWindowMs: number; lockoutDecayMs: number }): Promise<void> {
+  await db
+    .deleteFrom('login_lockouts')
+    .where((eb) =>
+      eb.and([
+        eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', t)]),
+        eb('window_started_at', '<=', t - settings.loginFailureWindowMs),
+        eb.or([eb('level', '=', 0), eb('last_failure_at', '<=', t - settings.lockoutDecayMs)]),
+      ]),
+    )
+    .execute();
 }
 
 function requireAdmin(actor: Actor): void {
