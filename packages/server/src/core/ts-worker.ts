@@ -50,7 +50,11 @@ const SOURCES = [serverSrc, path.join(repoRoot, 'packages', 'protocol', 'src')];
 const LOCKFILE = path.join(repoRoot, 'package-lock.json');
 
 let sourceKey: string | null = null;
-/** Sizes and modification times of every source file and the lockfile: any edit or install changes the key. */
+/**
+ * Sizes and modification times of every source file and the lockfile: any edit or install changes
+ * the key. The CLI's bundle (packages/cli/bin/parley.js) keys itself the same way; that file is
+ * plain JavaScript run before any TypeScript loader, so it cannot import this one.
+ */
 function currentSourceKey(): string {
   if (sourceKey) return sourceKey;
   const lock = fs.statSync(LOCKFILE, { throwIfNoEntry: false });
