@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import process from 'node:process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+// Plain JavaScript in the server package, shared with its worker threads' bundles (core/ts-worker.ts).
+import { nodeBundleOptions, sourceKey } from '@parley/server/node-bundle';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cliRoot = path.resolve(here, '..');
@@ -24,41 +26,18 @@ async function viaTsx() {
   await import('../src/main.ts');
 }
 
-/** Sizes and modification times of every source file the bundle holds: any edit changes the key. */
-function sourceKey() {
-  const lock = fs.statSync(LOCKFILE, { throwIfNoEntry: false });
-  const parts = [process.version, lock ? `${lock.size}:${lock.mtimeMs}` : 'no lockfile'];
-  for (const dir of SOURCES) {
-    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts')) continue;
-      const file = path.join(entry.parentPath, entry.name);
-      const st = fs.statSync(file);
-      parts.push(`${file}:${st.size}:${st.mtimeMs}`);
-    }
-  }
-  let h = 0x811c9dc5;
-  for (const ch of parts.join('\n')) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  return h.toString(16);
-}
-
 /** The bundle's path, made first if the sources changed since. */
 async function bundleFile() {
   const cacheDir = path.resolve(packagesDir, '..', 'node_modules', '.cache', 'parley-cli');
-  const file = path.join(cacheDir, `cli-${sourceKey()}.mjs`);
+  const file = path.join(cacheDir, `cli-${sourceKey(SOURCES, LOCKFILE)}.mjs`);
   if (!fs.existsSync(file)) {
     const esbuild = await import('esbuild');
     const tmp = `${file}.${process.pid}.tmp`;
     fs.mkdirSync(cacheDir, { recursive: true });
     await esbuild.build({
+      ...nodeBundleOptions,
       entryPoints: [path.join(cliRoot, 'src', 'main.ts')],
       outfile: tmp,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'silent',
-      // CommonJS dependencies inside an ES module bundle still need `require` for Node's built-ins.
-      banner: { js: "import { createRequire as parleyRequire } from 'node:module'; const require = parleyRequire(import.meta.url);" },
       plugins: [
         {
           name: 'serve-stays-out',

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as Esbuild from 'esbuild';
+import { nodeBundleOptions, sourceKey } from './node-bundle.js';
 
 const require = createRequire(import.meta.url);
 
@@ -49,27 +49,9 @@ const CACHE_DIR = path.join(repoRoot, 'node_modules', '.cache', 'parley-workers'
 const SOURCES = [serverSrc, path.join(repoRoot, 'packages', 'protocol', 'src')];
 const LOCKFILE = path.join(repoRoot, 'package-lock.json');
 
-let sourceKey: string | null = null;
-/**
- * Sizes and modification times of every source file and the lockfile: any edit or install changes
- * the key. The CLI's bundle (packages/cli/bin/parley.js) keys itself the same way; that file is
- * plain JavaScript run before any TypeScript loader, so it cannot import this one.
- */
-function currentSourceKey(): string {
-  if (sourceKey) return sourceKey;
-  const lock = fs.statSync(LOCKFILE, { throwIfNoEntry: false });
-  const parts = [process.version, lock ? `${lock.size}:${lock.mtimeMs}` : 'no lockfile'];
-  for (const dir of SOURCES) {
-    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts')) continue;
-      const file = path.join(entry.parentPath, entry.name);
-      const st = fs.statSync(file);
-      parts.push(`${file}:${st.size}:${st.mtimeMs}`);
-    }
-  }
-  sourceKey = createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
-  return sourceKey;
-}
+let key: string | null = null;
+/** The sources' key (node-bundle.js), taken once per process. */
+const currentSourceKey = (): string => (key ??= sourceKey(SOURCES, LOCKFILE));
 
 /** Per entry: its bundle's file URL, or null when it could not be made (the thread then runs through tsx). */
 const bundles = new Map<string, string | null>();
@@ -99,15 +81,9 @@ function bundled(entry: string): string | null {
       fs.mkdirSync(CACHE_DIR, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       esbuild.buildSync({
+        ...nodeBundleOptions,
         entryPoints: [entry],
         outfile: tmp,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        logLevel: 'silent',
-        // CommonJS dependencies inside an ES module bundle still need `require` for Node's built-ins.
-        banner: { js: "import { createRequire as parleyRequire } from 'node:module'; const require = parleyRequire(import.meta.url);" },
         // A native module: loaded from node_modules, which the cache directory sits in.
         external: ['better-sqlite3'],
       });
