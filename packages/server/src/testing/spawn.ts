@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,28 @@ const testEnv = {
 
 const START_TIMEOUT_MS = 120_000;
 
+/** The node name /readyz gives, over a connection of its own: with `--workers`, a kept-alive
+ * connection would keep asking the same worker. */
+function readyNode(url: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get(`${url}/readyz`, { agent: false, headers: { connection: 'close' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? (JSON.parse(body) as { node?: string }).node : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('error', () => resolve(undefined));
+    req.setTimeout(5_000, () => req.destroy());
+  });
+}
+
 /** `args`: more `parley serve` options, such as `['--workers', '2']`. */
 export async function spawnServer(opts: { port?: number; dataDir?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<SpawnedServer> {
   const port = opts.port ?? (await freePort());
@@ -75,20 +98,21 @@ export async function spawnServer(opts: { port?: number; dataDir?: string; env?:
   // answers /readyz 5.5–6.3 s after spawn when idle (tsx compiling, 18 migrations on a new
   // schema); with the suite's other files running beside it that passed 20 s twice in CI. How
   // fast a node starts is not what these tests claim, so the wait is generous.
+  // With `--workers N`, ready means every worker answers: the first one listening would take all
+  // the sockets a test opens next, and a test of several workers would test one.
+  const workerIndex = args.indexOf('--workers');
+  const expected = workerIndex >= 0 ? Number(args[workerIndex + 1]) || 1 : 1;
+  const answered = new Set<string>();
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`parley serve exited with ${proc.exitCode}: ${stderr}`);
-    try {
-      const res = await fetch(`${url}/readyz`);
-      // With --workers, each worker is named `<node>-w<i>-…`.
-      const node = res.ok ? ((await res.json()) as { node?: string }).node : undefined;
-      if (node !== undefined && (node === nodeName || node.startsWith(`${nodeName}-w`))) break;
-    } catch {
-      // not listening yet
-    }
+    const node = await readyNode(url);
+    // With --workers, each worker is named `<node>-w<i>-…`.
+    if (node !== undefined && (node === nodeName || node.startsWith(`${nodeName}-w`))) answered.add(node);
+    if (answered.size >= expected) break;
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`parley serve did not start within ${START_TIMEOUT_MS / 1000} s: ${stderr}`);
+      throw new Error(`parley serve did not start within ${START_TIMEOUT_MS / 1000} s (${answered.size} of ${expected} workers answered): ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
