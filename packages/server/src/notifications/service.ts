@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import { DND_MAX_MS, type NotificationSettings, type NotificationSettingsBody } from '@parley/protocol';
 import type { Actor, Deps } from '../core/context.js';
 import { AppError } from '../core/errors.js';
@@ -23,9 +24,13 @@ export class NotificationsService {
   async update(actor: Actor, body: NotificationSettingsBody): Promise<NotificationSettings> {
     const { db, now, publisher } = this.deps;
     const t = now();
-    const patch: { dnd_until?: number | null; sounds?: number } = {};
+    const patch: { dnd_until?: number | RawBuilder<number | null>; sounds?: number } = {};
     if (body.dnd_until !== undefined) {
-      if (body.dnd_until === null) patch.dnd_until = null;
+      // Turned off: a Do Not Disturb under way ends now and keeps that end, one that ended keeps
+      // its own. The push dispatcher may look at a message after the switch (its passes are
+      // spaced, and lag after a restart): a message sent during it is silenced by `dnd_until`
+      // lying after the message, which erasing the end would forget.
+      if (body.dnd_until === null) patch.dnd_until = sql<number | null>`CASE WHEN dnd_until > ${t} THEN ${t} ELSE dnd_until END`;
       else {
         const until = Date.parse(body.dnd_until);
         if (!Number.isFinite(until)) throw new AppError('invalid_request', 'dnd_until is not a time.', { field: '/dnd_until' });

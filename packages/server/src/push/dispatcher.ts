@@ -156,7 +156,8 @@ export class PushDispatcher {
         if (r.user_id === m.sender_id || Number(r.visible_from_seq) > seq || Number(r.read_seq) >= seq) continue;
         const mention = everyone || mentioned.has(`${m.id}:${r.user_id}`);
         if (!levelNotifies(r.notify ?? defaultNotifyLevel(c.kind), mention)) continue;
-        // Do Not Disturb that lasted past the message (it holds now, or ended since): it was sent during it.
+        // Do Not Disturb that lasted past the message (it holds now, or ended since; turned off
+        // early, it ended at that moment, notifications/service.ts): it was sent during it.
         if (r.dnd_until !== null && Number(r.dnd_until) > sentAt) continue;
         rows.push({ id: newId(), subscription_id: r.subscription_id, message_id: m.id, mention: mention ? 1 : 0, attempts: 0, next_at: t, expires_at: t + config.pushTtlMs, created_at: t });
       }

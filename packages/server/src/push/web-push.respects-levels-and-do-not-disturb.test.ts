@@ -94,6 +94,38 @@ describe('web push and what the member chose', () => {
     expect((await browser.pushed()).map((p) => p.message_id)).not.toContain(silenced);
   });
 
+  test('a DM sent during Do Not Disturb stays silent when the dispatcher first looks at it after Do Not Disturb was turned off', async () => {
+    const alice = await registerUser(server);
+    const bob = await registerUser(server);
+    const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
+    const browser = await browserOf(bob);
+    await browser.waitFor(await send(alice, dm.id, 'before'));
+
+    // The dispatcher's passes wait (as when they are spaced under load, or lag after a restart)
+    // while Do Not Disturb starts, a DM arrives, and Do Not Disturb is turned off.
+    const dispatcher = server.parley.services.pushDispatcher;
+    const pass = dispatcher.pass.bind(dispatcher);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    dispatcher.pass = async () => {
+      await held;
+      return pass();
+    };
+    try {
+      expect((await api(server, 'PATCH', '/me/notifications', { dnd_until: new Date(Date.now() + 3_600_000).toISOString() }, bob.token)).status).toBe(200);
+      const during = await send(alice, dm.id, 'sent during do not disturb');
+      expect((await api<NotificationSettings>(server, 'PATCH', '/me/notifications', { dnd_until: null }, bob.token)).body.dnd_until).toBeNull();
+      release();
+      const after = await send(alice, dm.id, 'sent after it was turned off');
+      await browser.waitFor(after);
+      await sleep(500);
+      expect((await browser.pushed()).map((p) => p.message_id)).not.toContain(during);
+    } finally {
+      release();
+      dispatcher.pass = pass;
+    }
+  });
+
   test('`nothing` silences even a mention, `mentions` a plain message but not a mention, `all` in a channel pushes a plain message', async () => {
     const alice = await registerUser(server);
     const bob = await registerUser(server);
