@@ -20,10 +20,11 @@ test.skipIf(onPostgres())(
     await a.request('message.send', { conv_id: dm.id, client_msg_id: randomUUID(), body: 'warm up' });
 
     // The thread is told to die just as the stream's second batch is handed to it, so it dies
-    // with that batch in its hands and unanswered (the first may be written or not). Killing it at the first ack raced, and so did
-    // killing it just after the hand-over: a small batch was at times written and answered before
-    // the thread stopped. "Never hang" is a minute here: on a loaded 2-core CI box the 600 sends
-    // and the new thread's start have taken 8 s, close to the harness's default 10 s.
+    // with that batch in its hands and unanswered (the first may be written or not). Killing it
+    // at the first ack raced, and so did killing it just after the hand-over: a small batch was
+    // at times written and answered before the thread stopped. "Never hang" is a minute here: on
+    // a loaded 2-core CI box the 600 sends and the new thread's start have taken 8 s, close to the
+    // harness's default 10 s.
     const writer = server.parley.services.messages.sqliteWriter!;
     const run = writer.run.bind(writer);
     let batches = 0;

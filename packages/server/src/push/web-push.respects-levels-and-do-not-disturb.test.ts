@@ -54,6 +54,16 @@ const send = async (u: TestUser, convId: string, body: string) => {
   return r.body.id;
 };
 
+/** Alice and Bob in a DM, Bob with a subscribed browser that a first DM from Alice has reached. */
+async function dmPushedToBob() {
+  const alice = await registerUser(server);
+  const bob = await registerUser(server);
+  const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
+  const browser = await browserOf(bob);
+  await browser.waitFor(await send(alice, dm.id, 'before'));
+  return { alice, bob, dm, browser };
+}
+
 const setLevel = async (u: TestUser, convId: string, level: string) => {
   const r = await api<Conversation>(server, 'PUT', `/conversations/${convId}/notify`, { level }, u.token);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -62,13 +72,8 @@ const setLevel = async (u: TestUser, convId: string, level: string) => {
 
 describe('web push and what the member chose', () => {
   test('Do Not Disturb silences a DM while it lasts; a DM after it ended is pushed, the one during it never is', async () => {
-    const alice = await registerUser(server);
-    const bob = await registerUser(server);
-    const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
-    const browser = await browserOf(bob);
-
     // A first DM arrives: the path works, so silence later means something.
-    await browser.waitFor(await send(alice, dm.id, 'before'));
+    const { alice, bob, dm, browser } = await dmPushedToBob();
 
     const until = Date.now() + 2_500;
     const set = await api<NotificationSettings>(server, 'PATCH', '/me/notifications', { dnd_until: new Date(until).toISOString() }, bob.token);
@@ -95,11 +100,7 @@ describe('web push and what the member chose', () => {
   });
 
   test('a DM sent during Do Not Disturb stays silent when the dispatcher first looks at it after Do Not Disturb was turned off', async () => {
-    const alice = await registerUser(server);
-    const bob = await registerUser(server);
-    const dm = await createConversation(server, alice.token, { kind: 'dm', user_id: bob.user.id });
-    const browser = await browserOf(bob);
-    await browser.waitFor(await send(alice, dm.id, 'before'));
+    const { alice, bob, dm, browser } = await dmPushedToBob();
 
     // The dispatcher's passes wait (as when they are spaced under load, or lag after a restart)
     // while Do Not Disturb starts, a DM arrives, and Do Not Disturb is turned off.
