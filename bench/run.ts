@@ -491,6 +491,21 @@ async function closeWindow(w: Window, target: Target, fleet: Fleet | null): Prom
 }
 
 const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** d;
+/**
+ * Send→deliver latency per second of the run, by when the message was sent: where the p99 of a
+ * run comes from (the first seconds of a freshly started server, a stall, a queue that grows).
+ */
+function deliverTimeline(rec: readonly ReceiptsRes[]): (Percentiles & { second: number })[] {
+  const seconds = new Map<number, Histogram>();
+  for (const r of rec)
+    for (const [second, data] of r.deliverBySecond) {
+      let h = seconds.get(second);
+      if (!h) seconds.set(second, (h = new Histogram()));
+      h.merge(data);
+    }
+  return [...seconds.entries()].sort(([a], [b]) => a - b).map(([second, h]) => ({ second, ...h.summary() }));
+}
+
 const pct = (p: Percentiles) => ({ count: p.count, p50: r2(p.p50), p95: r2(p.p95), p99: r2(p.p99), max: r2(p.max), mean: r2(p.mean) });
 const r2 = (v: number | null): number | null => (v === null ? null : round(v, 2));
 
@@ -597,6 +612,7 @@ async function messageLoad(o: Options, target: Target, fleet: Fleet, convMembers
   const duplicated = sum(rec.map((r) => r.duplicated));
   const ackH = mergeAll(loads.map((l) => l.ackHist)).summary();
   const delH = mergeAll(rec.map((r) => r.deliverHist)).summary();
+  const bySecond = deliverTimeline(rec);
   const sendStart = Math.min(...loads.map((l) => l.sendStart));
   const sendEnd = Math.max(...loads.map((l) => l.sendEnd));
   const lastAck = Math.max(...loads.map((l) => l.lastAckAt));
@@ -623,6 +639,7 @@ async function messageLoad(o: Options, target: Target, fleet: Fleet, convMembers
     ['throughput (deliveries/s)', n0(delRate)],
     ['send→ack ms p50/p95/p99/max', lat(ackH)],
     ['send→deliver ms p50/p95/p99/max', lat(delH)],
+    ['send→deliver p99 by second sent (ms)', bySecond.map((b) => n0(b.p99 ?? 0)).join(' ')],
     ['sockets closed by the server', n0(closed)],
     ...usageRows(usage),
     [
@@ -650,6 +667,7 @@ async function messageLoad(o: Options, target: Target, fleet: Fleet, convMembers
     deliveries_per_s: round(delRate, 1),
     latency_ack_ms: pct(ackH),
     latency_deliver_ms: pct(delH),
+    latency_deliver_by_second_ms: bySecond.map((b) => ({ second: b.second, ...pct(b) })),
     closed_by_server: closed,
     ...usage,
     server_cpu_ms_per_acked_msg: usage.server_cpu_s === null || acked === 0 ? null : round((usage.server_cpu_s * 1000) / acked, 3),

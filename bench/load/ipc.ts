@@ -62,6 +62,8 @@ export interface ReceiptsRes {
   duplicated: number;
   otherEvents: number;
   deliverHist: HistData;
+  /** The same by the second of the run in which each message was sent (0 = the first). */
+  deliverBySecond: [number, HistData][];
   totalDelivered: number;
   firstAt: number;
   lastAt: number;

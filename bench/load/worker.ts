@@ -93,6 +93,10 @@ let closedUnexpectedly = 0;
 // Delivery accounting: per conversation, how many distinct sockets here got each seq.
 const deliveredCounts = new Map<string, Uint32Array>();
 const deliverHist = new Histogram();
+/** The same latencies by the second of the load run in which each message was sent (its body's time). */
+const deliverBySecond = new Map<number, Histogram>();
+/** When the current load run began sending (every worker is told the same instant). */
+let loadStartAt = 0;
 let totalDelivered = 0;
 let duplicated = 0;
 let otherEvents = 0;
@@ -158,7 +162,15 @@ function recordDelivery(sock: Sock, conv: string, seq: number, ts: number): void
   const t = now();
   if (firstDeliveryAt === 0) firstDeliveryAt = t;
   lastDeliveryAt = t;
-  if (Number.isFinite(ts)) deliverHist.record(t - ts);
+  if (Number.isFinite(ts)) {
+    deliverHist.record(t - ts);
+    if (loadStartAt > 0 && ts >= loadStartAt) {
+      const second = Math.floor((ts - loadStartAt) / 1000);
+      let h = deliverBySecond.get(second);
+      if (!h) deliverBySecond.set(second, (h = new Histogram()));
+      h.record(t - ts);
+    }
+  }
 }
 
 /** The slow, exact path for an event frame the fast path did not recognise. */
@@ -380,6 +392,7 @@ async function load(req: LoadReq): Promise<LoadRes> {
   let issued = 0;
   let sent = 0;
   let skipped = 0;
+  loadStartAt = req.startAt;
   const wait = req.startAt - now();
   if (wait > 0) await sleep(wait);
   const start = now();
@@ -465,7 +478,17 @@ function receipts(): ReceiptsRes {
     }
     delivered.push([conv, seqs, ns]);
   }
-  return { delivered, duplicated, otherEvents, deliverHist: deliverHist.toData(), totalDelivered, firstAt: firstDeliveryAt, lastAt: lastDeliveryAt, closedUnexpectedly };
+  return {
+    delivered,
+    duplicated,
+    otherEvents,
+    deliverHist: deliverHist.toData(),
+    deliverBySecond: [...deliverBySecond].map(([second, h]) => [second, h.toData()]),
+    totalDelivered,
+    firstAt: firstDeliveryAt,
+    lastAt: lastDeliveryAt,
+    closedUnexpectedly,
+  };
 }
 
 function progress(): ProgressRes {
