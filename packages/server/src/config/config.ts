@@ -76,6 +76,8 @@ export interface Config {
     sendBatchMax: number;
     /** PostgreSQL: send batches written at once, each on its own pooled connection. */
     sendBatchesInFlight: number;
+    /** Embedded SQLite: sends that must wait before a batch is handed ahead of the one being written. */
+    sendPipelineMin: number;
     maxGroupMembers: number;
     maxSocketBufferBytes: number;
     /** Authenticated sockets one user may hold across every node; one more is refused (4009). */

@@ -320,6 +320,14 @@ export const SETTINGS: { [K in SettingKey]: Setting<ValueAt<K>> } = {
     max: 1000,
     description: 'send batches in flight at once: on SQLite handed ahead to the writer thread, on PostgreSQL each written on its own pooled connection',
   }),
+  'limits.sendPipelineMin': int({
+    env: 'PARLEY_SEND_PIPELINE_MIN',
+    default: 64,
+    min: 1,
+    max: 100_000,
+    description:
+      'embedded SQLite: while a send batch is being written, the next is handed ahead only once this many sends wait; fewer join the batch after it (fewer, larger commits at moderate load; `1` hands any waiting send ahead)',
+  }),
   'limits.maxGroupMembers': int({ env: 'PARLEY_MAX_GROUP_MEMBERS', default: 64, min: 2, max: 10_000, description: 'largest group (channels are unbounded)' }),
   'limits.maxSocketBufferBytes': int({
     env: 'PARLEY_MAX_SOCKET_BUFFER_BYTES',

@@ -72,11 +72,11 @@ export class MessagesService {
         return scrub();
       },
     );
-    const { sendBatchMax, sendBatchesInFlight } = deps.config.limits;
+    const { sendBatchMax, sendBatchesInFlight, sendPipelineMin } = deps.config.limits;
     if (deps.sqlite) {
       // The embedded batcher charges each batch synchronously in arrival order: one process, exact buckets.
       if (!(sendLimiter instanceof MemoryLimiter)) throw new Error('the embedded send path needs in-memory send buckets');
-      this.batcher = new SqliteSendBatcher(new SendWriterThread(deps.sqlite.name, deps), deps, deps.sqliteTurn!, sendLimiter.buckets, sendBatchMax, sendBatchesInFlight, trace);
+      this.batcher = new SqliteSendBatcher(new SendWriterThread(deps.sqlite.name, deps), deps, deps.sqliteTurn!, sendLimiter.buckets, sendBatchMax, sendBatchesInFlight, trace, sendPipelineMin);
     } else if (deps.pg) this.batcher = new PgSendBatcher(deps.pg, deps, sendLimiter, sendBatchMax, sendBatchesInFlight, trace);
     else throw new Error('no storage handle for the send path');
   }
