@@ -3,28 +3,9 @@ import pino from 'pino';
 import type { Deps } from '../core/context.js';
 import { TokenBuckets } from '../core/rate-limit.js';
 import { FifoLock } from '../store/db.js';
-import type { BatchReply, BatchRequest } from './sqlite-send-batch.js';
-import { SqliteSendBatcher, type SendWriter } from './sqlite-send.js';
-
-/** A writer whose batches complete when the test says so, each send acked as written. */
-class HeldWriter implements SendWriter {
-  readonly batches: { req: BatchRequest; finish: () => void }[] = [];
-  ready = () => Promise.resolve();
-  stop = () => Promise.resolve();
-  run(req: BatchRequest): Promise<BatchReply> {
-    return new Promise((resolve) => {
-      this.batches.push({
-        req,
-        finish: () =>
-          resolve({
-            ok: true,
-            replayedAfter: null,
-            results: req.items.map((it, i) => ({ kind: 'sent' as const, id: it.input.client_msg_id, convId: 'c', seq: i + 1, ack: '{}', frame: '{}' })),
-          }),
-      });
-    });
-  }
-}
+import type { BatchRequest } from './sqlite-send-batch.js';
+import { SqliteSendBatcher } from './sqlite-send.js';
+import { HeldWriter } from '../testing/held-writer.js';
 
 const deps = {
   now: Date.now,

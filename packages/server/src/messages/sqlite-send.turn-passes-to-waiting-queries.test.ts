@@ -3,20 +3,8 @@ import pino from 'pino';
 import type { Deps } from '../core/context.js';
 import { TokenBuckets } from '../core/rate-limit.js';
 import { FifoLock } from '../store/db.js';
-import type { BatchReply, BatchRequest } from './sqlite-send-batch.js';
-import { SqliteSendBatcher, type SendWriter } from './sqlite-send.js';
-
-/** A writer whose batches complete when the test says so. */
-class HeldWriter implements SendWriter {
-  readonly batches: { req: BatchRequest; finish: () => void }[] = [];
-  ready = () => Promise.resolve();
-  stop = () => Promise.resolve();
-  run(req: BatchRequest): Promise<BatchReply> {
-    return new Promise((resolve) => {
-      this.batches.push({ req, finish: () => resolve({ ok: true, replayedAfter: null, results: req.items.map(() => ({ kind: 'over_rate' as const })) }) });
-    });
-  }
-}
+import { SqliteSendBatcher } from './sqlite-send.js';
+import { HeldWriter } from '../testing/held-writer.js';
 
 const deps = {
   now: Date.now,
@@ -35,7 +23,7 @@ const send = (b: SqliteSendBatcher, i: number) => b.submit(actor, { conv_id: 'c'
 // every query and every send for good (found by the dm benchmark).
 test('a query waiting for the turn gets it between batches, then the waiting sends go out', async () => {
   const turn = new FifoLock();
-  const writer = new HeldWriter();
+  const writer = new HeldWriter('overRate');
   const batcher = new SqliteSendBatcher(writer, deps, turn, new TokenBuckets(1_000_000, 1_000_000), 512, 2);
 
   void send(batcher, 1);
