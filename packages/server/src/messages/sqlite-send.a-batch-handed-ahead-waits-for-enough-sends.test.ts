@@ -1,24 +1,13 @@
 import { expect, test } from 'vitest';
-import pino from 'pino';
-import type { Deps } from '../core/context.js';
 import { TokenBuckets } from '../core/rate-limit.js';
 import { FifoLock } from '../store/db.js';
 import type { BatchRequest } from './sqlite-send-batch.js';
 import { SqliteSendBatcher } from './sqlite-send.js';
-import { HeldWriter } from '../testing/held-writer.js';
-
-const deps = {
-  now: Date.now,
-  log: pino({ level: 'silent' }),
-  config: { limits: { maxMessageChars: 4000, sendRatePerSec: 1_000_000 } },
-  publisher: { logEncoded: () => undefined },
-  metrics: { batchSize: { observe: () => undefined }, publishSeconds: { observe: () => undefined } },
-} as unknown as Deps;
+import { batcherActor as actor, batcherDeps as deps, HeldWriter } from '../testing/held-writer.js';
 
 const turnsOfLoop = async (n = 5) => {
   for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
 };
-const actor = { userId: 'u1', role: 'member' as const, sessionId: 's', via: 'session' as const };
 const cmids = (b: { req: BatchRequest }) => b.req.items.map((it) => it.input.client_msg_id);
 
 // While a batch is being written, a few sends wait for it instead of going out as a tiny batch

@@ -186,9 +186,9 @@ export class SqliteSendBatcher {
    * written waits until `pipelineMin` sends do. Every commit costs about the same fixed work
    * (an fsync, and rewriting the pages every batch touches: the tails of the append-only tables,
    * the conversations' pages), so at moderate load a few sends handed ahead at each turn made the
-   * writer commit batches of 2-13 and spend most of its time on that fixed part (dm, 1,000 users,
-   * 5,000 msg/s: writer busy 81-83 % of the time). Waiting for the running commit instead grows
-   * the batches to ~30 and the writer's busy time falls to ~70 %; at saturation the queue is
+   * writer commit batches of 2-19 and spend most of its time on that fixed part (dm, 1,000 users,
+   * 5,000 msg/s: writer busy 86-87 % of the time). Waiting for the running commit instead grows
+   * the batches to 31-53 and the writer's busy time falls to 68-72 %; at saturation the queue is
    * always that long, so the pipeline runs as before (docs/performance.md).
    */
   private batchDue(): boolean {

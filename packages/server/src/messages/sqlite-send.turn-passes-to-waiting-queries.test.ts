@@ -1,20 +1,10 @@
 import { expect, test } from 'vitest';
-import pino from 'pino';
-import type { Deps } from '../core/context.js';
 import { TokenBuckets } from '../core/rate-limit.js';
 import { FifoLock } from '../store/db.js';
 import { SqliteSendBatcher } from './sqlite-send.js';
-import { HeldWriter } from '../testing/held-writer.js';
-
-const deps = {
-  now: Date.now,
-  log: pino({ level: 'silent' }),
-  config: { limits: { maxMessageChars: 4000, sendRatePerSec: 1 } },
-  publisher: { logEncoded: () => undefined },
-} as unknown as Deps;
+import { batcherActor as actor, batcherDeps as deps, HeldWriter } from '../testing/held-writer.js';
 
 const turnOfLoop = () => new Promise<void>((r) => setImmediate(r));
-const actor = { userId: 'u1', role: 'member' as const, sessionId: 's', via: 'session' as const };
 const send = (b: SqliteSendBatcher, i: number) => b.submit(actor, { conv_id: 'c', client_msg_id: `m${i}`, body: 'x' }).catch(() => undefined);
 
 // The batcher holds the main connection's turn while batches are in flight (decision 0006). A

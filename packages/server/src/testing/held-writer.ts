@@ -1,5 +1,19 @@
+import pino from 'pino';
+import type { Deps } from '../core/context.js';
 import type { BatchReply, BatchRequest, ItemResult } from '../messages/sqlite-send-batch.js';
 import type { SendWriter } from '../messages/sqlite-send.js';
+
+/** What the embedded batcher reads of its Deps, and nothing more: for tests that drive it against a HeldWriter. */
+export const batcherDeps = {
+  now: Date.now,
+  log: pino({ level: 'silent' }),
+  config: { limits: { maxMessageChars: 4000, sendRatePerSec: 1 } },
+  publisher: { logEncoded: () => undefined },
+  metrics: { batchSize: { observe: () => undefined }, publishSeconds: { observe: () => undefined } },
+} as unknown as Deps;
+
+/** The one sender of those tests. */
+export const batcherActor = { userId: 'u1', role: 'member' as const, sessionId: 's', via: 'session' as const };
 
 /**
  * A send writer whose batches complete when a test says so: for tests of the embedded batcher's
